@@ -1,0 +1,264 @@
+//! Renders a [`Report`] for people (miette), for programs (JSON) and for GitHub Actions
+//! annotations. Pure functions of the report: colour and width are decided by the caller.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use serde_json::{Value, json};
+
+use super::{Diagnostic, FileId, Label, Report, Severity, SourceFile};
+
+/// Human output: every diagnostic drawn with its source snippets, then the summary line.
+pub fn human(report: &Report, width: usize, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_context_lines(1)
+        .with_links(false);
+    let mut out = String::new();
+    for diagnostic in &report.diagnostics {
+        let view = View::new(report, diagnostic);
+        if handler.render_report(&mut out, &view).is_err() {
+            out.push_str(&diagnostic.message);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// One JSON document: every diagnostic with its position and labels, and the counts.
+pub fn json(report: &Report) -> String {
+    let diagnostics: Vec<Value> = report
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let file = report.sources.get(diagnostic.file);
+            let primary = diagnostic.labels.iter().find(|label| label.file == diagnostic.file);
+            let (start, end) = match primary {
+                Some(label) => (label.span.start, label.span.end),
+                None => (0, 0),
+            };
+            let (line, column) = file.line_column(start);
+            let (end_line, end_column) = file.line_column(end);
+            json!({
+                "code": diagnostic.code.as_str(),
+                "severity": diagnostic.severity.as_str(),
+                "message": diagnostic.message,
+                "help": diagnostic.help,
+                "file": file.path,
+                "line": line,
+                "column": column,
+                "end": { "line": end_line, "column": end_column },
+                "labels": diagnostic.labels.iter().map(|label| label_json(report, label)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let document = json!({
+        "diagnostics": diagnostics,
+        "errors": report.count(Severity::Error),
+        "warnings": report.count(Severity::Warning),
+        "files": report.sources.len(),
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn label_json(report: &Report, label: &Label) -> Value {
+    let file = report.sources.get(label.file);
+    let (line, column) = file.line_column(label.span.start);
+    let (end_line, end_column) = file.line_column(label.span.end);
+    json!({
+        "file": file.path,
+        "line": line,
+        "column": column,
+        "end": { "line": end_line, "column": end_column },
+        "message": label.message,
+    })
+}
+
+/// GitHub Actions workflow commands, one per diagnostic. `prefix` is the manifest root as seen
+/// from the repository checkout, so annotations land on the right file.
+pub fn github(report: &Report, prefix: &str) -> String {
+    let mut out = String::new();
+    for diagnostic in &report.diagnostics {
+        let file = report.sources.get(diagnostic.file);
+        let mut properties = vec![format!("file={}", escape_property(&join(prefix, &file.path)))];
+        if let Some(label) = diagnostic.labels.iter().find(|label| label.file == diagnostic.file) {
+            let (line, column) = file.line_column(label.span.start);
+            let (end_line, end_column) = file.line_column(label.span.end);
+            properties.push(format!("line={line}"));
+            properties.push(format!("col={column}"));
+            properties.push(format!("endLine={end_line}"));
+            if end_line == line {
+                properties.push(format!("endColumn={end_column}"));
+            }
+        }
+        properties.push(format!("title={}", escape_property(diagnostic.code.as_str())));
+        let mut message = diagnostic.message.clone();
+        if let Some(help) = &diagnostic.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        for label in diagnostic.labels.iter().filter(|label| label.file != diagnostic.file) {
+            let other = report.sources.get(label.file);
+            let (line, column) = other.line_column(label.span.start);
+            message.push_str(&format!(
+                "\n{}:{line}:{column}: {}",
+                join(prefix, &other.path),
+                label.message
+            ));
+        }
+        let command = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!("::{command} {}::{}\n", properties.join(","), escape_data(&message)));
+    }
+    out
+}
+
+fn join(prefix: &str, path: &str) -> String {
+    if prefix.is_empty() || prefix == "." {
+        path.to_owned()
+    } else {
+        format!("{}/{path}", prefix.trim_end_matches('/'))
+    }
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A diagnostic as miette sees it: labels in its own file are drawn on its snippet, labels in
+/// other files become related notes, each with its own snippet.
+struct View<'a> {
+    diagnostic: &'a Diagnostic,
+    source: NamedSource<std::sync::Arc<str>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Elsewhere>,
+}
+
+impl<'a> View<'a> {
+    fn new(report: &'a Report, diagnostic: &'a Diagnostic) -> Self {
+        let file = report.sources.get(diagnostic.file);
+        let mut labels = Vec::new();
+        let mut related: Vec<Elsewhere> = Vec::new();
+        for (index, label) in diagnostic.labels.iter().enumerate() {
+            if label.file == diagnostic.file {
+                labels.push(labeled(label, index == 0));
+            } else if let Some(group) = related.iter_mut().find(|r| r.file == label.file) {
+                group.labels.push(labeled(label, false));
+            } else {
+                let other = report.sources.get(label.file);
+                related.push(Elsewhere {
+                    file: label.file,
+                    message: label.message.clone(),
+                    source: named(other),
+                    labels: vec![labeled(label, false)],
+                });
+            }
+        }
+        Self { diagnostic, source: named(file), labels, related }
+    }
+}
+
+fn named(file: &SourceFile) -> NamedSource<std::sync::Arc<str>> {
+    NamedSource::new(&file.path, file.text.clone()).with_language("yaml")
+}
+
+fn labeled(label: &Label, primary: bool) -> LabeledSpan {
+    let span = (label.span.start, label.span.end - label.span.start);
+    if primary {
+        LabeledSpan::new_primary_with_span(Some(label.message.clone()), span)
+    } else {
+        LabeledSpan::new_with_span(Some(label.message.clone()), span)
+    }
+}
+
+impl fmt::Debug for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("View").field("diagnostic", self.diagnostic).finish()
+    }
+}
+
+impl fmt::Display for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for View<'_> {}
+
+impl miette::Diagnostic for View<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.code.as_str()))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let help = self.diagnostic.help.as_deref();
+        help.map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            // Still name the file: a problem with no position is in the file as a whole.
+            return Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+                Some(format!("in `{}`", self.source.name())),
+                (0, 0),
+            ))));
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+/// The labels of one diagnostic that are in another file.
+struct Elsewhere {
+    file: FileId,
+    message: String,
+    source: NamedSource<std::sync::Arc<str>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl fmt::Debug for Elsewhere {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Elsewhere").field("message", &self.message).finish()
+    }
+}
+
+impl fmt::Display for Elsewhere {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "in `{}`", self.source.name())
+    }
+}
+
+impl std::error::Error for Elsewhere {}
+
+impl miette::Diagnostic for Elsewhere {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}

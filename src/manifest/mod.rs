@@ -1,0 +1,191 @@
+//! The manifest repository: its file kinds, their serde model, and loading them (from a work
+//! tree or from a git revision) with the source text kept for diagnostics. Loading never stops at
+//! the first bad file: each problem becomes a diagnostic and the other files are still read.
+
+pub mod model;
+mod parse;
+pub mod span;
+pub mod worktree;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostic::{Code, Diagnostic, FileId, Report, SourceFile};
+use model::{Config, Deployment, Distribution, Environment, Product};
+
+/// The file that marks the root of a manifest repository.
+pub const ROOT_FILE: &str = "distrib.yaml";
+
+/// Files larger than this are rejected unread: a real manifest is a few kilobytes.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// The kinds of file in a manifest repository.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Config,
+    Product,
+    Distribution,
+    Environment,
+    Deployment,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] =
+        [Kind::Config, Kind::Product, Kind::Distribution, Kind::Environment, Kind::Deployment];
+
+    /// The name used on the command line and for the schema file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Config => "config",
+            Kind::Product => "product",
+            Kind::Distribution => "distribution",
+            Kind::Environment => "environment",
+            Kind::Deployment => "deployment",
+        }
+    }
+
+    /// The folder that holds files of this kind (`None` for `distrib.yaml`).
+    pub fn folder(self) -> Option<&'static str> {
+        match self {
+            Kind::Config => None,
+            Kind::Product => Some("products"),
+            Kind::Distribution => Some("distributions"),
+            Kind::Environment => Some("environments"),
+            Kind::Deployment => Some("deployments"),
+        }
+    }
+
+    /// The kind of the file at `path` (relative, `/`-separated), if distrib reads it.
+    pub fn of_path(path: &str) -> Option<Kind> {
+        if path == ROOT_FILE {
+            return Some(Kind::Config);
+        }
+        let (folder, rest) = path.split_once('/')?;
+        if !(rest.ends_with(".yaml") || rest.ends_with(".yml")) {
+            return None;
+        }
+        Kind::ALL.into_iter().find(|kind| kind.folder() == Some(folder))
+    }
+}
+
+/// What a listing found at one path, before parsing.
+#[derive(Debug)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    TooLarge(u64),
+    /// A symbolic link whose target lies outside the manifest repository.
+    LinkOutside(String),
+    Unreadable(String),
+}
+
+/// One file of a manifest repository as listed from a work tree or a git tree.
+#[derive(Debug)]
+pub struct RawFile {
+    /// Relative to the manifest root, `/`-separated.
+    pub path: String,
+    pub content: Content,
+}
+
+/// A parsed file and where it came from.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    pub file: FileId,
+    /// The file name without its extension: what `name` must equal.
+    pub stem: String,
+    pub value: T,
+}
+
+/// Every file of a manifest repository that parsed.
+#[derive(Debug, Default)]
+pub struct Manifests {
+    pub config: Option<Loaded<Config>>,
+    pub products: Vec<Loaded<Product>>,
+    pub distributions: Vec<Loaded<Distribution>>,
+    pub environments: Vec<Loaded<Environment>>,
+    pub deployments: Vec<Loaded<Deployment>>,
+}
+
+/// Parses every listed file. Problems go into the report; files that parsed into the model.
+pub fn load(mut files: Vec<RawFile>) -> (Manifests, Report) {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let parsed = parse::parse_all(&files);
+    let mut manifests = Manifests::default();
+    let mut report = Report::default();
+    for (raw, outcome) in files.into_iter().zip(parsed) {
+        let stem = stem_of(&raw.path);
+        let text: Arc<str> = match &raw.content {
+            Content::Bytes(bytes) => String::from_utf8_lossy(bytes).into(),
+            _ => "".into(),
+        };
+        let file = report.sources.add(SourceFile::new(raw.path, text));
+        match outcome {
+            parse::Outcome::Config(value) => manifests.config = Some(Loaded { file, stem, value }),
+            parse::Outcome::Product(value) => manifests.products.push(Loaded { file, stem, value }),
+            parse::Outcome::Distribution(value) => {
+                manifests.distributions.push(Loaded { file, stem, value })
+            }
+            parse::Outcome::Environment(value) => {
+                manifests.environments.push(Loaded { file, stem, value })
+            }
+            parse::Outcome::Deployment(value) => {
+                manifests.deployments.push(Loaded { file, stem, value })
+            }
+            parse::Outcome::Problem(problem) => {
+                report.diagnostics.push(problem.into_diagnostic(file, report.sources.get(file)))
+            }
+        }
+    }
+    (manifests, report)
+}
+
+fn stem_of(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")).unwrap_or(name).to_owned()
+}
+
+/// Walks up from `start` to the nearest folder holding `distrib.yaml`.
+pub fn find_root(start: &Path) -> Option<&Path> {
+    start.ancestors().find(|dir| dir.join(ROOT_FILE).is_file())
+}
+
+/// A diagnostic for a file that could not be parsed, before its [`FileId`] is known.
+#[derive(Debug)]
+pub struct Problem {
+    pub code: Code,
+    pub message: String,
+    pub help: String,
+    /// 1-based line and column, when the parser said where.
+    pub position: Option<(usize, usize)>,
+    pub label: String,
+}
+
+impl Problem {
+    fn into_diagnostic(self, file: FileId, source: &SourceFile) -> Diagnostic {
+        let span = self.position.map(|(line, column)| {
+            let start = source.offset(line, column);
+            let end = source.text[start..]
+                .find(|c: char| c.is_whitespace() || c == ':' || c == ',')
+                .map_or(source.text.len(), |n| start + n);
+            start..end
+        });
+        Diagnostic::new(self.code, file, self.message)
+            .with_help(self.help)
+            .with_label(file, span, self.label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_path() {
+        assert_eq!(Kind::of_path("distrib.yaml"), Some(Kind::Config));
+        assert_eq!(Kind::of_path("products/afw.yaml"), Some(Kind::Product));
+        assert_eq!(Kind::of_path("products/team/afw.yml"), Some(Kind::Product));
+        assert_eq!(Kind::of_path("products/README.md"), None);
+        assert_eq!(Kind::of_path("locks/x/y.lock.yaml"), None);
+        assert_eq!(Kind::of_path("deployments/epn.yaml"), Some(Kind::Deployment));
+        assert_eq!(stem_of("products/team/afw.yml"), "afw");
+    }
+}

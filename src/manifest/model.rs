@@ -1,0 +1,237 @@
+//! The typed model of each manifest file kind, exactly as written by users. Field names are
+//! part of the contract (DESIGN.md); semantic rules live in `validate`, not here.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::span::{Entries, Node};
+
+/// `distrib.yaml`: marks the root of a manifest repository and holds repository-wide settings.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Level of each rule, by code: `deny`, `warn` or `allow`.
+    #[serde(default)]
+    pub rules: Entries<Node<Level>>,
+    /// Where the bare mirrors of product repositories live (default: the user's cache folder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mirrors: Option<Node<String>>,
+    /// URL prefix rewrites applied before fetching, like git's `insteadOf`: `from: to`.
+    #[serde(default)]
+    pub rewrite: Entries<Node<String>>,
+}
+
+/// How seriously a rule is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// The problem is reported and `distrib check` fails.
+    Deny,
+    /// The problem is reported; `distrib check` fails only with `--deny-warnings`.
+    Warn,
+    /// The problem is not reported.
+    Allow,
+}
+
+/// A software product: one file in `products/`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    /// The product's name; equals the file stem.
+    pub name: Node<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// What kind of product this is; `internal` when absent.
+    #[serde(default, rename = "type")]
+    pub kind: Node<ProductType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// Former names of this product: they resolve to it and share its repositories.
+    #[serde(default)]
+    pub aliases: Vec<Node<String>>,
+    /// The git repositories whose trees are this product's source. May be empty for a
+    /// meta-package or a recipe-only package.
+    #[serde(default)]
+    pub repositories: Vec<Node<Repository>>,
+    /// Pins every release kind to this tag; read as the product's version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<Node<String>>,
+    /// Run-time dependencies: product name to semver requirement (`*` for any).
+    #[serde(default)]
+    pub depends: Entries<Node<String>>,
+    /// Build-time dependencies: product name to semver requirement (`*` for any).
+    #[serde(default)]
+    pub build_depends: Entries<Node<String>>,
+    /// The build recipe: free-form, hashed canonically into the package identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<serde_json::Value>,
+}
+
+/// The role of a product in a distribution.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProductType {
+    /// Developed by the collaboration.
+    #[default]
+    Internal,
+    /// Developed elsewhere; must be pinned to a tag or commit.
+    ThirdParty,
+    /// Needed to build, never at run time.
+    BuildTool,
+    /// Data shipped with the distribution.
+    Dataset,
+}
+
+impl ProductType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductType::Internal => "internal",
+            ProductType::ThirdParty => "third-party",
+            ProductType::BuildTool => "build-tool",
+            ProductType::Dataset => "dataset",
+        }
+    }
+}
+
+impl Default for Node<ProductType> {
+    fn default() -> Self {
+        Node::new(ProductType::default(), None)
+    }
+}
+
+/// One git repository of a product.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Repository {
+    /// Clone URL: https, ssh (`git@host:path`), `file://` or a local path.
+    pub url: Node<String>,
+    /// What nightly and weekly builds track: a branch, a tag or a full commit id.
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Node<String>>,
+    /// Only this sub-tree of the repository is the product's source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Node<String>>,
+    /// Products that build from this same repository too, declared on each of them: the
+    /// exception to "one repository, one product".
+    #[serde(default)]
+    pub shared_with: Vec<Node<String>>,
+}
+
+/// A distribution: one file in `distributions/`. Its products are the dependency closure of
+/// its roots.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Distribution {
+    pub name: Node<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The environment every package of this distribution is built in.
+    pub environment: Node<String>,
+    /// The top-level products.
+    pub products: Vec<Node<String>>,
+    /// Variables for naming templates, with their defaults; `--var k=v` overrides them.
+    #[serde(default)]
+    pub variables: Entries<Node<String>>,
+    /// Release name templates per release kind.
+    #[serde(default)]
+    pub naming: Naming,
+    /// Regular expression that finds issue keys in commit messages, e.g. `DM-\d+`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issues: Option<Node<String>>,
+}
+
+/// Release name templates. strftime codes of the release date (`%Y`, `%G`, `%V`...) and
+/// `{placeholders}`: `{version}`, `{major}`, `{minor}`, `{patch}`, `{rc}`, `{build}`, a
+/// variable of the distribution, or a product name (its version in the release).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Naming {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nightly: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<Node<String>>,
+    #[serde(default, rename = "final", skip_serializing_if = "Option::is_none")]
+    pub final_: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<Node<String>>,
+}
+
+/// An environment: one file in `environments/`. Its digest is part of every package identity
+/// built in it.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    pub name: Node<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub purpose: Node<Purpose>,
+    /// Pinned packages of the environment: name to exact version.
+    #[serde(default)]
+    pub packages: BTreeMap<String, String>,
+}
+
+/// What an environment is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    Development,
+    Test,
+    Operations,
+}
+
+/// A deployment: one file in `deployments/`, the releases installed at one site.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Deployment {
+    pub name: Node<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub distribution: Node<String>,
+    /// The release users get when they ask for none; must be installed with official support.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Node<String>>,
+    #[serde(default)]
+    pub installed: Vec<Installed>,
+}
+
+/// One installed release of a deployment.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Installed {
+    pub release: Node<String>,
+    pub support: Node<Support>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The support a site gives an installed release (O2 §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Support {
+    /// Fully supported; the only kind that may be the default.
+    Official,
+    /// For tests; may break.
+    Test,
+    /// For the developers' own use.
+    Internal,
+}
+
+impl Support {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Support::Official => "official",
+            Support::Test => "test",
+            Support::Internal => "internal",
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! From bytes to the typed model, turning each parser error into a [`Problem`] with a code, a
+//! message in our words and the fix. Files are parsed on all cores: they are independent.
+
+use serde::de::DeserializeOwned;
+
+use super::model::{Config, Deployment, Distribution, Environment, Product};
+use super::{Content, Kind, MAX_FILE_BYTES, Problem, RawFile};
+use crate::diagnostic::{Code, closest};
+
+pub enum Outcome {
+    Config(Config),
+    Product(Product),
+    Distribution(Distribution),
+    Environment(Environment),
+    Deployment(Deployment),
+    Problem(Problem),
+}
+
+/// Parses every file, in the order given.
+pub fn parse_all(files: &[RawFile]) -> Vec<Outcome> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads <= 1 || files.len() < 64 {
+        return files.iter().map(parse_file).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(parse_file).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
+fn parse_file(raw: &RawFile) -> Outcome {
+    let Some(kind) = Kind::of_path(&raw.path) else {
+        return Outcome::Problem(whole_file(Code::YamlSyntax, "not a manifest file", ""));
+    };
+    let bytes = match &raw.content {
+        Content::Bytes(bytes) => bytes,
+        Content::TooLarge(size) => {
+            return Outcome::Problem(whole_file(
+                Code::FileTooLarge,
+                &format!("file is {size} bytes, more than the limit of {MAX_FILE_BYTES}"),
+                "a manifest describes one thing in a few kilobytes; split it or remove what does not belong",
+            ));
+        }
+        Content::LinkOutside(target) => {
+            return Outcome::Problem(whole_file(
+                Code::SymlinkEscape,
+                &format!("symbolic link points out of the manifest repository, to `{target}`"),
+                "copy the file into the repository: a release must not depend on files outside it",
+            ));
+        }
+        Content::Unreadable(error) => {
+            return Outcome::Problem(whole_file(
+                Code::FileEncoding,
+                &format!("cannot read the file: {error}"),
+                "check the file's permissions",
+            ));
+        }
+    };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let offset = error.valid_up_to();
+            let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+            return Outcome::Problem(Problem {
+                code: Code::FileEncoding,
+                message: format!("file is not UTF-8: invalid byte at line {line}"),
+                help: "save the file as UTF-8".into(),
+                position: None,
+                label: String::new(),
+            });
+        }
+    };
+    if is_blank(text) {
+        return Outcome::Problem(whole_file(
+            Code::FileEmpty,
+            "file is empty",
+            &format!("write the {} here, starting with `name: {}`, or delete the file", kind.as_str(), {
+                let name = raw.path.rsplit('/').next().unwrap_or_default();
+                name.split('.').next().unwrap_or_default().to_owned()
+            }),
+        ));
+    }
+    let result = match kind {
+        Kind::Config => from_str::<Config>(text).map(Outcome::Config),
+        Kind::Product => from_str::<Product>(text).map(Outcome::Product),
+        Kind::Distribution => from_str::<Distribution>(text).map(Outcome::Distribution),
+        Kind::Environment => from_str::<Environment>(text).map(Outcome::Environment),
+        Kind::Deployment => from_str::<Deployment>(text).map(Outcome::Deployment),
+    };
+    result.unwrap_or_else(|error| Outcome::Problem(problem_of(&error, kind)))
+}
+
+fn is_blank(text: &str) -> bool {
+    text.lines().all(|line| {
+        let line = line.trim();
+        line.is_empty() || line.starts_with('#') || line == "---" || line == "..."
+    })
+}
+
+fn whole_file(code: Code, message: &str, help: &str) -> Problem {
+    Problem { code, message: message.into(), help: help.into(), position: None, label: String::new() }
+}
+
+/// Limits that make a hostile file (an alias bomb, deep nesting) fail fast in bounded memory.
+fn options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.with_snippet = false;
+    options.alias_limits.max_total_replayed_events = 100_000;
+    options.alias_limits.max_replay_stack_depth = 32;
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = 64;
+    budget.max_nodes = 1_000_000;
+    options.budget = Some(budget);
+    options
+}
+
+fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(text, options())
+}
+
+/// Our message and fix for one parser error. The parser's wording is matched here and nowhere
+/// else, so a change of YAML library changes only this function.
+fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
+    let position = error
+        .location()
+        .filter(|location| location.line() > 0)
+        .map(|location| (location.line() as usize, location.column() as usize));
+    let full = error.to_string();
+    let text = strip_position(&full);
+    let problem = |code, message: String, help: String, label: &str| Problem {
+        code,
+        message,
+        help,
+        position,
+        label: label.into(),
+    };
+    if let Some(rest) = text.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let expected: Vec<&str> = expected
+            .trim_start_matches(", expected one of ")
+            .trim_start_matches(", expected ")
+            .split(", ")
+            .map(|s| s.trim_matches('`'))
+            .filter(|s| !s.is_empty())
+            .collect();
+        let help = match closest(field, &expected) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None if expected.is_empty() => "remove it".into(),
+            None => format!("remove it; the fields here are {}", quote_list(&expected)),
+        };
+        return problem(
+            Code::UnknownField,
+            format!("unknown field `{field}` in {}", kind.as_str()),
+            help,
+            "unknown field",
+        );
+    }
+    if let Some(rest) = text.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return problem(
+            Code::MissingField,
+            format!("missing field `{field}` in {}", kind.as_str()),
+            format!("add `{field}:`; `distrib schema {}` lists every field", kind.as_str()),
+            "in this mapping",
+        );
+    }
+    if let Some(rest) = text.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+        return problem(
+            Code::DuplicateKey,
+            format!("duplicate key `{key}`"),
+            "keep one of the two entries: YAML readers disagree on which one wins".into(),
+            "written a second time here",
+        );
+    }
+    if let Some(rest) = text.strip_prefix("unknown variant `") {
+        let (value, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let expected: Vec<&str> =
+            expected.trim_start_matches(", expected one of ").split(", ").collect();
+        let help = match closest(value, &expected) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("use one of {}", quote_list(&expected)),
+        };
+        return problem(Code::InvalidValue, format!("invalid value `{value}`"), help, "not allowed here");
+    }
+    if text.starts_with("cannot deserialize null into string") {
+        return problem(
+            Code::InvalidValue,
+            "missing value: expected a string".into(),
+            "write a value after the colon, or remove the key".into(),
+            "no value",
+        );
+    }
+    if text.starts_with("invalid type") || text.starts_with("expected ") || text.starts_with("invalid value") {
+        return problem(
+            Code::InvalidValue,
+            format!("wrong type: {text}"),
+            format!("`distrib schema {}` shows the type of every field", kind.as_str()),
+            "wrong type",
+        );
+    }
+    if text.contains("budget") || text.contains("alias") || text.contains("limit") || text.contains("depth") {
+        return problem(
+            Code::FileTooLarge,
+            format!("file exceeds a parsing limit: {text}"),
+            "a manifest needs neither deep nesting nor repeated alias expansion; write the values out".into(),
+            "limit reached here",
+        );
+    }
+    if text.contains("tab") {
+        return problem(
+            Code::YamlSyntax,
+            format!("invalid YAML: {text}"),
+            "indent with spaces: YAML does not allow tabs for indentation".into(),
+            "tab",
+        );
+    }
+    if text.contains("more than one") || text.contains("multiple documents") || text.contains("Multiple") {
+        return problem(
+            Code::YamlSyntax,
+            format!("invalid YAML: {text}"),
+            "keep one document per file: remove the second `---`".into(),
+            "second document",
+        );
+    }
+    problem(
+        Code::YamlSyntax,
+        format!("invalid YAML: {text}"),
+        "fix the syntax at the position shown (an unclosed bracket or quote, or a misaligned key)".into(),
+        "here",
+    )
+}
+
+fn strip_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(index) if message[index..].contains(", column ") => &message[..index],
+        _ => message,
+    }
+}
+
+fn quote_list(items: &[&str]) -> String {
+    items.iter().map(|item| format!("`{item}`")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_files() {
+        assert!(is_blank(""));
+        assert!(is_blank("# only a comment\n---\n"));
+        assert!(!is_blank("name: x\n"));
+    }
+}

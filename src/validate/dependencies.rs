@@ -1,0 +1,255 @@
+//! Dependencies between products: every name known, requirements valid semver and satisfied by
+//! the pinned version, no cycle, every third-party product pinned.
+
+use semver::{Version, VersionReq};
+
+use super::ProductIndex;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::manifest::Manifests;
+use crate::manifest::model::{Product, ProductType};
+use crate::manifest::span::Node;
+
+/// One resolved dependency edge: the target product and the key node that names it.
+pub(crate) struct Edge<'a> {
+    pub target: usize,
+    pub key: &'a Node<String>,
+}
+
+pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut Vec<Diagnostic>) {
+    let mut graph: Vec<Vec<Edge>> = Vec::with_capacity(manifests.products.len());
+    for product in &manifests.products {
+        let file = product.file;
+        let mut edges = Vec::new();
+        let value = &product.value;
+        for (field, entries) in [("`depends`", &value.depends), ("`build_depends`", &value.build_depends)] {
+            for (name, requirement) in entries.iter() {
+                let Some(target) = products.resolve(file, name, Code::DependencyUnknown, field, found) else {
+                    continue;
+                };
+                edges.push(Edge { target, key: name });
+                check_requirement(products, file, name, requirement, target, found);
+            }
+        }
+        graph.push(edges);
+        check_pinned(product.file, value, found);
+    }
+    for cycle in cycles(&graph) {
+        found.push(cycle_diagnostic(manifests, &graph, &cycle));
+    }
+}
+
+/// A version read from a `tag` pin: a leading `v` dropped, `M.n` read as `M.n.0`.
+pub fn version_of_tag(tag: &str) -> Option<Version> {
+    let tag = tag.strip_prefix('v').unwrap_or(tag);
+    Version::parse(tag).ok().or_else(|| {
+        let (major, minor) = tag.split_once('.')?;
+        if major.parse::<u64>().is_ok() && minor.parse::<u64>().is_ok() {
+            Version::parse(&format!("{tag}.0")).ok()
+        } else {
+            None
+        }
+    })
+}
+
+fn check_requirement(
+    products: &ProductIndex,
+    file: crate::diagnostic::FileId,
+    name: &Node<String>,
+    requirement: &Node<String>,
+    target: usize,
+    found: &mut Vec<Diagnostic>,
+) {
+    let text = requirement.trim();
+    if text == "*" {
+        return;
+    }
+    let required = match VersionReq::parse(text) {
+        Ok(required) => required,
+        Err(error) => {
+            found.push(
+                Diagnostic::new(Code::RequirementInvalid, file, format!("invalid version requirement `{text}` for `{name}`: {error}"))
+                    .with_label(file, requirement.span.clone(), "not a semver requirement")
+                    .with_help("write a semver requirement such as `>=27`, `^1.2`, `~0.9.1`, `>=1, <2`, or `*` for any version"),
+            );
+            return;
+        }
+    };
+    let target_product = products.get(target);
+    let Some(tag) = &target_product.value.tag else {
+        // A branch-tracking product has no version until it is locked.
+        return;
+    };
+    let diagnostic = match version_of_tag(tag) {
+        Some(version) if required.matches(&version) => return,
+        Some(version) => Diagnostic::new(
+            Code::RequirementUnsatisfied,
+            file,
+            format!("`{name}` is pinned to `{tag}` (version {version}), which does not satisfy `{text}`"),
+        )
+        .with_help(format!("change the requirement, or pin `{}` to a tag that satisfies it", target_product.value.name)),
+        None => Diagnostic::new(
+            Code::RequirementUnsatisfied,
+            file,
+            format!("`{name}` is pinned to `{tag}`, which is not a semver version, so `{text}` cannot be checked"),
+        )
+        .with_help("require `*`, or pin a semver tag such as `1.2.3` or `v1.2`"),
+    };
+    found.push(
+        diagnostic
+            .with_label(file, requirement.span.clone(), "required here")
+            .with_label(target_product.file, tag.span.clone(), "pinned here"),
+    );
+}
+
+/// A third-party product must say exactly which upstream version it is.
+fn check_pinned(file: crate::diagnostic::FileId, product: &Product, found: &mut Vec<Diagnostic>) {
+    if *product.kind != ProductType::ThirdParty || product.tag.is_some() {
+        return;
+    }
+    let by_commit = !product.repositories.is_empty()
+        && product.repositories.iter().all(|r| r.value.reference.as_ref().is_some_and(|reference| is_commit_id(reference)));
+    if by_commit {
+        return;
+    }
+    found.push(
+        Diagnostic::new(Code::ThirdPartyUnpinned, file, format!("third-party product `{}` is not pinned", product.name))
+            .with_label(file, product.kind.span.clone().or_else(|| product.name.span.clone()), "third-party")
+            .with_help("add `tag: <upstream version tag>`, or set each repository's `ref` to a full commit id"),
+    );
+}
+
+/// A full SHA-1 or SHA-256 commit id.
+pub fn is_commit_id(reference: &str) -> bool {
+    matches!(reference.len(), 40 | 64) && reference.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The cycles of the graph, one per strongly connected component that has one, each starting
+/// at its product that comes first in file order, as the list of product indices along it.
+fn cycles(graph: &[Vec<Edge>]) -> Vec<Vec<usize>> {
+    let mut result = Vec::new();
+    for component in strongly_connected(graph) {
+        let start = *component.iter().min().unwrap_or(&0);
+        let self_loop = graph[start].iter().any(|e| e.target == start);
+        if component.len() == 1 && !self_loop {
+            continue;
+        }
+        let in_component = |n: usize| component.binary_search(&n).is_ok();
+        result.push(shortest_cycle(graph, start, in_component));
+    }
+    result
+}
+
+/// Breadth-first search from `start` back to itself, inside one component.
+fn shortest_cycle(graph: &[Vec<Edge>], start: usize, inside: impl Fn(usize) -> bool) -> Vec<usize> {
+    let mut parent: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(node) = queue.pop_front() {
+        for edge in &graph[node] {
+            if edge.target == start {
+                let mut path = vec![node];
+                let mut current = node;
+                while current != start {
+                    current = parent[&current];
+                    path.push(current);
+                }
+                path.reverse();
+                return path;
+            }
+            if inside(edge.target) && !parent.contains_key(&edge.target) {
+                parent.insert(edge.target, node);
+                queue.push_back(edge.target);
+            }
+        }
+    }
+    vec![start]
+}
+
+/// Tarjan's algorithm, iterative so a deep dependency chain cannot overflow the stack. Each
+/// component is returned sorted.
+fn strongly_connected(graph: &[Vec<Edge>]) -> Vec<Vec<usize>> {
+    const UNSEEN: usize = usize::MAX;
+    let n = graph.len();
+    let (mut index, mut low, mut on_stack) = (vec![UNSEEN; n], vec![0; n], vec![false; n]);
+    let (mut stack, mut components, mut next) = (Vec::new(), Vec::new(), 0);
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        let mut work = vec![(root, 0usize)];
+        while let Some(&mut (node, ref mut edge)) = work.last_mut() {
+            if *edge == 0 && index[node] == UNSEEN {
+                index[node] = next;
+                low[node] = next;
+                next += 1;
+                stack.push(node);
+                on_stack[node] = true;
+            }
+            if let Some(e) = graph[node].get(*edge) {
+                *edge += 1;
+                let target = e.target;
+                if index[target] == UNSEEN {
+                    work.push((target, 0));
+                } else if on_stack[target] {
+                    low[node] = low[node].min(index[target]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[node]);
+            }
+            if low[node] == index[node] {
+                let mut component = Vec::new();
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component.push(member);
+                    if member == node {
+                        break;
+                    }
+                }
+                component.sort_unstable();
+                components.push(component);
+            }
+        }
+    }
+    components
+}
+
+fn cycle_diagnostic(manifests: &Manifests, graph: &[Vec<Edge>], cycle: &[usize]) -> Diagnostic {
+    let name = |i: usize| manifests.products[i].value.name.as_str();
+    let mut names: Vec<&str> = cycle.iter().map(|&i| name(i)).collect();
+    names.push(name(cycle[0]));
+    let printed = names.join(" → ");
+    let first = &manifests.products[cycle[0]];
+    let mut diagnostic = Diagnostic::new(Code::DependencyCycle, first.file, format!("dependency cycle: {printed}"))
+        .with_help("break the cycle: one of these products must not depend on the next");
+    for (step, &from) in cycle.iter().enumerate() {
+        let to = cycle[(step + 1) % cycle.len()];
+        if let Some(edge) = graph[from].iter().find(|e| e.target == to) {
+            let file = manifests.products[from].file;
+            diagnostic = diagnostic.with_label(file, edge.key.span.clone(), format!("`{}` depends on `{}`", name(from), name(to)));
+        }
+    }
+    diagnostic
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_versions() {
+        assert_eq!(version_of_tag("27.0.0"), Some(Version::new(27, 0, 0)));
+        assert_eq!(version_of_tag("v1.2"), Some(Version::new(1, 2, 0)));
+        assert_eq!(version_of_tag("3.4.0"), Some(Version::new(3, 4, 0)));
+        assert_eq!(version_of_tag("w.2024.10"), None);
+        assert_eq!(version_of_tag("27.0.0.rc1"), None);
+    }
+
+    #[test]
+    fn commit_ids() {
+        assert!(is_commit_id(&"a".repeat(40)));
+        assert!(!is_commit_id("main"));
+        assert!(!is_commit_id(&"g".repeat(40)));
+    }
+}

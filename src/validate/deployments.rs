@@ -1,0 +1,57 @@
+//! Deployments (O2 §3, §8): the distribution they install exists, each release is listed once,
+//! and the default is installed with official support.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Code, Diagnostic, closest};
+use crate::manifest::Manifests;
+use crate::manifest::model::Support;
+
+pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
+    let distributions: Vec<&str> = manifests.distributions.iter().map(|d| d.value.name.as_str()).collect();
+    for deployment in &manifests.deployments {
+        let file = deployment.file;
+        let value = &deployment.value;
+        if !distributions.contains(&value.distribution.as_str()) {
+            found.push(
+                Diagnostic::new(Code::DistributionUnknown, file, format!("unknown distribution `{}`", value.distribution))
+                    .with_label(file, value.distribution.span.clone(), "no distribution has this name")
+                    .with_help(match closest(&value.distribution, &distributions) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!("add `distributions/{}.yaml`", value.distribution),
+                    }),
+            );
+        }
+        let mut installed = HashMap::new();
+        for entry in &value.installed {
+            if let Some(first) = installed.insert(entry.release.as_str(), entry) {
+                found.push(
+                    Diagnostic::new(Code::DeploymentDuplicate, file, format!("release `{}` is installed twice", entry.release))
+                        .with_label(file, entry.release.span.clone(), "listed again here")
+                        .with_label(file, first.release.span.clone(), "first listed here")
+                        .with_help("keep one entry per release"),
+                );
+                installed.insert(entry.release.as_str(), first);
+            }
+        }
+        let Some(default) = &value.default else { continue };
+        match installed.get(default.as_str()) {
+            None => found.push(
+                Diagnostic::new(Code::DeploymentDefault, file, format!("default release `{default}` is not installed"))
+                    .with_label(file, default.span.clone(), "not in `installed`")
+                    .with_help(format!("add `{default}` to `installed` with `support: official`, or choose an installed release")),
+            ),
+            Some(entry) if *entry.support != Support::Official => found.push(
+                Diagnostic::new(
+                    Code::DeploymentDefault,
+                    file,
+                    format!("default release `{default}` has {} support, not official", entry.support.as_str()),
+                )
+                .with_label(file, default.span.clone(), "the default")
+                .with_label(file, entry.support.span.clone(), format!("{} support", entry.support.as_str()))
+                .with_help("only an officially supported release may be the default: choose another, or make its support `official`"),
+            ),
+            Some(_) => {}
+        }
+    }
+}

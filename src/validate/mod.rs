@@ -1,0 +1,139 @@
+//! From the parsed model to the list of every rule it breaks. Each submodule owns a family of
+//! rules; none reads files or prints: they only add diagnostics to the report.
+
+mod config;
+mod dependencies;
+mod deployments;
+mod distributions;
+mod names;
+mod repositories;
+mod templates;
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Code, Diagnostic, Report};
+use crate::manifest::Manifests;
+use crate::manifest::model::Product;
+
+pub use config::rule_levels;
+
+/// Checks every rule, adds what it finds to `report`, then applies the levels of
+/// `distrib.yaml` and sorts.
+pub fn validate(manifests: &Manifests, report: &mut Report) {
+    let products = ProductIndex::new(manifests);
+    let mut found = Vec::new();
+    config::check(manifests, &mut found);
+    names::check(manifests, &mut found);
+    repositories::check(manifests, &products, &mut found);
+    dependencies::check(manifests, &products, &mut found);
+    distributions::check(manifests, &products, &mut found);
+    deployments::check(manifests, &mut found);
+    report.diagnostics.extend(found);
+    let levels = rule_levels(manifests);
+    report.finish(|code: Code| {
+        if code.configurable() { levels.get(&code).copied().unwrap_or(code.default_level()) } else { code.default_level() }
+    });
+}
+
+/// Product names and aliases to the product they designate. The first file (by path) wins a
+/// duplicate name; `names` reports the others.
+pub(crate) struct ProductIndex<'a> {
+    by_name: HashMap<&'a str, usize>,
+    by_alias: HashMap<&'a str, usize>,
+    products: &'a [crate::manifest::Loaded<Product>],
+}
+
+/// How a dependency name was found.
+pub(crate) enum Lookup {
+    Name(usize),
+    Alias(usize),
+    Unknown,
+}
+
+impl<'a> ProductIndex<'a> {
+    fn new(manifests: &'a Manifests) -> Self {
+        let mut by_name = HashMap::with_capacity(manifests.products.len());
+        let mut by_alias = HashMap::new();
+        for (index, product) in manifests.products.iter().enumerate() {
+            by_name.entry(product.value.name.as_str()).or_insert(index);
+        }
+        for (index, product) in manifests.products.iter().enumerate() {
+            for alias in &product.value.aliases {
+                if !by_name.contains_key(alias.as_str()) {
+                    by_alias.entry(alias.as_str()).or_insert(index);
+                }
+            }
+        }
+        Self { by_name, by_alias, products: &manifests.products }
+    }
+
+    fn lookup(&self, name: &str) -> Lookup {
+        if let Some(&index) = self.by_name.get(name) {
+            Lookup::Name(index)
+        } else if let Some(&index) = self.by_alias.get(name) {
+            Lookup::Alias(index)
+        } else {
+            Lookup::Unknown
+        }
+    }
+
+    fn get(&self, index: usize) -> &'a crate::manifest::Loaded<Product> {
+        &self.products[index]
+    }
+
+    /// The known name closest to `name`, for "did you mean".
+    fn closest(&self, name: &str) -> Option<&'a str> {
+        let names: Vec<&str> = self.by_name.keys().copied().collect();
+        crate::diagnostic::closest(name, &names)
+    }
+
+    /// Resolves a dependency or root name, reporting unknown names and former names.
+    fn resolve(
+        &self,
+        file: crate::diagnostic::FileId,
+        name: &crate::manifest::span::Node<String>,
+        code_unknown: Code,
+        what: &str,
+        found: &mut Vec<Diagnostic>,
+    ) -> Option<usize> {
+        match self.lookup(name) {
+            Lookup::Name(index) => Some(index),
+            Lookup::Alias(index) => {
+                let current = &self.get(index).value.name;
+                found.push(
+                    Diagnostic::new(
+                        Code::DependencyAlias,
+                        file,
+                        format!("`{name}` is a former name of `{current}`"),
+                    )
+                    .with_label(file, name.span.clone(), "former name")
+                    .with_label(self.get(index).file, current.span.clone(), "the product is now named here")
+                    .with_help(format!("write `{current}`")),
+                );
+                Some(index)
+            }
+            Lookup::Unknown => {
+                let help = match self.closest(name) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("add `products/{name}.yaml`, or remove this {what}"),
+                };
+                found.push(
+                    Diagnostic::new(code_unknown, file, format!("unknown product `{name}` in {what}"))
+                        .with_label(file, name.span.clone(), "no product has this name")
+                        .with_help(help),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Whether a name is acceptable for a product, alias, distribution, environment or deployment:
+/// usable as a file name and in a git ref on every platform.
+pub fn is_valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-'))
+        && !name.contains("..")
+}
+

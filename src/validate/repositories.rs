@@ -1,0 +1,104 @@
+//! The repository rule (DMTN-106 §2.2): each git repository belongs to exactly one product,
+//! compared by normalized URL, unless both products declare the exception with `shared_with`.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::{Lookup, ProductIndex};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::manifest::Manifests;
+use crate::url::normalize;
+
+/// One repository entry: (product index, repository index).
+type Claim = (usize, usize);
+
+pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut Vec<Diagnostic>) {
+    let mut claims: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
+    for (p, product) in manifests.products.iter().enumerate() {
+        let file = product.file;
+        let mut own: Vec<(String, usize)> = Vec::new();
+        for (r, repository) in product.value.repositories.iter().enumerate() {
+            let url = &repository.value.url;
+            let key = match normalize(url) {
+                Ok(key) => key,
+                Err(error) => {
+                    found.push(
+                        Diagnostic::new(Code::UrlInvalid, file, format!("invalid repository URL `{}`: {error}", crate::url::redact(url)))
+                            .with_label(file, url.span.clone(), "invalid URL")
+                            .with_help("write `https://host/path`, `git@host:path`, `file:///path` or a local path"),
+                    );
+                    continue;
+                }
+            };
+            if let Some((_, first)) = own.iter().find(|(k, _)| *k == key) {
+                let first_url = &product.value.repositories[*first].value.url;
+                found.push(
+                    Diagnostic::new(Code::RepositoryDuplicate, file, format!("`{}` lists the repository `{key}` twice", product.value.name))
+                        .with_label(file, url.span.clone(), "listed again here")
+                        .with_label(file, first_url.span.clone(), "first listed here")
+                        .with_help("remove one of the two entries"),
+                );
+                continue;
+            }
+            own.push((key.clone(), r));
+            claims.entry(key).or_default().push((p, r));
+            for name in &repository.value.shared_with {
+                if let Some(other) = products.resolve(file, name, Code::DependencyUnknown, "`shared_with`", found) {
+                    let other_product = &products.get(other).value;
+                    let uses_it = other_product.repositories.iter().any(|r| normalize(&r.value.url).as_deref() == Ok(own.last().map_or("", |(k, _)| k.as_str())));
+                    if other != p && !uses_it {
+                        found.push(
+                            Diagnostic::new(Code::SharedWithUnused, file, format!("`{}` does not use the repository shared with it", other_product.name))
+                                .with_label(file, name.span.clone(), "not a user of this repository")
+                                .with_help(format!("remove `{name}` from `shared_with`")),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    for (key, group) in &claims {
+        let owners: Vec<Claim> = {
+            let mut seen = HashSet::new();
+            group.iter().copied().filter(|(p, _)| seen.insert(*p)).collect()
+        };
+        for (i, &later) in owners.iter().enumerate().skip(1) {
+            for &earlier in &owners[..i] {
+                if let Some(diagnostic) = shared(manifests, products, key, earlier, later) {
+                    found.push(diagnostic);
+                }
+            }
+        }
+    }
+}
+
+/// The diagnostic for two products claiming one repository, unless both declare it.
+fn shared(manifests: &Manifests, products: &ProductIndex, key: &str, first: Claim, second: Claim) -> Option<Diagnostic> {
+    let declares = |(p, r): Claim, other: usize| {
+        manifests.products[p].value.repositories[r].value.shared_with.iter().any(|name| {
+            matches!(products.lookup(name), Lookup::Name(i) | Lookup::Alias(i) if i == other)
+        })
+    };
+    let first_declares = declares(first, second.0);
+    let second_declares = declares(second, first.0);
+    if first_declares && second_declares {
+        return None;
+    }
+    let (a, b) = (&manifests.products[first.0], &manifests.products[second.0]);
+    let (a_url, b_url) = (&a.value.repositories[first.1].value.url, &b.value.repositories[second.1].value.url);
+    let (a_name, b_name) = (&a.value.name, &b.value.name);
+    let help = if first_declares || second_declares {
+        let missing = if first_declares { (b_name, a_name) } else { (a_name, b_name) };
+        format!("declare the exception on both sides: add `shared_with: [{}]` to this repository in `{}`", missing.1, missing.0)
+    } else {
+        format!(
+            "a repository belongs to one product: if `{b_name}` is a former name of `{a_name}`, add it to `aliases` of `{a_name}` and delete `{b_name}`; if both really build from it, add `shared_with: [{a_name}]` here and `shared_with: [{b_name}]` in `{a_name}`"
+        )
+    };
+    Some(
+        Diagnostic::new(Code::RepositoryShared, b.file, format!("repository `{key}` is claimed by `{a_name}` and `{b_name}`"))
+            .with_label(b.file, b_url.span.clone(), format!("claimed by `{b_name}`"))
+            .with_label(a.file, a_url.span.clone(), format!("also claimed by `{a_name}`"))
+            .with_help(help),
+    )
+}

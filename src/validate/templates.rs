@@ -1,0 +1,166 @@
+//! Naming templates: strftime codes of the release date and `{placeholders}`, each checked
+//! against what the release kind can fill in.
+
+use std::collections::HashSet;
+
+use super::ProductIndex;
+use super::distributions::closure;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::manifest::model::Distribution;
+use crate::manifest::span::Node;
+use crate::manifest::{Loaded, Manifests};
+
+/// strftime conversion codes a release name may use.
+const DATE_CODES: &str = "YCymbBdejHIMSpaAuwGgVUWZzsFTDR%";
+
+/// The built-in placeholders each kind knows, and whether dates apply.
+fn builtins(kind: &str) -> (&'static [&'static str], bool) {
+    match kind {
+        "nightly" | "weekly" | "manual" => (&["build"], true),
+        "candidate" => (&["version", "major", "minor", "patch", "rc", "build"], true),
+        "final" => (&["version", "major", "minor", "patch", "build"], true),
+        "branch" => (&["version", "major", "minor", "patch"], false),
+        _ => (&["build"], false),
+    }
+}
+
+pub(super) fn check(
+    distribution: &Loaded<Distribution>,
+    manifests: &Manifests,
+    products: &ProductIndex,
+    roots: &[usize],
+    found: &mut Vec<Diagnostic>,
+) {
+    let naming = &distribution.value.naming;
+    let templates = [
+        ("nightly", &naming.nightly),
+        ("weekly", &naming.weekly),
+        ("manual", &naming.manual),
+        ("candidate", &naming.candidate),
+        ("final", &naming.final_),
+        ("branch", &naming.branch),
+        ("build", &naming.build),
+    ];
+    if templates.iter().all(|(_, t)| t.is_none()) {
+        return;
+    }
+    let mut product_names: HashSet<&str> = HashSet::new();
+    for index in closure(manifests, products, roots) {
+        let product = &manifests.products[index].value;
+        product_names.insert(product.name.as_str());
+        product_names.extend(product.aliases.iter().map(|a| a.as_str()));
+    }
+    let variables: HashSet<&str> = distribution.value.variables.iter().map(|(k, _)| k.as_str()).collect();
+    for (kind, template) in templates {
+        let Some(template) = template else { continue };
+        let (known, dates) = builtins(kind);
+        for problem in scan(template) {
+            let message = match problem {
+                Token::Placeholder(name)
+                    if known.contains(&name) || variables.contains(name) || product_names.contains(name) =>
+                {
+                    continue;
+                }
+                Token::Date(_) if dates => continue,
+                Token::Placeholder(name) => format!("unknown placeholder `{{{name}}}` in the {kind} name template"),
+                Token::Date(code) => format!("date code `%{code}` in the {kind} name template, which has no date"),
+                Token::BadDate(code) => format!("unknown date code `%{code}` in the {kind} name template"),
+                Token::Unclosed => format!("unclosed `{{` in the {kind} name template"),
+            };
+            let needle = match problem {
+                Token::Placeholder(name) => format!("{{{name}}}"),
+                Token::Date(code) | Token::BadDate(code) => format!("%{code}"),
+                Token::Unclosed => "{".into(),
+            };
+            found.push(
+                Diagnostic::new(Code::TemplateInvalid, distribution.file, message)
+                    .with_label(distribution.file, sub_span(template, &needle), "here")
+                    .with_help(help(kind, known, dates, &variables)),
+            );
+        }
+    }
+}
+
+fn help(kind: &str, known: &[&str], dates: bool, variables: &HashSet<&str>) -> String {
+    let mut parts: Vec<String> = known.iter().map(|k| format!("`{{{k}}}`")).collect();
+    let mut variables: Vec<&&str> = variables.iter().collect();
+    variables.sort();
+    parts.extend(variables.iter().map(|v| format!("`{{{v}}}`")));
+    let mut help = format!("a {kind} name may use {}", parts.join(", "));
+    help.push_str(", `{Product}` for the version of a product of the distribution");
+    if dates {
+        help.push_str(", and strftime codes such as `%Y`, `%m`, `%d`, `%G`, `%V`, `%H%M`");
+    }
+    help.push_str("; declare new variables under `variables`");
+    help
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Token<'a> {
+    Placeholder(&'a str),
+    Date(char),
+    BadDate(char),
+    Unclosed,
+}
+
+/// The placeholders and date codes of a template, in order.
+fn scan(template: &str) -> Vec<Token<'_>> {
+    let mut tokens = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find(['{', '%']) {
+        let after = &rest[i + 1..];
+        if rest[i..].starts_with('{') {
+            match after.find('}') {
+                Some(end) => {
+                    tokens.push(Token::Placeholder(&after[..end]));
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    tokens.push(Token::Unclosed);
+                    break;
+                }
+            }
+        } else {
+            let Some(code) = after.chars().next() else {
+                tokens.push(Token::BadDate(' '));
+                break;
+            };
+            tokens.push(if DATE_CODES.contains(code) { Token::Date(code) } else { Token::BadDate(code) });
+            rest = &after[code.len_utf8()..];
+        }
+    }
+    tokens
+}
+
+/// The span of `needle` inside the template's node, or the whole node.
+fn sub_span(template: &Node<String>, needle: &str) -> Option<std::ops::Range<usize>> {
+    let span = template.span.clone()?;
+    // Plain and quoted scalars without escapes start their text one quote in at most.
+    let offset = template.find(needle)?;
+    let len = span.end - span.start;
+    let quoted = usize::from(len >= template.len() + 2);
+    Some(span.start + quoted + offset..span.start + quoted + offset + needle.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_the_o2_scheme() {
+        let tokens = scan("O2PDPSuite-epn-%Y%m%d-DD{DataDistribution}-flp-suite-v{flp_suite}");
+        assert_eq!(
+            tokens,
+            vec![
+                Token::Date('Y'),
+                Token::Date('m'),
+                Token::Date('d'),
+                Token::Placeholder("DataDistribution"),
+                Token::Placeholder("flp_suite")
+            ]
+        );
+        assert_eq!(scan("w.%G.%V"), vec![Token::Date('G'), Token::Date('V')]);
+        assert_eq!(scan("b{build"), vec![Token::Unclosed]);
+        assert_eq!(scan("x%q"), vec![Token::BadDate('q')]);
+    }
+}
