@@ -6,3 +6,7 @@ pub mod diagnostic;
 pub mod url;
 pub mod validate;
 pub mod git;
+pub mod schema;
+pub mod cli;
+pub mod fsutil;
+pub mod import;

@@ -68,15 +68,17 @@ impl Revision {
             .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
             .unwrap_or_default();
         let revision_error = |source: Box<dyn std::error::Error + Send + Sync>| GitError::Revision { rev: rev.to_owned(), source };
-        let commit = repo
+        let (commit, tree) = {
+            let commit = repo
             .rev_parse_single(rev)
             .map_err(|e| revision_error(Box::new(e)))?
             .object()
             .map_err(|e| revision_error(Box::new(e)))?
             .peel_to_commit()
             .map_err(|e| revision_error(Box::new(e)))?;
-        let tree = commit.tree_id().map_err(|e| revision_error(Box::new(e)))?.detach();
-        let commit = commit.id.to_string();
+            let tree = commit.tree_id().map_err(|e| revision_error(Box::new(e)))?.detach();
+            (commit.id.to_string(), tree)
+        };
         Ok(Self { repo, tree, commit, prefix })
     }
 

@@ -4,13 +4,17 @@
 
 pub mod model;
 mod parse;
+pub mod revision;
 pub mod span;
 pub mod worktree;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use thiserror::Error;
+
 use crate::diagnostic::{Code, Diagnostic, FileId, Report, SourceFile};
+use crate::git::{GitError, Revision};
 use model::{Config, Deployment, Distribution, Environment, Product};
 
 /// The file that marks the root of a manifest repository.
@@ -141,6 +145,57 @@ pub fn load(mut files: Vec<RawFile>) -> (Manifests, Report) {
 fn stem_of(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")).unwrap_or(name).to_owned()
+}
+
+/// Where a manifest repository was read from.
+#[derive(Debug)]
+pub enum Origin {
+    /// A folder of the file system.
+    WorkTree(PathBuf),
+    /// A folder (relative to the repository's top) of a git commit.
+    Revision { commit: String, root: String },
+}
+
+/// A manifest repository, read and parsed, with the problems met on the way.
+#[derive(Debug)]
+pub struct Opened {
+    pub origin: Origin,
+    pub manifests: Manifests,
+    pub report: Report,
+}
+
+#[derive(Debug, Error, miette::Diagnostic)]
+pub enum OpenError {
+    #[error("no `distrib.yaml` in `{}` or any folder above it", .0.display())]
+    #[diagnostic(code("no-manifest-repository"), help("run distrib inside a manifest repository, or pass `-C <DIR>`"))]
+    NoRoot(PathBuf),
+    #[error("no `distrib.yaml` in `{folder}` or any folder above it at revision `{rev}`")]
+    #[diagnostic(code("no-manifest-repository"), help("check the revision, or pass `-C <DIR>` to start from another folder"))]
+    NoRootAtRevision { folder: String, rev: String },
+    #[error(transparent)]
+    #[diagnostic(code(git))]
+    Git(#[from] GitError),
+}
+
+/// Finds the manifest repository at or above `start` and loads it: from the work tree, or,
+/// with `rev`, from that git revision's objects.
+pub fn open(start: &Path, rev: Option<&str>) -> Result<Opened, OpenError> {
+    let (origin, files) = match rev {
+        None => {
+            let root = find_root(start).ok_or_else(|| OpenError::NoRoot(start.to_path_buf()))?;
+            (Origin::WorkTree(root.to_path_buf()), worktree::list(root))
+        }
+        Some(rev) => {
+            let revision = Revision::open(start, rev)?;
+            let listing = revision::list(&revision)?.ok_or_else(|| OpenError::NoRootAtRevision {
+                folder: if revision.prefix.is_empty() { ".".into() } else { revision.prefix.clone() },
+                rev: rev.to_owned(),
+            })?;
+            (Origin::Revision { commit: revision.commit.clone(), root: listing.root }, listing.files)
+        }
+    };
+    let (manifests, report) = load(files);
+    Ok(Opened { origin, manifests, report })
 }
 
 /// Walks up from `start` to the nearest folder holding `distrib.yaml`.

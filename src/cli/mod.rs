@@ -1,0 +1,130 @@
+//! The command line: clap types and one function per subcommand. The only module that reads
+//! flags, the environment and the terminal, and the only one that prints.
+
+mod check;
+mod import;
+mod schema;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// How a run ended, as the process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything is valid.
+    Success = 0,
+    /// Invalid input: a broken manifest, a stale lock, a failed operation.
+    Failure = 1,
+    /// The command line itself is wrong.
+    Usage = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "distrib",
+    version,
+    about = "Validated, reproducible, checksummed release lockfiles for software distributions",
+    long_about = "distrib reads a git repository of YAML manifests (products, distributions, \
+environments, deployments), validates them, and turns them into deterministic release lockfiles.\n\n\
+Start with `distrib check` inside a manifest repository (a folder holding `distrib.yaml`).",
+    after_help = "Exit status: 0 when everything is valid, 1 on invalid input, 2 on a usage error.\n\
+Colour follows --color, then NO_COLOR, then whether stderr is a terminal."
+)]
+pub struct Cli {
+    /// Run as if distrib was started in DIR
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    directory: Option<PathBuf>,
+
+    /// When to use colours in messages
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    color: Color,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Check(check::Args),
+    Schema(schema::Args),
+    Import(import::Args),
+}
+
+/// What every subcommand may ask of its surroundings.
+pub(crate) struct Context {
+    /// The folder distrib works from (`-C`, else the current folder).
+    start: PathBuf,
+    color: bool,
+    width: usize,
+}
+
+/// Parses the command line, runs the subcommand, and returns the exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { Exit::Usage.into() } else { Exit::Success.into() };
+        }
+    };
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+    };
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let start = match &cli.directory {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    };
+    if !start.is_dir() {
+        eprintln!("error: `{}` is not a folder", start.display());
+        return Exit::Usage.into();
+    }
+    let context = Context { start, color, width };
+    let result = match cli.command {
+        Command::Check(args) => check::run(&context, args),
+        Command::Schema(args) => schema::run(&context, args),
+        Command::Import(args) => import::run(&context, args),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(report) => {
+            eprintln!("{}", context.render_error(report.as_ref()));
+            Exit::Failure.into()
+        }
+    }
+}
+
+impl Context {
+    /// A fatal error, drawn like the diagnostics.
+    fn render_error(&self, error: &dyn miette::Diagnostic) -> String {
+        let theme = if self.color {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
+        let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(self.width).with_links(false);
+        let mut out = String::new();
+        if handler.render_report(&mut out, error).is_err() {
+            out = error.to_string();
+        }
+        out.trim_end().to_owned()
+    }
+}

@@ -1,0 +1,45 @@
+//! `distrib schema`: print or write the JSON Schema of the manifest file kinds.
+
+use std::path::PathBuf;
+
+use super::{Context, Exit};
+use crate::manifest::Kind;
+use crate::schema;
+
+/// Print the JSON Schema of a manifest file kind
+///
+/// Editors validate and complete manifests with these schemas: add
+/// `# yaml-language-server: $schema=<path>/product.schema.json` at the top of a file.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The file kind; all kinds with --out
+    #[arg(value_parser = kind_names(), required_unless_present = "out")]
+    kind: Option<String>,
+
+    /// Write every schema as `<kind>.schema.json` into DIR instead
+    #[arg(long, value_name = "DIR", conflicts_with = "kind")]
+    out: Option<PathBuf>,
+}
+
+fn kind_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(Kind::ALL.map(Kind::as_str))
+}
+
+pub fn run(_context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+    if let Some(kind) = args.kind.as_deref().and_then(|name| Kind::ALL.into_iter().find(|k| k.as_str() == name)) {
+        print!("{}", schema::to_text(kind));
+        return Ok(Exit::Success);
+    }
+    let Some(out) = args.out else { return Ok(Exit::Usage) };
+    std::fs::create_dir_all(&out).map_err(|e| io_error(&out, e))?;
+    for kind in Kind::ALL {
+        let path = out.join(schema::file_name(kind));
+        crate::fsutil::write_atomic(&path, schema::to_text(kind).as_bytes()).map_err(|e| io_error(&path, e))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(Exit::Success)
+}
+
+fn io_error(path: &std::path::Path, error: std::io::Error) -> Box<dyn miette::Diagnostic> {
+    Box::new(crate::fsutil::IoError::new(path, error))
+}

@@ -1,0 +1,35 @@
+//! File writing that never leaves a half-written file: write a temporary file beside the
+//! target, flush it to disk, then rename it over the target.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+#[derive(Debug, Error, miette::Diagnostic)]
+#[error("cannot write `{}`: {source}", path.display())]
+#[diagnostic(code("io"))]
+pub struct IoError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl IoError {
+    pub fn new(path: &Path, source: std::io::Error) -> Self {
+        Self { path: path.to_path_buf(), source }
+    }
+}
+
+/// Replaces `path` with `bytes` atomically. An unchanged file is not rewritten.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::read(path).is_ok_and(|current| current == bytes) {
+        return Ok(());
+    }
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+    temporary.write_all(bytes)?;
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

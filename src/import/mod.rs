@@ -1,0 +1,3 @@
+//! Migration from the files a collaboration keeps today into a manifest repository.
+
+pub mod lsst;
