@@ -2,7 +2,7 @@
 
 use clap::ValueEnum;
 
-use super::{Context, Exit};
+use super::{Context, Exit, err, out};
 use crate::diagnostic::{Severity, render};
 use crate::manifest::{self, Origin};
 use crate::validate;
@@ -44,21 +44,21 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     validate::validate(&opened.manifests, &mut report);
     match args.format {
         Format::Human => {
-            eprint!("{}", render::human(&report, context.width, context.color));
+            err(&render::human(&report, context.width, context.color));
             let at = match &opened.origin {
                 Origin::Revision { commit, .. } => format!(" at {}", &commit[..12.min(commit.len())]),
                 Origin::WorkTree(_) => String::new(),
             };
-            eprintln!("{}{at}", report.summary());
+            err(&format!("{}{at}\n", report.summary()));
         }
-        Format::Json => print!("{}", render::json(&report)),
+        Format::Json => out(&render::json(&report)),
         Format::Github => {
             let prefix = match &opened.origin {
                 Origin::Revision { root, .. } => root.clone(),
                 Origin::WorkTree(root) => relative_to_current(root),
             };
-            print!("{}", render::github(&report, &prefix));
-            eprintln!("{}", report.summary());
+            out(&render::github(&report, &prefix));
+            err(&format!("{}\n", report.summary()));
         }
     }
     let failed = report.count(Severity::Error) > 0 || (args.deny_warnings && report.count(Severity::Warning) > 0);

@@ -65,6 +65,6 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     for (product, target) in products.iter().zip(&targets) {
         write_atomic(target, product.to_yaml().as_bytes()).map_err(|e| boxed(IoError::new(target, e)))?;
     }
-    eprintln!("imported {} products into `{}`; run `distrib check` next", products.len(), folder.display());
+    super::err(&format!("imported {} products into `{}`; run `distrib check` next\n", products.len(), folder.display()));
     Ok(Exit::Success)
 }

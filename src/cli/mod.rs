@@ -94,7 +94,7 @@ pub fn run() -> ExitCode {
         None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
     };
     if !start.is_dir() {
-        eprintln!("error: `{}` is not a folder", start.display());
+        err(&format!("error: `{}` is not a folder\n", start.display()));
         return Exit::Usage.into();
     }
     let context = Context { start, color, width };
@@ -106,10 +106,22 @@ pub fn run() -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(report) => {
-            eprintln!("{}", context.render_error(report.as_ref()));
+            err(&format!("{}\n", context.render_error(report.as_ref())));
             Exit::Failure.into()
         }
     }
+}
+
+/// Writes data to stdout. A closed pipe (`distrib ... | head`) is not an error worth a panic.
+pub(crate) fn out(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Writes messages to stderr, ignoring a closed pipe.
+pub(crate) fn err(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 impl Context {

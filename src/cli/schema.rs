@@ -27,7 +27,7 @@ fn kind_names() -> clap::builder::PossibleValuesParser {
 
 pub fn run(_context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
     if let Some(kind) = args.kind.as_deref().and_then(|name| Kind::ALL.into_iter().find(|k| k.as_str() == name)) {
-        print!("{}", schema::to_text(kind));
+        super::out(&schema::to_text(kind));
         return Ok(Exit::Success);
     }
     let Some(out) = args.out else { return Ok(Exit::Usage) };
@@ -35,7 +35,7 @@ pub fn run(_context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagn
     for kind in Kind::ALL {
         let path = out.join(schema::file_name(kind));
         crate::fsutil::write_atomic(&path, schema::to_text(kind).as_bytes()).map_err(|e| io_error(&path, e))?;
-        eprintln!("wrote {}", path.display());
+        super::err(&format!("wrote {}\n", path.display()));
     }
     Ok(Exit::Success)
 }

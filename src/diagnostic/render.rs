@@ -16,7 +16,10 @@ pub fn human(report: &Report, width: usize, color: bool) -> String {
         .with_context_lines(1)
         .with_links(false);
     let mut out = String::new();
-    for diagnostic in &report.diagnostics {
+    for (index, diagnostic) in report.diagnostics.iter().enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
         let view = View::new(report, diagnostic);
         if handler.render_report(&mut out, &view).is_err() {
             out.push_str(&diagnostic.message);

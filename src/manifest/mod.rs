@@ -107,6 +107,16 @@ pub struct Manifests {
     pub distributions: Vec<Loaded<Distribution>>,
     pub environments: Vec<Loaded<Environment>>,
     pub deployments: Vec<Loaded<Deployment>>,
+    /// The kind and file stem of each file that could not be parsed: names other files may
+    /// still refer to, so that one broken file is reported once, not once per reference.
+    pub unparsed: Vec<(Kind, String)>,
+}
+
+impl Manifests {
+    /// Whether a file of `kind` named `name` exists but could not be parsed.
+    pub fn is_unparsed(&self, kind: Kind, name: &str) -> bool {
+        self.unparsed.iter().any(|(k, stem)| *k == kind && stem == name)
+    }
 }
 
 /// Parses every listed file. Problems go into the report; files that parsed into the model.
@@ -135,6 +145,9 @@ pub fn load(mut files: Vec<RawFile>) -> (Manifests, Report) {
                 manifests.deployments.push(Loaded { file, stem, value })
             }
             parse::Outcome::Problem(problem) => {
+                if let Some(kind) = Kind::of_path(&report.sources.get(file).path) {
+                    manifests.unparsed.push((kind, stem));
+                }
                 report.diagnostics.push(problem.into_diagnostic(file, report.sources.get(file)))
             }
         }

@@ -77,6 +77,10 @@ fn parse_file(raw: &RawFile) -> Outcome {
             });
         }
     };
+    if is_blank(text) && kind == Kind::Config {
+        // `distrib.yaml` may be a bare marker: every setting has a default.
+        return Outcome::Config(Config::default());
+    }
     if is_blank(text) {
         return Outcome::Problem(whole_file(
             Code::FileEmpty,
@@ -199,6 +203,12 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
         );
     }
     if text.starts_with("invalid type") || text.starts_with("expected ") || text.starts_with("invalid value") {
+        let text = match text {
+            "expected sequence start" => "expected a list",
+            "expected mapping start" => "expected a mapping",
+            "expected string scalar" => "expected a string",
+            other => other,
+        };
         return problem(
             Code::InvalidValue,
             format!("wrong type: {text}"),
@@ -239,7 +249,7 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
 }
 
 fn strip_position(message: &str) -> &str {
-    match message.rfind(" at line ") {
+    match message.find(" at line ") {
         Some(index) if message[index..].contains(", column ") => &message[..index],
         _ => message,
     }

@@ -12,7 +12,9 @@ pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
     for deployment in &manifests.deployments {
         let file = deployment.file;
         let value = &deployment.value;
-        if !distributions.contains(&value.distribution.as_str()) {
+        if !distributions.contains(&value.distribution.as_str())
+            && !manifests.is_unparsed(crate::manifest::Kind::Distribution, &value.distribution)
+        {
             found.push(
                 Diagnostic::new(Code::DistributionUnknown, file, format!("unknown distribution `{}`", value.distribution))
                     .with_label(file, value.distribution.span.clone(), "no distribution has this name")

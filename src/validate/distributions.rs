@@ -22,7 +22,7 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
             .collect();
 
         let environment = environments.get(value.environment.as_str());
-        if environment.is_none() {
+        if environment.is_none() && !manifests.is_unparsed(crate::manifest::Kind::Environment, &value.environment) {
             let names: Vec<&str> = environments.keys().copied().collect();
             found.push(
                 Diagnostic::new(Code::EnvironmentUnknown, file, format!("unknown environment `{}`", value.environment))
@@ -66,7 +66,8 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
         if let Some(pattern) = &value.issues {
             if let Err(error) = regex::Regex::new(pattern) {
                 let reason = error.to_string();
-                let reason = reason.lines().last().unwrap_or_default().trim().to_owned();
+                let reason = reason.lines().last().unwrap_or_default().trim();
+                let reason = reason.strip_prefix("error: ").unwrap_or(reason).to_owned();
                 found.push(
                     Diagnostic::new(Code::IssuesPatternInvalid, file, format!("invalid `issues` pattern: {reason}"))
                         .with_label(file, pattern.span.clone(), "not a regular expression")

@@ -41,6 +41,7 @@ pub(crate) struct ProductIndex<'a> {
     by_name: HashMap<&'a str, usize>,
     by_alias: HashMap<&'a str, usize>,
     products: &'a [crate::manifest::Loaded<Product>],
+    manifests: &'a Manifests,
 }
 
 /// How a dependency name was found.
@@ -64,7 +65,7 @@ impl<'a> ProductIndex<'a> {
                 }
             }
         }
-        Self { by_name, by_alias, products: &manifests.products }
+        Self { by_name, by_alias, products: &manifests.products, manifests }
     }
 
     fn lookup(&self, name: &str) -> Lookup {
@@ -112,6 +113,7 @@ impl<'a> ProductIndex<'a> {
                 );
                 Some(index)
             }
+            Lookup::Unknown if self.manifests.is_unparsed(crate::manifest::Kind::Product, name) => None,
             Lookup::Unknown => {
                 let help = match self.closest(name) {
                     Some(close) => format!("did you mean `{close}`?"),

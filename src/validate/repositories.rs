@@ -40,11 +40,11 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
                 continue;
             }
             own.push((key.clone(), r));
-            claims.entry(key).or_default().push((p, r));
+            claims.entry(key.clone()).or_default().push((p, r));
             for name in &repository.value.shared_with {
                 if let Some(other) = products.resolve(file, name, Code::DependencyUnknown, "`shared_with`", found) {
                     let other_product = &products.get(other).value;
-                    let uses_it = other_product.repositories.iter().any(|r| normalize(&r.value.url).as_deref() == Ok(own.last().map_or("", |(k, _)| k.as_str())));
+                    let uses_it = other_product.repositories.iter().any(|r| normalize(&r.value.url).as_deref() == Ok(key.as_str()));
                     if other != p && !uses_it {
                         found.push(
                             Diagnostic::new(Code::SharedWithUnused, file, format!("`{}` does not use the repository shared with it", other_product.name))
@@ -62,11 +62,10 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
             let mut seen = HashSet::new();
             group.iter().copied().filter(|(p, _)| seen.insert(*p)).collect()
         };
+        // One diagnostic per product that claims the repository after another did.
         for (i, &later) in owners.iter().enumerate().skip(1) {
-            for &earlier in &owners[..i] {
-                if let Some(diagnostic) = shared(manifests, products, key, earlier, later) {
-                    found.push(diagnostic);
-                }
+            if let Some(diagnostic) = owners[..i].iter().find_map(|&earlier| shared(manifests, products, key, earlier, later)) {
+                found.push(diagnostic);
             }
         }
     }
