@@ -294,3 +294,13 @@ fn lsst_repos_yaml() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr, "no problems in 384 files\n");
 }
+
+#[test]
+fn valid_fixtures_pass() {
+    let fixtures = project().join("tests/fixtures/valid");
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let dir = entry.unwrap().path();
+        let run = distrib(&dir, &["check", "--deny-warnings"]);
+        assert_eq!(run.code, 0, "{}: {}", dir.display(), run.stderr);
+    }
+}
