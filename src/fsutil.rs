@@ -17,7 +17,10 @@ pub struct IoError {
 
 impl IoError {
     pub fn new(path: &Path, source: std::io::Error) -> Self {
-        Self { path: path.to_path_buf(), source }
+        Self {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
@@ -26,7 +29,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if std::fs::read(path).is_ok_and(|current| current == bytes) {
         return Ok(());
     }
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
     temporary.write_all(bytes)?;
     temporary.as_file().sync_all()?;

@@ -1,12 +1,12 @@
 //! distrib: validated, reproducible, checksummed release lockfiles for software distributions
 //! made of many products living in many git repositories.
 
-pub mod manifest;
+pub mod cli;
 pub mod diagnostic;
+pub mod fsutil;
+pub mod git;
+pub mod import;
+pub mod manifest;
+pub mod schema;
 pub mod url;
 pub mod validate;
-pub mod git;
-pub mod schema;
-pub mod cli;
-pub mod fsutil;
-pub mod import;

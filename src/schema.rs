@@ -12,8 +12,12 @@ pub fn of(kind: Kind) -> Value {
     match kind {
         Kind::Config => generate::<Config>("distrib.yaml: settings of a manifest repository"),
         Kind::Product => generate::<Product>("A software product of a distrib manifest repository"),
-        Kind::Distribution => generate::<Distribution>("A distribution of a distrib manifest repository"),
-        Kind::Environment => generate::<Environment>("A build environment of a distrib manifest repository"),
+        Kind::Distribution => {
+            generate::<Distribution>("A distribution of a distrib manifest repository")
+        }
+        Kind::Environment => {
+            generate::<Environment>("A build environment of a distrib manifest repository")
+        }
         Kind::Deployment => generate::<Deployment>("The installed releases of one site"),
     }
 }

@@ -44,14 +44,18 @@ pub fn normalize(url: &str) -> Result<String, UrlError> {
 }
 
 fn is_local(url: &str) -> bool {
-    url.starts_with('/') || url.starts_with("./") || url.starts_with("../") || url.starts_with('~') || {
-        // A `:` after the first `/` is part of a path, not scp-like syntax.
-        match (url.find(':'), url.find('/')) {
-            (Some(colon), Some(slash)) => slash < colon,
-            (None, _) => true,
-            _ => false,
+    url.starts_with('/')
+        || url.starts_with("./")
+        || url.starts_with("../")
+        || url.starts_with('~')
+        || {
+            // A `:` after the first `/` is part of a path, not scp-like syntax.
+            match (url.find(':'), url.find('/')) {
+                (Some(colon), Some(slash)) => slash < colon,
+                (None, _) => true,
+                _ => false,
+            }
         }
-    }
 }
 
 fn remote(authority: &str, path: &str) -> Result<String, UrlError> {
@@ -67,7 +71,11 @@ fn remote(authority: &str, path: &str) -> Result<String, UrlError> {
     if path.is_empty() {
         return Err(UrlError::NoPath);
     }
-    Ok(format!("{}/{}", host.to_ascii_lowercase(), path.trim_start_matches('/')))
+    Ok(format!(
+        "{}/{}",
+        host.to_ascii_lowercase(),
+        path.trim_start_matches('/')
+    ))
 }
 
 fn local(path: &str) -> Result<String, UrlError> {
@@ -122,28 +130,46 @@ mod tests {
         ] {
             assert_eq!(normalize(url).as_deref(), Ok(key), "{url}");
         }
-        assert_ne!(normalize("https://github.com/lsst/afw").unwrap(), normalize("https://github.com/lsst/Afw").unwrap());
+        assert_ne!(
+            normalize("https://github.com/lsst/afw").unwrap(),
+            normalize("https://github.com/lsst/Afw").unwrap()
+        );
     }
 
     #[test]
     fn local_paths() {
-        assert_eq!(normalize("/srv/git/afw.git").as_deref(), Ok("file:///srv/git/afw"));
-        assert_eq!(normalize("file:///srv/git/afw/").as_deref(), Ok("file:///srv/git/afw"));
-        assert_eq!(normalize("./repos/afw").as_deref(), Ok("file://./repos/afw"));
+        assert_eq!(
+            normalize("/srv/git/afw.git").as_deref(),
+            Ok("file:///srv/git/afw")
+        );
+        assert_eq!(
+            normalize("file:///srv/git/afw/").as_deref(),
+            Ok("file:///srv/git/afw")
+        );
+        assert_eq!(
+            normalize("./repos/afw").as_deref(),
+            Ok("file://./repos/afw")
+        );
         assert_eq!(normalize("repos/a:b").as_deref(), Ok("file://repos/a:b"));
     }
 
     #[test]
     fn invalid_urls() {
         assert_eq!(normalize("  "), Err(UrlError::Empty));
-        assert_eq!(normalize("ftp://host/x"), Err(UrlError::Scheme("ftp".into())));
+        assert_eq!(
+            normalize("ftp://host/x"),
+            Err(UrlError::Scheme("ftp".into()))
+        );
         assert_eq!(normalize("https://github.com/"), Err(UrlError::NoPath));
         assert_eq!(normalize("git@:x"), Err(UrlError::NoHost));
     }
 
     #[test]
     fn redaction_removes_credentials() {
-        assert_eq!(redact("https://user:token@host/x.git"), "https://host/x.git");
+        assert_eq!(
+            redact("https://user:token@host/x.git"),
+            "https://host/x.git"
+        );
         assert_eq!(redact("https://host/x"), "https://host/x");
         assert_eq!(redact("git@github.com:lsst/afw"), "git@github.com:lsst/afw");
     }

@@ -94,20 +94,33 @@ fn generated(case: &str) -> Run {
     let dir = scratch();
     let root = dir.path();
     match case {
-        "file-encoding" => std::fs::write(root.join("products/afw.yaml"), b"name: afw\ndescription: caf\xe9\n").unwrap(),
+        "file-encoding" => std::fs::write(
+            root.join("products/afw.yaml"),
+            b"name: afw\ndescription: caf\xe9\n",
+        )
+        .unwrap(),
         "file-too-large" => {
             let mut text = String::from("name: afw\ndescription: >\n");
             while text.len() < 10 * 1024 * 1024 {
-                text.push_str("  Astronomical imaging framework, repeated to make a ten megabyte file.\n");
+                text.push_str(
+                    "  Astronomical imaging framework, repeated to make a ten megabyte file.\n",
+                );
             }
             write(root, "products/afw.yaml", &text);
         }
         "symlink-escape" => {
             let outside = tempfile::tempdir().unwrap();
             write(outside.path(), "utils.yaml", "name: utils\n");
-            std::os::unix::fs::symlink(outside.path().join("utils.yaml"), root.join("products/utils.yaml")).unwrap();
+            std::os::unix::fs::symlink(
+                outside.path().join("utils.yaml"),
+                root.join("products/utils.yaml"),
+            )
+            .unwrap();
             let run = distrib(root, &["check"]);
-            let stderr = run.stderr.replace(&outside.path().canonicalize().unwrap().display().to_string(), "[OUTSIDE]");
+            let stderr = run.stderr.replace(
+                &outside.path().canonicalize().unwrap().display().to_string(),
+                "[OUTSIDE]",
+            );
             return Run { stderr, ..run };
         }
         _ => unreachable!("{case}"),
@@ -148,10 +161,22 @@ fn examples_pass() {
 #[test]
 fn all_problems_of_all_files_in_one_run_sorted_with_a_summary() {
     let dir = scratch();
-    write(dir.path(), "products/afw.yaml", "name: afw\ndepends: { utilz: \"*\", base: \">=x\" }\n");
+    write(
+        dir.path(),
+        "products/afw.yaml",
+        "name: afw\ndepends: { utilz: \"*\", base: \">=x\" }\n",
+    );
     write(dir.path(), "products/base.yaml", "name: base\nnmae: x\n");
-    write(dir.path(), "products/utils.yaml", "name: utils\naliases: [utils_old]\n");
-    write(dir.path(), "products/zeta.yaml", "name: zeta\ndepends: { utils_old: \"*\" }\n");
+    write(
+        dir.path(),
+        "products/utils.yaml",
+        "name: utils\naliases: [utils_old]\n",
+    );
+    write(
+        dir.path(),
+        "products/zeta.yaml",
+        "name: zeta\ndepends: { utils_old: \"*\" }\n",
+    );
     let run = distrib(dir.path(), &["check"]);
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.snapshot());
@@ -167,7 +192,10 @@ fn json_format_lists_every_diagnostic_with_positions() {
     assert_eq!(first["code"], "repository-shared");
     assert_eq!(first["severity"], "error");
     assert_eq!(first["file"], "products/afw_ssh.yaml");
-    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(3), Some(10)));
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(3), Some(10))
+    );
     assert_eq!(first["labels"][1]["file"], "products/afw.yaml");
     assert_eq!(document["errors"], 2);
     insta::assert_snapshot!(run.stdout);
@@ -175,10 +203,21 @@ fn json_format_lists_every_diagnostic_with_positions() {
 
 #[test]
 fn github_format_gives_annotations() {
-    let run = distrib(project(), &["-C", "tests/fixtures/invalid/dependency-unknown", "check", "--format", "github"]);
+    let run = distrib(
+        project(),
+        &[
+            "-C",
+            "tests/fixtures/invalid/dependency-unknown",
+            "check",
+            "--format",
+            "github",
+        ],
+    );
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.snapshot());
-    assert!(run.stdout.starts_with("::error file=tests/fixtures/invalid/dependency-unknown/products/afw.yaml,line=3,col=3,"));
+    assert!(run.stdout.starts_with(
+        "::error file=tests/fixtures/invalid/dependency-unknown/products/afw.yaml,line=3,col=3,"
+    ));
 }
 
 #[test]
@@ -191,19 +230,42 @@ fn warnings_pass_unless_denied() {
 #[test]
 fn rule_levels_and_the_shared_with_exception() {
     let dir = tempfile::tempdir().unwrap();
-    support::copy_tree(&project().join("tests/fixtures/invalid/repository-shared"), dir.path());
-    write(dir.path(), "distrib.yaml", "rules:\n  repository-shared: warn\n");
+    support::copy_tree(
+        &project().join("tests/fixtures/invalid/repository-shared"),
+        dir.path(),
+    );
+    write(
+        dir.path(),
+        "distrib.yaml",
+        "rules:\n  repository-shared: warn\n",
+    );
     let run = distrib(dir.path(), &["check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("2 warnings in 2 files"), "{}", run.stderr);
-    write(dir.path(), "distrib.yaml", "rules: { repository-shared: allow }\n");
+    assert!(
+        run.stderr.contains("2 warnings in 2 files"),
+        "{}",
+        run.stderr
+    );
+    write(
+        dir.path(),
+        "distrib.yaml",
+        "rules: { repository-shared: allow }\n",
+    );
     let run = distrib(dir.path(), &["check"]);
     assert!(run.stderr.starts_with("no problems"), "{}", run.stderr);
 
     // The exception, declared on both products, as ALICE's Control repository needs it.
     let dir = scratch();
-    write(dir.path(), "products/Control-Core.yaml", "name: Control-Core\nrepositories:\n  - url: https://github.com/AliceO2Group/Control\n    shared_with: [Control-OCCPlugin]\n");
-    write(dir.path(), "products/Control-OCCPlugin.yaml", "name: Control-OCCPlugin\nrepositories:\n  - url: git@github.com:AliceO2Group/Control.git\n    path: occ\n    shared_with: [Control-Core]\n");
+    write(
+        dir.path(),
+        "products/Control-Core.yaml",
+        "name: Control-Core\nrepositories:\n  - url: https://github.com/AliceO2Group/Control\n    shared_with: [Control-OCCPlugin]\n",
+    );
+    write(
+        dir.path(),
+        "products/Control-OCCPlugin.yaml",
+        "name: Control-OCCPlugin\nrepositories:\n  - url: git@github.com:AliceO2Group/Control.git\n    path: occ\n    shared_with: [Control-Core]\n",
+    );
     let run = distrib(dir.path(), &["check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
@@ -228,7 +290,11 @@ fn rev_reads_the_commit_not_the_work_tree() {
     write(top, "manifests/products/afw.yaml", "name: afw\n");
     git(top, &["add", "-A"]);
     git(top, &["commit", "-q", "-m", "valid"]);
-    write(top, "manifests/products/afw.yaml", "name: afw\ndepends: { nothing: \"*\" }\n");
+    write(
+        top,
+        "manifests/products/afw.yaml",
+        "name: afw\ndepends: { nothing: \"*\" }\n",
+    );
     git(top, &["commit", "-q", "-am", "broken"]);
     write(top, "manifests/products/afw.yaml", "name: afw\n");
     let manifests = top.join("manifests");
@@ -236,15 +302,24 @@ fn rev_reads_the_commit_not_the_work_tree() {
     assert_eq!(distrib(&manifests, &["check"]).code, 0);
     let run = distrib(&manifests.join("products"), &["check", "--rev", "HEAD"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("unknown product `nothing`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown product `nothing`"),
+        "{}",
+        run.stderr
+    );
     let run = distrib(&manifests, &["check", "--rev", "HEAD~1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let run = distrib(&manifests, &["check", "--rev", "no-such-branch"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("revision `no-such-branch` not found"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("revision `no-such-branch` not found"),
+        "{}",
+        run.stderr
+    );
 
     // A symbolic link committed to the tree is followed inside the root and refused outside.
-    std::os::unix::fs::symlink("../../outside.yaml", manifests.join("products/utils.yaml")).unwrap();
+    std::os::unix::fs::symlink("../../outside.yaml", manifests.join("products/utils.yaml"))
+        .unwrap();
     write(top, "outside.yaml", "name: utils\n");
     git(top, &["add", "-A"]);
     git(top, &["commit", "-q", "-m", "link"]);
@@ -258,9 +333,17 @@ fn rev_reads_the_commit_not_the_work_tree() {
 fn lsst_repos_yaml() {
     let dir = tempfile::tempdir().unwrap();
     let repos = project().join("../shared/lsst/repos.yaml");
-    let run = distrib(dir.path(), &["import", "lsst-repos", repos.to_str().unwrap()]);
+    let run = distrib(
+        dir.path(),
+        &["import", "lsst-repos", repos.to_str().unwrap()],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(std::fs::read_dir(dir.path().join("products")).unwrap().count(), 386);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("products"))
+            .unwrap()
+            .count(),
+        386
+    );
 
     let run = distrib(dir.path(), &["check", "--format", "json"]);
     assert_eq!(run.code, 1);
@@ -284,7 +367,11 @@ fn lsst_repos_yaml() {
         ]
     );
 
-    for (current, former) in [("GalSim", "galsim"), ("obs_base", "daf_butlerUtils"), ("sdm_schemas", "cat")] {
+    for (current, former) in [
+        ("GalSim", "galsim"),
+        ("obs_base", "daf_butlerUtils"),
+        ("sdm_schemas", "cat"),
+    ] {
         std::fs::remove_file(dir.path().join(format!("products/{former}.yaml"))).unwrap();
         let path = dir.path().join(format!("products/{current}.yaml"));
         let text = std::fs::read_to_string(&path).unwrap();

@@ -9,7 +9,9 @@ use support::{distrib, project};
 #[test]
 fn committed_schemas_are_current() {
     for kind in Kind::ALL {
-        let path = project().join("schema").join(distrib::schema::file_name(kind));
+        let path = project()
+            .join("schema")
+            .join(distrib::schema::file_name(kind));
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert_eq!(
             committed,
@@ -35,7 +37,12 @@ fn manifest_files(root: &std::path::Path) -> Vec<(Kind, std::path::PathBuf)> {
         .map(|entry| entry.unwrap())
         .filter(|entry| entry.file_type().is_file())
         .filter_map(|entry| {
-            let relative = entry.path().strip_prefix(root).ok()?.to_string_lossy().replace('\\', "/");
+            let relative = entry
+                .path()
+                .strip_prefix(root)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
             Some((Kind::of_path(&relative)?, entry.path().to_path_buf()))
         })
         .collect()
@@ -47,13 +54,23 @@ fn validate_all(root: &std::path::Path) -> usize {
         let schema = distrib::schema::of(*kind);
         let validator = jsonschema::validator_for(&schema).unwrap();
         let text = std::fs::read_to_string(path).unwrap();
-        let instance: serde_json::Value = if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        let instance: serde_json::Value = if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
             serde_json::json!({})
         } else {
             serde_saphyr::from_str(&text).unwrap()
         };
-        let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
-        assert!(errors.is_empty(), "{} does not match its schema: {errors:?}", path.display());
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} does not match its schema: {errors:?}",
+            path.display()
+        );
     }
     files.len()
 }
@@ -72,5 +89,8 @@ fn the_schema_rejects_what_check_rejects() {
     let validator = jsonschema::validator_for(&distrib::schema::of(Kind::Product)).unwrap();
     assert!(!validator.is_valid(&serde_json::json!({ "name": "afw", "nmae": "x" })));
     assert!(!validator.is_valid(&serde_json::json!({ "name": "afw", "type": "thirdparty" })));
-    assert!(validator.is_valid(&serde_json::json!({ "name": "afw", "type": "third-party", "tag": "1.0" })));
+    assert!(
+        validator
+            .is_valid(&serde_json::json!({ "name": "afw", "type": "third-party", "tag": "1.0" }))
+    );
 }

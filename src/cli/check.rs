@@ -13,7 +13,9 @@ use crate::validate;
 /// deployments/, checks every rule, and prints all problems, sorted by file and line. Rule levels
 /// come from `rules:` in distrib.yaml.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  distrib check\n  distrib check --rev origin/main --format github\n  distrib -C examples/lsst check --format json")]
+#[command(
+    after_help = "Examples:\n  distrib check\n  distrib check --rev origin/main --format github\n  distrib -C examples/lsst check --format json"
+)]
 pub struct Args {
     /// Check the manifests as committed in this git revision, not the work tree
     #[arg(long, value_name = "REV")]
@@ -39,14 +41,17 @@ enum Format {
 }
 
 pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
-    let opened = manifest::open(&context.start, args.rev.as_deref()).map_err(|e| Box::new(e) as Box<dyn miette::Diagnostic>)?;
+    let opened = manifest::open(&context.start, args.rev.as_deref())
+        .map_err(|e| Box::new(e) as Box<dyn miette::Diagnostic>)?;
     let mut report = opened.report;
     validate::validate(&opened.manifests, &mut report);
     match args.format {
         Format::Human => {
             err(&render::human(&report, context.width, context.color));
             let at = match &opened.origin {
-                Origin::Revision { commit, .. } => format!(" at {}", &commit[..12.min(commit.len())]),
+                Origin::Revision { commit, .. } => {
+                    format!(" at {}", &commit[..12.min(commit.len())])
+                }
                 Origin::WorkTree(_) => String::new(),
             };
             err(&format!("{}{at}\n", report.summary()));
@@ -61,13 +66,16 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             err(&format!("{}\n", report.summary()));
         }
     }
-    let failed = report.count(Severity::Error) > 0 || (args.deny_warnings && report.count(Severity::Warning) > 0);
+    let failed = report.count(Severity::Error) > 0
+        || (args.deny_warnings && report.count(Severity::Warning) > 0);
     Ok(if failed { Exit::Failure } else { Exit::Success })
 }
 
 /// The root as seen from the current folder, which is where GitHub runs the job.
 fn relative_to_current(root: &std::path::Path) -> String {
-    let current = std::env::current_dir().ok().and_then(|c| c.canonicalize().ok());
+    let current = std::env::current_dir()
+        .ok()
+        .and_then(|c| c.canonicalize().ok());
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     match current.as_deref().and_then(|c| root.strip_prefix(c).ok()) {
         Some(relative) => relative.to_string_lossy().replace('\\', "/"),

@@ -80,15 +80,25 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return if error.use_stderr() { Exit::Usage.into() } else { Exit::Success.into() };
+            return if error.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                Exit::Success.into()
+            };
         }
     };
     let color = match cli.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
     };
-    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
     let start = match &cli.directory {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
@@ -97,7 +107,11 @@ pub fn run() -> ExitCode {
         err(&format!("error: `{}` is not a folder\n", start.display()));
         return Exit::Usage.into();
     }
-    let context = Context { start, color, width };
+    let context = Context {
+        start,
+        color,
+        width,
+    };
     let result = match cli.command {
         Command::Check(args) => check::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
@@ -132,7 +146,9 @@ impl Context {
         } else {
             miette::GraphicalTheme::unicode_nocolor()
         };
-        let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(self.width).with_links(false);
+        let handler = miette::GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_links(false);
         let mut out = String::new();
         if handler.render_report(&mut out, error).is_err() {
             out = error.to_string();

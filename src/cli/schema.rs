@@ -26,15 +26,22 @@ fn kind_names() -> clap::builder::PossibleValuesParser {
 }
 
 pub fn run(_context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
-    if let Some(kind) = args.kind.as_deref().and_then(|name| Kind::ALL.into_iter().find(|k| k.as_str() == name)) {
+    if let Some(kind) = args
+        .kind
+        .as_deref()
+        .and_then(|name| Kind::ALL.into_iter().find(|k| k.as_str() == name))
+    {
         super::out(&schema::to_text(kind));
         return Ok(Exit::Success);
     }
-    let Some(out) = args.out else { return Ok(Exit::Usage) };
+    let Some(out) = args.out else {
+        return Ok(Exit::Usage);
+    };
     std::fs::create_dir_all(&out).map_err(|e| io_error(&out, e))?;
     for kind in Kind::ALL {
         let path = out.join(schema::file_name(kind));
-        crate::fsutil::write_atomic(&path, schema::to_text(kind).as_bytes()).map_err(|e| io_error(&path, e))?;
+        crate::fsutil::write_atomic(&path, schema::to_text(kind).as_bytes())
+            .map_err(|e| io_error(&path, e))?;
         super::err(&format!("wrote {}\n", path.display()));
     }
     Ok(Exit::Success)

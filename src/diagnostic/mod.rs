@@ -26,7 +26,11 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Self { path, text, line_starts }
+        Self {
+            path,
+            text,
+            line_starts,
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -34,7 +38,10 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
         (line + 1, column + 1)
     }
 
@@ -48,7 +55,9 @@ impl SourceFile {
             .take_while(|(_, c)| *c != '\n')
             .map(|(i, _)| start + i)
             .chain(std::iter::once(
-                self.text[start..].find('\n').map_or(self.text.len(), |i| start + i),
+                self.text[start..]
+                    .find('\n')
+                    .map_or(self.text.len(), |i| start + i),
             ))
             .nth(column.saturating_sub(1))
             .unwrap_or(self.text.len())
@@ -136,9 +145,18 @@ impl Diagnostic {
     }
 
     /// Adds a label; a node without a known position adds none (the file is still named).
-    pub fn with_label(mut self, file: FileId, span: Option<Span>, message: impl Into<String>) -> Self {
+    pub fn with_label(
+        mut self,
+        file: FileId,
+        span: Option<Span>,
+        message: impl Into<String>,
+    ) -> Self {
         if let Some(span) = span {
-            self.labels.push(Label { file, span, message: message.into() });
+            self.labels.push(Label {
+                file,
+                span,
+                message: message.into(),
+            });
         }
         self
     }
@@ -162,17 +180,18 @@ pub struct Report {
 impl Report {
     /// Applies rule levels (dropping allowed problems) and sorts by file, line and code.
     pub fn finish(&mut self, level_of: impl Fn(Code) -> Level) {
-        self.diagnostics.retain_mut(|diagnostic| match level_of(diagnostic.code) {
-            Level::Allow => false,
-            Level::Warn => {
-                diagnostic.severity = Severity::Warning;
-                true
-            }
-            Level::Deny => {
-                diagnostic.severity = Severity::Error;
-                true
-            }
-        });
+        self.diagnostics
+            .retain_mut(|diagnostic| match level_of(diagnostic.code) {
+                Level::Allow => false,
+                Level::Warn => {
+                    diagnostic.severity = Severity::Warning;
+                    true
+                }
+                Level::Deny => {
+                    diagnostic.severity = Severity::Error;
+                    true
+                }
+            });
         let sources = &self.sources;
         self.diagnostics.sort_by(|a, b| {
             (&sources.get(a.file).path, a.offset(), a.code, &a.message).cmp(&(
@@ -185,7 +204,10 @@ impl Report {
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
     }
 
     /// `3 errors, 1 warning in 2 files`, or `no problems in 12 files`.
@@ -218,7 +240,11 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 }
 
 pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 #[cfg(test)]
@@ -228,7 +254,10 @@ mod tests {
     #[test]
     fn closest_finds_typos_only() {
         assert_eq!(closest("nmae", &["name", "tag"]), Some("name"));
-        assert_eq!(closest("dependss", &["depends", "build_depends"]), Some("depends"));
+        assert_eq!(
+            closest("dependss", &["depends", "build_depends"]),
+            Some("depends")
+        );
         assert_eq!(closest("zzz", &["name", "tag"]), None);
     }
 

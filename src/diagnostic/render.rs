@@ -10,7 +10,11 @@ use super::{Diagnostic, FileId, Label, Report, Severity, SourceFile};
 
 /// Human output: every diagnostic drawn with its source snippets, then the summary line.
 pub fn human(report: &Report, width: usize, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(width)
         .with_context_lines(1)
@@ -86,8 +90,15 @@ pub fn github(report: &Report, prefix: &str) -> String {
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
         let file = report.sources.get(diagnostic.file);
-        let mut properties = vec![format!("file={}", escape_property(&join(prefix, &file.path)))];
-        if let Some(label) = diagnostic.labels.iter().find(|label| label.file == diagnostic.file) {
+        let mut properties = vec![format!(
+            "file={}",
+            escape_property(&join(prefix, &file.path))
+        )];
+        if let Some(label) = diagnostic
+            .labels
+            .iter()
+            .find(|label| label.file == diagnostic.file)
+        {
             let (line, column) = file.line_column(label.span.start);
             let (end_line, end_column) = file.line_column(label.span.end);
             properties.push(format!("line={line}"));
@@ -97,13 +108,20 @@ pub fn github(report: &Report, prefix: &str) -> String {
                 properties.push(format!("endColumn={end_column}"));
             }
         }
-        properties.push(format!("title={}", escape_property(diagnostic.code.as_str())));
+        properties.push(format!(
+            "title={}",
+            escape_property(diagnostic.code.as_str())
+        ));
         let mut message = diagnostic.message.clone();
         if let Some(help) = &diagnostic.help {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
-        for label in diagnostic.labels.iter().filter(|label| label.file != diagnostic.file) {
+        for label in diagnostic
+            .labels
+            .iter()
+            .filter(|label| label.file != diagnostic.file)
+        {
             let other = report.sources.get(label.file);
             let (line, column) = other.line_column(label.span.start);
             message.push_str(&format!(
@@ -116,7 +134,11 @@ pub fn github(report: &Report, prefix: &str) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        out.push_str(&format!("::{command} {}::{}\n", properties.join(","), escape_data(&message)));
+        out.push_str(&format!(
+            "::{command} {}::{}\n",
+            properties.join(","),
+            escape_data(&message)
+        ));
     }
     out
 }
@@ -130,7 +152,9 @@ fn join(prefix: &str, path: &str) -> String {
 }
 
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(text: &str) -> String {
@@ -166,7 +190,12 @@ impl<'a> View<'a> {
                 });
             }
         }
-        Self { diagnostic, source: named(file), labels, related }
+        Self {
+            diagnostic,
+            source: named(file),
+            labels,
+            related,
+        }
     }
 }
 
@@ -185,7 +214,9 @@ fn labeled(label: &Label, primary: bool) -> LabeledSpan {
 
 impl fmt::Debug for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("View").field("diagnostic", self.diagnostic).finish()
+        f.debug_struct("View")
+            .field("diagnostic", self.diagnostic)
+            .finish()
     }
 }
 
@@ -217,10 +248,12 @@ impl miette::Diagnostic for View<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         if self.labels.is_empty() {
             // Still name the file: a problem with no position is in the file as a whole.
-            return Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
-                Some(format!("in `{}`", self.source.name())),
-                (0, 0),
-            ))));
+            return Some(Box::new(std::iter::once(
+                LabeledSpan::new_primary_with_span(
+                    Some(format!("in `{}`", self.source.name())),
+                    (0, 0),
+                ),
+            )));
         }
         Some(Box::new(self.labels.iter().cloned()))
     }
@@ -228,7 +261,9 @@ impl miette::Diagnostic for View<'_> {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
     }
 }
 
@@ -242,7 +277,9 @@ struct Elsewhere {
 
 impl fmt::Debug for Elsewhere {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Elsewhere").field("message", &self.message).finish()
+        f.debug_struct("Elsewhere")
+            .field("message", &self.message)
+            .finish()
     }
 }
 

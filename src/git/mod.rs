@@ -11,7 +11,9 @@ use thiserror::Error;
 pub enum GitError {
     #[error("`{0}` is not inside a git repository")]
     NotARepository(PathBuf, #[source] Box<dyn std::error::Error + Send + Sync>),
-    #[error("the git repository at `{0}` has no work tree, so the current folder has no place in it")]
+    #[error(
+        "the git repository at `{0}` has no work tree, so the current folder has no place in it"
+    )]
     Bare(PathBuf),
     #[error("revision `{rev}` not found")]
     Revision {
@@ -59,38 +61,74 @@ pub struct Revision {
 impl Revision {
     /// Opens `rev` (anything `git rev-parse` accepts) of the repository containing `folder`.
     pub fn open(folder: &Path, rev: &str) -> Result<Self, GitError> {
-        let repo = gix::discover(folder).map_err(|e| GitError::NotARepository(folder.to_path_buf(), Box::new(e)))?;
-        let top = repo.workdir().ok_or_else(|| GitError::Bare(repo.path().to_path_buf()))?;
+        let repo = gix::discover(folder)
+            .map_err(|e| GitError::NotARepository(folder.to_path_buf(), Box::new(e)))?;
+        let top = repo
+            .workdir()
+            .ok_or_else(|| GitError::Bare(repo.path().to_path_buf()))?;
         let top = top.canonicalize().unwrap_or_else(|_| top.to_path_buf());
-        let folder = folder.canonicalize().unwrap_or_else(|_| folder.to_path_buf());
+        let folder = folder
+            .canonicalize()
+            .unwrap_or_else(|_| folder.to_path_buf());
         let prefix = folder
             .strip_prefix(&top)
-            .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+            .map(|p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
             .unwrap_or_default();
-        let revision_error = |source: Box<dyn std::error::Error + Send + Sync>| GitError::Revision { rev: rev.to_owned(), source };
+        let revision_error =
+            |source: Box<dyn std::error::Error + Send + Sync>| GitError::Revision {
+                rev: rev.to_owned(),
+                source,
+            };
         let (commit, tree) = {
             let commit = repo
-            .rev_parse_single(rev)
-            .map_err(|e| revision_error(Box::new(e)))?
-            .object()
-            .map_err(|e| revision_error(Box::new(e)))?
-            .peel_to_commit()
-            .map_err(|e| revision_error(Box::new(e)))?;
-            let tree = commit.tree_id().map_err(|e| revision_error(Box::new(e)))?.detach();
+                .rev_parse_single(rev)
+                .map_err(|e| revision_error(Box::new(e)))?
+                .object()
+                .map_err(|e| revision_error(Box::new(e)))?
+                .peel_to_commit()
+                .map_err(|e| revision_error(Box::new(e)))?;
+            let tree = commit
+                .tree_id()
+                .map_err(|e| revision_error(Box::new(e)))?
+                .detach();
             (commit.id.to_string(), tree)
         };
-        Ok(Self { repo, tree, commit, prefix })
+        Ok(Self {
+            repo,
+            tree,
+            commit,
+            prefix,
+        })
     }
 
-    fn object_error(what: &str) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> GitError + '_ {
-        move |source| GitError::Object { what: what.to_owned(), source }
+    fn object_error(
+        what: &str,
+    ) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> GitError + '_ {
+        move |source| GitError::Object {
+            what: what.to_owned(),
+            source,
+        }
     }
 
     /// The entry at `path`, if the revision has one.
     pub fn entry(&self, path: &str) -> Result<Option<TreeEntry>, GitError> {
-        let tree = self.repo.find_tree(self.tree).map_err(|e| Self::object_error(path)(Box::new(e)))?;
-        let entry = tree.lookup_entry_by_path(path).map_err(|e| Self::object_error(path)(Box::new(e)))?;
-        Ok(entry.map(|entry| TreeEntry { path: path.to_owned(), kind: entry_type(entry.mode().kind()), id: entry.object_id() }))
+        let tree = self
+            .repo
+            .find_tree(self.tree)
+            .map_err(|e| Self::object_error(path)(Box::new(e)))?;
+        let entry = tree
+            .lookup_entry_by_path(path)
+            .map_err(|e| Self::object_error(path)(Box::new(e)))?;
+        Ok(entry.map(|entry| TreeEntry {
+            path: path.to_owned(),
+            kind: entry_type(entry.mode().kind()),
+            id: entry.object_id(),
+        }))
     }
 
     /// Every file and link below the folder at `path`, recursively, sorted by path. Empty when
@@ -102,7 +140,10 @@ impl Revision {
         };
         let mut pending = vec![folder];
         while let Some(folder) = pending.pop() {
-            let tree = self.repo.find_tree(folder.id).map_err(|e| Self::object_error(&folder.path)(Box::new(e)))?;
+            let tree = self
+                .repo
+                .find_tree(folder.id)
+                .map_err(|e| Self::object_error(&folder.path)(Box::new(e)))?;
             for entry in tree.iter() {
                 let entry = entry.map_err(|e| Self::object_error(&folder.path)(Box::new(e)))?;
                 let child = TreeEntry {
@@ -123,13 +164,19 @@ impl Revision {
 
     /// The size of a file's content, without reading it.
     pub fn size(&self, entry: &TreeEntry) -> Result<u64, GitError> {
-        let header = self.repo.find_header(entry.id).map_err(|e| Self::object_error(&entry.path)(Box::new(e)))?;
+        let header = self
+            .repo
+            .find_header(entry.id)
+            .map_err(|e| Self::object_error(&entry.path)(Box::new(e)))?;
         Ok(header.size())
     }
 
     /// The content of a file, or the target of a link.
     pub fn read(&self, entry: &TreeEntry) -> Result<Vec<u8>, GitError> {
-        let blob = self.repo.find_blob(entry.id).map_err(|e| Self::object_error(&entry.path)(Box::new(e)))?;
+        let blob = self
+            .repo
+            .find_blob(entry.id)
+            .map_err(|e| Self::object_error(&entry.path)(Box::new(e)))?;
         Ok(blob.data.clone())
     }
 }

@@ -51,16 +51,24 @@ impl ImportedProduct {
 
 /// Every product of a `repos.yaml` text, sorted by name.
 pub fn parse(text: &str) -> Result<Vec<ImportedProduct>, ImportError> {
-    let entries: BTreeMap<String, Entry> = serde_saphyr::from_str(text).map_err(|e| ImportError::Parse(e.to_string()))?;
+    let entries: BTreeMap<String, Entry> =
+        serde_saphyr::from_str(text).map_err(|e| ImportError::Parse(e.to_string()))?;
     entries
         .into_iter()
         .map(|(name, entry)| {
             let (url, reference) = match entry {
                 Entry::Url(url) => (url, None),
-                Entry::Detailed { url: Some(url), reference, .. } => (url, reference),
+                Entry::Detailed {
+                    url: Some(url),
+                    reference,
+                    ..
+                } => (url, reference),
                 Entry::Detailed { url: None, .. } => return Err(ImportError::NoUrl { name }),
             };
-            Ok(ImportedProduct { name, repositories: vec![ImportedRepository { url, reference }] })
+            Ok(ImportedProduct {
+                name,
+                repositories: vec![ImportedRepository { url, reference }],
+            })
         })
         .collect()
 }
@@ -74,10 +82,13 @@ mod tests {
         let text = "afw: https://github.com/lsst/afw.git\nxrootd:\n  url: https://github.com/lsst/xrootd.git\n  ref: affinity-flex-hash\n";
         let products = parse(text).unwrap();
         assert_eq!(products.len(), 2);
-        assert_eq!(products[1].repositories[0].reference.as_deref(), Some("affinity-flex-hash"));
+        assert_eq!(
+            products[1].repositories[0].reference.as_deref(),
+            Some("affinity-flex-hash")
+        );
         assert_eq!(
             products[1].to_yaml(),
-            "# Imported from LSST's repos.yaml.\nname: xrootd\nrepositories:\n  - url: https://github.com/lsst/xrootd.git\n    ref: affinity-flex-hash\n"
+            "# Imported from LSST's repos.yaml.\nname: xrootd\nrepositories:\n- url: https://github.com/lsst/xrootd.git\n  ref: affinity-flex-hash\n"
         );
     }
 }

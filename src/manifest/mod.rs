@@ -34,8 +34,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] =
-        [Kind::Config, Kind::Product, Kind::Distribution, Kind::Environment, Kind::Deployment];
+    pub const ALL: [Kind; 5] = [
+        Kind::Config,
+        Kind::Product,
+        Kind::Distribution,
+        Kind::Environment,
+        Kind::Deployment,
+    ];
 
     /// The name used on the command line and for the schema file.
     pub fn as_str(self) -> &'static str {
@@ -68,7 +73,9 @@ impl Kind {
         if !(rest.ends_with(".yaml") || rest.ends_with(".yml")) {
             return None;
         }
-        Kind::ALL.into_iter().find(|kind| kind.folder() == Some(folder))
+        Kind::ALL
+            .into_iter()
+            .find(|kind| kind.folder() == Some(folder))
     }
 }
 
@@ -115,7 +122,9 @@ pub struct Manifests {
 impl Manifests {
     /// Whether a file of `kind` named `name` exists but could not be parsed.
     pub fn is_unparsed(&self, kind: Kind, name: &str) -> bool {
-        self.unparsed.iter().any(|(k, stem)| *k == kind && stem == name)
+        self.unparsed
+            .iter()
+            .any(|(k, stem)| *k == kind && stem == name)
     }
 }
 
@@ -133,22 +142,40 @@ pub fn load(mut files: Vec<RawFile>) -> (Manifests, Report) {
         };
         let file = report.sources.add(SourceFile::new(raw.path, text));
         match outcome {
-            parse::Outcome::Config(value) => manifests.config = Some(Loaded { file, stem, value }),
-            parse::Outcome::Product(value) => manifests.products.push(Loaded { file, stem, value }),
-            parse::Outcome::Distribution(value) => {
-                manifests.distributions.push(Loaded { file, stem, value })
+            parse::Outcome::Config(value) => {
+                manifests.config = Some(Loaded {
+                    file,
+                    stem,
+                    value: *value,
+                })
             }
-            parse::Outcome::Environment(value) => {
-                manifests.environments.push(Loaded { file, stem, value })
-            }
-            parse::Outcome::Deployment(value) => {
-                manifests.deployments.push(Loaded { file, stem, value })
-            }
+            parse::Outcome::Product(value) => manifests.products.push(Loaded {
+                file,
+                stem,
+                value: *value,
+            }),
+            parse::Outcome::Distribution(value) => manifests.distributions.push(Loaded {
+                file,
+                stem,
+                value: *value,
+            }),
+            parse::Outcome::Environment(value) => manifests.environments.push(Loaded {
+                file,
+                stem,
+                value: *value,
+            }),
+            parse::Outcome::Deployment(value) => manifests.deployments.push(Loaded {
+                file,
+                stem,
+                value: *value,
+            }),
             parse::Outcome::Problem(problem) => {
                 if let Some(kind) = Kind::of_path(&report.sources.get(file).path) {
                     manifests.unparsed.push((kind, stem));
                 }
-                report.diagnostics.push(problem.into_diagnostic(file, report.sources.get(file)))
+                report
+                    .diagnostics
+                    .push(problem.into_diagnostic(file, report.sources.get(file)))
             }
         }
     }
@@ -157,7 +184,10 @@ pub fn load(mut files: Vec<RawFile>) -> (Manifests, Report) {
 
 fn stem_of(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")).unwrap_or(name).to_owned()
+    name.strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .unwrap_or(name)
+        .to_owned()
 }
 
 /// Where a manifest repository was read from.
@@ -180,10 +210,16 @@ pub struct Opened {
 #[derive(Debug, Error, miette::Diagnostic)]
 pub enum OpenError {
     #[error("no `distrib.yaml` in `{}` or any folder above it", .0.display())]
-    #[diagnostic(code("no-manifest-repository"), help("run distrib inside a manifest repository, or pass `-C <DIR>`"))]
+    #[diagnostic(
+        code("no-manifest-repository"),
+        help("run distrib inside a manifest repository, or pass `-C <DIR>`")
+    )]
     NoRoot(PathBuf),
     #[error("no `distrib.yaml` in `{folder}` or any folder above it at revision `{rev}`")]
-    #[diagnostic(code("no-manifest-repository"), help("check the revision, or pass `-C <DIR>` to start from another folder"))]
+    #[diagnostic(
+        code("no-manifest-repository"),
+        help("check the revision, or pass `-C <DIR>` to start from another folder")
+    )]
     NoRootAtRevision { folder: String, rev: String },
     #[error(transparent)]
     #[diagnostic(code(git))]
@@ -200,15 +236,30 @@ pub fn open(start: &Path, rev: Option<&str>) -> Result<Opened, OpenError> {
         }
         Some(rev) => {
             let revision = Revision::open(start, rev)?;
-            let listing = revision::list(&revision)?.ok_or_else(|| OpenError::NoRootAtRevision {
-                folder: if revision.prefix.is_empty() { ".".into() } else { revision.prefix.clone() },
-                rev: rev.to_owned(),
-            })?;
-            (Origin::Revision { commit: revision.commit.clone(), root: listing.root }, listing.files)
+            let listing =
+                revision::list(&revision)?.ok_or_else(|| OpenError::NoRootAtRevision {
+                    folder: if revision.prefix.is_empty() {
+                        ".".into()
+                    } else {
+                        revision.prefix.clone()
+                    },
+                    rev: rev.to_owned(),
+                })?;
+            (
+                Origin::Revision {
+                    commit: revision.commit.clone(),
+                    root: listing.root,
+                },
+                listing.files,
+            )
         }
     };
     let (manifests, report) = load(files);
-    Ok(Opened { origin, manifests, report })
+    Ok(Opened {
+        origin,
+        manifests,
+        report,
+    })
 }
 
 /// Walks up from `start` to the nearest folder holding `distrib.yaml`.
@@ -253,7 +304,10 @@ mod tests {
         assert_eq!(Kind::of_path("products/team/afw.yml"), Some(Kind::Product));
         assert_eq!(Kind::of_path("products/README.md"), None);
         assert_eq!(Kind::of_path("locks/x/y.lock.yaml"), None);
-        assert_eq!(Kind::of_path("deployments/epn.yaml"), Some(Kind::Deployment));
+        assert_eq!(
+            Kind::of_path("deployments/epn.yaml"),
+            Some(Kind::Deployment)
+        );
         assert_eq!(stem_of("products/team/afw.yml"), "afw");
     }
 }

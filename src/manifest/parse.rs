@@ -8,17 +8,19 @@ use super::{Content, Kind, MAX_FILE_BYTES, Problem, RawFile};
 use crate::diagnostic::{Code, closest};
 
 pub enum Outcome {
-    Config(Config),
-    Product(Product),
-    Distribution(Distribution),
-    Environment(Environment),
-    Deployment(Deployment),
+    Config(Box<Config>),
+    Product(Box<Product>),
+    Distribution(Box<Distribution>),
+    Environment(Box<Environment>),
+    Deployment(Box<Deployment>),
     Problem(Problem),
 }
 
 /// Parses every file, in the order given.
 pub fn parse_all(files: &[RawFile]) -> Vec<Outcome> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     if threads <= 1 || files.len() < 64 {
         return files.iter().map(parse_file).collect();
     }
@@ -30,7 +32,11 @@ pub fn parse_all(files: &[RawFile]) -> Vec<Outcome> {
             .collect();
         handles
             .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }
@@ -79,24 +85,32 @@ fn parse_file(raw: &RawFile) -> Outcome {
     };
     if is_blank(text) && kind == Kind::Config {
         // `distrib.yaml` may be a bare marker: every setting has a default.
-        return Outcome::Config(Config::default());
+        return Outcome::Config(Box::default());
     }
     if is_blank(text) {
         return Outcome::Problem(whole_file(
             Code::FileEmpty,
             "file is empty",
-            &format!("write the {} here, starting with `name: {}`, or delete the file", kind.as_str(), {
-                let name = raw.path.rsplit('/').next().unwrap_or_default();
-                name.split('.').next().unwrap_or_default().to_owned()
-            }),
+            &format!(
+                "write the {} here, starting with `name: {}`, or delete the file",
+                kind.as_str(),
+                {
+                    let name = raw.path.rsplit('/').next().unwrap_or_default();
+                    name.split('.').next().unwrap_or_default().to_owned()
+                }
+            ),
         ));
     }
     let result = match kind {
-        Kind::Config => from_str::<Config>(text).map(Outcome::Config),
-        Kind::Product => from_str::<Product>(text).map(Outcome::Product),
-        Kind::Distribution => from_str::<Distribution>(text).map(Outcome::Distribution),
-        Kind::Environment => from_str::<Environment>(text).map(Outcome::Environment),
-        Kind::Deployment => from_str::<Deployment>(text).map(Outcome::Deployment),
+        Kind::Config => from_str::<Config>(text).map(|v| Outcome::Config(Box::new(v))),
+        Kind::Product => from_str::<Product>(text).map(|v| Outcome::Product(Box::new(v))),
+        Kind::Distribution => {
+            from_str::<Distribution>(text).map(|v| Outcome::Distribution(Box::new(v)))
+        }
+        Kind::Environment => {
+            from_str::<Environment>(text).map(|v| Outcome::Environment(Box::new(v)))
+        }
+        Kind::Deployment => from_str::<Deployment>(text).map(|v| Outcome::Deployment(Box::new(v))),
     };
     result.unwrap_or_else(|error| Outcome::Problem(problem_of(&error, kind)))
 }
@@ -109,7 +123,13 @@ fn is_blank(text: &str) -> bool {
 }
 
 fn whole_file(code: Code, message: &str, help: &str) -> Problem {
-    Problem { code, message: message.into(), help: help.into(), position: None, label: String::new() }
+    Problem {
+        code,
+        message: message.into(),
+        help: help.into(),
+        position: None,
+        label: String::new(),
+    }
 }
 
 /// Limits that make a hostile file (an alias bomb, deep nesting) fail fast in bounded memory.
@@ -171,12 +191,18 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
         return problem(
             Code::MissingField,
             format!("missing field `{field}` in {}", kind.as_str()),
-            format!("add `{field}:`; `distrib schema {}` lists every field", kind.as_str()),
+            format!(
+                "add `{field}:`; `distrib schema {}` lists every field",
+                kind.as_str()
+            ),
             "in this mapping",
         );
     }
     if let Some(rest) = text.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest);
         return problem(
             Code::DuplicateKey,
             format!("duplicate key `{key}`"),
@@ -186,13 +212,20 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
     }
     if let Some(rest) = text.strip_prefix("unknown variant `") {
         let (value, expected) = rest.split_once('`').unwrap_or((rest, ""));
-        let expected: Vec<&str> =
-            expected.trim_start_matches(", expected one of ").split(", ").collect();
+        let expected: Vec<&str> = expected
+            .trim_start_matches(", expected one of ")
+            .split(", ")
+            .collect();
         let help = match closest(value, &expected) {
             Some(close) => format!("did you mean `{close}`?"),
             None => format!("use one of {}", quote_list(&expected)),
         };
-        return problem(Code::InvalidValue, format!("invalid value `{value}`"), help, "not allowed here");
+        return problem(
+            Code::InvalidValue,
+            format!("invalid value `{value}`"),
+            help,
+            "not allowed here",
+        );
     }
     if text.starts_with("cannot deserialize null into string") {
         return problem(
@@ -202,7 +235,10 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
             "no value",
         );
     }
-    if text.starts_with("invalid type") || text.starts_with("expected ") || text.starts_with("invalid value") {
+    if text.starts_with("invalid type")
+        || text.starts_with("expected ")
+        || text.starts_with("invalid value")
+    {
         let text = match text {
             "expected sequence start" => "expected a list",
             "expected mapping start" => "expected a mapping",
@@ -212,11 +248,18 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
         return problem(
             Code::InvalidValue,
             format!("wrong type: {text}"),
-            format!("`distrib schema {}` shows the type of every field", kind.as_str()),
+            format!(
+                "`distrib schema {}` shows the type of every field",
+                kind.as_str()
+            ),
             "wrong type",
         );
     }
-    if text.contains("budget") || text.contains("alias") || text.contains("limit") || text.contains("depth") {
+    if text.contains("budget")
+        || text.contains("alias")
+        || text.contains("limit")
+        || text.contains("depth")
+    {
         return problem(
             Code::FileTooLarge,
             format!("file exceeds a parsing limit: {text}"),
@@ -232,7 +275,10 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
             "tab",
         );
     }
-    if text.contains("more than one") || text.contains("multiple documents") || text.contains("Multiple") {
+    if text.contains("more than one")
+        || text.contains("multiple documents")
+        || text.contains("Multiple")
+    {
         return problem(
             Code::YamlSyntax,
             format!("invalid YAML: {text}"),
@@ -243,7 +289,8 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
     problem(
         Code::YamlSyntax,
         format!("invalid YAML: {text}"),
-        "fix the syntax at the position shown (an unclosed bracket or quote, or a misaligned key)".into(),
+        "fix the syntax at the position shown (an unclosed bracket or quote, or a misaligned key)"
+            .into(),
         "here",
     )
 }
@@ -256,7 +303,11 @@ fn strip_position(message: &str) -> &str {
 }
 
 fn quote_list(items: &[&str]) -> String {
-    items.iter().map(|item| format!("`{item}`")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|item| format!("`{item}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -16,13 +16,18 @@ pub struct RevisionListing {
 pub fn list(revision: &Revision) -> Result<Option<RevisionListing>, GitError> {
     let mut folder = revision.prefix.clone();
     let root = loop {
-        if revision.entry(&join(&folder, ROOT_FILE))?.is_some_and(|e| e.kind != EntryType::Folder) {
+        if revision
+            .entry(&join(&folder, ROOT_FILE))?
+            .is_some_and(|e| e.kind != EntryType::Folder)
+        {
             break folder;
         }
         if folder.is_empty() {
             return Ok(None);
         }
-        folder = folder.rsplit_once('/').map_or(String::new(), |(up, _)| up.to_owned());
+        folder = folder
+            .rsplit_once('/')
+            .map_or(String::new(), |(up, _)| up.to_owned());
     };
     let mut entries = Vec::new();
     if let Some(entry) = revision.entry(&join(&root, ROOT_FILE))? {
@@ -60,10 +65,17 @@ fn read(revision: &Revision, entry: &TreeEntry) -> Result<Content, GitError> {
 }
 
 /// The content a symbolic link stands for, if it stays inside the root and names a file.
-fn link_target(revision: &Revision, root: &str, link: &TreeEntry) -> Result<Option<Content>, GitError> {
+fn link_target(
+    revision: &Revision,
+    root: &str,
+    link: &TreeEntry,
+) -> Result<Option<Content>, GitError> {
     let target = String::from_utf8_lossy(&revision.read(link)?).into_owned();
     let folder = link.path.rsplit_once('/').map_or("", |(up, _)| up);
-    let Some(resolved) = (!target.starts_with('/')).then(|| normalize(&join(folder, &target))).flatten() else {
+    let Some(resolved) = (!target.starts_with('/'))
+        .then(|| normalize(&join(folder, &target)))
+        .flatten()
+    else {
         return Ok(Some(Content::LinkOutside(target)));
     };
     if !(root.is_empty() || resolved == root || resolved.starts_with(&format!("{root}/"))) {
@@ -72,7 +84,9 @@ fn link_target(revision: &Revision, root: &str, link: &TreeEntry) -> Result<Opti
     match revision.entry(&resolved)? {
         Some(entry) if entry.kind == EntryType::File => Ok(Some(read(revision, &entry)?)),
         Some(_) => Ok(None),
-        None => Ok(Some(Content::Unreadable(format!("broken symbolic link to `{target}`")))),
+        None => Ok(Some(Content::Unreadable(format!(
+            "broken symbolic link to `{target}`"
+        )))),
     }
 }
 
@@ -92,11 +106,19 @@ fn normalize(path: &str) -> Option<String> {
 }
 
 fn join(folder: &str, name: &str) -> String {
-    if folder.is_empty() { name.to_owned() } else { format!("{folder}/{name}") }
+    if folder.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{folder}/{name}")
+    }
 }
 
 fn relative(root: &str, path: &str) -> String {
-    if root.is_empty() { path.to_owned() } else { path[root.len() + 1..].to_owned() }
+    if root.is_empty() {
+        path.to_owned()
+    } else {
+        path[root.len() + 1..].to_owned()
+    }
 }
 
 #[cfg(test)]

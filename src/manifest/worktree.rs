@@ -11,17 +11,30 @@ use super::{Content, Kind, MAX_FILE_BYTES, ROOT_FILE, RawFile};
 /// Every manifest file under `root`.
 pub fn list(root: &Path) -> Vec<RawFile> {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut files = vec![RawFile { path: ROOT_FILE.into(), content: read(&root.join(ROOT_FILE)) }];
+    let mut files = vec![RawFile {
+        path: ROOT_FILE.into(),
+        content: read(&root.join(ROOT_FILE)),
+    }];
     for kind in Kind::ALL {
-        let Some(folder) = kind.folder() else { continue };
+        let Some(folder) = kind.folder() else {
+            continue;
+        };
         let walker = WalkDir::new(root.join(folder))
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.'));
+            .filter_entry(|entry| {
+                entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
+            });
         for entry in walker.flatten() {
-            let Ok(relative) = entry.path().strip_prefix(root) else { continue };
-            let path = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let Ok(relative) = entry.path().strip_prefix(root) else {
+                continue;
+            };
+            let path = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
             if Kind::of_path(&path) != Some(kind) {
                 continue;
             }

@@ -8,26 +8,41 @@ use crate::manifest::model::Level;
 
 /// The levels `distrib.yaml` sets, by code (codes whose level is fixed are left out).
 pub fn rule_levels(manifests: &Manifests) -> HashMap<Code, Level> {
-    let Some(config) = &manifests.config else { return HashMap::new() };
+    let Some(config) = &manifests.config else {
+        return HashMap::new();
+    };
     config
         .value
         .rules
         .iter()
-        .filter_map(|(name, level)| Some((Code::from_name(name).filter(|c| c.configurable())?, level.value)))
+        .filter_map(|(name, level)| {
+            Some((
+                Code::from_name(name).filter(|c| c.configurable())?,
+                level.value,
+            ))
+        })
         .collect()
 }
 
 pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
-    let Some(config) = &manifests.config else { return };
+    let Some(config) = &manifests.config else {
+        return;
+    };
     let file = config.file;
     let names: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
     for (name, _) in config.value.rules.iter() {
         match Code::from_name(name) {
             Some(code) if code.configurable() => {}
             Some(code) => found.push(
-                Diagnostic::new(Code::RuleUnknown, file, format!("the level of `{code}` cannot be changed"))
-                    .with_label(file, name.span.clone(), "always an error")
-                    .with_help("remove this line: a file that cannot be read must be fixed, not allowed"),
+                Diagnostic::new(
+                    Code::RuleUnknown,
+                    file,
+                    format!("the level of `{code}` cannot be changed"),
+                )
+                .with_label(file, name.span.clone(), "always an error")
+                .with_help(
+                    "remove this line: a file that cannot be read must be fixed, not allowed",
+                ),
             ),
             None => found.push(
                 Diagnostic::new(Code::RuleUnknown, file, format!("unknown rule `{name}`"))

@@ -21,9 +21,14 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
         let file = product.file;
         let mut edges = Vec::new();
         let value = &product.value;
-        for (field, entries) in [("`depends`", &value.depends), ("`build_depends`", &value.build_depends)] {
+        for (field, entries) in [
+            ("`depends`", &value.depends),
+            ("`build_depends`", &value.build_depends),
+        ] {
             for (name, requirement) in entries.iter() {
-                let Some(target) = products.resolve(file, name, Code::DependencyUnknown, field, found) else {
+                let Some(target) =
+                    products.resolve(file, name, Code::DependencyUnknown, field, found)
+                else {
                     continue;
                 };
                 edges.push(Edge { target, key: name });
@@ -80,7 +85,9 @@ fn check_requirement(
         return;
     };
     let diagnostic = match version_of_tag(tag) {
-        Some(version) if required.matches(&version) => return,
+        // A pre-release suffix on a pinned tag is often a local patch level (alidist's
+        // `v1.83.0-alice2`): it satisfies what its release would.
+        Some(version) if required.matches(&version) || required.matches(&Version { pre: semver::Prerelease::EMPTY, ..version.clone() }) => return,
         Some(version) => Diagnostic::new(
             Code::RequirementUnsatisfied,
             file,
@@ -107,14 +114,33 @@ fn check_pinned(file: crate::diagnostic::FileId, product: &Product, found: &mut 
         return;
     }
     let by_commit = !product.repositories.is_empty()
-        && product.repositories.iter().all(|r| r.value.reference.as_ref().is_some_and(|reference| is_commit_id(reference)));
+        && product.repositories.iter().all(|r| {
+            r.value
+                .reference
+                .as_ref()
+                .is_some_and(|reference| is_commit_id(reference))
+        });
     if by_commit {
         return;
     }
     found.push(
-        Diagnostic::new(Code::ThirdPartyUnpinned, file, format!("third-party product `{}` is not pinned", product.name))
-            .with_label(file, product.kind.span.clone().or_else(|| product.name.span.clone()), "third-party")
-            .with_help("add `tag: <upstream version tag>`, or set each repository's `ref` to a full commit id"),
+        Diagnostic::new(
+            Code::ThirdPartyUnpinned,
+            file,
+            format!("third-party product `{}` is not pinned", product.name),
+        )
+        .with_label(
+            file,
+            product
+                .kind
+                .span
+                .clone()
+                .or_else(|| product.name.span.clone()),
+            "third-party",
+        )
+        .with_help(
+            "add `tag: <upstream version tag>`, or set each repository's `ref` to a full commit id",
+        ),
     );
 }
 
@@ -221,13 +247,21 @@ fn cycle_diagnostic(manifests: &Manifests, graph: &[Vec<Edge>], cycle: &[usize])
     names.push(name(cycle[0]));
     let printed = names.join(" → ");
     let first = &manifests.products[cycle[0]];
-    let mut diagnostic = Diagnostic::new(Code::DependencyCycle, first.file, format!("dependency cycle: {printed}"))
-        .with_help("break the cycle: one of these products must not depend on the next");
+    let mut diagnostic = Diagnostic::new(
+        Code::DependencyCycle,
+        first.file,
+        format!("dependency cycle: {printed}"),
+    )
+    .with_help("break the cycle: one of these products must not depend on the next");
     for (step, &from) in cycle.iter().enumerate() {
         let to = cycle[(step + 1) % cycle.len()];
         if let Some(edge) = graph[from].iter().find(|e| e.target == to) {
             let file = manifests.products[from].file;
-            diagnostic = diagnostic.with_label(file, edge.key.span.clone(), format!("`{}` depends on `{}`", name(from), name(to)));
+            diagnostic = diagnostic.with_label(
+                file,
+                edge.key.span.clone(),
+                format!("`{}` depends on `{}`", name(from), name(to)),
+            );
         }
     }
     diagnostic

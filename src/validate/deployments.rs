@@ -8,7 +8,11 @@ use crate::manifest::Manifests;
 use crate::manifest::model::Support;
 
 pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
-    let distributions: Vec<&str> = manifests.distributions.iter().map(|d| d.value.name.as_str()).collect();
+    let distributions: Vec<&str> = manifests
+        .distributions
+        .iter()
+        .map(|d| d.value.name.as_str())
+        .collect();
     for deployment in &manifests.deployments {
         let file = deployment.file;
         let value = &deployment.value;
@@ -16,27 +20,41 @@ pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
             && !manifests.is_unparsed(crate::manifest::Kind::Distribution, &value.distribution)
         {
             found.push(
-                Diagnostic::new(Code::DistributionUnknown, file, format!("unknown distribution `{}`", value.distribution))
-                    .with_label(file, value.distribution.span.clone(), "no distribution has this name")
-                    .with_help(match closest(&value.distribution, &distributions) {
-                        Some(close) => format!("did you mean `{close}`?"),
-                        None => format!("add `distributions/{}.yaml`", value.distribution),
-                    }),
+                Diagnostic::new(
+                    Code::DistributionUnknown,
+                    file,
+                    format!("unknown distribution `{}`", value.distribution),
+                )
+                .with_label(
+                    file,
+                    value.distribution.span.clone(),
+                    "no distribution has this name",
+                )
+                .with_help(match closest(&value.distribution, &distributions) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("add `distributions/{}.yaml`", value.distribution),
+                }),
             );
         }
         let mut installed = HashMap::new();
         for entry in &value.installed {
             if let Some(first) = installed.insert(entry.release.as_str(), entry) {
                 found.push(
-                    Diagnostic::new(Code::DeploymentDuplicate, file, format!("release `{}` is installed twice", entry.release))
-                        .with_label(file, entry.release.span.clone(), "listed again here")
-                        .with_label(file, first.release.span.clone(), "first listed here")
-                        .with_help("keep one entry per release"),
+                    Diagnostic::new(
+                        Code::DeploymentDuplicate,
+                        file,
+                        format!("release `{}` is installed twice", entry.release),
+                    )
+                    .with_label(file, entry.release.span.clone(), "listed again here")
+                    .with_label(file, first.release.span.clone(), "first listed here")
+                    .with_help("keep one entry per release"),
                 );
                 installed.insert(entry.release.as_str(), first);
             }
         }
-        let Some(default) = &value.default else { continue };
+        let Some(default) = &value.default else {
+            continue;
+        };
         match installed.get(default.as_str()) {
             None => found.push(
                 Diagnostic::new(Code::DeploymentDefault, file, format!("default release `{default}` is not installed"))

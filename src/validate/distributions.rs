@@ -10,34 +10,56 @@ use crate::manifest::model::{ProductType, Purpose};
 use crate::manifest::{Loaded, Manifests};
 
 pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut Vec<Diagnostic>) {
-    let environments: HashMap<&str, &Loaded<_>> =
-        manifests.environments.iter().rev().map(|e| (e.value.name.as_str(), e)).collect();
+    let environments: HashMap<&str, &Loaded<_>> = manifests
+        .environments
+        .iter()
+        .rev()
+        .map(|e| (e.value.name.as_str(), e))
+        .collect();
     for distribution in &manifests.distributions {
         let file = distribution.file;
         let value = &distribution.value;
         let roots: Vec<usize> = value
             .products
             .iter()
-            .filter_map(|root| products.resolve(file, root, Code::ProductUnknown, "`products`", found))
+            .filter_map(|root| {
+                products.resolve(file, root, Code::ProductUnknown, "`products`", found)
+            })
             .collect();
 
         let environment = environments.get(value.environment.as_str());
-        if environment.is_none() && !manifests.is_unparsed(crate::manifest::Kind::Environment, &value.environment) {
+        if environment.is_none()
+            && !manifests.is_unparsed(crate::manifest::Kind::Environment, &value.environment)
+        {
             let names: Vec<&str> = environments.keys().copied().collect();
             found.push(
-                Diagnostic::new(Code::EnvironmentUnknown, file, format!("unknown environment `{}`", value.environment))
-                    .with_label(file, value.environment.span.clone(), "no environment has this name")
-                    .with_help(match closest(&value.environment, &names) {
-                        Some(close) => format!("did you mean `{close}`?"),
-                        None => format!("add `environments/{}.yaml`", value.environment),
-                    }),
+                Diagnostic::new(
+                    Code::EnvironmentUnknown,
+                    file,
+                    format!("unknown environment `{}`", value.environment),
+                )
+                .with_label(
+                    file,
+                    value.environment.span.clone(),
+                    "no environment has this name",
+                )
+                .with_help(match closest(&value.environment, &names) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("add `environments/{}.yaml`", value.environment),
+                }),
             );
         }
         if let Some(environment) = environment.filter(|e| *e.value.purpose == Purpose::Operations) {
             for (tool, path) in run_time_build_tools(manifests, products, &roots) {
                 let product = &manifests.products[tool];
-                let chain: Vec<&str> = path.iter().map(|&i| manifests.products[i].value.name.as_str()).collect();
-                let dependent = path.len().checked_sub(2).map(|i| &manifests.products[path[i]]);
+                let chain: Vec<&str> = path
+                    .iter()
+                    .map(|&i| manifests.products[i].value.name.as_str())
+                    .collect();
+                let dependent = path
+                    .len()
+                    .checked_sub(2)
+                    .map(|i| &manifests.products[path[i]]);
                 let mut diagnostic = Diagnostic::new(
                     Code::BuildToolInOperations,
                     file,
@@ -52,7 +74,11 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
                         matches!(products.lookup(k), super::Lookup::Name(i) | super::Lookup::Alias(i) if i == tool)
                     });
                     if let Some(key) = key {
-                        diagnostic = diagnostic.with_label(dependent.file, key.span.clone(), "needed at run time here");
+                        diagnostic = diagnostic.with_label(
+                            dependent.file,
+                            key.span.clone(),
+                            "needed at run time here",
+                        );
                     }
                 }
                 found.push(diagnostic.with_help(format!(
@@ -63,24 +89,28 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
             }
         }
         templates::check(distribution, manifests, products, &roots, found);
-        if let Some(pattern) = &value.issues {
-            if let Err(error) = regex::Regex::new(pattern) {
-                let reason = error.to_string();
-                let reason = reason.lines().last().unwrap_or_default().trim();
-                let reason = reason.strip_prefix("error: ").unwrap_or(reason).to_owned();
-                found.push(
-                    Diagnostic::new(Code::IssuesPatternInvalid, file, format!("invalid `issues` pattern: {reason}"))
-                        .with_label(file, pattern.span.clone(), "not a regular expression")
-                        .with_help("write a regular expression matching one issue key, such as `DM-\\d+` or `#\\d+`"),
-                );
-            }
+        if let Some(pattern) = &value.issues
+            && let Err(error) = regex::Regex::new(pattern)
+        {
+            let reason = error.to_string();
+            let reason = reason.lines().last().unwrap_or_default().trim();
+            let reason = reason.strip_prefix("error: ").unwrap_or(reason).to_owned();
+            found.push(
+                Diagnostic::new(Code::IssuesPatternInvalid, file, format!("invalid `issues` pattern: {reason}"))
+                    .with_label(file, pattern.span.clone(), "not a regular expression")
+                    .with_help("write a regular expression matching one issue key, such as `DM-\\d+` or `#\\d+`"),
+            );
         }
     }
 }
 
 /// Each build tool reached from the roots through run-time (`depends`) edges only, with the
 /// shortest chain from a root to it.
-fn run_time_build_tools(manifests: &Manifests, products: &ProductIndex, roots: &[usize]) -> Vec<(usize, Vec<usize>)> {
+fn run_time_build_tools(
+    manifests: &Manifests,
+    products: &ProductIndex,
+    roots: &[usize],
+) -> Vec<(usize, Vec<usize>)> {
     let mut parent: HashMap<usize, Option<usize>> = roots.iter().map(|&r| (r, None)).collect();
     let mut queue: VecDeque<usize> = roots.iter().copied().collect();
     let mut tools = Vec::new();
@@ -97,11 +127,11 @@ fn run_time_build_tools(manifests: &Manifests, products: &ProductIndex, roots: &
             tools.push((node, path));
         }
         for (name, _) in product.depends.iter() {
-            if let super::Lookup::Name(next) | super::Lookup::Alias(next) = products.lookup(name) {
-                if !parent.contains_key(&next) {
-                    parent.insert(next, Some(node));
-                    queue.push_back(next);
-                }
+            if let super::Lookup::Name(next) | super::Lookup::Alias(next) = products.lookup(name)
+                && let std::collections::hash_map::Entry::Vacant(entry) = parent.entry(next)
+            {
+                entry.insert(Some(node));
+                queue.push_back(next);
             }
         }
     }
@@ -110,7 +140,11 @@ fn run_time_build_tools(manifests: &Manifests, products: &ProductIndex, roots: &
 }
 
 /// Every product the roots need, at run time or to build.
-pub(crate) fn closure(manifests: &Manifests, products: &ProductIndex, roots: &[usize]) -> Vec<usize> {
+pub(crate) fn closure(
+    manifests: &Manifests,
+    products: &ProductIndex,
+    roots: &[usize],
+) -> Vec<usize> {
     let mut seen = vec![false; manifests.products.len()];
     let mut stack: Vec<usize> = roots.to_vec();
     let mut result = Vec::new();
@@ -121,10 +155,10 @@ pub(crate) fn closure(manifests: &Manifests, products: &ProductIndex, roots: &[u
         result.push(node);
         let product = &manifests.products[node].value;
         for (name, _) in product.depends.iter().chain(product.build_depends.iter()) {
-            if let super::Lookup::Name(next) | super::Lookup::Alias(next) = products.lookup(name) {
-                if !seen[next] {
-                    stack.push(next);
-                }
+            if let super::Lookup::Name(next) | super::Lookup::Alias(next) = products.lookup(name)
+                && !seen[next]
+            {
+                stack.push(next);
             }
         }
     }

@@ -31,7 +31,11 @@ pub fn validate(manifests: &Manifests, report: &mut Report) {
     report.diagnostics.extend(found);
     let levels = rule_levels(manifests);
     report.finish(|code: Code| {
-        if code.configurable() { levels.get(&code).copied().unwrap_or(code.default_level()) } else { code.default_level() }
+        if code.configurable() {
+            levels.get(&code).copied().unwrap_or(code.default_level())
+        } else {
+            code.default_level()
+        }
     });
 }
 
@@ -65,7 +69,12 @@ impl<'a> ProductIndex<'a> {
                 }
             }
         }
-        Self { by_name, by_alias, products: &manifests.products, manifests }
+        Self {
+            by_name,
+            by_alias,
+            products: &manifests.products,
+            manifests,
+        }
     }
 
     fn lookup(&self, name: &str) -> Lookup {
@@ -108,21 +117,35 @@ impl<'a> ProductIndex<'a> {
                         format!("`{name}` is a former name of `{current}`"),
                     )
                     .with_label(file, name.span.clone(), "former name")
-                    .with_label(self.get(index).file, current.span.clone(), "the product is now named here")
+                    .with_label(
+                        self.get(index).file,
+                        current.span.clone(),
+                        "the product is now named here",
+                    )
                     .with_help(format!("write `{current}`")),
                 );
                 Some(index)
             }
-            Lookup::Unknown if self.manifests.is_unparsed(crate::manifest::Kind::Product, name) => None,
+            Lookup::Unknown
+                if self
+                    .manifests
+                    .is_unparsed(crate::manifest::Kind::Product, name) =>
+            {
+                None
+            }
             Lookup::Unknown => {
                 let help = match self.closest(name) {
                     Some(close) => format!("did you mean `{close}`?"),
                     None => format!("add `products/{name}.yaml`, or remove this {what}"),
                 };
                 found.push(
-                    Diagnostic::new(code_unknown, file, format!("unknown product `{name}` in {what}"))
-                        .with_label(file, name.span.clone(), "no product has this name")
-                        .with_help(help),
+                    Diagnostic::new(
+                        code_unknown,
+                        file,
+                        format!("unknown product `{name}` in {what}"),
+                    )
+                    .with_label(file, name.span.clone(), "no product has this name")
+                    .with_help(help),
                 );
                 None
             }
@@ -138,4 +161,3 @@ pub fn is_valid_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-'))
         && !name.contains("..")
 }
-

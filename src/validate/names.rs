@@ -9,12 +9,34 @@ use crate::manifest::span::Node;
 use crate::manifest::{Kind, Loaded, Manifests};
 
 pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
-    let named = |kind: Kind, file: FileId, stem: &str, name: &Node<String>| (kind, file, stem.to_owned(), name.clone());
+    let named = |kind: Kind, file: FileId, stem: &str, name: &Node<String>| {
+        (kind, file, stem.to_owned(), name.clone())
+    };
     let mut all: Vec<(Kind, FileId, String, Node<String>)> = Vec::new();
-    all.extend(manifests.products.iter().map(|l| named(Kind::Product, l.file, &l.stem, &l.value.name)));
-    all.extend(manifests.distributions.iter().map(|l| named(Kind::Distribution, l.file, &l.stem, &l.value.name)));
-    all.extend(manifests.environments.iter().map(|l| named(Kind::Environment, l.file, &l.stem, &l.value.name)));
-    all.extend(manifests.deployments.iter().map(|l| named(Kind::Deployment, l.file, &l.stem, &l.value.name)));
+    all.extend(
+        manifests
+            .products
+            .iter()
+            .map(|l| named(Kind::Product, l.file, &l.stem, &l.value.name)),
+    );
+    all.extend(
+        manifests
+            .distributions
+            .iter()
+            .map(|l| named(Kind::Distribution, l.file, &l.stem, &l.value.name)),
+    );
+    all.extend(
+        manifests
+            .environments
+            .iter()
+            .map(|l| named(Kind::Environment, l.file, &l.stem, &l.value.name)),
+    );
+    all.extend(
+        manifests
+            .deployments
+            .iter()
+            .map(|l| named(Kind::Deployment, l.file, &l.stem, &l.value.name)),
+    );
 
     let mut first: HashMap<(Kind, &str), (FileId, &Node<String>)> = HashMap::new();
     for (kind, file, stem, name) in &all {
@@ -30,7 +52,9 @@ pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
                     format!("{} `{name}` is in a file named `{stem}`", kind.as_str()),
                 )
                 .with_label(*file, name.span.clone(), "differs from the file name")
-                .with_help(format!("rename the file to `{name}.yaml`, or write `name: {stem}`")),
+                .with_help(format!(
+                    "rename the file to `{name}.yaml`, or write `name: {stem}`"
+                )),
             );
         }
         match first.get(&(*kind, name.as_str())) {
@@ -58,15 +82,25 @@ fn invalid_name(file: FileId, name: &Node<String>, what: &str) -> Diagnostic {
     } else {
         "use letters, digits and `._+-`, starting with a letter or digit, without `..`"
     };
-    Diagnostic::new(Code::NameInvalid, file, format!("invalid {what} name `{name}`"))
-        .with_label(file, name.span.clone(), "invalid name")
-        .with_help(help)
+    Diagnostic::new(
+        Code::NameInvalid,
+        file,
+        format!("invalid {what} name `{name}`"),
+    )
+    .with_label(file, name.span.clone(), "invalid name")
+    .with_help(help)
 }
 
 /// An alias may equal no product name and no other alias: it must designate one product.
-fn check_aliases(products: &[Loaded<crate::manifest::model::Product>], found: &mut Vec<Diagnostic>) {
-    let names: HashMap<&str, &Loaded<_>> =
-        products.iter().rev().map(|p| (p.value.name.as_str(), p)).collect();
+fn check_aliases(
+    products: &[Loaded<crate::manifest::model::Product>],
+    found: &mut Vec<Diagnostic>,
+) {
+    let names: HashMap<&str, &Loaded<_>> = products
+        .iter()
+        .rev()
+        .map(|p| (p.value.name.as_str(), p))
+        .collect();
     let mut aliases: HashMap<&str, (FileId, &Node<String>)> = HashMap::new();
     for product in products {
         for alias in &product.value.aliases {
@@ -78,7 +112,10 @@ fn check_aliases(products: &[Loaded<crate::manifest::model::Product>], found: &m
                 let message = if owner.file == product.file {
                     format!("`{alias}` is both the name and an alias of this product")
                 } else {
-                    format!("alias `{alias}` of `{}` is the name of another product", product.value.name)
+                    format!(
+                        "alias `{alias}` of `{}` is the name of another product",
+                        product.value.name
+                    )
                 };
                 found.push(
                     Diagnostic::new(Code::AliasConflict, product.file, message)
@@ -88,10 +125,16 @@ fn check_aliases(products: &[Loaded<crate::manifest::model::Product>], found: &m
                 );
             } else if let Some((other_file, other)) = aliases.get(alias.as_str()) {
                 found.push(
-                    Diagnostic::new(Code::AliasConflict, product.file, format!("alias `{alias}` is claimed by two products"))
-                        .with_label(product.file, alias.span.clone(), "claimed here")
-                        .with_label(*other_file, other.span.clone(), "and here")
-                        .with_help("a former name designates one product: remove one of the two aliases"),
+                    Diagnostic::new(
+                        Code::AliasConflict,
+                        product.file,
+                        format!("alias `{alias}` is claimed by two products"),
+                    )
+                    .with_label(product.file, alias.span.clone(), "claimed here")
+                    .with_label(*other_file, other.span.clone(), "and here")
+                    .with_help(
+                        "a former name designates one product: remove one of the two aliases",
+                    ),
                 );
             } else {
                 aliases.insert(alias.as_str(), (product.file, alias));

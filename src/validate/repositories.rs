@@ -32,24 +32,43 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
             if let Some((_, first)) = own.iter().find(|(k, _)| *k == key) {
                 let first_url = &product.value.repositories[*first].value.url;
                 found.push(
-                    Diagnostic::new(Code::RepositoryDuplicate, file, format!("`{}` lists the repository `{key}` twice", product.value.name))
-                        .with_label(file, url.span.clone(), "listed again here")
-                        .with_label(file, first_url.span.clone(), "first listed here")
-                        .with_help("remove one of the two entries"),
+                    Diagnostic::new(
+                        Code::RepositoryDuplicate,
+                        file,
+                        format!(
+                            "`{}` lists the repository `{key}` twice",
+                            product.value.name
+                        ),
+                    )
+                    .with_label(file, url.span.clone(), "listed again here")
+                    .with_label(file, first_url.span.clone(), "first listed here")
+                    .with_help("remove one of the two entries"),
                 );
                 continue;
             }
             own.push((key.clone(), r));
             claims.entry(key.clone()).or_default().push((p, r));
             for name in &repository.value.shared_with {
-                if let Some(other) = products.resolve(file, name, Code::DependencyUnknown, "`shared_with`", found) {
+                if let Some(other) =
+                    products.resolve(file, name, Code::DependencyUnknown, "`shared_with`", found)
+                {
                     let other_product = &products.get(other).value;
-                    let uses_it = other_product.repositories.iter().any(|r| normalize(&r.value.url).as_deref() == Ok(key.as_str()));
+                    let uses_it = other_product
+                        .repositories
+                        .iter()
+                        .any(|r| normalize(&r.value.url).as_deref() == Ok(key.as_str()));
                     if other != p && !uses_it {
                         found.push(
-                            Diagnostic::new(Code::SharedWithUnused, file, format!("`{}` does not use the repository shared with it", other_product.name))
-                                .with_label(file, name.span.clone(), "not a user of this repository")
-                                .with_help(format!("remove `{name}` from `shared_with`")),
+                            Diagnostic::new(
+                                Code::SharedWithUnused,
+                                file,
+                                format!(
+                                    "`{}` does not use the repository shared with it",
+                                    other_product.name
+                                ),
+                            )
+                            .with_label(file, name.span.clone(), "not a user of this repository")
+                            .with_help(format!("remove `{name}` from `shared_with`")),
                         );
                     }
                 }
@@ -60,11 +79,18 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
     for (key, group) in &claims {
         let owners: Vec<Claim> = {
             let mut seen = HashSet::new();
-            group.iter().copied().filter(|(p, _)| seen.insert(*p)).collect()
+            group
+                .iter()
+                .copied()
+                .filter(|(p, _)| seen.insert(*p))
+                .collect()
         };
         // One diagnostic per product that claims the repository after another did.
         for (i, &later) in owners.iter().enumerate().skip(1) {
-            if let Some(diagnostic) = owners[..i].iter().find_map(|&earlier| shared(manifests, products, key, earlier, later)) {
+            if let Some(diagnostic) = owners[..i]
+                .iter()
+                .find_map(|&earlier| shared(manifests, products, key, earlier, later))
+            {
                 found.push(diagnostic);
             }
         }
@@ -72,7 +98,13 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
 }
 
 /// The diagnostic for two products claiming one repository, unless both declare it.
-fn shared(manifests: &Manifests, products: &ProductIndex, key: &str, first: Claim, second: Claim) -> Option<Diagnostic> {
+fn shared(
+    manifests: &Manifests,
+    products: &ProductIndex,
+    key: &str,
+    first: Claim,
+    second: Claim,
+) -> Option<Diagnostic> {
     let declares = |(p, r): Claim, other: usize| {
         manifests.products[p].value.repositories[r].value.shared_with.iter().any(|name| {
             matches!(products.lookup(name), Lookup::Name(i) | Lookup::Alias(i) if i == other)
@@ -84,20 +116,38 @@ fn shared(manifests: &Manifests, products: &ProductIndex, key: &str, first: Clai
         return None;
     }
     let (a, b) = (&manifests.products[first.0], &manifests.products[second.0]);
-    let (a_url, b_url) = (&a.value.repositories[first.1].value.url, &b.value.repositories[second.1].value.url);
+    let (a_url, b_url) = (
+        &a.value.repositories[first.1].value.url,
+        &b.value.repositories[second.1].value.url,
+    );
     let (a_name, b_name) = (&a.value.name, &b.value.name);
     let help = if first_declares || second_declares {
-        let missing = if first_declares { (b_name, a_name) } else { (a_name, b_name) };
-        format!("declare the exception on both sides: add `shared_with: [{}]` to this repository in `{}`", missing.1, missing.0)
+        let missing = if first_declares {
+            (b_name, a_name)
+        } else {
+            (a_name, b_name)
+        };
+        format!(
+            "declare the exception on both sides: add `shared_with: [{}]` to this repository in `{}`",
+            missing.1, missing.0
+        )
     } else {
         format!(
             "a repository belongs to one product: if `{b_name}` is a former name of `{a_name}`, add it to `aliases` of `{a_name}` and delete `{b_name}`; if both really build from it, add `shared_with: [{a_name}]` here and `shared_with: [{b_name}]` in `{a_name}`"
         )
     };
     Some(
-        Diagnostic::new(Code::RepositoryShared, b.file, format!("repository `{key}` is claimed by `{a_name}` and `{b_name}`"))
-            .with_label(b.file, b_url.span.clone(), format!("claimed by `{b_name}`"))
-            .with_label(a.file, a_url.span.clone(), format!("also claimed by `{a_name}`"))
-            .with_help(help),
+        Diagnostic::new(
+            Code::RepositoryShared,
+            b.file,
+            format!("repository `{key}` is claimed by `{a_name}` and `{b_name}`"),
+        )
+        .with_label(b.file, b_url.span.clone(), format!("claimed by `{b_name}`"))
+        .with_label(
+            a.file,
+            a_url.span.clone(),
+            format!("also claimed by `{a_name}`"),
+        )
+        .with_help(help),
     )
 }

@@ -50,21 +50,34 @@ pub(super) fn check(
         product_names.insert(product.name.as_str());
         product_names.extend(product.aliases.iter().map(|a| a.as_str()));
     }
-    let variables: HashSet<&str> = distribution.value.variables.iter().map(|(k, _)| k.as_str()).collect();
+    let variables: HashSet<&str> = distribution
+        .value
+        .variables
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect();
     for (kind, template) in templates {
         let Some(template) = template else { continue };
         let (known, dates) = builtins(kind);
         for problem in scan(template) {
             let message = match problem {
                 Token::Placeholder(name)
-                    if known.contains(&name) || variables.contains(name) || product_names.contains(name) =>
+                    if known.contains(&name)
+                        || variables.contains(name)
+                        || product_names.contains(name) =>
                 {
                     continue;
                 }
                 Token::Date(_) if dates => continue,
-                Token::Placeholder(name) => format!("unknown placeholder `{{{name}}}` in the {kind} name template"),
-                Token::Date(code) => format!("date code `%{code}` in the {kind} name template, which has no date"),
-                Token::BadDate(code) => format!("unknown date code `%{code}` in the {kind} name template"),
+                Token::Placeholder(name) => {
+                    format!("unknown placeholder `{{{name}}}` in the {kind} name template")
+                }
+                Token::Date(code) => {
+                    format!("date code `%{code}` in the {kind} name template, which has no date")
+                }
+                Token::BadDate(code) => {
+                    format!("unknown date code `%{code}` in the {kind} name template")
+                }
                 Token::Unclosed => format!("unclosed `{{` in the {kind} name template"),
             };
             let needle = match problem {
@@ -72,10 +85,22 @@ pub(super) fn check(
                 Token::Date(code) | Token::BadDate(code) => format!("%{code}"),
                 Token::Unclosed => "{".into(),
             };
+            let mut advice = help(kind, known, dates, &variables);
+            if let Token::Placeholder(name) = problem {
+                let candidates: Vec<&str> = known
+                    .iter()
+                    .copied()
+                    .chain(variables.iter().copied())
+                    .chain(product_names.iter().copied())
+                    .collect();
+                if let Some(close) = crate::diagnostic::closest(name, &candidates) {
+                    advice = format!("did you mean `{{{close}}}`? {advice}");
+                }
+            }
             found.push(
                 Diagnostic::new(Code::TemplateInvalid, distribution.file, message)
                     .with_label(distribution.file, sub_span(template, &needle), "here")
-                    .with_help(help(kind, known, dates, &variables)),
+                    .with_help(advice),
             );
         }
     }
@@ -125,7 +150,11 @@ fn scan(template: &str) -> Vec<Token<'_>> {
                 tokens.push(Token::BadDate(' '));
                 break;
             };
-            tokens.push(if DATE_CODES.contains(code) { Token::Date(code) } else { Token::BadDate(code) });
+            tokens.push(if DATE_CODES.contains(code) {
+                Token::Date(code)
+            } else {
+                Token::BadDate(code)
+            });
             rest = &after[code.len_utf8()..];
         }
     }
