@@ -1,0 +1,152 @@
+//! `cargo bench --bench check`: wall time and peak memory of the real `distrib check` process on
+//! a synthetic manifest repository (tests/support/synthetic.rs). Sizes come from
+//! `DISTRIB_BENCH_PRODUCTS` (5000), `DISTRIB_BENCH_DISTRIBUTIONS` (100), `DISTRIB_BENCH_RUNS` (11)
+//! and `DISTRIB_BENCH_SEED` (1). Without `--bench` (`cargo test --benches`), one small run only
+//! checks that the generated repository is valid.
+
+#[path = "../tests/support/synthetic.rs"]
+mod synthetic;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Measures peak resident memory; its `%M` is in KiB.
+const TIME: &str = "/usr/bin/time";
+
+fn main() {
+    let benchmarking = std::env::args().any(|arg| arg == "--bench");
+    let (products, distributions, runs) = if benchmarking {
+        (setting("DISTRIB_BENCH_PRODUCTS", 5000), setting("DISTRIB_BENCH_DISTRIBUTIONS", 100), setting("DISTRIB_BENCH_RUNS", 11))
+    } else {
+        (200, 5, 1)
+    };
+    let seed = setting("DISTRIB_BENCH_SEED", 1) as u64;
+    let binary = env!("CARGO_BIN_EXE_distrib");
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let started = Instant::now();
+    synthetic::write_synthetic(dir.path(), products, distributions, seed);
+    let generated = started.elapsed();
+    let (files, bytes) = size_of(dir.path());
+    println!(
+        "distrib check on {products} products, {distributions} distributions (seed {seed}): {files} files, {:.1} MiB, generated in {:.2} s",
+        bytes as f64 / MIB,
+        generated.as_secs_f64()
+    );
+
+    // Once untimed: the repository must be valid (a failing check measures nothing useful),
+    // and the files are then in the page cache for every timed run.
+    let output = check(binary, dir.path()).output().expect("distrib runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stderr.contains("no problems"),
+        "the synthetic repository is not valid ({}):\n{}",
+        output.status,
+        stderr.lines().take(60).collect::<Vec<_>>().join("\n")
+    );
+    println!("{}", stderr.trim());
+    if !benchmarking {
+        return;
+    }
+
+    let mut walls: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            let status = check(binary, dir.path()).stdout(Stdio::null()).stderr(Stdio::null()).status().expect("distrib runs");
+            let wall = started.elapsed();
+            assert!(status.success(), "distrib check failed: {status}");
+            wall
+        })
+        .collect();
+    walls.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "wall ({runs} runs): median {:.1} ms, min {:.1} ms, max {:.1} ms",
+        ms(walls[walls.len() / 2]),
+        ms(walls[0]),
+        ms(walls[walls.len() - 1])
+    );
+
+    match memory(binary, dir.path(), runs) {
+        Some(mut samples) => {
+            samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let peak = samples.iter().map(|s| s.0).fold(0.0, f64::max);
+            let mut cpu: Vec<f64> = samples.iter().map(|s| s.1).collect();
+            cpu.sort_by(f64::total_cmp);
+            println!(
+                "peak RSS ({runs} runs under {TIME}): max {peak:.1} MiB, median {:.1} MiB; CPU user+sys median {:.0} ms",
+                samples[samples.len() / 2].0,
+                cpu[cpu.len() / 2] * 1000.0
+            );
+        }
+        None => println!("peak RSS: not measured, {TIME} is missing (apt-get install -y time)"),
+    }
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+fn setting(name: &str, default: usize) -> usize {
+    match std::env::var(name) {
+        Ok(value) => value.trim().parse().unwrap_or_else(|_| panic!("{name} must be a number, not `{value}`")),
+        Err(_) => default,
+    }
+}
+
+fn check(binary: &str, root: &Path) -> Command {
+    let mut command = Command::new(binary);
+    command.arg("-C").arg(root).arg("check").env("NO_COLOR", "1");
+    command
+}
+
+/// Peak RSS in MiB and CPU seconds (user + system) of each run, from `/usr/bin/time`.
+fn memory(binary: &str, root: &Path, runs: usize) -> Option<Vec<(f64, f64)>> {
+    if !Path::new(TIME).is_file() {
+        return None;
+    }
+    let report = tempfile::NamedTempFile::new().expect("a temporary file");
+    let samples = (0..runs)
+        .map(|_| {
+            let status = Command::new(TIME)
+                .args(["-f", "%M %U %S", "-o"])
+                .arg(report.path())
+                .arg(binary)
+                .args(check(binary, root).get_args())
+                .env("NO_COLOR", "1")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("/usr/bin/time runs");
+            assert!(status.success(), "distrib check failed under {TIME}: {status}");
+            let text = std::fs::read_to_string(report.path()).expect("the report of /usr/bin/time");
+            let fields: Vec<f64> = text
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(|f| f.parse().unwrap_or_else(|_| panic!("unexpected /usr/bin/time output `{text}`")))
+                .collect();
+            assert_eq!(fields.len(), 3, "unexpected /usr/bin/time output `{text}`");
+            (fields[0] / 1024.0, fields[1] + fields[2])
+        })
+        .collect();
+    Some(samples)
+}
+
+/// Number of files and their total size under `root`.
+fn size_of(root: &Path) -> (usize, u64) {
+    let mut pending = vec![root.to_path_buf()];
+    let (mut files, mut bytes) = (0, 0);
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).expect("a readable folder").flatten() {
+            let metadata = entry.metadata().expect("metadata");
+            if metadata.is_dir() {
+                pending.push(entry.path());
+            } else {
+                files += 1;
+                bytes += metadata.len();
+            }
+        }
+    }
+    (files, bytes)
+}
