@@ -40,6 +40,7 @@ macro_rules! invalid_fixtures {
 invalid_fixtures! {
     yaml_syntax => "yaml-syntax", "yaml-syntax";
     tab_indentation => "tab-indentation", "yaml-syntax";
+    multiple_documents => "multiple-documents", "yaml-syntax";
     unknown_field => "unknown-field", "unknown-field";
     wrong_type => "wrong-type", "invalid-value";
     duplicate_key => "duplicate-key", "duplicate-key";
@@ -389,5 +390,16 @@ fn valid_fixtures_pass() {
         let dir = entry.unwrap().path();
         let run = distrib(&dir, &["check", "--deny-warnings"]);
         assert_eq!(run.code, 0, "{}: {}", dir.display(), run.stderr);
+    }
+}
+
+#[test]
+fn readme_lists_every_rule() {
+    let readme = std::fs::read_to_string(project().join("README.md")).unwrap();
+    for code in distrib::diagnostic::Code::ALL {
+        assert!(
+            readme.contains(&format!("| `{code}` |")),
+            "README.md has no row for `{code}`"
+        );
     }
 }

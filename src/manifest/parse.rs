@@ -255,6 +255,14 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
             "wrong type",
         );
     }
+    if text.starts_with("non-finite float") {
+        return problem(
+            Code::InvalidValue,
+            format!("invalid value: {text}"),
+            "quote the value to keep it as text, e.g. `\".nan\"`".into(),
+            "not a finite number",
+        );
+    }
     if text.contains("budget")
         || text.contains("alias")
         || text.contains("limit")
@@ -275,13 +283,10 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
             "tab",
         );
     }
-    if text.contains("more than one")
-        || text.contains("multiple documents")
-        || text.contains("Multiple")
-    {
+    if text.contains("multiple YAML documents") {
         return problem(
             Code::YamlSyntax,
-            format!("invalid YAML: {text}"),
+            "invalid YAML: more than one document in the file".into(),
             "keep one document per file: remove the second `---`".into(),
             "second document",
         );
