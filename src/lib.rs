@@ -5,6 +5,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod fsutil;
 pub mod git;
+pub mod identity;
 pub mod import;
 pub mod manifest;
 pub mod schema;
