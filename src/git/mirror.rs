@@ -1,0 +1,365 @@
+//! Bare mirrors of product repositories: created and updated by fetching every branch and tag
+//! (refs deleted upstream are deleted here too, so a deleted tag is noticed), then read to
+//! resolve refs to commits and trees. Mirrors are opened isolated from the user's git
+//! configuration, so nothing on the machine changes a result.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use gix::bstr::ByteSlice;
+use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+use thiserror::Error;
+
+type Source = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, Error)]
+pub enum MirrorError {
+    #[error("no mirror at `{}`", .0.display())]
+    Missing(PathBuf),
+    #[error("the mirror at `{}` cannot be opened: {source}", path.display())]
+    Corrupt { path: PathBuf, source: Source },
+    #[error("cannot fetch `{url}`: {source}")]
+    Fetch { url: String, source: Source },
+    #[error("cannot update the mirror at `{}`: {source}", path.display())]
+    Write { path: PathBuf, source: Source },
+}
+
+/// How a ref name resolved in a mirror.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    /// `refs/tags/<name>`, `refs/heads/<name>`, or the commit id itself.
+    pub full_ref: String,
+    pub commit: String,
+    pub kind: RefKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    Tag,
+    Branch,
+    Commit,
+}
+
+#[derive(Debug, Error)]
+pub enum ResolveError {
+    #[error("the repository has no branch and no tag")]
+    Empty,
+    #[error("`{reference}` is neither a tag, a branch nor a commit of the repository")]
+    NotFound {
+        reference: String,
+        closest: Vec<String>,
+    },
+    #[error(
+        "`{reference}` is both a tag and a branch (`refs/tags/{reference}` and `refs/heads/{reference}`)"
+    )]
+    Ambiguous { reference: String },
+    #[error("path `{path}` is not a folder in the tree of commit `{commit}`")]
+    PathMissing { path: String, commit: String },
+    #[error("cannot read the repository: {0}")]
+    Read(Source),
+}
+
+/// What a fetch changed.
+#[derive(Debug, Default)]
+pub struct FetchReport {
+    pub created: bool,
+    /// Refs created, moved or deleted.
+    pub changed: usize,
+}
+
+fn isolated() -> gix::open::Options {
+    gix::open::Options::isolated()
+}
+
+/// Creates the bare mirror at `path` if needed, then makes its branches and tags equal to
+/// those of `url` (a path, `file://` or https URL).
+pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
+    let write_error = |source: Source| MirrorError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let fetch_error = |source: Source| MirrorError::Fetch {
+        url: url.to_owned(),
+        source,
+    };
+    let created = !path.join("HEAD").exists();
+    let repo = if created {
+        std::fs::create_dir_all(path).map_err(|e| write_error(Box::new(e)))?;
+        gix::init_bare(path).map_err(|e| write_error(Box::new(e)))?;
+        gix::open_opts(path, isolated()).map_err(|e| write_error(Box::new(e)))?
+    } else {
+        gix::open_opts(path, isolated()).map_err(|e| MirrorError::Corrupt {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })?
+    };
+    let remote = repo
+        .remote_at(url)
+        .map_err(|e| fetch_error(Box::new(e)))?
+        .with_refspecs(
+            ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
+            gix::remote::Direction::Fetch,
+        )
+        .map_err(|e| fetch_error(Box::new(e)))?
+        .with_fetch_tags(gix::remote::fetch::Tags::None);
+    let interrupt = AtomicBool::new(false);
+    let outcome = remote
+        .connect(gix::remote::Direction::Fetch)
+        .map_err(|e| fetch_error(Box::new(e)))?
+        .prepare_fetch(gix::progress::Discard, Default::default())
+        .map_err(|e| fetch_error(Box::new(e)))?
+        .receive(gix::progress::Discard, &interrupt)
+        .map_err(|e| fetch_error(Box::new(e)))?;
+
+    let mut changed = outcome
+        .ref_map
+        .mappings
+        .iter()
+        .filter(|m| m.remote.as_id().is_some())
+        .count()
+        .min(usize::MAX);
+    let remote_names: BTreeSet<String> = outcome
+        .ref_map
+        .remote_refs
+        .iter()
+        .map(|r| r.unpack().0.to_str_lossy().into_owned())
+        .collect();
+    // Refs deleted upstream are deleted here: a mirror that kept them would hide a deleted tag.
+    let mut edits = Vec::new();
+    let references = repo.references().map_err(|e| write_error(Box::new(e)))?;
+    for reference in references
+        .all()
+        .map_err(|e| write_error(Box::new(e)))?
+        .flatten()
+    {
+        let name = reference.name().as_bstr().to_str_lossy().into_owned();
+        if (name.starts_with("refs/heads/") || name.starts_with("refs/tags/"))
+            && !remote_names.contains(&name)
+        {
+            edits.push(RefEdit {
+                change: Change::Delete {
+                    expected: PreviousValue::Any,
+                    log: RefLog::AndReference,
+                },
+                name: reference.name().to_owned(),
+                deref: false,
+            });
+        }
+    }
+    changed += edits.len();
+    // HEAD follows the remote's default branch, so a repository without `ref:` tracks it.
+    let head = outcome.ref_map.remote_refs.iter().find_map(|r| match r {
+        gix::protocol::handshake::Ref::Symbolic {
+            full_ref_name,
+            target,
+            ..
+        }
+        | gix::protocol::handshake::Ref::Unborn {
+            full_ref_name,
+            target,
+        } if full_ref_name == "HEAD" => Some(target.clone()),
+        _ => None,
+    });
+    if let Some(target) = head.and_then(|t| gix::refs::FullName::try_from(t).ok()) {
+        edits.push(RefEdit {
+            change: Change::Update {
+                log: LogChange::default(),
+                expected: PreviousValue::Any,
+                new: gix::refs::Target::Symbolic(target),
+            },
+            name: "HEAD"
+                .try_into()
+                .map_err(|e: gix::validate::reference::name::Error| write_error(Box::new(e)))?,
+            deref: false,
+        });
+    }
+    if !edits.is_empty() {
+        repo.edit_references(edits)
+            .map_err(|e| write_error(Box::new(e)))?;
+    }
+    Ok(FetchReport { created, changed })
+}
+
+/// A mirror opened for reading.
+pub struct Mirror {
+    repo: gix::Repository,
+}
+
+impl Mirror {
+    pub fn open(path: &Path) -> Result<Self, MirrorError> {
+        if !path.exists() {
+            return Err(MirrorError::Missing(path.to_path_buf()));
+        }
+        let repo = gix::open_opts(path, isolated()).map_err(|e| MirrorError::Corrupt {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })?;
+        Ok(Self { repo })
+    }
+
+    /// Every branch and tag name, short form, sorted.
+    pub fn ref_names(&self) -> Result<Vec<String>, ResolveError> {
+        let references = self
+            .repo
+            .references()
+            .map_err(|e| ResolveError::Read(Box::new(e)))?;
+        let mut names: Vec<String> = references
+            .all()
+            .map_err(|e| ResolveError::Read(Box::new(e)))?
+            .flatten()
+            .filter_map(|r| {
+                let name = r.name().as_bstr().to_str_lossy().into_owned();
+                name.strip_prefix("refs/heads/")
+                    .or_else(|| name.strip_prefix("refs/tags/"))
+                    .map(str::to_owned)
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    /// The branch HEAD names, if the remote told one.
+    pub fn default_branch(&self) -> Option<String> {
+        let head = self.repo.find_reference("HEAD").ok()?;
+        match head.target() {
+            gix::refs::TargetRef::Symbolic(name) => name
+                .as_bstr()
+                .to_str_lossy()
+                .strip_prefix("refs/heads/")
+                .map(str::to_owned),
+            gix::refs::TargetRef::Object(_) => None,
+        }
+    }
+
+    /// Resolves a tag, a branch or a full commit id to a commit, peeling annotated tags.
+    pub fn resolve(&self, reference: &str) -> Result<Resolved, ResolveError> {
+        let tag = self.peel(&format!("refs/tags/{reference}"))?;
+        let branch = self.peel(&format!("refs/heads/{reference}"))?;
+        match (tag, branch) {
+            (Some(_), Some(_)) => Err(ResolveError::Ambiguous {
+                reference: reference.to_owned(),
+            }),
+            (Some(commit), None) => Ok(Resolved {
+                full_ref: format!("refs/tags/{reference}"),
+                commit,
+                kind: RefKind::Tag,
+            }),
+            (None, Some(commit)) => Ok(Resolved {
+                full_ref: format!("refs/heads/{reference}"),
+                commit,
+                kind: RefKind::Branch,
+            }),
+            (None, None) => {
+                if let Ok(id) = gix::ObjectId::from_hex(reference.as_bytes())
+                    && let Ok(object) = self.repo.find_object(id)
+                    && let Ok(commit) = object.peel_to_commit()
+                {
+                    let commit = commit.id.to_string();
+                    return Ok(Resolved {
+                        full_ref: commit.clone(),
+                        commit,
+                        kind: RefKind::Commit,
+                    });
+                }
+                let names = self.ref_names()?;
+                if names.is_empty() {
+                    return Err(ResolveError::Empty);
+                }
+                let mut scored: Vec<(f64, String)> = names
+                    .into_iter()
+                    .map(|n| (strsim::jaro_winkler(reference, &n), n))
+                    .collect();
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+                let closest = scored.into_iter().take(3).map(|(_, n)| n).collect();
+                Err(ResolveError::NotFound {
+                    reference: reference.to_owned(),
+                    closest,
+                })
+            }
+        }
+    }
+
+    /// The commit a full ref name points to, annotated tags peeled; `None` when absent.
+    pub fn peel(&self, full_name: &str) -> Result<Option<String>, ResolveError> {
+        let Some(mut reference) = self
+            .repo
+            .try_find_reference(full_name)
+            .map_err(|e| ResolveError::Read(Box::new(e)))?
+        else {
+            return Ok(None);
+        };
+        let id = reference
+            .peel_to_id()
+            .map_err(|e| ResolveError::Read(Box::new(e)))?;
+        let commit = id
+            .object()
+            .map_err(|e| ResolveError::Read(Box::new(e)))?
+            .peel_to_commit()
+            .map_err(|e| ResolveError::Read(Box::new(e)))?;
+        Ok(Some(commit.id.to_string()))
+    }
+
+    /// Whether the mirror has this commit.
+    pub fn has_commit(&self, commit: &str) -> bool {
+        gix::ObjectId::from_hex(commit.as_bytes())
+            .ok()
+            .and_then(|id| self.repo.find_object(id).ok())
+            .is_some_and(|o| o.kind == gix::object::Kind::Commit)
+    }
+
+    /// The id of the tree at `path` (the whole tree when `None`) in `commit`.
+    pub fn tree(&self, commit: &str, path: Option<&str>) -> Result<String, ResolveError> {
+        let id = gix::ObjectId::from_hex(commit.as_bytes())
+            .map_err(|e| ResolveError::Read(Box::new(e)))?;
+        let commit_object = self
+            .repo
+            .find_commit(id)
+            .map_err(|e| ResolveError::Read(Box::new(e)))?;
+        let tree = commit_object
+            .tree()
+            .map_err(|e| ResolveError::Read(Box::new(e)))?;
+        let Some(path) = path.map(|p| p.trim_matches('/')).filter(|p| !p.is_empty()) else {
+            return Ok(tree.id.to_string());
+        };
+        match tree
+            .lookup_entry_by_path(path)
+            .map_err(|e| ResolveError::Read(Box::new(e)))?
+        {
+            Some(entry) if entry.mode().is_tree() => Ok(entry.object_id().to_string()),
+            _ => Err(ResolveError::PathMissing {
+                path: path.to_owned(),
+                commit: commit.to_owned(),
+            }),
+        }
+    }
+
+    /// `git describe --tags` of a commit: the tag itself, `<tag>-<n>-g<short>` past it, or
+    /// `g<short>` when no tag is reachable.
+    pub fn describe(&self, commit: &str) -> Result<String, ResolveError> {
+        let id = gix::ObjectId::from_hex(commit.as_bytes())
+            .map_err(|e| ResolveError::Read(Box::new(e)))?;
+        let commit_object = self
+            .repo
+            .find_commit(id)
+            .map_err(|e| ResolveError::Read(Box::new(e)))?;
+        let resolution = commit_object
+            .describe()
+            .names(gix::commit::describe::SelectRef::AllTags)
+            .try_resolve()
+            .map_err(|e| ResolveError::Read(Box::new(e)))?;
+        let short = &commit[..7.min(commit.len())];
+        Ok(
+            match resolution.and_then(|r| {
+                r.outcome
+                    .name
+                    .map(|name| (name.to_str_lossy().into_owned(), r.outcome.depth))
+            }) {
+                Some((name, 0)) => name,
+                Some((name, depth)) => format!("{name}-{depth}-g{short}"),
+                None => format!("g{short}"),
+            },
+        )
+    }
+}

@@ -1,0 +1,119 @@
+//! Mirrors of real git repositories built in temp dirs: fetch, update, prune, resolve refs,
+//! trees and describe.
+
+mod support;
+
+use distrib::git::mirror::{self, Mirror, RefKind, ResolveError};
+use support::git;
+
+fn upstream() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path();
+    git(top, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(top.join("python")).unwrap();
+    std::fs::write(top.join("python/afw.py"), "print('afw')\n").unwrap();
+    git(top, &["add", "-A"]);
+    git(top, &["commit", "-q", "-m", "first"]);
+    git(top, &["tag", "27.0.0"]);
+    git(top, &["tag", "-a", "-m", "annotated", "v27.0.1"]);
+    std::fs::write(top.join("README"), "afw\n").unwrap();
+    git(top, &["add", "-A"]);
+    git(top, &["commit", "-q", "-m", "second"]);
+    git(top, &["branch", "tickets/DM-1"]);
+    dir
+}
+
+#[test]
+fn fetch_resolve_update_and_prune() {
+    let up = upstream();
+    let mirrors = tempfile::tempdir().unwrap();
+    let path = mirrors.path().join("github.com/lsst/afw.git");
+    let report = mirror::fetch(up.path().to_str().unwrap(), &path).unwrap();
+    assert!(report.created);
+
+    let m = Mirror::open(&path).unwrap();
+    assert_eq!(m.default_branch().as_deref(), Some("main"));
+    let head = git(up.path(), &["rev-parse", "HEAD"]);
+    let first = git(up.path(), &["rev-parse", "HEAD~1"]);
+    let main = m.resolve("main").unwrap();
+    assert_eq!(
+        (main.commit.as_str(), main.kind, main.full_ref.as_str()),
+        (head.as_str(), RefKind::Branch, "refs/heads/main")
+    );
+    let tag = m.resolve("v27.0.1").unwrap();
+    assert_eq!(
+        (tag.commit.as_str(), tag.kind),
+        (first.as_str(), RefKind::Tag),
+        "annotated tags are peeled"
+    );
+    assert_eq!(m.resolve(&first).unwrap().kind, RefKind::Commit);
+    assert_eq!(
+        m.tree(&head, None).unwrap(),
+        git(up.path(), &["rev-parse", "HEAD^{tree}"])
+    );
+    assert_eq!(
+        m.tree(&head, Some("python")).unwrap(),
+        git(up.path(), &["rev-parse", "HEAD:python"])
+    );
+    assert!(matches!(
+        m.tree(&head, Some("src")),
+        Err(ResolveError::PathMissing { .. })
+    ));
+    let described = m.describe(&first).unwrap();
+    assert!(
+        ["27.0.0", "v27.0.1"].contains(&described.as_str()),
+        "{described}"
+    );
+    assert!(
+        m.describe(&head)
+            .unwrap()
+            .ends_with(&format!("-1-g{}", &head[..7]))
+    );
+    match m.resolve("tickets/DM-2") {
+        Err(ResolveError::NotFound { closest, .. }) => assert_eq!(closest[0], "tickets/DM-1"),
+        other => panic!("{other:?}"),
+    }
+
+    // Upstream moves a tag, deletes another, and a name becomes both a tag and a branch.
+    git(up.path(), &["tag", "-f", "27.0.0", "HEAD"]);
+    git(up.path(), &["tag", "-d", "v27.0.1"]);
+    git(up.path(), &["tag", "main", "HEAD~1"]);
+    let report = mirror::fetch(up.path().to_str().unwrap(), &path).unwrap();
+    assert!(!report.created);
+    let m = Mirror::open(&path).unwrap();
+    assert_eq!(m.resolve("27.0.0").unwrap().commit, head);
+    assert!(matches!(
+        m.resolve("v27.0.1"),
+        Err(ResolveError::NotFound { .. })
+    ));
+    assert!(matches!(
+        m.resolve("main"),
+        Err(ResolveError::Ambiguous { .. })
+    ));
+    assert!(m.has_commit(&first));
+}
+
+#[test]
+fn empty_missing_and_corrupt_mirrors() {
+    let up = tempfile::tempdir().unwrap();
+    git(up.path(), &["init", "-q", "-b", "main"]);
+    let mirrors = tempfile::tempdir().unwrap();
+    let path = mirrors.path().join("empty.git");
+    mirror::fetch(up.path().to_str().unwrap(), &path).unwrap();
+    assert!(matches!(
+        Mirror::open(&path).unwrap().resolve("main"),
+        Err(ResolveError::Empty)
+    ));
+
+    assert!(matches!(
+        Mirror::open(&mirrors.path().join("none.git")),
+        Err(mirror::MirrorError::Missing(_))
+    ));
+    let corrupt = mirrors.path().join("corrupt.git");
+    std::fs::create_dir_all(&corrupt).unwrap();
+    std::fs::write(corrupt.join("HEAD"), "garbage").unwrap();
+    assert!(
+        Mirror::open(&corrupt).is_err() || Mirror::open(&corrupt).unwrap().resolve("main").is_err()
+    );
+    assert!(mirror::fetch("/nonexistent/repository", &mirrors.path().join("x.git")).is_err());
+}
