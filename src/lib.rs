@@ -8,6 +8,7 @@ pub mod git;
 pub mod identity;
 pub mod import;
 pub mod manifest;
+pub mod naming;
 pub mod schema;
 pub mod url;
 pub mod validate;

@@ -9,9 +9,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::manifest::model::Distribution;
 use crate::manifest::span::Node;
 use crate::manifest::{Loaded, Manifests};
-
-/// strftime conversion codes a release name may use.
-const DATE_CODES: &str = "YCymbBdejHIMSpaAuwGgVUWZzsFTDR%";
+use crate::naming::{Token, scan};
 
 /// The built-in placeholders each kind knows, and whether dates apply.
 fn builtins(kind: &str) -> (&'static [&'static str], bool) {
@@ -69,6 +67,7 @@ pub(super) fn check(
                     continue;
                 }
                 Token::Date(_) if dates => continue,
+                Token::Literal(_) => continue,
                 Token::Placeholder(name) => {
                     format!("unknown placeholder `{{{name}}}` in the {kind} name template")
                 }
@@ -84,6 +83,7 @@ pub(super) fn check(
                 Token::Placeholder(name) => format!("{{{name}}}"),
                 Token::Date(code) | Token::BadDate(code) => format!("%{code}"),
                 Token::Unclosed => "{".into(),
+                Token::Literal(text) => text.into(),
             };
             let mut advice = help(kind, known, dates, &variables);
             if let Token::Placeholder(name) = problem {
@@ -120,47 +120,6 @@ fn help(kind: &str, known: &[&str], dates: bool, variables: &HashSet<&str>) -> S
     help
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Token<'a> {
-    Placeholder(&'a str),
-    Date(char),
-    BadDate(char),
-    Unclosed,
-}
-
-/// The placeholders and date codes of a template, in order.
-fn scan(template: &str) -> Vec<Token<'_>> {
-    let mut tokens = Vec::new();
-    let mut rest = template;
-    while let Some(i) = rest.find(['{', '%']) {
-        let after = &rest[i + 1..];
-        if rest[i..].starts_with('{') {
-            match after.find('}') {
-                Some(end) => {
-                    tokens.push(Token::Placeholder(&after[..end]));
-                    rest = &after[end + 1..];
-                }
-                None => {
-                    tokens.push(Token::Unclosed);
-                    break;
-                }
-            }
-        } else {
-            let Some(code) = after.chars().next() else {
-                tokens.push(Token::BadDate(' '));
-                break;
-            };
-            tokens.push(if DATE_CODES.contains(code) {
-                Token::Date(code)
-            } else {
-                Token::BadDate(code)
-            });
-            rest = &after[code.len_utf8()..];
-        }
-    }
-    tokens
-}
-
 /// The span of `needle` inside the template's node, or the whole node.
 fn sub_span(template: &Node<String>, needle: &str) -> Option<std::ops::Range<usize>> {
     let span = template.span.clone()?;
@@ -169,27 +128,4 @@ fn sub_span(template: &Node<String>, needle: &str) -> Option<std::ops::Range<usi
     let len = span.end - span.start;
     let quoted = usize::from(len >= template.len() + 2);
     Some(span.start + quoted + offset..span.start + quoted + offset + needle.len())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scans_the_o2_scheme() {
-        let tokens = scan("O2PDPSuite-epn-%Y%m%d-DD{DataDistribution}-flp-suite-v{flp_suite}");
-        assert_eq!(
-            tokens,
-            vec![
-                Token::Date('Y'),
-                Token::Date('m'),
-                Token::Date('d'),
-                Token::Placeholder("DataDistribution"),
-                Token::Placeholder("flp_suite")
-            ]
-        );
-        assert_eq!(scan("w.%G.%V"), vec![Token::Date('G'), Token::Date('V')]);
-        assert_eq!(scan("b{build"), vec![Token::Unclosed]);
-        assert_eq!(scan("x%q"), vec![Token::BadDate('q')]);
-    }
 }

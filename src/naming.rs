@@ -1,0 +1,437 @@
+//! Release names from templates: strftime codes of the release date and `{placeholders}`.
+//! The scanner is shared with `validate`, which checks templates before anything is named.
+
+use std::fmt::Write;
+
+use thiserror::Error;
+
+/// strftime conversion codes a release name may use.
+pub const DATE_CODES: &str = "YCymbBdejHIMSpaAuwGgVUWZzsFTDR%";
+
+/// One piece of a template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Token<'a> {
+    Literal(&'a str),
+    Placeholder(&'a str),
+    Date(char),
+    BadDate(char),
+    Unclosed,
+}
+
+/// The pieces of a template, in order.
+pub fn scan(template: &str) -> Vec<Token<'_>> {
+    let mut tokens = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find(['{', '%']) {
+        if i > 0 {
+            tokens.push(Token::Literal(&rest[..i]));
+        }
+        let after = &rest[i + 1..];
+        if rest[i..].starts_with('{') {
+            match after.find('}') {
+                Some(end) => {
+                    tokens.push(Token::Placeholder(&after[..end]));
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    tokens.push(Token::Unclosed);
+                    return tokens;
+                }
+            }
+        } else {
+            let Some(code) = after.chars().next() else {
+                tokens.push(Token::BadDate(' '));
+                return tokens;
+            };
+            tokens.push(if DATE_CODES.contains(code) {
+                Token::Date(code)
+            } else {
+                Token::BadDate(code)
+            });
+            rest = &after[code.len_utf8()..];
+        }
+    }
+    if !rest.is_empty() {
+        tokens.push(Token::Literal(rest));
+    }
+    tokens
+}
+
+/// A release date and time, in UTC, to the minute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DateTime {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum NamingError {
+    #[error("`{0}` is not a date: write `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`")]
+    Date(String),
+    #[error("the template has no value for `{{{0}}}`")]
+    Unknown(String),
+    #[error("invalid template: {0}")]
+    Template(String),
+    #[error("`{0}` is not a valid release name: {1}")]
+    Name(String, &'static str),
+}
+
+impl DateTime {
+    /// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` (a space also separates).
+    pub fn parse(text: &str) -> Result<Self, NamingError> {
+        let error = || NamingError::Date(text.to_owned());
+        let (date, time) = match text.split_once(['T', ' ']) {
+            Some((date, time)) => (date, Some(time)),
+            None => (text, None),
+        };
+        let mut parts = date.splitn(3, '-');
+        let mut number = |len: usize| -> Result<u32, NamingError> {
+            let part = parts.next().ok_or_else(error)?;
+            if part.len() != len || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(error());
+            }
+            part.parse().map_err(|_| error())
+        };
+        let (year, month, day) = (number(4)? as i32, number(2)?, number(2)?);
+        let (hour, minute) = match time {
+            None => (0, 0),
+            Some(time) => {
+                let (h, m) = time.split_once(':').ok_or_else(error)?;
+                let parse = |s: &str| -> Result<u32, NamingError> {
+                    if s.len() != 2 {
+                        Err(error())
+                    } else {
+                        s.parse().map_err(|_| error())
+                    }
+                };
+                (parse(h)?, parse(m)?)
+            }
+        };
+        let value = Self {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+        };
+        if !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+        {
+            return Err(error());
+        }
+        Ok(value)
+    }
+
+    /// The current time, from the system clock.
+    pub fn now() -> Self {
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let days = seconds.div_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        let rest = seconds.rem_euclid(86_400);
+        Self {
+            year,
+            month,
+            day,
+            hour: (rest / 3600) as u32,
+            minute: (rest % 3600 / 60) as u32,
+        }
+    }
+
+    /// `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM` when the time is not midnight.
+    pub fn to_text(self) -> String {
+        let mut text = format!("{:04}-{:02}-{:02}", self.year, self.month, self.day);
+        if (self.hour, self.minute) != (0, 0) {
+            let _ = write!(text, "T{:02}:{:02}", self.hour, self.minute);
+        }
+        text
+    }
+
+    fn days(self) -> i64 {
+        days_from_civil(self.year, self.month, self.day)
+    }
+
+    /// 1 = Monday ... 7 = Sunday.
+    fn iso_weekday(self) -> u32 {
+        ((self.days() + 3).rem_euclid(7) + 1) as u32
+    }
+
+    fn day_of_year(self) -> u32 {
+        (self.days() - days_from_civil(self.year, 1, 1) + 1) as u32
+    }
+
+    /// ISO 8601 week-based year and week number.
+    fn iso_week(self) -> (i32, u32) {
+        let week = (self.day_of_year() as i64 - self.iso_weekday() as i64 + 10) / 7;
+        if week < 1 {
+            let last = DateTime {
+                year: self.year - 1,
+                month: 12,
+                day: 31,
+                hour: 0,
+                minute: 0,
+            };
+            return last.iso_week();
+        }
+        let weeks_in_year = |year: i32| {
+            let jan1 = DateTime {
+                year,
+                month: 1,
+                day: 1,
+                hour: 0,
+                minute: 0,
+            }
+            .iso_weekday();
+            if jan1 == 4 || (jan1 == 3 && is_leap(year)) {
+                53
+            } else {
+                52
+            }
+        };
+        if week > weeks_in_year(self.year) {
+            (self.year + 1, 1)
+        } else {
+            (self.year, week as u32)
+        }
+    }
+
+    /// The value of one strftime code.
+    pub fn format(self, code: char) -> String {
+        const DAYS: [&str; 7] = [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ];
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let weekday = self.iso_weekday();
+        let (iso_year, iso_week) = self.iso_week();
+        match code {
+            'Y' => format!("{:04}", self.year),
+            'C' => format!("{:02}", self.year.div_euclid(100)),
+            'y' => format!("{:02}", self.year.rem_euclid(100)),
+            'm' => format!("{:02}", self.month),
+            'b' => MONTHS[self.month as usize - 1][..3].to_owned(),
+            'B' => MONTHS[self.month as usize - 1].to_owned(),
+            'd' => format!("{:02}", self.day),
+            'e' => format!("{:>2}", self.day),
+            'j' => format!("{:03}", self.day_of_year()),
+            'H' => format!("{:02}", self.hour),
+            'I' => format!("{:02}", (self.hour + 11) % 12 + 1),
+            'M' => format!("{:02}", self.minute),
+            'S' => "00".to_owned(),
+            'p' => if self.hour < 12 { "AM" } else { "PM" }.to_owned(),
+            'a' => DAYS[weekday as usize - 1][..3].to_owned(),
+            'A' => DAYS[weekday as usize - 1].to_owned(),
+            'u' => weekday.to_string(),
+            'w' => (weekday % 7).to_string(),
+            'G' => format!("{iso_year:04}"),
+            'g' => format!("{:02}", iso_year.rem_euclid(100)),
+            'V' => format!("{iso_week:02}"),
+            'U' => format!("{:02}", (self.day_of_year() + 6 - weekday % 7) / 7),
+            'W' => format!("{:02}", (self.day_of_year() + 6 - (weekday + 6) % 7) / 7),
+            'Z' => "UTC".to_owned(),
+            'z' => "+0000".to_owned(),
+            's' => {
+                ((self.days() * 86_400) + i64::from(self.hour) * 3600 + i64::from(self.minute) * 60)
+                    .to_string()
+            }
+            'F' => format!(
+                "{}-{}-{}",
+                self.format('Y'),
+                self.format('m'),
+                self.format('d')
+            ),
+            'T' => format!("{}:{}:00", self.format('H'), self.format('M')),
+            'D' => format!(
+                "{}/{}/{}",
+                self.format('m'),
+                self.format('d'),
+                self.format('y')
+            ),
+            'R' => format!("{}:{}", self.format('H'), self.format('M')),
+            _ => "%".to_owned(),
+        }
+    }
+}
+
+fn is_leap(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((yoe + era * 400 + i64::from(month <= 2)) as i32, month, day)
+}
+
+/// Fills a template: date codes from `date`, placeholders from `value`.
+pub fn expand(
+    template: &str,
+    date: DateTime,
+    value: impl Fn(&str) -> Option<String>,
+) -> Result<String, NamingError> {
+    let mut out = String::new();
+    for token in scan(template) {
+        match token {
+            Token::Literal(text) => out.push_str(text),
+            Token::Date(code) => out.push_str(&date.format(code)),
+            Token::Placeholder(name) => {
+                out.push_str(&value(name).ok_or_else(|| NamingError::Unknown(name.to_owned()))?)
+            }
+            Token::BadDate(code) => {
+                return Err(NamingError::Template(format!(
+                    "unknown date code `%{code}`"
+                )));
+            }
+            Token::Unclosed => return Err(NamingError::Template("unclosed `{`".into())),
+        }
+    }
+    check_release_name(&out)?;
+    Ok(out)
+}
+
+/// A release name becomes a file name and a git tag: one path component, valid as a ref.
+pub fn check_release_name(name: &str) -> Result<(), NamingError> {
+    let fail = |why| Err(NamingError::Name(name.to_owned(), why));
+    if name.is_empty() {
+        return fail("it is empty");
+    }
+    if name.contains(['/', '\\']) {
+        return fail("it contains a path separator");
+    }
+    if name.contains("..") || name.starts_with('.') {
+        return fail("it starts with `.` or contains `..`");
+    }
+    if name.ends_with(".lock") || name.contains("@{") {
+        return fail("git does not allow it in a ref");
+    }
+    if name
+        .chars()
+        .any(|c| c.is_control() || " ~^:?*[".contains(c))
+    {
+        return fail("it contains a space or one of `~^:?*[`, which git refs cannot hold");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime {
+        DateTime::parse(text).unwrap()
+    }
+
+    #[test]
+    fn iso_weeks_across_year_ends() {
+        assert_eq!(
+            at("2026-11-21").format('G') + &at("2026-11-21").format('V'),
+            "202647"
+        );
+        assert_eq!(at("2021-01-03").iso_week(), (2020, 53));
+        assert_eq!(at("2024-12-30").iso_week(), (2025, 1));
+        assert_eq!(at("2019-01-05").iso_week(), (2019, 1));
+        assert_eq!(at("2026-11-21").format('u'), "6");
+        assert_eq!(at("2024-03-01").format('j'), "061");
+    }
+
+    #[test]
+    fn expands_dmtn_106_and_o2_names() {
+        let none = |_: &str| None;
+        assert_eq!(
+            expand("w.%G.%V", at("2019-01-05"), none).unwrap(),
+            "w.2019.01"
+        );
+        assert_eq!(
+            expand("d.%Y.%m.%d", at("2026-11-21"), none).unwrap(),
+            "d.2026.11.21"
+        );
+        let values = |name: &str| match name {
+            "DataDistribution" => Some("v1.6.5".to_owned()),
+            "flp_suite" => Some("0.40.0".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            expand(
+                "O2PDPSuite-epn-%Y%m%d-DD{DataDistribution}-flp-suite-v{flp_suite}",
+                at("2024-05-16T09:30"),
+                values
+            )
+            .unwrap(),
+            "O2PDPSuite-epn-20240516-DDv1.6.5-flp-suite-v0.40.0"
+        );
+        assert_eq!(
+            expand("x{nope}", at("2024-05-16"), values),
+            Err(NamingError::Unknown("nope".into()))
+        );
+        assert!(expand("../{flp_suite}", at("2024-05-16"), values).is_err());
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(at("2026-11-21T07:05").to_text(), "2026-11-21T07:05");
+        assert_eq!(at("2026-11-21").to_text(), "2026-11-21");
+        for bad in [
+            "2026-13-01",
+            "2026-02-30",
+            "26-11-21",
+            "2026-11-21T25:00",
+            "yesterday",
+        ] {
+            assert!(DateTime::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(civil_from_days(days_from_civil(2000, 2, 29)), (2000, 2, 29));
+        let now = DateTime::now();
+        assert!(now.year >= 2024);
+    }
+}
