@@ -112,13 +112,10 @@ pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
         .receive(gix::progress::Discard, &interrupt)
         .map_err(|e| fetch_error(Box::new(e)))?;
 
-    let mut changed = outcome
-        .ref_map
-        .mappings
-        .iter()
-        .filter(|m| m.remote.as_id().is_some())
-        .count()
-        .min(usize::MAX);
+    let mut changed = match &outcome.status {
+        gix::remote::fetch::Status::NoPackReceived { update_refs, .. }
+        | gix::remote::fetch::Status::Change { update_refs, .. } => update_refs.edits.len(),
+    };
     let remote_names: BTreeSet<String> = outcome
         .ref_map
         .remote_refs
