@@ -2,8 +2,12 @@
 //! flags, the environment and the terminal, and the only one that prints.
 
 mod check;
+mod fetch;
 mod import;
+mod lock;
 mod schema;
+mod verify;
+mod workspace;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -62,6 +66,9 @@ enum Color {
 #[derive(Debug, Subcommand)]
 enum Command {
     Check(check::Args),
+    Fetch(fetch::Args),
+    Lock(lock::Args),
+    Verify(verify::Args),
     Schema(schema::Args),
     Import(import::Args),
 }
@@ -114,6 +121,9 @@ pub fn run() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(&context, args),
+        Command::Fetch(args) => fetch::run(&context, args),
+        Command::Lock(args) => lock::run(&context, args),
+        Command::Verify(args) => verify::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
         Command::Import(args) => import::run(&context, args),
     };

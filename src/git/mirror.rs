@@ -114,7 +114,14 @@ pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
 
     let mut changed = match &outcome.status {
         gix::remote::fetch::Status::NoPackReceived { update_refs, .. }
-        | gix::remote::fetch::Status::Change { update_refs, .. } => update_refs.edits.len(),
+        | gix::remote::fetch::Status::Change { update_refs, .. } => update_refs
+            .updates
+            .iter()
+            .filter(|u| {
+                use gix::remote::fetch::refs::update::Mode;
+                matches!(u.mode, Mode::New | Mode::FastForward | Mode::Forced)
+            })
+            .count(),
     };
     let remote_names: BTreeSet<String> = outcome
         .ref_map
@@ -232,6 +239,20 @@ impl Mirror {
 
     /// Resolves a tag, a branch or a full commit id to a commit, peeling annotated tags.
     pub fn resolve(&self, reference: &str) -> Result<Resolved, ResolveError> {
+        if reference.starts_with("refs/") {
+            let kind = if reference.starts_with("refs/tags/") {
+                RefKind::Tag
+            } else {
+                RefKind::Branch
+            };
+            if let Some(commit) = self.peel(reference)? {
+                return Ok(Resolved {
+                    full_ref: reference.to_owned(),
+                    commit,
+                    kind,
+                });
+            }
+        }
         let tag = self.peel(&format!("refs/tags/{reference}"))?;
         let branch = self.peel(&format!("refs/heads/{reference}"))?;
         match (tag, branch) {

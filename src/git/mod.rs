@@ -183,6 +183,13 @@ impl Revision {
     }
 }
 
+/// The commit checked out in the git repository containing `folder`, if it is in one.
+pub fn head_commit(folder: &Path) -> Option<String> {
+    let repo = gix::discover(folder).ok()?;
+    let id = repo.head_id().ok()?;
+    Some(id.to_string())
+}
+
 fn entry_type(kind: EntryKind) -> EntryType {
     match kind {
         EntryKind::Blob | EntryKind::BlobExecutable => EntryType::File,

@@ -139,6 +139,9 @@ pub struct Distribution {
     /// Release name templates per release kind.
     #[serde(default)]
     pub naming: Naming,
+    /// The platform locks are made for unless `--platform` says otherwise (`linux-x86_64`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Node<String>>,
     /// Regular expression that finds issue keys in commit messages, e.g. `DM-\d+`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issues: Option<Node<String>>,

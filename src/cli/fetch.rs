@@ -1,0 +1,152 @@
+//! `distrib fetch`: create or update the bare mirror of every repository a distribution needs.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+use super::workspace::{MirrorArgs, Workspace};
+use super::{Context, Exit, err};
+use crate::git::mirror;
+use crate::resolve::{Mirrors, Plan};
+
+/// Create or update the mirrors of every repository in the closure of distributions
+///
+/// Mirrors are bare git repositories at `<mirrors>/<host>/<path>.git` holding every branch and
+/// tag of their origin; refs deleted at the origin are deleted here too. `rewrite:` in
+/// distrib.yaml redirects URLs (an air-gapped site's own mirror host, say).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  distrib fetch\n  distrib fetch lsst_distrib --jobs 8")]
+pub struct Args {
+    /// Distributions to fetch for [default: all]
+    distributions: Vec<String>,
+
+    /// Repositories fetched at once [default: the number of cores]
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+
+    #[command(flatten)]
+    mirrors: MirrorArgs,
+}
+
+pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+    let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
+        return Ok(Exit::Failure);
+    };
+    let names: Vec<String> = if args.distributions.is_empty() {
+        workspace
+            .manifests
+            .distributions
+            .iter()
+            .map(|d| d.value.name.value.clone())
+            .collect()
+    } else {
+        args.distributions.clone()
+    };
+    let mut repositories: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for name in &names {
+        let plan = Plan::new(&workspace.manifests, name)
+            .map_err(|e| Box::new(e) as Box<dyn miette::Diagnostic>)?;
+        for job in plan.repositories() {
+            let key = workspace.mirrors().path(job.url).display().to_string();
+            repositories
+                .entry(key)
+                .or_insert((job.product.to_owned(), job.url.to_owned()));
+        }
+    }
+    let jobs: Vec<(String, String)> = repositories.into_values().collect();
+    let failures = fetch_all(&workspace.mirrors(), &jobs, args.jobs);
+    if failures.is_empty() {
+        return Ok(Exit::Success);
+    }
+    for (product, url, error) in &failures {
+        err(&format!(
+            "error: cannot fetch `{url}` (product `{product}`): {error}\n"
+        ));
+    }
+    err(&format!(
+        "{} of {} repositories failed\n",
+        failures.len(),
+        jobs.len()
+    ));
+    Ok(Exit::Failure)
+}
+
+/// Fetches `(product, url)` pairs in parallel. Returns the failures as `(product, url, error)`,
+/// URLs with credentials removed; every other repository is still fetched.
+pub(crate) fn fetch_all(
+    mirrors: &Mirrors,
+    jobs: &[(String, String)],
+    threads: Option<usize>,
+) -> Vec<(String, String, String)> {
+    let threads = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .clamp(1, jobs.len().max(1));
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix:>9} [{bar:30}] {pos}/{len} {wide_msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_prefix("Fetching");
+        Some(bar)
+    } else {
+        None
+    };
+    let queue = Mutex::new(jobs.iter().collect::<Vec<_>>());
+    let failures = Mutex::new(Vec::new());
+    let (created, changed) = (Mutex::new(0usize), Mutex::new(0usize));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while let Some((product, url)) = queue.lock().map(|mut q| q.pop()).ok().flatten() {
+                    let shown = crate::url::redact(url);
+                    if let Some(bar) = &progress {
+                        bar.set_message(shown.clone());
+                    }
+                    let source = mirrors.fetch_url(url);
+                    match mirror::fetch(&source, &mirrors.path(url)) {
+                        Ok(report) => {
+                            *created.lock().unwrap_or_else(|e| e.into_inner()) +=
+                                usize::from(report.created);
+                            *changed.lock().unwrap_or_else(|e| e.into_inner()) += report.changed;
+                        }
+                        Err(error) => failures.lock().unwrap_or_else(|e| e.into_inner()).push((
+                            product.clone(),
+                            shown,
+                            redact_all(&redact_all(&error.to_string(), url), &source),
+                        )),
+                    }
+                    if let Some(bar) = &progress {
+                        bar.inc(1);
+                    }
+                }
+            });
+        }
+    });
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
+    failures.sort();
+    let created = created.into_inner().unwrap_or_else(|e| e.into_inner());
+    let changed = changed.into_inner().unwrap_or_else(|e| e.into_inner());
+    let fetched = jobs.len() - failures.len();
+    let noun = if fetched == 1 {
+        "repository"
+    } else {
+        "repositories"
+    };
+    err(&format!(
+        "fetched {fetched} {noun} into `{}` ({created} new, {changed} refs changed)\n",
+        mirrors.dir.display()
+    ));
+    failures
+}
+
+/// An error message with the URL's credentials removed wherever it quotes the URL.
+fn redact_all(message: &str, url: &str) -> String {
+    message.replace(url, &crate::url::redact(url))
+}

@@ -1,0 +1,394 @@
+//! `distrib lock`: resolve a distribution to exact commits, trees and identities, and write
+//! the release's lockfile; `--check` compares instead of writing (the pre-merge step).
+
+use std::collections::BTreeMap;
+
+use super::workspace::{MirrorArgs, Workspace};
+use super::{Context, Exit, err, out};
+use crate::lock::history::{self, History};
+use crate::lock::{FORMAT_VERSION, LockedProduct, Lockfile, ReleaseKind};
+use crate::naming::{self, DateTime};
+use crate::resolve::{self, Options, Plan};
+
+/// Resolve a distribution and write the lockfile of a release
+///
+/// Every product of the distribution's closure is resolved in the mirrors (brought up to date
+/// first, unless --offline): `--set`, else the product's `tag`, else the repository's `ref`, else
+/// the default branch. The lock records commits, trees and package identities, and is written
+/// to `locks/<DIST>/<release>.lock.yaml`, atomically. The same manifests and mirrors give the
+/// same bytes.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  distrib lock lsst_distrib --kind weekly --date 2026-11-21\n  \
+distrib lock O2PDPSuite --kind manual --set O2=v1.2.3 --var flp_suite=0.41.0\n  \
+distrib lock lsst_distrib --check"
+)]
+pub struct Args {
+    /// The distribution
+    distribution: String,
+
+    /// The kind of release
+    #[arg(long, value_enum, required_unless_present = "check")]
+    kind: Option<ReleaseKind>,
+
+    /// Release date and time (UTC), for the name [default: now]
+    #[arg(long, value_name = "YYYY-MM-DD[THH:MM]")]
+    date: Option<String>,
+
+    /// Set a naming variable, overriding the distribution's default
+    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = key_value)]
+    variables: Vec<(String, String)>,
+
+    /// Build a product from another ref (a tag, a branch or a commit)
+    #[arg(long = "set", value_name = "PRODUCT=REF", value_parser = key_value)]
+    overrides: Vec<(String, String)>,
+
+    /// The platform to lock for [default: the distribution's `platform`, else this machine's]
+    #[arg(long)]
+    platform: Option<String>,
+
+    /// Use the mirrors as they are, without fetching
+    #[arg(long)]
+    offline: bool,
+
+    /// Print the lockfile instead of writing it
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Compare with the newest lock of the distribution instead of writing; exit 1 when stale
+    #[arg(long, conflicts_with = "dry_run")]
+    check: bool,
+
+    /// With --check: compare with this release instead of the newest
+    #[arg(long, value_name = "NAME", requires = "check")]
+    release: Option<String>,
+
+    /// Repositories fetched at once [default: the number of cores]
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+
+    #[command(flatten)]
+    mirrors: MirrorArgs,
+}
+
+fn key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("`{text}` is not KEY=VALUE")),
+    }
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+enum LockFailure {
+    #[error("unknown variable `{name}`")]
+    #[diagnostic(
+        code("variable-unknown"),
+        help("declare it under `variables:` in the distribution")
+    )]
+    Variable { name: String },
+    #[error("unknown product `{name}` in --set")]
+    #[diagnostic(
+        code("product-unknown"),
+        help("--set names a product of the distribution's closure")
+    )]
+    Override { name: String },
+    #[error("cannot name the release")]
+    #[diagnostic(
+        code("release-name"),
+        help("check the distribution's `naming` template for this kind")
+    )]
+    Name(#[source] naming::NamingError),
+    #[error("`{release}` already exists with other content, and so does `{again}`")]
+    #[diagnostic(
+        code("release-exists"),
+        help("pass another --date, or change the naming template")
+    )]
+    Taken { release: String, again: String },
+    #[error("no lock of `{0}` to compare with")]
+    #[diagnostic(
+        code("lock-missing"),
+        help("write one with `distrib lock {0} --kind ...`")
+    )]
+    NothingToCheck(String),
+    #[error("cannot write `{}`", path.display())]
+    #[diagnostic(code("io"))]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn boxed(error: impl miette::Diagnostic + 'static) -> Box<dyn miette::Diagnostic> {
+    Box::new(error)
+}
+
+pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+    let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
+        return Ok(Exit::Failure);
+    };
+    let plan = Plan::new(&workspace.manifests, &args.distribution).map_err(boxed)?;
+    let overrides: BTreeMap<String, String> = args.overrides.iter().cloned().collect();
+    for name in overrides.keys() {
+        if plan
+            .canonical(name)
+            .is_none_or(|n| !plan.products.iter().any(|p| p.name.value == n))
+        {
+            return Err(boxed(LockFailure::Override { name: name.clone() }));
+        }
+    }
+    let mirrors = workspace.mirrors();
+    if !args.offline {
+        let jobs: Vec<(String, String)> = plan
+            .repositories()
+            .into_iter()
+            .map(|j| (j.product.to_owned(), j.url.to_owned()))
+            .collect();
+        let failures = super::fetch::fetch_all(&mirrors, &jobs, args.jobs);
+        if !failures.is_empty() {
+            for (product, url, error) in &failures {
+                err(&format!(
+                    "error: cannot fetch `{url}` (product `{product}`): {error}\n"
+                ));
+            }
+            err(
+                "nothing was locked: a lock is never made from stale mirrors (pass --offline to use them as they are)\n",
+            );
+            return Ok(Exit::Failure);
+        }
+    }
+    let platform = args
+        .platform
+        .clone()
+        .or_else(|| plan.distribution.platform.as_ref().map(|p| p.value.clone()))
+        .unwrap_or_else(|| format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH));
+    let products = match resolve::resolve(
+        &plan,
+        &mirrors,
+        &Options {
+            platform: &platform,
+            overrides: &overrides,
+        },
+    ) {
+        Ok(products) => products,
+        Err(failures) => {
+            for failure in failures {
+                err(&format!("{}\n", context.render_error(&failure)));
+            }
+            return Ok(Exit::Failure);
+        }
+    };
+    if args.check {
+        return check(context, &workspace, &args, &products);
+    }
+    let mut variables: BTreeMap<String, String> = plan
+        .distribution
+        .variables
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect();
+    for (key, value) in &args.variables {
+        if !variables.contains_key(key) {
+            return Err(boxed(LockFailure::Variable { name: key.clone() }));
+        }
+        variables.insert(key.clone(), value.clone());
+    }
+    let date = match &args.date {
+        Some(text) => DateTime::parse(text).map_err(|e| boxed(LockFailure::Name(e)))?,
+        None => DateTime::now(),
+    };
+    let kind = args.kind.unwrap_or(ReleaseKind::Manual);
+
+    let _guard = history::exclusive(&workspace.root).map_err(boxed)?;
+    let history = History::read(&workspace.root).map_err(boxed)?;
+    let content = Lockfile::content_digest(&products);
+    let same = history.same_content(&args.distribution, &content);
+    let build = same.map_or_else(|| history.next_build(), |l| l.build);
+    let mut lock = Lockfile {
+        version: FORMAT_VERSION,
+        distribution: args.distribution.clone(),
+        release: String::new(),
+        kind,
+        parent: None,
+        build,
+        same_content_as: same.map(|l| l.release.clone()),
+        date: date.to_text(),
+        manifest_commit: crate::git::head_commit(&workspace.root),
+        platform,
+        variables,
+        overrides,
+        environment: resolve::locked_environment(plan.environment),
+        content,
+        products,
+    };
+    let template = template(&plan, kind);
+    let name = |template: &str| {
+        naming::expand(template, date, |key| {
+            if key == "build" {
+                return Some(lock.build.to_string());
+            }
+            lock.variables.get(key).cloned().or_else(|| {
+                let product = plan.canonical(key)?;
+                lock.products
+                    .iter()
+                    .find(|p| p.name == product)
+                    .and_then(|p| p.version.clone())
+            })
+        })
+        .map_err(|e| boxed(LockFailure::Name(e)))
+    };
+    let mut release = name(&template)?;
+    if let Some(existing) = history.find(&args.distribution, &release)
+        && existing.content != lock.content
+    {
+        {
+            // O2 §7: a second build on one day gets the time.
+            let again = name(&format!("{template}-%H%M"))?;
+            if history
+                .find(&args.distribution, &again)
+                .is_some_and(|l| l.content != lock.content)
+            {
+                return Err(boxed(LockFailure::Taken { release, again }));
+            }
+            release = again;
+        }
+    }
+    if lock.same_content_as.as_deref() == Some(release.as_str()) {
+        lock.same_content_as = None;
+    }
+    lock.release = release;
+    let text = lock.to_text();
+    if args.dry_run {
+        out(&text);
+        return Ok(Exit::Success);
+    }
+    let path = crate::lock::path(&workspace.root, &lock.distribution, &lock.release);
+    let shown = path
+        .strip_prefix(&workspace.root)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
+    if std::fs::read_to_string(&path).is_ok_and(|current| current == text) {
+        err(&format!("`{shown}` is up to date\n"));
+        return Ok(Exit::Success);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| {
+            boxed(LockFailure::Write {
+                path: parent.to_path_buf(),
+                source,
+            })
+        })?;
+    }
+    crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(|source| {
+        boxed(LockFailure::Write {
+            path: path.clone(),
+            source,
+        })
+    })?;
+    let reuse = match &lock.same_content_as {
+        Some(other) => format!(", same content as {other} (b{})", lock.build),
+        None => format!(", build b{}", lock.build),
+    };
+    err(&format!(
+        "wrote `{shown}`: {} products{reuse}\n",
+        lock.products.len()
+    ));
+    Ok(Exit::Success)
+}
+
+/// The naming template of `kind`, or DMTN-106's default.
+fn template(plan: &Plan, kind: ReleaseKind) -> String {
+    let naming = &plan.distribution.naming;
+    let configured = match kind {
+        ReleaseKind::Nightly => &naming.nightly,
+        ReleaseKind::Weekly => &naming.weekly,
+        ReleaseKind::Manual => &naming.manual,
+        ReleaseKind::Candidate | ReleaseKind::Patch => &naming.candidate,
+        ReleaseKind::Final => &naming.final_,
+    };
+    configured
+        .as_ref()
+        .map(|t| t.value.clone())
+        .unwrap_or_else(|| {
+            match kind {
+                ReleaseKind::Nightly => "d.%Y.%m.%d",
+                ReleaseKind::Weekly => "w.%G.%V",
+                ReleaseKind::Manual => "m.%Y.%m.%d.%H%M",
+                ReleaseKind::Candidate | ReleaseKind::Patch => "{version}.rc{rc}",
+                ReleaseKind::Final => "{version}",
+            }
+            .to_owned()
+        })
+}
+
+/// `--check`: is the newest lock (or `--release`) what the manifests and mirrors give now?
+fn check(
+    context: &Context,
+    workspace: &Workspace,
+    args: &Args,
+    products: &[LockedProduct],
+) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+    let history = History::read(&workspace.root).map_err(boxed)?;
+    let existing = match &args.release {
+        Some(release) => history.find(&args.distribution, release),
+        None => history.newest(&args.distribution),
+    }
+    .ok_or_else(|| boxed(LockFailure::NothingToCheck(args.distribution.clone())))?;
+    let _ = context;
+    let old: BTreeMap<&str, &LockedProduct> = existing
+        .products
+        .iter()
+        .map(|p| (p.name.as_str(), p))
+        .collect();
+    let new: BTreeMap<&str, &LockedProduct> =
+        products.iter().map(|p| (p.name.as_str(), p)).collect();
+    let mut lines = Vec::new();
+    for (name, product) in &new {
+        match old.get(name) {
+            None => lines.push(format!(
+                "  added     {name} {}",
+                product.version.as_deref().unwrap_or("")
+            )),
+            Some(before) if before.identity != product.identity => {
+                let commits = |p: &LockedProduct| {
+                    p.repositories
+                        .iter()
+                        .map(|r| r.commit[..10.min(r.commit.len())].to_owned())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
+                let version = |p: &LockedProduct| p.version.clone().unwrap_or_default();
+                lines.push(format!(
+                    "  changed   {name} {} ({}) -> {} ({})",
+                    version(before),
+                    commits(before),
+                    version(product),
+                    commits(product)
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for name in old.keys().filter(|n| !new.contains_key(*n)) {
+        lines.push(format!("  removed   {name}"));
+    }
+    if lines.is_empty() {
+        err(&format!(
+            "`{}` is up to date ({} products)\n",
+            existing.release,
+            products.len()
+        ));
+        return Ok(Exit::Success);
+    }
+    err(&format!(
+        "`{}` is stale: {} of its products would change\n{}\n",
+        existing.release,
+        lines.len(),
+        lines.join("\n")
+    ));
+    err(&format!(
+        "run `distrib lock {} --kind <kind>` to write a new lock\n",
+        args.distribution
+    ));
+    Ok(Exit::Failure)
+}

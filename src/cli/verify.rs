@@ -1,0 +1,142 @@
+//! `distrib verify`: check that lockfiles are what distrib wrote, and, with mirrors, that the
+//! tags and commits they record still say the same.
+
+use std::path::PathBuf;
+
+use super::workspace::{MirrorArgs, Workspace};
+use super::{Context, Exit, err};
+use crate::git::mirror::Mirror;
+use crate::lock::{Lockfile, list, parse};
+
+/// Check lockfiles for hand edits, and their tags and commits against the mirrors
+///
+/// Offline, each lock's digest, environment digest, identities and content digest are computed
+/// again from its recorded fields: any edit shows. With mirrors (unless --offline), a tag that
+/// now points elsewhere or was deleted, and a commit that no longer exists, are reported: how an
+/// accident or an attack rewrites a release.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  distrib verify\n  distrib verify locks/lsst_distrib/w.2026.47.lock.yaml --offline"
+)]
+pub struct Args {
+    /// Lockfiles to verify [default: every lock under locks/]
+    locks: Vec<PathBuf>,
+
+    /// Do not read the mirrors
+    #[arg(long)]
+    offline: bool,
+
+    #[command(flatten)]
+    mirrors: MirrorArgs,
+}
+
+pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+    let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
+        return Ok(Exit::Failure);
+    };
+    let paths = if args.locks.is_empty() {
+        list(&workspace.root)
+    } else {
+        args.locks
+            .iter()
+            .map(|p| {
+                if p.is_absolute() {
+                    p.clone()
+                } else {
+                    context.start.join(p)
+                }
+            })
+            .collect()
+    };
+    let mirrors = workspace.mirrors();
+    let mut problems = 0;
+    for path in &paths {
+        let shown = path
+            .strip_prefix(&workspace.root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let lock = match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| parse(&t).map_err(|e| e.to_string()))
+        {
+            Ok(lock) => lock,
+            Err(error) => {
+                problems += 1;
+                err(&format!(
+                    "error: `{shown}`: {error}\n  help: a lockfile is written by distrib only; restore it from git, or write it again with `distrib lock`\n"
+                ));
+                continue;
+            }
+        };
+        let findings = if args.offline {
+            Vec::new()
+        } else {
+            against_mirrors(&lock, &mirrors)
+        };
+        if findings.is_empty() {
+            err(&format!(
+                "ok    `{shown}` ({} b{}, {} products)\n",
+                lock.release,
+                lock.build,
+                lock.products.len()
+            ));
+        }
+        for finding in findings {
+            problems += 1;
+            err(&format!("error: `{shown}`: {finding}\n"));
+        }
+    }
+    if problems == 0 {
+        err(&format!(
+            "{} verified\n",
+            crate::diagnostic::plural(paths.len(), "lock")
+        ));
+        Ok(Exit::Success)
+    } else {
+        err(&format!(
+            "{} in {}\n",
+            crate::diagnostic::plural(problems, "problem"),
+            crate::diagnostic::plural(paths.len(), "lock")
+        ));
+        Ok(Exit::Failure)
+    }
+}
+
+/// Tags that moved or vanished and commits that are gone. Repositories without a mirror are
+/// skipped: offline verification already covered the file itself.
+fn against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<String> {
+    let mut findings = Vec::new();
+    for product in &lock.products {
+        for repository in &product.repositories {
+            let Ok(mirror) = Mirror::open(&mirrors.path(&repository.url)) else {
+                continue;
+            };
+            let name = &product.name;
+            if !mirror.has_commit(&repository.commit) {
+                findings.push(format!(
+                    "`{name}`: commit `{}` no longer exists in `{}`",
+                    repository.commit, repository.url
+                ));
+            }
+            if let Some(tag) = repository.resolved.strip_prefix("refs/tags/") {
+                match mirror.peel(&repository.resolved) {
+                    Ok(Some(commit)) if commit == repository.commit => {}
+                    Ok(Some(commit)) => findings.push(format!(
+                        "`{name}`: tag `{tag}` of `{}` now points to `{commit}`, not `{}`",
+                        repository.url, repository.commit
+                    )),
+                    Ok(None) => findings.push(format!(
+                        "`{name}`: tag `{tag}` was deleted from `{}`",
+                        repository.url
+                    )),
+                    Err(error) => findings.push(format!(
+                        "`{name}`: cannot read `{}`: {error}",
+                        repository.url
+                    )),
+                }
+            }
+        }
+    }
+    findings
+}

@@ -1,0 +1,98 @@
+//! What `fetch`, `lock` and `verify` share: a manifest repository that passes `check`, and
+//! where its mirrors are.
+
+use std::path::PathBuf;
+
+use super::{Context, err};
+use crate::diagnostic::{Severity, render};
+use crate::manifest::{self, Manifests, Origin};
+use crate::resolve::Mirrors;
+use crate::validate;
+
+/// Flags for commands that read mirrors.
+#[derive(Debug, clap::Args)]
+pub struct MirrorArgs {
+    /// Folder of the bare mirrors [default: `mirrors:` in distrib.yaml, else the user's cache
+    /// folder]
+    #[arg(long, value_name = "DIR", env = "DISTRIB_MIRRORS")]
+    pub mirrors: Option<PathBuf>,
+}
+
+/// A valid manifest repository in a work tree.
+pub struct Workspace {
+    pub root: PathBuf,
+    pub manifests: Manifests,
+    pub mirrors_dir: PathBuf,
+}
+
+impl Workspace {
+    /// Opens and validates the manifest repository. When it has errors they are printed and
+    /// `None` is returned: nothing may be locked from invalid manifests.
+    pub fn open(
+        context: &Context,
+        args: &MirrorArgs,
+    ) -> Result<Option<Self>, Box<dyn miette::Diagnostic>> {
+        let opened = manifest::open(&context.start, None)
+            .map_err(|e| Box::new(e) as Box<dyn miette::Diagnostic>)?;
+        let Origin::WorkTree(root) = opened.origin else {
+            unreachable!("opened without a revision")
+        };
+        let mut report = opened.report;
+        validate::validate(&opened.manifests, &mut report);
+        if report.count(Severity::Error) > 0 {
+            err(&render::human(&report, context.width, context.color));
+            err(&format!(
+                "{}\nfix these problems first: `distrib check` shows them\n",
+                report.summary()
+            ));
+            return Ok(None);
+        }
+        let configured = opened
+            .manifests
+            .config
+            .as_ref()
+            .and_then(|c| c.value.mirrors.as_ref())
+            .map(|m| root.join(&m.value));
+        let mirrors_dir = args
+            .mirrors
+            .clone()
+            .or(configured)
+            .unwrap_or_else(default_mirrors);
+        Ok(Some(Self {
+            root,
+            manifests: opened.manifests,
+            mirrors_dir,
+        }))
+    }
+
+    pub fn mirrors(&self) -> Mirrors<'_> {
+        let mut rewrite: Vec<(String, String)> = self
+            .manifests
+            .config
+            .as_ref()
+            .map(|c| {
+                c.value
+                    .rewrite
+                    .iter()
+                    .map(|(from, to)| (from.value.clone(), to.value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        rewrite.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+        Mirrors {
+            dir: &self.mirrors_dir,
+            rewrite,
+            root: &self.root,
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/distrib/mirrors`, else `~/.cache/distrib/mirrors`.
+fn default_mirrors() -> PathBuf {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    cache.join("distrib").join("mirrors")
+}

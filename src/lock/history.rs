@@ -1,0 +1,109 @@
+//! The locks already written: where build numbers come from (max + 1, never per machine), which
+//! release has the same content, and which lock is the newest of a distribution. Writers hold an
+//! exclusive file lock on `locks/` so two runs cannot take one build number.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use super::{LockError, Lockfile, list, parse};
+
+#[derive(Debug, Error, miette::Diagnostic)]
+pub enum HistoryError {
+    #[error("cannot read `{}`: {source}", path.display())]
+    #[diagnostic(
+        code("lock-invalid"),
+        help(
+            "run `distrib verify` to see what is wrong; build numbers cannot be allocated while a lock is unreadable"
+        )
+    )]
+    Invalid { path: PathBuf, source: LockError },
+    #[error("cannot use `{}`: {source}", path.display())]
+    #[diagnostic(code("io"), help("distrib must be able to create files in `locks/`"))]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Every lock of the manifest repository.
+pub struct History {
+    pub locks: Vec<(PathBuf, Lockfile)>,
+}
+
+/// An exclusive hold on `locks/`, released when dropped.
+pub struct Guard(#[allow(dead_code)] File);
+
+/// Waits until no other distrib writes locks in this repository, then holds it.
+pub fn exclusive(root: &Path) -> Result<Guard, HistoryError> {
+    let folder = root.join("locks");
+    let io = |source| HistoryError::Io {
+        path: folder.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&folder).map_err(io)?;
+    let path = folder.join(".distrib-lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(Guard(file))
+}
+
+impl History {
+    pub fn read(root: &Path) -> Result<Self, HistoryError> {
+        let mut locks = Vec::new();
+        for path in list(root) {
+            let text = std::fs::read_to_string(&path).map_err(|source| HistoryError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let lock = parse(&text).map_err(|source| HistoryError::Invalid {
+                path: path.clone(),
+                source,
+            })?;
+            locks.push((path, lock));
+        }
+        Ok(Self { locks })
+    }
+
+    /// One more than the highest build number of any lock.
+    pub fn next_build(&self) -> u64 {
+        self.locks
+            .iter()
+            .map(|(_, l)| l.build)
+            .max()
+            .map_or(1, |max| max + 1)
+    }
+
+    /// The first release of `distribution` whose packages are exactly `content`.
+    pub fn same_content(&self, distribution: &str, content: &str) -> Option<&Lockfile> {
+        self.of(distribution)
+            .filter(|l| l.content == content)
+            .min_by_key(|l| l.build)
+    }
+
+    /// The lock of `distribution` with the highest build number, the latest date breaking ties.
+    pub fn newest(&self, distribution: &str) -> Option<&Lockfile> {
+        self.of(distribution)
+            .max_by(|a, b| (a.build, &a.date, &a.release).cmp(&(b.build, &b.date, &b.release)))
+    }
+
+    pub fn find(&self, distribution: &str, release: &str) -> Option<&Lockfile> {
+        self.of(distribution).find(|l| l.release == release)
+    }
+
+    fn of(&self, distribution: &str) -> std::vec::IntoIter<&Lockfile> {
+        let locks: Vec<&Lockfile> = self
+            .locks
+            .iter()
+            .map(|(_, l)| l)
+            .filter(|l| l.distribution == distribution)
+            .collect();
+        locks.into_iter()
+    }
+}

@@ -1,0 +1,407 @@
+//! From a validated manifest repository to the exact content of a release: the dependency
+//! closure of a distribution, where each repository's mirror is, which ref each one follows,
+//! and the commits, trees, versions and identities they resolve to.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::git::mirror::{Mirror, MirrorError, ResolveError};
+use crate::identity::{self, Inputs, SourceTree};
+use crate::lock::{LockedEnvironment, LockedProduct, LockedRepository};
+use crate::manifest::model::{Distribution, Environment, Product, Repository};
+use crate::manifest::{Loaded, Manifests};
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum ResolveFailure {
+    #[error("unknown distribution `{name}`")]
+    #[diagnostic(code("distribution-unknown"), help("{}", help_known(known)))]
+    UnknownDistribution { name: String, known: Vec<String> },
+    #[error("unknown environment `{name}`")]
+    #[diagnostic(
+        code("environment-unknown"),
+        help("run `distrib check`: it reports what is missing")
+    )]
+    EnvironmentMissing { name: String },
+    #[error("no mirror of `{url}` (product `{product}`) at `{}`", mirror.display())]
+    #[diagnostic(
+        code("mirror-missing"),
+        help("run `distrib fetch {distribution}` first, or drop `--offline`")
+    )]
+    NotFetched {
+        product: String,
+        url: String,
+        mirror: PathBuf,
+        distribution: String,
+    },
+    #[error("the mirror of `{url}` (product `{product}`) cannot be used: {reason}")]
+    #[diagnostic(code("mirror-corrupt"), help("delete `{}` and run `distrib fetch` to create it again", mirror.display()))]
+    Corrupt {
+        product: String,
+        url: String,
+        mirror: PathBuf,
+        reason: String,
+    },
+    #[error("product `{product}`, repository `{url}`: {source}")]
+    #[diagnostic(code("ref-unresolved"), help("{help}"))]
+    Ref {
+        product: String,
+        url: String,
+        source: Box<ResolveError>,
+        help: String,
+    },
+}
+
+fn help_known(known: &[String]) -> String {
+    if known.is_empty() {
+        "add a file under `distributions/`".into()
+    } else {
+        format!("the distributions are {}", known.join(", "))
+    }
+}
+
+/// Where fetching and resolving read from.
+pub struct Mirrors<'a> {
+    /// The folder that holds every mirror.
+    pub dir: &'a Path,
+    /// URL prefix rewrites, like git's `insteadOf`, longest prefix first.
+    pub rewrite: Vec<(String, String)>,
+    /// The manifest root: relative local repository paths are relative to it.
+    pub root: &'a Path,
+}
+
+impl Mirrors<'_> {
+    /// The mirror of a repository: `<dir>/<host>/<path>.git`, from the URL as written.
+    pub fn path(&self, url: &str) -> PathBuf {
+        let key = crate::url::normalize(url).unwrap_or_else(|_| url.to_owned());
+        let key = key.replacen("file://", "file/", 1);
+        let mut path = self.dir.to_path_buf();
+        for part in key.split('/').filter(|p| !p.is_empty() && *p != ".") {
+            path.push(if part == ".." { "_" } else { part });
+        }
+        path.set_extension(match path.extension() {
+            Some(ext) => format!("{}.git", ext.to_string_lossy()),
+            None => "git".into(),
+        });
+        path
+    }
+
+    /// The URL to fetch from: rewritten, and a relative local path made absolute.
+    pub fn fetch_url(&self, url: &str) -> String {
+        let rewritten = self
+            .rewrite
+            .iter()
+            .find(|(from, _)| url.starts_with(from.as_str()))
+            .map_or_else(
+                || url.to_owned(),
+                |(from, to)| format!("{to}{}", &url[from.len()..]),
+            );
+        let is_local_relative = !rewritten.contains("://")
+            && !rewritten.starts_with('/')
+            && (rewritten.starts_with('.') || !rewritten.contains(':'));
+        if is_local_relative {
+            self.root.join(&rewritten).display().to_string()
+        } else {
+            rewritten
+        }
+    }
+}
+
+/// A distribution with its environment and its products in dependency order.
+pub struct Plan<'a> {
+    pub distribution: &'a Distribution,
+    pub environment: &'a Environment,
+    /// Dependencies before their dependents.
+    pub products: Vec<&'a Product>,
+    by_name: HashMap<&'a str, &'a Product>,
+}
+
+/// One repository to fetch.
+pub struct FetchJob<'a> {
+    pub product: &'a str,
+    pub url: &'a str,
+}
+
+impl<'a> Plan<'a> {
+    /// The closure of `name`'s roots. The manifests must have passed `check`.
+    pub fn new(manifests: &'a Manifests, name: &str) -> Result<Self, ResolveFailure> {
+        let distribution = manifests
+            .distributions
+            .iter()
+            .map(|d| &d.value)
+            .find(|d| *d.name == name)
+            .ok_or_else(|| ResolveFailure::UnknownDistribution {
+                name: name.to_owned(),
+                known: manifests
+                    .distributions
+                    .iter()
+                    .map(|d| d.value.name.value.clone())
+                    .collect(),
+            })?;
+        let environment = manifests
+            .environments
+            .iter()
+            .map(|e: &Loaded<Environment>| &e.value)
+            .find(|e| e.name.value == distribution.environment.value)
+            .ok_or_else(|| ResolveFailure::EnvironmentMissing {
+                name: distribution.environment.value.clone(),
+            })?;
+        let mut by_name: HashMap<&str, &Product> = HashMap::new();
+        for product in manifests.products.iter().map(|p| &p.value) {
+            by_name.insert(product.name.as_str(), product);
+            for alias in &product.aliases {
+                by_name.entry(alias.as_str()).or_insert(product);
+            }
+        }
+        let mut order = Vec::new();
+        let mut state: HashMap<&str, bool> = HashMap::new();
+        for root in &distribution.products {
+            if let Some(product) = by_name.get(root.as_str()) {
+                visit(product, &by_name, &mut state, &mut order);
+            }
+        }
+        Ok(Self {
+            distribution,
+            environment,
+            products: order,
+            by_name,
+        })
+    }
+
+    /// The current name of a product named by name or alias.
+    pub fn canonical(&self, name: &str) -> Option<&'a str> {
+        self.by_name.get(name).map(|p| p.name.as_str())
+    }
+
+    /// Every repository of the closure, once per product.
+    pub fn repositories(&self) -> Vec<FetchJob<'a>> {
+        self.products
+            .iter()
+            .flat_map(|p| {
+                p.repositories.iter().map(|r| FetchJob {
+                    product: p.name.as_str(),
+                    url: r.value.url.as_str(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Depth-first post-order: dependencies first. `state` is `false` while on the stack, so a cycle
+/// (impossible after `check`) cannot loop.
+fn visit<'a>(
+    product: &'a Product,
+    by_name: &HashMap<&str, &'a Product>,
+    state: &mut HashMap<&'a str, bool>,
+    order: &mut Vec<&'a Product>,
+) {
+    if state.contains_key(product.name.as_str()) {
+        return;
+    }
+    state.insert(product.name.as_str(), false);
+    for (name, _) in product.depends.iter().chain(product.build_depends.iter()) {
+        if let Some(dependency) = by_name.get(name.as_str()) {
+            visit(dependency, by_name, state, order);
+        }
+    }
+    state.insert(product.name.as_str(), true);
+    order.push(product);
+}
+
+/// What decides the resolution besides the manifests.
+pub struct Options<'a> {
+    pub platform: &'a str,
+    /// `--set PRODUCT=REF`: the ref of every repository of that product.
+    pub overrides: &'a BTreeMap<String, String>,
+}
+
+/// The environment as a lock records it.
+pub fn locked_environment(environment: &Environment) -> LockedEnvironment {
+    let purpose = serde_json::to_value(environment.purpose.value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    LockedEnvironment {
+        name: environment.name.value.clone(),
+        digest: identity::environment_digest(
+            &purpose,
+            environment
+                .packages
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        ),
+        purpose,
+        packages: environment.packages.clone(),
+    }
+}
+
+/// Resolves every product of the plan in its mirrors. All failures are returned, not the first.
+pub fn resolve(
+    plan: &Plan,
+    mirrors: &Mirrors,
+    options: &Options,
+) -> Result<Vec<LockedProduct>, Vec<ResolveFailure>> {
+    let environment = locked_environment(plan.environment);
+    let mut failures = Vec::new();
+    let mut identities: HashMap<&str, String> = HashMap::new();
+    let mut locked = Vec::with_capacity(plan.products.len());
+    for product in &plan.products {
+        let mut repositories = Vec::new();
+        let mut version = product.tag.as_ref().map(|t| t.value.clone());
+        for repository in &product.repositories {
+            match resolve_repository(plan, product, &repository.value, mirrors, options) {
+                Ok((locked_repository, described)) => {
+                    if version.is_none() {
+                        version = Some(described);
+                    }
+                    repositories.push(locked_repository);
+                }
+                Err(failure) => failures.push(failure),
+            }
+        }
+        let canonical = |entries: &crate::manifest::span::Entries<
+            crate::manifest::span::Node<String>,
+        >|
+         -> Vec<String> {
+            entries
+                .iter()
+                .filter_map(|(name, _)| plan.canonical(name))
+                .map(str::to_owned)
+                .collect()
+        };
+        let depends = canonical(&product.depends);
+        let build_depends = canonical(&product.build_depends);
+        let recipe = identity::canonical_recipe(product.build.as_ref());
+        if !failures.is_empty() {
+            continue;
+        }
+        let normalized: Vec<String> = repositories
+            .iter()
+            .map(|r| crate::url::normalize(&r.url).unwrap_or_else(|_| r.url.clone()))
+            .collect();
+        let sources = repositories
+            .iter()
+            .zip(&normalized)
+            .map(|(r, url)| SourceTree {
+                url,
+                path: r.path.as_deref().unwrap_or(""),
+                tree: &r.tree,
+            })
+            .collect();
+        let dependencies: Vec<(&str, &str)> = depends
+            .iter()
+            .chain(&build_depends)
+            .filter_map(|d| identities.get(d.as_str()).map(|i| (d.as_str(), i.as_str())))
+            .collect();
+        let identity = identity::package_identity(&Inputs {
+            product: &product.name,
+            platform: options.platform,
+            environment: &environment.digest,
+            recipe: &recipe,
+            sources,
+            dependencies,
+        });
+        identities.insert(product.name.as_str(), identity.clone());
+        locked.push(LockedProduct {
+            name: product.name.value.clone(),
+            version,
+            kind: product.kind.as_str().to_owned(),
+            repositories,
+            depends,
+            build_depends,
+            recipe,
+            identity,
+        });
+    }
+    if failures.is_empty() {
+        Ok(locked)
+    } else {
+        Err(failures)
+    }
+}
+
+fn resolve_repository(
+    plan: &Plan,
+    product: &Product,
+    repository: &Repository,
+    mirrors: &Mirrors,
+    options: &Options,
+) -> Result<(LockedRepository, String), ResolveFailure> {
+    let url = repository.url.as_str();
+    let shown = crate::url::redact(url);
+    let path = mirrors.path(url);
+    let mirror = Mirror::open(&path).map_err(|error| match error {
+        MirrorError::Missing(mirror) => ResolveFailure::NotFetched {
+            product: product.name.value.clone(),
+            url: shown.clone(),
+            mirror,
+            distribution: plan.distribution.name.value.clone(),
+        },
+        other => ResolveFailure::Corrupt {
+            product: product.name.value.clone(),
+            url: shown.clone(),
+            mirror: path.clone(),
+            reason: other.to_string(),
+        },
+    })?;
+    let ref_failure = |source: ResolveError| {
+        let help = match &source {
+            ResolveError::NotFound { closest, .. } if !closest.is_empty() => {
+                format!(
+                    "the closest refs are {}",
+                    closest
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+            ResolveError::NotFound { .. } => {
+                "check the ref, or run `distrib fetch` if it is new".into()
+            }
+            ResolveError::Ambiguous { reference } => {
+                format!(
+                    "write `ref: refs/tags/{reference}` or `ref: refs/heads/{reference}` to say which one"
+                )
+            }
+            ResolveError::Empty => {
+                "push a branch to the repository, or remove it from the product".into()
+            }
+            ResolveError::PathMissing { .. } => "fix `path:`, or pin a commit that has it".into(),
+            ResolveError::Read(_) => "delete the mirror and run `distrib fetch` again".into(),
+        };
+        ResolveFailure::Ref {
+            product: product.name.value.clone(),
+            url: shown.clone(),
+            source: Box::new(source),
+            help,
+        }
+    };
+    let requested = options
+        .overrides
+        .get(product.name.as_str())
+        .cloned()
+        .or_else(|| product.tag.as_ref().map(|t| t.value.clone()))
+        .or_else(|| repository.reference.as_ref().map(|r| r.value.clone()))
+        .or_else(|| mirror.default_branch())
+        .ok_or_else(|| ref_failure(ResolveError::Empty))?;
+    let resolved = mirror.resolve(&requested).map_err(ref_failure)?;
+    let subtree = repository.path.as_ref().map(|p| p.value.as_str());
+    let tree = mirror
+        .tree(&resolved.commit, subtree)
+        .map_err(ref_failure)?;
+    let described = mirror.describe(&resolved.commit).map_err(ref_failure)?;
+    Ok((
+        LockedRepository {
+            url: shown,
+            path: subtree.map(str::to_owned),
+            reference: requested,
+            resolved: resolved.full_ref,
+            commit: resolved.commit,
+            tree,
+        },
+        described,
+    ))
+}
