@@ -5,7 +5,8 @@
 #
 #   examples/demo.sh [lsst|alice]
 #
-# Set DISTRIB_DEMO_DIR to keep the work folder somewhere (default: a new temporary folder).
+# Set DISTRIB_DEMO_DIR to keep the work folder somewhere (default: a new temporary folder), and
+# DISTRIB_BIN to use a distrib binary already built.
 set -euo pipefail
 
 example=${1:-lsst}
@@ -14,8 +15,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 work=${DISTRIB_DEMO_DIR:-$(mktemp -d)}
 mkdir -p "$work"
 
-cargo build --release --quiet --manifest-path "$top/Cargo.toml"
-distrib="$top/target/release/distrib"
+if [ -n "${DISTRIB_BIN:-}" ]; then
+    distrib=$DISTRIB_BIN
+else
+    cargo build --release --quiet --manifest-path "$top/Cargo.toml"
+    distrib="$top/target/release/distrib"
+fi
 
 # Fixed identities and dates: the same script gives the same commits, so the same lockfile.
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1

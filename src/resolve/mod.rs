@@ -44,12 +44,12 @@ pub enum ResolveFailure {
         mirror: PathBuf,
         reason: String,
     },
-    #[error("product `{product}`, repository `{url}`: {source}")]
+    #[error("product `{product}`, repository `{url}`: {problem}")]
     #[diagnostic(code("ref-unresolved"), help("{help}"))]
     Ref {
         product: String,
         url: String,
-        source: Box<ResolveError>,
+        problem: Box<ResolveError>,
         help: String,
     },
 }
@@ -375,7 +375,7 @@ fn resolve_repository(
         ResolveFailure::Ref {
             product: product.name.value.clone(),
             url: shown.clone(),
-            source: Box::new(source),
+            problem: Box::new(source),
             help,
         }
     };

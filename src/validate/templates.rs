@@ -67,7 +67,14 @@ pub(super) fn check(
                     continue;
                 }
                 Token::Date(_) if dates => continue,
-                Token::Literal(_) => continue,
+                Token::Literal(text) if !(text.contains(['/', '\\']) || text.contains("..")) => {
+                    continue;
+                }
+                Token::Literal(text) => {
+                    format!(
+                        "`{text}` in the {kind} name template: a release name must not contain `/`, `\\` or `..`"
+                    )
+                }
                 Token::Placeholder(name) => {
                     format!("unknown placeholder `{{{name}}}` in the {kind} name template")
                 }

@@ -24,7 +24,23 @@ impl Run {
 
 /// Runs `distrib` with `args` from `dir`, with nothing of the caller's environment.
 pub fn distrib(dir: &Path, args: &[&str]) -> Run {
-    let output = clean(Command::new(env!("CARGO_BIN_EXE_distrib")))
+    run(
+        clean(Command::new(env!("CARGO_BIN_EXE_distrib"))),
+        dir,
+        args,
+    )
+}
+
+/// Like [`distrib`], on a terminal so wide that no message wraps: for tests that look for a
+/// sentence rather than compare a snapshot.
+pub fn distrib_wide(dir: &Path, args: &[&str]) -> Run {
+    let mut command = clean(Command::new(env!("CARGO_BIN_EXE_distrib")));
+    command.env("COLUMNS", "1000");
+    run(command, dir, args)
+}
+
+fn run(mut command: Command, dir: &Path, args: &[&str]) -> Run {
+    let output = command
         .current_dir(dir)
         .args(args)
         .output()

@@ -44,7 +44,9 @@ struct Spec {
 
 /// A requirement that the target's pinned version satisfies, or `*` for an unpinned target.
 fn requirement(rng: &mut Rng, target: &Spec) -> String {
-    let Some((_, (major, minor, patch))) = target.tag else { return "*".into() };
+    let Some((_, (major, minor, patch))) = target.tag else {
+        return "*".into();
+    };
     match rng.below(5) {
         0 => format!(">={major}"),
         1 => format!("^{major}.{minor}"),
@@ -88,22 +90,39 @@ pub fn write_synthetic(root: &Path, products: usize, distributions: usize, seed:
                 Some((format!("1.{minor}.0"), (1, minor, 0)))
             }
             Type::ThirdParty => {
-                let (major, minor, patch) = (1 + rng.below(9) as u64, rng.below(30) as u64, rng.below(10) as u64);
+                let (major, minor, patch) = (
+                    1 + rng.below(9) as u64,
+                    rng.below(30) as u64,
+                    rng.below(10) as u64,
+                );
                 // Upstream tags come in several spellings; each reads as a semver version.
                 let tag = match rng.below(3) {
                     0 => format!("v{major}.{minor}.{patch}"),
                     1 => format!("{major}.{minor}"),
                     _ => format!("{major}.{minor}.{patch}"),
                 };
-                let patch = if tag.matches('.').count() == 1 { 0 } else { patch };
+                let patch = if tag.matches('.').count() == 1 {
+                    0
+                } else {
+                    patch
+                };
                 Some((tag, (major, minor, patch)))
             }
             _ => None,
         };
-        specs.push(Spec { name, folder, kind, tag });
+        specs.push(Spec {
+            name,
+            folder,
+            kind,
+            tag,
+        });
     }
 
-    write(root, "distrib.yaml", "# A synthetic manifest repository, written by tests/support/synthetic.rs.\nrules:\n  shared-with-unused: deny\n  dependency-alias: deny\n");
+    write(
+        root,
+        "distrib.yaml",
+        "# A synthetic manifest repository, written by tests/support/synthetic.rs.\nrules:\n  shared-with-unused: deny\n  dependency-alias: deny\n",
+    );
     write(
         root,
         "environments/ops.yaml",
@@ -126,20 +145,36 @@ pub fn write_synthetic(root: &Path, products: usize, distributions: usize, seed:
             Type::ThirdParty => "third-party",
             Type::BuildTool => "build-tool",
         };
-        let _ = writeln!(text, "name: {}\ndescription: Synthetic product number {i}\ntype: {kind}", spec.name);
+        let _ = writeln!(
+            text,
+            "name: {}\ndescription: Synthetic product number {i}\ntype: {kind}",
+            spec.name
+        );
         if spec.kind == Type::Internal {
             let _ = writeln!(text, "team: {}", spec.folder);
         }
         text.push_str("repositories:\n");
         match spec.kind {
             Type::Internal if rng.percent(20) => {
-                let _ = writeln!(text, "  - url: git@github.com:synth-{}/{}.git\n    ref: main", spec.folder, spec.name);
+                let _ = writeln!(
+                    text,
+                    "  - url: git@github.com:synth-{}/{}.git\n    ref: main",
+                    spec.folder, spec.name
+                );
             }
             Type::Internal | Type::BuildTool => {
-                let _ = writeln!(text, "  - url: https://github.com/synth-{}/{}\n    ref: main", spec.folder, spec.name);
+                let _ = writeln!(
+                    text,
+                    "  - url: https://github.com/synth-{}/{}\n    ref: main",
+                    spec.folder, spec.name
+                );
             }
             Type::ThirdParty => {
-                let _ = writeln!(text, "  - url: https://github.com/upstream-{i}/{}.git", spec.name);
+                let _ = writeln!(
+                    text,
+                    "  - url: https://github.com/upstream-{i}/{}.git",
+                    spec.name
+                );
             }
         }
         if let Some((tag, _)) = &spec.tag {
@@ -156,7 +191,11 @@ pub fn write_synthetic(root: &Path, products: usize, distributions: usize, seed:
                     if depends.len() == wanted || i == 0 {
                         break;
                     }
-                    let target = if rng.percent(60) { i - 1 - rng.below(i.min(150)) } else { rng.below(i) };
+                    let target = if rng.percent(60) {
+                        i - 1 - rng.below(i.min(150))
+                    } else {
+                        rng.below(i)
+                    };
                     if specs[target].kind != Type::BuildTool && !depends.contains(&target) {
                         depends.push(target);
                     }
@@ -189,13 +228,26 @@ pub fn write_synthetic(root: &Path, products: usize, distributions: usize, seed:
             }
             let _ = writeln!(text, "{field}:");
             for &target in list {
-                let _ = writeln!(text, "  {}: \"{}\"", specs[target].name, requirement(&mut rng, &specs[target]));
+                let _ = writeln!(
+                    text,
+                    "  {}: \"{}\"",
+                    specs[target].name,
+                    requirement(&mut rng, &specs[target])
+                );
             }
         }
         if rng.percent(50) {
-            let _ = writeln!(text, "build:\n  script: cmake --build . --target install\n  env:\n    JOBS: \"{}\"", 1 + rng.below(16));
+            let _ = writeln!(
+                text,
+                "build:\n  script: cmake --build . --target install\n  env:\n    JOBS: \"{}\"",
+                1 + rng.below(16)
+            );
         }
-        write(root, &format!("products/{}/{}.yaml", spec.folder, spec.name), &text);
+        write(
+            root,
+            &format!("products/{}/{}.yaml", spec.folder, spec.name),
+            &text,
+        );
 
         match spec.kind {
             Type::Internal => internal.push(i),
@@ -220,7 +272,10 @@ pub fn write_synthetic(root: &Path, products: usize, distributions: usize, seed:
             }
         }
         text.clear();
-        let _ = writeln!(text, "name: {name}\ndescription: Synthetic distribution number {d}\nenvironment: {environment}\nproducts:");
+        let _ = writeln!(
+            text,
+            "name: {name}\ndescription: Synthetic distribution number {d}\nenvironment: {environment}\nproducts:"
+        );
         for &root in &roots {
             let _ = writeln!(text, "  - {}", specs[root].name);
         }
@@ -236,7 +291,8 @@ pub fn write_synthetic(root: &Path, products: usize, distributions: usize, seed:
 fn write(root: &Path, relative: &str, text: &str) {
     let path = root.join(relative);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+        std::fs::create_dir_all(parent)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
     }
     std::fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }

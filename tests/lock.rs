@@ -1,0 +1,614 @@
+//! `fetch`, `lock`, `lock --check` and `verify` on real git repositories built in temp dirs.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::{Run, distrib_wide, git};
+
+/// A manifest repository whose products live in local upstream repositories.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    upstream: PathBuf,
+    mirrors: PathBuf,
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn commit_file(repo: &Path, file: &str, text: &str, message: &str) -> String {
+    write(&repo.join(file), text);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", message]);
+    git(repo, &["rev-parse", "HEAD"])
+}
+
+impl Fixture {
+    /// Products: `base` (pinned to tag 1.0.0), `utils` -> base, `app` -> utils, and `other`
+    /// alone; distributions `dist` (app, other) and `solo` (other).
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("manifests");
+        let upstream = dir.path().join("upstream");
+        let mirrors = dir.path().join("mirrors");
+        for name in ["base", "utils", "app", "other"] {
+            let repo = upstream.join("example.org/sw").join(name);
+            std::fs::create_dir_all(&repo).unwrap();
+            git(&repo, &["init", "-q", "-b", "main"]);
+            commit_file(&repo, "src/README", name, "first");
+        }
+        git(
+            &upstream.join("example.org/sw/base"),
+            &["tag", "-a", "-m", "release", "1.0.0"],
+        );
+        write(
+            &root.join("distrib.yaml"),
+            &format!(
+                "rewrite:\n  \"https://example.org/\": \"file://{}/example.org/\"\n",
+                upstream.display()
+            ),
+        );
+        write(
+            &root.join("environments/ops.yaml"),
+            "name: ops\npurpose: operations\npackages: { python: \"3.12.7\" }\n",
+        );
+        let product = |name: &str, extra: &str| {
+            write(
+                &root.join(format!("products/{name}.yaml")),
+                &format!(
+                    "name: {name}\nrepositories:\n  - url: https://example.org/sw/{name}\n    ref: main\n{extra}"
+                ),
+            )
+        };
+        product("base", "tag: 1.0.0\n");
+        product(
+            "utils",
+            "depends: { base: \">=1\" }\nbuild: { script: make, env: { CC: gcc, OPT: -O2 } }\n",
+        );
+        product("app", "depends: { utils: \"*\" }\n");
+        product("other", "");
+        write(
+            &root.join("distributions/dist.yaml"),
+            "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\", nightly: \"d.%Y.%m.%d\" }\n",
+        );
+        write(
+            &root.join("distributions/solo.yaml"),
+            "name: solo\nenvironment: ops\nproducts: [other]\nplatform: linux-x86_64\n",
+        );
+        Self {
+            _dir: dir,
+            root,
+            upstream,
+            mirrors,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let mut all = vec!["--mirrors", self.mirrors.to_str().unwrap()];
+        // `--mirrors` belongs to the subcommand: put it after the subcommand's name.
+        let (command, rest) = args.split_first().unwrap();
+        all.insert(0, command);
+        all.extend_from_slice(rest);
+        distrib_wide(&self.root, &all)
+    }
+
+    fn repo(&self, name: &str) -> PathBuf {
+        self.upstream.join("example.org/sw").join(name)
+    }
+
+    fn lock_text(&self, distribution: &str, release: &str) -> String {
+        std::fs::read_to_string(
+            self.root
+                .join(format!("locks/{distribution}/{release}.lock.yaml")),
+        )
+        .unwrap()
+    }
+
+    fn identities(
+        &self,
+        distribution: &str,
+        release: &str,
+    ) -> std::collections::BTreeMap<String, String> {
+        let lock = distrib::lock::parse(&self.lock_text(distribution, release)).unwrap();
+        lock.products
+            .into_iter()
+            .map(|p| (p.name, p.identity))
+            .collect()
+    }
+}
+
+fn ok(run: &Run) {
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+}
+
+#[test]
+fn fetch_lock_verify_and_check() {
+    let f = Fixture::new();
+    let run = f.run(&["fetch"]);
+    ok(&run);
+    assert!(
+        run.stderr.contains("fetched 4 repositories"),
+        "{}",
+        run.stderr
+    );
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+    ]);
+    ok(&run);
+    assert!(
+        run.stderr
+            .contains("wrote `locks/dist/w.2026.47.lock.yaml`: 4 products, build b1"),
+        "{}",
+        run.stderr
+    );
+    let text = f.lock_text("dist", "w.2026.47");
+    assert!(text.starts_with("# This file is @generated by distrib. Do not edit.\nversion: 1\n"));
+    let lock = distrib::lock::parse(&text).unwrap();
+    let base = lock.products.iter().find(|p| p.name == "base").unwrap();
+    assert_eq!(base.version.as_deref(), Some("1.0.0"));
+    assert_eq!(base.repositories[0].resolved, "refs/tags/1.0.0");
+    assert_eq!(
+        base.repositories[0].tree,
+        git(&f.repo("base"), &["rev-parse", "1.0.0^{tree}"])
+    );
+    let utils = lock.products.iter().find(|p| p.name == "utils").unwrap();
+    assert_eq!(
+        utils.repositories[0].commit,
+        git(&f.repo("utils"), &["rev-parse", "main"])
+    );
+    assert_eq!(
+        utils.recipe,
+        r#"{"env":{"CC":"gcc","OPT":"-O2"},"script":"make"}"#
+    );
+
+    // The same manifests and mirrors give the same bytes.
+    let dry = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+        "--dry-run",
+    ]);
+    ok(&dry);
+    assert_eq!(dry.stdout, text);
+    let again = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+    ]);
+    ok(&again);
+    assert!(again.stderr.contains("is up to date"), "{}", again.stderr);
+
+    ok(&f.run(&["verify"]));
+    ok(&f.run(&["lock", "dist", "--check", "--offline"]));
+
+    // Upstream moves on: the lock is stale once the mirrors know it.
+    let new = commit_file(&f.repo("other"), "src/README", "other 2", "DM-2: second");
+    let run = f.run(&["lock", "dist", "--check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`w.2026.47` is stale: 1 of its products would change"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("  changed   other ") && run.stderr.contains(&new[..10]),
+        "{}",
+        run.stderr
+    );
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "nightly",
+        "--date",
+        "2026-11-20",
+        "--offline",
+    ]);
+    ok(&run);
+    assert!(run.stderr.contains("build b2"), "{}", run.stderr);
+    let nightly = distrib::lock::parse(&f.lock_text("dist", "d.2026.11.20")).unwrap();
+    assert_eq!(
+        nightly
+            .products
+            .iter()
+            .find(|p| p.name == "other")
+            .unwrap()
+            .repositories[0]
+            .commit,
+        new
+    );
+}
+
+#[test]
+fn identities_follow_content_not_names() {
+    let f = Fixture::new();
+    ok(&f.run(&["fetch"]));
+    let lock = |date: &str| {
+        let run = f.run(&["lock", "dist", "--kind", "nightly", "--date", date]);
+        ok(&run);
+        run
+    };
+    lock("2026-11-01");
+    let first = f.identities("dist", "d.2026.11.01");
+
+    // A new commit with the same tree, then the same tree under a new tag: nothing to rebuild.
+    git(
+        &f.repo("app"),
+        &["commit", "-q", "--allow-empty", "-m", "empty"],
+    );
+    git(&f.repo("app"), &["tag", "2.0.0"]);
+    let run = lock("2026-11-02");
+    assert_eq!(f.identities("dist", "d.2026.11.02"), first);
+    assert!(
+        run.stderr.contains("same content as d.2026.11.01 (b1)"),
+        "{}",
+        run.stderr
+    );
+
+    // A change in `utils`: utils and app change, base and other do not.
+    commit_file(&f.repo("utils"), "src/README", "utils 2", "change");
+    lock("2026-11-03");
+    let third = f.identities("dist", "d.2026.11.03");
+    for (name, changed) in [
+        ("utils", true),
+        ("app", true),
+        ("base", false),
+        ("other", false),
+    ] {
+        assert_eq!(third[name] != first[name], changed, "{name}");
+    }
+
+    // Reordering the keys of a recipe changes nothing.
+    let utils = f.root.join("products/utils.yaml");
+    let text = std::fs::read_to_string(&utils).unwrap();
+    std::fs::write(
+        &utils,
+        text.replace(
+            "build: { script: make, env: { CC: gcc, OPT: -O2 } }",
+            "build:\n  env: { OPT: -O2, CC: gcc }\n  script: make\n",
+        ),
+    )
+    .unwrap();
+    lock("2026-11-04");
+    assert_eq!(f.identities("dist", "d.2026.11.04"), third);
+
+    // Another environment changes every identity.
+    write(
+        &f.root.join("environments/ops.yaml"),
+        "name: ops\npurpose: operations\npackages: { python: \"3.12.8\" }\n",
+    );
+    lock("2026-11-05");
+    let fifth = f.identities("dist", "d.2026.11.05");
+    assert!(fifth.iter().all(|(name, id)| third[name] != *id));
+}
+
+#[test]
+fn bad_refs_mirrors_and_paths() {
+    let f = Fixture::new();
+    let run = f.run(&["lock", "dist", "--kind", "weekly", "--offline"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("no mirror of `https://example.org/sw/app`")
+            && run.stderr.contains("distrib fetch dist"),
+        "{}",
+        run.stderr
+    );
+
+    ok(&f.run(&["fetch"]));
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--offline",
+        "--set",
+        "other=mian",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "product `other`, repository `https://example.org/sw/other`: `mian` is neither"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("the closest refs are `main`"),
+        "{}",
+        run.stderr
+    );
+
+    let utils = f.root.join("products/utils.yaml");
+    let text = std::fs::read_to_string(&utils).unwrap();
+    std::fs::write(
+        &utils,
+        text.replace("    ref: main\n", "    ref: main\n    path: python\n"),
+    )
+    .unwrap();
+    let run = f.run(&["lock", "dist", "--kind", "weekly", "--offline"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("path `python` is not a folder"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(&utils, text).unwrap();
+
+    // A name that is both a tag and a branch is refused, naming both.
+    git(&f.repo("other"), &["tag", "main"]);
+    ok(&f.run(&["fetch"]));
+    let run = f.run(&["lock", "dist", "--kind", "weekly", "--offline"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("`main` is both a tag and a branch"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("(`refs/tags/main` and `refs/heads/main`)"),
+        "{}",
+        run.stderr
+    );
+    git(&f.repo("other"), &["tag", "-d", "main"]);
+
+    // An empty repository, and a corrupt mirror.
+    let empty = f.upstream.join("example.org/sw/empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    git(&empty, &["init", "-q", "-b", "main"]);
+    write(
+        &f.root.join("products/empty.yaml"),
+        "name: empty\nrepositories:\n  - url: https://example.org/sw/empty\n",
+    );
+    write(
+        &f.root.join("distributions/solo.yaml"),
+        "name: solo\nenvironment: ops\nproducts: [other, empty]\n",
+    );
+    let run = f.run(&["lock", "solo", "--kind", "weekly"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("the repository has no branch and no tag"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(f.mirrors.join("example.org/sw/other.git/HEAD"), "garbage").unwrap();
+    std::fs::remove_dir_all(f.mirrors.join("example.org/sw/other.git/refs")).unwrap();
+    let run = f.run(&["lock", "dist", "--kind", "weekly", "--offline"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("mirror-corrupt") || run.stderr.contains("cannot be used"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn verify_finds_edits_truncation_versions_and_moved_tags() {
+    let f = Fixture::new();
+    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-19"]));
+    let path = f.root.join("locks/dist/w.2026.47.lock.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+
+    std::fs::write(&path, text.replacen("build: 1", "build: 7", 1)).unwrap();
+    let run = f.run(&["verify", "--offline"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("edited by hand"), "{}", run.stderr);
+    std::fs::write(&path, &text[..text.len() / 2]).unwrap();
+    assert!(f.run(&["verify", "--offline"]).stderr.contains("truncated"));
+    std::fs::write(&path, text.replacen("version: 1\n", "version: 9\n", 1)).unwrap();
+    assert!(
+        f.run(&["verify", "--offline"])
+            .stderr
+            .contains("format version 9 is not supported")
+    );
+    // A damaged lock stops the next `lock`: its build number could be lost.
+    let run = f.run(&["lock", "dist", "--kind", "nightly", "--offline"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("build numbers cannot be allocated"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(&path, &text).unwrap();
+    ok(&f.run(&["verify"]));
+
+    // Someone moves the release tag, then deletes it.
+    let base = f.repo("base");
+    commit_file(&base, "src/README", "base 2", "second");
+    git(&base, &["tag", "-f", "-a", "-m", "moved", "1.0.0"]);
+    ok(&f.run(&["fetch"]));
+    let run = f.run(&["verify"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("tag `1.0.0` of `https://example.org/sw/base` now points to"),
+        "{}",
+        run.stderr
+    );
+    git(&base, &["tag", "-d", "1.0.0"]);
+    ok(&f.run(&["fetch"]));
+    let run = f.run(&["verify"]);
+    assert!(
+        run.stderr.contains("tag `1.0.0` was deleted"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn credentials_are_never_printed_or_written() {
+    let f = Fixture::new();
+    let secret = "hunter2";
+    write(
+        &f.root.join("distrib.yaml"),
+        &format!(
+            "rewrite:\n  \"https://example.org/\": \"file://{}/example.org/\"\n  \"https://robot:{secret}@example.org/\": \"file://{}/example.org/\"\n",
+            f.upstream.display(),
+            f.upstream.display()
+        ),
+    );
+    let product = f.root.join("products/other.yaml");
+    std::fs::write(
+        &product,
+        format!(
+            "name: other\nrepositories:\n  - url: https://robot:{secret}@example.org/sw/other\n"
+        ),
+    )
+    .unwrap();
+    let run = f.run(&["lock", "solo", "--kind", "weekly", "--date", "2026-11-19"]);
+    ok(&run);
+    assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret));
+    let text = f.lock_text("solo", "w.2026.47");
+    assert!(!text.contains(secret));
+    assert!(
+        text.contains("url: https://example.org/sw/other\n"),
+        "{text}"
+    );
+
+    // A failing fetch does not show it either.
+    std::fs::write(
+        &product,
+        format!(
+            "name: other\nrepositories:\n  - url: https://robot:{secret}@example.org/sw/missing\n"
+        ),
+    )
+    .unwrap();
+    let run = f.run(&["fetch", "solo"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("cannot fetch `https://example.org/sw/missing` (product `other`)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(secret), "{}", run.stderr);
+}
+
+#[test]
+fn release_names_stay_in_the_locks_folder() {
+    let f = Fixture::new();
+    write(
+        &f.root.join("distributions/solo.yaml"),
+        "name: solo\nenvironment: ops\nproducts: [other]\nvariables: { suite: \"1\" }\nnaming: { manual: \"m-{suite}\" }\n",
+    );
+    ok(&f.run(&["fetch", "solo"]));
+    let run = f.run(&[
+        "lock",
+        "solo",
+        "--kind",
+        "manual",
+        "--offline",
+        "--var",
+        "suite=../../etc",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("is not a valid release name"),
+        "{}",
+        run.stderr
+    );
+    assert!(!f.root.join("etc").exists() && !f.root.join("locks/etc").exists());
+    let run = f.run(&[
+        "lock",
+        "solo",
+        "--kind",
+        "manual",
+        "--offline",
+        "--var",
+        "nope=1",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("unknown variable `nope`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn concurrent_locks_get_distinct_build_numbers() {
+    let f = Fixture::new();
+    ok(&f.run(&["fetch"]));
+    let spawn = |distribution: &str| {
+        support::clean(std::process::Command::new(env!("CARGO_BIN_EXE_distrib")))
+            .current_dir(&f.root)
+            .args([
+                "lock",
+                distribution,
+                "--kind",
+                "weekly",
+                "--date",
+                "2026-11-19",
+                "--offline",
+                "--mirrors",
+            ])
+            .arg(&f.mirrors)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let children: Vec<_> = ["dist", "solo", "dist", "solo"]
+        .iter()
+        .map(|d| spawn(d))
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let mut builds = vec![
+        distrib::lock::parse(&f.lock_text("dist", "w.2026.47"))
+            .unwrap()
+            .build,
+        distrib::lock::parse(&f.lock_text("solo", "w.2026.47"))
+            .unwrap()
+            .build,
+    ];
+    builds.sort();
+    assert_eq!(builds, [1, 2]);
+}
+
+#[test]
+fn unwritable_locks_folder_is_a_clear_error() {
+    let f = Fixture::new();
+    ok(&f.run(&["fetch", "solo"]));
+    write(&f.root.join("locks"), "not a folder");
+    let run = f.run(&["lock", "solo", "--kind", "weekly", "--offline"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("cannot use") && run.stderr.contains("locks"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(f.root.join("locks")).unwrap(),
+        "not a folder"
+    );
+}
