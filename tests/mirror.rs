@@ -116,4 +116,8 @@ fn empty_missing_and_corrupt_mirrors() {
         Mirror::open(&corrupt).is_err() || Mirror::open(&corrupt).unwrap().resolve("main").is_err()
     );
     assert!(mirror::fetch("/nonexistent/repository", &mirrors.path().join("x.git")).is_err());
+    assert!(
+        !mirrors.path().join("x.git").exists(),
+        "a failed first fetch leaves no mirror behind"
+    );
 }

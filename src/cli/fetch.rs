@@ -116,7 +116,7 @@ pub(crate) fn fetch_all(
                         Err(error) => failures.lock().unwrap_or_else(|e| e.into_inner()).push((
                             product.clone(),
                             shown,
-                            redact_all(&redact_all(&error.to_string(), url), &source),
+                            redact_all(&redact_all(&reason(&error), url), &source),
                         )),
                     }
                     if let Some(bar) = &progress {
@@ -144,6 +144,23 @@ pub(crate) fn fetch_all(
         mirrors.dir.display()
     ));
     failures
+}
+
+/// What went wrong, with every cause: "handshake failed" alone helps nobody.
+fn reason(error: &mirror::MirrorError) -> String {
+    let mut parts = Vec::new();
+    let mut cause: Option<&dyn std::error::Error> = match error {
+        mirror::MirrorError::Fetch { source, .. } => Some(source.as_ref()),
+        other => Some(other),
+    };
+    while let Some(current) = cause {
+        let text = current.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        cause = current.source();
+    }
+    parts.join(": ")
 }
 
 /// An error message with the URL's credentials removed wherever it quotes the URL.

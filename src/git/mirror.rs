@@ -75,6 +75,16 @@ fn isolated() -> gix::open::Options {
 /// Creates the bare mirror at `path` if needed, then makes its branches and tags equal to
 /// those of `url` (a path, `file://` or https URL).
 pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
+    let created = !path.join("HEAD").exists();
+    let result = fetch_into(url, path, created);
+    if result.is_err() && created {
+        // A mirror that never received anything would later pass for an empty repository.
+        let _ = std::fs::remove_dir_all(path);
+    }
+    result
+}
+
+fn fetch_into(url: &str, path: &Path, created: bool) -> Result<FetchReport, MirrorError> {
     let write_error = |source: Source| MirrorError::Write {
         path: path.to_path_buf(),
         source,

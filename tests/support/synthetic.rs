@@ -178,7 +178,8 @@ pub fn write_synthetic(root: &Path, products: usize, distributions: usize, seed:
             }
         }
         if let Some((tag, _)) = &spec.tag {
-            let _ = writeln!(text, "tag: \"{tag}\"");
+            // Unquoted, as people write it: `1.2` and `1.2.0` must both read as strings.
+            let _ = writeln!(text, "tag: {tag}");
         }
 
         let mut depends: Vec<usize> = Vec::new();
