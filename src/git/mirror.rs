@@ -93,7 +93,6 @@ fn fetch_into(url: &str, path: &Path, created: bool) -> Result<FetchReport, Mirr
         url: url.to_owned(),
         source,
     };
-    let created = !path.join("HEAD").exists();
     let repo = if created {
         std::fs::create_dir_all(path).map_err(|e| write_error(Box::new(e)))?;
         gix::init_bare(path).map_err(|e| write_error(Box::new(e)))?;
