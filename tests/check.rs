@@ -43,6 +43,7 @@ invalid_fixtures! {
     multiple_documents => "multiple-documents", "yaml-syntax";
     unknown_field => "unknown-field", "unknown-field";
     wrong_type => "wrong-type", "invalid-value";
+    dependency_form => "dependency-form", "invalid-value";
     duplicate_key => "duplicate-key", "duplicate-key";
     file_empty => "file-empty", "file-empty";
     alias_bomb => "alias-bomb", "file-too-large";

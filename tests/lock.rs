@@ -68,7 +68,10 @@ impl Fixture {
             "utils",
             "depends: { base: \">=1\" }\nbuild: { script: make, env: { CC: gcc, OPT: -O2 } }\n",
         );
-        product("app", "depends: { utils: \"*\" }\n");
+        product(
+            "app",
+            "depends: { utils: \"*\", other: { version: \"*\", platforms: [\"osx-*\"] } }\n",
+        );
         product("other", "");
         write(
             &root.join("distributions/dist.yaml"),

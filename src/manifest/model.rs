@@ -60,15 +60,80 @@ pub struct Product {
     /// Pins every release kind to this tag; read as the product's version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<Node<String>>,
-    /// Run-time dependencies: product name to semver requirement (`*` for any).
+    /// Run-time dependencies: product name to semver requirement (`*` for any), or to
+    /// `{ version, platforms }` for a dependency that holds on some platforms only.
     #[serde(default)]
-    pub depends: Entries<Node<String>>,
-    /// Build-time dependencies: product name to semver requirement (`*` for any).
+    pub depends: Entries<Node<Requirement>>,
+    /// Build-time dependencies, written like `depends`.
     #[serde(default)]
-    pub build_depends: Entries<Node<String>>,
+    pub build_depends: Entries<Node<Requirement>>,
     /// The build recipe: free-form, hashed canonically into the package identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<serde_json::Value>,
+}
+
+/// What a product requires of one dependency.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Requirement {
+    /// A semver requirement (`>=27`, `^1.2`), or `*` for any version.
+    Version(String),
+    /// A requirement that holds on some platforms only.
+    Conditional(ConditionalRequirement),
+}
+
+/// A dependency limited to some platforms, as alidist writes `GCC-Toolchain:(?!osx)`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionalRequirement {
+    /// A semver requirement, or `*`.
+    #[serde(default = "any_version")]
+    pub version: String,
+    /// Platform patterns (`*` matches any text): the dependency holds on a platform that
+    /// matches one of them, and not on one that matches a pattern written with a leading `!`
+    /// (`["!osx*"]`: everywhere but macOS).
+    pub platforms: Vec<String>,
+}
+
+fn any_version() -> String {
+    "*".into()
+}
+
+impl Requirement {
+    /// The semver requirement text.
+    pub fn version(&self) -> &str {
+        match self {
+            Requirement::Version(version) => version,
+            Requirement::Conditional(conditional) => &conditional.version,
+        }
+    }
+
+    /// Whether the dependency holds on `platform`.
+    pub fn holds_on(&self, platform: &str) -> bool {
+        let Requirement::Conditional(conditional) = self else {
+            return true;
+        };
+        let (excluded, included): (Vec<&String>, Vec<&String>) = conditional
+            .platforms
+            .iter()
+            .partition(|p| p.starts_with('!'));
+        let matches = |pattern: &str| glob_match(pattern, platform);
+        (included.is_empty() || included.iter().any(|p| matches(p)))
+            && !excluded.iter().any(|p| matches(&p[1..]))
+    }
+}
+
+/// `*` matches any text, everything else itself.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, tail)) => {
+            text.starts_with(head)
+                && (0..=text.len() - head.len())
+                    .filter(|&i| text.is_char_boundary(head.len() + i))
+                    .any(|i| glob_match(tail, &text[head.len() + i..]))
+        }
+    }
 }
 
 /// The role of a product in a distribution.
@@ -238,5 +303,29 @@ impl Support {
             Support::Test => "test",
             Support::Internal => "internal",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_conditions() {
+        let only = |patterns: &[&str]| {
+            Requirement::Conditional(ConditionalRequirement {
+                version: "*".into(),
+                platforms: patterns.iter().map(|p| p.to_string()).collect(),
+            })
+        };
+        assert!(Requirement::Version("*".into()).holds_on("osx-arm64"));
+        assert!(only(&["!osx*"]).holds_on("linux-x86_64"));
+        assert!(!only(&["!osx*"]).holds_on("osx-arm64"));
+        assert!(only(&["linux-*"]).holds_on("linux-aarch64"));
+        assert!(!only(&["linux-*"]).holds_on("osx-arm64"));
+        assert!(!only(&["linux-*", "!*-aarch64"]).holds_on("linux-aarch64"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "aXbYc"));
+        assert!(!glob_match("a*b", "ab-"));
     }
 }

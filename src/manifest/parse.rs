@@ -227,6 +227,14 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
             "not allowed here",
         );
     }
+    if text.contains("untagged enum Requirement") {
+        return problem(
+            Code::InvalidValue,
+            "invalid dependency: expected a requirement or `{ version, platforms }`".into(),
+            "write a semver requirement such as `\">=27\"` or `\"*\"`, or `{ version: \"*\", platforms: [\"!osx*\"] }` for a dependency on some platforms only".into(),
+            "here",
+        );
+    }
     if text.starts_with("cannot deserialize null into string") {
         return problem(
             Code::InvalidValue,

@@ -11,7 +11,8 @@ use thiserror::Error;
 use crate::git::mirror::{Mirror, MirrorError, ResolveError};
 use crate::identity::{self, Inputs, SourceTree};
 use crate::lock::{LockedEnvironment, LockedProduct, LockedRepository};
-use crate::manifest::model::{Distribution, Environment, Product, Repository};
+use crate::manifest::model::{Distribution, Environment, Product, Repository, Requirement};
+use crate::manifest::span::{Entries, Node};
 use crate::manifest::{Loaded, Manifests};
 
 #[derive(Debug, Error, Diagnostic)]
@@ -261,12 +262,11 @@ pub fn resolve(
                 Err(failure) => failures.push(failure),
             }
         }
-        let canonical = |entries: &crate::manifest::span::Entries<
-            crate::manifest::span::Node<String>,
-        >|
-         -> Vec<String> {
+        // Dependencies that do not hold on this platform are not part of the package.
+        let canonical = |entries: &Entries<Node<Requirement>>| -> Vec<String> {
             entries
                 .iter()
+                .filter(|(_, requirement)| requirement.holds_on(options.platform))
                 .filter_map(|(name, _)| plan.canonical(name))
                 .map(str::to_owned)
                 .collect()

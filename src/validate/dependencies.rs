@@ -6,7 +6,7 @@ use semver::{Version, VersionReq};
 use super::ProductIndex;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::manifest::Manifests;
-use crate::manifest::model::{Product, ProductType};
+use crate::manifest::model::{Product, ProductType, Requirement};
 use crate::manifest::span::Node;
 
 /// One resolved dependency edge: the target product and the key node that names it.
@@ -60,11 +60,11 @@ fn check_requirement(
     products: &ProductIndex,
     file: crate::diagnostic::FileId,
     name: &Node<String>,
-    requirement: &Node<String>,
+    requirement: &Node<Requirement>,
     target: usize,
     found: &mut Vec<Diagnostic>,
 ) {
-    let text = requirement.trim();
+    let text = requirement.version().trim();
     if text == "*" {
         return;
     }
