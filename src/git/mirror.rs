@@ -336,15 +336,18 @@ impl Mirror {
             .is_some_and(|o| o.kind == gix::object::Kind::Commit)
     }
 
-    /// The id of the tree at `path` (the whole tree when `None`) in `commit`.
-    pub fn tree(&self, commit: &str, path: Option<&str>) -> Result<String, ResolveError> {
+    fn find_commit(&self, commit: &str) -> Result<gix::Commit<'_>, ResolveError> {
         let id = gix::ObjectId::from_hex(commit.as_bytes())
             .map_err(|e| ResolveError::Read(Box::new(e)))?;
-        let commit_object = self
-            .repo
+        self.repo
             .find_commit(id)
-            .map_err(|e| ResolveError::Read(Box::new(e)))?;
-        let tree = commit_object
+            .map_err(|e| ResolveError::Read(Box::new(e)))
+    }
+
+    /// The id of the tree at `path` (the whole tree when `None`) in `commit`.
+    pub fn tree(&self, commit: &str, path: Option<&str>) -> Result<String, ResolveError> {
+        let tree = self
+            .find_commit(commit)?
             .tree()
             .map_err(|e| ResolveError::Read(Box::new(e)))?;
         let Some(path) = path.map(|p| p.trim_matches('/')).filter(|p| !p.is_empty()) else {
@@ -365,13 +368,8 @@ impl Mirror {
     /// `git describe --tags` of a commit: the tag itself, `<tag>-<n>-g<short>` past it, or
     /// `g<short>` when no tag is reachable.
     pub fn describe(&self, commit: &str) -> Result<String, ResolveError> {
-        let id = gix::ObjectId::from_hex(commit.as_bytes())
-            .map_err(|e| ResolveError::Read(Box::new(e)))?;
-        let commit_object = self
-            .repo
-            .find_commit(id)
-            .map_err(|e| ResolveError::Read(Box::new(e)))?;
-        let resolution = commit_object
+        let resolution = self
+            .find_commit(commit)?
             .describe()
             .names(gix::commit::describe::SelectRef::AllTags)
             .try_resolve()

@@ -121,6 +121,48 @@ pub struct LockedRepository {
     pub tree: String,
 }
 
+impl LockedProduct {
+    /// The identity of this product from its recorded fields, given the platform, the
+    /// environment's digest and its dependencies' identities (a dependency without one is left
+    /// out: callers resolve dependencies first).
+    pub fn compute_identity<'a>(
+        &'a self,
+        platform: &str,
+        environment: &str,
+        identity_of: impl Fn(&str) -> Option<&'a str>,
+    ) -> String {
+        let normalized: Vec<String> = self
+            .repositories
+            .iter()
+            .map(|r| crate::url::normalize(&r.url).unwrap_or_else(|_| r.url.clone()))
+            .collect();
+        let sources = self
+            .repositories
+            .iter()
+            .zip(&normalized)
+            .map(|(r, url)| SourceTree {
+                url,
+                path: r.path.as_deref().unwrap_or(""),
+                tree: &r.tree,
+            })
+            .collect();
+        let dependencies = self
+            .depends
+            .iter()
+            .chain(&self.build_depends)
+            .filter_map(|d| identity_of(d).map(|i| (d.as_str(), i)))
+            .collect();
+        identity::package_identity(&Inputs {
+            product: &self.name,
+            platform,
+            environment,
+            recipe: &self.recipe,
+            sources,
+            dependencies,
+        })
+    }
+}
+
 impl Lockfile {
     /// Sorts every list, so equal content is equal text.
     pub fn normalize(&mut self) {
@@ -205,32 +247,8 @@ impl Lockfile {
                 if !dependencies.iter().all(|d| done.contains_key(d.as_str())) {
                     continue;
                 }
-                let normalized: Vec<String> = product
-                    .repositories
-                    .iter()
-                    .map(|r| crate::url::normalize(&r.url).unwrap_or_else(|_| r.url.clone()))
-                    .collect();
-                let sources = product
-                    .repositories
-                    .iter()
-                    .zip(&normalized)
-                    .map(|(r, url)| SourceTree {
-                        url,
-                        path: r.path.as_deref().unwrap_or(""),
-                        tree: &r.tree,
-                    })
-                    .collect();
-                let identities: Vec<(&str, &str)> = dependencies
-                    .iter()
-                    .map(|d| (d.as_str(), done[d.as_str()].as_str()))
-                    .collect();
-                let value = identity::package_identity(&Inputs {
-                    product: &product.name,
-                    platform: &self.platform,
-                    environment: &environment,
-                    recipe: &product.recipe,
-                    sources,
-                    dependencies: identities,
+                let value = product.compute_identity(&self.platform, &environment, |d| {
+                    done.get(d).map(String::as_str)
                 });
                 done.insert(product.name.clone(), value);
             }

@@ -9,7 +9,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::git::mirror::{Mirror, MirrorError, ResolveError};
-use crate::identity::{self, Inputs, SourceTree};
+use crate::identity;
 use crate::lock::{LockedEnvironment, LockedProduct, LockedRepository};
 use crate::manifest::model::{Distribution, Environment, Product, Repository, Requirement};
 use crate::manifest::span::{Entries, Node};
@@ -246,7 +246,7 @@ pub fn resolve(
 ) -> Result<Vec<LockedProduct>, Vec<ResolveFailure>> {
     let environment = locked_environment(plan.environment);
     let mut failures = Vec::new();
-    let mut identities: HashMap<&str, String> = HashMap::new();
+    let mut identities: HashMap<String, String> = HashMap::new();
     let mut locked = Vec::with_capacity(plan.products.len());
     for product in &plan.products {
         let mut repositories = Vec::new();
@@ -277,33 +277,6 @@ pub fn resolve(
         if !failures.is_empty() {
             continue;
         }
-        let normalized: Vec<String> = repositories
-            .iter()
-            .map(|r| crate::url::normalize(&r.url).unwrap_or_else(|_| r.url.clone()))
-            .collect();
-        let sources = repositories
-            .iter()
-            .zip(&normalized)
-            .map(|(r, url)| SourceTree {
-                url,
-                path: r.path.as_deref().unwrap_or(""),
-                tree: &r.tree,
-            })
-            .collect();
-        let dependencies: Vec<(&str, &str)> = depends
-            .iter()
-            .chain(&build_depends)
-            .filter_map(|d| identities.get(d.as_str()).map(|i| (d.as_str(), i.as_str())))
-            .collect();
-        let identity = identity::package_identity(&Inputs {
-            product: &product.name,
-            platform: options.platform,
-            environment: &environment.digest,
-            recipe: &recipe,
-            sources,
-            dependencies,
-        });
-        identities.insert(product.name.as_str(), identity.clone());
         locked.push(LockedProduct {
             name: product.name.value.clone(),
             version,
@@ -312,8 +285,13 @@ pub fn resolve(
             depends,
             build_depends,
             recipe,
-            identity,
+            identity: String::new(),
         });
+        let product = locked.last_mut().expect("just pushed");
+        product.identity = product.compute_identity(options.platform, &environment.digest, |d| {
+            identities.get(d).map(String::as_str)
+        });
+        identities.insert(product.name.clone(), product.identity.clone());
     }
     if failures.is_empty() {
         Ok(locked)
