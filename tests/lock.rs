@@ -460,6 +460,23 @@ fn verify_finds_edits_truncation_versions_and_moved_tags() {
         "{}",
         run.stderr
     );
+
+    // History rewritten upstream, and the mirror made anew: the locked commit is gone.
+    let other = f.repo("other");
+    git(&other, &["checkout", "-q", "--orphan", "rewritten"]);
+    git(&other, &["commit", "-q", "-m", "rewritten"]);
+    git(&other, &["branch", "-D", "main"]);
+    git(&other, &["branch", "-m", "main"]);
+    std::fs::remove_dir_all(f.mirrors.join("example.org/sw/other.git")).unwrap();
+    ok(&f.run(&["fetch"]));
+    let run = f.run(&["verify"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("no longer exists in `https://example.org/sw/other`"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
