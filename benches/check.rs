@@ -1,8 +1,10 @@
 //! `cargo bench --bench check`: wall time and peak memory of the real `distrib check` process on
 //! a synthetic manifest repository (tests/support/synthetic.rs). Sizes come from
 //! `DISTRIB_BENCH_PRODUCTS` (5000), `DISTRIB_BENCH_DISTRIBUTIONS` (100), `DISTRIB_BENCH_RUNS` (11)
-//! and `DISTRIB_BENCH_SEED` (1). Without `--bench` (`cargo test --benches`), one small run only
-//! checks that the generated repository is valid.
+//! and `DISTRIB_BENCH_SEED` (1). `DISTRIB_BENCH_BIN` measures another `distrib` binary (to compare
+//! two builds), `DISTRIB_BENCH_DIR` keeps the generated repository in that (new) folder for
+//! profiling. Without `--bench` (`cargo test --benches`), one small run only checks that the
+//! generated repository is valid. docs/benchmarks.md has the results.
 
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
@@ -17,18 +19,36 @@ const TIME: &str = "/usr/bin/time";
 fn main() {
     let benchmarking = std::env::args().any(|arg| arg == "--bench");
     let (products, distributions, runs) = if benchmarking {
-        (setting("DISTRIB_BENCH_PRODUCTS", 5000), setting("DISTRIB_BENCH_DISTRIBUTIONS", 100), setting("DISTRIB_BENCH_RUNS", 11))
+        (
+            setting("DISTRIB_BENCH_PRODUCTS", 5000),
+            setting("DISTRIB_BENCH_DISTRIBUTIONS", 100),
+            setting("DISTRIB_BENCH_RUNS", 11),
+        )
     } else {
         (200, 5, 1)
     };
     let seed = setting("DISTRIB_BENCH_SEED", 1) as u64;
-    let binary = env!("CARGO_BIN_EXE_distrib");
+    let binary = std::env::var("DISTRIB_BENCH_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_distrib").to_owned());
+    let binary = binary.as_str();
 
-    let dir = tempfile::tempdir().expect("a temporary folder");
+    let temporary = tempfile::tempdir().expect("a temporary folder");
+    let root = match std::env::var_os("DISTRIB_BENCH_DIR") {
+        Some(kept) => {
+            let kept = std::path::PathBuf::from(kept);
+            assert!(
+                !kept.exists(),
+                "DISTRIB_BENCH_DIR `{}` exists already",
+                kept.display()
+            );
+            kept
+        }
+        None => temporary.path().to_path_buf(),
+    };
     let started = Instant::now();
-    synthetic::write_synthetic(dir.path(), products, distributions, seed);
+    synthetic::write_synthetic(&root, products, distributions, seed);
     let generated = started.elapsed();
-    let (files, bytes) = size_of(dir.path());
+    let (files, bytes) = size_of(&root);
     println!(
         "distrib check on {products} products, {distributions} distributions (seed {seed}): {files} files, {:.1} MiB, generated in {:.2} s",
         bytes as f64 / MIB,
@@ -37,7 +57,7 @@ fn main() {
 
     // Once untimed: the repository must be valid (a failing check measures nothing useful),
     // and the files are then in the page cache for every timed run.
-    let output = check(binary, dir.path()).output().expect("distrib runs");
+    let output = check(binary, &root).output().expect("distrib runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success() && stderr.contains("no problems"),
@@ -53,7 +73,11 @@ fn main() {
     let mut walls: Vec<Duration> = (0..runs)
         .map(|_| {
             let started = Instant::now();
-            let status = check(binary, dir.path()).stdout(Stdio::null()).stderr(Stdio::null()).status().expect("distrib runs");
+            let status = check(binary, &root)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("distrib runs");
             let wall = started.elapsed();
             assert!(status.success(), "distrib check failed: {status}");
             wall
@@ -68,7 +92,7 @@ fn main() {
         ms(walls[walls.len() - 1])
     );
 
-    match memory(binary, dir.path(), runs) {
+    match memory(binary, &root, runs) {
         Some(mut samples) => {
             samples.sort_by(|a, b| a.0.total_cmp(&b.0));
             let peak = samples.iter().map(|s| s.0).fold(0.0, f64::max);
@@ -88,14 +112,21 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 fn setting(name: &str, default: usize) -> usize {
     match std::env::var(name) {
-        Ok(value) => value.trim().parse().unwrap_or_else(|_| panic!("{name} must be a number, not `{value}`")),
+        Ok(value) => value
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} must be a number, not `{value}`")),
         Err(_) => default,
     }
 }
 
 fn check(binary: &str, root: &Path) -> Command {
     let mut command = Command::new(binary);
-    command.arg("-C").arg(root).arg("check").env("NO_COLOR", "1");
+    command
+        .arg("-C")
+        .arg(root)
+        .arg("check")
+        .env("NO_COLOR", "1");
     command
 }
 
@@ -117,14 +148,20 @@ fn memory(binary: &str, root: &Path, runs: usize) -> Option<Vec<(f64, f64)>> {
                 .stderr(Stdio::null())
                 .status()
                 .expect("/usr/bin/time runs");
-            assert!(status.success(), "distrib check failed under {TIME}: {status}");
+            assert!(
+                status.success(),
+                "distrib check failed under {TIME}: {status}"
+            );
             let text = std::fs::read_to_string(report.path()).expect("the report of /usr/bin/time");
             let fields: Vec<f64> = text
                 .lines()
                 .last()
                 .unwrap_or_default()
                 .split_whitespace()
-                .map(|f| f.parse().unwrap_or_else(|_| panic!("unexpected /usr/bin/time output `{text}`")))
+                .map(|f| {
+                    f.parse()
+                        .unwrap_or_else(|_| panic!("unexpected /usr/bin/time output `{text}`"))
+                })
                 .collect();
             assert_eq!(fields.len(), 3, "unexpected /usr/bin/time output `{text}`");
             (fields[0] / 1024.0, fields[1] + fields[2])
@@ -138,7 +175,10 @@ fn size_of(root: &Path) -> (usize, u64) {
     let mut pending = vec![root.to_path_buf()];
     let (mut files, mut bytes) = (0, 0);
     while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).expect("a readable folder").flatten() {
+        for entry in std::fs::read_dir(&folder)
+            .expect("a readable folder")
+            .flatten()
+        {
             let metadata = entry.metadata().expect("metadata");
             if metadata.is_dir() {
                 pending.push(entry.path());
