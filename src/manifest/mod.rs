@@ -9,7 +9,6 @@ pub mod span;
 pub mod worktree;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -83,6 +82,8 @@ impl Kind {
 #[derive(Debug)]
 pub enum Content {
     Bytes(Vec<u8>),
+    /// A file of the work tree, read when it is parsed (on the parsing threads).
+    Unread(PathBuf),
     TooLarge(u64),
     /// A symbolic link whose target lies outside the manifest repository.
     LinkOutside(String),
@@ -131,16 +132,11 @@ impl Manifests {
 /// Parses every listed file. Problems go into the report; files that parsed into the model.
 pub fn load(mut files: Vec<RawFile>) -> (Manifests, Report) {
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let parsed = parse::parse_all(&files);
     let mut manifests = Manifests::default();
     let mut report = Report::default();
-    for (raw, outcome) in files.into_iter().zip(parsed) {
-        let stem = stem_of(&raw.path);
-        let text: Arc<str> = match &raw.content {
-            Content::Bytes(bytes) => String::from_utf8_lossy(bytes).into(),
-            _ => "".into(),
-        };
-        let file = report.sources.add(SourceFile::new(raw.path, text));
+    for (path, text, outcome) in parse::parse_all(files) {
+        let stem = stem_of(&path);
+        let file = report.sources.add(SourceFile::new(path, text));
         match outcome {
             parse::Outcome::Config(value) => {
                 manifests.config = Some(Loaded {

@@ -1,6 +1,8 @@
 //! From bytes to the typed model, turning each parser error into a [`Problem`] with a code, a
 //! message in our words and the fix. Files are parsed on all cores: they are independent.
 
+use std::sync::Arc;
+
 use serde::de::DeserializeOwned;
 
 use super::model::{Config, Deployment, Distribution, Environment, Product};
@@ -16,19 +18,31 @@ pub enum Outcome {
     Problem(Problem),
 }
 
-/// Parses every file, in the order given.
-pub fn parse_all(files: &[RawFile]) -> Vec<Outcome> {
+/// A file's path, its text (empty when it could not be read as text) and what it parsed to.
+pub type Parsed = (String, Arc<str>, Outcome);
+
+/// Reads and parses every file, in the order given, on all cores.
+pub fn parse_all(files: Vec<RawFile>) -> Vec<Parsed> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
     if threads <= 1 || files.len() < 64 {
-        return files.iter().map(parse_file).collect();
+        return files.into_iter().map(parse_file).collect();
     }
     let chunk = files.len().div_ceil(threads);
+    let mut parts: Vec<Vec<RawFile>> = Vec::with_capacity(threads);
+    let mut rest = files.into_iter();
+    loop {
+        let part: Vec<RawFile> = rest.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(parse_file).collect::<Vec<_>>()))
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(parse_file).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -41,63 +55,95 @@ pub fn parse_all(files: &[RawFile]) -> Vec<Outcome> {
     })
 }
 
-fn parse_file(raw: &RawFile) -> Outcome {
-    let Some(kind) = Kind::of_path(&raw.path) else {
+fn parse_file(raw: RawFile) -> Parsed {
+    let RawFile { path, content } = raw;
+    let (text, outcome) = match read(content) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => {
+                let outcome = parse_text(&path, &text);
+                (text, outcome)
+            }
+            Err(error) => {
+                let bytes = error.as_bytes();
+                let offset = error.utf8_error().valid_up_to();
+                let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+                let problem = Problem {
+                    code: Code::FileEncoding,
+                    message: format!("file is not UTF-8: invalid byte at line {line}"),
+                    help: "save the file as UTF-8".into(),
+                    position: None,
+                    label: String::new(),
+                };
+                (
+                    String::from_utf8_lossy(bytes).into_owned(),
+                    Outcome::Problem(problem),
+                )
+            }
+        },
+        Err(problem) => (String::new(), Outcome::Problem(problem)),
+    };
+    (path, text.into(), outcome)
+}
+
+/// The bytes of a listed file, or why there are none.
+fn read(content: Content) -> Result<Vec<u8>, Problem> {
+    let too_large = |size: u64| {
+        whole_file(
+            Code::FileTooLarge,
+            &format!("file is {size} bytes, more than the limit of {MAX_FILE_BYTES}"),
+            "a manifest describes one thing in a few kilobytes; split it or remove what does not belong",
+        )
+    };
+    let unreadable = |error: String| {
+        whole_file(
+            Code::FileEncoding,
+            &format!("cannot read the file: {error}"),
+            "check the file's permissions",
+        )
+    };
+    match content {
+        Content::Bytes(bytes) => Ok(bytes),
+        Content::Unread(path) => {
+            let mut file = std::fs::File::open(&path).map_err(|e| unreadable(e.to_string()))?;
+            let size = file
+                .metadata()
+                .map_err(|e| unreadable(e.to_string()))?
+                .len();
+            if size > MAX_FILE_BYTES {
+                return Err(too_large(size));
+            }
+            let mut bytes = Vec::with_capacity(size as usize);
+            std::io::Read::read_to_end(&mut file, &mut bytes)
+                .map_err(|e| unreadable(e.to_string()))?;
+            Ok(bytes)
+        }
+        Content::TooLarge(size) => Err(too_large(size)),
+        Content::LinkOutside(target) => Err(whole_file(
+            Code::SymlinkEscape,
+            &format!("symbolic link points out of the manifest repository, to `{target}`"),
+            "copy the file into the repository: a release must not depend on files outside it",
+        )),
+        Content::Unreadable(error) => Err(unreadable(error)),
+    }
+}
+
+fn parse_text(path: &str, text: &str) -> Outcome {
+    let Some(kind) = Kind::of_path(path) else {
         return Outcome::Problem(whole_file(Code::YamlSyntax, "not a manifest file", ""));
-    };
-    let bytes = match &raw.content {
-        Content::Bytes(bytes) => bytes,
-        Content::TooLarge(size) => {
-            return Outcome::Problem(whole_file(
-                Code::FileTooLarge,
-                &format!("file is {size} bytes, more than the limit of {MAX_FILE_BYTES}"),
-                "a manifest describes one thing in a few kilobytes; split it or remove what does not belong",
-            ));
-        }
-        Content::LinkOutside(target) => {
-            return Outcome::Problem(whole_file(
-                Code::SymlinkEscape,
-                &format!("symbolic link points out of the manifest repository, to `{target}`"),
-                "copy the file into the repository: a release must not depend on files outside it",
-            ));
-        }
-        Content::Unreadable(error) => {
-            return Outcome::Problem(whole_file(
-                Code::FileEncoding,
-                &format!("cannot read the file: {error}"),
-                "check the file's permissions",
-            ));
-        }
-    };
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let offset = error.valid_up_to();
-            let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-            return Outcome::Problem(Problem {
-                code: Code::FileEncoding,
-                message: format!("file is not UTF-8: invalid byte at line {line}"),
-                help: "save the file as UTF-8".into(),
-                position: None,
-                label: String::new(),
-            });
-        }
     };
     if is_blank(text) && kind == Kind::Config {
         // `distrib.yaml` may be a bare marker: every setting has a default.
         return Outcome::Config(Box::default());
     }
     if is_blank(text) {
+        let name = path.rsplit('/').next().unwrap_or_default();
+        let stem = name.split('.').next().unwrap_or_default();
         return Outcome::Problem(whole_file(
             Code::FileEmpty,
             "file is empty",
             &format!(
-                "write the {} here, starting with `name: {}`, or delete the file",
-                kind.as_str(),
-                {
-                    let name = raw.path.rsplit('/').next().unwrap_or_default();
-                    name.split('.').next().unwrap_or_default().to_owned()
-                }
+                "write the {} here, starting with `name: {stem}`, or delete the file",
+                kind.as_str()
             ),
         ));
     }

@@ -6,14 +6,14 @@ use std::path::Path;
 
 use walkdir::WalkDir;
 
-use super::{Content, Kind, MAX_FILE_BYTES, ROOT_FILE, RawFile};
+use super::{Content, Kind, ROOT_FILE, RawFile};
 
 /// Every manifest file under `root`.
 pub fn list(root: &Path) -> Vec<RawFile> {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut files = vec![RawFile {
         path: ROOT_FILE.into(),
-        content: read(&root.join(ROOT_FILE)),
+        content: Content::Unread(root.join(ROOT_FILE)),
     }];
     for kind in Kind::ALL {
         let Some(folder) = kind.folder() else {
@@ -43,12 +43,12 @@ pub fn list(root: &Path) -> Vec<RawFile> {
                     Ok(target) if !target.starts_with(&canonical_root) => {
                         Content::LinkOutside(target.display().to_string())
                     }
-                    Ok(target) if target.is_file() => read(&target),
+                    Ok(target) if target.is_file() => Content::Unread(target),
                     Ok(_) => continue,
                     Err(error) => Content::Unreadable(format!("broken symbolic link: {error}")),
                 }
             } else if entry.file_type().is_file() {
-                read(entry.path())
+                Content::Unread(entry.into_path())
             } else {
                 continue;
             };
@@ -56,15 +56,4 @@ pub fn list(root: &Path) -> Vec<RawFile> {
         }
     }
     files
-}
-
-fn read(path: &Path) -> Content {
-    match std::fs::metadata(path) {
-        Ok(metadata) if metadata.len() > MAX_FILE_BYTES => Content::TooLarge(metadata.len()),
-        Ok(_) => match std::fs::read(path) {
-            Ok(bytes) => Content::Bytes(bytes),
-            Err(error) => Content::Unreadable(error.to_string()),
-        },
-        Err(error) => Content::Unreadable(error.to_string()),
-    }
 }

@@ -16,6 +16,8 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
         .rev()
         .map(|e| (e.value.name.as_str(), e))
         .collect();
+    // Distributions usually share one pattern: compile each once.
+    let mut patterns: HashMap<&str, Option<String>> = HashMap::new();
     for distribution in &manifests.distributions {
         let file = distribution.file;
         let value = &distribution.value;
@@ -90,15 +92,20 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
         }
         templates::check(distribution, manifests, products, &roots, found);
         if let Some(pattern) = &value.issues
-            && let Err(error) = regex::Regex::new(pattern)
+            && let Some(reason) = patterns
+                .entry(pattern.as_str())
+                .or_insert_with(|| regex::Regex::new(pattern).err().map(|e| pattern_error(&e)))
         {
-            let reason = error.to_string();
-            let reason = reason.lines().last().unwrap_or_default().trim();
-            let reason = reason.strip_prefix("error: ").unwrap_or(reason).to_owned();
             found.push(
-                Diagnostic::new(Code::IssuesPatternInvalid, file, format!("invalid `issues` pattern: {reason}"))
-                    .with_label(file, pattern.span.clone(), "not a regular expression")
-                    .with_help("write a regular expression matching one issue key, such as `DM-\\d+` or `#\\d+`"),
+                Diagnostic::new(
+                    Code::IssuesPatternInvalid,
+                    file,
+                    format!("invalid `issues` pattern: {reason}"),
+                )
+                .with_label(file, pattern.span.clone(), "not a regular expression")
+                .with_help(
+                    "write a regular expression matching one issue key, such as `DM-\\d+` or `#\\d+`",
+                ),
             );
         }
     }
@@ -111,26 +118,30 @@ fn run_time_build_tools(
     products: &ProductIndex,
     roots: &[usize],
 ) -> Vec<(usize, Vec<usize>)> {
-    let mut parent: HashMap<usize, Option<usize>> = roots.iter().map(|&r| (r, None)).collect();
-    let mut queue: VecDeque<usize> = roots.iter().copied().collect();
+    const ROOT: usize = usize::MAX;
+    let mut parent: Vec<Option<usize>> = vec![None; manifests.products.len()];
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for &root in roots {
+        if parent[root].is_none() {
+            parent[root] = Some(ROOT);
+            queue.push_back(root);
+        }
+    }
     let mut tools = Vec::new();
     while let Some(node) = queue.pop_front() {
-        let product = &manifests.products[node].value;
-        if *product.kind == ProductType::BuildTool {
+        if *manifests.products[node].value.kind == ProductType::BuildTool {
             let mut path = vec![node];
             let mut current = node;
-            while let Some(Some(up)) = parent.get(&current) {
-                path.push(*up);
-                current = *up;
+            while let Some(up) = parent[current].filter(|&up| up != ROOT) {
+                path.push(up);
+                current = up;
             }
             path.reverse();
             tools.push((node, path));
         }
-        for (name, _) in product.depends.iter() {
-            if let super::Lookup::Name(next) | super::Lookup::Alias(next) = products.lookup(name)
-                && let std::collections::hash_map::Entry::Vacant(entry) = parent.entry(next)
-            {
-                entry.insert(Some(node));
+        for &(next, run_time) in &products.edges[node] {
+            if run_time && parent[next].is_none() {
+                parent[next] = Some(node);
                 queue.push_back(next);
             }
         }
@@ -139,29 +150,8 @@ fn run_time_build_tools(
     tools
 }
 
-/// Every product the roots need, at run time or to build.
-pub(crate) fn closure(
-    manifests: &Manifests,
-    products: &ProductIndex,
-    roots: &[usize],
-) -> Vec<usize> {
-    let mut seen = vec![false; manifests.products.len()];
-    let mut stack: Vec<usize> = roots.to_vec();
-    let mut result = Vec::new();
-    while let Some(node) = stack.pop() {
-        if std::mem::replace(&mut seen[node], true) {
-            continue;
-        }
-        result.push(node);
-        let product = &manifests.products[node].value;
-        for (name, _) in product.depends.iter().chain(product.build_depends.iter()) {
-            if let super::Lookup::Name(next) | super::Lookup::Alias(next) = products.lookup(name)
-                && !seen[next]
-            {
-                stack.push(next);
-            }
-        }
-    }
-    result.sort_unstable();
-    result
+fn pattern_error(error: &regex::Error) -> String {
+    let reason = error.to_string();
+    let reason = reason.lines().last().unwrap_or_default().trim();
+    reason.strip_prefix("error: ").unwrap_or(reason).to_owned()
 }

@@ -46,6 +46,8 @@ pub(crate) struct ProductIndex<'a> {
     by_alias: HashMap<&'a str, usize>,
     products: &'a [crate::manifest::Loaded<Product>],
     manifests: &'a Manifests,
+    /// Each product's dependencies that name a known product: (target, needed at run time).
+    edges: Vec<Vec<(usize, bool)>>,
 }
 
 /// How a dependency name was found.
@@ -69,12 +71,32 @@ impl<'a> ProductIndex<'a> {
                 }
             }
         }
-        Self {
+        let mut index = Self {
             by_name,
             by_alias,
             products: &manifests.products,
             manifests,
-        }
+            edges: Vec::new(),
+        };
+        index.edges = manifests
+            .products
+            .iter()
+            .map(|product| {
+                let run = product.value.depends.iter().map(|(name, _)| (name, true));
+                let build = product
+                    .value
+                    .build_depends
+                    .iter()
+                    .map(|(name, _)| (name, false));
+                run.chain(build)
+                    .filter_map(|(name, run_time)| match index.lookup(name) {
+                        Lookup::Name(target) | Lookup::Alias(target) => Some((target, run_time)),
+                        Lookup::Unknown => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        index
     }
 
     fn lookup(&self, name: &str) -> Lookup {
@@ -85,6 +107,24 @@ impl<'a> ProductIndex<'a> {
         } else {
             Lookup::Unknown
         }
+    }
+
+    /// Every product the roots need, at run time or to build, as a membership table.
+    fn closure(&self, roots: &[usize]) -> Vec<bool> {
+        let mut seen = vec![false; self.products.len()];
+        let mut stack: Vec<usize> = roots.to_vec();
+        while let Some(node) = stack.pop() {
+            if std::mem::replace(&mut seen[node], true) {
+                continue;
+            }
+            stack.extend(
+                self.edges[node]
+                    .iter()
+                    .map(|&(target, _)| target)
+                    .filter(|&t| !seen[t]),
+            );
+        }
+        seen
     }
 
     fn get(&self, index: usize) -> &'a crate::manifest::Loaded<Product> {

@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
+use super::Lookup;
 use super::ProductIndex;
-use super::distributions::closure;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::manifest::model::Distribution;
 use crate::manifest::span::Node;
@@ -42,12 +42,14 @@ pub(super) fn check(
     if templates.iter().all(|(_, t)| t.is_none()) {
         return;
     }
-    let mut product_names: HashSet<&str> = HashSet::new();
-    for index in closure(manifests, products, roots) {
-        let product = &manifests.products[index].value;
-        product_names.insert(product.name.as_str());
-        product_names.extend(product.aliases.iter().map(|a| a.as_str()));
-    }
+    // The closure is computed only when a template names something that may be a product.
+    let mut closure: Option<Vec<bool>> = None;
+    let mut in_closure = |name: &str| match products.lookup(name) {
+        Lookup::Name(index) | Lookup::Alias(index) => {
+            closure.get_or_insert_with(|| products.closure(roots))[index]
+        }
+        Lookup::Unknown => false,
+    };
     let variables: HashSet<&str> = distribution
         .value
         .variables
@@ -60,9 +62,7 @@ pub(super) fn check(
         for problem in scan(template) {
             let message = match problem {
                 Token::Placeholder(name)
-                    if known.contains(&name)
-                        || variables.contains(name)
-                        || product_names.contains(name) =>
+                    if known.contains(&name) || variables.contains(name) || in_closure(name) =>
                 {
                     continue;
                 }
@@ -94,11 +94,19 @@ pub(super) fn check(
             };
             let mut advice = help(kind, known, dates, &variables);
             if let Token::Placeholder(name) = problem {
+                let members = products.closure(roots);
                 let candidates: Vec<&str> = known
                     .iter()
                     .copied()
                     .chain(variables.iter().copied())
-                    .chain(product_names.iter().copied())
+                    .chain(
+                        manifests
+                            .products
+                            .iter()
+                            .zip(&members)
+                            .filter(|(_, member)| **member)
+                            .map(|(p, _)| p.value.name.as_str()),
+                    )
                     .collect();
                 if let Some(close) = crate::diagnostic::closest(name, &candidates) {
                     advice = format!("did you mean `{{{close}}}`? {advice}");
