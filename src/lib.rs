@@ -1,6 +1,7 @@
 //! distrib: validated, reproducible, checksummed release lockfiles for software distributions
 //! made of many products living in many git repositories.
 
+pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod fsutil;

@@ -4,6 +4,7 @@
 use schemars::{JsonSchema, generate::SchemaSettings};
 use serde_json::Value;
 
+use crate::lock::Lockfile;
 use crate::manifest::Kind;
 use crate::manifest::model::{Config, Deployment, Distribution, Environment, Product};
 
@@ -19,6 +20,18 @@ pub fn of(kind: Kind) -> Value {
             generate::<Environment>("A build environment of a distrib manifest repository")
         }
         Kind::Deployment => generate::<Deployment>("The installed releases of one site"),
+        Kind::Lock => {
+            let mut schema = generate::<Lockfile>("A release lockfile, written by distrib only");
+            // The last line holds the digest of the lines above it: part of the file, not of
+            // the model.
+            if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+                properties.insert(
+                    "digest".into(),
+                    serde_json::json!({ "description": "sha256 of every byte above this line", "type": "string" }),
+                );
+            }
+            schema
+        }
     }
 }
 

@@ -71,6 +71,9 @@ invalid_fixtures! {
     deployment_default => "deployment-default", "deployment-default";
     deployment_duplicate => "deployment-duplicate", "deployment-duplicate";
     rule_unknown => "rule-unknown", "rule-unknown";
+    lock_invalid => "lock-invalid", "lock-invalid";
+    lock_misplaced => "lock-misplaced", "lock-misplaced";
+    lock_build_duplicate => "lock-build-duplicate", "lock-build-duplicate";
     file_encoding => "generated:file-encoding", "file-encoding";
     file_too_large => "generated:file-too-large", "file-too-large";
     symlink_escape => "generated:symlink-escape", "symlink-escape";

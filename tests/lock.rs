@@ -432,7 +432,7 @@ fn verify_finds_edits_truncation_versions_and_moved_tags() {
     let run = f.run(&["lock", "dist", "--kind", "nightly", "--offline"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("build numbers cannot be allocated"),
+        run.stderr.contains("lock-invalid") && run.stderr.contains("fix these problems first"),
         "{}",
         run.stderr
     );

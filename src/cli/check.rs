@@ -5,7 +5,6 @@ use clap::ValueEnum;
 use super::{Context, Exit, err, out};
 use crate::diagnostic::{Severity, render};
 use crate::manifest::{self, Origin};
-use crate::validate;
 
 /// Validate the manifests and report every problem at once
 ///
@@ -44,7 +43,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     let opened = manifest::open(&context.start, args.rev.as_deref())
         .map_err(|e| Box::new(e) as Box<dyn miette::Diagnostic>)?;
     let mut report = opened.report;
-    validate::validate(&opened.manifests, &mut report);
+    crate::check::check(&opened.manifests, &mut report);
     match args.format {
         Format::Human => {
             err(&render::human(&report, context.width, context.color));

@@ -290,8 +290,8 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         None => format!(", build b{}", lock.build),
     };
     err(&format!(
-        "wrote `{shown}`: {} products{reuse}\n",
-        lock.products.len()
+        "wrote `{shown}`: {}{reuse}\n",
+        crate::diagnostic::plural(lock.products.len(), "product")
     ));
     Ok(Exit::Success)
 }
@@ -374,9 +374,9 @@ fn check(
     }
     if lines.is_empty() {
         err(&format!(
-            "`{}` is up to date ({} products)\n",
+            "`{}` is up to date ({})\n",
             existing.release,
-            products.len()
+            crate::diagnostic::plural(products.len(), "product")
         ));
         return Ok(Exit::Success);
     }

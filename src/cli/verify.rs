@@ -76,10 +76,10 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         };
         if findings.is_empty() {
             err(&format!(
-                "ok    `{shown}` ({} b{}, {} products)\n",
+                "ok    `{shown}` ({} b{}, {})\n",
                 lock.release,
                 lock.build,
-                lock.products.len()
+                crate::diagnostic::plural(lock.products.len(), "product")
             ));
         }
         for finding in findings {

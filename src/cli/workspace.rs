@@ -7,7 +7,6 @@ use super::{Context, err};
 use crate::diagnostic::{Severity, render};
 use crate::manifest::{self, Manifests, Origin};
 use crate::resolve::Mirrors;
-use crate::validate;
 
 /// Flags for commands that read mirrors.
 #[derive(Debug, clap::Args)]
@@ -38,7 +37,7 @@ impl Workspace {
             unreachable!("opened without a revision")
         };
         let mut report = opened.report;
-        validate::validate(&opened.manifests, &mut report);
+        crate::check::check(&opened.manifests, &mut report);
         if report.count(Severity::Error) > 0 {
             err(&render::human(&report, context.width, context.color));
             err(&format!(

@@ -106,6 +106,12 @@ codes! {
     DeploymentDuplicate = "deployment-duplicate", Deny, true;
     /// `rules` in `distrib.yaml` names no rule, or a rule whose level is fixed
     RuleUnknown = "rule-unknown", Deny, false;
+    /// A lockfile that is truncated, edited by hand, or of an unknown format version
+    LockInvalid = "lock-invalid", Deny, false;
+    /// A lockfile whose distribution or release differs from its path
+    LockMisplaced = "lock-misplaced", Deny, true;
+    /// Two lockfiles with one build number and different content
+    LockBuildDuplicate = "lock-build-duplicate", Deny, true;
 }
 
 impl Code {

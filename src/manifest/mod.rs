@@ -30,15 +30,19 @@ pub enum Kind {
     Distribution,
     Environment,
     Deployment,
+    /// A lockfile, `locks/<distribution>/<release>.lock.yaml`: read as text here, checked by
+    /// `lock::audit`.
+    Lock,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Config,
         Kind::Product,
         Kind::Distribution,
         Kind::Environment,
         Kind::Deployment,
+        Kind::Lock,
     ];
 
     /// The name used on the command line and for the schema file.
@@ -49,6 +53,7 @@ impl Kind {
             Kind::Distribution => "distribution",
             Kind::Environment => "environment",
             Kind::Deployment => "deployment",
+            Kind::Lock => "lock",
         }
     }
 
@@ -60,6 +65,7 @@ impl Kind {
             Kind::Distribution => Some("distributions"),
             Kind::Environment => Some("environments"),
             Kind::Deployment => Some("deployments"),
+            Kind::Lock => Some("locks"),
         }
     }
 
@@ -69,6 +75,10 @@ impl Kind {
             return Some(Kind::Config);
         }
         let (folder, rest) = path.split_once('/')?;
+        if folder == "locks" {
+            let (_, name) = rest.split_once('/')?;
+            return (!name.contains('/') && name.ends_with(".lock.yaml")).then_some(Kind::Lock);
+        }
         if !(rest.ends_with(".yaml") || rest.ends_with(".yml")) {
             return None;
         }
@@ -118,6 +128,8 @@ pub struct Manifests {
     /// The kind and file stem of each file that could not be parsed: names other files may
     /// still refer to, so that one broken file is reported once, not once per reference.
     pub unparsed: Vec<(Kind, String)>,
+    /// The lockfiles, as text in the report's sources.
+    pub locks: Vec<FileId>,
 }
 
 impl Manifests {
@@ -165,6 +177,7 @@ pub fn load(mut files: Vec<RawFile>) -> (Manifests, Report) {
                 stem,
                 value: *value,
             }),
+            parse::Outcome::Lock => manifests.locks.push(file),
             parse::Outcome::Problem(problem) => {
                 if let Some(kind) = Kind::of_path(&report.sources.get(file).path) {
                     manifests.unparsed.push((kind, stem));
@@ -299,7 +312,9 @@ mod tests {
         assert_eq!(Kind::of_path("products/afw.yaml"), Some(Kind::Product));
         assert_eq!(Kind::of_path("products/team/afw.yml"), Some(Kind::Product));
         assert_eq!(Kind::of_path("products/README.md"), None);
-        assert_eq!(Kind::of_path("locks/x/y.lock.yaml"), None);
+        assert_eq!(Kind::of_path("locks/x/y.lock.yaml"), Some(Kind::Lock));
+        assert_eq!(Kind::of_path("locks/x/y.yaml"), None);
+        assert_eq!(Kind::of_path("locks/y.lock.yaml"), None);
         assert_eq!(
             Kind::of_path("deployments/epn.yaml"),
             Some(Kind::Deployment)

@@ -15,6 +15,8 @@ pub enum Outcome {
     Distribution(Box<Distribution>),
     Environment(Box<Environment>),
     Deployment(Box<Deployment>),
+    /// A lockfile: kept as text.
+    Lock,
     Problem(Problem),
 }
 
@@ -131,6 +133,9 @@ fn parse_text(path: &str, text: &str) -> Outcome {
     let Some(kind) = Kind::of_path(path) else {
         return Outcome::Problem(whole_file(Code::YamlSyntax, "not a manifest file", ""));
     };
+    if kind == Kind::Lock {
+        return Outcome::Lock;
+    }
     if is_blank(text) && kind == Kind::Config {
         // `distrib.yaml` may be a bare marker: every setting has a default.
         return Outcome::Config(Box::default());
@@ -157,6 +162,7 @@ fn parse_text(path: &str, text: &str) -> Outcome {
             from_str::<Environment>(text).map(|v| Outcome::Environment(Box::new(v)))
         }
         Kind::Deployment => from_str::<Deployment>(text).map(|v| Outcome::Deployment(Box::new(v))),
+        Kind::Lock => return Outcome::Lock,
     };
     result.unwrap_or_else(|error| Outcome::Problem(problem_of(&error, kind)))
 }

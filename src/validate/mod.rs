@@ -17,8 +17,8 @@ use crate::manifest::model::Product;
 
 pub use config::rule_levels;
 
-/// Checks every rule, adds what it finds to `report`, then applies the levels of
-/// `distrib.yaml` and sorts.
+/// Checks every rule of the manifests and adds what it finds to `report`. `finish` then applies
+/// the levels of `distrib.yaml`.
 pub fn validate(manifests: &Manifests, report: &mut Report) {
     let products = ProductIndex::new(manifests);
     let mut found = Vec::new();
@@ -29,6 +29,10 @@ pub fn validate(manifests: &Manifests, report: &mut Report) {
     distributions::check(manifests, &products, &mut found);
     deployments::check(manifests, &mut found);
     report.diagnostics.extend(found);
+}
+
+/// Applies the rule levels of `distrib.yaml` to every diagnostic of the report, and sorts.
+pub fn finish(manifests: &Manifests, report: &mut Report) {
     let levels = rule_levels(manifests);
     report.finish(|code: Code| {
         if code.configurable() {

@@ -1,9 +1,15 @@
 //! Synthetic manifest repositories of any size, for benchmarks and scale tests. The output is a
 //! pure function of the sizes and the seed (a hand-written PRNG, no crate), and is valid:
-//! `distrib check` reports no problems on it.
+//! `distrib check` reports no problems on it. [`write_synthetic_mirrored`] also writes a real bare
+//! git mirror for every product, for `distrib lock --offline`.
+// Each benchmark uses some of these generators, not all.
+#![allow(dead_code)]
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// splitmix64: tiny, fast, and good enough to shape a dependency graph.
 struct Rng(u64);
@@ -287,6 +293,298 @@ pub fn write_synthetic(root: &Path, products: usize, distributions: usize, seed:
         );
         write(root, &format!("distributions/{name}.yaml"), &text);
     }
+}
+
+/// The distribution that [`write_synthetic_mirrored`] writes: its closure is every product.
+pub const MIRRORED_DISTRIBUTION: &str = "bench";
+
+/// One product repository written by [`write_synthetic_mirrored`].
+pub struct MirroredRepository {
+    pub product: String,
+    /// The bare mirror, `<mirrors>/github.com/bench/<product>.git`: where distrib looks for it.
+    pub mirror: PathBuf,
+    /// What `distrib lock` resolves in it: the product's `tag`, else its `ref` (`main`).
+    pub reference: String,
+}
+
+/// Writes a valid manifest repository of `products` products under `root`, and under `mirrors`
+/// the bare mirror of each product's repository, as `distrib fetch` would leave it, so that
+/// `distrib lock bench --offline --mirrors <mirrors>` resolves every product without a network.
+///
+/// - `distrib.yaml`, one environment `dev` (development) and one distribution `bench` whose
+///   roots are the products no other product depends on, so its closure is every product.
+/// - Product `pNNNNN` (internal, in `products/teamNN/`, 100 per folder) has one repository,
+///   `https://github.com/bench/pNNNNN` (one in ten written `git@github.com:bench/pNNNNN.git`)
+///   with `ref: main`. 40% pin `tag: 1.<m>.0` (an annotated tag), 15% `tag: 0.<m>.0` (a
+///   lightweight tag), the others track `main`. Dependencies form a DAG as in
+///   [`write_synthetic`]: 0 to 4 products of lower index (60% among the 50 before), with
+///   requirements that the target's pin satisfies, or `*`. Half have a `build` recipe.
+/// - Mirror `<mirrors>/github.com/bench/pNNNNN.git`: 3 commits on `main` (HEAD), the first
+///   tagged `0.<m>.0` (lightweight), the second `1.<m>.0` (annotated), written by one
+///   `git fast-import` per repository into one pack, with fixed identities and dates and no user
+///   or system git configuration, so every id is the same on every machine.
+///
+/// Returns the repositories in product order. Panics on I/O errors and when git fails.
+pub fn write_synthetic_mirrored(
+    root: &Path,
+    mirrors: &Path,
+    products: usize,
+    seed: u64,
+) -> Vec<MirroredRepository> {
+    assert!(products > 0, "a distribution needs at least one product");
+    let mut rng = Rng(seed);
+    let width = 5.max(products.saturating_sub(1).to_string().len());
+
+    write(
+        root,
+        "distrib.yaml",
+        "# A synthetic manifest repository with mirrors, written by tests/support/synthetic.rs.\nrules:\n  dependency-alias: deny\n",
+    );
+    write(
+        root,
+        "environments/dev.yaml",
+        "name: dev\ndescription: Developers' machines\npurpose: development\npackages:\n  gcc: \"14.1.0\"\n  python: \"3.12.4\"\n",
+    );
+
+    let mut specs: Vec<Spec> = Vec::with_capacity(products);
+    let mut minors: Vec<u64> = Vec::with_capacity(products);
+    let mut depended = vec![false; products];
+    let mut repositories = Vec::with_capacity(products);
+    let mut text = String::new();
+    for i in 0..products {
+        let name = format!("p{i:0width$}");
+        let folder = format!("team{:02}", i / 100);
+        let minor = rng.below(40) as u64;
+        let tag = match rng.below(100) {
+            0..=39 => Some((format!("1.{minor}.0"), (1, minor, 0))),
+            40..=54 => Some((format!("0.{minor}.0"), (0, minor, 0))),
+            _ => None,
+        };
+        text.clear();
+        let _ = writeln!(
+            text,
+            "name: {name}\ndescription: Synthetic product number {i}\ntype: internal\nteam: {folder}\nrepositories:"
+        );
+        if rng.percent(10) {
+            let _ = writeln!(
+                text,
+                "  - url: git@github.com:bench/{name}.git\n    ref: main"
+            );
+        } else {
+            let _ = writeln!(
+                text,
+                "  - url: https://github.com/bench/{name}\n    ref: main"
+            );
+        }
+        if let Some((tag, _)) = &tag {
+            let _ = writeln!(text, "tag: {tag}");
+        }
+        let mut depends: Vec<usize> = Vec::new();
+        let wanted = rng.below(5);
+        for _ in 0..wanted * 4 {
+            if depends.len() == wanted || i == 0 {
+                break;
+            }
+            let target = if rng.percent(60) {
+                i - 1 - rng.below(i.min(50))
+            } else {
+                rng.below(i)
+            };
+            if !depends.contains(&target) {
+                depends.push(target);
+            }
+        }
+        if !depends.is_empty() {
+            text.push_str("depends:\n");
+            for &target in &depends {
+                depended[target] = true;
+                let _ = writeln!(
+                    text,
+                    "  {}: \"{}\"",
+                    specs[target].name,
+                    requirement(&mut rng, &specs[target])
+                );
+            }
+        }
+        if rng.percent(50) {
+            let _ = writeln!(
+                text,
+                "build:\n  script: cmake --build . --target install\n  env:\n    JOBS: \"{}\"",
+                1 + rng.below(16)
+            );
+        }
+        write(root, &format!("products/{folder}/{name}.yaml"), &text);
+        repositories.push(MirroredRepository {
+            product: name.clone(),
+            mirror: mirrors.join("github.com/bench").join(format!("{name}.git")),
+            reference: tag
+                .as_ref()
+                .map_or_else(|| "main".to_owned(), |(t, _)| t.clone()),
+        });
+        specs.push(Spec {
+            name,
+            folder,
+            kind: Type::Internal,
+            tag,
+        });
+        minors.push(minor);
+    }
+
+    text.clear();
+    let _ = writeln!(
+        text,
+        "name: {MIRRORED_DISTRIBUTION}\ndescription: Every synthetic product\nenvironment: dev\nproducts:"
+    );
+    for (spec, _) in specs.iter().zip(&depended).filter(|(_, d)| !**d) {
+        let _ = writeln!(text, "  - {}", spec.name);
+    }
+    text.push_str("naming:\n  nightly: \"d.%Y.%m.%d\"\n  weekly: \"w.%G.%V\"\nissues: 'DM-\\d+'\n");
+    write(
+        root,
+        &format!("distributions/{MIRRORED_DISTRIBUTION}.yaml"),
+        &text,
+    );
+
+    // One git process per repository, a few at once: git waits on the disk as much as on a core.
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(repository) = repositories.get(i) else {
+                        break;
+                    };
+                    write_mirror(&repository.mirror, &repository.product, i, minors[i]);
+                }
+            });
+        }
+    });
+    repositories
+}
+
+/// Creates the bare repository `path` (HEAD on `main`) and imports the history that
+/// [`write_synthetic_mirrored`] describes.
+fn write_mirror(path: &Path, name: &str, index: usize, minor: u64) {
+    for folder in ["objects/info", "objects/pack", "refs/heads", "refs/tags"] {
+        let folder = path.join(folder);
+        std::fs::create_dir_all(&folder)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", folder.display()));
+    }
+    for (file, text) in [
+        ("HEAD", "ref: refs/heads/main\n"),
+        (
+            "config",
+            "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n",
+        ),
+    ] {
+        std::fs::write(path.join(file), text)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.join(file).display()));
+    }
+    let mut child = Command::new("git")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", "/nonexistent")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .arg("--git-dir")
+        .arg(path)
+        // Keep the objects in a pack, as a fetch does, however few they are.
+        .args([
+            "-c",
+            "fastimport.unpackLimit=0",
+            "fast-import",
+            "--quiet",
+            "--done",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    child
+        .stdin
+        .take()
+        .expect("a pipe")
+        .write_all(history(name, index, minor).as_bytes())
+        .expect("git fast-import reads its stream");
+    let output = child.wait_with_output().expect("git fast-import ends");
+    assert!(
+        output.status.success(),
+        "git fast-import into {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The `git fast-import` stream of one mirror: 3 commits on `main`, one hour apart from
+/// 2026-11-02T12:00:00Z, a lightweight tag `0.<minor>.0` on the first and an annotated tag
+/// `1.<minor>.0` on the second.
+fn history(name: &str, index: usize, minor: u64) -> String {
+    const WHO: &str = "Release Manager <rm@example.org>";
+    const START: u64 = 1_793_620_800;
+    fn data(stream: &mut String, text: &str) {
+        let _ = writeln!(stream, "data {}", text.len());
+        stream.push_str(text);
+        stream.push('\n');
+    }
+    fn commit(stream: &mut String, mark: u64, message: &str, files: &[(String, String)]) {
+        let when = START + 3600 * (mark - 1);
+        let _ = writeln!(
+            stream,
+            "commit refs/heads/main\nmark :{mark}\nauthor {WHO} {when} +0000\ncommitter {WHO} {when} +0000"
+        );
+        data(stream, message);
+        for (file, text) in files {
+            let _ = writeln!(stream, "M 100644 inline {file}");
+            data(stream, text);
+        }
+        stream.push('\n');
+    }
+    let source = format!("src/{name}.c");
+    let level = |n: u32| format!("int {name}_level = {n};\n");
+    let mut stream = String::with_capacity(1024);
+    commit(
+        &mut stream,
+        1,
+        &format!("Import {name}\n"),
+        &[
+            (
+                "README.md".to_owned(),
+                format!("# {name}\n\nSynthetic product number {index}.\n"),
+            ),
+            (source.clone(), level(1)),
+        ],
+    );
+    let _ = writeln!(stream, "reset refs/tags/0.{minor}.0\nfrom :1\n");
+    commit(
+        &mut stream,
+        2,
+        &format!("Release 1.{minor}.0 (DM-{index})\n"),
+        &[
+            (source.clone(), level(2)),
+            (
+                "CHANGELOG.md".to_owned(),
+                format!("1.{minor}.0: DM-{index}\n"),
+            ),
+        ],
+    );
+    let _ = writeln!(
+        stream,
+        "tag 1.{minor}.0\nfrom :2\ntagger {WHO} {} +0000",
+        START + 3600
+    );
+    data(&mut stream, &format!("Release 1.{minor}.0\n"));
+    stream.push('\n');
+    commit(
+        &mut stream,
+        3,
+        &format!("Continue after 1.{minor}.0 (DM-{})\n", index + 1),
+        &[(source, level(3))],
+    );
+    stream.push_str("done\n");
+    stream
 }
 
 fn write(root: &Path, relative: &str, text: &str) {
