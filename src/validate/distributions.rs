@@ -6,108 +6,151 @@ use std::collections::{HashMap, VecDeque};
 use super::ProductIndex;
 use super::templates;
 use crate::diagnostic::{Code, Diagnostic, closest};
-use crate::manifest::model::{ProductType, Purpose};
+use crate::manifest::model::{Distribution, Environment, ProductType, Purpose};
 use crate::manifest::{Loaded, Manifests};
 
 pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut Vec<Diagnostic>) {
-    let environments: HashMap<&str, &Loaded<_>> = manifests
+    let environments: HashMap<&str, &Loaded<Environment>> = manifests
         .environments
         .iter()
         .rev()
         .map(|e| (e.value.name.as_str(), e))
         .collect();
-    // Distributions usually share one pattern: compile each once.
-    let mut patterns: HashMap<&str, Option<String>> = HashMap::new();
-    for distribution in &manifests.distributions {
-        let file = distribution.file;
-        let value = &distribution.value;
-        let roots: Vec<usize> = value
-            .products
-            .iter()
-            .filter_map(|root| {
-                products.resolve(file, root, Code::ProductUnknown, "`products`", found)
-            })
-            .collect();
-
-        let environment = environments.get(value.environment.as_str());
-        if environment.is_none()
-            && !manifests.is_unparsed(crate::manifest::Kind::Environment, &value.environment)
-        {
-            let names: Vec<&str> = environments.keys().copied().collect();
-            found.push(
-                Diagnostic::new(
-                    Code::EnvironmentUnknown,
-                    file,
-                    format!("unknown environment `{}`", value.environment),
-                )
-                .with_label(
-                    file,
-                    value.environment.span.clone(),
-                    "no environment has this name",
-                )
-                .with_help(match closest(&value.environment, &names) {
-                    Some(close) => format!("did you mean `{close}`?"),
-                    None => format!("add `environments/{}.yaml`", value.environment),
-                }),
-            );
-        }
-        if let Some(environment) = environment.filter(|e| *e.value.purpose == Purpose::Operations) {
-            for (tool, path) in run_time_build_tools(manifests, products, &roots) {
-                let product = &manifests.products[tool];
-                let chain: Vec<&str> = path
-                    .iter()
-                    .map(|&i| manifests.products[i].value.name.as_str())
-                    .collect();
-                let dependent = path
-                    .len()
-                    .checked_sub(2)
-                    .map(|i| &manifests.products[path[i]]);
-                let mut diagnostic = Diagnostic::new(
-                    Code::BuildToolInOperations,
-                    file,
-                    format!(
-                        "build tool `{}` is in the run-time closure of `{}`, whose environment `{}` is for operations",
-                        product.value.name, value.name, environment.value.name
-                    ),
-                )
-                .with_label(file, value.environment.span.clone(), "an operations environment");
-                if let Some(dependent) = dependent {
-                    let key = dependent.value.depends.iter().map(|(k, _)| k).find(|k| {
-                        matches!(products.lookup(k), super::Lookup::Name(i) | super::Lookup::Alias(i) if i == tool)
-                    });
-                    if let Some(key) = key {
-                        diagnostic = diagnostic.with_label(
-                            dependent.file,
-                            key.span.clone(),
-                            "needed at run time here",
+    // Each distribution walks its closure: with a hundred distributions of thousands of
+    // products, that is worth all cores.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = manifests.distributions.len().div_ceil(threads).max(8);
+    let parts: Vec<Vec<Diagnostic>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = manifests
+            .distributions
+            .chunks(chunk)
+            .map(|part| {
+                let environments = &environments;
+                scope.spawn(move || {
+                    let mut found = Vec::new();
+                    // Distributions usually share one pattern: compile each once.
+                    let mut patterns = HashMap::new();
+                    for distribution in part {
+                        check_distribution(
+                            distribution,
+                            manifests,
+                            products,
+                            environments,
+                            &mut patterns,
+                            &mut found,
                         );
                     }
-                }
-                found.push(diagnostic.with_help(format!(
-                    "{}; move `{}` to `build_depends` where it is only needed to build",
-                    chain.join(" → "),
-                    product.value.name
-                )));
-            }
-        }
-        templates::check(distribution, manifests, products, &roots, found);
-        if let Some(pattern) = &value.issues
-            && let Some(reason) = patterns
-                .entry(pattern.as_str())
-                .or_insert_with(|| regex::Regex::new(pattern).err().map(|e| pattern_error(&e)))
-        {
-            found.push(
-                Diagnostic::new(
-                    Code::IssuesPatternInvalid,
-                    file,
-                    format!("invalid `issues` pattern: {reason}"),
-                )
-                .with_label(file, pattern.span.clone(), "not a regular expression")
-                .with_help(
-                    "write a regular expression matching one issue key, such as `DM-\\d+` or `#\\d+`",
+                    found
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    found.extend(parts.into_iter().flatten());
+}
+
+fn check_distribution<'a>(
+    distribution: &'a Loaded<Distribution>,
+    manifests: &Manifests,
+    products: &ProductIndex,
+    environments: &HashMap<&str, &Loaded<Environment>>,
+    patterns: &mut HashMap<&'a str, Option<String>>,
+    found: &mut Vec<Diagnostic>,
+) {
+    let file = distribution.file;
+    let value = &distribution.value;
+    let roots: Vec<usize> = value
+        .products
+        .iter()
+        .filter_map(|root| products.resolve(file, root, Code::ProductUnknown, "`products`", found))
+        .collect();
+
+    let environment = environments.get(value.environment.as_str());
+    if environment.is_none()
+        && !manifests.is_unparsed(crate::manifest::Kind::Environment, &value.environment)
+    {
+        let names: Vec<&str> = environments.keys().copied().collect();
+        found.push(
+            Diagnostic::new(
+                Code::EnvironmentUnknown,
+                file,
+                format!("unknown environment `{}`", value.environment),
+            )
+            .with_label(
+                file,
+                value.environment.span.clone(),
+                "no environment has this name",
+            )
+            .with_help(match closest(&value.environment, &names) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("add `environments/{}.yaml`", value.environment),
+            }),
+        );
+    }
+    if let Some(environment) = environment.filter(|e| *e.value.purpose == Purpose::Operations) {
+        for (tool, path) in run_time_build_tools(manifests, products, &roots) {
+            let product = &manifests.products[tool];
+            let chain: Vec<&str> = path
+                .iter()
+                .map(|&i| manifests.products[i].value.name.as_str())
+                .collect();
+            let dependent = path
+                .len()
+                .checked_sub(2)
+                .map(|i| &manifests.products[path[i]]);
+            let mut diagnostic = Diagnostic::new(
+                Code::BuildToolInOperations,
+                file,
+                format!(
+                    "build tool `{}` is in the run-time closure of `{}`, whose environment `{}` is for operations",
+                    product.value.name, value.name, environment.value.name
                 ),
-            );
+            )
+            .with_label(file, value.environment.span.clone(), "an operations environment");
+            if let Some(dependent) = dependent {
+                let key = dependent.value.depends.iter().map(|(k, _)| k).find(|k| {
+                    matches!(products.lookup(k), super::Lookup::Name(i) | super::Lookup::Alias(i) if i == tool)
+                });
+                if let Some(key) = key {
+                    diagnostic = diagnostic.with_label(
+                        dependent.file,
+                        key.span.clone(),
+                        "needed at run time here",
+                    );
+                }
+            }
+            found.push(diagnostic.with_help(format!(
+                "{}; move `{}` to `build_depends` where it is only needed to build",
+                chain.join(" → "),
+                product.value.name
+            )));
         }
+    }
+    templates::check(distribution, manifests, products, &roots, found);
+    if let Some(pattern) = &value.issues
+        && let Some(reason) = patterns
+            .entry(pattern.as_str())
+            .or_insert_with(|| regex::Regex::new(pattern).err().map(|e| pattern_error(&e)))
+    {
+        found.push(
+            Diagnostic::new(
+                Code::IssuesPatternInvalid,
+                file,
+                format!("invalid `issues` pattern: {reason}"),
+            )
+            .with_label(file, pattern.span.clone(), "not a regular expression")
+            .with_help(
+                "write a regular expression matching one issue key, such as `DM-\\d+` or `#\\d+`",
+            ),
+        );
     }
 }
 
