@@ -204,6 +204,31 @@ fn fetch_lock_verify_and_check() {
 
     ok(&f.run(&["verify"]));
     ok(&f.run(&["lock", "dist", "--check", "--offline"]));
+    assert_eq!(lock.manifest_commit, None, "not a git repository");
+
+    // In a git repository, the lock names the manifest commit, and says when the work tree
+    // differs from it.
+    git(&f.root, &["init", "-q", "-b", "main"]);
+    git(&f.root, &["add", "-A"]);
+    git(&f.root, &["commit", "-q", "-m", "manifests"]);
+    let head = git(&f.root, &["rev-parse", "HEAD"]);
+    let dry = |args: &[&str]| {
+        let run = f.run(
+            &[
+                &["lock", "dist", "--kind", "weekly", "--offline", "--dry-run"],
+                args,
+            ]
+            .concat(),
+        );
+        ok(&run);
+        distrib::lock::parse(&run.stdout).unwrap().manifest_commit
+    };
+    assert_eq!(dry(&[]), Some(head.clone()));
+    write(
+        &f.root.join("products/other.yaml"),
+        "name: other\nrepositories:\n  - url: https://example.org/sw/other\n    ref: main\ndescription: edited\n",
+    );
+    assert_eq!(dry(&[]), Some(format!("{head}-dirty")));
 
     // Upstream moves on: the lock is stale once the mirrors know it.
     let new = commit_file(&f.repo("other"), "src/README", "other 2", "DM-2: second");

@@ -212,7 +212,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         build,
         same_content_as: same.map(|l| l.release.clone()),
         date: date.to_text(),
-        manifest_commit: crate::git::head_commit(&workspace.root),
+        manifest_commit: workspace.manifest_commit(),
         platform,
         variables,
         overrides,

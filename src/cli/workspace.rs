@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::{Context, err};
-use crate::diagnostic::{Severity, render};
+use crate::diagnostic::{Severity, Sources, render};
 use crate::manifest::{self, Manifests, Origin};
 use crate::resolve::Mirrors;
 
@@ -22,6 +22,8 @@ pub struct Workspace {
     pub root: PathBuf,
     pub manifests: Manifests,
     pub mirrors_dir: PathBuf,
+    /// The files read, with their text.
+    sources: Sources,
 }
 
 impl Workspace {
@@ -61,7 +63,31 @@ impl Workspace {
             root,
             manifests: opened.manifests,
             mirrors_dir,
+            sources: report.sources,
         }))
+    }
+
+    /// The commit of the manifest repository the work tree is at, with `-dirty` when a
+    /// manifest file differs from that commit (as `git describe --dirty` says it); `None`
+    /// outside a git repository.
+    pub fn manifest_commit(&self) -> Option<String> {
+        let head = crate::git::head_commit(&self.root)?;
+        let committed = manifest::open(&self.root, Some("HEAD")).ok()?;
+        // Lockfiles are outputs, not inputs: a lock not yet committed dirties nothing.
+        let files = |sources: &Sources| -> Vec<(String, std::sync::Arc<str>)> {
+            sources
+                .iter()
+                .filter(|f| {
+                    crate::manifest::Kind::of_path(&f.path) != Some(crate::manifest::Kind::Lock)
+                })
+                .map(|f| (f.path.clone(), f.text.clone()))
+                .collect()
+        };
+        if files(&committed.report.sources) == files(&self.sources) {
+            Some(head)
+        } else {
+            Some(format!("{head}-dirty"))
+        }
     }
 
     pub fn mirrors(&self) -> Mirrors<'_> {

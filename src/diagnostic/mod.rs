@@ -85,6 +85,9 @@ impl Sources {
     pub fn len(&self) -> usize {
         self.files.len()
     }
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
