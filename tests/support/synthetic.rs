@@ -527,7 +527,6 @@ fn history(name: &str, index: usize, minor: u64) -> String {
     fn data(stream: &mut String, text: &str) {
         let _ = writeln!(stream, "data {}", text.len());
         stream.push_str(text);
-        stream.push('\n');
     }
     fn commit(stream: &mut String, mark: u64, message: &str, files: &[(String, String)]) {
         let when = START + 3600 * (mark - 1);
