@@ -5,8 +5,9 @@ use std::fmt::Write;
 
 use thiserror::Error;
 
-/// strftime conversion codes a release name may use.
-pub const DATE_CODES: &str = "YCymbBdejHIMSpaAuwGgVUWZzsFTDR%";
+/// strftime conversion codes a release name may use: those whose text is valid in a git ref
+/// (`%e`, `%T`, `%R` and `%D` would put a space, a `:` or a `/` in the name).
+pub const DATE_CODES: &str = "YCymbBdjHIMSpaAuwGgVUWZzsF%";
 
 /// One piece of a template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,7 +238,6 @@ impl DateTime {
             'b' => MONTHS[self.month as usize - 1][..3].to_owned(),
             'B' => MONTHS[self.month as usize - 1].to_owned(),
             'd' => format!("{:02}", self.day),
-            'e' => format!("{:>2}", self.day),
             'j' => format!("{:03}", self.day_of_year()),
             'H' => format!("{:02}", self.hour),
             'I' => format!("{:02}", (self.hour + 11) % 12 + 1),
@@ -265,14 +265,6 @@ impl DateTime {
                 self.format('m'),
                 self.format('d')
             ),
-            'T' => format!("{}:{}:00", self.format('H'), self.format('M')),
-            'D' => format!(
-                "{}/{}/{}",
-                self.format('m'),
-                self.format('d'),
-                self.format('y')
-            ),
-            'R' => format!("{}:{}", self.format('H'), self.format('M')),
             _ => "%".to_owned(),
         }
     }
@@ -370,6 +362,27 @@ mod tests {
 
     fn at(text: &str) -> DateTime {
         DateTime::parse(text).unwrap()
+    }
+
+    #[test]
+    fn scans_templates() {
+        assert_eq!(
+            scan("O2-%Y%m%d-DD{DataDistribution}"),
+            vec![
+                Token::Literal("O2-"),
+                Token::Date('Y'),
+                Token::Date('m'),
+                Token::Date('d'),
+                Token::Literal("-DD"),
+                Token::Placeholder("DataDistribution"),
+            ]
+        );
+        assert_eq!(scan("b{build"), vec![Token::Literal("b"), Token::Unclosed]);
+        assert_eq!(
+            scan("m-%e"),
+            vec![Token::Literal("m-"), Token::BadDate('e')]
+        );
+        assert_eq!(scan("x%"), vec![Token::Literal("x"), Token::BadDate(' ')]);
     }
 
     #[test]

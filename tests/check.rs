@@ -44,6 +44,7 @@ invalid_fixtures! {
     unknown_field => "unknown-field", "unknown-field";
     wrong_type => "wrong-type", "invalid-value";
     dependency_form => "dependency-form", "invalid-value";
+    recipe_number => "recipe-number", "invalid-value";
     duplicate_key => "duplicate-key", "duplicate-key";
     file_empty => "file-empty", "file-empty";
     alias_bomb => "alias-bomb", "file-too-large";
@@ -406,4 +407,32 @@ fn readme_lists_every_rule() {
             "README.md has no row for `{code}`"
         );
     }
+}
+
+#[test]
+fn links_out_of_the_root_are_refused_for_the_root_file_and_kind_folders() {
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "secret.yaml", "rules: {}\n");
+    write(outside.path(), "products/evil.yaml", "name: evil\n");
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.yaml"),
+        dir.path().join("distrib.yaml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path().join("products"), dir.path().join("products"))
+        .unwrap();
+    let run = distrib(dir.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("symlink-escape").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("rules: {}"),
+        "the target is never shown: {}",
+        run.stderr
+    );
 }

@@ -215,7 +215,16 @@ fn fetch_lock_verify_and_check() {
     let dry = |args: &[&str]| {
         let run = f.run(
             &[
-                &["lock", "dist", "--kind", "weekly", "--offline", "--dry-run"],
+                &[
+                    "lock",
+                    "dist",
+                    "--kind",
+                    "weekly",
+                    "--offline",
+                    "--dry-run",
+                    "--date",
+                    "2026-11-26",
+                ],
                 args,
             ]
             .concat(),
@@ -290,7 +299,7 @@ fn identities_follow_content_not_names() {
     let run = lock("2026-11-02");
     assert_eq!(f.identities("dist", "d.2026.11.02"), first);
     assert!(
-        run.stderr.contains("same content as d.2026.11.01 (b1)"),
+        run.stderr.contains("same content as `d.2026.11.01` (b1)"),
         "{}",
         run.stderr
     );
@@ -435,6 +444,90 @@ fn bad_refs_mirrors_and_paths() {
 }
 
 #[test]
+fn overrides_aliases_requirements_and_unchanged_releases() {
+    let f = Fixture::new();
+    ok(&f.run(&["fetch"]));
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+    ]));
+    let before = f.lock_text("dist", "w.2026.47");
+    // Another day of the same week, the same content: the release exists, nothing is rewritten.
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-20",
+        "--offline",
+    ]);
+    ok(&run);
+    assert!(run.stderr.contains("is up to date"), "{}", run.stderr);
+    assert_eq!(f.lock_text("dist", "w.2026.47"), before);
+
+    // --set accepts a former name and records the current one; the tag is then not the version.
+    commit_file(&f.repo("base"), "src/README", "base 2", "after the release");
+    ok(&f.run(&["fetch"]));
+    let other = f.root.join("products/other.yaml");
+    let text = std::fs::read_to_string(&other).unwrap();
+    std::fs::write(&other, format!("{text}aliases: [other_old]\n")).unwrap();
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "manual",
+        "--offline",
+        "--dry-run",
+        "--set",
+        "other_old=main",
+        "--set",
+        "base=main",
+    ]);
+    ok(&run);
+    let lock = distrib::lock::parse(&run.stdout).unwrap();
+    assert_eq!(lock.overrides.keys().collect::<Vec<_>>(), ["base", "other"]);
+    let base = lock.products.iter().find(|p| p.name == "base").unwrap();
+    assert_eq!(base.repositories[0].reference, "main");
+    assert!(
+        base.version.as_deref().unwrap().starts_with("1.0.0-1-g"),
+        "{:?}",
+        base.version
+    );
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "manual",
+        "--offline",
+        "--set",
+        "nothing=main",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+
+    // A branch-tracking product is checked against its nearest tag once locked.
+    git(&f.repo("utils"), &["tag", "1.5.0"]);
+    commit_file(&f.repo("utils"), "src/README", "utils 2", "after the tag");
+    ok(&f.run(&["fetch"]));
+    let app = f.root.join("products/app.yaml");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(&app, text.replace("utils: \"*\"", "utils: \">=2\"")).unwrap();
+    let run = f.run(&["lock", "dist", "--kind", "manual", "--offline", "--dry-run"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("`app` requires `utils` `>=2`, and `utils` resolved to `1.5.0-1-g"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn verify_finds_edits_truncation_versions_and_moved_tags() {
     let f = Fixture::new();
     ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-19"]));
@@ -463,6 +556,36 @@ fn verify_finds_edits_truncation_versions_and_moved_tags() {
     );
     std::fs::write(&path, &text).unwrap();
     ok(&f.run(&["verify"]));
+
+    // A lock rewritten with another commit of the same tag's product, its digest recomputed:
+    // nothing offline can tell, the mirror can.
+    let mut forged = distrib::lock::parse(&text).unwrap();
+    let utils = forged
+        .products
+        .iter_mut()
+        .find(|p| p.name == "utils")
+        .unwrap();
+    commit_file(&f.repo("utils"), "src/OTHER", "x", "another tree");
+    ok(&f.run(&["fetch"]));
+    utils.repositories[0].commit = git(&f.repo("utils"), &["rev-parse", "HEAD"]);
+    std::fs::write(&path, forged.to_text().unwrap()).unwrap();
+    ok(&f.run(&["verify", "--offline"]));
+    let run = f.run(&["verify"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("has tree"), "{}", run.stderr);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = distrib_wide(
+        &f.root,
+        &["verify", "--mirrors", elsewhere.path().to_str().unwrap()],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("no mirror of `https://example.org/sw/base` to check against"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(&path, &text).unwrap();
 
     // Someone moves the release tag, then deletes it.
     let base = f.repo("base");
@@ -586,7 +709,7 @@ fn release_names_stay_in_the_locks_folder() {
         "--var",
         "nope=1",
     ]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2, "a usage error");
     assert!(
         run.stderr.contains("unknown variable `nope`"),
         "{}",

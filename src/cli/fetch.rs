@@ -1,11 +1,10 @@
 //! `distrib fetch`: create or update the bare mirror of every repository a distribution needs.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 
 use super::workspace::{MirrorArgs, Workspace};
-use super::{Context, Exit, err};
+use super::{Context, Exit, boxed, err};
 use crate::git::mirror;
 use crate::resolve::{Mirrors, Plan};
 
@@ -42,18 +41,15 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     } else {
         args.distributions.clone()
     };
-    let mut repositories: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut jobs: Vec<(String, String)> = Vec::new();
     for name in &names {
-        let plan = Plan::new(&workspace.manifests, name)
-            .map_err(|e| Box::new(e) as Box<dyn miette::Diagnostic>)?;
-        for job in plan.repositories() {
-            let key = workspace.mirrors().path(job.url).display().to_string();
-            repositories
-                .entry(key)
-                .or_insert((job.product.to_owned(), job.url.to_owned()));
-        }
+        let plan = Plan::new(&workspace.manifests, name).map_err(boxed)?;
+        jobs.extend(
+            plan.repositories()
+                .into_iter()
+                .map(|j| (j.product.to_owned(), j.url.to_owned())),
+        );
     }
-    let jobs: Vec<(String, String)> = repositories.into_values().collect();
     let failures = fetch_all(&workspace.mirrors(), &jobs, args.jobs);
     if failures.is_empty() {
         return Ok(Exit::Success);
@@ -78,6 +74,12 @@ pub(crate) fn fetch_all(
     jobs: &[(String, String)],
     threads: Option<usize>,
 ) -> Vec<(String, String, String)> {
+    // One fetch per mirror: products that share a repository share its mirror.
+    let mut seen = std::collections::HashSet::new();
+    let jobs: Vec<&(String, String)> = jobs
+        .iter()
+        .filter(|(_, url)| seen.insert(mirrors.path(url)))
+        .collect();
     let threads = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
         .clamp(1, jobs.len().max(1));
@@ -95,7 +97,7 @@ pub(crate) fn fetch_all(
     } else {
         None
     };
-    let queue = Mutex::new(jobs.iter().collect::<Vec<_>>());
+    let queue = Mutex::new(jobs.clone());
     let failures = Mutex::new(Vec::new());
     let (created, changed) = (Mutex::new(0usize), Mutex::new(0usize));
     std::thread::scope(|scope| {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{Context, Exit};
+use super::{Context, Exit, boxed};
 use crate::fsutil::{IoError, write_atomic};
 use crate::import::lsst;
 
@@ -50,10 +50,6 @@ enum ImportFailure {
     #[error("{count} product files already exist, such as `{}`", first.display())]
     #[diagnostic(code("import-exists"), help("pass `--force` to overwrite them"))]
     Exists { count: usize, first: PathBuf },
-}
-
-fn boxed(error: impl miette::Diagnostic + 'static) -> Box<dyn miette::Diagnostic> {
-    Box::new(error)
 }
 
 pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::workspace::{MirrorArgs, Workspace};
-use super::{Context, Exit, err, out};
+use super::{Context, Exit, boxed, err, out};
+use crate::fsutil::IoError;
 use crate::lock::history::{self, History};
 use crate::lock::{FORMAT_VERSION, LockedProduct, Lockfile, ReleaseKind};
 use crate::naming::{self, DateTime};
@@ -29,11 +30,11 @@ pub struct Args {
 
     /// The kind of release
     #[arg(long, value_enum, required_unless_present = "check")]
-    kind: Option<ReleaseKind>,
+    kind: Option<Kind>,
 
     /// Release date and time (UTC), for the name [default: now]
-    #[arg(long, value_name = "YYYY-MM-DD[THH:MM]")]
-    date: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD[THH:MM]", value_parser = parse_date)]
+    date: Option<DateTime>,
 
     /// Set a naming variable, overriding the distribution's default
     #[arg(long = "var", value_name = "KEY=VALUE", value_parser = key_value)]
@@ -43,7 +44,8 @@ pub struct Args {
     #[arg(long = "set", value_name = "PRODUCT=REF", value_parser = key_value)]
     overrides: Vec<(String, String)>,
 
-    /// The platform to lock for [default: the distribution's `platform`, else this machine's]
+    /// The platform to lock for [default: the distribution's `platform`, else this machine's;
+    /// with --check, the compared lock's]
     #[arg(long)]
     platform: Option<String>,
 
@@ -71,6 +73,24 @@ pub struct Args {
     mirrors: MirrorArgs,
 }
 
+/// The kinds `lock` makes; candidates, finals and patches come from a parent release.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum Kind {
+    Nightly,
+    Weekly,
+    Manual,
+}
+
+impl From<Kind> for ReleaseKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Nightly => ReleaseKind::Nightly,
+            Kind::Weekly => ReleaseKind::Weekly,
+            Kind::Manual => ReleaseKind::Manual,
+        }
+    }
+}
+
 fn key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
@@ -78,9 +98,13 @@ fn key_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
+fn parse_date(text: &str) -> Result<DateTime, String> {
+    DateTime::parse(text).map_err(|e| e.to_string())
+}
+
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 enum LockFailure {
-    #[error("unknown variable `{name}`")]
+    #[error("unknown variable `{name}` in --var")]
     #[diagnostic(
         code("variable-unknown"),
         help("declare it under `variables:` in the distribution")
@@ -92,10 +116,16 @@ enum LockFailure {
         help("--set names a product of the distribution's closure")
     )]
     Override { name: String },
+    #[error("`{name}` has no repository, so --set cannot give it a ref")]
+    #[diagnostic(
+        code("product-unknown"),
+        help("--set names a product built from a repository")
+    )]
+    NoRepository { name: String },
     #[error("cannot name the release")]
     #[diagnostic(
         code("release-name"),
-        help("check the distribution's `naming` template for this kind")
+        help("check the distribution's `naming` template for this kind, and the --var values")
     )]
     Name(#[source] naming::NamingError),
     #[error("`{release}` already exists with other content, and so does `{again}`")]
@@ -110,16 +140,9 @@ enum LockFailure {
         help("write one with `distrib lock {0} --kind ...`")
     )]
     NothingToCheck(String),
-    #[error("cannot write `{}`", path.display())]
-    #[diagnostic(code("io"))]
-    Write {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
-}
-
-fn boxed(error: impl miette::Diagnostic + 'static) -> Box<dyn miette::Diagnostic> {
-    Box::new(error)
+    #[error("cannot write the lock: {0}")]
+    #[diagnostic(code("lock-write"))]
+    Text(#[source] crate::lock::LockError),
 }
 
 pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
@@ -127,15 +150,59 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         return Ok(Exit::Failure);
     };
     let plan = Plan::new(&workspace.manifests, &args.distribution).map_err(boxed)?;
-    let overrides: BTreeMap<String, String> = args.overrides.iter().cloned().collect();
-    for name in overrides.keys() {
-        if plan
+    // Everything the command line says is checked before anything is fetched.
+    let mut overrides: BTreeMap<String, String> = BTreeMap::new();
+    for (name, reference) in &args.overrides {
+        let Some(product) = plan
             .canonical(name)
-            .is_none_or(|n| !plan.products.iter().any(|p| p.name.value == n))
-        {
-            return Err(boxed(LockFailure::Override { name: name.clone() }));
+            .and_then(|n| plan.products.iter().find(|p| p.name.value == n))
+        else {
+            return Ok(usage(context, LockFailure::Override { name: name.clone() }));
+        };
+        if product.repositories.is_empty() {
+            return Ok(usage(
+                context,
+                LockFailure::NoRepository { name: name.clone() },
+            ));
         }
+        overrides.insert(product.name.value.clone(), reference.clone());
     }
+    let mut variables: BTreeMap<String, String> = plan
+        .distribution
+        .variables
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect();
+    for (key, value) in &args.variables {
+        if !variables.contains_key(key) {
+            return Ok(usage(context, LockFailure::Variable { name: key.clone() }));
+        }
+        variables.insert(key.clone(), value.clone());
+    }
+    // `--check` compares like with like: the compared lock's platform and overrides, unless
+    // the command line says otherwise.
+    let compared = if args.check {
+        let history = History::read(&workspace.root).map_err(boxed)?;
+        let existing = match &args.release {
+            Some(release) => history.find(&args.distribution, release),
+            None => history.newest(&args.distribution),
+        }
+        .cloned()
+        .ok_or_else(|| boxed(LockFailure::NothingToCheck(args.distribution.clone())))?;
+        if args.overrides.is_empty() {
+            overrides = existing.overrides.clone();
+        }
+        Some(existing)
+    } else {
+        None
+    };
+    let platform = args
+        .platform
+        .clone()
+        .or_else(|| compared.as_ref().map(|l| l.platform.clone()))
+        .or_else(|| plan.distribution.platform.as_ref().map(|p| p.value.clone()))
+        .unwrap_or_else(|| format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH));
+
     let mirrors = workspace.mirrors();
     if !args.offline {
         let jobs: Vec<(String, String)> = plan
@@ -156,11 +223,6 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             return Ok(Exit::Failure);
         }
     }
-    let platform = args
-        .platform
-        .clone()
-        .or_else(|| plan.distribution.platform.as_ref().map(|p| p.value.clone()))
-        .unwrap_or_else(|| format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH));
     let products = match resolve::resolve(
         &plan,
         &mirrors,
@@ -177,32 +239,25 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             return Ok(Exit::Failure);
         }
     };
-    if args.check {
-        return check(context, &workspace, &args, &products);
+    if let Some(existing) = compared {
+        return Ok(compare(&existing, &products, &args.distribution));
     }
-    let mut variables: BTreeMap<String, String> = plan
-        .distribution
-        .variables
-        .iter()
-        .map(|(k, v)| (k.value.clone(), v.value.clone()))
-        .collect();
-    for (key, value) in &args.variables {
-        if !variables.contains_key(key) {
-            return Err(boxed(LockFailure::Variable { name: key.clone() }));
-        }
-        variables.insert(key.clone(), value.clone());
-    }
-    let date = match &args.date {
-        Some(text) => DateTime::parse(text).map_err(|e| boxed(LockFailure::Name(e)))?,
-        None => DateTime::now(),
-    };
-    let kind = args.kind.unwrap_or(ReleaseKind::Manual);
 
-    let _guard = history::exclusive(&workspace.root).map_err(boxed)?;
+    let date = args.date.unwrap_or_else(DateTime::now);
+    let kind = ReleaseKind::from(args.kind.unwrap_or(Kind::Manual));
+    // A dry run writes nothing, not even the lock that serializes writers.
+    let _guard = if args.dry_run {
+        None
+    } else {
+        Some(history::exclusive(&workspace.root).map_err(boxed)?)
+    };
     let history = History::read(&workspace.root).map_err(boxed)?;
     let content = Lockfile::content_digest(&products);
     let same = history.same_content(&args.distribution, &content);
-    let build = same.map_or_else(|| history.next_build(), |l| l.build);
+    let build = match same {
+        Some(lock) => lock.build,
+        None => history.next_build().map_err(boxed)?,
+    };
     let mut lock = Lockfile {
         version: FORMAT_VERSION,
         distribution: args.distribution.clone(),
@@ -237,104 +292,85 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         .map_err(|e| boxed(LockFailure::Name(e)))
     };
     let mut release = name(&template)?;
-    if let Some(existing) = history.find(&args.distribution, &release)
-        && existing.content != lock.content
-    {
-        {
-            // O2 §7: a second build on one day gets the time.
-            let again = name(&format!("{template}-%H%M"))?;
-            if history
-                .find(&args.distribution, &again)
-                .is_some_and(|l| l.content != lock.content)
-            {
-                return Err(boxed(LockFailure::Taken { release, again }));
+    let path_of = |release: &str| crate::lock::path(&workspace.root, &args.distribution, release);
+    let shown = |path: &std::path::Path| {
+        path.strip_prefix(&workspace.root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    };
+    if let Some(existing) = history.find(&args.distribution, &release) {
+        if existing.content == lock.content {
+            // A release is never rewritten: the same content under its name is that release.
+            if args.dry_run {
+                out(&existing
+                    .to_text()
+                    .map_err(|e| boxed(LockFailure::Text(e)))?);
+            } else {
+                err(&format!(
+                    "`{}` is up to date: it has this content already\n",
+                    shown(&path_of(&release))
+                ));
             }
-            release = again;
+            return Ok(Exit::Success);
         }
+        // O2 §7: a second build on one day gets the time.
+        let again = name(&format!("{template}-%H%M"))?;
+        if history.find(&args.distribution, &again).is_some() {
+            return Err(boxed(LockFailure::Taken { release, again }));
+        }
+        release = again;
     }
     if lock.same_content_as.as_deref() == Some(release.as_str()) {
         lock.same_content_as = None;
     }
     lock.release = release;
-    let text = lock.to_text();
+    let text = lock.to_text().map_err(|e| boxed(LockFailure::Text(e)))?;
     if args.dry_run {
         out(&text);
         return Ok(Exit::Success);
     }
-    let path = crate::lock::path(&workspace.root, &lock.distribution, &lock.release);
-    let shown = path
-        .strip_prefix(&workspace.root)
-        .unwrap_or(&path)
-        .display()
-        .to_string();
-    if std::fs::read_to_string(&path).is_ok_and(|current| current == text) {
-        err(&format!("`{shown}` is up to date\n"));
-        return Ok(Exit::Success);
-    }
+    let path = path_of(&lock.release);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| {
-            boxed(LockFailure::Write {
-                path: parent.to_path_buf(),
-                source,
-            })
-        })?;
+        std::fs::create_dir_all(parent).map_err(|e| boxed(IoError::new(parent, e)))?;
     }
-    crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(|source| {
-        boxed(LockFailure::Write {
-            path: path.clone(),
-            source,
-        })
-    })?;
+    crate::fsutil::write_atomic(&path, text.as_bytes())
+        .map_err(|e| boxed(IoError::new(&path, e)))?;
     let reuse = match &lock.same_content_as {
-        Some(other) => format!(", same content as {other} (b{})", lock.build),
+        Some(other) => format!(", same content as `{other}` (b{})", lock.build),
         None => format!(", build b{}", lock.build),
     };
     err(&format!(
-        "wrote `{shown}`: {}{reuse}\n",
+        "wrote `{}`: {}{reuse}\n",
+        shown(&path),
         crate::diagnostic::plural(lock.products.len(), "product")
     ));
     Ok(Exit::Success)
 }
 
+/// Reports a usage problem found in the command line's values.
+fn usage(context: &Context, failure: LockFailure) -> Exit {
+    err(&format!("{}\n", context.render_error(&failure)));
+    Exit::Usage
+}
+
 /// The naming template of `kind`, or DMTN-106's default.
 fn template(plan: &Plan, kind: ReleaseKind) -> String {
     let naming = &plan.distribution.naming;
-    let configured = match kind {
-        ReleaseKind::Nightly => &naming.nightly,
-        ReleaseKind::Weekly => &naming.weekly,
-        ReleaseKind::Manual => &naming.manual,
-        ReleaseKind::Candidate | ReleaseKind::Patch => &naming.candidate,
-        ReleaseKind::Final => &naming.final_,
+    let (configured, default) = match kind {
+        ReleaseKind::Nightly => (&naming.nightly, "d.%Y.%m.%d"),
+        ReleaseKind::Weekly => (&naming.weekly, "w.%G.%V"),
+        ReleaseKind::Manual => (&naming.manual, "m.%Y.%m.%d.%H%M"),
+        ReleaseKind::Candidate | ReleaseKind::Patch => (&naming.candidate, "{version}.rc{rc}"),
+        ReleaseKind::Final => (&naming.final_, "{version}"),
     };
     configured
         .as_ref()
-        .map(|t| t.value.clone())
-        .unwrap_or_else(|| {
-            match kind {
-                ReleaseKind::Nightly => "d.%Y.%m.%d",
-                ReleaseKind::Weekly => "w.%G.%V",
-                ReleaseKind::Manual => "m.%Y.%m.%d.%H%M",
-                ReleaseKind::Candidate | ReleaseKind::Patch => "{version}.rc{rc}",
-                ReleaseKind::Final => "{version}",
-            }
-            .to_owned()
-        })
+        .map_or_else(|| default.to_owned(), |t| t.value.clone())
 }
 
-/// `--check`: is the newest lock (or `--release`) what the manifests and mirrors give now?
-fn check(
-    context: &Context,
-    workspace: &Workspace,
-    args: &Args,
-    products: &[LockedProduct],
-) -> Result<Exit, Box<dyn miette::Diagnostic>> {
-    let history = History::read(&workspace.root).map_err(boxed)?;
-    let existing = match &args.release {
-        Some(release) => history.find(&args.distribution, release),
-        None => history.newest(&args.distribution),
-    }
-    .ok_or_else(|| boxed(LockFailure::NothingToCheck(args.distribution.clone())))?;
-    let _ = context;
+/// `--check`: is `existing` what the manifests and mirrors give now?
+fn compare(existing: &Lockfile, products: &[LockedProduct], distribution: &str) -> Exit {
     let old: BTreeMap<&str, &LockedProduct> = existing
         .products
         .iter()
@@ -342,31 +378,34 @@ fn check(
         .collect();
     let new: BTreeMap<&str, &LockedProduct> =
         products.iter().map(|p| (p.name.as_str(), p)).collect();
+    let commits = |p: &LockedProduct| {
+        p.repositories
+            .iter()
+            .map(|r| r.commit.get(..10).unwrap_or(&r.commit).to_owned())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let version = |p: &LockedProduct| p.version.clone().unwrap_or_else(|| "-".into());
     let mut lines = Vec::new();
     for (name, product) in &new {
         match old.get(name) {
-            None => lines.push(format!(
-                "  added     {name} {}",
-                product.version.as_deref().unwrap_or("")
-            )),
-            Some(before) if before.identity != product.identity => {
-                let commits = |p: &LockedProduct| {
-                    p.repositories
-                        .iter()
-                        .map(|r| r.commit[..10.min(r.commit.len())].to_owned())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                };
-                let version = |p: &LockedProduct| p.version.clone().unwrap_or_default();
+            None => lines.push(format!("  added     {name} {}", version(product))),
+            Some(before) if before.identity == product.identity => {}
+            Some(before)
+                if commits(before) == commits(product) && before.recipe == product.recipe =>
+            {
                 lines.push(format!(
-                    "  changed   {name} {} ({}) -> {} ({})",
-                    version(before),
-                    commits(before),
-                    version(product),
-                    commits(product)
+                    "  changed   {name} {}: a dependency or the environment changed",
+                    version(product)
                 ));
             }
-            Some(_) => {}
+            Some(before) => lines.push(format!(
+                "  changed   {name} {} ({}) -> {} ({})",
+                version(before),
+                commits(before),
+                version(product),
+                commits(product)
+            )),
         }
     }
     for name in old.keys().filter(|n| !new.contains_key(*n)) {
@@ -378,7 +417,7 @@ fn check(
             existing.release,
             crate::diagnostic::plural(products.len(), "product")
         ));
-        return Ok(Exit::Success);
+        return Exit::Success;
     }
     err(&format!(
         "`{}` is stale: {} of its products would change\n{}\n",
@@ -387,8 +426,7 @@ fn check(
         lines.join("\n")
     ));
     err(&format!(
-        "run `distrib lock {} --kind <kind>` to write a new lock\n",
-        args.distribution
+        "run `distrib lock {distribution} --kind <kind>` to write a new lock\n"
     ));
-    Ok(Exit::Failure)
+    Exit::Failure
 }

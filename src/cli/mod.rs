@@ -136,6 +136,10 @@ pub fn run() -> ExitCode {
     }
 }
 
+pub(crate) fn boxed(error: impl miette::Diagnostic + 'static) -> Box<dyn miette::Diagnostic> {
+    Box::new(error)
+}
+
 /// Writes data to stdout. A closed pipe (`distrib ... | head`) is not an error worth a panic.
 pub(crate) fn out(text: &str) {
     use std::io::Write;

@@ -109,15 +109,28 @@ fn against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<St
     let mut findings = Vec::new();
     for product in &lock.products {
         for repository in &product.repositories {
+            let name = &product.name;
             let Ok(mirror) = Mirror::open(&mirrors.path(&repository.url)) else {
+                findings.push(format!(
+                    "`{name}`: no mirror of `{}` to check against (run `distrib fetch`, or pass --offline)",
+                    repository.url
+                ));
                 continue;
             };
-            let name = &product.name;
             if !mirror.has_commit(&repository.commit) {
                 findings.push(format!(
                     "`{name}`: commit `{}` no longer exists in `{}`",
                     repository.commit, repository.url
                 ));
+            } else {
+                match mirror.tree(&repository.commit, repository.path.as_deref()) {
+                    Ok(tree) if tree == repository.tree => {}
+                    Ok(tree) => findings.push(format!(
+                        "`{name}`: commit `{}` of `{}` has tree `{tree}`, the lock records `{}`",
+                        repository.commit, repository.url, repository.tree
+                    )),
+                    Err(error) => findings.push(format!("`{name}`: {error}")),
+                }
             }
             if let Some(tag) = repository.resolved.strip_prefix("refs/tags/") {
                 match mirror.peel(&repository.resolved) {

@@ -75,6 +75,8 @@ fn isolated() -> gix::open::Options {
 /// Creates the bare mirror at `path` if needed, then makes its branches and tags equal to
 /// those of `url` (a path, `file://` or https URL).
 pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
+    // Two processes sharing the mirrors folder must not write one mirror at once.
+    let _guard = hold(path)?;
     let created = !path.join("HEAD").exists();
     let result = fetch_into(url, path, created);
     if result.is_err() && created {
@@ -82,6 +84,27 @@ pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
         let _ = std::fs::remove_dir_all(path);
     }
     result
+}
+
+/// An exclusive lock on `<mirror>.lock` beside the mirror, released when dropped.
+fn hold(path: &Path) -> Result<std::fs::File, MirrorError> {
+    let write_error = |source: std::io::Error| MirrorError::Write {
+        path: path.to_path_buf(),
+        source: Box::new(source),
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(write_error)?;
+    }
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(PathBuf::from(name))
+        .map_err(write_error)?;
+    file.lock().map_err(write_error)?;
+    Ok(file)
 }
 
 fn fetch_into(url: &str, path: &Path, created: bool) -> Result<FetchReport, MirrorError> {
@@ -248,6 +271,13 @@ impl Mirror {
 
     /// Resolves a tag, a branch or a full commit id to a commit, peeling annotated tags.
     pub fn resolve(&self, reference: &str) -> Result<Resolved, ResolveError> {
+        // A name git cannot hold is simply not there (rather than a failure to read).
+        if gix::validate::reference::name_partial(reference.into()).is_err() {
+            return Err(ResolveError::NotFound {
+                reference: reference.to_owned(),
+                closest: Vec::new(),
+            });
+        }
         if reference.starts_with("refs/") {
             let kind = if reference.starts_with("refs/tags/") {
                 RefKind::Tag

@@ -12,6 +12,8 @@ pub enum ImportError {
     Parse(String),
     #[error("`{name}` has neither a URL nor a `url` field")]
     NoUrl { name: String },
+    #[error("`{name}` is not a product name: use letters, digits and `._+-`, without `/` or `..`")]
+    Name { name: String },
 }
 
 #[derive(Deserialize)]
@@ -56,6 +58,10 @@ pub fn parse(text: &str) -> Result<Vec<ImportedProduct>, ImportError> {
     entries
         .into_iter()
         .map(|(name, entry)| {
+            // The name becomes a file name: it must not lead out of `products/`.
+            if !crate::validate::is_valid_name(&name) {
+                return Err(ImportError::Name { name });
+            }
             let (url, reference) = match entry {
                 Entry::Url(url) => (url, None),
                 Entry::Detailed {
@@ -82,6 +88,14 @@ mod tests {
         let text = "afw: https://github.com/lsst/afw.git\nxrootd:\n  url: https://github.com/lsst/xrootd.git\n  ref: affinity-flex-hash\n";
         let products = parse(text).unwrap();
         assert_eq!(products.len(), 2);
+        assert!(matches!(
+            parse("../../escaped: https://x/y\n"),
+            Err(ImportError::Name { .. })
+        ));
+        assert!(matches!(
+            parse("/tmp/abs: https://x/y\n"),
+            Err(ImportError::Name { .. })
+        ));
         assert_eq!(
             products[1].repositories[0].reference.as_deref(),
             Some("affinity-flex-hash")

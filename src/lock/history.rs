@@ -19,6 +19,12 @@ pub enum HistoryError {
         )
     )]
     Invalid { path: PathBuf, source: LockError },
+    #[error("no build number is left after the one of `{}`", path.display())]
+    #[diagnostic(
+        code("lock-invalid"),
+        help("that build number cannot come from distrib: restore the lock from git")
+    )]
+    Exhausted { path: PathBuf },
     #[error("cannot use `{}`: {source}", path.display())]
     #[diagnostic(code("io"), help("distrib must be able to create files in `locks/`"))]
     Io {
@@ -72,12 +78,14 @@ impl History {
     }
 
     /// One more than the highest build number of any lock.
-    pub fn next_build(&self) -> u64 {
-        self.locks
-            .iter()
-            .map(|(_, l)| l.build)
-            .max()
-            .map_or(1, |max| max + 1)
+    pub fn next_build(&self) -> Result<u64, HistoryError> {
+        match self.locks.iter().max_by_key(|(_, l)| l.build) {
+            None => Ok(1),
+            Some((path, lock)) => lock
+                .build
+                .checked_add(1)
+                .ok_or_else(|| HistoryError::Exhausted { path: path.clone() }),
+        }
     }
 
     /// The first release of `distribution` whose packages are exactly `content`.
@@ -87,10 +95,11 @@ impl History {
             .min_by_key(|l| l.build)
     }
 
-    /// The lock of `distribution` with the highest build number, the latest date breaking ties.
+    /// The latest lock of `distribution`: by date, then build number. (A lock with the same
+    /// content as an earlier one keeps its lower build number, so builds alone would mislead.)
     pub fn newest(&self, distribution: &str) -> Option<&Lockfile> {
         self.of(distribution)
-            .max_by(|a, b| (a.build, &a.date, &a.release).cmp(&(b.build, &b.date, &b.release)))
+            .max_by(|a, b| (&a.date, a.build, &a.release).cmp(&(&b.date, b.build, &b.release)))
     }
 
     pub fn find(&self, distribution: &str, release: &str) -> Option<&Lockfile> {

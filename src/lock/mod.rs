@@ -183,10 +183,10 @@ impl Lockfile {
     }
 
     /// The canonical text: header, YAML body, digest line.
-    pub fn to_text(&self) -> String {
+    pub fn to_text(&self) -> Result<String, LockError> {
         let mut lock = self.clone();
         lock.normalize();
-        let body = serde_saphyr::to_string(&lock).unwrap_or_default();
+        let body = serde_saphyr::to_string(&lock).map_err(|e| LockError::Syntax(e.to_string()))?;
         let mut text = String::with_capacity(body.len() + 200);
         text.push_str(HEADER);
         text.push_str(&body);
@@ -197,7 +197,7 @@ impl Lockfile {
         text.push_str(DIGEST_KEY);
         text.push_str(&digest);
         text.push('\n');
-        text
+        Ok(text)
     }
 
     /// The digest of the products' names and identities, what decides "same content".
@@ -318,8 +318,21 @@ pub fn parse(text: &str) -> Result<Lockfile, LockError> {
     Ok(lock)
 }
 
-/// Recomputes the environment digest, every identity and the content digest.
+/// Recomputes the environment digest, every identity and the content digest, and checks that
+/// commits and trees are object ids.
 pub fn check_consistency(lock: &Lockfile) -> Result<(), LockError> {
+    let is_id =
+        |text: &str| matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit());
+    for product in &lock.products {
+        for repository in &product.repositories {
+            if !is_id(&repository.commit) || !is_id(&repository.tree) {
+                return Err(LockError::Inconsistent(format!(
+                    "`{}` records a commit or tree that is not a git object id",
+                    product.name
+                )));
+            }
+        }
+    }
     let environment = identity::environment_digest(
         &lock.environment.purpose,
         lock.environment
@@ -443,17 +456,17 @@ mod tests {
 
     #[test]
     fn round_trip_is_byte_identical() {
-        let text = sample().to_text();
+        let text = sample().to_text().unwrap();
         assert!(text.starts_with(HEADER));
         let mut expected = sample();
         expected.normalize();
         assert_eq!(parse(&text).unwrap(), expected);
-        assert_eq!(parse(&text).unwrap().to_text(), text);
+        assert_eq!(parse(&text).unwrap().to_text().unwrap(), text);
     }
 
     #[test]
     fn edits_truncation_and_versions_are_detected() {
-        let text = sample().to_text();
+        let text = sample().to_text().unwrap();
         let edited = text.replacen("27.0.0", "27.0.1", 1);
         assert!(matches!(parse(&edited), Err(LockError::Edited { .. })));
         assert_eq!(parse(&text[..text.len() / 2]), Err(LockError::NoDigest));
@@ -465,7 +478,7 @@ mod tests {
     fn a_consistent_digest_over_tampered_identities_is_caught() {
         let mut lock = sample();
         lock.products[0].identity = identity::digest(b"forged");
-        let text = lock.to_text();
+        let text = lock.to_text().unwrap();
         assert!(matches!(parse(&text), Err(LockError::Inconsistent(_))));
     }
 }

@@ -19,8 +19,19 @@ use model::{Config, Deployment, Distribution, Environment, Product};
 /// The file that marks the root of a manifest repository.
 pub const ROOT_FILE: &str = "distrib.yaml";
 
-/// Files larger than this are rejected unread: a real manifest is a few kilobytes.
+/// Manifests larger than this are rejected unread: a real manifest is a few kilobytes.
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+/// Lockfiles grow with their distribution (about 500 bytes a product): their own limit.
+pub const MAX_LOCK_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The size limit of the file at `path`.
+pub fn max_bytes(path: &str) -> u64 {
+    if Kind::of_path(path) == Some(Kind::Lock) {
+        MAX_LOCK_BYTES
+    } else {
+        MAX_FILE_BYTES
+    }
+}
 
 /// The kinds of file in a manifest repository.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

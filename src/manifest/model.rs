@@ -69,7 +69,7 @@ pub struct Product {
     pub build_depends: Entries<Node<Requirement>>,
     /// The build recipe: free-form, hashed canonically into the package identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub build: Option<serde_json::Value>,
+    pub build: Option<Node<serde_json::Value>>,
 }
 
 /// What a product requires of one dependency.
@@ -123,17 +123,29 @@ impl Requirement {
     }
 }
 
-/// `*` matches any text, everything else itself.
+/// `*` matches any text, everything else itself. Linear: a star remembers where it may
+/// resume, so no pattern can make matching slow.
 fn glob_match(pattern: &str, text: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == text,
-        Some((head, tail)) => {
-            text.starts_with(head)
-                && (0..=text.len() - head.len())
-                    .filter(|&i| text.is_char_boundary(head.len() + i))
-                    .any(|i| glob_match(tail, &text[head.len() + i..]))
+    let (pattern, text): (Vec<char>, Vec<char>) =
+        (pattern.chars().collect(), text.chars().collect());
+    let (mut p, mut t) = (0, 0);
+    let mut resume: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == '*' {
+            resume = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((star, from)) = resume {
+            p = star + 1;
+            t = from + 1;
+            resume = Some((star, from + 1));
+        } else {
+            return false;
         }
     }
+    pattern[p..].iter().all(|&c| c == '*')
 }
 
 /// The role of a product in a distribution.
@@ -327,5 +339,9 @@ mod tests {
         assert!(glob_match("*", ""));
         assert!(glob_match("a*b*c", "aXbYc"));
         assert!(!glob_match("a*b", "ab-"));
+        assert!(glob_match("linux-*", "linux-"));
+        assert!(!glob_match("", "x"));
+        let hostile = format!("{}b", "*a".repeat(12));
+        assert!(!glob_match(&hostile, &"a".repeat(40)), "and quickly");
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use super::model::{Config, Deployment, Distribution, Environment, Product};
-use super::{Content, Kind, MAX_FILE_BYTES, Problem, RawFile};
+use super::{Content, Kind, Problem, RawFile, max_bytes};
 use crate::diagnostic::{Code, closest};
 
 pub enum Outcome {
@@ -59,7 +59,7 @@ pub fn parse_all(files: Vec<RawFile>) -> Vec<Parsed> {
 
 fn parse_file(raw: RawFile) -> Parsed {
     let RawFile { path, content } = raw;
-    let (text, outcome) = match read(content) {
+    let (text, outcome) = match read(&path, content) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => {
                 let outcome = parse_text(&path, &text);
@@ -88,11 +88,12 @@ fn parse_file(raw: RawFile) -> Parsed {
 }
 
 /// The bytes of a listed file, or why there are none.
-fn read(content: Content) -> Result<Vec<u8>, Problem> {
+fn read(path: &str, content: Content) -> Result<Vec<u8>, Problem> {
+    let limit = max_bytes(path);
     let too_large = |size: u64| {
         whole_file(
             Code::FileTooLarge,
-            &format!("file is {size} bytes, more than the limit of {MAX_FILE_BYTES}"),
+            &format!("file is {size} bytes, more than the limit of {limit}"),
             "a manifest describes one thing in a few kilobytes; split it or remove what does not belong",
         )
     };
@@ -111,7 +112,7 @@ fn read(content: Content) -> Result<Vec<u8>, Problem> {
                 .metadata()
                 .map_err(|e| unreadable(e.to_string()))?
                 .len();
-            if size > MAX_FILE_BYTES {
+            if size > limit {
                 return Err(too_large(size));
             }
             let mut bytes = Vec::with_capacity(size as usize);
@@ -141,8 +142,7 @@ fn parse_text(path: &str, text: &str) -> Outcome {
         return Outcome::Config(Box::default());
     }
     if is_blank(text) {
-        let name = path.rsplit('/').next().unwrap_or_default();
-        let stem = name.split('.').next().unwrap_or_default();
+        let stem = super::stem_of(path);
         return Outcome::Problem(whole_file(
             Code::FileEmpty,
             "file is empty",
@@ -321,6 +321,14 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
             format!("invalid value: {text}"),
             "quote the value to keep it as text, e.g. `\".nan\"`".into(),
             "not a finite number",
+        );
+    }
+    if text.contains("unknown anchor") {
+        return problem(
+            Code::YamlSyntax,
+            format!("invalid YAML: {text}"),
+            "define the anchor (`&name`) before the alias (`*name`) that uses it".into(),
+            "alias",
         );
     }
     if text.contains("budget")

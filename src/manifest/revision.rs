@@ -1,7 +1,7 @@
 //! Lists the manifest files of a git revision, read from the object database (what a pre-merge
 //! job checks: the pull request's head, not whatever the work tree holds).
 
-use super::{Content, Kind, MAX_FILE_BYTES, ROOT_FILE, RawFile};
+use super::{Content, Kind, ROOT_FILE, RawFile, max_bytes};
 use crate::git::{EntryType, GitError, Revision, TreeEntry};
 
 /// The manifest repository as a revision has it.
@@ -49,16 +49,16 @@ pub fn list(revision: &Revision) -> Result<Option<RevisionListing>, GitError> {
                 Some(content) => content,
                 None => continue,
             },
-            _ => read(revision, &entry)?,
+            _ => read(revision, &root, &entry)?,
         };
         files.push(RawFile { path, content });
     }
     Ok(Some(RevisionListing { root, files }))
 }
 
-fn read(revision: &Revision, entry: &TreeEntry) -> Result<Content, GitError> {
+fn read(revision: &Revision, root: &str, entry: &TreeEntry) -> Result<Content, GitError> {
     let size = revision.size(entry)?;
-    if size > MAX_FILE_BYTES {
+    if size > max_bytes(&relative(root, &entry.path)) {
         return Ok(Content::TooLarge(size));
     }
     Ok(Content::Bytes(revision.read(entry)?))
@@ -82,7 +82,7 @@ fn link_target(
         return Ok(Some(Content::LinkOutside(target)));
     }
     match revision.entry(&resolved)? {
-        Some(entry) if entry.kind == EntryType::File => Ok(Some(read(revision, &entry)?)),
+        Some(entry) if entry.kind == EntryType::File => Ok(Some(read(revision, root, &entry)?)),
         Some(_) => Ok(None),
         None => Ok(Some(Content::Unreadable(format!(
             "broken symbolic link to `{target}`"

@@ -45,6 +45,21 @@ pub enum ResolveFailure {
         mirror: PathBuf,
         reason: String,
     },
+    #[error(
+        "`{product}` requires `{dependency}` `{requirement}`, and `{dependency}` resolved to `{version}`"
+    )]
+    #[diagnostic(
+        code("requirement-unsatisfied"),
+        help(
+            "tag a release of `{dependency}` that satisfies it, build `{dependency}` from one with --set, or change the requirement"
+        )
+    )]
+    Requirement {
+        product: String,
+        dependency: String,
+        requirement: String,
+        version: String,
+    },
     #[error("product `{product}`, repository `{url}`: {problem}")]
     #[diagnostic(code("ref-unresolved"), help("{help}"))]
     Ref {
@@ -77,6 +92,15 @@ impl Mirrors<'_> {
     /// The mirror of a repository: `<dir>/<host>/<path>.git`, from the URL as written.
     pub fn path(&self, url: &str) -> PathBuf {
         let key = crate::url::normalize(url).unwrap_or_else(|_| url.to_owned());
+        // A relative local path names a repository relative to this manifest repository: key
+        // its mirror by the absolute path, so two manifest repositories sharing the mirrors
+        // folder cannot mix theirs up.
+        let key = match key.strip_prefix("file://") {
+            Some(path) if !path.starts_with('/') => {
+                format!("file://{}", self.root.join(path).display())
+            }
+            _ => key,
+        };
         let key = key.replacen("file://", "file/", 1);
         let mut path = self.dir.to_path_buf();
         for part in key.split('/').filter(|p| !p.is_empty() && *p != ".") {
@@ -250,7 +274,12 @@ pub fn resolve(
     let mut locked = Vec::with_capacity(plan.products.len());
     for product in &plan.products {
         let mut repositories = Vec::new();
-        let mut version = product.tag.as_ref().map(|t| t.value.clone());
+        // The tag is the version only when it is what was built: `--set` builds another ref.
+        let mut version = product
+            .tag
+            .as_ref()
+            .filter(|_| !options.overrides.contains_key(product.name.as_str()))
+            .map(|t| t.value.clone());
         for repository in &product.repositories {
             match resolve_repository(plan, product, &repository.value, mirrors, options) {
                 Ok((locked_repository, described)) => {
@@ -273,7 +302,7 @@ pub fn resolve(
         };
         let depends = canonical(&product.depends);
         let build_depends = canonical(&product.build_depends);
-        let recipe = identity::canonical_recipe(product.build.as_ref());
+        let recipe = identity::canonical_recipe(product.build.as_ref().map(|b| &b.value));
         if !failures.is_empty() {
             continue;
         }
@@ -293,11 +322,64 @@ pub fn resolve(
         });
         identities.insert(product.name.clone(), product.identity.clone());
     }
+    failures.extend(check_requirements(plan, &locked, options));
     if failures.is_empty() {
         Ok(locked)
     } else {
         Err(failures)
     }
+}
+
+/// Requirements checked against the versions resolved: a product that tracks a branch has no
+/// version until it is locked, and then its nearest tag says which release it is past.
+fn check_requirements(
+    plan: &Plan,
+    locked: &[LockedProduct],
+    options: &Options,
+) -> Vec<ResolveFailure> {
+    let versions: HashMap<&str, &str> = locked
+        .iter()
+        .filter_map(|p| Some((p.name.as_str(), p.version.as_deref()?)))
+        .collect();
+    let mut failures = Vec::new();
+    for product in &plan.products {
+        for (name, requirement) in product.depends.iter().chain(product.build_depends.iter()) {
+            let text = requirement.version().trim();
+            if text == "*" || !requirement.holds_on(options.platform) {
+                continue;
+            }
+            let Some(version) = plan.canonical(name).and_then(|target| versions.get(target)) else {
+                continue;
+            };
+            let (Ok(required), Some(release)) =
+                (semver::VersionReq::parse(text), nearest_release(version))
+            else {
+                continue;
+            };
+            if !crate::validate::satisfies(&required, &release) {
+                failures.push(ResolveFailure::Requirement {
+                    product: product.name.value.clone(),
+                    dependency: name.value.clone(),
+                    requirement: text.to_owned(),
+                    version: (*version).to_owned(),
+                });
+            }
+        }
+    }
+    failures
+}
+
+/// The semver release a version is at or past: `27.1.0`, or `27.1.0-3-gabc1234` on a branch.
+fn nearest_release(version: &str) -> Option<semver::Version> {
+    let tag = match version.rsplit_once("-g") {
+        Some((rest, sha)) if sha.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            let (tag, depth) = rest.rsplit_once('-')?;
+            depth.parse::<u64>().ok()?;
+            tag
+        }
+        _ => version,
+    };
+    crate::validate::version_of_tag(tag)
 }
 
 fn resolve_repository(

@@ -43,6 +43,16 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
     }
 }
 
+/// Whether `version` meets `required`. A pre-release suffix on a tag is often a local patch
+/// level (alidist's `v1.83.0-alice2`): it satisfies what its release would.
+pub fn satisfies(required: &VersionReq, version: &Version) -> bool {
+    required.matches(version)
+        || required.matches(&Version {
+            pre: semver::Prerelease::EMPTY,
+            ..version.clone()
+        })
+}
+
 /// A version read from a `tag` pin: a leading `v` dropped, `M.n` read as `M.n.0`.
 pub fn version_of_tag(tag: &str) -> Option<Version> {
     let tag = tag.strip_prefix('v').unwrap_or(tag);
@@ -85,9 +95,7 @@ fn check_requirement(
         return;
     };
     let diagnostic = match version_of_tag(tag) {
-        // A pre-release suffix on a pinned tag is often a local patch level (alidist's
-        // `v1.83.0-alice2`): it satisfies what its release would.
-        Some(version) if required.matches(&version) || required.matches(&Version { pre: semver::Prerelease::EMPTY, ..version.clone() }) => return,
+        Some(version) if satisfies(&required, &version) => return,
         Some(version) => Diagnostic::new(
             Code::RequirementUnsatisfied,
             file,

@@ -6,6 +6,7 @@ mod dependencies;
 mod deployments;
 mod distributions;
 mod names;
+mod recipes;
 mod repositories;
 mod templates;
 
@@ -16,6 +17,7 @@ use crate::manifest::Manifests;
 use crate::manifest::model::Product;
 
 pub use config::rule_levels;
+pub use dependencies::{satisfies, version_of_tag};
 
 /// Checks every rule of the manifests and adds what it finds to `report`. `finish` then applies
 /// the levels of `distrib.yaml`.
@@ -28,6 +30,7 @@ pub fn validate(manifests: &Manifests, report: &mut Report) {
     dependencies::check(manifests, &products, &mut found);
     distributions::check(manifests, &products, &mut found);
     deployments::check(manifests, &mut found);
+    recipes::check(manifests, &mut found);
     report.diagnostics.extend(found);
 }
 
