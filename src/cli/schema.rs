@@ -42,7 +42,7 @@ pub fn run(_context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagn
         let path = out.join(schema::file_name(kind));
         crate::fsutil::write_atomic(&path, schema::to_text(kind).as_bytes())
             .map_err(|e| io_error(&path, e))?;
-        super::err(&format!("wrote {}\n", path.display()));
+        super::err(&format!("wrote `{}`\n", path.display()));
     }
     Ok(Exit::Success)
 }

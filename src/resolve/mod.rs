@@ -74,6 +74,7 @@ fn help_known(known: &[String]) -> String {
     if known.is_empty() {
         "add a file under `distributions/`".into()
     } else {
+        let known: Vec<String> = known.iter().map(|name| format!("`{name}`")).collect();
         format!("the distributions are {}", known.join(", "))
     }
 }
