@@ -282,11 +282,11 @@ pub fn resolve(
             .filter(|_| !options.overrides.contains_key(product.name.as_str()))
             .map(|t| t.value.clone());
         for repository in &product.repositories {
-            match resolve_repository(plan, product, &repository.value, mirrors, options) {
+            // `describe` walks history: only when the version comes from it.
+            let describe = version.is_none();
+            match resolve_repository(plan, product, &repository.value, mirrors, options, describe) {
                 Ok((locked_repository, described)) => {
-                    if version.is_none() {
-                        version = Some(described);
-                    }
+                    version = version.or(described);
                     repositories.push(locked_repository);
                 }
                 Err(failure) => failures.push(failure),
@@ -389,7 +389,8 @@ fn resolve_repository(
     repository: &Repository,
     mirrors: &Mirrors,
     options: &Options,
-) -> Result<(LockedRepository, String), ResolveFailure> {
+    describe: bool,
+) -> Result<(LockedRepository, Option<String>), ResolveFailure> {
     let url = repository.url.as_str();
     let shown = crate::url::redact(url);
     let path = mirrors.path(url);
@@ -453,7 +454,11 @@ fn resolve_repository(
     let tree = mirror
         .tree(&resolved.commit, subtree)
         .map_err(ref_failure)?;
-    let described = mirror.describe(&resolved.commit).map_err(ref_failure)?;
+    let described = if describe {
+        Some(mirror.describe(&resolved.commit).map_err(ref_failure)?)
+    } else {
+        None
+    };
     Ok((
         LockedRepository {
             url: shown,
