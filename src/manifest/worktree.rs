@@ -55,8 +55,14 @@ pub fn list(root: &Path) -> Vec<RawFile> {
             if Kind::of_path(&path) != Some(kind) {
                 continue;
             }
-            let Some(content) = content_of(entry.path(), entry.path_is_symlink(), &canonical_root)
-            else {
+            let content = if entry.file_type().is_file() {
+                // The walk already knows it is a file: no second look at the disk.
+                Content::Unread(entry.into_path())
+            } else if let Some(content) =
+                content_of(entry.path(), entry.path_is_symlink(), &canonical_root)
+            {
+                content
+            } else {
                 continue;
             };
             files.push(RawFile { path, content });
