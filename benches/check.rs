@@ -6,6 +6,7 @@
 //! profiling. Without `--bench` (`cargo test --benches`), one small run only checks that the
 //! generated repository is valid. docs/benchmarks.md has the results.
 
+mod support;
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
 
@@ -13,8 +14,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Measures peak resident memory; its `%M` is in KiB.
-const TIME: &str = "/usr/bin/time";
+use support::{TIME, memory, setting};
 
 fn main() {
     let benchmarking = std::env::args().any(|arg| arg == "--bench");
@@ -92,7 +92,7 @@ fn main() {
         ms(walls[walls.len() - 1])
     );
 
-    match memory(binary, &root, runs) {
+    match memory(&check(binary, &root), runs) {
         Some(mut samples) => {
             samples.sort_by(|a, b| a.0.total_cmp(&b.0));
             let peak = samples.iter().map(|s| s.0).fold(0.0, f64::max);
@@ -110,16 +110,6 @@ fn main() {
 
 const MIB: f64 = 1024.0 * 1024.0;
 
-fn setting(name: &str, default: usize) -> usize {
-    match std::env::var(name) {
-        Ok(value) => value
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a number, not `{value}`")),
-        Err(_) => default,
-    }
-}
-
 fn check(binary: &str, root: &Path) -> Command {
     let mut command = Command::new(binary);
     command
@@ -128,46 +118,6 @@ fn check(binary: &str, root: &Path) -> Command {
         .arg("check")
         .env("NO_COLOR", "1");
     command
-}
-
-/// Peak RSS in MiB and CPU seconds (user + system) of each run, from `/usr/bin/time`.
-fn memory(binary: &str, root: &Path, runs: usize) -> Option<Vec<(f64, f64)>> {
-    if !Path::new(TIME).is_file() {
-        return None;
-    }
-    let report = tempfile::NamedTempFile::new().expect("a temporary file");
-    let samples = (0..runs)
-        .map(|_| {
-            let status = Command::new(TIME)
-                .args(["-f", "%M %U %S", "-o"])
-                .arg(report.path())
-                .arg(binary)
-                .args(check(binary, root).get_args())
-                .env("NO_COLOR", "1")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .expect("/usr/bin/time runs");
-            assert!(
-                status.success(),
-                "distrib check failed under {TIME}: {status}"
-            );
-            let text = std::fs::read_to_string(report.path()).expect("the report of /usr/bin/time");
-            let fields: Vec<f64> = text
-                .lines()
-                .last()
-                .unwrap_or_default()
-                .split_whitespace()
-                .map(|f| {
-                    f.parse()
-                        .unwrap_or_else(|_| panic!("unexpected /usr/bin/time output `{text}`"))
-                })
-                .collect();
-            assert_eq!(fields.len(), 3, "unexpected /usr/bin/time output `{text}`");
-            (fields[0] / 1024.0, fields[1] + fields[2])
-        })
-        .collect();
-    Some(samples)
 }
 
 /// Number of files and their total size under `root`.

@@ -11,6 +11,7 @@
 //! lock, and that distrib and git agree on every commit and tree. docs/benchmarks.md has the
 //! results.
 
+mod support;
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
 
@@ -19,10 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::{TIME, memory, setting};
 use synthetic::{MIRRORED_DISTRIBUTION, MirroredRepository};
-
-/// Measures peak resident memory; its `%M` is in KiB.
-const TIME: &str = "/usr/bin/time";
 
 /// What a script does instead of distrib: one git process per repository.
 const GIT_LOOP: &str = r#"while read -r dir ref; do git --git-dir "$dir" rev-parse "$ref^{commit}" "$ref^{tree}"; done"#;
@@ -131,7 +130,7 @@ fn measure(binary: &str, top: &Path, products: usize, seed: u64, runs: usize, be
     let ratio = git.median.as_secs_f64() / distrib.median.as_secs_f64();
     println!("ratio (git loop / distrib, medians): {ratio:.1}x");
 
-    let rss = match memory(binary, &root, &mirrors, runs) {
+    let rss = match memory(&lock(binary, &root, &mirrors), runs) {
         Some(mut samples) => {
             samples.sort_by(|a, b| a.0.total_cmp(&b.0));
             let peak = samples.iter().map(|s| s.0).fold(0.0, f64::max);
@@ -170,16 +169,6 @@ fn sizes() -> Vec<usize> {
             })
         })
         .collect()
-}
-
-fn setting(name: &str, default: usize) -> usize {
-    match std::env::var(name) {
-        Ok(value) => value
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a number, not `{value}`")),
-        Err(_) => default,
-    }
 }
 
 /// Neither distrib nor git reads the user's or the system's git configuration.
@@ -320,37 +309,4 @@ fn agree(
             repository.reference
         );
     }
-}
-
-/// Peak RSS in MiB and CPU seconds (user + system) of each run, from `/usr/bin/time`.
-fn memory(binary: &str, root: &Path, mirrors: &Path, runs: usize) -> Option<Vec<(f64, f64)>> {
-    if !Path::new(TIME).is_file() {
-        return None;
-    }
-    let report = tempfile::NamedTempFile::new().expect("a temporary file");
-    let samples = (0..runs)
-        .map(|_| {
-            let mut command = isolated(Command::new(TIME));
-            command
-                .args(["-f", "%M %U %S", "-o"])
-                .arg(report.path())
-                .arg(binary)
-                .args(lock(binary, root, mirrors).get_args());
-            time(command);
-            let text = std::fs::read_to_string(report.path()).expect("the report of /usr/bin/time");
-            let fields: Vec<f64> = text
-                .lines()
-                .last()
-                .unwrap_or_default()
-                .split_whitespace()
-                .map(|f| {
-                    f.parse()
-                        .unwrap_or_else(|_| panic!("unexpected /usr/bin/time output `{text}`"))
-                })
-                .collect();
-            assert_eq!(fields.len(), 3, "unexpected /usr/bin/time output `{text}`");
-            (fields[0] / 1024.0, fields[1] + fields[2])
-        })
-        .collect();
-    Some(samples)
 }
