@@ -102,7 +102,7 @@ impl DateTime {
             Some(time) => {
                 let (h, m) = time.split_once(':').ok_or_else(error)?;
                 let parse = |s: &str| -> Result<u32, NamingError> {
-                    if s.len() != 2 {
+                    if s.len() != 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
                         Err(error())
                     } else {
                         s.parse().map_err(|_| error())
@@ -440,6 +440,7 @@ mod tests {
             "26-11-21",
             "2026-11-21T25:00",
             "yesterday",
+            "2026-11-19T+1:+5",
         ] {
             assert!(DateTime::parse(bad).is_err(), "{bad}");
         }

@@ -648,7 +648,7 @@ fn release_names_stay_in_the_locks_folder() {
         "--var",
         "suite=../../etc",
     ]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2, "a usage error, found before fetching");
     says(&run, "is not a valid release name");
     assert!(!f.root.join("etc").exists() && !f.root.join("locks/etc").exists());
     let run = f.run(&[
@@ -726,4 +726,136 @@ fn unwritable_locks_folder_is_a_clear_error() {
         std::fs::read_to_string(f.root.join("locks")).unwrap(),
         "not a folder"
     );
+}
+
+#[test]
+fn second_builds_of_a_day_hidden_locks_and_linked_lock_folders() {
+    let f = Fixture::new();
+    ok(&f.run(&["fetch"]));
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "nightly",
+        "--date",
+        "2026-11-19T10:30",
+        "--offline",
+    ]));
+    commit_file(&f.repo("other"), "src/README", "other 2", "change");
+    ok(&f.run(&["fetch"]));
+    let second = [
+        "lock",
+        "dist",
+        "--kind",
+        "nightly",
+        "--date",
+        "2026-11-19T10:31",
+        "--offline",
+    ];
+    let run = f.run(&second);
+    ok(&run);
+    says(&run, "wrote `locks/dist/d.2026.11.19-1031.lock.yaml`");
+    // The same second build again is that build: nothing to write.
+    let run = f.run(&second);
+    ok(&run);
+    says(
+        &run,
+        "`locks/dist/d.2026.11.19-1031.lock.yaml` is up to date",
+    );
+
+    // Hidden lockfiles are neither audited nor counted.
+    write(&f.root.join("locks/.trash/old.lock.yaml"), "junk");
+    ok(&distrib_wide(&f.root, &["check"]));
+    ok(&f.run(&["lock", "dist", "--check", "--offline"]));
+
+    // A distribution's lock folder linked out of the repository is never written through.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), f.root.join("locks/solo")).unwrap();
+    let run = f.run(&[
+        "lock",
+        "solo",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+    ]);
+    assert_eq!(run.code, 1);
+    says(&run, "symlink-escape");
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn check_compares_with_the_lock_it_names_on_its_platform() {
+    let f = Fixture::new();
+    ok(&f.run(&["fetch"]));
+    // A lock made for macOS with an override is up to date when compared as it was made.
+    write(
+        &f.root.join("distributions/solo.yaml"),
+        "name: solo\nenvironment: ops\nproducts: [other]\n",
+    );
+    let main = git(&f.repo("other"), &["rev-parse", "main"]);
+    let made = [
+        "lock",
+        "solo",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+        "--platform",
+        "osx-arm64",
+    ];
+    ok(&f.run(&[&made[..], &["--set", &format!("other={main}")]].concat()));
+    let run = f.run(&["lock", "solo", "--check", "--offline"]);
+    ok(&run);
+    says(&run, "`w.2026.47` is up to date");
+    // The newest lock is the latest by date, even when an older build number is reused.
+    ok(&f.run(&[
+        "lock",
+        "solo",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-26",
+        "--offline",
+        "--platform",
+        "osx-arm64",
+        "--set",
+        &format!("other={main}"),
+    ]));
+    let run = f.run(&["lock", "solo", "--check", "--offline"]);
+    ok(&run);
+    says(&run, "`w.2026.48` is up to date");
+}
+
+#[test]
+fn mirrors_of_relative_local_repositories_do_not_depend_on_how_the_root_was_named() {
+    let f = Fixture::new();
+    let local = f.root.join("../upstream/example.org/sw/other");
+    assert!(local.exists());
+    write(
+        &f.root.join("products/other.yaml"),
+        "name: other\nrepositories:\n  - url: ../upstream/example.org/sw/other\n",
+    );
+    let parent = f.root.parent().unwrap();
+    let mirrors = f.mirrors.to_str().unwrap();
+    ok(&distrib_wide(
+        parent,
+        &["-C", "manifests", "fetch", "solo", "--mirrors", mirrors],
+    ));
+    let run = distrib_wide(
+        &f.root,
+        &[
+            "lock",
+            "solo",
+            "--kind",
+            "weekly",
+            "--offline",
+            "--dry-run",
+            "--mirrors",
+            mirrors,
+        ],
+    );
+    ok(&run);
 }

@@ -50,7 +50,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                 .map(|j| (j.product.to_owned(), j.url.to_owned())),
         );
     }
-    let failures = fetch_all(&workspace.mirrors(), &jobs, args.jobs);
+    let (failures, total) = fetch_all(&workspace.mirrors(), &jobs, args.jobs);
     if failures.is_empty() {
         return Ok(Exit::Success);
     }
@@ -60,20 +60,20 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         ));
     }
     err(&format!(
-        "{} of {} repositories failed\n",
-        failures.len(),
-        jobs.len()
+        "{} of {total} repositories failed\n",
+        failures.len()
     ));
     Ok(Exit::Failure)
 }
 
-/// Fetches `(product, url)` pairs in parallel. Returns the failures as `(product, url, error)`,
+/// Fetches `(product, url)` pairs in parallel, once per mirror. Returns the failures as
+/// `(product, url, error)` and the number of mirrors,
 /// URLs with credentials removed; every other repository is still fetched.
 pub(crate) fn fetch_all(
     mirrors: &Mirrors,
     jobs: &[(String, String)],
     threads: Option<usize>,
-) -> Vec<(String, String, String)> {
+) -> (Vec<(String, String, String)>, usize) {
     // One fetch per mirror: products that share a repository share its mirror.
     let mut seen = std::collections::HashSet::new();
     let jobs: Vec<&(String, String)> = jobs
@@ -145,7 +145,7 @@ pub(crate) fn fetch_all(
         "fetched {fetched} {noun} into `{}` ({created} new, {changed} refs changed)\n",
         mirrors.dir.display()
     ));
-    failures
+    (failures, jobs.len())
 }
 
 /// What went wrong, with every cause: "handshake failed" alone helps nobody.

@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 
 use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit, boxed, err, out};
+use crate::diagnostic::Code;
 use crate::fsutil::IoError;
 use crate::lock::history::{self, History};
 use crate::lock::{FORMAT_VERSION, LockedProduct, Lockfile, ReleaseKind};
+use crate::manifest::model::Level;
 use crate::naming::{self, DateTime};
 use crate::resolve::{self, Options, Plan};
 
@@ -44,8 +46,8 @@ pub struct Args {
     #[arg(long = "set", value_name = "PRODUCT=REF", value_parser = key_value)]
     overrides: Vec<(String, String)>,
 
-    /// The platform to lock for [default: the distribution's `platform`, else this machine's;
-    /// with --check, the compared lock's]
+    /// The platform to lock for [default: the distribution's `platform`; else, with --check,
+    /// the compared lock's; else this machine's]
     #[arg(long)]
     platform: Option<String>,
 
@@ -134,6 +136,12 @@ enum LockFailure {
         help("pass another --date, or change the naming template")
     )]
     Taken { release: String, again: String },
+    #[error("`{}` leads out of the manifest repository", folder.display())]
+    #[diagnostic(
+        code("symlink-escape"),
+        help("locks belong in the repository: replace the link with a folder")
+    )]
+    Outside { folder: std::path::PathBuf },
     #[error("no lock of `{0}` to compare with")]
     #[diagnostic(
         code("lock-missing"),
@@ -177,6 +185,10 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         if !variables.contains_key(key) {
             return Ok(usage(context, LockFailure::Variable { name: key.clone() }));
         }
+        // A variable ends up in a release name, a file name and a git tag.
+        if let Err(error) = naming::check_release_name(value) {
+            return Ok(usage(context, LockFailure::Name(error)));
+        }
         variables.insert(key.clone(), value.clone());
     }
     // `--check` compares like with like: the compared lock's platform and overrides, unless
@@ -199,8 +211,8 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     let platform = args
         .platform
         .clone()
-        .or_else(|| compared.as_ref().map(|l| l.platform.clone()))
         .or_else(|| plan.distribution.platform.as_ref().map(|p| p.value.clone()))
+        .or_else(|| compared.as_ref().map(|l| l.platform.clone()))
         .unwrap_or_else(|| format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH));
 
     let mirrors = workspace.mirrors();
@@ -210,7 +222,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             .into_iter()
             .map(|j| (j.product.to_owned(), j.url.to_owned()))
             .collect();
-        let failures = super::fetch::fetch_all(&mirrors, &jobs, args.jobs);
+        let (failures, _) = super::fetch::fetch_all(&mirrors, &jobs, args.jobs);
         if !failures.is_empty() {
             for (product, url, error) in &failures {
                 err(&format!(
@@ -223,14 +235,11 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             return Ok(Exit::Failure);
         }
     }
-    let products = match resolve::resolve(
-        &plan,
-        &mirrors,
-        &Options {
-            platform: &platform,
-            overrides: &overrides,
-        },
-    ) {
+    let options = Options {
+        platform: &platform,
+        overrides: &overrides,
+    };
+    let products = match resolve::resolve(&plan, &mirrors, &options) {
         Ok(products) => products,
         Err(failures) => {
             for failure in failures {
@@ -239,6 +248,23 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             return Ok(Exit::Failure);
         }
     };
+    // What `check` could not know before locking: the version a branch-tracking product is at.
+    let level = crate::validate::rule_levels(&workspace.manifests)
+        .get(&Code::RequirementUnsatisfied)
+        .copied()
+        .unwrap_or(Code::RequirementUnsatisfied.default_level());
+    let unsatisfied = resolve::check_requirements(&plan, &products, &options);
+    if level != Level::Allow && !unsatisfied.is_empty() {
+        for failure in &unsatisfied {
+            match level {
+                Level::Warn => err(&format!("warning: {failure} [requirement-unsatisfied]\n")),
+                _ => err(&format!("{}\n", context.render_error(failure))),
+            }
+        }
+        if level == Level::Deny {
+            return Ok(Exit::Failure);
+        }
+    }
     if let Some(existing) = compared {
         return Ok(compare(&existing, &products, &args.distribution));
     }
@@ -299,9 +325,14 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             .display()
             .to_string()
     };
-    if let Some(existing) = history.find(&args.distribution, &release) {
+    // A release is never rewritten: the same content under its name is that release. O2 §7: a
+    // second build of a day with other content gets the time.
+    let again = name(&format!("{template}-%H%M"))?;
+    for candidate in [&release, &again] {
+        let Some(existing) = history.find(&args.distribution, candidate) else {
+            break;
+        };
         if existing.content == lock.content {
-            // A release is never rewritten: the same content under its name is that release.
             if args.dry_run {
                 out(&existing
                     .to_text()
@@ -309,13 +340,13 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             } else {
                 err(&format!(
                     "`{}` is up to date: it has this content already\n",
-                    shown(&path_of(&release))
+                    shown(&path_of(candidate))
                 ));
             }
             return Ok(Exit::Success);
         }
-        // O2 §7: a second build on one day gets the time.
-        let again = name(&format!("{template}-%H%M"))?;
+    }
+    if history.find(&args.distribution, &release).is_some() {
         if history.find(&args.distribution, &again).is_some() {
             return Err(boxed(LockFailure::Taken { release, again }));
         }
@@ -333,6 +364,16 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     let path = path_of(&lock.release);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| boxed(IoError::new(parent, e)))?;
+        // `locks/` or its distribution folder may be a link: a lock is never written elsewhere.
+        let inside = match (parent.canonicalize(), workspace.root.canonicalize()) {
+            (Ok(folder), Ok(root)) => folder.starts_with(root),
+            _ => false,
+        };
+        if !inside {
+            return Err(boxed(LockFailure::Outside {
+                folder: parent.to_path_buf(),
+            }));
+        }
     }
     crate::fsutil::write_atomic(&path, text.as_bytes())
         .map_err(|e| boxed(IoError::new(&path, e)))?;

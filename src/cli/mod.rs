@@ -110,6 +110,9 @@ pub fn run() -> ExitCode {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
     };
+    // Absolute, so that nothing derived from it (mirror paths of local repositories) depends on
+    // how `-C` was spelled.
+    let start = std::path::absolute(&start).unwrap_or(start);
     if !start.is_dir() {
         err(&format!("error: `{}` is not a folder\n", start.display()));
         return Exit::Usage.into();

@@ -56,10 +56,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             .unwrap_or(path)
             .display()
             .to_string();
-        let lock = match std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| parse(&t).map_err(|e| e.to_string()))
-        {
+        let lock = match read(path).and_then(|t| parse(&t).map_err(|e| e.to_string())) {
             Ok(lock) => lock,
             Err(error) => {
                 problems += 1;
@@ -152,4 +149,16 @@ fn against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<St
         }
     }
     findings
+}
+
+/// The text of a lockfile named on the command line: a regular file within the size limit.
+fn read(path: &std::path::Path) -> Result<String, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err("not a regular file".into());
+    }
+    if metadata.len() > crate::manifest::MAX_LOCK_BYTES {
+        return Err(format!("{} bytes, more than any lockfile", metadata.len()));
+    }
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
 }

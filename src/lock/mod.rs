@@ -377,12 +377,15 @@ pub fn path(root: &Path, distribution: &str, release: &str) -> PathBuf {
 /// Every lockfile under `locks/`, with its distribution folder, sorted by path.
 pub fn list(root: &Path) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(root.join("locks"))
-        .min_depth(2)
         .max_depth(2)
         .into_iter()
+        // Hidden files and folders are skipped, as `check` skips them.
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
         .flatten()
         .filter(|e| {
-            e.file_type().is_file() && e.file_name().to_string_lossy().ends_with(".lock.yaml")
+            e.depth() == 2
+                && e.file_type().is_file()
+                && e.file_name().to_string_lossy().ends_with(".lock.yaml")
         })
         .map(|e| e.into_path())
         .collect();
@@ -472,6 +475,24 @@ mod tests {
         assert_eq!(parse(&text[..text.len() / 2]), Err(LockError::NoDigest));
         let newer = text.replacen("version: 1\n", "version: 2\n", 1);
         assert_eq!(parse(&newer), Err(LockError::Version(2)));
+    }
+
+    #[test]
+    fn recorded_ids_must_be_object_ids() {
+        let mut lock = sample();
+        lock.products[0].repositories[0].commit = format!("a{}", "é".repeat(20));
+        let text = lock.to_text().unwrap();
+        assert!(matches!(parse(&text), Err(LockError::Inconsistent(_))));
+    }
+
+    #[test]
+    fn the_last_build_number_has_no_successor() {
+        let mut lock = sample();
+        lock.build = u64::MAX;
+        let history = history::History {
+            locks: vec![(PathBuf::from("locks/x/y.lock.yaml"), lock)],
+        };
+        assert!(history.next_build().is_err());
     }
 
     #[test]

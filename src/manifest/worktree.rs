@@ -1,6 +1,6 @@
 //! Lists the manifest files of a work tree: `distrib.yaml` and the YAML files under the kind
-//! folders, sub-folders included, hidden folders skipped. Symbolic links are read only when
-//! they resolve inside the root.
+//! folders, sub-folders included, hidden folders skipped. Symbolic links to files are read
+//! only when they resolve inside the root; links out of it are reported.
 
 use std::path::Path;
 
@@ -52,6 +52,19 @@ pub fn list(root: &Path) -> Vec<RawFile> {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
+            // A link out of the root is refused wherever it is, a link to a folder inside it is
+            // not followed (its files are reached through their own path).
+            if entry.depth() > 0 && entry.path_is_symlink() {
+                match entry.path().canonicalize() {
+                    Ok(target) if !target.starts_with(&canonical_root) => {
+                        let content = Content::LinkOutside(target.display().to_string());
+                        files.push(RawFile { path, content });
+                        continue;
+                    }
+                    Ok(target) if target.is_dir() => continue,
+                    _ => {}
+                }
+            }
             if Kind::of_path(&path) != Some(kind) {
                 continue;
             }

@@ -323,7 +323,6 @@ pub fn resolve(
         });
         identities.insert(product.name.clone(), product.identity.clone());
     }
-    failures.extend(check_requirements(plan, &locked, options));
     if failures.is_empty() {
         Ok(locked)
     } else {
@@ -333,7 +332,7 @@ pub fn resolve(
 
 /// Requirements checked against the versions resolved: a product that tracks a branch has no
 /// version until it is locked, and then its nearest tag says which release it is past.
-fn check_requirements(
+pub fn check_requirements(
     plan: &Plan,
     locked: &[LockedProduct],
     options: &Options,
