@@ -49,6 +49,16 @@ pub fn exclusive(root: &Path) -> Result<Guard, HistoryError> {
         source,
     };
     std::fs::create_dir_all(&folder).map_err(io)?;
+    // The writers' lock file is no part of the history: keep it out of git, as cargo keeps
+    // `target/` out.
+    let ignore = folder.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(
+            &ignore,
+            "# Written by distrib: its lock file is not part of the history.\n.distrib-lock\n",
+        )
+        .map_err(io)?;
+    }
     let path = folder.join(".distrib-lock");
     let file = File::options()
         .create(true)
