@@ -191,8 +191,8 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         }
         variables.insert(key.clone(), value.clone());
     }
-    // `--check` compares like with like: the compared lock's platform and overrides, unless
-    // the command line says otherwise.
+    // `--check` compares like with like: the compared lock's overrides unless the command line
+    // gives some, and its platform when neither the command line nor the distribution names one.
     let compared = if args.check {
         let history = History::read(&workspace.root).map_err(boxed)?;
         let existing = match &args.release {
