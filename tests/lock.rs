@@ -861,3 +861,59 @@ fn mirrors_of_relative_local_repositories_do_not_depend_on_how_the_root_was_name
     );
     ok(&run);
 }
+
+#[test]
+fn list_shows_releases_and_where_they_are_installed() {
+    let f = Fixture::new();
+    let run = distrib_wide(&f.root, &["list"]);
+    ok(&run);
+    says(&run, "no release is locked yet");
+    ok(&f.run(&["fetch"]));
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+    ]));
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "nightly",
+        "--date",
+        "2026-11-20",
+        "--offline",
+    ]));
+    write(
+        &f.root.join("deployments/site.yaml"),
+        "name: site\ndistribution: dist\ndefault: w.2026.47\ninstalled:\n  - release: w.2026.47\n    support: official\n  - release: d.2026.11.20\n    support: test\n",
+    );
+    let run = distrib_wide(&f.root, &["list", "dist"]);
+    ok(&run);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[0].starts_with("release"), "{}", run.stdout);
+    assert!(
+        lines[1].starts_with("d.2026.11.20")
+            && lines[1].contains("site: test, same content as w.2026.47"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[2].starts_with("w.2026.47") && lines[2].contains("site: official (default)"),
+        "{}",
+        run.stdout
+    );
+
+    let run = distrib_wide(&f.root, &["list", "--format", "json"]);
+    ok(&run);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let newest = &document["releases"][0];
+    assert_eq!(newest["release"], "d.2026.11.20");
+    assert_eq!(newest["build"], 1);
+    assert_eq!(newest["same_content_as"], "w.2026.47");
+    assert_eq!(newest["installed"][0]["support"], "test");
+}

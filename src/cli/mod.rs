@@ -4,6 +4,7 @@
 mod check;
 mod fetch;
 mod import;
+mod list;
 mod lock;
 mod schema;
 mod verify;
@@ -69,6 +70,7 @@ enum Command {
     Fetch(fetch::Args),
     Lock(lock::Args),
     Verify(verify::Args),
+    List(list::Args),
     Schema(schema::Args),
     Import(import::Args),
 }
@@ -127,6 +129,7 @@ pub fn run() -> ExitCode {
         Command::Fetch(args) => fetch::run(&context, args),
         Command::Lock(args) => lock::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
+        Command::List(args) => list::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
         Command::Import(args) => import::run(&context, args),
     };

@@ -1,0 +1,172 @@
+//! `distrib list`: the releases locked so far, newest first, with where each is installed.
+
+use clap::ValueEnum;
+use serde_json::json;
+
+use super::{Context, Exit, boxed, err, out};
+use crate::lock::history::History;
+use crate::manifest::{self, Origin};
+
+/// List the locked releases: kind, build, date, parent, content, support per deployment
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  distrib list\n  distrib list O2PDPSuite --format json")]
+pub struct Args {
+    /// Only the releases of this distribution
+    distribution: Option<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    /// A table on stdout
+    Human,
+    /// One JSON document on stdout
+    Json,
+}
+
+pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+    let opened = manifest::open(&context.start, None).map_err(boxed)?;
+    let Origin::WorkTree(root) = &opened.origin else {
+        return Ok(Exit::Failure);
+    };
+    let history = History::read(root).map_err(boxed)?;
+    let mut locks: Vec<_> = history
+        .locks
+        .iter()
+        .map(|(_, lock)| lock)
+        .filter(|lock| {
+            args.distribution
+                .as_ref()
+                .is_none_or(|d| *d == lock.distribution)
+        })
+        .collect();
+    locks.sort_by(|a, b| (&b.date, b.build, &b.release).cmp(&(&a.date, a.build, &a.release)));
+    // Where each release is installed, with which support, and whether it is the default.
+    let installed = |distribution: &str, release: &str| -> Vec<(String, String, bool)> {
+        opened
+            .manifests
+            .deployments
+            .iter()
+            .map(|d| &d.value)
+            .filter(|d| d.distribution.value == distribution)
+            .flat_map(|d| {
+                d.installed
+                    .iter()
+                    .filter(|i| i.release.value == release)
+                    .map(|i| {
+                        let default = d.default.as_ref().is_some_and(|r| r.value == release);
+                        (d.name.value.clone(), i.support.as_str().to_owned(), default)
+                    })
+            })
+            .collect()
+    };
+    match args.format {
+        Format::Json => {
+            let releases: Vec<_> = locks
+                .iter()
+                .map(|lock| {
+                    let sites: Vec<_> = installed(&lock.distribution, &lock.release)
+                        .into_iter()
+                        .map(|(deployment, support, default)| json!({ "deployment": deployment, "support": support, "default": default }))
+                        .collect();
+                    json!({
+                        "distribution": lock.distribution,
+                        "release": lock.release,
+                        "kind": lock.kind.as_str(),
+                        "build": lock.build,
+                        "date": lock.date,
+                        "parent": lock.parent,
+                        "same_content_as": lock.same_content_as,
+                        "content": lock.content,
+                        "products": lock.products.len(),
+                        "installed": sites,
+                    })
+                })
+                .collect();
+            let mut text =
+                serde_json::to_string_pretty(&json!({ "releases": releases })).unwrap_or_default();
+            text.push('\n');
+            out(&text);
+        }
+        Format::Human => {
+            if locks.is_empty() {
+                err("no release is locked yet: `distrib lock DIST --kind ...` makes one\n");
+                return Ok(Exit::Success);
+            }
+            let mut rows = vec![
+                ["release", "kind", "build", "date", "content", "installed"]
+                    .map(String::from)
+                    .to_vec(),
+            ];
+            for lock in &locks {
+                let mut notes: Vec<String> = installed(&lock.distribution, &lock.release)
+                    .into_iter()
+                    .map(|(deployment, support, default)| {
+                        format!(
+                            "{deployment}: {support}{}",
+                            if default { " (default)" } else { "" }
+                        )
+                    })
+                    .collect();
+                if let Some(other) = &lock.same_content_as {
+                    notes.push(format!("same content as {other}"));
+                }
+                if let Some(parent) = &lock.parent {
+                    notes.push(format!("from {parent}"));
+                }
+                let name = if args.distribution.is_some() {
+                    lock.release.clone()
+                } else {
+                    format!("{}/{}", lock.distribution, lock.release)
+                };
+                let content = lock
+                    .content
+                    .strip_prefix("sha256:")
+                    .unwrap_or(&lock.content);
+                rows.push(vec![
+                    name,
+                    lock.kind.as_str().to_owned(),
+                    format!("b{}", lock.build),
+                    lock.date.clone(),
+                    content.get(..12).unwrap_or(content).to_owned(),
+                    notes.join(", "),
+                ]);
+            }
+            out(&table(&rows));
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// Left-aligned columns, two spaces apart, without trailing spaces.
+fn table(rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut text = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        text.push_str(line.join("  ").trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_aligns_columns() {
+        let rows = vec![
+            vec!["a".to_owned(), "bb".to_owned()],
+            vec!["ccc".to_owned(), String::new()],
+        ];
+        assert_eq!(super::table(&rows), "a    bb\nccc\n");
+    }
+}
