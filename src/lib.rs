@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod deploy;
 pub mod diagnostic;
 pub mod fsutil;
 pub mod git;

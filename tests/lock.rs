@@ -917,3 +917,66 @@ fn list_shows_releases_and_where_they_are_installed() {
     assert_eq!(newest["same_content_as"], "w.2026.47");
     assert_eq!(newest["installed"][0]["support"], "test");
 }
+
+#[test]
+fn deploy_edits_the_deployment_file_in_place() {
+    let f = Fixture::new();
+    ok(&f.run(&["fetch"]));
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+    ]));
+    let site = f.root.join("deployments/site.yaml");
+    write(
+        &site,
+        "# The site.\nname: site\ndistribution: dist\ninstalled: []  # nothing yet\n",
+    );
+    let deploy = |args: &[&str]| distrib_wide(&f.root, &[&["deploy"], args].concat());
+
+    let run = deploy(&["add", "site", "w.2026.50", "--support", "official"]);
+    assert_eq!(run.code, 1);
+    says(&run, "`w.2026.50` has no lock in `locks/dist/`");
+    ok(&deploy(&[
+        "add",
+        "site",
+        "w.2026.47",
+        "--support",
+        "test",
+        "--requested-by",
+        "TPC",
+    ]));
+    let run = deploy(&["set-default", "site", "w.2026.47"]);
+    assert_eq!(run.code, 1);
+    says(
+        &run,
+        "only an officially supported release may be the default",
+    );
+    ok(&deploy(&["remove", "site", "w.2026.47"]));
+    ok(&deploy(&[
+        "add",
+        "site",
+        "w.2026.47",
+        "--support",
+        "official",
+    ]));
+    ok(&deploy(&["set-default", "site", "w.2026.47"]));
+    let run = deploy(&["remove", "site", "w.2026.47"]);
+    assert_eq!(run.code, 1);
+    says(&run, "is the default");
+    assert_eq!(
+        deploy(&["add", "nowhere", "w.2026.47", "--support", "official"]).code,
+        2
+    );
+
+    let text = std::fs::read_to_string(&site).unwrap();
+    assert_eq!(
+        text,
+        "# The site.\nname: site\ndistribution: dist\ndefault: w.2026.47\ninstalled:\n  - release: w.2026.47\n    support: official\n"
+    );
+    ok(&distrib_wide(&f.root, &["check"]));
+}

@@ -2,6 +2,7 @@
 //! flags, the environment and the terminal, and the only one that prints.
 
 mod check;
+mod deploy;
 mod fetch;
 mod import;
 mod list;
@@ -71,6 +72,7 @@ enum Command {
     Lock(lock::Args),
     Verify(verify::Args),
     List(list::Args),
+    Deploy(deploy::Args),
     Schema(schema::Args),
     Import(import::Args),
 }
@@ -130,6 +132,7 @@ pub fn run() -> ExitCode {
         Command::Lock(args) => lock::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::List(args) => list::run(&context, args),
+        Command::Deploy(args) => deploy::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
         Command::Import(args) => import::run(&context, args),
     };

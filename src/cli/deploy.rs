@@ -1,0 +1,157 @@
+//! `distrib deploy`: change what a site has installed and its default, in the deployment file
+//! itself, so the change has history and review.
+
+use super::{Context, Exit, boxed, err};
+use crate::deploy::{Edit, apply};
+use crate::fsutil::{IoError, write_atomic};
+use crate::manifest::model::{Deployment, Support};
+use crate::manifest::{self, Origin};
+
+/// Change the releases installed at a site, and its default
+///
+/// Edits `deployments/<DEPLOYMENT>.yaml` in place: only the lines concerned change, comments
+/// and order stay. A release is installed only once it has a lock; the default must be installed
+/// with official support; the default cannot be removed.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  distrib deploy add epn O2PDPSuite-epn-20240516-DDv1.6.5-flp-suite-v0.40.0 --support official\n  \
+distrib deploy set-default epn O2PDPSuite-epn-20240516-DDv1.6.5-flp-suite-v0.40.0"
+)]
+pub struct Args {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// Make an installed, officially supported release the default
+    SetDefault { deployment: String, release: String },
+    /// Install a locked release
+    Add {
+        deployment: String,
+        release: String,
+        #[arg(long, value_enum)]
+        support: SupportArg,
+        /// Who asked for it (O2: a detector, Run Coordination...)
+        #[arg(long)]
+        requested_by: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Uninstall a release (not the default)
+    Remove { deployment: String, release: String },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum SupportArg {
+    Official,
+    Test,
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+enum DeployFailure {
+    #[error("unknown deployment `{0}`")]
+    #[diagnostic(
+        code("deployment-unknown"),
+        help("the deployments are the files under `deployments/`")
+    )]
+    Unknown(String),
+    #[error("`{release}` has no lock in `locks/{distribution}/`")]
+    #[diagnostic(
+        code("lock-missing"),
+        help("lock it first: a site installs only releases whose content is recorded")
+    )]
+    NoLock {
+        release: String,
+        distribution: String,
+    },
+    #[error("cannot change `{path}`: {source}")]
+    #[diagnostic(code("deploy"))]
+    Edit {
+        path: String,
+        source: crate::deploy::DeployError,
+    },
+}
+
+pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+    let opened = manifest::open(&context.start, None).map_err(boxed)?;
+    let Origin::WorkTree(root) = &opened.origin else {
+        return Ok(Exit::Failure);
+    };
+    let (name, edit) = match args.action {
+        Action::SetDefault {
+            deployment,
+            release,
+        } => (deployment, Edit::SetDefault { release }),
+        Action::Add {
+            deployment,
+            release,
+            support,
+            requested_by,
+            note,
+        } => {
+            let support = match support {
+                SupportArg::Official => Support::Official,
+                SupportArg::Test => Support::Test,
+                SupportArg::Internal => Support::Internal,
+            };
+            (
+                deployment,
+                Edit::Add {
+                    release,
+                    support,
+                    requested_by,
+                    note,
+                },
+            )
+        }
+        Action::Remove {
+            deployment,
+            release,
+        } => (deployment, Edit::Remove { release }),
+    };
+    let Some(loaded) = opened
+        .manifests
+        .deployments
+        .iter()
+        .find(|d| d.value.name.value == name)
+    else {
+        err(&format!(
+            "{}\n",
+            context.render_error(&DeployFailure::Unknown(name))
+        ));
+        return Ok(Exit::Usage);
+    };
+    let deployment: &Deployment = &loaded.value;
+    if let Edit::Add { release, .. } = &edit {
+        let distribution = deployment.distribution.value.clone();
+        if !crate::lock::path(root, &distribution, release).is_file() {
+            return Err(boxed(DeployFailure::NoLock {
+                release: release.clone(),
+                distribution,
+            }));
+        }
+    }
+    let source = opened.report.sources.get(loaded.file);
+    let text = apply(&source.text, deployment, &edit).map_err(|e| {
+        boxed(DeployFailure::Edit {
+            path: source.path.clone(),
+            source: e,
+        })
+    })?;
+    let path = root.join(&source.path);
+    write_atomic(&path, text.as_bytes()).map_err(|e| boxed(IoError::new(&path, e)))?;
+    let said = match &edit {
+        Edit::SetDefault { release } => format!("`{name}` now defaults to `{release}`"),
+        Edit::Add {
+            release, support, ..
+        } => format!(
+            "`{name}` installs `{release}` with {} support",
+            support.as_str()
+        ),
+        Edit::Remove { release } => format!("`{name}` no longer installs `{release}`"),
+    };
+    err(&format!("{said} (`{}`)\n", source.path));
+    Ok(Exit::Success)
+}

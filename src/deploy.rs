@@ -1,0 +1,386 @@
+//! Edits of a deployment file made in place: the default release, releases installed and
+//! removed. Only the lines concerned change, so comments, order and formatting survive, and the
+//! change reads in review as what it is (O2 keeps the default in CONSUL; here it lives in git).
+
+use thiserror::Error;
+
+use crate::manifest::model::{Deployment, Support};
+
+/// One change to a deployment.
+#[derive(Clone, Debug)]
+pub enum Edit {
+    SetDefault {
+        release: String,
+    },
+    Add {
+        release: String,
+        support: Support,
+        requested_by: Option<String>,
+        note: Option<String>,
+    },
+    Remove {
+        release: String,
+    },
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum DeployError {
+    #[error("`{0}` is not installed in this deployment")]
+    NotInstalled(String),
+    #[error(
+        "`{release}` has {support} support: only an officially supported release may be the default"
+    )]
+    NotOfficial {
+        release: String,
+        support: &'static str,
+    },
+    #[error("`{0}` is installed already")]
+    Installed(String),
+    #[error("`{0}` is the default: choose another default before removing it")]
+    RemovingDefault(String),
+    #[error("the deployment file cannot be edited in place: {0}")]
+    Layout(&'static str),
+}
+
+/// The text of the deployment file after `edit`. `deployment` is `text` parsed.
+pub fn apply(text: &str, deployment: &Deployment, edit: &Edit) -> Result<String, DeployError> {
+    let entry = |release: &str| {
+        deployment
+            .installed
+            .iter()
+            .find(|i| i.release.value == release)
+    };
+    match edit {
+        Edit::SetDefault { release } => {
+            let installed =
+                entry(release).ok_or_else(|| DeployError::NotInstalled(release.clone()))?;
+            if *installed.support != Support::Official {
+                return Err(DeployError::NotOfficial {
+                    release: release.clone(),
+                    support: installed.support.as_str(),
+                });
+            }
+            match &deployment.default {
+                Some(current) => {
+                    let span = current
+                        .span
+                        .clone()
+                        .ok_or(DeployError::Layout("no position for `default`"))?;
+                    Ok(format!(
+                        "{}{}{}",
+                        &text[..span.start],
+                        scalar(release),
+                        &text[span.end..]
+                    ))
+                }
+                None => {
+                    // Right after `distribution:`, where a reader looks for it.
+                    let at = deployment
+                        .distribution
+                        .span
+                        .clone()
+                        .ok_or(DeployError::Layout("no position for `distribution`"))?;
+                    let end = line_end(text, at.end);
+                    Ok(format!(
+                        "{}default: {}\n{}",
+                        &text[..end],
+                        scalar(release),
+                        &text[end..]
+                    ))
+                }
+            }
+        }
+        Edit::Add {
+            release,
+            support,
+            requested_by,
+            note,
+        } => {
+            if entry(release).is_some() {
+                return Err(DeployError::Installed(release.clone()));
+            }
+            let mut fields = vec![
+                ("release", release.clone()),
+                ("support", support.as_str().to_owned()),
+            ];
+            fields.extend(requested_by.iter().map(|r| ("requested_by", r.clone())));
+            fields.extend(note.iter().map(|n| ("note", n.clone())));
+            let Some(last) = deployment.installed.last() else {
+                return Ok(add_first(text, &fields));
+            };
+            let span = last
+                .release
+                .span
+                .clone()
+                .ok_or(DeployError::Layout("no position for `release`"))?;
+            let (dash, column) = dash_line(text, span.start)
+                .ok_or(DeployError::Layout("`installed` is not a block list"))?;
+            let end = block_end(text, dash, column);
+            let indent = " ".repeat(column);
+            let mut lines = String::new();
+            for (i, (key, value)) in fields.iter().enumerate() {
+                let lead = if i == 0 {
+                    format!("{indent}- ")
+                } else {
+                    format!("{indent}  ")
+                };
+                lines.push_str(&format!("{lead}{key}: {}\n", scalar(value)));
+            }
+            let mut out = text[..end].to_owned();
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&lines);
+            out.push_str(&text[end..]);
+            Ok(out)
+        }
+        Edit::Remove { release } => {
+            let installed =
+                entry(release).ok_or_else(|| DeployError::NotInstalled(release.clone()))?;
+            if deployment
+                .default
+                .as_ref()
+                .is_some_and(|d| d.value == *release)
+            {
+                return Err(DeployError::RemovingDefault(release.clone()));
+            }
+            let span = installed
+                .release
+                .span
+                .clone()
+                .ok_or(DeployError::Layout("no position for `release`"))?;
+            let (dash, column) = dash_line(text, span.start)
+                .ok_or(DeployError::Layout("`installed` is not a block list"))?;
+            let end = block_end(text, dash, column);
+            if deployment.installed.len() == 1 {
+                // An empty list must stay a list: `installed:` alone would be null.
+                let key = text[..dash]
+                    .rfind("installed:")
+                    .ok_or(DeployError::Layout("no `installed:` key"))?;
+                return Ok(format!("{}installed: []\n{}", &text[..key], &text[end..]));
+            }
+            Ok(format!("{}{}", &text[..dash], &text[end..]))
+        }
+    }
+}
+
+/// A value as a YAML scalar: plain when it reads back as the same string, quoted otherwise.
+fn scalar(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-+/() ".contains(c))
+        && !value.starts_with(['-', ' ', '.'])
+        && !value.ends_with(' ')
+        && value.parse::<f64>().is_err()
+        && !matches!(
+            value.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
+        );
+    if plain {
+        value.to_owned()
+    } else {
+        serde_json::to_string(value).unwrap_or_default()
+    }
+}
+
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+fn line_end(text: &str, offset: usize) -> usize {
+    text[offset..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i + 1)
+}
+
+/// The start of the line holding the `-` of the list entry containing `offset`, and the
+/// column of that `-`.
+fn dash_line(text: &str, offset: usize) -> Option<(usize, usize)> {
+    let mut start = line_start(text, offset);
+    loop {
+        let line = &text[start..line_end(text, start)];
+        let column = line.len() - line.trim_start_matches(' ').len();
+        if line[column..].starts_with("- ") || line[column..].trim_end() == "-" {
+            return Some((start, column));
+        }
+        if start == 0 {
+            return None;
+        }
+        start = line_start(text, start - 1);
+    }
+}
+
+/// Where the entry starting at `dash` ends: at the next line, not blank, indented no deeper
+/// than its `-` (the next entry or the next key), or at the end of the text.
+fn block_end(text: &str, dash: usize, column: usize) -> usize {
+    let mut at = line_end(text, dash);
+    while at < text.len() {
+        let end = line_end(text, at);
+        let line = &text[at..end];
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if !line.trim().is_empty() && indent <= column {
+            return at;
+        }
+        at = end;
+    }
+    text.len()
+}
+
+/// `installed:` with its first entry, replacing `installed: []` or added at the end.
+fn add_first(text: &str, fields: &[(&str, String)]) -> String {
+    let mut block = String::from("installed:\n");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        let lead = if i == 0 { "  - " } else { "    " };
+        block.push_str(&format!("{lead}{key}: {}\n", scalar(value)));
+    }
+    let key = text
+        .match_indices("installed:")
+        .find(|(i, _)| *i == line_start(text, *i))
+        .map(|(i, _)| i);
+    match key {
+        Some(start) => format!(
+            "{}{}{}",
+            &text[..start],
+            block,
+            &text[line_end(text, start)..]
+        ),
+        None => {
+            let separator = if text.is_empty() || text.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            format!("{text}{separator}{block}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EPN: &str = "# The EPN farm.\nname: epn\ndistribution: O2PDPSuite\ndefault: r1 # since Monday\ninstalled:\n  # the official ones\n  - release: r1\n    support: official\n    note: kept for rollback\n\n  - release: r2\n    support: test\n# end\n";
+
+    fn parsed(text: &str) -> Deployment {
+        serde_saphyr::from_str(text).unwrap()
+    }
+
+    fn edit(text: &str, edit: Edit) -> Result<String, DeployError> {
+        apply(text, &parsed(text), &edit)
+    }
+
+    #[test]
+    fn set_default_keeps_comments() {
+        let added = edit(
+            EPN,
+            Edit::Add {
+                release: "r3".into(),
+                support: Support::Official,
+                requested_by: Some("RC".into()),
+                note: None,
+            },
+        )
+        .unwrap();
+        assert!(added.contains("  - release: r2\n    support: test\n  - release: r3\n    support: official\n    requested_by: RC\n# end\n"), "{added}");
+        let moved = edit(
+            &added,
+            Edit::SetDefault {
+                release: "r3".into(),
+            },
+        )
+        .unwrap();
+        assert!(moved.contains("default: r3 # since Monday\n"), "{moved}");
+        assert_eq!(parsed(&moved).default.unwrap().value, "r3");
+        assert_eq!(
+            edit(
+                &moved,
+                Edit::SetDefault {
+                    release: "r2".into()
+                }
+            ),
+            Err(DeployError::NotOfficial {
+                release: "r2".into(),
+                support: "test"
+            })
+        );
+        assert_eq!(
+            edit(
+                EPN,
+                Edit::SetDefault {
+                    release: "r9".into()
+                }
+            ),
+            Err(DeployError::NotInstalled("r9".into()))
+        );
+    }
+
+    #[test]
+    fn remove_takes_the_whole_entry_and_never_the_default() {
+        assert_eq!(
+            edit(
+                EPN,
+                Edit::Remove {
+                    release: "r1".into()
+                }
+            ),
+            Err(DeployError::RemovingDefault("r1".into()))
+        );
+        let removed = edit(
+            EPN,
+            Edit::Remove {
+                release: "r2".into(),
+            },
+        )
+        .unwrap();
+        assert!(
+            removed.ends_with("    note: kept for rollback\n\n# end\n"),
+            "{removed}"
+        );
+        let text =
+            "name: x\ndistribution: d\ninstalled:\n  - release: \"27.0\"\n    support: test\n";
+        let empty = edit(
+            text,
+            Edit::Remove {
+                release: "27.0".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(empty, "name: x\ndistribution: d\ninstalled: []\n");
+        let again = edit(
+            &empty,
+            Edit::Add {
+                release: "27.0".into(),
+                support: Support::Official,
+                requested_by: None,
+                note: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            again,
+            "name: x\ndistribution: d\ninstalled:\n  - release: \"27.0\"\n    support: official\n"
+        );
+        let first_default = edit(
+            &again,
+            Edit::SetDefault {
+                release: "27.0".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            first_default,
+            "name: x\ndistribution: d\ndefault: \"27.0\"\ninstalled:\n  - release: \"27.0\"\n    support: official\n"
+        );
+        assert_eq!(parsed(&first_default).default.unwrap().value, "27.0");
+        let text = "name: x\ndistribution: d\ndefault: 'a'\ninstalled:\n  - {release: a, support: official}\n  - {release: b, support: official}\n";
+        let quoted = edit(
+            text,
+            Edit::SetDefault {
+                release: "b".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(parsed(&quoted).default.unwrap().value, "b", "{quoted}");
+    }
+}
