@@ -116,16 +116,7 @@ pub fn apply(text: &str, deployment: &Deployment, edit: &Edit) -> Result<String,
             let (dash, column) = dash_line(text, span.start)
                 .ok_or(DeployError::Layout("`installed` is not a block list"))?;
             let end = block_end(text, dash, column);
-            let indent = " ".repeat(column);
-            let mut lines = String::new();
-            for (i, (key, value)) in fields.iter().enumerate() {
-                let lead = if i == 0 {
-                    format!("{indent}- ")
-                } else {
-                    format!("{indent}  ")
-                };
-                lines.push_str(&format!("{lead}{key}: {}\n", scalar(value)));
-            }
+            let lines = entry_lines(column, &fields);
             let mut out = text[..end].to_owned();
             if !out.ends_with('\n') {
                 out.push('\n');
@@ -227,13 +218,20 @@ fn block_end(text: &str, dash: usize, column: usize) -> usize {
     text.len()
 }
 
+/// One list entry, its `-` at `column`.
+fn entry_lines(column: usize, fields: &[(&str, String)]) -> String {
+    let indent = " ".repeat(column);
+    let mut lines = String::new();
+    for (i, (key, value)) in fields.iter().enumerate() {
+        let lead = if i == 0 { "- " } else { "  " };
+        lines.push_str(&format!("{indent}{lead}{key}: {}\n", scalar(value)));
+    }
+    lines
+}
+
 /// `installed:` with its first entry, replacing `installed: []` or added at the end.
 fn add_first(text: &str, fields: &[(&str, String)]) -> String {
-    let mut block = String::from("installed:\n");
-    for (i, (key, value)) in fields.iter().enumerate() {
-        let lead = if i == 0 { "  - " } else { "    " };
-        block.push_str(&format!("{lead}{key}: {}\n", scalar(value)));
-    }
+    let block = format!("installed:\n{}", entry_lines(2, fields));
     let key = text
         .match_indices("installed:")
         .find(|(i, _)| *i == line_start(text, *i))

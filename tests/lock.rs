@@ -89,6 +89,22 @@ impl Fixture {
         }
     }
 
+    /// A fixture with its mirrors fetched and `dist` locked as the weekly `w.2026.47`.
+    fn locked() -> Self {
+        let f = Self::new();
+        ok(&f.run(&["fetch"]));
+        ok(&f.run(&[
+            "lock",
+            "dist",
+            "--kind",
+            "weekly",
+            "--date",
+            "2026-11-19",
+            "--offline",
+        ]));
+        f
+    }
+
     fn run(&self, args: &[&str]) -> Run {
         let mut all = vec!["--mirrors", self.mirrors.to_str().unwrap()];
         // `--mirrors` belongs to the subcommand: put it after the subcommand's name.
@@ -419,17 +435,7 @@ fn bad_refs_mirrors_and_paths() {
 
 #[test]
 fn overrides_aliases_requirements_and_unchanged_releases() {
-    let f = Fixture::new();
-    ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]));
+    let f = Fixture::locked();
     let before = f.lock_text("dist", "w.2026.47");
     // Another day of the same week, the same content: the release exists, nothing is rewritten.
     let run = f.run(&[
@@ -920,17 +926,7 @@ fn list_shows_releases_and_where_they_are_installed() {
 
 #[test]
 fn deploy_edits_the_deployment_file_in_place() {
-    let f = Fixture::new();
-    ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]));
+    let f = Fixture::locked();
     let site = f.root.join("deployments/site.yaml");
     write(
         &site,
