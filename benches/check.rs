@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{TIME, memory, setting};
+use support::{TIME, memory, report_memory, setting};
 
 fn main() {
     let benchmarking = std::env::args().any(|arg| arg == "--bench");
@@ -93,16 +93,8 @@ fn main() {
     );
 
     match memory(&check(binary, &root), runs) {
-        Some(mut samples) => {
-            samples.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let peak = samples.iter().map(|s| s.0).fold(0.0, f64::max);
-            let mut cpu: Vec<f64> = samples.iter().map(|s| s.1).collect();
-            cpu.sort_by(f64::total_cmp);
-            println!(
-                "peak RSS ({runs} runs under {TIME}): max {peak:.1} MiB, median {:.1} MiB; CPU user+sys median {:.0} ms",
-                samples[samples.len() / 2].0,
-                cpu[cpu.len() / 2] * 1000.0
-            );
+        Some(samples) => {
+            report_memory(samples, runs);
         }
         None => println!("peak RSS: not measured, {TIME} is missing (apt-get install -y time)"),
     }

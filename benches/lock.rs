@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{TIME, memory, setting};
+use support::{TIME, memory, report_memory, setting};
 use synthetic::{MIRRORED_DISTRIBUTION, MirroredRepository};
 
 /// What a script does instead of distrib: one git process per repository.
@@ -131,16 +131,8 @@ fn measure(binary: &str, top: &Path, products: usize, seed: u64, runs: usize, be
     println!("ratio (git loop / distrib, medians): {ratio:.1}x");
 
     let rss = match memory(&lock(binary, &root, &mirrors), runs) {
-        Some(mut samples) => {
-            samples.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let peak = samples.iter().map(|s| s.0).fold(0.0, f64::max);
-            let mut cpu: Vec<f64> = samples.iter().map(|s| s.1).collect();
-            cpu.sort_by(f64::total_cmp);
-            println!(
-                "peak RSS ({runs} runs under {TIME}): max {peak:.1} MiB, median {:.1} MiB; CPU user+sys median {:.0} ms",
-                samples[samples.len() / 2].0,
-                cpu[cpu.len() / 2] * 1000.0
-            );
+        Some(samples) => {
+            let peak = report_memory(samples, runs);
             Some(peak)
         }
         None => {

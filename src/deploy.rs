@@ -4,7 +4,7 @@
 
 use thiserror::Error;
 
-use crate::manifest::model::{Deployment, Support};
+use crate::manifest::model::{Deployment, Installed, Support};
 
 /// One change to a deployment.
 #[derive(Clone, Debug)]
@@ -108,14 +108,7 @@ pub fn apply(text: &str, deployment: &Deployment, edit: &Edit) -> Result<String,
             let Some(last) = deployment.installed.last() else {
                 return Ok(add_first(text, &fields));
             };
-            let span = last
-                .release
-                .span
-                .clone()
-                .ok_or(DeployError::Layout("no position for `release`"))?;
-            let (dash, column) = dash_line(text, span.start)
-                .ok_or(DeployError::Layout("`installed` is not a block list"))?;
-            let end = block_end(text, dash, column);
+            let (_, column, end) = entry_block(text, last)?;
             let lines = entry_lines(column, &fields);
             let mut out = text[..end].to_owned();
             if !out.ends_with('\n') {
@@ -135,14 +128,7 @@ pub fn apply(text: &str, deployment: &Deployment, edit: &Edit) -> Result<String,
             {
                 return Err(DeployError::RemovingDefault(release.clone()));
             }
-            let span = installed
-                .release
-                .span
-                .clone()
-                .ok_or(DeployError::Layout("no position for `release`"))?;
-            let (dash, column) = dash_line(text, span.start)
-                .ok_or(DeployError::Layout("`installed` is not a block list"))?;
-            let end = block_end(text, dash, column);
+            let (dash, _, end) = entry_block(text, installed)?;
             if deployment.installed.len() == 1 {
                 // An empty list must stay a list: `installed:` alone would be null.
                 let key = text[..dash]
@@ -216,6 +202,18 @@ fn block_end(text: &str, dash: usize, column: usize) -> usize {
         at = end;
     }
     text.len()
+}
+
+/// Where an installed entry's lines start and end, and the column of its `-`.
+fn entry_block(text: &str, entry: &Installed) -> Result<(usize, usize, usize), DeployError> {
+    let span = entry
+        .release
+        .span
+        .clone()
+        .ok_or(DeployError::Layout("no position for `release`"))?;
+    let (dash, column) = dash_line(text, span.start)
+        .ok_or(DeployError::Layout("`installed` is not a block list"))?;
+    Ok((dash, column, block_end(text, dash, column)))
 }
 
 /// One list entry, its `-` at `column`.

@@ -66,3 +66,17 @@ pub fn memory(command: &Command, runs: usize) -> Option<Vec<(f64, f64)>> {
         .collect();
     Some(samples)
 }
+
+/// Prints the peak and median memory and the median CPU time of `samples`; returns the peak.
+pub fn report_memory(mut samples: Vec<(f64, f64)>, runs: usize) -> f64 {
+    samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let peak = samples.iter().map(|s| s.0).fold(0.0, f64::max);
+    let mut cpu: Vec<f64> = samples.iter().map(|s| s.1).collect();
+    cpu.sort_by(f64::total_cmp);
+    println!(
+        "peak RSS ({runs} runs under {TIME}): max {peak:.1} MiB, median {:.1} MiB; CPU user+sys median {:.0} ms",
+        samples[samples.len() / 2].0,
+        cpu[cpu.len() / 2] * 1000.0
+    );
+    peak
+}
