@@ -7,7 +7,7 @@ use super::{Context, Exit, boxed, err, out};
 use crate::lock::history::History;
 use crate::manifest::{self, Origin};
 
-/// List the locked releases: kind, build, date, parent, content, support per deployment
+/// List the locked releases: kind, build, date, lineage, content, support per deployment
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  distrib list\n  distrib list O2PDPSuite --format json")]
 pub struct Args {
@@ -78,7 +78,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                         "kind": lock.kind.as_str(),
                         "build": lock.build,
                         "date": lock.date,
-                        "parent": lock.parent,
+                        "from": lock.from,
                         "same_content_as": lock.same_content_as,
                         "content": lock.content,
                         "products": lock.products.len(),
@@ -114,8 +114,8 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                 if let Some(other) = &lock.same_content_as {
                     notes.push(format!("same content as {other}"));
                 }
-                if let Some(parent) = &lock.parent {
-                    notes.push(format!("from {parent}"));
+                if let Some(from) = &lock.from {
+                    notes.push(format!("from {from}"));
                 }
                 let name = if args.distribution.is_some() {
                     lock.release.clone()

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::workspace::{MirrorArgs, Workspace};
-use super::{Context, Exit, boxed, err, out};
+use super::{Context, Exit, err, out};
 use crate::diagnostic::Code;
 use crate::fsutil::IoError;
 use crate::lock::history::{self, History};
@@ -34,31 +34,6 @@ pub struct Args {
     #[arg(long, value_enum, required_unless_present = "check")]
     kind: Option<Kind>,
 
-    /// Release date and time (UTC), for the name [default: now]
-    #[arg(long, value_name = "YYYY-MM-DD[THH:MM]", value_parser = parse_date)]
-    date: Option<DateTime>,
-
-    /// Set a naming variable, overriding the distribution's default
-    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = key_value)]
-    variables: Vec<(String, String)>,
-
-    /// Build a product from another ref (a tag, a branch or a commit)
-    #[arg(long = "set", value_name = "PRODUCT=REF", value_parser = key_value)]
-    overrides: Vec<(String, String)>,
-
-    /// The platform to lock for [default: the distribution's `platform`; else, with --check,
-    /// the compared lock's; else this machine's]
-    #[arg(long)]
-    platform: Option<String>,
-
-    /// Use the mirrors as they are, without fetching
-    #[arg(long)]
-    offline: bool,
-
-    /// Print the lockfile instead of writing it
-    #[arg(long)]
-    dry_run: bool,
-
     /// Compare with the newest lock of the distribution instead of writing; exit 1 when stale
     #[arg(long, conflicts_with = "dry_run")]
     check: bool,
@@ -67,15 +42,47 @@ pub struct Args {
     #[arg(long, value_name = "NAME", requires = "check")]
     release: Option<String>,
 
-    /// Repositories fetched at once [default: the number of cores]
-    #[arg(long, short = 'j', value_name = "N")]
-    jobs: Option<usize>,
-
     #[command(flatten)]
-    mirrors: MirrorArgs,
+    lock: LockArgs,
 }
 
-/// The kinds `lock` makes; candidates, finals and patches come from a parent release.
+/// What every command that makes a lock takes (`lock`, `release`).
+#[derive(Debug, clap::Args)]
+pub struct LockArgs {
+    /// Release date and time (UTC), for the name [default: now]
+    #[arg(long, value_name = "YYYY-MM-DD[THH:MM]", value_parser = parse_date)]
+    pub date: Option<DateTime>,
+
+    /// Set a naming variable, overriding the distribution's default
+    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = key_value)]
+    pub variables: Vec<(String, String)>,
+
+    /// Build a product from another ref (a tag, a branch or a commit); the lock records it
+    #[arg(long = "set", value_name = "PRODUCT=REF", value_parser = key_value)]
+    pub overrides: Vec<(String, String)>,
+
+    /// The platform to lock for [default: the distribution's `platform`; else, with --check,
+    /// the compared lock's; else this machine's]
+    #[arg(long)]
+    pub platform: Option<String>,
+
+    /// Use the mirrors as they are, without fetching
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Print the lockfile instead of writing it
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Repositories fetched at once [default: the number of cores]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    #[command(flatten)]
+    pub mirrors: MirrorArgs,
+}
+
+/// The kinds `lock` makes; candidates, finals and patches come from `distrib release`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 enum Kind {
     Nightly,
@@ -100,12 +107,12 @@ fn key_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
-fn parse_date(text: &str) -> Result<DateTime, String> {
+pub(super) fn parse_date(text: &str) -> Result<DateTime, String> {
     DateTime::parse(text).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-enum LockFailure {
+pub(super) enum LockFailure {
     #[error("unknown variable `{name}` in --var")]
     #[diagnostic(
         code("variable-unknown"),
@@ -154,54 +161,35 @@ enum LockFailure {
 }
 
 pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
-    let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
+    let Some(workspace) = Workspace::open(context, &args.lock.mirrors)? else {
         return Ok(Exit::Failure);
     };
-    let plan = Plan::new(&workspace.manifests, &args.distribution).map_err(boxed)?;
+    match lock(context, &workspace, &args) {
+        Ok(exit) | Err(exit) => Ok(exit),
+    }
+}
+
+fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, Exit> {
+    let plan = Plan::new(&workspace.manifests, &args.distribution).map_err(|e| fail(context, e))?;
     // Everything the command line says is checked before anything is fetched.
-    let mut overrides: BTreeMap<String, String> = BTreeMap::new();
-    for (name, reference) in &args.overrides {
-        let Some(product) = plan
-            .canonical(name)
-            .and_then(|n| plan.products.iter().find(|p| p.name.value == n))
-        else {
-            return Ok(usage(context, LockFailure::Override { name: name.clone() }));
-        };
-        if product.repositories.is_empty() {
-            return Ok(usage(
-                context,
-                LockFailure::NoRepository { name: name.clone() },
-            ));
-        }
-        overrides.insert(product.name.value.clone(), reference.clone());
-    }
-    let mut variables: BTreeMap<String, String> = plan
-        .distribution
-        .variables
-        .iter()
-        .map(|(k, v)| (k.value.clone(), v.value.clone()))
-        .collect();
-    for (key, value) in &args.variables {
-        if !variables.contains_key(key) {
-            return Ok(usage(context, LockFailure::Variable { name: key.clone() }));
-        }
-        // A variable ends up in a release name, a file name and a git tag.
-        if let Err(error) = naming::check_release_name(value) {
-            return Ok(usage(context, LockFailure::Name(error)));
-        }
-        variables.insert(key.clone(), value.clone());
-    }
+    let mut overrides = overrides(context, &plan, &args.lock.overrides)?;
+    let variables = variables(context, &plan, &args.lock.variables)?;
     // `--check` compares like with like: the compared lock's overrides unless the command line
     // gives some, and its platform when neither the command line nor the distribution names one.
     let compared = if args.check {
-        let history = History::read(&workspace.root).map_err(boxed)?;
+        let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
         let existing = match &args.release {
             Some(release) => history.find(&args.distribution, release),
             None => history.newest(&args.distribution),
         }
         .cloned()
-        .ok_or_else(|| boxed(LockFailure::NothingToCheck(args.distribution.clone())))?;
-        if args.overrides.is_empty() {
+        .ok_or_else(|| {
+            fail(
+                context,
+                LockFailure::NothingToCheck(args.distribution.clone()),
+            )
+        })?;
+        if args.lock.overrides.is_empty() {
             overrides = existing.overrides.clone();
         }
         Some(existing)
@@ -209,12 +197,123 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         None
     };
     let platform = args
+        .lock
         .platform
         .clone()
         .or_else(|| plan.distribution.platform.as_ref().map(|p| p.value.clone()))
         .or_else(|| compared.as_ref().map(|l| l.platform.clone()))
         .unwrap_or_else(|| format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH));
+    let options = Options::new(&platform, &overrides);
+    let products = resolve_products(context, workspace, &plan, &options, &args.lock)?;
+    if let Some(existing) = compared {
+        return Ok(compare(&existing, &products, &args.distribution));
+    }
 
+    let date = args.lock.date.unwrap_or_else(DateTime::now);
+    let kind = ReleaseKind::from(args.kind.unwrap_or(Kind::Manual));
+    // A dry run writes nothing, not even the lock that serializes writers.
+    let _guard = writers_lock(context, workspace, &args.lock)?;
+    let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
+    let mut lock = new_lock(workspace, &plan, &history, kind, products, &options)
+        .map_err(|e| fail(context, e))?;
+    lock.variables = variables;
+    lock.date = date.to_text();
+    let template = template(&plan, kind);
+    let name = |template: &str| {
+        release_name(template, date, &lock, &plan, |_| None).map_err(|e| fail(context, e))
+    };
+    let release = name(&template)?;
+    // A release is never rewritten: the same content under its name is that release. O2 §7: a
+    // second build of a day with other content gets the time.
+    let again = name(&format!("{template}-%H%M"))?;
+    for candidate in [&release, &again] {
+        let Some(existing) = history.find(&args.distribution, candidate) else {
+            break;
+        };
+        if existing.content == lock.content {
+            return up_to_date(context, workspace, existing, args.lock.dry_run);
+        }
+    }
+    let release = match history.find(&args.distribution, &release) {
+        None => release,
+        Some(_) if history.find(&args.distribution, &again).is_none() => again,
+        Some(_) => return Err(fail(context, LockFailure::Taken { release, again })),
+    };
+    lock.release = release;
+    write(context, workspace, lock, args.lock.dry_run)
+}
+
+/// Reports an error and gives the exit code of invalid input.
+pub(super) fn fail(context: &Context, error: impl miette::Diagnostic) -> Exit {
+    err(&format!("{}\n", context.render_error(&error)));
+    Exit::Failure
+}
+
+/// Reports a usage problem found in the command line's values.
+pub(super) fn usage(context: &Context, error: impl miette::Diagnostic) -> Exit {
+    err(&format!("{}\n", context.render_error(&error)));
+    Exit::Usage
+}
+
+/// `--set PRODUCT=REF`, by canonical product name.
+pub(super) fn overrides(
+    context: &Context,
+    plan: &Plan,
+    given: &[(String, String)],
+) -> Result<BTreeMap<String, String>, Exit> {
+    let mut overrides = BTreeMap::new();
+    for (name, reference) in given {
+        let Some(product) = plan
+            .canonical(name)
+            .and_then(|n| plan.products.iter().find(|p| p.name.value == n))
+        else {
+            return Err(usage(context, LockFailure::Override { name: name.clone() }));
+        };
+        if product.repositories.is_empty() {
+            return Err(usage(
+                context,
+                LockFailure::NoRepository { name: name.clone() },
+            ));
+        }
+        overrides.insert(product.name.value.clone(), reference.clone());
+    }
+    Ok(overrides)
+}
+
+/// The distribution's variables with `--var` applied.
+pub(super) fn variables(
+    context: &Context,
+    plan: &Plan,
+    given: &[(String, String)],
+) -> Result<BTreeMap<String, String>, Exit> {
+    let mut variables: BTreeMap<String, String> = plan
+        .distribution
+        .variables
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect();
+    for (key, value) in given {
+        if !variables.contains_key(key) {
+            return Err(usage(context, LockFailure::Variable { name: key.clone() }));
+        }
+        // A variable ends up in a release name, a file name and a git tag.
+        if let Err(error) = naming::check_release_name(value) {
+            return Err(usage(context, LockFailure::Name(error)));
+        }
+        variables.insert(key.clone(), value.clone());
+    }
+    Ok(variables)
+}
+
+/// Brings the mirrors up to date (unless --offline), resolves every product and checks the
+/// requirements that only a lock can check.
+pub(super) fn resolve_products(
+    context: &Context,
+    workspace: &Workspace,
+    plan: &Plan,
+    options: &Options,
+    args: &LockArgs,
+) -> Result<Vec<LockedProduct>, Exit> {
     let mirrors = workspace.mirrors();
     if !args.offline {
         let jobs: Vec<(String, String)> = plan
@@ -232,20 +331,16 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             err(
                 "nothing was locked: a lock is never made from stale mirrors (pass --offline to use them as they are)\n",
             );
-            return Ok(Exit::Failure);
+            return Err(Exit::Failure);
         }
     }
-    let options = Options {
-        platform: &platform,
-        overrides: &overrides,
-    };
-    let products = match resolve::resolve(&plan, &mirrors, &options) {
+    let products = match resolve::resolve(plan, &mirrors, options) {
         Ok(products) => products,
         Err(failures) => {
             for failure in failures {
                 err(&format!("{}\n", context.render_error(&failure)));
             }
-            return Ok(Exit::Failure);
+            return Err(Exit::Failure);
         }
     };
     // What `check` could not know before locking: the version a branch-tracking product is at.
@@ -253,7 +348,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         .get(&Code::RequirementUnsatisfied)
         .copied()
         .unwrap_or(Code::RequirementUnsatisfied.default_level());
-    let unsatisfied = resolve::check_requirements(&plan, &products, &options);
+    let unsatisfied = resolve::check_requirements(plan, &products, options);
     if level != Level::Allow && !unsatisfied.is_empty() {
         for failure in &unsatisfied {
             match level {
@@ -262,141 +357,164 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             }
         }
         if level == Level::Deny {
-            return Ok(Exit::Failure);
+            return Err(Exit::Failure);
         }
     }
-    if let Some(existing) = compared {
-        return Ok(compare(&existing, &products, &args.distribution));
-    }
+    Ok(products)
+}
 
-    let date = args.date.unwrap_or_else(DateTime::now);
-    let kind = ReleaseKind::from(args.kind.unwrap_or(Kind::Manual));
-    // A dry run writes nothing, not even the lock that serializes writers.
-    let _guard = if args.dry_run {
-        None
-    } else {
-        Some(history::exclusive(&workspace.root).map_err(boxed)?)
-    };
-    let history = History::read(&workspace.root).map_err(boxed)?;
+/// Serializes writers of `locks/`; a dry run writes nothing, not even that lock.
+pub(super) fn writers_lock(
+    context: &Context,
+    workspace: &Workspace,
+    args: &LockArgs,
+) -> Result<Option<history::Guard>, Exit> {
+    if args.dry_run {
+        return Ok(None);
+    }
+    history::exclusive(&workspace.root)
+        .map(Some)
+        .map_err(|e| fail(context, e))
+}
+
+/// A lock of these products, with its build number: an earlier release's when it has the same
+/// content, else the next one. The caller names it and sets its date.
+pub(super) fn new_lock(
+    workspace: &Workspace,
+    plan: &Plan,
+    history: &History,
+    kind: ReleaseKind,
+    products: Vec<LockedProduct>,
+    options: &Options,
+) -> Result<Lockfile, history::HistoryError> {
+    let distribution = plan.distribution.name.value.clone();
     let content = Lockfile::content_digest(&products);
-    let same = history.same_content(&args.distribution, &content);
+    let same = history.same_content(&distribution, &content);
     let build = match same {
         Some(lock) => lock.build,
-        None => history.next_build().map_err(boxed)?,
+        None => history.next_build()?,
     };
-    let mut lock = Lockfile {
+    Ok(Lockfile {
         version: FORMAT_VERSION,
-        distribution: args.distribution.clone(),
+        distribution,
         release: String::new(),
         kind,
-        parent: None,
+        release_version: None,
+        rc: None,
+        from: None,
         build,
         same_content_as: same.map(|l| l.release.clone()),
-        date: date.to_text(),
+        date: String::new(),
         manifest_commit: workspace.manifest_commit(),
-        platform,
-        variables,
-        overrides,
+        platform: options.platform.to_owned(),
+        variables: BTreeMap::new(),
+        overrides: options.overrides.clone(),
         environment: resolve::locked_environment(plan.environment),
         content,
         products,
-    };
-    let template = template(&plan, kind);
-    let name = |template: &str| {
-        naming::expand(template, date, |key| {
-            if key == "build" {
-                return Some(lock.build.to_string());
-            }
-            lock.variables.get(key).cloned().or_else(|| {
+    })
+}
+
+/// Fills a naming template: date codes, `{build}`, the lock's variables, each product's
+/// version, and what `extra` knows (`{version}`, `{rc}`...).
+pub(super) fn release_name(
+    template: &str,
+    date: DateTime,
+    lock: &Lockfile,
+    plan: &Plan,
+    extra: impl Fn(&str) -> Option<String>,
+) -> Result<String, LockFailure> {
+    naming::expand(template, date, |key| {
+        if key == "build" {
+            return Some(lock.build.to_string());
+        }
+        extra(key)
+            .or_else(|| lock.variables.get(key).cloned())
+            .or_else(|| {
                 let product = plan.canonical(key)?;
                 lock.products
                     .iter()
                     .find(|p| p.name == product)
                     .and_then(|p| p.version.clone())
             })
-        })
-        .map_err(|e| boxed(LockFailure::Name(e)))
-    };
-    let mut release = name(&template)?;
-    let path_of = |release: &str| crate::lock::path(&workspace.root, &args.distribution, release);
-    let shown = |path: &std::path::Path| {
-        path.strip_prefix(&workspace.root)
-            .unwrap_or(path)
-            .display()
-            .to_string()
-    };
-    // A release is never rewritten: the same content under its name is that release. O2 §7: a
-    // second build of a day with other content gets the time.
-    let again = name(&format!("{template}-%H%M"))?;
-    for candidate in [&release, &again] {
-        let Some(existing) = history.find(&args.distribution, candidate) else {
-            break;
-        };
-        if existing.content == lock.content {
-            if args.dry_run {
-                out(&existing
-                    .to_text()
-                    .map_err(|e| boxed(LockFailure::Text(e)))?);
-            } else {
-                err(&format!(
-                    "`{}` is up to date: it has this content already\n",
-                    shown(&path_of(candidate))
-                ));
-            }
-            return Ok(Exit::Success);
-        }
+    })
+    .map_err(LockFailure::Name)
+}
+
+/// The release already has this content: say so (or print it, for a dry run).
+pub(super) fn up_to_date(
+    context: &Context,
+    workspace: &Workspace,
+    existing: &Lockfile,
+    dry_run: bool,
+) -> Result<Exit, Exit> {
+    if dry_run {
+        out(&existing
+            .to_text()
+            .map_err(|e| fail(context, LockFailure::Text(e)))?);
+    } else {
+        let path = crate::lock::path(&workspace.root, &existing.distribution, &existing.release);
+        err(&format!(
+            "`{}` is up to date: it has this content already\n",
+            workspace.shown(&path)
+        ));
     }
-    if history.find(&args.distribution, &release).is_some() {
-        if history.find(&args.distribution, &again).is_some() {
-            return Err(boxed(LockFailure::Taken { release, again }));
-        }
-        release = again;
-    }
-    if lock.same_content_as.as_deref() == Some(release.as_str()) {
+    Ok(Exit::Success)
+}
+
+/// Writes the lock atomically inside the manifest repository (or prints it, for a dry run).
+pub(super) fn write(
+    context: &Context,
+    workspace: &Workspace,
+    mut lock: Lockfile,
+    dry_run: bool,
+) -> Result<Exit, Exit> {
+    if lock.same_content_as.as_deref() == Some(lock.release.as_str()) {
         lock.same_content_as = None;
     }
-    lock.release = release;
-    let text = lock.to_text().map_err(|e| boxed(LockFailure::Text(e)))?;
-    if args.dry_run {
+    let text = lock
+        .to_text()
+        .map_err(|e| fail(context, LockFailure::Text(e)))?;
+    if dry_run {
         out(&text);
         return Ok(Exit::Success);
     }
-    let path = path_of(&lock.release);
+    let path = crate::lock::path(&workspace.root, &lock.distribution, &lock.release);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| boxed(IoError::new(parent, e)))?;
+        std::fs::create_dir_all(parent).map_err(|e| fail(context, IoError::new(parent, e)))?;
         // `locks/` or its distribution folder may be a link: a lock is never written elsewhere.
         let inside = match (parent.canonicalize(), workspace.root.canonicalize()) {
             (Ok(folder), Ok(root)) => folder.starts_with(root),
             _ => false,
         };
         if !inside {
-            return Err(boxed(LockFailure::Outside {
-                folder: parent.to_path_buf(),
-            }));
+            return Err(fail(
+                context,
+                LockFailure::Outside {
+                    folder: parent.to_path_buf(),
+                },
+            ));
         }
     }
     crate::fsutil::write_atomic(&path, text.as_bytes())
-        .map_err(|e| boxed(IoError::new(&path, e)))?;
-    let reuse = match &lock.same_content_as {
+        .map_err(|e| fail(context, IoError::new(&path, e)))?;
+    let mut lineage = match &lock.same_content_as {
         Some(other) => format!(", same content as `{other}` (b{})", lock.build),
         None => format!(", build b{}", lock.build),
     };
+    if let Some(from) = &lock.from {
+        lineage.push_str(&format!(", from `{from}`"));
+    }
     err(&format!(
-        "wrote `{}`: {}{reuse}\n",
-        shown(&path),
+        "wrote `{}`: {}{lineage}\n",
+        workspace.shown(&path),
         crate::diagnostic::plural(lock.products.len(), "product")
     ));
     Ok(Exit::Success)
 }
 
-/// Reports a usage problem found in the command line's values.
-fn usage(context: &Context, failure: LockFailure) -> Exit {
-    err(&format!("{}\n", context.render_error(&failure)));
-    Exit::Usage
-}
-
 /// The naming template of `kind`, or DMTN-106's default.
-fn template(plan: &Plan, kind: ReleaseKind) -> String {
+pub(super) fn template(plan: &Plan, kind: ReleaseKind) -> String {
     let naming = &plan.distribution.naming;
     let (configured, default) = match kind {
         ReleaseKind::Nightly => (&naming.nightly, "d.%Y.%m.%d"),

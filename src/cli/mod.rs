@@ -7,6 +7,7 @@ mod fetch;
 mod import;
 mod list;
 mod lock;
+mod release;
 mod schema;
 mod verify;
 mod workspace;
@@ -70,6 +71,7 @@ enum Command {
     Check(check::Args),
     Fetch(fetch::Args),
     Lock(lock::Args),
+    Release(release::Args),
     Verify(verify::Args),
     List(list::Args),
     Deploy(deploy::Args),
@@ -130,6 +132,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&context, args),
         Command::Fetch(args) => fetch::run(&context, args),
         Command::Lock(args) => lock::run(&context, args),
+        Command::Release(args) => release::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::List(args) => list::run(&context, args),
         Command::Deploy(args) => deploy::run(&context, args),

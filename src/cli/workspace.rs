@@ -90,6 +90,14 @@ impl Workspace {
         }
     }
 
+    /// A path inside the repository, as messages show it: relative to the root.
+    pub fn shown(&self, path: &std::path::Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
     pub fn mirrors(&self) -> Mirrors<'_> {
         let mut rewrite: Vec<(String, String)> = self
             .manifests

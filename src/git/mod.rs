@@ -31,6 +31,12 @@ pub enum GitError {
     },
 }
 
+/// Whether git accepts `name` as a branch (`refs/heads/<name>`).
+pub fn valid_branch_name(name: &str) -> bool {
+    let full = format!("refs/heads/{name}");
+    gix::validate::reference::name(full.as_bytes().as_bstr()).is_ok()
+}
+
 /// What a tree entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntryType {

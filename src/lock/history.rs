@@ -116,7 +116,13 @@ impl History {
         self.of(distribution).find(|l| l.release == release)
     }
 
-    fn of(&self, distribution: &str) -> std::vec::IntoIter<&Lockfile> {
+    /// Every lock of every distribution.
+    pub fn all(&self) -> impl Iterator<Item = &Lockfile> {
+        self.locks.iter().map(|(_, l)| l)
+    }
+
+    /// The locks of `distribution`.
+    pub fn of(&self, distribution: &str) -> std::vec::IntoIter<&Lockfile> {
         let locks: Vec<&Lockfile> = self
             .locks
             .iter()

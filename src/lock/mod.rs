@@ -56,8 +56,16 @@ pub struct Lockfile {
     pub distribution: String,
     pub release: String,
     pub kind: ReleaseKind,
+    /// Candidates, finals and patches: the semver `M.n.p` they release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
+    pub release_version: Option<String>,
+    /// Candidates and patches: N of `rcN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rc: Option<u32>,
+    /// The release this one was made from: a candidate's weekly or previous candidate, a
+    /// final's candidate, a patch's final.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
     pub build: u64,
     /// An earlier release with exactly the same packages: this one is no rebuild.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -404,7 +412,9 @@ mod tests {
             distribution: "lsst_distrib".into(),
             release: "w.2026.47".into(),
             kind: ReleaseKind::Weekly,
-            parent: None,
+            release_version: None,
+            rc: None,
+            from: None,
             build: 12,
             same_content_as: None,
             date: "2026-11-21".into(),

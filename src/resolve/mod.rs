@@ -241,6 +241,50 @@ pub struct Options<'a> {
     pub platform: &'a str,
     /// `--set PRODUCT=REF`: the ref of every repository of that product.
     pub overrides: &'a BTreeMap<String, String>,
+    /// What a release inherits from the release it is made from, by product.
+    pub inherited: &'a BTreeMap<String, Inherited>,
+    /// A release branch (`b.17.0.x`): a repository that has it is taken from its head.
+    pub branch: Option<&'a str>,
+}
+
+impl<'a> Options<'a> {
+    /// The options of a lock made from the manifests alone.
+    pub fn new(platform: &'a str, overrides: &'a BTreeMap<String, String>) -> Self {
+        static NONE: BTreeMap<String, Inherited> = BTreeMap::new();
+        Options {
+            platform,
+            overrides,
+            inherited: &NONE,
+            branch: None,
+        }
+    }
+}
+
+/// A product as the parent release locked it.
+#[derive(Clone, Debug, Default)]
+pub struct Inherited {
+    /// The commit of each repository, by the URL as the lock records it.
+    pub commits: BTreeMap<String, String>,
+    /// The version those commits were released as.
+    pub version: Option<String>,
+}
+
+impl Inherited {
+    /// Every product of a lock, as a release made from it inherits them.
+    pub fn from_lock(lock: &crate::lock::Lockfile) -> BTreeMap<String, Inherited> {
+        lock.products
+            .iter()
+            .map(|p| {
+                let commits = p
+                    .repositories
+                    .iter()
+                    .map(|r| (r.url.clone(), r.commit.clone()))
+                    .collect();
+                let version = p.version.clone();
+                (p.name.clone(), Inherited { commits, version })
+            })
+            .collect()
+    }
 }
 
 /// The environment as a lock records it.
@@ -275,22 +319,35 @@ pub fn resolve(
     let mut locked = Vec::with_capacity(plan.products.len());
     for product in &plan.products {
         let mut repositories = Vec::new();
-        // The tag is the version only when it is what was built: `--set` builds another ref.
+        let overridden = options.overrides.contains_key(product.name.as_str());
+        let inherited = options
+            .inherited
+            .get(product.name.as_str())
+            .filter(|_| !overridden);
+        // The tag is the version only when it is what was built: `--set` builds another ref,
+        // and a release made from another one builds that one's commits.
         let mut version = product
             .tag
             .as_ref()
-            .filter(|_| !options.overrides.contains_key(product.name.as_str()))
+            .filter(|_| !overridden && inherited.is_none())
             .map(|t| t.value.clone());
+        let mut all_inherited = inherited.is_some();
         for repository in &product.repositories {
             // `describe` walks history: only when the version comes from it.
             let describe = version.is_none();
             match resolve_repository(plan, product, &repository.value, mirrors, options, describe) {
                 Ok((locked_repository, described)) => {
+                    all_inherited &= inherited
+                        .and_then(|i| i.commits.get(&locked_repository.url))
+                        .is_some_and(|commit| *commit == locked_repository.reference);
                     version = version.or(described);
                     repositories.push(locked_repository);
                 }
                 Err(failure) => failures.push(failure),
             }
+        }
+        if all_inherited && let Some(inherited) = inherited {
+            version = inherited.version.clone().or(version);
         }
         // Dependencies that do not hold on this platform are not part of the package.
         let canonical = |entries: &Entries<Node<Requirement>>| -> Vec<String> {
@@ -371,15 +428,16 @@ pub fn check_requirements(
 
 /// The semver release a version is at or past: `27.1.0`, or `27.1.0-3-gabc1234` on a branch.
 fn nearest_release(version: &str) -> Option<semver::Version> {
-    let tag = match version.rsplit_once("-g") {
-        Some((rest, sha)) if sha.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            let (tag, depth) = rest.rsplit_once('-')?;
-            depth.parse::<u64>().ok()?;
-            tag
-        }
-        _ => version,
-    };
-    crate::validate::version_of_tag(tag)
+    crate::validate::version_of_tag(described(version).unwrap_or(version))
+}
+
+/// The tag of a version in `git describe` form (`<tag>-<n>-g<sha>`, past that tag), or `None`
+/// when the version is a tag itself.
+pub fn described(version: &str) -> Option<&str> {
+    let (rest, sha) = version.rsplit_once("-g")?;
+    let (tag, depth) = rest.rsplit_once('-')?;
+    let is_sha = !sha.is_empty() && sha.bytes().all(|b| b.is_ascii_hexdigit());
+    (is_sha && depth.parse::<u64>().is_ok()).then_some(tag)
 }
 
 fn resolve_repository(
@@ -440,10 +498,18 @@ fn resolve_repository(
             help,
         }
     };
-    let requested = options
-        .overrides
-        .get(product.name.as_str())
-        .cloned()
+    let overridden = options.overrides.get(product.name.as_str()).cloned();
+    let release_branch = || {
+        let full = format!("refs/heads/{}", options.branch?);
+        matches!(mirror.peel(&full), Ok(Some(_))).then_some(full)
+    };
+    let inherited = || {
+        let product = options.inherited.get(product.name.as_str())?;
+        product.commits.get(&shown).cloned()
+    };
+    let requested = overridden
+        .or_else(release_branch)
+        .or_else(inherited)
         .or_else(|| product.tag.as_ref().map(|t| t.value.clone()))
         .or_else(|| repository.reference.as_ref().map(|r| r.value.clone()))
         .or_else(|| mirror.default_branch())

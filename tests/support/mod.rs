@@ -2,6 +2,8 @@
 //! build git repositories for real.
 #![allow(dead_code)]
 
+pub mod fixture;
+
 use std::path::Path;
 use std::process::Command;
 

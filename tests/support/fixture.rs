@@ -1,0 +1,157 @@
+//! A manifest repository whose products live in local upstream git repositories, and the
+//! assertions the lock and release tests share.
+
+use std::path::{Path, PathBuf};
+
+use super::{Run, distrib_wide, git};
+
+/// A manifest repository whose products live in local upstream repositories.
+pub struct Fixture {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+    pub upstream: PathBuf,
+    pub mirrors: PathBuf,
+}
+
+pub fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+pub fn commit_file(repo: &Path, file: &str, text: &str, message: &str) -> String {
+    write(&repo.join(file), text);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", message]);
+    git(repo, &["rev-parse", "HEAD"])
+}
+
+impl Fixture {
+    /// Products: `base` (pinned to tag 1.0.0), `utils` -> base, `app` -> utils, and `other`
+    /// alone; distributions `dist` (app, other) and `solo` (other).
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("manifests");
+        let upstream = dir.path().join("upstream");
+        let mirrors = dir.path().join("mirrors");
+        for name in ["base", "utils", "app", "other"] {
+            let repo = upstream.join("example.org/sw").join(name);
+            std::fs::create_dir_all(&repo).unwrap();
+            git(&repo, &["init", "-q", "-b", "main"]);
+            commit_file(&repo, "src/README", name, "first");
+        }
+        git(
+            &upstream.join("example.org/sw/base"),
+            &["tag", "-a", "-m", "release", "1.0.0"],
+        );
+        write(
+            &root.join("distrib.yaml"),
+            &format!(
+                "rewrite:\n  \"https://example.org/\": \"file://{}/example.org/\"\n",
+                upstream.display()
+            ),
+        );
+        write(
+            &root.join("environments/ops.yaml"),
+            "name: ops\npurpose: operations\npackages: { python: \"3.12.7\" }\n",
+        );
+        let product = |name: &str, extra: &str| {
+            write(
+                &root.join(format!("products/{name}.yaml")),
+                &format!(
+                    "name: {name}\nrepositories:\n  - url: https://example.org/sw/{name}\n    ref: main\n{extra}"
+                ),
+            )
+        };
+        product("base", "tag: 1.0.0\n");
+        product(
+            "utils",
+            "depends: { base: \">=1\" }\nbuild: { script: make, env: { CC: gcc, OPT: -O2 } }\n",
+        );
+        product(
+            "app",
+            "depends: { utils: \"*\", other: { version: \"*\", platforms: [\"osx-*\"] } }\n",
+        );
+        product("other", "");
+        write(
+            &root.join("distributions/dist.yaml"),
+            "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\", nightly: \"d.%Y.%m.%d\" }\n",
+        );
+        write(
+            &root.join("distributions/solo.yaml"),
+            "name: solo\nenvironment: ops\nproducts: [other]\nplatform: linux-x86_64\n",
+        );
+        Self {
+            _dir: dir,
+            root,
+            upstream,
+            mirrors,
+        }
+    }
+
+    /// A fixture with its mirrors fetched and `dist` locked as the weekly `w.2026.47`.
+    pub fn locked() -> Self {
+        let f = Self::new();
+        ok(&f.run(&["fetch"]));
+        ok(&f.run(&[
+            "lock",
+            "dist",
+            "--kind",
+            "weekly",
+            "--date",
+            "2026-11-19",
+            "--offline",
+        ]));
+        f
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        // `--mirrors` belongs to the subcommand: put it after the subcommand's name (both
+        // names for `release candidate|final|patch`).
+        let names = if args[0] == "release" { 2 } else { 1 };
+        let mut all = args[..names].to_vec();
+        all.extend(["--mirrors", self.mirrors.to_str().unwrap()]);
+        all.extend_from_slice(&args[names..]);
+        distrib_wide(&self.root, &all)
+    }
+
+    pub fn repo(&self, name: &str) -> PathBuf {
+        self.upstream.join("example.org/sw").join(name)
+    }
+
+    pub fn lock_text(&self, distribution: &str, release: &str) -> String {
+        std::fs::read_to_string(
+            self.root
+                .join(format!("locks/{distribution}/{release}.lock.yaml")),
+        )
+        .unwrap()
+    }
+
+    pub fn identities(
+        &self,
+        distribution: &str,
+        release: &str,
+    ) -> std::collections::BTreeMap<String, String> {
+        let lock = distrib::lock::parse(&self.lock_text(distribution, release)).unwrap();
+        lock.products
+            .into_iter()
+            .map(|p| (p.name, p.identity))
+            .collect()
+    }
+}
+
+/// Asserts that the run's messages say `text`.
+pub fn says(run: &Run, text: &str) {
+    assert!(
+        run.stderr.contains(text),
+        "expected `{text}` in:\n{}",
+        run.stderr
+    );
+}
+
+pub fn ok(run: &Run) {
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+}
