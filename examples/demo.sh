@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole flow of distrib on a bundled example, with no network: the product repositories
 # the example names are created as local git repositories, and `rewrite:` points the example
-# at them. Then: check, fetch, lock, verify, lock --check.
+# at them. Then: check, fetch, lock, verify, lock --check; and the example's release cycle:
+# DMTN-106's candidates, final and patch for lsst, O2's nightlies, manual build and deployment
+# for alice.
 #
 #   examples/demo.sh [lsst|alice]
 #
@@ -64,7 +66,61 @@ run() { echo "== distrib $*" >&2; "$distrib" "$@"; }
 run check
 run fetch
 run lock "$distribution" --kind weekly --date 2026-11-19
+weekly=$(ls locks/"$distribution"/*.lock.yaml)
 run verify
 run lock "$distribution" --check --offline
-echo "== the lockfile" >&2
-cat locks/"$distribution"/*.lock.yaml
+
+# A commit of a product repository, made as a developer would.
+work_on() { # REPO BRANCH MESSAGE
+    local repo="$work/upstream/$1"
+    git -C "$repo" checkout -q "$2"
+    echo "$3" >> "$repo/README"
+    git -C "$repo" commit -q -am "$3"
+}
+
+case $example in
+lsst)
+    echo "== DMTN-106 §4: candidates from the weekly and the release branch, then the final" >&2
+    run release candidate lsst_distrib 29.0.0 --from "$(basename "$weekly" .lock.yaml)" --date 2026-11-20
+    git -C "$work/upstream/github.com/lsst/afw" branch v29.0.x main
+    work_on github.com/lsst/afw v29.0.x "DM-4321: fix the PSF normalisation (backport)"
+    run release candidate lsst_distrib 29.0.0 --date 2026-11-24
+    run release final lsst_distrib 29.0.0 --date 2026-11-26
+    echo "== DMTN-106 §5: a patch from the release branch" >&2
+    work_on github.com/lsst/afw v29.0.x "DM-4400: fix a crash on empty exposures (backport)"
+    run release patch lsst_distrib 29.0.1 --date 2026-12-03
+    run release final lsst_distrib 29.0.1 --date 2026-12-04
+    ;;
+alice)
+    lock_new() { # distrib lock O2PDPSuite ARGS..., then the name of the release it wrote
+        local before
+        before=$(ls locks/O2PDPSuite)
+        run lock O2PDPSuite "$@"
+        comm -13 <(echo "$before") <(ls locks/O2PDPSuite) | sed 's/\.lock\.yaml$//'
+    }
+    echo "== O2 §7: two nightlies on one day; the second gets the time" >&2
+    lock_new --kind nightly --date 2026-11-17T02:00 >/dev/null
+    work_on github.com/AliceO2Group/AliceO2 dev "O2-4711: TPC calibration fix"
+    nightly=$(lock_new --kind nightly --date 2026-11-17T14:00)
+    echo "== O2 §5: a manual build with DataDistribution overridden" >&2
+    git -C "$work/upstream/github.com/AliceO2Group/DataDistribution" tag -a -m "Release v1.6.6" v1.6.6
+    manual=$(lock_new --kind manual --date 2026-11-20 --set DataDistribution=v1.6.6)
+    thursday=$(basename "$weekly" .lock.yaml)
+    echo "== O2 §3, §8: the epn deployment; Thursday's weekly becomes the default" >&2
+    run deploy add epn "$thursday" --support official --requested-by "Run Coordination"
+    run deploy set-default epn "$thursday"
+    run deploy add epn "$manual" --support test --requested-by TPC --note "DataDistribution v1.6.6"
+    run deploy add epn "$nightly" --support internal --requested-by PDP
+    echo "== a week later: the next weekly, and the default moves to it" >&2
+    work_on github.com/AliceO2Group/AliceO2 dev "O2-4800: faster track seeding"
+    next=$(lock_new --kind weekly --date 2026-11-26)
+    run deploy add epn "$next" --support official --requested-by "Run Coordination"
+    run deploy set-default epn "$next"
+    cat deployments/epn.yaml >&2
+    ;;
+esac
+run check
+run verify
+run list "$distribution"
+echo "== the weekly's lockfile" >&2
+cat "$weekly"

@@ -71,6 +71,7 @@ invalid_fixtures! {
     issues_pattern_invalid => "issues-pattern-invalid", "issues-pattern-invalid";
     deployment_default => "deployment-default", "deployment-default";
     deployment_duplicate => "deployment-duplicate", "deployment-duplicate";
+    deployment_release_unlocked => "deployment-release-unlocked", "deployment-release-unlocked";
     rule_unknown => "rule-unknown", "rule-unknown";
     lock_invalid => "lock-invalid", "lock-invalid";
     lock_misplaced => "lock-misplaced", "lock-misplaced";

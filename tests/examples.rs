@@ -1,11 +1,19 @@
 //! The README's main-job command, `examples/demo.sh`, on both bundled examples: check, fetch,
-//! lock, verify and lock --check, with the examples' repositories created locally.
+//! lock, verify and lock --check, with the examples' repositories created locally; then each
+//! example's release cycle: DMTN-106's candidates, final and patch for lsst, O2's nightlies,
+//! manual build and deployment for alice.
 
 mod support;
 
 use support::{clean, project};
 
-fn demo(example: &str) -> String {
+struct Demo {
+    work: tempfile::TempDir,
+    stdout: String,
+    stderr: String,
+}
+
+fn demo(example: &str) -> Demo {
     let work = tempfile::tempdir().unwrap();
     let output = clean(std::process::Command::new("bash"))
         .arg(project().join("examples/demo.sh"))
@@ -16,26 +24,101 @@ fn demo(example: &str) -> String {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("1 lock verified"), "{stderr}");
     assert!(stderr.contains("is up to date"), "{stderr}");
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    assert!(stderr.contains("no problems in"), "{stderr}");
+    Demo {
+        work,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr,
+    }
+}
+
+fn lock(demo: &Demo, distribution: &str, release: &str) -> distrib::lock::Lockfile {
+    let path = demo.work.path().join(format!(
+        "manifests/locks/{distribution}/{release}.lock.yaml"
+    ));
+    distrib::lock::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]
 fn lsst_demo() {
-    let lock = demo("lsst");
-    assert!(lock.contains("release: w.2026.47\n"), "{lock}");
+    let demo = demo("lsst");
+    let out = &demo.stdout;
+    assert!(out.contains("release: w.2026.47\n"), "{out}");
     assert!(
-        lock.contains("- name: eigen\n  version: \"3.4.0\"\n"),
-        "{lock}"
+        out.contains("- name: eigen\n  version: \"3.4.0\"\n"),
+        "{out}"
     );
+    assert!(demo.stderr.contains("6 locks verified"), "{}", demo.stderr);
+    // rc2 takes afw from the release branch (LSST names it `v29.0.x`), the rest from rc1.
+    let (rc1, rc2) = (
+        lock(&demo, "lsst_distrib", "29.0.0.rc1"),
+        lock(&demo, "lsst_distrib", "29.0.0.rc2"),
+    );
+    let repository = |l: &distrib::lock::Lockfile, name: &str| {
+        let product = l.products.iter().find(|p| p.name == name).unwrap();
+        product.repositories[0].clone()
+    };
+    assert_eq!(repository(&rc2, "afw").resolved, "refs/heads/v29.0.x");
+    assert_ne!(
+        repository(&rc2, "afw").commit,
+        repository(&rc1, "afw").commit
+    );
+    assert_eq!(repository(&rc2, "daf_base"), repository(&rc1, "daf_base"));
+    // The final is rc2, same build; the patch starts from the final.
+    let done = lock(&demo, "lsst_distrib", "29.0.0");
+    assert_eq!((done.build, &done.products), (rc2.build, &rc2.products));
+    let patch = lock(&demo, "lsst_distrib", "29.0.1.rc1");
+    assert_eq!(patch.from.as_deref(), Some("29.0.0"));
+    assert_ne!(patch.content, done.content);
+    for line in [
+        "29.0.1      final",
+        "29.0.0.rc1  candidate",
+        "from 29.0.0.rc2",
+    ] {
+        assert!(out.contains(line), "`{line}` in:\n{out}");
+    }
 }
 
 #[test]
 fn alice_demo() {
-    let lock = demo("alice");
-    assert!(
-        lock.contains("release: O2PDPSuite-epn-20261119-DDv1.6.5-flp-suite-v0.40.0\n"),
-        "{lock}"
+    let demo = demo("alice");
+    let out = &demo.stdout;
+    let weekly = "O2PDPSuite-epn-20261119-DDv1.6.5-flp-suite-v0.40.0";
+    assert!(out.contains(&format!("release: {weekly}\n")), "{out}");
+    // O2 §7: the second nightly of a day gets the time.
+    let nightlies = [
+        "O2PDPSuite-epn-20261117-DDv1.6.5-flp-suite-v0.40.0",
+        "O2PDPSuite-epn-20261117-DDv1.6.5-flp-suite-v0.40.0-1400",
+    ];
+    let (first, second) = (
+        lock(&demo, "O2PDPSuite", nightlies[0]),
+        lock(&demo, "O2PDPSuite", nightlies[1]),
     );
+    assert_ne!(first.content, second.content);
+    // O2 §5: the manual build records its override, and its name the overridden version.
+    let manual = lock(
+        &demo,
+        "O2PDPSuite",
+        "O2PDPSuite-epn-20261120-DDv1.6.6-flp-suite-v0.40.0-manual",
+    );
+    assert_eq!(
+        manual.overrides.get("DataDistribution").map(String::as_str),
+        Some("v1.6.6")
+    );
+    // O2 §3, §8: the default moved to the next weekly; a test and an internal release beside.
+    let epn =
+        std::fs::read_to_string(demo.work.path().join("manifests/deployments/epn.yaml")).unwrap();
+    let next = "O2PDPSuite-epn-20261126-DDv1.6.5-flp-suite-v0.40.0";
+    assert!(epn.contains(&format!("default: {next}\n")), "{epn}");
+    assert!(epn.contains("# epn: the O2PDPSuite releases"), "{epn}");
+    let row = |release: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{release} ")))
+            .unwrap_or_else(|| panic!("no `{release}` in:\n{out}"))
+    };
+    assert!(row(next).contains(" weekly ") && row(next).ends_with("epn: official (default)"));
+    assert!(row(weekly).ends_with("epn: official"), "{out}");
+    assert!(row(nightlies[1]).ends_with("epn: internal"), "{out}");
+    assert!(row(&manual.release).ends_with("epn: test"), "{out}");
 }

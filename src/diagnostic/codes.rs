@@ -104,6 +104,8 @@ codes! {
     DeploymentDefault = "deployment-default", Deny, true;
     /// A deployment lists the same release twice
     DeploymentDuplicate = "deployment-duplicate", Deny, true;
+    /// A deployment installs a release that has no lockfile
+    DeploymentUnlocked = "deployment-release-unlocked", Deny, true;
     /// `rules` in `distrib.yaml` names no rule, or a rule whose level is fixed
     RuleUnknown = "rule-unknown", Deny, false;
     /// A lockfile that is truncated, edited by hand, or of an unknown format version

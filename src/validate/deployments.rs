@@ -1,13 +1,14 @@
-//! Deployments (O2 §3, §8): the distribution they install exists, each release is listed once,
-//! and the default is installed with official support.
+//! Deployments (O2 §3, §8): the distribution they install exists, each release is listed once
+//! and has a lockfile, and the default is installed with official support.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic, closest};
 use crate::manifest::Manifests;
 use crate::manifest::model::Support;
 
-pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
+/// `locks` holds the paths of the lockfiles, `locks/<distribution>/<release>.lock.yaml`.
+pub(super) fn check(manifests: &Manifests, locks: &HashSet<&str>, found: &mut Vec<Diagnostic>) {
     let distributions: Vec<&str> = manifests
         .distributions
         .iter()
@@ -36,8 +37,24 @@ pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
                 }),
             );
         }
+        let known = distributions.contains(&value.distribution.as_str());
         let mut installed = HashMap::new();
         for entry in &value.installed {
+            let lock = format!("locks/{}/{}.lock.yaml", value.distribution, entry.release);
+            if known && !locks.contains(lock.as_str()) {
+                found.push(
+                    Diagnostic::new(
+                        Code::DeploymentUnlocked,
+                        file,
+                        format!("release `{}` is installed, but `{lock}` does not exist", entry.release),
+                    )
+                    .with_label(file, entry.release.span.clone(), "no lockfile")
+                    .with_help(format!(
+                        "only a locked release can be installed: make it with `distrib lock {}` or `distrib release`, or fix the name (`distrib list {}` shows the releases)",
+                        value.distribution, value.distribution
+                    )),
+                );
+            }
             if let Some(first) = installed.insert(entry.release.as_str(), entry) {
                 found.push(
                     Diagnostic::new(

@@ -10,7 +10,7 @@ mod recipes;
 mod repositories;
 mod templates;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::manifest::Manifests;
@@ -29,7 +29,12 @@ pub fn validate(manifests: &Manifests, report: &mut Report) {
     repositories::check(manifests, &products, &mut found);
     dependencies::check(manifests, &products, &mut found);
     distributions::check(manifests, &products, &mut found);
-    deployments::check(manifests, &mut found);
+    let locks: HashSet<&str> = manifests
+        .locks
+        .iter()
+        .map(|&file| report.sources.get(file).path.as_str())
+        .collect();
+    deployments::check(manifests, &locks, &mut found);
     recipes::check(manifests, &mut found);
     report.diagnostics.extend(found);
 }
