@@ -9,6 +9,7 @@ pub mod fsutil;
 pub mod git;
 pub mod identity;
 pub mod import;
+pub mod init;
 pub mod lock;
 pub mod manifest;
 pub mod naming;

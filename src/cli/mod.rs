@@ -5,10 +5,12 @@ mod check;
 mod deploy;
 mod fetch;
 mod import;
+mod init;
 mod list;
 mod lock;
 mod release;
 mod schema;
+mod shell;
 mod verify;
 mod workspace;
 
@@ -75,8 +77,11 @@ enum Command {
     Verify(verify::Args),
     List(list::Args),
     Deploy(deploy::Args),
+    Init(init::Args),
     Schema(schema::Args),
     Import(import::Args),
+    Completions(shell::CompletionsArgs),
+    Man(shell::ManArgs),
 }
 
 /// What every subcommand may ask of its surroundings.
@@ -136,8 +141,11 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => verify::run(&context, args),
         Command::List(args) => list::run(&context, args),
         Command::Deploy(args) => deploy::run(&context, args),
+        Command::Init(args) => init::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
         Command::Import(args) => import::run(&context, args),
+        Command::Completions(args) => shell::completions(&context, args),
+        Command::Man(args) => shell::man(&context, args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -31,6 +31,19 @@ pub enum GitError {
     },
 }
 
+/// Makes `dir` a git repository with a work tree, unless it is inside one already; says
+/// whether it did.
+pub fn init_repository(dir: &Path) -> Result<bool, GitError> {
+    if gix::discover(dir).is_ok() {
+        return Ok(false);
+    }
+    gix::init(dir).map_err(|e| GitError::Object {
+        what: format!("a new repository in `{}`", dir.display()),
+        source: Box::new(e),
+    })?;
+    Ok(true)
+}
+
 /// Whether git accepts `name` as a branch (`refs/heads/<name>`).
 pub fn valid_branch_name(name: &str) -> bool {
     let full = format!("refs/heads/{name}");
