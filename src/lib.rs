@@ -12,6 +12,7 @@ pub mod import;
 pub mod lock;
 pub mod manifest;
 pub mod naming;
+pub mod report;
 pub mod resolve;
 pub mod schema;
 pub mod url;

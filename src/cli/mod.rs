@@ -3,9 +3,12 @@
 
 mod check;
 mod deploy;
+mod diff;
 mod fetch;
+mod graph;
 mod import;
 mod list;
+mod locate;
 mod lock;
 mod schema;
 mod verify;
@@ -72,6 +75,8 @@ enum Command {
     Lock(lock::Args),
     Verify(verify::Args),
     List(list::Args),
+    Diff(diff::Args),
+    Graph(graph::Args),
     Deploy(deploy::Args),
     Schema(schema::Args),
     Import(import::Args),
@@ -132,6 +137,8 @@ pub fn run() -> ExitCode {
         Command::Lock(args) => lock::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::List(args) => list::run(&context, args),
+        Command::Diff(args) => diff::run(&context, args),
+        Command::Graph(args) => graph::run(&context, args),
         Command::Deploy(args) => deploy::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
         Command::Import(args) => import::run(&context, args),
