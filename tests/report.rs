@@ -1,6 +1,6 @@
-//! `diff` and `graph` on locks made by `distrib lock` from real git repositories built in temp
-//! dirs: what is rebuilt and why, what is reused, the graph's renderings, and the errors on bad
-//! input.
+//! `diff`, `graph` and `plan` on locks made by `distrib lock` from real git repositories built
+//! in temp dirs: what is rebuilt and why, what is reused, the graph's renderings, the plan
+//! against a store, and the errors on bad input.
 
 mod support;
 
@@ -444,6 +444,124 @@ fn graph_formats_and_since() {
     );
     let plain = f.json(&["graph", &second, "--format", "json"]);
     assert!(plain.get("since").is_none() && plain["nodes"][0].get("rebuild").is_none());
+}
+
+#[test]
+fn plan_against_a_store() {
+    let f = Fixture::new();
+    let release = f.lock("dist", "2026-11-01");
+    let store = tempfile::tempdir().unwrap();
+    let lock =
+        distrib::lock::parse(&std::fs::read_to_string(f.lock_path("dist", &release)).unwrap())
+            .unwrap();
+    let identity = |name: &str| {
+        lock.products
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap()
+            .identity
+            .strip_prefix("sha256:")
+            .unwrap()
+            .to_owned()
+    };
+    // base and other are in the store; a file where a folder belongs does not count.
+    for name in ["base", "other"] {
+        let hex = identity(name);
+        std::fs::create_dir_all(store.path().join(&hex[..2]).join(&hex)).unwrap();
+    }
+    let hex = identity("app");
+    write(&store.path().join(&hex[..2]).join(&hex), "not a folder");
+
+    let store_arg = store.path().to_str().unwrap();
+    let plan = f.json(&["plan", "dist", "--store", store_arg, "--format", "json"]);
+    let steps: Vec<(u64, &str, &str)> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["order"].as_u64().unwrap(),
+                s["name"].as_str().unwrap(),
+                s["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (1, "base", "present"),
+            (2, "cmake", "build"),
+            (3, "other", "present"),
+            (4, "utils", "build"),
+            (5, "app", "build"),
+        ]
+    );
+    assert_eq!(
+        (plan["to_build"].as_u64(), plan["present"].as_u64()),
+        (Some(3), Some(2))
+    );
+    let utils = &plan["steps"][3];
+    let hex = identity("utils");
+    assert_eq!(utils["path"], format!("{}/{hex}", &hex[..2]));
+    assert_eq!(utils["identity"], format!("sha256:{hex}"));
+    assert_eq!(utils["depends"], serde_json::json!(["base", "cmake"]));
+    assert_eq!(plan["store"], store_arg);
+
+    let human = f.run(&["plan", &release, "--store", store_arg]);
+    ok(&human);
+    let lines: Vec<&str> = human.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("dist: {release} (b1) against `{store_arg}`: 3 to build, 2 present")
+    );
+    assert!(
+        lines[2].starts_with("order  product  version   status   folder"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        lines[3].starts_with("1      base     1.0.0     present  "),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        lines[7].starts_with("5      app") && lines[7].contains(" build "),
+        "{}",
+        human.stdout
+    );
+    assert!(lines[7].ends_with(&format!("{}/{}", &identity("app")[..2], identity("app"))));
+
+    // The store can come from the environment, as in a CI job.
+    let run = support::clean(std::process::Command::new(env!("CARGO_BIN_EXE_distrib")))
+        .current_dir(&f.root)
+        .env("DISTRIB_STORE", store.path())
+        .args(["plan", "dist", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let document: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(document["to_build"], 3);
+
+    fails(
+        &f.run(&["plan", "nope", "--store", store_arg]),
+        1,
+        "no lock of release or distribution `nope`",
+    );
+    let edited = f.root.join("edited.lock.yaml");
+    let text = std::fs::read_to_string(f.lock_path("dist", &release)).unwrap();
+    std::fs::write(&edited, text.replacen("build: 1", "build: 7", 1)).unwrap();
+    fails(
+        &f.run(&["plan", "edited.lock.yaml", "--store", store_arg]),
+        1,
+        "the file was edited by hand",
+    );
+    let missing = store.path().join("nowhere");
+    fails(
+        &f.run(&["plan", "dist", "--store", missing.to_str().unwrap()]),
+        1,
+        "is not a folder",
+    );
+    fails(&f.run(&["plan", "dist"]), 2, "--store");
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod import;
 mod list;
 mod locate;
 mod lock;
+mod plan;
 mod schema;
 mod verify;
 mod workspace;
@@ -77,6 +78,7 @@ enum Command {
     List(list::Args),
     Diff(diff::Args),
     Graph(graph::Args),
+    Plan(plan::Args),
     Deploy(deploy::Args),
     Schema(schema::Args),
     Import(import::Args),
@@ -139,6 +141,7 @@ pub fn run() -> ExitCode {
         Command::List(args) => list::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
         Command::Graph(args) => graph::run(&context, args),
+        Command::Plan(args) => plan::run(&context, args),
         Command::Deploy(args) => deploy::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
         Command::Import(args) => import::run(&context, args),
