@@ -542,41 +542,33 @@ impl Diff {
 
 /// The version column: `a -> b` when it changed, else the one version; `-` for none.
 pub fn versions(change: &ProductChange, quote: impl Fn(&str) -> String, arrow: &str) -> String {
-    let show = |s: Option<&State>| {
-        s.and_then(|s| s.version.as_deref())
-            .map_or_else(|| "-".to_owned(), &quote)
-    };
-    if change.version_changed {
-        format!(
-            "{} {arrow} {}",
-            show(change.from.as_ref()),
-            show(change.to.as_ref())
-        )
-    } else {
-        show(change.to.as_ref().or(change.from.as_ref()))
-    }
+    column(change, change.version_changed, arrow, |s| {
+        s.version.as_deref().map_or_else(|| "-".to_owned(), &quote)
+    })
 }
 
 /// The commit column, ten hex digits per repository: `a -> b` when they changed.
 pub fn commits(change: &ProductChange, quote: impl Fn(&str) -> String, arrow: &str) -> String {
-    let show = |s: Option<&State>| {
-        s.map(|s| {
-            s.commits
-                .iter()
-                .map(|c| quote(short(c, 10)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default()
-    };
-    if change.commit_changed {
-        format!(
-            "{} {arrow} {}",
-            show(change.from.as_ref()),
-            show(change.to.as_ref())
-        )
-    } else {
-        show(change.to.as_ref().or(change.from.as_ref()))
+    column(change, change.commit_changed, arrow, |s| {
+        s.commits
+            .iter()
+            .map(|c| quote(short(c, 10)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// A column showing both sides when `changed`, else the one there is.
+fn column(
+    change: &ProductChange,
+    changed: bool,
+    arrow: &str,
+    show: impl Fn(&State) -> String,
+) -> String {
+    match (&change.from, &change.to) {
+        (Some(from), Some(to)) if changed => format!("{} {arrow} {}", show(from), show(to)),
+        (_, Some(one)) | (Some(one), None) => show(one),
+        (None, None) => String::new(),
     }
 }
 
