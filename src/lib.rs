@@ -14,6 +14,7 @@ pub mod lock;
 pub mod manifest;
 pub mod naming;
 pub mod release;
+pub mod report;
 pub mod resolve;
 pub mod schema;
 pub mod url;

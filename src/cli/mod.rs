@@ -3,11 +3,15 @@
 
 mod check;
 mod deploy;
+mod diff;
 mod fetch;
+mod graph;
 mod import;
 mod init;
 mod list;
+mod locate;
 mod lock;
+mod plan;
 mod release;
 mod schema;
 mod shell;
@@ -76,6 +80,9 @@ enum Command {
     Release(release::Args),
     Verify(verify::Args),
     List(list::Args),
+    Diff(diff::Args),
+    Graph(graph::Args),
+    Plan(plan::Args),
     Deploy(deploy::Args),
     Init(init::Args),
     Schema(schema::Args),
@@ -140,6 +147,9 @@ pub fn run() -> ExitCode {
         Command::Release(args) => release::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::List(args) => list::run(&context, args),
+        Command::Diff(args) => diff::run(&context, args),
+        Command::Graph(args) => graph::run(&context, args),
+        Command::Plan(args) => plan::run(&context, args),
         Command::Deploy(args) => deploy::run(&context, args),
         Command::Init(args) => init::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),

@@ -152,7 +152,7 @@ fn against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<St
 }
 
 /// The text of a lockfile named on the command line: a regular file within the size limit.
-fn read(path: &std::path::Path) -> Result<String, String> {
+pub(super) fn read(path: &std::path::Path) -> Result<String, String> {
     let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !metadata.is_file() {
         return Err("not a regular file".into());

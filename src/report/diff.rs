@@ -1,0 +1,777 @@
+//! What changed between two locks, and what must be rebuilt: every product is added, removed,
+//! rebuilt (its identity changed, with the inputs that changed it) or reused (its identity did
+//! not change, even where its commit or tag did). Computed from the recorded fields only.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::{build_order, short};
+use crate::lock::{LockedProduct, Lockfile};
+
+/// The difference between two locks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diff {
+    pub from: Release,
+    pub to: Release,
+    pub environment: EnvironmentChange,
+    pub summary: Summary,
+    /// Every product of either lock, by name.
+    pub products: Vec<ProductChange>,
+}
+
+/// One side of a diff.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Release {
+    pub distribution: String,
+    pub release: String,
+    pub build: u64,
+    pub platform: String,
+    pub environment: String,
+    pub environment_digest: String,
+}
+
+/// What changed in the environment, an input of every identity.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EnvironmentChange {
+    /// The digest or the platform changed: every product is rebuilt.
+    pub changed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Pair>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Pair>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Pair>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<Pair>,
+    /// Pinned packages added, removed or re-pinned, by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<PackageChange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Pair {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PackageChange {
+    pub name: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// How many products fall in each status.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub rebuild: usize,
+    pub added: usize,
+    pub reuse: usize,
+    /// Reused products at another commit or version.
+    pub reuse_moved: usize,
+    pub removed: usize,
+}
+
+/// What happens to a product's binary package.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The identity changed: build it again.
+    Rebuild,
+    /// Only in the newer lock: build it.
+    Added,
+    /// The same identity: the existing package serves.
+    Reuse,
+    /// Only in the older lock.
+    Removed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Rebuild => "rebuild",
+            Status::Added => "added",
+            Status::Reuse => "reuse",
+            Status::Removed => "removed",
+        }
+    }
+}
+
+/// One product in one lock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct State {
+    pub version: Option<String>,
+    /// One per repository, in the lock's order.
+    pub commits: Vec<String>,
+    pub identity: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProductChange {
+    pub name: String,
+    pub status: Status,
+    /// `None` when added.
+    pub from: Option<State>,
+    /// `None` when removed.
+    pub to: Option<State>,
+    pub version_changed: bool,
+    pub commit_changed: bool,
+    /// Why a rebuilt product's identity changed; empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
+}
+
+impl ProductChange {
+    /// Anything at all changed: its identity, version or commits, or its presence.
+    pub fn is_change(&self) -> bool {
+        self.status != Status::Reuse || self.version_changed || self.commit_changed
+    }
+}
+
+/// An input of a product's identity that changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// Its own source: a repository's tree, or which repositories it builds from.
+    Source { repositories: Vec<String> },
+    /// Its build recipe.
+    Recipe,
+    /// The environment's digest or the platform.
+    Environment,
+    /// Dependencies whose identity changed (for reasons other than the environment, which is
+    /// reported once, as its own reason), and dependencies added or removed.
+    Dependencies {
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        changed: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        added: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<String>,
+    },
+}
+
+impl Reason {
+    /// The reason in words, with names wrapped by `quote` (backticks in Markdown, nothing in a
+    /// terminal table).
+    pub fn describe(&self, quote: impl Fn(&str) -> String) -> String {
+        let list = |names: &[String]| {
+            names
+                .iter()
+                .map(|n| quote(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let count = |names: &[String], one: &str, many: &str| {
+            if names.len() == 1 {
+                format!("{one} {}", list(names))
+            } else {
+                format!("{many} {}", list(names))
+            }
+        };
+        match self {
+            Reason::Source { .. } => "own source".to_owned(),
+            Reason::Recipe => "recipe".to_owned(),
+            Reason::Environment => "environment".to_owned(),
+            Reason::Dependencies {
+                changed,
+                added,
+                removed,
+            } => {
+                let mut parts = Vec::new();
+                if !changed.is_empty() {
+                    parts.push(count(changed, "dependency", "dependencies"));
+                }
+                if !added.is_empty() {
+                    parts.push(count(added, "new dependency", "new dependencies"));
+                }
+                if !removed.is_empty() {
+                    parts.push(count(removed, "dropped dependency", "dropped dependencies"));
+                }
+                parts.join(", ")
+            }
+        }
+    }
+}
+
+/// The sources of a product: (normalized URL, path) to (URL as written, commit, tree).
+fn sources(product: &LockedProduct) -> BTreeMap<(String, String), (&str, &str, &str)> {
+    product
+        .repositories
+        .iter()
+        .map(|r| {
+            let url = crate::url::normalize(&r.url).unwrap_or_else(|_| r.url.clone());
+            (
+                (url, r.path.clone().unwrap_or_default()),
+                (r.url.as_str(), r.commit.as_str(), r.tree.as_str()),
+            )
+        })
+        .collect()
+}
+
+fn state(product: &LockedProduct) -> State {
+    State {
+        version: product.version.clone(),
+        commits: product
+            .repositories
+            .iter()
+            .map(|r| r.commit.clone())
+            .collect(),
+        identity: product.identity.clone(),
+    }
+}
+
+fn release(lock: &Lockfile) -> Release {
+    Release {
+        distribution: lock.distribution.clone(),
+        release: lock.release.clone(),
+        build: lock.build,
+        platform: lock.platform.clone(),
+        environment: lock.environment.name.clone(),
+        environment_digest: lock.environment.digest.clone(),
+    }
+}
+
+fn pair(from: &str, to: &str) -> Option<Pair> {
+    (from != to).then(|| Pair {
+        from: from.to_owned(),
+        to: to.to_owned(),
+    })
+}
+
+fn environment_change(from: &Lockfile, to: &Lockfile) -> EnvironmentChange {
+    let (old, new) = (&from.environment, &to.environment);
+    let names: BTreeSet<&String> = old.packages.keys().chain(new.packages.keys()).collect();
+    let packages = names
+        .into_iter()
+        .filter(|n| old.packages.get(*n) != new.packages.get(*n))
+        .map(|n| PackageChange {
+            name: n.clone(),
+            from: old.packages.get(n).cloned(),
+            to: new.packages.get(n).cloned(),
+        })
+        .collect();
+    let platform = pair(&from.platform, &to.platform);
+    let digest = pair(&old.digest, &new.digest);
+    EnvironmentChange {
+        changed: platform.is_some() || digest.is_some(),
+        name: pair(&old.name, &new.name),
+        platform,
+        purpose: pair(&old.purpose, &new.purpose),
+        digest,
+        packages,
+    }
+}
+
+/// Compares `from` (the older lock) with `to`.
+pub fn diff(from: &Lockfile, to: &Lockfile) -> Diff {
+    let environment = environment_change(from, to);
+    let old: BTreeMap<&str, &LockedProduct> =
+        from.products.iter().map(|p| (p.name.as_str(), p)).collect();
+    let new: BTreeMap<&str, &LockedProduct> =
+        to.products.iter().map(|p| (p.name.as_str(), p)).collect();
+    // Dependencies are compared before their dependents, so that a dependency rebuilt only
+    // because of the environment is not named again as a reason. A lock without a build order
+    // (never one that `lock::parse` accepted) is compared in name order.
+    let order: Vec<&LockedProduct> =
+        build_order(to).unwrap_or_else(|_| to.products.iter().collect());
+    let mut changes: BTreeMap<&str, ProductChange> = BTreeMap::new();
+    for product in order {
+        let name = product.name.as_str();
+        let Some(before) = old.get(name) else {
+            changes.insert(
+                name,
+                ProductChange {
+                    name: name.to_owned(),
+                    status: Status::Added,
+                    from: None,
+                    to: Some(state(product)),
+                    version_changed: false,
+                    commit_changed: false,
+                    reasons: Vec::new(),
+                },
+            );
+            continue;
+        };
+        let (old_sources, new_sources) = (sources(before), sources(product));
+        let commit_changed = old_sources.len() != new_sources.len()
+            || old_sources
+                .iter()
+                .zip(&new_sources)
+                .any(|((k1, (_, c1, _)), (k2, (_, c2, _)))| k1 != k2 || c1 != c2);
+        let mut reasons = Vec::new();
+        if before.identity != product.identity {
+            let keys: BTreeSet<&(String, String)> =
+                old_sources.keys().chain(new_sources.keys()).collect();
+            let repositories: Vec<String> = keys
+                .into_iter()
+                .filter(|k| {
+                    old_sources.get(*k).map(|(_, _, tree)| tree)
+                        != new_sources.get(*k).map(|(_, _, tree)| tree)
+                })
+                .map(|k| {
+                    new_sources
+                        .get(k)
+                        .or_else(|| old_sources.get(k))
+                        .map_or_else(|| k.0.clone(), |(url, _, _)| (*url).to_owned())
+                })
+                .collect();
+            if !repositories.is_empty() {
+                reasons.push(Reason::Source { repositories });
+            }
+            if before.recipe != product.recipe {
+                reasons.push(Reason::Recipe);
+            }
+            if environment.changed {
+                reasons.push(Reason::Environment);
+            }
+            let dependencies = |p: &LockedProduct| -> BTreeSet<String> {
+                p.depends.iter().chain(&p.build_depends).cloned().collect()
+            };
+            let (was, is) = (dependencies(before), dependencies(product));
+            let changed: Vec<String> = was
+                .intersection(&is)
+                .filter(|d| {
+                    changes.get(d.as_str()).is_some_and(|c| {
+                        c.status == Status::Rebuild
+                            && c.reasons.iter().any(|r| *r != Reason::Environment)
+                    })
+                })
+                .cloned()
+                .collect();
+            let added: Vec<String> = is.difference(&was).cloned().collect();
+            let removed: Vec<String> = was.difference(&is).cloned().collect();
+            if !changed.is_empty() || !added.is_empty() || !removed.is_empty() {
+                reasons.push(Reason::Dependencies {
+                    changed,
+                    added,
+                    removed,
+                });
+            }
+        }
+        changes.insert(
+            name,
+            ProductChange {
+                name: name.to_owned(),
+                status: if before.identity == product.identity {
+                    Status::Reuse
+                } else {
+                    Status::Rebuild
+                },
+                from: Some(state(before)),
+                to: Some(state(product)),
+                version_changed: before.version != product.version,
+                commit_changed,
+                reasons,
+            },
+        );
+    }
+    for (name, before) in &old {
+        if !new.contains_key(name) {
+            changes.insert(
+                name,
+                ProductChange {
+                    name: (*name).to_owned(),
+                    status: Status::Removed,
+                    from: Some(state(before)),
+                    to: None,
+                    version_changed: false,
+                    commit_changed: false,
+                    reasons: Vec::new(),
+                },
+            );
+        }
+    }
+    let products: Vec<ProductChange> = changes.into_values().collect();
+    let mut summary = Summary::default();
+    for change in &products {
+        match change.status {
+            Status::Rebuild => summary.rebuild += 1,
+            Status::Added => summary.added += 1,
+            Status::Reuse => {
+                summary.reuse += 1;
+                if change.is_change() {
+                    summary.reuse_moved += 1;
+                }
+            }
+            Status::Removed => summary.removed += 1,
+        }
+    }
+    Diff {
+        from: release(from),
+        to: release(to),
+        environment,
+        summary,
+        products,
+    }
+}
+
+impl Diff {
+    /// The products that changed in any way, rebuilds first, then added, reused and removed
+    /// ones, each group by name.
+    pub fn changed(&self) -> Vec<&ProductChange> {
+        let mut list: Vec<&ProductChange> =
+            self.products.iter().filter(|c| c.is_change()).collect();
+        list.sort_by(|a, b| (a.status, &a.name).cmp(&(b.status, &b.name)));
+        list
+    }
+
+    /// `dist: a (b1) -> b (b2)`, or both distributions when they differ.
+    pub fn title(&self, quote: impl Fn(&str) -> String, arrow: &str) -> String {
+        let (from, to) = (&self.from, &self.to);
+        if from.distribution == to.distribution {
+            format!(
+                "{}: {} (b{}) {arrow} {} (b{})",
+                quote(&to.distribution),
+                quote(&from.release),
+                from.build,
+                quote(&to.release),
+                to.build
+            )
+        } else {
+            format!(
+                "{} (b{}) {arrow} {} (b{})",
+                quote(&format!("{}/{}", from.distribution, from.release)),
+                from.build,
+                quote(&format!("{}/{}", to.distribution, to.release)),
+                to.build
+            )
+        }
+    }
+
+    /// What changed in the environment and platform, in one line.
+    pub fn environment_line(&self, quote: impl Fn(&str) -> String, arrow: &str) -> String {
+        let change = &self.environment;
+        let name = match &change.name {
+            Some(p) => format!("{} {arrow} {}", quote(&p.from), quote(&p.to)),
+            None => quote(&self.to.environment),
+        };
+        let platform = match &change.platform {
+            Some(p) => format!("platform {} {arrow} {}", quote(&p.from), quote(&p.to)),
+            None => format!("platform {}", quote(&self.to.platform)),
+        };
+        let Some(digest) = &change.digest else {
+            return format!("environment {name}: unchanged; {platform}");
+        };
+        let mut details: Vec<String> = Vec::new();
+        if let Some(p) = &change.purpose {
+            details.push(format!(
+                "purpose {} {arrow} {}",
+                quote(&p.from),
+                quote(&p.to)
+            ));
+        }
+        for package in &change.packages {
+            details.push(match (&package.from, &package.to) {
+                (Some(a), Some(b)) => {
+                    format!("{} {} {arrow} {}", quote(&package.name), quote(a), quote(b))
+                }
+                (None, Some(b)) => format!("{} {} added", quote(&package.name), quote(b)),
+                (Some(a), None) => format!("{} {} removed", quote(&package.name), quote(a)),
+                (None, None) => quote(&package.name),
+            });
+        }
+        format!(
+            "environment {name}: {} {arrow} {} ({}); {platform}",
+            quote(short(&digest.from, 12)),
+            quote(short(&digest.to, 12)),
+            details.join(", ")
+        )
+    }
+
+    /// One line of counts.
+    pub fn summary_line(&self) -> String {
+        let s = &self.summary;
+        let mut line = format!("{} to rebuild, {} added", s.rebuild, s.added);
+        line.push_str(&format!(", {} reused", s.reuse));
+        if s.reuse_moved > 0 {
+            line.push_str(&format!(" ({} at a new commit or version)", s.reuse_moved));
+        }
+        line.push_str(&format!(", {} removed", s.removed));
+        line
+    }
+
+    /// The report as a Markdown section, for a pull request, an issue or a release note.
+    pub fn markdown(&self) -> String {
+        let arrow = "→";
+        let mut text = format!("## {}\n\n", self.title(code, arrow));
+        text.push_str(&format!(
+            "- {}\n",
+            capitalize(&self.environment_line(code, arrow))
+        ));
+        text.push_str(&format!("- **{}**\n", self.summary_line()));
+        let changed = self.changed();
+        let groups = [
+            (Status::Rebuild, "Rebuild", "reason"),
+            (Status::Added, "Added", ""),
+            (Status::Reuse, "Reused at a new commit or version", "note"),
+            (Status::Removed, "Removed", ""),
+        ];
+        for (status, heading, last) in groups {
+            let rows: Vec<&&ProductChange> =
+                changed.iter().filter(|c| c.status == status).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            text.push_str(&format!("\n### {heading}\n\n"));
+            if last.is_empty() {
+                text.push_str("| product | version | commit |\n| --- | --- | --- |\n");
+            } else {
+                text.push_str(&format!(
+                    "| product | version | commit | {last} |\n| --- | --- | --- | --- |\n"
+                ));
+            }
+            for change in rows {
+                let mut cells = vec![
+                    code(&change.name),
+                    versions(change, code, arrow),
+                    commits(change, code, arrow),
+                ];
+                if !last.is_empty() {
+                    cells.push(note(change, code));
+                }
+                text.push_str(&format!("| {} |\n", cells.join(" | ")));
+            }
+        }
+        if changed.is_empty() {
+            text.push_str("\nNo product changed.\n");
+        }
+        text
+    }
+}
+
+/// The version column: `a -> b` when it changed, else the one version; `-` for none.
+pub fn versions(change: &ProductChange, quote: impl Fn(&str) -> String, arrow: &str) -> String {
+    column(change, change.version_changed, arrow, |s| {
+        s.version.as_deref().map_or_else(|| "-".to_owned(), &quote)
+    })
+}
+
+/// The commit column, ten hex digits per repository: `a -> b` when they changed.
+pub fn commits(change: &ProductChange, quote: impl Fn(&str) -> String, arrow: &str) -> String {
+    column(change, change.commit_changed, arrow, |s| {
+        s.commits
+            .iter()
+            .map(|c| quote(short(c, 10)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// A column showing both sides when `changed`, else the one there is.
+fn column(
+    change: &ProductChange,
+    changed: bool,
+    arrow: &str,
+    show: impl Fn(&State) -> String,
+) -> String {
+    match (&change.from, &change.to) {
+        (Some(from), Some(to)) if changed => format!("{} {arrow} {}", show(from), show(to)),
+        (_, Some(one)) | (Some(one), None) => show(one),
+        (None, None) => String::new(),
+    }
+}
+
+/// The last column: why a product is rebuilt, or why a moved product is reused.
+pub fn note(change: &ProductChange, quote: impl Fn(&str) -> String) -> String {
+    match change.status {
+        Status::Rebuild => change
+            .reasons
+            .iter()
+            .map(|r| r.describe(&quote))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Status::Reuse if change.commit_changed => "new commit, same tree".to_owned(),
+        Status::Reuse if change.version_changed => "new version, same commit".to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// `text` as a Markdown code span that no character of `text` can break, in a table cell.
+pub fn code(text: &str) -> String {
+    let text = text.replace('|', "\\|");
+    let mut fence = "`".to_owned();
+    while text.contains(fence.as_str()) {
+        fence.push('`');
+    }
+    if fence.len() > 1 {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{Spec, lock, seal, spec};
+    use super::*;
+
+    fn base() -> Vec<Spec<'static>> {
+        vec![
+            spec("base", Some('1'), &[]),
+            spec("utils", Some('2'), &["base"]),
+            spec("app", Some('3'), &["utils"]),
+            spec("other", Some('4'), &[]),
+        ]
+    }
+
+    fn status(diff: &Diff, name: &str) -> (Status, Vec<Reason>) {
+        let change = diff.products.iter().find(|c| c.name == name).unwrap();
+        (change.status, change.reasons.clone())
+    }
+
+    #[test]
+    fn a_source_change_rebuilds_its_dependents_and_nobody_else() {
+        let old = lock("a", "3.12", &base());
+        let mut specs = base();
+        specs[0].tree = Some('9');
+        let new = lock("b", "3.12", &specs);
+        let diff = diff(&old, &new);
+        assert_eq!(
+            status(&diff, "base"),
+            (
+                Status::Rebuild,
+                vec![Reason::Source {
+                    repositories: vec!["https://example.org/base".into()]
+                }]
+            )
+        );
+        let dependency = |name: &str| Reason::Dependencies {
+            changed: vec![name.into()],
+            added: vec![],
+            removed: vec![],
+        };
+        assert_eq!(
+            status(&diff, "utils"),
+            (Status::Rebuild, vec![dependency("base")])
+        );
+        assert_eq!(
+            status(&diff, "app"),
+            (Status::Rebuild, vec![dependency("utils")])
+        );
+        assert_eq!(status(&diff, "other"), (Status::Reuse, vec![]));
+        assert_eq!(diff.summary.rebuild, 3);
+        assert_eq!(diff.summary.reuse, 1);
+    }
+
+    #[test]
+    fn another_commit_with_the_same_tree_is_reused() {
+        let old = lock("a", "3.12", &base());
+        let mut new = lock("b", "3.12", &base());
+        new.products[0].repositories[0].commit = "d".repeat(40);
+        new.products[0].version = Some("2.0.0".into());
+        seal(&mut new);
+        let diff = diff(&old, &new);
+        let change = &diff.products[0];
+        assert_eq!(change.status, Status::Reuse);
+        assert!(change.commit_changed && change.version_changed);
+        assert_eq!(note(change, |s| s.to_owned()), "new commit, same tree");
+        assert_eq!(diff.summary.reuse_moved, 1);
+        assert_eq!(diff.summary.rebuild, 0);
+    }
+
+    #[test]
+    fn an_environment_change_is_the_one_reason_of_every_rebuild() {
+        let old = lock("a", "3.12", &base());
+        let new = lock("b", "3.13", &base());
+        let diff = diff(&old, &new);
+        assert!(diff.environment.changed);
+        assert!(
+            diff.products
+                .iter()
+                .all(|c| c.status == Status::Rebuild && c.reasons == [Reason::Environment])
+        );
+        assert_eq!(
+            diff.environment_line(|s| s.to_owned(), "->")
+                .split_once(" (")
+                .unwrap()
+                .1,
+            "python 3.12 -> 3.13); platform linux-x86_64"
+        );
+    }
+
+    #[test]
+    fn a_dependency_changed_with_the_environment_is_still_named() {
+        let old = lock("a", "3.12", &base());
+        let mut specs = base();
+        specs[0].tree = Some('9');
+        let new = lock("b", "3.13", &specs);
+        let diff = diff(&old, &new);
+        let (_, reasons) = status(&diff, "utils");
+        assert_eq!(
+            reasons,
+            [
+                Reason::Environment,
+                Reason::Dependencies {
+                    changed: vec!["base".into()],
+                    added: vec![],
+                    removed: vec![]
+                }
+            ]
+        );
+        assert_eq!(status(&diff, "other").1, [Reason::Environment]);
+    }
+
+    #[test]
+    fn added_removed_recipes_and_dependency_lists() {
+        let old = lock("a", "3.12", &base());
+        let mut specs = base();
+        specs.remove(3);
+        specs.push(spec("extra", None, &[]));
+        specs[2].depends = &["utils", "extra"];
+        let mut new = lock("b", "3.12", &specs);
+        new.products
+            .iter_mut()
+            .find(|p| p.name == "utils")
+            .unwrap()
+            .recipe = "{\"script\":\"make\"}".into();
+        seal(&mut new);
+        let diff = diff(&old, &new);
+        assert_eq!(status(&diff, "extra").0, Status::Added);
+        assert_eq!(status(&diff, "other").0, Status::Removed);
+        assert_eq!(status(&diff, "utils").1, [Reason::Recipe]);
+        let (_, reasons) = status(&diff, "app");
+        assert_eq!(
+            reasons,
+            [Reason::Dependencies {
+                changed: vec!["utils".into()],
+                added: vec!["extra".into()],
+                removed: vec![]
+            }]
+        );
+        assert_eq!(
+            reasons[0].describe(|s| format!("`{s}`")),
+            "dependency `utils`, new dependency `extra`"
+        );
+        let order: Vec<(&str, Status)> = diff
+            .changed()
+            .iter()
+            .map(|c| (c.name.as_str(), c.status))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("app", Status::Rebuild),
+                ("utils", Status::Rebuild),
+                ("extra", Status::Added),
+                ("other", Status::Removed)
+            ]
+        );
+    }
+
+    #[test]
+    fn code_spans_survive_any_text() {
+        assert_eq!(code("a.b+c-d"), "`a.b+c-d`");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("`a"), "`` `a ``");
+    }
+}
