@@ -3,7 +3,7 @@
 mod support;
 
 use distrib::lock::{Lockfile, ReleaseKind};
-use support::fixture::{Fixture, commit_file, ok, says, write};
+use support::fixture::{Fixture, commit_file, fails, ok, says, write};
 use support::git;
 
 fn lock(f: &Fixture, release: &str) -> Lockfile {
@@ -18,11 +18,6 @@ fn commit_of(lock: &Lockfile, product: &str) -> String {
 fn resolved_of(lock: &Lockfile, product: &str) -> String {
     let product = lock.products.iter().find(|p| p.name == product).unwrap();
     product.repositories[0].resolved.clone()
-}
-
-fn fails(run: &support::Run, code: i32, text: &str) {
-    assert_eq!(run.code, code, "stderr:\n{}", run.stderr);
-    says(run, text);
 }
 
 #[test]

@@ -4,9 +4,10 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
+use support::fixture::{fails, ok, write};
 use support::{Run, distrib_wide, git};
 
 /// A manifest repository whose products live in local upstream repositories: `base` (pinned to
@@ -17,29 +18,6 @@ struct Fixture {
     root: PathBuf,
     upstream: PathBuf,
     mirrors: PathBuf,
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-fn ok(run: &Run) {
-    assert_eq!(
-        run.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
-}
-
-fn fails(run: &Run, code: i32, text: &str) {
-    assert_eq!(run.code, code, "stderr:\n{}", run.stderr);
-    assert!(
-        run.stderr.contains(text),
-        "expected `{text}` in:\n{}",
-        run.stderr
-    );
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
 
 impl Fixture {

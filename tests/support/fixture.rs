@@ -155,3 +155,10 @@ pub fn ok(run: &Run) {
         run.stdout, run.stderr
     );
 }
+
+/// Asserts that the run failed with `code`, saying `text`, without a panic.
+pub fn fails(run: &Run, code: i32, text: &str) {
+    assert_eq!(run.code, code, "stderr:\n{}", run.stderr);
+    says(run, text);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
