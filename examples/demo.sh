@@ -90,6 +90,7 @@ lsst)
     work_on github.com/lsst/afw v29.0.x "DM-4400: fix a crash on empty exposures (backport)"
     run release patch lsst_distrib 29.0.1 --date 2026-12-03
     run release final lsst_distrib 29.0.1 --date 2026-12-04
+    notes=(29.0.0 29.0.1)
     ;;
 alice)
     lock_new() { # distrib lock O2PDPSuite ARGS..., then the name of the release it wrote
@@ -117,10 +118,12 @@ alice)
     run deploy add epn "$next" --support official --requested-by "Run Coordination"
     run deploy set-default epn "$next"
     cat deployments/epn.yaml >&2
+    notes=("$thursday" "$next")
     ;;
 esac
 run check
 run verify
 run list "$distribution"
+run notes "${notes[@]}"
 echo "== the weekly's lockfile" >&2
 cat "$weekly"

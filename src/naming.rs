@@ -332,6 +332,73 @@ pub fn expand(
     Ok(out)
 }
 
+/// The `{name}` placeholders of a free text such as install instructions, in order. `{{` and
+/// `}}` are literal braces; other braces and `%` are text.
+pub fn placeholders(text: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    free_text(text, |piece| {
+        if let Piece::Placeholder(name) = piece {
+            found.push(name);
+        }
+    });
+    found
+}
+
+/// Fills the `{name}` placeholders of a free text that `value` knows, and turns `{{` and `}}`
+/// into braces; leaves the rest as is.
+pub fn fill(text: &str, value: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    free_text(text, |piece| match piece {
+        Piece::Text(text) => out.push_str(text),
+        Piece::Placeholder(name) => match value(name) {
+            Some(value) => out.push_str(&value),
+            None => {
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
+            }
+        },
+    });
+    out
+}
+
+enum Piece<'a> {
+    Text(&'a str),
+    Placeholder(&'a str),
+}
+
+fn free_text<'a>(text: &'a str, mut each: impl FnMut(Piece<'a>)) {
+    let mut rest = text;
+    while let Some(at) = rest.find(['{', '}']) {
+        each(Piece::Text(&rest[..at]));
+        let (brace, after) = (&rest[at..=at], &rest[at + 1..]);
+        if after.starts_with(brace) {
+            each(Piece::Text(brace));
+            rest = &after[1..];
+            continue;
+        }
+        let name = after.find('}').map(|close| &after[..close]);
+        match name.filter(|n| brace == "{" && is_placeholder_name(n)) {
+            Some(name) => {
+                each(Piece::Placeholder(name));
+                rest = &after[name.len() + 1..];
+            }
+            None => {
+                each(Piece::Text(brace));
+                rest = after;
+            }
+        }
+    }
+    each(Piece::Text(rest));
+}
+
+fn is_placeholder_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.+-".contains(c))
+}
+
 /// A release name becomes a file name and a git tag: one path component, valid as a ref.
 pub fn check_release_name(name: &str) -> Result<(), NamingError> {
     let fail = |why| Err(NamingError::Name(name.to_owned(), why));
@@ -428,6 +495,18 @@ mod tests {
             Err(NamingError::Unknown("nope".into()))
         );
         assert!(expand("../{flp_suite}", at("2024-05-16"), values).is_err());
+    }
+
+    #[test]
+    fn free_text_placeholders() {
+        let text = "conda install {distribution}={release} # {a b} {} 100% {{release}}";
+        assert_eq!(placeholders(text), vec!["distribution", "release"]);
+        let value = |name: &str| (name == "release").then(|| "w.2026.47".to_owned());
+        assert_eq!(
+            fill(text, value),
+            "conda install {distribution}=w.2026.47 # {a b} {} 100% {release}"
+        );
+        assert_eq!(fill("a }} b {{ c } d {", value), "a } b { c } d {");
     }
 
     #[test]

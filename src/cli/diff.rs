@@ -69,7 +69,11 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
 
 /// Both locks. A bare release name that several distributions have is taken from the other
 /// lock's distribution, when that one is found.
-fn locate_pair(context: &Context, a: &str, b: &str) -> Result<(Lockfile, Lockfile), LocateError> {
+pub(super) fn locate_pair(
+    context: &Context,
+    a: &str,
+    b: &str,
+) -> Result<(Lockfile, Lockfile), LocateError> {
     let first = locate(context, a, Accept::Release, None);
     let second = locate(context, b, Accept::Release, None);
     match (first, second) {

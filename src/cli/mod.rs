@@ -11,6 +11,7 @@ mod init;
 mod list;
 mod locate;
 mod lock;
+mod notes;
 mod plan;
 mod release;
 mod schema;
@@ -81,6 +82,7 @@ enum Command {
     Verify(verify::Args),
     List(list::Args),
     Diff(diff::Args),
+    Notes(notes::Args),
     Graph(graph::Args),
     Plan(plan::Args),
     Deploy(deploy::Args),
@@ -148,6 +150,7 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => verify::run(&context, args),
         Command::List(args) => list::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
+        Command::Notes(args) => notes::run(&context, args),
         Command::Graph(args) => graph::run(&context, args),
         Command::Plan(args) => plan::run(&context, args),
         Command::Deploy(args) => deploy::run(&context, args),

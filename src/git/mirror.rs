@@ -60,6 +60,29 @@ pub enum ResolveError {
     Read(Source),
 }
 
+/// The commits between two commits of a repository.
+#[derive(Debug, Default)]
+pub struct Log {
+    /// Newest first.
+    pub commits: Vec<LoggedCommit>,
+    pub problem: Option<RangeProblem>,
+}
+
+#[derive(Debug)]
+pub struct LoggedCommit {
+    pub id: String,
+    pub message: String,
+}
+
+/// Why a range of commits is not a plain "what came after".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RangeProblem {
+    /// The newer commit is an ancestor of the older: the range goes back in time.
+    Backwards,
+    /// Neither is an ancestor of the other: history was rewritten (a force push, a rebase).
+    Diverged,
+}
+
 /// What a fetch changed.
 #[derive(Debug, Default)]
 pub struct FetchReport {
@@ -364,6 +387,49 @@ impl Mirror {
             .ok()
             .and_then(|id| self.repo.find_object(id).ok())
             .is_some_and(|o| o.kind == gix::object::Kind::Commit)
+    }
+
+    /// The commits of `to` that `from` does not have, newest first (`git log from..to`), and
+    /// what is wrong with the range when `from` is not an ancestor of `to`.
+    pub fn log(&self, from: &str, to: &str) -> Result<Log, ResolveError> {
+        let read = |e: gix::Error| ResolveError::Read(Box::new(e));
+        let old = self.find_commit(from).map_err(|_| ResolveError::NotFound {
+            reference: from.to_owned(),
+            closest: Vec::new(),
+        })?;
+        let new = self.find_commit(to).map_err(|_| ResolveError::NotFound {
+            reference: to.to_owned(),
+            closest: Vec::new(),
+        })?;
+        let (old, new) = (old.id, new.id);
+        if old == new {
+            return Ok(Log::default());
+        }
+        let problem = match self.repo.merge_base(old, new).map_err(read)? {
+            Some(base) if base == old => None,
+            Some(base) if base == new => Some(RangeProblem::Backwards),
+            _ => Some(RangeProblem::Diverged),
+        };
+        let walk = self
+            .repo
+            .rev_walk([new])
+            .with_hidden([old])
+            .sorting(gix::revision::walk::Sorting::ByCommitTime(
+                gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+            ))
+            .all()
+            .map_err(read)?;
+        let mut commits = Vec::new();
+        for info in walk {
+            let info = info.map_err(|e| ResolveError::Read(Box::new(e)))?;
+            let commit = info.object().map_err(|e| ResolveError::Read(Box::new(e)))?;
+            let message = commit.message_raw_sloppy().to_str_lossy().into_owned();
+            commits.push(LoggedCommit {
+                id: info.id.to_string(),
+                message,
+            });
+        }
+        Ok(Log { commits, problem })
     }
 
     fn find_commit(&self, commit: &str) -> Result<gix::Commit<'_>, ResolveError> {

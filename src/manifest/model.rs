@@ -222,6 +222,10 @@ pub struct Distribution {
     /// Regular expression that finds issue keys in commit messages, e.g. `DM-\d+`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issues: Option<Node<String>>,
+    /// Install instructions for release notes (Markdown), with `{release}`, `{distribution}`,
+    /// `{build}`, `{platform}` and the distribution's variables filled in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install: Option<Node<String>>,
 }
 
 /// Release name templates. strftime codes of the release date (`%Y`, `%G`, `%V`...) and

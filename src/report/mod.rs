@@ -1,10 +1,12 @@
 //! Reports computed from lockfiles: what changed between two releases and what must be rebuilt
-//! (`diff`), the dependency graph (`graph`), and what a binary store lacks (`plan`). Pure
-//! functions of `Lockfile`s: nothing here reads files or prints; document formats (Markdown,
-//! DOT, Mermaid) are rendered here, the terminal's tables in `cli/`.
+//! (`diff`), the release note (`notes`, given the commits read from the mirrors), the
+//! dependency graph (`graph`), and what a binary store lacks (`plan`). Pure functions of
+//! `Lockfile`s: nothing here reads files or prints; document formats (Markdown, HTML, DOT,
+//! Mermaid) are rendered here, the terminal's tables in `cli/`.
 
 pub mod diff;
 pub mod graph;
+pub mod notes;
 pub mod plan;
 
 use std::collections::{BTreeMap, BTreeSet};

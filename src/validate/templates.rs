@@ -39,6 +39,7 @@ pub(super) fn check(
         ("branch", &naming.branch),
         ("build", &naming.build),
     ];
+    install(distribution, found);
     if templates.iter().all(|(_, t)| t.is_none()) {
         return;
     }
@@ -118,6 +119,41 @@ pub(super) fn check(
                     .with_help(advice),
             );
         }
+    }
+}
+
+/// What install instructions may name.
+const INSTALL: [&str; 4] = ["release", "distribution", "build", "platform"];
+
+/// `install`: free Markdown, whose `{placeholders}` must be known.
+fn install(distribution: &Loaded<Distribution>, found: &mut Vec<Diagnostic>) {
+    let Some(text) = &distribution.value.install else {
+        return;
+    };
+    let variables: Vec<&str> = distribution
+        .value
+        .variables
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect();
+    for name in crate::naming::placeholders(text) {
+        if INSTALL.contains(&name) || variables.contains(&name) {
+            continue;
+        }
+        let known: Vec<String> = INSTALL
+            .iter()
+            .chain(&variables)
+            .map(|k| format!("`{{{k}}}`"))
+            .collect();
+        found.push(
+            Diagnostic::new(
+                Code::TemplateInvalid,
+                distribution.file,
+                format!("unknown placeholder `{{{name}}}` in the install instructions"),
+            )
+            .with_label(distribution.file, text.span.clone(), "here")
+            .with_help(format!("install instructions may use {}", known.join(", "))),
+        );
     }
 }
 

@@ -1,0 +1,556 @@
+//! The release note between two locks (DMTN-106 §3.2, O2 §6): per changed product the commits
+//! between its two locked commits, the issue keys found in their messages grouped by issue, the
+//! narrative a person wrote, install instructions, and the technical table. A range of commits
+//! that cannot be walked (history rewritten, a newer lock older than the other) is reported.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::diff::{self, Status};
+use crate::git::mirror::{LoggedCommit, RangeProblem};
+use crate::lock::Lockfile;
+
+/// One repository whose locked commit differs between the two locks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Range {
+    pub product: String,
+    pub url: String,
+    pub path: Option<String>,
+    pub from: String,
+    pub to: String,
+}
+
+/// What reading a range from a mirror gave.
+#[derive(Debug)]
+pub enum RangeLog {
+    Walked {
+        /// Newest first.
+        commits: Vec<LoggedCommit>,
+        problem: Option<RangeProblem>,
+    },
+    /// No mirror, or a commit missing from it: why.
+    Unavailable(String),
+}
+
+/// What a person adds to the computed note.
+#[derive(Debug, Default)]
+pub struct Text {
+    /// `notes/<distribution>/<release>.md`, when present.
+    pub narrative: Option<String>,
+    /// The distribution's `install` template, filled in.
+    pub install: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Notes {
+    pub distribution: String,
+    pub from: String,
+    pub to: String,
+    pub from_build: u64,
+    pub to_build: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub narrative: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub install: Option<String>,
+    /// Issue keys, sorted, with the commits that name them.
+    pub issues: Vec<Issue>,
+    /// Products whose commits changed, added or removed, by name.
+    pub products: Vec<ProductNote>,
+    /// Every product of either lock, by name.
+    pub technical: Vec<TechnicalRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Issue {
+    pub key: String,
+    pub commits: Vec<IssueCommit>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IssueCommit {
+    pub product: String,
+    pub id: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProductNote {
+    pub name: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<String>,
+    pub repositories: Vec<RepositoryNote>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RepositoryNote {
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub commits: Vec<NoteCommit>,
+    /// Why the commits listed are not simply what came after: said, never hidden.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NoteCommit {
+    pub id: String,
+    pub summary: String,
+    pub issues: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TechnicalRow {
+    pub product: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<String>,
+    /// Each repository's commit in the newer lock (the older one's for a removed product).
+    pub commits: Vec<String>,
+    pub identity: String,
+}
+
+/// The repositories whose commit changed between the locks, matched by URL and path.
+pub fn ranges(from: &Lockfile, to: &Lockfile) -> Vec<Range> {
+    let mut ranges = Vec::new();
+    for product in &to.products {
+        let Some(before) = from.products.iter().find(|p| p.name == product.name) else {
+            continue;
+        };
+        for repository in &product.repositories {
+            let old = before
+                .repositories
+                .iter()
+                .find(|r| r.url == repository.url && r.path == repository.path);
+            if let Some(old) = old.filter(|old| old.commit != repository.commit) {
+                ranges.push(Range {
+                    product: product.name.clone(),
+                    url: repository.url.clone(),
+                    path: repository.path.clone(),
+                    from: old.commit.clone(),
+                    to: repository.commit.clone(),
+                });
+            }
+        }
+    }
+    ranges
+}
+
+/// The note from `from` to `to`, given each range's log (from `ranges`).
+pub fn notes(
+    from: &Lockfile,
+    to: &Lockfile,
+    logs: Vec<(Range, RangeLog)>,
+    issues: Option<&Regex>,
+    text: Text,
+) -> Notes {
+    let diff = diff::diff(from, to);
+    let mut by_issue: BTreeMap<String, Vec<IssueCommit>> = BTreeMap::new();
+    let mut logs_of: BTreeMap<String, Vec<RepositoryNote>> = BTreeMap::new();
+    for (range, log) in logs {
+        let (commits, problem) = match log {
+            RangeLog::Walked { commits, problem } => {
+                (commits, problem.map(|p| describe(p, &range)))
+            }
+            RangeLog::Unavailable(why) => (Vec::new(), Some(why)),
+        };
+        let commits: Vec<NoteCommit> = commits
+            .into_iter()
+            .map(|c| {
+                let keys = issues.map(|r| keys(r, &c.message)).unwrap_or_default();
+                let summary = c
+                    .message
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned();
+                for key in &keys {
+                    by_issue.entry(key.clone()).or_default().push(IssueCommit {
+                        product: range.product.clone(),
+                        id: c.id.clone(),
+                        summary: summary.clone(),
+                    });
+                }
+                NoteCommit {
+                    id: c.id,
+                    summary,
+                    issues: keys,
+                }
+            })
+            .collect();
+        logs_of
+            .entry(range.product.clone())
+            .or_default()
+            .push(RepositoryNote {
+                url: range.url,
+                path: range.path,
+                from: range.from,
+                to: range.to,
+                commits,
+                problem,
+            });
+    }
+    let products = diff
+        .products
+        .iter()
+        .filter(|p| p.commit_changed || matches!(p.status, Status::Added | Status::Removed))
+        .map(|p| ProductNote {
+            name: p.name.clone(),
+            status: p.status,
+            from_version: p.from.as_ref().and_then(|s| s.version.clone()),
+            to_version: p.to.as_ref().and_then(|s| s.version.clone()),
+            repositories: logs_of.remove(&p.name).unwrap_or_default(),
+        })
+        .collect();
+    let technical = diff
+        .products
+        .iter()
+        .map(|p| {
+            let state = p.to.as_ref().or(p.from.as_ref());
+            TechnicalRow {
+                product: p.name.clone(),
+                status: p.status,
+                from_version: p.from.as_ref().and_then(|s| s.version.clone()),
+                to_version: p.to.as_ref().and_then(|s| s.version.clone()),
+                commits: state.map(|s| s.commits.clone()).unwrap_or_default(),
+                identity: state.map(|s| s.identity.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Notes {
+        distribution: to.distribution.clone(),
+        from: from.release.clone(),
+        to: to.release.clone(),
+        from_build: from.build,
+        to_build: to.build,
+        narrative: text.narrative,
+        install: text.install,
+        issues: by_issue
+            .into_iter()
+            .map(|(key, commits)| Issue { key, commits })
+            .collect(),
+        products,
+        technical,
+    }
+}
+
+/// The issue keys of a commit message, in order of appearance, once each.
+fn keys(pattern: &Regex, message: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for key in pattern.find_iter(message) {
+        if !found.iter().any(|k| k == key.as_str()) {
+            found.push(key.as_str().to_owned());
+        }
+    }
+    found
+}
+
+fn describe(problem: RangeProblem, range: &Range) -> String {
+    let (from, to) = (short(&range.from), short(&range.to));
+    match problem {
+        RangeProblem::Backwards => format!(
+            "{to} is older than {from}: the newer release went back in history, and the commits listed are none"
+        ),
+        RangeProblem::Diverged => format!(
+            "{from} is not an ancestor of {to}: history was rewritten (a force push or a rebase); listed are the commits of {to} that {from} does not have"
+        ),
+    }
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..10).unwrap_or(commit)
+}
+
+impl Notes {
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let line = |out: &mut String, text: &str| {
+            out.push_str(text);
+            out.push('\n');
+        };
+        line(&mut out, &format!("# {} {}", self.distribution, self.to));
+        line(&mut out, "");
+        line(
+            &mut out,
+            &format!(
+                "Changes since {} (build b{} → b{}).",
+                self.from, self.from_build, self.to_build
+            ),
+        );
+        if let Some(narrative) = &self.narrative {
+            line(&mut out, "");
+            line(&mut out, narrative.trim_end());
+        }
+        if let Some(install) = &self.install {
+            line(&mut out, "");
+            line(&mut out, "## Install");
+            line(&mut out, "");
+            line(&mut out, install.trim_end());
+        }
+        line(&mut out, "");
+        line(&mut out, "## Issues");
+        line(&mut out, "");
+        if self.issues.is_empty() {
+            line(&mut out, "No commit names an issue.");
+        }
+        for issue in &self.issues {
+            line(&mut out, &format!("- **{}**", issue.key));
+            for commit in &issue.commits {
+                line(
+                    &mut out,
+                    &format!(
+                        "  - {}: {} (`{}`)",
+                        commit.product,
+                        markdown_text(&commit.summary),
+                        &commit.id[..7.min(commit.id.len())]
+                    ),
+                );
+            }
+        }
+        line(&mut out, "");
+        line(&mut out, "## Changes");
+        if self.products.is_empty() {
+            line(&mut out, "");
+            line(&mut out, "No product changed.");
+        }
+        for product in &self.products {
+            line(&mut out, "");
+            line(
+                &mut out,
+                &format!(
+                    "### {} {}",
+                    product.name,
+                    versions(&product.from_version, &product.to_version)
+                ),
+            );
+            line(&mut out, "");
+            match product.status {
+                Status::Added => line(&mut out, "New in this release."),
+                Status::Removed => line(&mut out, "Removed from this release."),
+                _ => {}
+            }
+            for repository in &product.repositories {
+                if product.repositories.len() > 1 {
+                    line(&mut out, &format!("{}:", repository.url));
+                    line(&mut out, "");
+                }
+                if let Some(problem) = &repository.problem {
+                    line(
+                        &mut out,
+                        &format!("> **Warning:** {}", markdown_text(problem)),
+                    );
+                    line(&mut out, "");
+                }
+                for commit in &repository.commits {
+                    line(
+                        &mut out,
+                        &format!(
+                            "- `{}` {}",
+                            &commit.id[..7.min(commit.id.len())],
+                            markdown_text(&commit.summary)
+                        ),
+                    );
+                }
+            }
+        }
+        line(&mut out, "");
+        line(&mut out, "## Technical information");
+        line(&mut out, "");
+        line(
+            &mut out,
+            "| product | status | version | commit | identity |",
+        );
+        line(&mut out, "| --- | --- | --- | --- | --- |");
+        for row in &self.technical {
+            let commits: Vec<&str> = row.commits.iter().map(|c| short(c)).collect();
+            let identity = row
+                .identity
+                .strip_prefix("sha256:")
+                .unwrap_or(&row.identity);
+            line(
+                &mut out,
+                &format!(
+                    "| {} | {} | {} | {} | `{}` |",
+                    row.product,
+                    row.status.as_str(),
+                    versions(&row.from_version, &row.to_version),
+                    commits.join(", "),
+                    identity.get(..12).unwrap_or(identity)
+                ),
+            );
+        }
+        out
+    }
+
+    /// A self-contained HTML page of the note.
+    pub fn html(&self) -> String {
+        let e = escape;
+        let mut out = String::new();
+        out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        out.push_str(&format!(
+            "<title>{} {}: release note</title>\n",
+            e(&self.distribution),
+            e(&self.to)
+        ));
+        out.push_str("<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem;color:#1a1a1a}code{font-size:.9em}.warning{border-left:4px solid #8a4b00;padding-left:.5rem}.table{overflow-x:auto}table{border-collapse:collapse}th,td{border:1px solid #888;padding:.25rem .5rem;text-align:left}</style>\n");
+        out.push_str("</head>\n<body>\n<main>\n");
+        out.push_str(&format!(
+            "<h1>{} {}</h1>\n<p>Changes since {} (build b{} → b{}).</p>\n",
+            e(&self.distribution),
+            e(&self.to),
+            e(&self.from),
+            self.from_build,
+            self.to_build
+        ));
+        if let Some(narrative) = &self.narrative {
+            out.push_str(&format!(
+                "<pre class=\"narrative\">{}</pre>\n",
+                e(narrative.trim_end())
+            ));
+        }
+        if let Some(install) = &self.install {
+            out.push_str(&format!(
+                "<h2>Install</h2>\n<pre>{}</pre>\n",
+                e(install.trim_end())
+            ));
+        }
+        out.push_str("<h2>Issues</h2>\n");
+        if self.issues.is_empty() {
+            out.push_str("<p>No commit names an issue.</p>\n");
+        } else {
+            out.push_str("<ul>\n");
+            for issue in &self.issues {
+                out.push_str(&format!("<li><strong>{}</strong><ul>\n", e(&issue.key)));
+                for commit in &issue.commits {
+                    out.push_str(&format!(
+                        "<li>{}: {} (<code>{}</code>)</li>\n",
+                        e(&commit.product),
+                        e(&commit.summary),
+                        e(&commit.id[..7.min(commit.id.len())])
+                    ));
+                }
+                out.push_str("</ul></li>\n");
+            }
+            out.push_str("</ul>\n");
+        }
+        out.push_str("<h2>Changes</h2>\n");
+        if self.products.is_empty() {
+            out.push_str("<p>No product changed.</p>\n");
+        }
+        for product in &self.products {
+            out.push_str(&format!(
+                "<h3>{} {}</h3>\n",
+                e(&product.name),
+                e(&versions(&product.from_version, &product.to_version))
+            ));
+            for repository in &product.repositories {
+                if let Some(problem) = &repository.problem {
+                    out.push_str(&format!(
+                        "<p class=\"warning\"><strong>Warning:</strong> {}</p>\n",
+                        e(problem)
+                    ));
+                }
+                out.push_str("<ul>\n");
+                for commit in &repository.commits {
+                    out.push_str(&format!(
+                        "<li><code>{}</code> {}</li>\n",
+                        e(&commit.id[..7.min(commit.id.len())]),
+                        e(&commit.summary)
+                    ));
+                }
+                out.push_str("</ul>\n");
+            }
+        }
+        out.push_str("<h2>Technical information</h2>\n<div class=\"table\"><table>\n<thead><tr><th scope=\"col\">product</th><th scope=\"col\">status</th><th scope=\"col\">version</th><th scope=\"col\">commit</th><th scope=\"col\">identity</th></tr></thead>\n<tbody>\n");
+        for row in &self.technical {
+            let commits: Vec<&str> = row.commits.iter().map(|c| short(c)).collect();
+            let identity = row
+                .identity
+                .strip_prefix("sha256:")
+                .unwrap_or(&row.identity);
+            out.push_str(&format!(
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>\n",
+                e(&row.product),
+                row.status.as_str(),
+                e(&versions(&row.from_version, &row.to_version)),
+                e(&commits.join(", ")),
+                e(identity.get(..12).unwrap_or(identity))
+            ));
+        }
+        out.push_str("</tbody>\n</table></div>\n</main>\n</body>\n</html>\n");
+        out
+    }
+}
+
+fn versions(from: &Option<String>, to: &Option<String>) -> String {
+    match (from.as_deref(), to.as_deref()) {
+        (Some(a), Some(b)) if a == b => a.to_owned(),
+        (Some(a), Some(b)) => format!("{a} → {b}"),
+        (None, Some(b)) => b.to_owned(),
+        (Some(a), None) => a.to_owned(),
+        (None, None) => "-".to_owned(),
+    }
+}
+
+/// A commit summary in Markdown: characters that would start markup are escaped.
+fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\`*_[]<>|#".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_found_once_in_order() {
+        let pattern = Regex::new(r"DM-\d+").unwrap();
+        assert_eq!(
+            keys(
+                &pattern,
+                "DM-12: fix\n\nAlso DM-3 and DM-12 again; not DM-x"
+            ),
+            vec!["DM-12", "DM-3"]
+        );
+    }
+
+    #[test]
+    fn markdown_and_html_escape_commit_text() {
+        assert_eq!(markdown_text("use `x` | <b>"), "use \\`x\\` \\| \\<b\\>");
+        assert_eq!(escape("<script>\"&'"), "&lt;script&gt;&quot;&amp;&#39;");
+        assert_eq!(versions(&Some("1".into()), &Some("2".into())), "1 → 2");
+        assert_eq!(versions(&None, &None), "-");
+    }
+}
