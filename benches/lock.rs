@@ -17,10 +17,10 @@ mod synthetic;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{TIME, memory, report_memory, setting};
+use support::{TIME, isolated, memory, report_memory, setting, stats, time};
 use synthetic::{MIRRORED_DISTRIBUTION, MirroredRepository};
 
 /// What a script does instead of distrib: one git process per repository.
@@ -163,15 +163,6 @@ fn sizes() -> Vec<usize> {
         .collect()
 }
 
-/// Neither distrib nor git reads the user's or the system's git configuration.
-fn isolated(mut command: Command) -> Command {
-    command
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("NO_COLOR", "1");
-    command
-}
-
 fn lock(binary: &str, root: &Path, mirrors: &Path) -> Command {
     let mut command = isolated(Command::new(binary));
     command
@@ -205,50 +196,6 @@ fn git_loop(list: &Path) -> Command {
         .args(["-c", GIT_LOOP])
         .stdin(std::fs::File::open(list).expect("the list of repositories is readable"));
     command
-}
-
-/// Wall time of one run, spawn to exit, output discarded.
-fn time(mut command: Command) -> Duration {
-    let started = Instant::now();
-    let status = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("the command runs");
-    let wall = started.elapsed();
-    assert!(status.success(), "{command:?} failed: {status}");
-    wall
-}
-
-struct Stats {
-    median: Duration,
-    min: Duration,
-    max: Duration,
-    runs: usize,
-}
-
-fn stats(mut walls: Vec<Duration>) -> Stats {
-    walls.sort();
-    Stats {
-        median: walls[walls.len() / 2],
-        min: walls[0],
-        max: walls[walls.len() - 1],
-        runs: walls.len(),
-    }
-}
-
-impl std::fmt::Display for Stats {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        write!(
-            f,
-            "median {:.1} ms, min {:.1} ms, max {:.1} ms ({} runs)",
-            ms(self.median),
-            ms(self.min),
-            ms(self.max),
-            self.runs
-        )
-    }
 }
 
 /// Each product's commit and tree, read from the lockfile's text.

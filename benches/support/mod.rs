@@ -1,8 +1,11 @@
-//! What both benchmarks need: settings from the environment, and the peak memory and CPU time
-//! of a command measured by `/usr/bin/time`.
+//! What the benchmarks share: settings from the environment, wall times and their statistics,
+//! and the peak memory and CPU time of a command measured by `/usr/bin/time`.
+
+#![allow(dead_code)] // each benchmark uses a part
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// Measures peak resident memory; its `%M` is in KiB.
 pub const TIME: &str = "/usr/bin/time";
@@ -79,4 +82,57 @@ pub fn report_memory(mut samples: Vec<(f64, f64)>, runs: usize) -> f64 {
         cpu[cpu.len() / 2] * 1000.0
     );
     peak
+}
+
+/// Neither distrib nor git reads the user's or the system's git configuration.
+pub fn isolated(mut command: Command) -> Command {
+    command
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// Wall time of one run, spawn to exit, output discarded.
+pub fn time(mut command: Command) -> Duration {
+    let started = Instant::now();
+    let status = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the command runs");
+    let wall = started.elapsed();
+    assert!(status.success(), "{command:?} failed: {status}");
+    wall
+}
+
+pub struct Stats {
+    pub median: Duration,
+    pub min: Duration,
+    pub max: Duration,
+    pub runs: usize,
+}
+
+pub fn stats(mut walls: Vec<Duration>) -> Stats {
+    walls.sort();
+    Stats {
+        median: walls[walls.len() / 2],
+        min: walls[0],
+        max: walls[walls.len() - 1],
+        runs: walls.len(),
+    }
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        write!(
+            f,
+            "median {:.1} ms, min {:.1} ms, max {:.1} ms ({} runs)",
+            ms(self.median),
+            ms(self.min),
+            ms(self.max),
+            self.runs
+        )
+    }
 }

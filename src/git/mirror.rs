@@ -405,13 +405,15 @@ impl Mirror {
         if old == new {
             return Ok(Log::default());
         }
-        let problem = match self.repo.merge_base(old, new).map_err(read)? {
+        // The merge base and the walk read the same commits: decompress each once.
+        let mut repo = self.repo.clone();
+        repo.object_cache_size_if_unset(8 << 20);
+        let problem = match repo.merge_base(old, new).map_err(read)? {
             Some(base) if base == old => None,
             Some(base) if base == new => Some(RangeProblem::Backwards),
             _ => Some(RangeProblem::Diverged),
         };
-        let walk = self
-            .repo
+        let walk = repo
             .rev_walk([new])
             .with_hidden([old])
             .sorting(gix::revision::walk::Sorting::ByCommitTime(
