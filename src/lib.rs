@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod fsutil;
 pub mod git;
 pub mod identity;
+pub mod impact;
 pub mod import;
 pub mod init;
 pub mod lock;

@@ -101,14 +101,17 @@ fn example_workflow_uses_real_commands() {
         .map(str::trim)
         .filter(|l| l.starts_with("distrib "))
         .collect();
-    assert!(commands.iter().any(|c| c.contains("check --format github")));
+    assert!(commands.iter().any(|c| c.contains("check --format github --base")));
     assert!(
         commands
             .iter()
             .any(|c| c.contains("lock") && c.contains("--check"))
     );
+    // Actions substitutes `${{ ... }}` before the shell runs.
+    let expression = regex::Regex::new(r"\$\{\{[^}]*\}\}").unwrap();
     for command in commands {
-        let words = command.split_whitespace();
+        let substituted = expression.replace_all(command, "main");
+        let words = substituted.split_whitespace();
         if let Err(error) = distrib::cli::Cli::try_parse_from(words) {
             panic!("`{command}` does not parse: {error}");
         }

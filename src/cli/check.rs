@@ -2,18 +2,30 @@
 
 use clap::ValueEnum;
 
-use super::{Context, Exit, err, out};
+use super::workspace::{MirrorArgs, mirrors, mirrors_dir};
+use super::{Context, Exit, boxed, err, out};
 use crate::diagnostic::{Severity, render};
-use crate::manifest::{self, Origin};
+use crate::impact::{self, Identities, Impact};
+use crate::lock::Lockfile;
+use crate::manifest::{self, Manifests, Origin};
+use crate::resolve::{Options, Plan};
 
 /// Validate the manifests and report every problem at once
 ///
 /// Reads `distrib.yaml` and every file under products/, distributions/, environments/ and
 /// deployments/, checks every rule, and prints all problems, sorted by file and line. Rule levels
 /// come from `rules:` in distrib.yaml.
+///
+/// With --base, also says what the change since REV does, for whoever reviews it: the products
+/// and environments added, removed or changed, each distribution's closure, and which package
+/// identities would change against its newest lock. Those are computed from the mirrors (as
+/// they are: nothing is fetched), with the lock's commits for every product whose manifest did
+/// not change, so that upstream work since the lock does not blur the change under review.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  distrib check\n  distrib check --rev origin/main --format github\n  distrib -C examples/lsst check --format json"
+    after_help = "Examples:\n  distrib check\n  distrib check --rev origin/main --format github\n  \
+distrib check --base origin/main --format github   # in a pull request: annotations and a job summary\n  \
+distrib -C examples/lsst check --format json"
 )]
 pub struct Args {
     /// Check the manifests as committed in this git revision, not the work tree
@@ -27,6 +39,14 @@ pub struct Args {
     /// Fail on warnings too
     #[arg(long)]
     deny_warnings: bool,
+
+    /// Also report the impact of the change since this revision (with --format github, also
+    /// as Markdown in $GITHUB_STEP_SUMMARY)
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
+
+    #[command(flatten)]
+    mirrors: MirrorArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -44,6 +64,24 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         .map_err(|e| Box::new(e) as Box<dyn miette::Diagnostic>)?;
     let mut report = opened.report;
     crate::check::check(&opened.manifests, &mut report);
+    let impact = match &args.base {
+        Some(base) => {
+            let before = manifest::open(&context.start, Some(base)).map_err(boxed)?;
+            let mut impact = impact::compare(&before.manifests, &opened.manifests, base);
+            let root = match &opened.origin {
+                Origin::WorkTree(root) => root.clone(),
+                Origin::Revision { .. } => manifest::find_root(&context.start)
+                    .unwrap_or(&context.start)
+                    .to_path_buf(),
+            };
+            let locks = newest_locks(&opened.manifests, &report);
+            let dir = mirrors_dir(&root, &opened.manifests, &args.mirrors);
+            let mirrors = mirrors(&opened.manifests, &dir, &root);
+            compute_identities(&mut impact, &opened.manifests, &locks, &mirrors);
+            Some(impact)
+        }
+        None => None,
+    };
     match args.format {
         Format::Human => {
             err(&render::human(&report, context.width, context.color));
@@ -54,8 +92,22 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                 Origin::WorkTree(_) => String::new(),
             };
             err(&format!("{}{at}\n", report.summary()));
+            if let Some(impact) = &impact {
+                err(&format!("{}\n", impact.lines().join("\n")));
+            }
         }
-        Format::Json => out(&render::json(&report)),
+        Format::Json => {
+            let text = render::json(&report);
+            match (&impact, serde_json::from_str::<serde_json::Value>(&text)) {
+                (Some(impact), Ok(mut document)) => {
+                    document["impact"] = serde_json::to_value(impact).unwrap_or_default();
+                    let mut text = serde_json::to_string_pretty(&document).unwrap_or(text);
+                    text.push('\n');
+                    out(&text);
+                }
+                _ => out(&text),
+            }
+        }
         Format::Github => {
             let prefix = match &opened.origin {
                 Origin::Revision { root, .. } => root.clone(),
@@ -63,11 +115,100 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             };
             out(&render::github(&report, &prefix));
             err(&format!("{}\n", report.summary()));
+            if let Some(impact) = &impact {
+                err(&format!("{}\n", impact.lines().join("\n")));
+                summarize(impact)?;
+            }
         }
     }
     let failed = report.count(Severity::Error) > 0
         || (args.deny_warnings && report.count(Severity::Warning) > 0);
     Ok(if failed { Exit::Failure } else { Exit::Success })
+}
+
+/// The newest lock of each distribution, among the lockfiles that were read and are intact
+/// (`check` reports the others).
+fn newest_locks(manifests: &Manifests, report: &crate::diagnostic::Report) -> Vec<Lockfile> {
+    let mut newest: std::collections::BTreeMap<String, Lockfile> = Default::default();
+    for &file in &manifests.locks {
+        let Ok(lock) = crate::lock::parse(&report.sources.get(file).text) else {
+            continue;
+        };
+        let key = |l: &Lockfile| (l.date.clone(), l.build, l.release.clone());
+        match newest.get(&lock.distribution) {
+            Some(other) if key(other) >= key(&lock) => {}
+            _ => {
+                newest.insert(lock.distribution.clone(), lock);
+            }
+        }
+    }
+    newest.into_values().collect()
+}
+
+/// The package identities of each affected distribution, against its newest lock.
+fn compute_identities(
+    impact: &mut Impact,
+    manifests: &Manifests,
+    locks: &[Lockfile],
+    mirrors: &crate::resolve::Mirrors,
+) {
+    let inherited: Vec<_> = locks.iter().map(|l| impact::inherited(impact, l)).collect();
+    for distribution in &mut impact.distributions {
+        if !distribution.affected() {
+            continue;
+        }
+        let Some(at) = locks
+            .iter()
+            .position(|l| l.distribution == distribution.name)
+        else {
+            distribution.identities = Identities::NoLock;
+            continue;
+        };
+        let lock = &locks[at];
+        let plan = match Plan::new(manifests, &distribution.name) {
+            Ok(plan) => plan,
+            Err(error) => {
+                distribution.identities = Identities::NotComputed {
+                    reason: error.to_string(),
+                };
+                continue;
+            }
+        };
+        let options = Options {
+            platform: &lock.platform,
+            overrides: &lock.overrides,
+            inherited: &inherited[at],
+            branch: None,
+        };
+        distribution.identities = match crate::resolve::resolve(&plan, mirrors, &options) {
+            Ok(products) => impact::identities(lock, &products),
+            Err(failures) => Identities::NotComputed {
+                reason: format!(
+                    "{}{} (`distrib fetch` brings the mirrors up to date)",
+                    failures.first().map(|f| f.to_string()).unwrap_or_default(),
+                    match failures.len() {
+                        1 => String::new(),
+                        n => format!(", and {} more", crate::diagnostic::plural(n - 1, "problem")),
+                    }
+                ),
+            },
+        };
+    }
+}
+
+/// In GitHub Actions, the impact as Markdown in the job's summary.
+fn summarize(impact: &Impact) -> Result<(), Box<dyn miette::Diagnostic>> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let path = std::path::PathBuf::from(path);
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(impact.markdown().as_bytes()))
+        .map_err(|e| boxed(crate::fsutil::IoError::new(&path, e)))
 }
 
 /// The root as seen from the current folder, which is where GitHub runs the job.

@@ -1,7 +1,7 @@
 //! What `fetch`, `lock` and `verify` share: a manifest repository that passes `check`, and
 //! where its mirrors are.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{Context, err};
 use crate::diagnostic::{Severity, Sources, render};
@@ -48,17 +48,7 @@ impl Workspace {
             ));
             return Ok(None);
         }
-        let configured = opened
-            .manifests
-            .config
-            .as_ref()
-            .and_then(|c| c.value.mirrors.as_ref())
-            .map(|m| root.join(&m.value));
-        let mirrors_dir = args
-            .mirrors
-            .clone()
-            .or(configured)
-            .unwrap_or_else(default_mirrors);
+        let mirrors_dir = mirrors_dir(&root, &opened.manifests, args);
         Ok(Some(Self {
             root,
             manifests: opened.manifests,
@@ -99,25 +89,39 @@ impl Workspace {
     }
 
     pub fn mirrors(&self) -> Mirrors<'_> {
-        let mut rewrite: Vec<(String, String)> = self
-            .manifests
-            .config
-            .as_ref()
-            .map(|c| {
-                c.value
-                    .rewrite
-                    .iter()
-                    .map(|(from, to)| (from.value.clone(), to.value.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        rewrite.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
-        Mirrors {
-            dir: &self.mirrors_dir,
-            rewrite,
-            root: &self.root,
-        }
+        mirrors(&self.manifests, &self.mirrors_dir, &self.root)
     }
+}
+
+/// The mirrors folder: --mirrors or DISTRIB_MIRRORS, else `mirrors:` in distrib.yaml (relative
+/// to the root), else the user's cache folder.
+pub fn mirrors_dir(root: &Path, manifests: &Manifests, args: &MirrorArgs) -> PathBuf {
+    let configured = manifests
+        .config
+        .as_ref()
+        .and_then(|c| c.value.mirrors.as_ref())
+        .map(|m| root.join(&m.value));
+    args.mirrors
+        .clone()
+        .or(configured)
+        .unwrap_or_else(default_mirrors)
+}
+
+/// The mirrors in `dir`, with the URL rewrites of distrib.yaml.
+pub fn mirrors<'a>(manifests: &Manifests, dir: &'a Path, root: &'a Path) -> Mirrors<'a> {
+    let mut rewrite: Vec<(String, String)> = manifests
+        .config
+        .as_ref()
+        .map(|c| {
+            c.value
+                .rewrite
+                .iter()
+                .map(|(from, to)| (from.value.clone(), to.value.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    rewrite.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    Mirrors { dir, rewrite, root }
 }
 
 /// `$XDG_CACHE_HOME/distrib/mirrors`, else `~/.cache/distrib/mirrors`.

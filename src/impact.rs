@@ -1,0 +1,395 @@
+//! What a change of the manifests does, for whoever reviews it (`distrib check --base REV`):
+//! which products and environments changed, which distributions' closures changed, and which
+//! package identities would change against each affected distribution's newest lock.
+//!
+//! The identities are computed with the lock's own commits for every product whose manifest
+//! did not change, so that what the report shows is the effect of the change under review, not
+//! of what happened upstream since the lock.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::lock::{LockedProduct, Lockfile};
+use crate::manifest::Manifests;
+use crate::resolve::{Inherited, Plan};
+
+#[derive(Debug, Serialize)]
+pub struct Impact {
+    /// The revision compared with, as given.
+    pub base: String,
+    pub products: Changes,
+    pub environments: Changes,
+    /// Every distribution of the newer manifests, and those only the base has.
+    pub distributions: Vec<DistributionImpact>,
+}
+
+/// Names added, removed and changed, each sorted.
+#[derive(Debug, Default, Serialize)]
+pub struct Changes {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<String>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        [&self.added, &self.removed, &self.changed]
+            .iter()
+            .any(|names| names.iter().any(|n| n == name))
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DistributionImpact {
+    pub name: String,
+    /// Its own file changed (roots, environment, naming...); `added`/`removed`: the whole file.
+    pub file: Option<&'static str>,
+    /// Products that entered or left its closure.
+    pub closure: Changes,
+    /// Products of its closure whose manifest changed.
+    pub changed: Vec<String>,
+    pub environment_changed: bool,
+    pub identities: Identities,
+}
+
+impl DistributionImpact {
+    pub fn affected(&self) -> bool {
+        self.file.is_some()
+            || !self.closure.is_empty()
+            || !self.changed.is_empty()
+            || self.environment_changed
+    }
+}
+
+/// Package identities against the newest lock.
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Identities {
+    /// Not affected: nothing to compute.
+    Unchanged,
+    /// No lock to compare with.
+    NoLock,
+    /// Computed against `against`.
+    Computed {
+        against: String,
+        /// Products whose identity would differ from the lock's, sorted.
+        changed: Vec<String>,
+        /// Products the lock lacks.
+        added: Vec<String>,
+        /// Products of the lock no longer in the closure.
+        removed: Vec<String>,
+        /// Products whose identity stays.
+        unchanged: usize,
+    },
+    /// Why they could not be computed.
+    NotComputed { reason: String },
+}
+
+/// Compares the manifests at the base revision with the newer ones. Identities are left as
+/// `Unchanged` or `NoLock`: `identities` computes them.
+pub fn compare(base: &Manifests, head: &Manifests, label: &str) -> Impact {
+    let products = changes(
+        base.products
+            .iter()
+            .map(|p| (p.value.name.as_str(), &p.value)),
+        head.products
+            .iter()
+            .map(|p| (p.value.name.as_str(), &p.value)),
+    );
+    let environments = changes(
+        base.environments
+            .iter()
+            .map(|e| (e.value.name.as_str(), &e.value)),
+        head.environments
+            .iter()
+            .map(|e| (e.value.name.as_str(), &e.value)),
+    );
+    let files = changes(
+        base.distributions
+            .iter()
+            .map(|d| (d.value.name.as_str(), &d.value)),
+        head.distributions
+            .iter()
+            .map(|d| (d.value.name.as_str(), &d.value)),
+    );
+    let names: BTreeSet<&str> = base
+        .distributions
+        .iter()
+        .chain(&head.distributions)
+        .map(|d| d.value.name.as_str())
+        .collect();
+    let distributions = names
+        .into_iter()
+        .map(|name| {
+            let (old, new) = (closure(base, name), closure(head, name));
+            let closure = Changes {
+                added: new.difference(&old).cloned().collect(),
+                removed: old.difference(&new).cloned().collect(),
+                changed: Vec::new(),
+            };
+            let changed = new
+                .iter()
+                .filter(|p| products.changed.contains(p))
+                .cloned()
+                .collect();
+            let environment = |m: &Manifests| {
+                Plan::new(m, name)
+                    .ok()
+                    .map(|p| p.environment.name.value.clone())
+            };
+            let environment_changed = match (environment(base), environment(head)) {
+                (Some(a), Some(b)) => a != b || environments.contains(&b),
+                _ => false,
+            };
+            let file = if files.added.iter().any(|n| n == name) {
+                Some("added")
+            } else if files.removed.iter().any(|n| n == name) {
+                Some("removed")
+            } else if files.changed.iter().any(|n| n == name) {
+                Some("changed")
+            } else {
+                None
+            };
+            DistributionImpact {
+                name: name.to_owned(),
+                file,
+                closure,
+                changed,
+                environment_changed,
+                identities: Identities::Unchanged,
+            }
+        })
+        .collect();
+    Impact {
+        base: label.to_owned(),
+        products,
+        environments,
+        distributions,
+    }
+}
+
+/// What the newer manifests' distribution inherits from its newest lock: the commits of every
+/// product whose manifest did not change.
+pub fn inherited(impact: &Impact, lock: &Lockfile) -> BTreeMap<String, Inherited> {
+    let mut inherited = Inherited::from_lock(lock);
+    inherited.retain(|name, _| !impact.products.contains(name));
+    inherited
+}
+
+/// Compares the products resolved from the newer manifests with the lock's.
+pub fn identities(lock: &Lockfile, products: &[LockedProduct]) -> Identities {
+    let old: BTreeMap<&str, &str> = lock
+        .products
+        .iter()
+        .map(|p| (p.name.as_str(), p.identity.as_str()))
+        .collect();
+    let new: BTreeMap<&str, &str> = products
+        .iter()
+        .map(|p| (p.name.as_str(), p.identity.as_str()))
+        .collect();
+    let mut changed = Vec::new();
+    let mut added = Vec::new();
+    let mut unchanged = 0;
+    for (name, identity) in &new {
+        match old.get(name) {
+            None => added.push((*name).to_owned()),
+            Some(before) if before == identity => unchanged += 1,
+            Some(_) => changed.push((*name).to_owned()),
+        }
+    }
+    let removed = old
+        .keys()
+        .filter(|n| !new.contains_key(*n))
+        .map(|n| (*n).to_owned())
+        .collect();
+    Identities::Computed {
+        against: lock.release.clone(),
+        changed,
+        added,
+        removed,
+        unchanged,
+    }
+}
+
+fn changes<'a, T: Serialize + 'a>(
+    base: impl Iterator<Item = (&'a str, &'a T)>,
+    head: impl Iterator<Item = (&'a str, &'a T)>,
+) -> Changes {
+    // Compared as data: comments, key order and layout are no change.
+    let value = |t: &T| serde_json::to_value(t).ok();
+    let base: BTreeMap<&str, &T> = base.collect();
+    let head: BTreeMap<&str, &T> = head.collect();
+    Changes {
+        added: head
+            .keys()
+            .filter(|n| !base.contains_key(*n))
+            .map(|n| (*n).to_owned())
+            .collect(),
+        removed: base
+            .keys()
+            .filter(|n| !head.contains_key(*n))
+            .map(|n| (*n).to_owned())
+            .collect(),
+        changed: head
+            .iter()
+            .filter(|(n, t)| base.get(*n).is_some_and(|b| value(b) != value(t)))
+            .map(|(n, _)| (*n).to_owned())
+            .collect(),
+    }
+}
+
+fn closure(manifests: &Manifests, distribution: &str) -> BTreeSet<String> {
+    Plan::new(manifests, distribution)
+        .map(|plan| plan.products.iter().map(|p| p.name.value.clone()).collect())
+        .unwrap_or_default()
+}
+
+impl Impact {
+    /// The report for people: one line per change, then one per affected distribution.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![format!("compared with `{}`:", self.base)];
+        let list = |names: &[String]| names.join(", ");
+        for (what, changes) in [
+            ("products", &self.products),
+            ("environments", &self.environments),
+        ] {
+            for (how, names) in [
+                ("added", &changes.added),
+                ("removed", &changes.removed),
+                ("changed", &changes.changed),
+            ] {
+                if !names.is_empty() {
+                    lines.push(format!("  {what} {how}: {}", list(names)));
+                }
+            }
+        }
+        for distribution in &self.distributions {
+            if !distribution.affected() {
+                lines.push(format!("  {}: not affected", distribution.name));
+                continue;
+            }
+            let mut parts = Vec::new();
+            if let Some(file) = distribution.file {
+                parts.push(format!("its file {file}"));
+            }
+            if !distribution.closure.added.is_empty() {
+                parts.push(format!(
+                    "enters the closure: {}",
+                    list(&distribution.closure.added)
+                ));
+            }
+            if !distribution.closure.removed.is_empty() {
+                parts.push(format!(
+                    "leaves the closure: {}",
+                    list(&distribution.closure.removed)
+                ));
+            }
+            if !distribution.changed.is_empty() {
+                parts.push(format!("changed: {}", list(&distribution.changed)));
+            }
+            if distribution.environment_changed {
+                parts.push("its environment changed".into());
+            }
+            lines.push(format!("  {}: {}", distribution.name, parts.join("; ")));
+            lines.push(format!("    {}", distribution.identities.line()));
+        }
+        lines
+    }
+
+    /// A Markdown section, for a pull request or a CI job summary.
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "## Impact of the manifest change\n\nCompared with `{}`.\n\n",
+            self.base
+        );
+        let mut any = false;
+        for (what, changes) in [
+            ("Products", &self.products),
+            ("Environments", &self.environments),
+        ] {
+            for (how, names) in [
+                ("added", &changes.added),
+                ("removed", &changes.removed),
+                ("changed", &changes.changed),
+            ] {
+                if !names.is_empty() {
+                    any = true;
+                    let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                    out.push_str(&format!("- {what} {how}: {}\n", names.join(", ")));
+                }
+            }
+        }
+        if !any {
+            out.push_str("No product or environment changed.\n");
+        }
+        out.push_str("\n| distribution | closure | changed products | package identities |\n| --- | --- | --- | --- |\n");
+        for distribution in &self.distributions {
+            let mut closure = Vec::new();
+            if !distribution.closure.added.is_empty() {
+                closure.push(format!("+{}", distribution.closure.added.join(", +")));
+            }
+            if !distribution.closure.removed.is_empty() {
+                closure.push(format!("-{}", distribution.closure.removed.join(", -")));
+            }
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                distribution.name,
+                if closure.is_empty() {
+                    "same".into()
+                } else {
+                    closure.join(" ")
+                },
+                if distribution.changed.is_empty() {
+                    "none".into()
+                } else {
+                    distribution.changed.join(", ")
+                },
+                distribution.identities.line()
+            ));
+        }
+        out
+    }
+}
+
+impl Identities {
+    pub fn line(&self) -> String {
+        match self {
+            Identities::Unchanged => "not affected".into(),
+            Identities::NoLock => "no lock to compare with".into(),
+            Identities::NotComputed { reason } => format!("identities not computed: {reason}"),
+            Identities::Computed {
+                against,
+                changed,
+                added,
+                removed,
+                unchanged,
+            } => {
+                let mut parts = Vec::new();
+                if changed.is_empty() {
+                    parts.push("no package identity would change".to_owned());
+                } else {
+                    parts.push(format!(
+                        "{} would change ({})",
+                        crate::diagnostic::plural(changed.len(), "package identity"),
+                        changed.join(", ")
+                    ));
+                }
+                if !added.is_empty() {
+                    parts.push(format!("new: {}", added.join(", ")));
+                }
+                if !removed.is_empty() {
+                    parts.push(format!("gone: {}", removed.join(", ")));
+                }
+                format!(
+                    "against `{against}`: {}, {unchanged} reused",
+                    parts.join("; ")
+                )
+            }
+        }
+    }
+}
