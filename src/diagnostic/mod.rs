@@ -258,6 +258,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn plurals() {
+        assert_eq!(plural(1, "repository"), "1 repository");
+        assert_eq!(plural(2, "repository"), "2 repositories");
+        assert_eq!(plural(0, "file"), "0 files");
+        assert_eq!(plural(3, "key"), "3 keys");
+        assert_eq!(plural(2, "package identity"), "2 package identities");
+    }
+
+    #[test]
     fn closest_finds_typos_only() {
         assert_eq!(closest("nmae", &["name", "tag"]), Some("name"));
         assert_eq!(
