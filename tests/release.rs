@@ -155,6 +155,10 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     assert_eq!(patched.products, patch.products);
     assert_eq!(patched.build, patch.build);
 
+    // `lock --check` compares the manifests with the newest lock made from them, the weekly.
+    let run = f.run(&["lock", "dist", "--check", "--offline"]);
+    fails(&run, 1, "`w.2026.47` is stale");
+
     // Every lock of the cycle verifies against the mirrors, and `list` shows the lineage.
     ok(&f.run(&["verify"]));
     let run = support::distrib_wide(&f.root, &["list", "dist"]);

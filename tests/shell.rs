@@ -101,7 +101,11 @@ fn example_workflow_uses_real_commands() {
         .map(str::trim)
         .filter(|l| l.starts_with("distrib "))
         .collect();
-    assert!(commands.iter().any(|c| c.contains("check --format github --base")));
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.contains("check --format github --base"))
+    );
     assert!(
         commands
             .iter()

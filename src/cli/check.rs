@@ -134,9 +134,8 @@ fn newest_locks(manifests: &Manifests, report: &crate::diagnostic::Report) -> Ve
         let Ok(lock) = crate::lock::parse(&report.sources.get(file).text) else {
             continue;
         };
-        let key = |l: &Lockfile| (l.date.clone(), l.build, l.release.clone());
         match newest.get(&lock.distribution) {
-            Some(other) if key(other) >= key(&lock) => {}
+            Some(other) if other.recency() >= lock.recency() => {}
             _ => {
                 newest.insert(lock.distribution.clone(), lock);
             }

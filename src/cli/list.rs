@@ -43,7 +43,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                 .is_none_or(|d| *d == lock.distribution)
         })
         .collect();
-    locks.sort_by(|a, b| (&b.date, b.build, &b.release).cmp(&(&a.date, a.build, &a.release)));
+    locks.sort_by(|a, b| b.recency().cmp(&a.recency()));
     // Where each release is installed, with which support, and whether it is the default.
     let installed = |distribution: &str, release: &str| -> Vec<(String, String, bool)> {
         opened

@@ -221,7 +221,7 @@ fn newest(root: &Path, entries: &[Entry], distribution: &str) -> Result<Lockfile
     }
     let history = History { locks };
     history
-        .newest(distribution)
+        .newest(distribution, |_| true)
         .cloned()
         .ok_or_else(|| LocateError::Unknown {
             what: "distribution",

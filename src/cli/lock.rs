@@ -34,7 +34,8 @@ pub struct Args {
     #[arg(long, value_enum, required_unless_present = "check")]
     kind: Option<Kind>,
 
-    /// Compare with the newest lock of the distribution instead of writing; exit 1 when stale
+    /// Compare with the newest nightly, weekly or manual lock of the distribution instead of
+    /// writing; exit 1 when stale
     #[arg(long, conflicts_with = "dry_run")]
     check: bool,
 
@@ -180,7 +181,8 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
         let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
         let existing = match &args.release {
             Some(release) => history.find(&args.distribution, release),
-            None => history.newest(&args.distribution),
+            // Candidates, finals and patches pin their parent's commits, not the manifests'.
+            None => history.newest(&args.distribution, Lockfile::follows_manifests),
         }
         .cloned()
         .ok_or_else(|| {

@@ -105,11 +105,15 @@ impl History {
             .min_by_key(|l| l.build)
     }
 
-    /// The latest lock of `distribution`: by date, then build number. (A lock with the same
-    /// content as an earlier one keeps its lower build number, so builds alone would mislead.)
-    pub fn newest(&self, distribution: &str) -> Option<&Lockfile> {
+    /// The latest lock of `distribution` that `which` accepts (see `Lockfile::recency`).
+    pub fn newest(
+        &self,
+        distribution: &str,
+        which: impl Fn(&Lockfile) -> bool,
+    ) -> Option<&Lockfile> {
         self.of(distribution)
-            .max_by(|a, b| (&a.date, a.build, &a.release).cmp(&(&b.date, b.build, &b.release)))
+            .filter(|l| which(l))
+            .max_by(|a, b| a.recency().cmp(&b.recency()))
     }
 
     pub fn find(&self, distribution: &str, release: &str) -> Option<&Lockfile> {
