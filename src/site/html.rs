@@ -132,11 +132,34 @@ impl Row {
     }
 }
 
+/// How the cells of a column break their lines on a narrow screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// One line: the table scrolls sideways instead.
+    Line,
+    /// Prose (a note, a description): wraps between words, at least 12em wide.
+    Text,
+    /// A long name (a release): breaks anywhere, at least 9em wide.
+    Name,
+    /// Labels: wrap between labels, never inside one.
+    Labels,
+}
+
+impl Fit {
+    fn class(self) -> &'static str {
+        match self {
+            Fit::Line => "",
+            Fit::Text => " class=\"text\"",
+            Fit::Name => " class=\"name\"",
+            Fit::Labels => " class=\"labels\"",
+        }
+    }
+}
+
 /// A table with a caption and column headers, inside a wrapper that scrolls sideways on a
 /// narrow screen (and takes the keyboard focus, so it can be scrolled without a mouse).
-/// `caption` is plain text, `headers` plain text, cells HTML. Columns listed in `wrap` may
-/// break their lines; the others keep one line and scroll.
-pub fn table(caption: &str, headers: &[&str], wrap: &[usize], rows: &[Row]) -> String {
+/// `caption` and the headers are plain text, cells HTML; each column says how it fits.
+pub fn table(caption: &str, columns: &[(&str, Fit)], rows: &[Row]) -> String {
     let mut html = String::new();
     let _ = writeln!(
         html,
@@ -145,7 +168,7 @@ pub fn table(caption: &str, headers: &[&str], wrap: &[usize], rows: &[Row]) -> S
     );
     let _ = writeln!(html, "<table>\n<caption>{}</caption>", escape(caption));
     html.push_str("<thead>\n<tr>");
-    for header in headers {
+    for (header, _) in columns {
         let _ = write!(html, "<th scope=\"col\">{}</th>", escape(header));
     }
     html.push_str("</tr>\n</thead>\n<tbody>\n");
@@ -159,11 +182,7 @@ pub fn table(caption: &str, headers: &[&str], wrap: &[usize], rows: &[Row]) -> S
         }
         html.push('>');
         for (i, cell) in row.cells.iter().enumerate() {
-            let class = if wrap.contains(&i) {
-                " class=\"wrap\""
-            } else {
-                ""
-            };
+            let class = columns.get(i).map_or("", |(_, fit)| fit.class());
             if i == 0 {
                 let _ = write!(html, "<th scope=\"row\"{class}>{cell}</th>");
             } else {
@@ -241,7 +260,9 @@ const STYLE: &str = concat!(
     "th,td{text-align:left;vertical-align:top;padding:.35rem .6rem;border-top:1px solid #c4c4c4;white-space:nowrap}\n",
     "th[scope=row]{font-weight:600}\n",
     "thead th{background:#eef0f3}\n",
-    ".wrap{white-space:normal;min-width:12rem}\n",
+    "td.text{white-space:normal;min-width:12em}\n",
+    ".name{white-space:normal;overflow-wrap:anywhere;min-width:9em}\n",
+    ".labels{white-space:normal}\n",
     "tr.default-row{background:#eef3fc}\n",
     ".label{display:inline-block;padding:0 .4em;border:2px solid;border-radius:.3em;font-size:.875em;",
     "font-weight:600;line-height:1.4;white-space:nowrap}\n",

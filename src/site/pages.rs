@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use super::html::{
-    self, Crumb, Row, code, default_label, escape, facts, link, paragraph, relative, support_label,
-    table,
+    self, Crumb, Fit, Row, code, default_label, escape, facts, link, paragraph, relative,
+    support_label, table,
 };
 use super::{
     DeploymentInfo, DistributionInfo, INDEX, Input, InstalledInfo, deployment_path,
@@ -174,9 +174,15 @@ fn installed_table(
             escape(&deployment.name)
         ));
     }
-    let mut headers = vec!["Release", "Support", "Kind", "Build", "Date"];
+    let mut columns = vec![
+        ("Release", Fit::Name),
+        ("Support", Fit::Labels),
+        ("Kind", Fit::Line),
+        ("Build", Fit::Line),
+        ("Date", Fit::Line),
+    ];
     if detailed {
-        headers.extend(["Requested by", "Note"]);
+        columns.extend([("Requested by", Fit::Line), ("Note", Fit::Text)]);
     }
     let rows: Vec<Row> = deployment
         .installed
@@ -201,11 +207,9 @@ fn installed_table(
             }
         })
         .collect();
-    let wrap: &[usize] = if detailed { &[6] } else { &[] };
     table(
         &format!("Releases installed at {}", deployment.name),
-        &headers,
-        wrap,
+        &columns,
         &rows,
     )
 }
@@ -313,8 +317,12 @@ makes one.",
             .collect();
         body.push_str(&table(
             "Distributions",
-            &["Distribution", "Description", "Releases", "Newest release"],
-            &[1],
+            &[
+                ("Distribution", Fit::Line),
+                ("Description", Fit::Text),
+                ("Releases", Fit::Line),
+                ("Newest release", Fit::Name),
+            ],
             &rows,
         ));
     }
@@ -396,14 +404,13 @@ pub(super) fn distribution(catalog: &Catalog, name: &str) -> String {
         body.push_str(&table(
             &format!("Releases of {name}, newest first"),
             &[
-                "Release",
-                "Kind",
-                "Build",
-                "Date",
-                "Installed at",
-                "Lineage",
+                ("Release", Fit::Name),
+                ("Kind", Fit::Line),
+                ("Build", Fit::Line),
+                ("Date", Fit::Line),
+                ("Installed at", Fit::Labels),
+                ("Lineage", Fit::Name),
             ],
-            &[],
             &rows,
         ));
     }
@@ -612,8 +619,12 @@ fn installed(page: &ReleasePage) -> Option<Section> {
             .collect();
         table(
             &format!("Deployments of {}", lock.release),
-            &["Deployment", "Support", "Requested by", "Note"],
-            &[3],
+            &[
+                ("Deployment", Fit::Line),
+                ("Support", Fit::Labels),
+                ("Requested by", Fit::Line),
+                ("Note", Fit::Text),
+            ],
             &rows,
         )
     };
@@ -717,15 +728,14 @@ fn products(page: &ReleasePage) -> Option<Section> {
         body: table(
             &format!("Products of {}", lock.release),
             &[
-                "Product",
-                "Version",
-                "Type",
-                "Commit",
-                "Repository",
-                "Depends on",
-                "Identity",
+                ("Product", Fit::Line),
+                ("Version", Fit::Line),
+                ("Type", Fit::Line),
+                ("Commit", Fit::Line),
+                ("Repository", Fit::Line),
+                ("Depends on", Fit::Text),
+                ("Identity", Fit::Line),
             ],
-            &[5],
             &rows,
         ),
     })
@@ -788,8 +798,13 @@ fn changes(page: &ReleasePage) -> Option<Section> {
             .collect();
         body.push_str(&table(
             &format!("What changed since {}", parent.release),
-            &["Product", "Status", "Version", "Commit", "Why"],
-            &[4],
+            &[
+                ("Product", Fit::Line),
+                ("Status", Fit::Line),
+                ("Version", Fit::Line),
+                ("Commit", Fit::Line),
+                ("Why", Fit::Text),
+            ],
             &rows,
         ));
     }
