@@ -437,3 +437,114 @@ fn remove_stale(out: &Path, relative: &str) -> std::io::Result<bool> {
     }
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::{lock, spec};
+
+    fn input() -> Input {
+        let mut older = lock("w.1", "3.12", &[spec("base", Some('1'), &[])]);
+        older.date = "2026-11-12".into();
+        let newer = lock(
+            "w.2",
+            "3.12",
+            &[spec("base", Some('2'), &[]), spec("app", None, &["base"])],
+        );
+        Input {
+            distributions: vec![DistributionInfo {
+                name: "dist".into(),
+                description: None,
+                environment: "ops".into(),
+                products: vec!["app".into()],
+            }],
+            deployments: vec![DeploymentInfo {
+                name: "farm".into(),
+                description: None,
+                distribution: "dist".into(),
+                default: Some("w.2".into()),
+                installed: vec![InstalledInfo {
+                    release: "w.2".into(),
+                    support: Support::Official,
+                    requested_by: None,
+                    note: Some("<b>".into()),
+                }],
+            }],
+            locks: vec![older, newer],
+        }
+    }
+
+    #[test]
+    fn the_order_of_the_input_does_not_change_a_byte() {
+        let site = build(&input()).unwrap();
+        let mut reversed = input();
+        reversed.locks.reverse();
+        assert_eq!(build(&reversed).unwrap(), site);
+        let paths: Vec<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "deployments/farm.html",
+                "dist/index.html",
+                "dist/w.1.html",
+                "dist/w.2.html",
+                "index.html"
+            ]
+        );
+        let newer = &site.pages[3].html;
+        assert!(newer.contains("Changes since w.1</h2>"), "{newer}");
+        assert!(newer.contains("&lt;b&gt;") && !newer.contains("<b>"));
+    }
+
+    #[test]
+    fn names_that_are_not_file_names_and_pages_at_one_path_are_refused() {
+        let mut bad = input();
+        bad.locks[0].release = "../../etc/passwd".into();
+        assert!(matches!(
+            build(&bad),
+            Err(SiteError::UnsafeName {
+                what: "release",
+                ..
+            })
+        ));
+        let mut index = input();
+        index.locks[0].release = "index".into();
+        let Err(SiteError::Collision { path, .. }) = build(&index) else {
+            panic!("a release named `index` takes the distribution's page");
+        };
+        assert_eq!(path, "dist/index.html");
+        let mut folder = input();
+        folder.distributions[0].name = "index.html".into();
+        for lock in &mut folder.locks {
+            lock.distribution = "index.html".into();
+        }
+        folder.deployments[0].distribution = "index.html".into();
+        assert!(matches!(build(&folder), Err(SiteError::Collision { .. })));
+    }
+
+    #[test]
+    fn only_pages_distrib_wrote_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let site = build(&input()).unwrap();
+        let written = write(&site, &out).unwrap();
+        assert_eq!((written.pages, written.changed), (5, 5));
+        std::fs::write(dir.path().join("outside.html"), "keep").unwrap();
+        std::fs::write(out.join("mine.html"), "keep").unwrap();
+        let listing = std::fs::read_to_string(out.join(LISTING)).unwrap();
+        std::fs::write(
+            out.join(LISTING),
+            format!("{listing}../outside.html\nmine.txt\ndist/w.9.html\n"),
+        )
+        .unwrap();
+        std::fs::write(out.join("dist/w.9.html"), "old").unwrap();
+        let mut fewer = site.clone();
+        fewer.pages.retain(|p| p.path != "dist/w.1.html");
+        let written = write(&fewer, &out).unwrap();
+        assert_eq!((written.pages, written.changed, written.removed), (4, 0, 2));
+        assert!(!out.join("dist/w.1.html").exists() && !out.join("dist/w.9.html").exists());
+        assert!(dir.path().join("outside.html").exists() && out.join("mine.html").exists());
+        let listing = std::fs::read_to_string(out.join(LISTING)).unwrap();
+        assert!(!listing.contains("w.1.html") && !listing.contains("outside"));
+    }
+}

@@ -139,11 +139,18 @@ impl<'a> Catalog<'a> {
         }
     }
 
+    /// A link to a distribution's page, or its name alone when it has none (a deployment of
+    /// a distribution that no file defines and no lock names).
     fn distribution_link(&self, from: &str, distribution: &str) -> String {
-        link(
-            &relative(from, &distribution_path(distribution)),
-            distribution,
-        )
+        if self.distributions.contains_key(distribution) || self.releases.contains_key(distribution)
+        {
+            link(
+                &relative(from, &distribution_path(distribution)),
+                distribution,
+            )
+        } else {
+            code(distribution)
+        }
     }
 }
 
