@@ -18,5 +18,6 @@ pub mod release;
 pub mod report;
 pub mod resolve;
 pub mod schema;
+pub mod site;
 pub mod url;
 pub mod validate;

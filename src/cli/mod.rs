@@ -16,6 +16,7 @@ mod plan;
 mod release;
 mod schema;
 mod shell;
+mod site;
 mod verify;
 mod workspace;
 
@@ -86,6 +87,7 @@ enum Command {
     Graph(graph::Args),
     Plan(plan::Args),
     Deploy(deploy::Args),
+    Site(site::Args),
     Init(init::Args),
     Schema(schema::Args),
     Import(import::Args),
@@ -154,6 +156,7 @@ pub fn run() -> ExitCode {
         Command::Graph(args) => graph::run(&context, args),
         Command::Plan(args) => plan::run(&context, args),
         Command::Deploy(args) => deploy::run(&context, args),
+        Command::Site(args) => site::run(&context, args),
         Command::Init(args) => init::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
         Command::Import(args) => import::run(&context, args),
