@@ -36,7 +36,10 @@ fn alice() -> &'static Path {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let run = distrib_wide(&work.join("manifests"), &["site", "--out", "../site"]);
+        let run = distrib_wide(
+            &work.join("manifests"),
+            &["site", "--out", "../site", "--mirrors", "../mirrors"],
+        );
         ok(&run);
         work
     })
@@ -214,12 +217,21 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
     let manifests = work.join("manifests");
     let other = tempfile::tempdir().unwrap();
     let out = other.path().join("again");
-    ok(&distrib_wide(
-        &manifests,
-        &["site", "--out", out.to_str().unwrap()],
-    ));
+    let site_into = |out: &Path| {
+        distrib_wide(
+            &manifests,
+            &[
+                "site",
+                "--out",
+                out.to_str().unwrap(),
+                "--mirrors",
+                "../mirrors",
+            ],
+        )
+    };
+    ok(&site_into(&out));
     assert_eq!(files(&site), files(&out));
-    let rerun = distrib_wide(&manifests, &["site", "--out", out.to_str().unwrap()]);
+    let rerun = site_into(&out);
     ok(&rerun);
     assert!(
         rerun.stderr.contains("8 pages, 0 changed"),
@@ -228,8 +240,17 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
     );
 
     // The release page: lineage, installation, products with their commits on GitHub, the
-    // changes since the release before it, and the graph.
+    // changes since the release before it, its release note, and the graph.
     let page = std::fs::read_to_string(site.join(format!("O2PDPSuite/{DEFAULT}.html"))).unwrap();
+    assert!(
+        page.contains("<h2 id=\"note\">Release note since "),
+        "{page}"
+    );
+    assert!(page.contains("O2-4800: faster track seeding"), "{page}");
+    assert!(
+        page.contains("In the AliECS GUI, choose `O2PDPSuite-epn-20261126"),
+        "{page}"
+    );
     let lock = distrib::lock::parse(
         &std::fs::read_to_string(manifests.join(format!("locks/O2PDPSuite/{DEFAULT}.lock.yaml")))
             .unwrap(),

@@ -7,7 +7,8 @@ use regex::Regex;
 use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit, boxed, err, out};
 use crate::git::mirror::Mirror;
-use crate::report::notes::{self, Range, RangeLog, Text};
+use crate::lock::Lockfile;
+use crate::report::notes::{self, Notes, Range, RangeLog, Text};
 use crate::resolve::Mirrors;
 
 /// Write the release note between two releases
@@ -59,6 +60,33 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         return Ok(Exit::Failure);
     };
     let (from, to) = super::diff::locate_pair(context, &args.from, &args.to).map_err(boxed)?;
+    let (note, unavailable) = note(&workspace, &from, &to)?;
+    match args.format {
+        Format::Markdown => out(&note.markdown()),
+        Format::Html => out(&note.html()),
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(&note).unwrap_or_default();
+            text.push('\n');
+            out(&text);
+        }
+    }
+    if unavailable > 0 {
+        err(&format!(
+            "warning: the commits of {} could not be read; the note says why (`distrib fetch` updates the mirrors)\n",
+            crate::diagnostic::plural(unavailable, "repository")
+        ));
+    }
+    Ok(Exit::Success)
+}
+
+/// The note from `from` to `to`, with the commits read from the mirrors, the distribution's
+/// issue pattern and install instructions, and the narrative of `notes/`; and how many
+/// repositories' commits could not be read.
+pub(super) fn note(
+    workspace: &Workspace,
+    from: &Lockfile,
+    to: &Lockfile,
+) -> Result<(Notes, usize), Box<dyn miette::Diagnostic>> {
     let distribution = workspace
         .manifests
         .distributions
@@ -88,35 +116,16 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             _ => to.variables.get(key).cloned(),
         })
     });
-    let ranges = notes::ranges(&from, &to);
-    let logs = read_logs(&workspace.mirrors(), ranges);
+    let logs = read_logs(&workspace.mirrors(), notes::ranges(from, to));
     let unavailable = logs
         .iter()
         .filter(|(_, log)| matches!(log, RangeLog::Unavailable(_)))
         .count();
-    let note = notes::notes(
-        &from,
-        &to,
-        logs,
-        issues.as_ref(),
-        Text { narrative, install },
-    );
-    match args.format {
-        Format::Markdown => out(&note.markdown()),
-        Format::Html => out(&note.html()),
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(&note).unwrap_or_default();
-            text.push('\n');
-            out(&text);
-        }
-    }
-    if unavailable > 0 {
-        err(&format!(
-            "warning: the commits of {} could not be read; the note says why (`distrib fetch` updates the mirrors)\n",
-            crate::diagnostic::plural(unavailable, "repository")
-        ));
-    }
-    Ok(Exit::Success)
+    let text = Text { narrative, install };
+    Ok((
+        notes::notes(from, to, logs, issues.as_ref(), text),
+        unavailable,
+    ))
 }
 
 /// Each range's commits, read from its mirror; the repositories are read in parallel.

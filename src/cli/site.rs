@@ -14,10 +14,11 @@ use crate::site::{self, Input};
 /// release, a page with its kind, build, date, platform, lineage (the release it was made
 /// from, an earlier release with the same content), where it is installed, its products with
 /// their commits (linked on GitHub and GitLab) and identities, what changed since its parent
-/// release (what is rebuilt, what is reused) and its dependency graph.
+/// release (what is rebuilt, what is reused), its release note and its dependency graph.
 ///
-/// It is made from the manifests and the lockfiles alone: no mirror and no network. The
-/// manifests must pass `distrib check` first. Pages are static and self-contained (inline
+/// It is made from the manifests and the lockfiles, and the release notes from the mirrors as
+/// they are (nothing is fetched; without a mirrors folder, the pages have no release note).
+/// The manifests must pass `distrib check` first. Pages are static and self-contained (inline
 /// style, no script, relative links): open `index.html` from disk, or publish the folder on
 /// any web server. The same manifests and locks give the same bytes, so the site can be
 /// committed or diffed; an unchanged page is not rewritten.
@@ -38,6 +39,9 @@ pub struct Args {
     /// given)
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+
+    #[command(flatten)]
+    mirrors: MirrorArgs,
 }
 
 pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
@@ -46,12 +50,27 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     if out.exists() && !out.is_dir() {
         return Err(boxed(site::SiteError::NotAFolder { path: args.out }));
     }
-    let Some(workspace) = Workspace::open(context, &MirrorArgs { mirrors: None })? else {
+    let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };
     let history = History::read(&workspace.root).map_err(boxed)?;
     let locks = history.locks.into_iter().map(|(_, lock)| lock).collect();
-    let input = Input::new(&workspace.manifests, locks);
+    let mut input = Input::new(&workspace.manifests, locks);
+    let mut unavailable = 0;
+    if workspace.mirrors_dir.is_dir() {
+        let mut notes = std::collections::BTreeMap::new();
+        for (parent, lock) in site::parents(&input) {
+            let (note, missing) = super::notes::note(&workspace, parent, lock)?;
+            unavailable += missing;
+            notes.insert((lock.distribution.clone(), lock.release.clone()), note);
+        }
+        input.notes = notes;
+    } else {
+        err(&format!(
+            "note: no mirrors at `{}`, so the pages have no release notes (`distrib fetch` makes them)\n",
+            workspace.mirrors_dir.display()
+        ));
+    }
     let built = site::build(&input).map_err(boxed)?;
     let written = site::write(&built, &out).map_err(boxed)?;
     let mut message = format!(
@@ -68,5 +87,11 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         args.out.join(site::INDEX).display()
     ));
     err(&message);
+    if unavailable > 0 {
+        err(&format!(
+            "warning: the release notes miss the commits of {}; they say why (`distrib fetch` updates the mirrors)\n",
+            crate::diagnostic::plural(unavailable, "repository range")
+        ));
+    }
     Ok(Exit::Success)
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::diff::{self, Status};
 use crate::git::mirror::{LoggedCommit, RangeProblem};
 use crate::lock::Lockfile;
+use crate::site::html::escape;
 
 /// One repository whose locked commit differs between the two locks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +44,7 @@ pub struct Text {
     pub install: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Notes {
     pub distribution: String,
     pub from: String,
@@ -62,20 +63,20 @@ pub struct Notes {
     pub technical: Vec<TechnicalRow>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Issue {
     pub key: String,
     pub commits: Vec<IssueCommit>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct IssueCommit {
     pub product: String,
     pub id: String,
     pub summary: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ProductNote {
     pub name: String,
     pub status: Status,
@@ -86,7 +87,7 @@ pub struct ProductNote {
     pub repositories: Vec<RepositoryNote>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct RepositoryNote {
     pub url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,14 +100,14 @@ pub struct RepositoryNote {
     pub problem: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct NoteCommit {
     pub id: String,
     pub summary: String,
     pub issues: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TechnicalRow {
     pub product: String,
     pub status: Status,
@@ -406,13 +407,41 @@ impl Notes {
         out.push_str("<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem;color:#1a1a1a}code{font-size:.9em}.warning{border-left:4px solid #8a4b00;padding-left:.5rem}.table{overflow-x:auto}table{border-collapse:collapse}th,td{border:1px solid #888;padding:.25rem .5rem;text-align:left}</style>\n");
         out.push_str("</head>\n<body>\n<main>\n");
         out.push_str(&format!(
-            "<h1>{} {}</h1>\n<p>Changes since {} (build b{} → b{}).</p>\n",
+            "<h1>{} {}</h1>\n",
             e(&self.distribution),
-            e(&self.to),
+            e(&self.to)
+        ));
+        out.push_str(&self.html_fragment(2));
+        out.push_str("<h2>Technical information</h2>\n<div class=\"table\"><table>\n<thead><tr><th scope=\"col\">product</th><th scope=\"col\">status</th><th scope=\"col\">version</th><th scope=\"col\">commit</th><th scope=\"col\">identity</th></tr></thead>\n<tbody>\n");
+        for row in &self.technical {
+            let commits: Vec<&str> = row.commits.iter().map(|c| short(c)).collect();
+            let identity = row
+                .identity
+                .strip_prefix("sha256:")
+                .unwrap_or(&row.identity);
+            out.push_str(&format!(
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>\n",
+                e(&row.product),
+                row.status.as_str(),
+                e(&versions(&row.from_version, &row.to_version)),
+                e(&commits.join(", ")),
+                e(identity.get(..12).unwrap_or(identity))
+            ));
+        }
+        out.push_str("</tbody>\n</table></div>\n</main>\n</body>\n</html>\n");
+        out
+    }
+
+    /// The note as HTML to place in a page, its headings at `level` (2: `<h2>`).
+    pub fn html_fragment(&self, level: u8) -> String {
+        let e = escape;
+        let (h, sub) = (level, level + 1);
+        let mut out = format!(
+            "<p>Changes since {} (build b{} → b{}).</p>\n",
             e(&self.from),
             self.from_build,
             self.to_build
-        ));
+        );
         if let Some(narrative) = &self.narrative {
             out.push_str(&format!(
                 "<pre class=\"narrative\">{}</pre>\n",
@@ -421,11 +450,11 @@ impl Notes {
         }
         if let Some(install) = &self.install {
             out.push_str(&format!(
-                "<h2>Install</h2>\n<pre>{}</pre>\n",
+                "<h{h}>Install</h{h}>\n<pre>{}</pre>\n",
                 e(install.trim_end())
             ));
         }
-        out.push_str("<h2>Issues</h2>\n");
+        out.push_str(&format!("<h{h}>Issues</h{h}>\n"));
         if self.issues.is_empty() {
             out.push_str("<p>No commit names an issue.</p>\n");
         } else {
@@ -444,22 +473,30 @@ impl Notes {
             }
             out.push_str("</ul>\n");
         }
-        out.push_str("<h2>Changes</h2>\n");
+        out.push_str(&format!("<h{h}>Commits</h{h}>\n"));
         if self.products.is_empty() {
             out.push_str("<p>No product changed.</p>\n");
         }
         for product in &self.products {
             out.push_str(&format!(
-                "<h3>{} {}</h3>\n",
+                "<h{sub}>{} {}</h{sub}>\n",
                 e(&product.name),
                 e(&versions(&product.from_version, &product.to_version))
             ));
+            match product.status {
+                Status::Added => out.push_str("<p>New in this release.</p>\n"),
+                Status::Removed => out.push_str("<p>Removed from this release.</p>\n"),
+                _ => {}
+            }
             for repository in &product.repositories {
                 if let Some(problem) = &repository.problem {
                     out.push_str(&format!(
                         "<p class=\"warning\"><strong>Warning:</strong> {}</p>\n",
                         e(problem)
                     ));
+                }
+                if repository.commits.is_empty() {
+                    continue;
                 }
                 out.push_str("<ul>\n");
                 for commit in &repository.commits {
@@ -472,23 +509,6 @@ impl Notes {
                 out.push_str("</ul>\n");
             }
         }
-        out.push_str("<h2>Technical information</h2>\n<div class=\"table\"><table>\n<thead><tr><th scope=\"col\">product</th><th scope=\"col\">status</th><th scope=\"col\">version</th><th scope=\"col\">commit</th><th scope=\"col\">identity</th></tr></thead>\n<tbody>\n");
-        for row in &self.technical {
-            let commits: Vec<&str> = row.commits.iter().map(|c| short(c)).collect();
-            let identity = row
-                .identity
-                .strip_prefix("sha256:")
-                .unwrap_or(&row.identity);
-            out.push_str(&format!(
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>\n",
-                e(&row.product),
-                row.status.as_str(),
-                e(&versions(&row.from_version, &row.to_version)),
-                e(&commits.join(", ")),
-                e(identity.get(..12).unwrap_or(identity))
-            ));
-        }
-        out.push_str("</tbody>\n</table></div>\n</main>\n</body>\n</html>\n");
         out
     }
 }
@@ -515,21 +535,6 @@ fn markdown_text(text: &str) -> String {
     out
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,7 +554,6 @@ mod tests {
     #[test]
     fn markdown_and_html_escape_commit_text() {
         assert_eq!(markdown_text("use `x` | <b>"), "use \\`x\\` \\| \\<b\\>");
-        assert_eq!(escape("<script>\"&'"), "&lt;script&gt;&quot;&amp;&#39;");
         assert_eq!(versions(&Some("1".into()), &Some("2".into())), "1 → 2");
         assert_eq!(versions(&None, &None), "-");
     }

@@ -1,7 +1,7 @@
 //! The release web site (`distrib site`): static pages listing every distribution, each
 //! deployment with its installed releases and their support, and one page per release (its
-//! products, lineage, changes since its parent and dependency graph). Built from manifests and
-//! locks only, never from mirrors; pages are self-contained (inline style, no script, relative
+//! products, lineage, changes since its parent, release note and dependency graph). Built from
+//! plain values: manifests, locks, and release notes computed by the caller; pages are self-contained (inline style, no script, relative
 //! links), the same input gives the same bytes, and writing never leaves the output folder.
 
 pub mod html;
@@ -17,6 +17,7 @@ use crate::fsutil::write_atomic;
 use crate::lock::Lockfile;
 use crate::manifest::Manifests;
 use crate::manifest::model::Support;
+use crate::report::notes::Notes;
 
 /// What the site is made of, as plain values: the manifests' distributions and deployments,
 /// and every lock.
@@ -25,6 +26,9 @@ pub struct Input {
     pub distributions: Vec<DistributionInfo>,
     pub deployments: Vec<DeploymentInfo>,
     pub locks: Vec<Lockfile>,
+    /// The release note of a release against its parent (see [`parents`]), by distribution and
+    /// release, when the mirrors were there to read the commits from.
+    pub notes: BTreeMap<(String, String), Notes>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,8 +96,19 @@ impl Input {
             distributions,
             deployments,
             locks,
+            notes: BTreeMap::new(),
         }
     }
+}
+
+/// Each release with the one its page compares it with: the release it was made from (`from`),
+/// else the one before it in its distribution. The first release has none.
+pub fn parents(input: &Input) -> Vec<(&Lockfile, &Lockfile)> {
+    let catalog = pages::Catalog::new(input);
+    catalog
+        .locks()
+        .filter_map(|lock| Some((catalog.parent(lock)?.0, lock)))
+        .collect()
 }
 
 /// One page: its path in the site (`/`-separated, relative to the site's folder) and its HTML.
@@ -471,6 +486,7 @@ mod tests {
                 }],
             }],
             locks: vec![older, newer],
+            notes: BTreeMap::new(),
         }
     }
 

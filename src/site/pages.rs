@@ -24,15 +24,11 @@ pub(super) struct Catalog<'a> {
     pub(super) deployments: Vec<&'a DeploymentInfo>,
     /// Each distribution's locks, newest first (date, then build, then name).
     releases: BTreeMap<&'a str, Vec<&'a Lockfile>>,
-}
-
-/// The order of releases in time: date, then build number, then name.
-fn age(lock: &Lockfile) -> (&str, u64, &str) {
-    (&lock.date, lock.build, &lock.release)
+    notes: &'a BTreeMap<(String, String), crate::report::notes::Notes>,
 }
 
 /// Why a release is compared with another.
-enum Parent {
+pub(super) enum Parent {
     /// The lock's `from`.
     From,
     /// The release just before it in its distribution.
@@ -56,12 +52,13 @@ impl<'a> Catalog<'a> {
                 .push(lock);
         }
         for list in releases.values_mut() {
-            list.sort_by(|a, b| age(b).cmp(&age(a)));
+            list.sort_by(|a, b| b.recency().cmp(&a.recency()));
         }
         Self {
             distributions,
             deployments,
             releases,
+            notes: &input.notes,
         }
     }
 
@@ -113,7 +110,7 @@ impl<'a> Catalog<'a> {
 
     /// What a release is compared with: its `from` when that lock exists, else the release
     /// of its distribution just before it in time.
-    fn parent(&self, lock: &Lockfile) -> Option<(&'a Lockfile, Parent)> {
+    pub(super) fn parent(&self, lock: &Lockfile) -> Option<(&'a Lockfile, Parent)> {
         if let Some(from) = lock
             .from
             .as_deref()
@@ -123,7 +120,7 @@ impl<'a> Catalog<'a> {
         }
         self.releases_of(&lock.distribution)
             .iter()
-            .find(|other| age(other) < age(lock))
+            .find(|other| other.recency() < lock.recency())
             .map(|other| (*other, Parent::Previous))
     }
 
@@ -484,8 +481,14 @@ pub(super) struct ReleasePage<'a> {
 /// The sections of a release page, in order. Each is a function of the release that returns
 /// its section, or `None` when it has nothing at all to show. Another section (a release note)
 /// is one more function in this list.
-const RELEASE_SECTIONS: &[fn(&ReleasePage<'_>) -> Option<Section>] =
-    &[overview, installed, products, changes, dependency_graph];
+const RELEASE_SECTIONS: &[fn(&ReleasePage<'_>) -> Option<Section>] = &[
+    overview,
+    installed,
+    products,
+    changes,
+    release_note,
+    dependency_graph,
+];
 
 /// A release's page: its sections, with a list of them on top.
 pub(super) fn release(catalog: &Catalog, lock: &Lockfile) -> String {
@@ -819,6 +822,18 @@ fn changes(page: &ReleasePage) -> Option<Section> {
         id: "changes",
         heading: format!("Changes since {}", parent.release),
         body,
+    })
+}
+
+/// The release note against the parent: issues, commits, narrative, install instructions.
+/// Only when the caller could read the commits (it needs the mirrors).
+fn release_note(page: &ReleasePage) -> Option<Section> {
+    let key = (page.lock.distribution.clone(), page.lock.release.clone());
+    let note = page.catalog.notes.get(&key)?;
+    Some(Section {
+        id: "note",
+        heading: format!("Release note since {}", note.from),
+        body: note.html_fragment(3),
     })
 }
 
