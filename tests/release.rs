@@ -373,3 +373,87 @@ fn bad_release_requests() {
     fails(&run, 1, "`17.0.0.rc1` exists with other content");
     assert_eq!(f.lock_text("dist", "17.0.0.rc1"), before);
 }
+
+#[test]
+fn inheritance_across_url_spellings_renames_and_new_pins() {
+    let f = Fixture::locked();
+    let weekly = lock(&f, "w.2026.47");
+    commit_file(&f.repo("utils"), "src/later", "later", "later work");
+    commit_file(&f.repo("other"), "src/later", "later", "later work");
+    // utils is now written with `.git`, and `other` was renamed `renamed` (alias `other`).
+    write(
+        &f.root.join("distrib.yaml"),
+        &format!(
+            "rewrite:\n  \"https://example.org/sw/utils.git\": \"file://{up}/example.org/sw/utils\"\n  \"https://example.org/\": \"file://{up}/example.org/\"\n",
+            up = f.upstream.display()
+        ),
+    );
+    write(
+        &f.root.join("products/utils.yaml"),
+        "name: utils\nrepositories:\n  - url: https://example.org/sw/utils.git\n    ref: main\n\
+         depends: { base: \">=1\" }\nbuild: { script: make, env: { CC: gcc, OPT: -O2 } }\n",
+    );
+    std::fs::remove_file(f.root.join("products/other.yaml")).unwrap();
+    write(
+        &f.root.join("products/renamed.yaml"),
+        "name: renamed\naliases: [other]\nrepositories:\n  - url: https://example.org/sw/other\n    ref: main\n",
+    );
+    write(
+        &f.root.join("products/app.yaml"),
+        "name: app\nrepositories:\n  - url: https://example.org/sw/app\n    ref: main\n\
+         depends: { utils: \"*\", renamed: { version: \"*\", platforms: [\"osx-*\"] } }\n",
+    );
+    let dist = "name: dist\nenvironment: ops\nproducts: [app, renamed]\nplatform: linux-x86_64\n";
+    write(&f.root.join("distributions/dist.yaml"), dist);
+    write(
+        &f.root.join("distributions/solo.yaml"),
+        "name: solo\nenvironment: ops\nproducts: [renamed]\nplatform: linux-x86_64\n",
+    );
+    let run = f.run(&[
+        "release",
+        "candidate",
+        "dist",
+        "17.0.0",
+        "--from",
+        "w.2026.47",
+    ]);
+    ok(&run);
+    let rc1 = lock(&f, "17.0.0.rc1");
+    assert_eq!(commit_of(&rc1, "utils"), commit_of(&weekly, "utils"));
+    assert_eq!(commit_of(&rc1, "renamed"), commit_of(&weekly, "other"));
+
+    // A `tag:` pin changed after rc1 is built in rc2, not rc1's commit.
+    commit_file(&f.repo("base"), "src/fix", "fix", "fix");
+    git(&f.repo("base"), &["tag", "-a", "-m", "release", "1.0.1"]);
+    let text = std::fs::read_to_string(f.root.join("products/base.yaml")).unwrap();
+    write(
+        &f.root.join("products/base.yaml"),
+        &text.replace("1.0.0", "1.0.1"),
+    );
+    ok(&f.run(&["release", "candidate", "dist", "17.0.0"]));
+    let rc2 = lock(&f, "17.0.0.rc2");
+    assert_eq!(resolved_of(&rc2, "base"), "refs/tags/1.0.1");
+    let base = rc2.products.iter().find(|p| p.name == "base").unwrap();
+    assert_eq!(base.version.as_deref(), Some("1.0.1"));
+
+    // A new third-party product taken from the release branch is no tag, whatever its `tag:`
+    // says: its version is where the branch is, and the candidate is refused.
+    let zlib = f.upstream.join("example.org/sw/zlib");
+    std::fs::create_dir_all(&zlib).unwrap();
+    git(&zlib, &["init", "-q", "-b", "main"]);
+    commit_file(&zlib, "README", "zlib", "first");
+    git(&zlib, &["tag", "v1.3.1"]);
+    git(&zlib, &["checkout", "-q", "-b", "b.17.0.x"]);
+    commit_file(&zlib, "fix", "fix", "local fix");
+    write(
+        &f.root.join("products/zlib.yaml"),
+        "name: zlib\ntype: third-party\nrepositories:\n  - url: https://example.org/sw/zlib\ntag: v1.3.1\n",
+    );
+    write(
+        &f.root.join("distributions/dist.yaml"),
+        &dist.replace("[app, renamed]", "[app, renamed, zlib]"),
+    );
+    let run = f.run(&["release", "candidate", "dist", "17.0.0"]);
+    fails(&run, 1, "must be built from immutable references only");
+    says(&run, "zlib: a third-party product at `v1.3.1-1-g");
+}

@@ -263,8 +263,8 @@ impl<'a> Options<'a> {
 /// A product as the parent release locked it.
 #[derive(Clone, Debug, Default)]
 pub struct Inherited {
-    /// The commit of each repository, by the URL as the lock records it.
-    pub commits: BTreeMap<String, String>,
+    /// The commit of each repository, by its `source_key`.
+    pub commits: BTreeMap<(String, Option<String>), String>,
     /// The version those commits were released as.
     pub version: Option<String>,
 }
@@ -278,13 +278,20 @@ impl Inherited {
                 let commits = p
                     .repositories
                     .iter()
-                    .map(|r| (r.url.clone(), r.commit.clone()))
+                    .map(|r| (source_key(&r.url, r.path.as_deref()), r.commit.clone()))
                     .collect();
                 let version = p.version.clone();
                 (p.name.clone(), Inherited { commits, version })
             })
             .collect()
     }
+}
+
+/// What identifies one source of a product across releases: the normalized URL (so
+/// `https://host/o/r` and `git@host:o/r.git` are one repository) and the sub-tree.
+pub fn source_key(url: &str, path: Option<&str>) -> (String, Option<String>) {
+    let url = crate::url::normalize(url).unwrap_or_else(|_| url.to_owned());
+    (url, path.map(str::to_owned))
 }
 
 /// The environment as a lock records it.
@@ -320,27 +327,35 @@ pub fn resolve(
     for product in &plan.products {
         let mut repositories = Vec::new();
         let overridden = options.overrides.contains_key(product.name.as_str());
-        let inherited = options
-            .inherited
-            .get(product.name.as_str())
+        // What the parent release locked for this product, under its name or a former one.
+        let inherited = std::iter::once(&product.name)
+            .chain(&product.aliases)
+            .find_map(|name| options.inherited.get(name.as_str()))
             .filter(|_| !overridden);
-        // The tag is the version only when it is what was built: `--set` builds another ref,
-        // and a release made from another one builds that one's commits.
-        let mut version = product
-            .tag
-            .as_ref()
-            .filter(|_| !overridden && inherited.is_none())
-            .map(|t| t.value.clone());
+        // After the first candidate, a `tag:` pin changed in the manifests is a deliberate
+        // change: it wins over the release branch and the parent's commits.
+        let retagged = options.branch.is_some()
+            && product.tag.as_ref().is_some_and(|tag| {
+                inherited.is_some_and(|i| i.version.as_deref() != Some(tag.as_str()))
+            });
+        let inherited = inherited.filter(|_| !retagged);
+        let mut version: Option<String> = None;
         let mut all_inherited = inherited.is_some();
         for repository in &product.repositories {
-            // `describe` walks history: only when the version comes from it.
-            let describe = version.is_none();
-            match resolve_repository(plan, product, &repository.value, mirrors, options, describe) {
-                Ok((locked_repository, described)) => {
-                    all_inherited &= inherited
-                        .and_then(|i| i.commits.get(&locked_repository.url))
-                        .is_some_and(|commit| *commit == locked_repository.reference);
-                    version = version.or(described);
+            let key = source_key(
+                &crate::url::redact(&repository.url),
+                repository.path.as_ref().map(|p| p.as_str()),
+            );
+            let source = Source {
+                inherited: inherited.and_then(|i| i.commits.get(&key)),
+                retagged,
+                // `describe` walks history: only when the version comes from it.
+                version: version.is_none(),
+            };
+            match resolve_repository(plan, product, &repository.value, mirrors, options, &source) {
+                Ok((locked_repository, found)) => {
+                    all_inherited &= source.inherited == Some(&locked_repository.reference);
+                    version = version.or(found);
                     repositories.push(locked_repository);
                 }
                 Err(failure) => failures.push(failure),
@@ -440,13 +455,26 @@ pub fn described(version: &str) -> Option<&str> {
     (is_sha && depth.parse::<u64>().is_ok()).then_some(tag)
 }
 
+/// How one repository of a product is to be resolved, besides the manifests and options.
+struct Source<'a> {
+    /// The commit the parent release locked.
+    inherited: Option<&'a String>,
+    /// The product's `tag:` changed since the parent release: build it.
+    retagged: bool,
+    /// The product's version is still to be found.
+    version: bool,
+}
+
+/// Resolves one repository: `--set`, a changed `tag:` pin, the release branch, the parent's
+/// commit, `tag:`, `ref:`, the default branch, in that order. The version found is the tag
+/// when the tag is what was built, else what `describe` says.
 fn resolve_repository(
     plan: &Plan,
     product: &Product,
     repository: &Repository,
     mirrors: &Mirrors,
     options: &Options,
-    describe: bool,
+    source: &Source,
 ) -> Result<(LockedRepository, Option<String>), ResolveFailure> {
     let url = repository.url.as_str();
     let shown = crate::url::redact(url);
@@ -503,14 +531,12 @@ fn resolve_repository(
         let full = format!("refs/heads/{}", options.branch?);
         matches!(mirror.peel(&full), Ok(Some(_))).then_some(full)
     };
-    let inherited = || {
-        let product = options.inherited.get(product.name.as_str())?;
-        product.commits.get(&shown).cloned()
-    };
+    let tag = product.tag.as_ref().map(|t| t.value.clone());
     let requested = overridden
+        .or_else(|| tag.clone().filter(|_| source.retagged))
         .or_else(release_branch)
-        .or_else(inherited)
-        .or_else(|| product.tag.as_ref().map(|t| t.value.clone()))
+        .or_else(|| source.inherited.cloned())
+        .or_else(|| tag.clone())
         .or_else(|| repository.reference.as_ref().map(|r| r.value.clone()))
         .or_else(|| mirror.default_branch())
         .ok_or_else(|| ref_failure(ResolveError::Empty))?;
@@ -519,10 +545,10 @@ fn resolve_repository(
     let tree = mirror
         .tree(&resolved.commit, subtree)
         .map_err(ref_failure)?;
-    let described = if describe {
-        Some(mirror.describe(&resolved.commit).map_err(ref_failure)?)
-    } else {
-        None
+    let version = match (source.version, &tag) {
+        (false, _) => None,
+        (true, Some(tag)) if *tag == requested => Some(tag.clone()),
+        (true, _) => Some(mirror.describe(&resolved.commit).map_err(ref_failure)?),
     };
     Ok((
         LockedRepository {
@@ -533,6 +559,6 @@ fn resolve_repository(
             commit: resolved.commit,
             tree,
         },
-        described,
+        version,
     ))
 }
