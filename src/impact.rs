@@ -2,8 +2,8 @@
 //! which products and environments changed, which distributions' closures changed, and which
 //! package identities would change against each affected distribution's newest lock.
 //!
-//! The identities are computed with the lock's own commits for every product whose manifest
-//! did not change, so that what the report shows is the effect of the change under review, not
+//! The identities are computed with the lock's own commits for every product whose sources
+//! (`repositories`, `tag`) did not change, so that what the report shows is the effect of the change under review, not
 //! of what happened upstream since the lock.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +19,9 @@ pub struct Impact {
     /// The revision compared with, as given.
     pub base: String,
     pub products: Changes,
+    /// Changed products whose sources changed (`repositories` or `tag`): these are resolved
+    /// anew; every other product keeps the lock's commits.
+    pub sources: Vec<String>,
     pub environments: Changes,
     /// Every distribution of the newer manifests, and those only the base has.
     pub distributions: Vec<DistributionImpact>,
@@ -101,6 +104,20 @@ pub fn compare(base: &Manifests, head: &Manifests, label: &str) -> Impact {
             .iter()
             .map(|p| (p.value.name.as_str(), &p.value)),
     );
+    let sources = products
+        .changed
+        .iter()
+        .filter(|name| {
+            let source = |m: &Manifests| {
+                m.products
+                    .iter()
+                    .find(|p| p.value.name.as_str() == name.as_str())
+                    .and_then(|p| serde_json::to_value((&p.value.repositories, &p.value.tag)).ok())
+            };
+            source(base) != source(head)
+        })
+        .cloned()
+        .collect();
     let environments = changes(
         base.environments
             .iter()
@@ -168,16 +185,17 @@ pub fn compare(base: &Manifests, head: &Manifests, label: &str) -> Impact {
     Impact {
         base: label.to_owned(),
         products,
+        sources,
         environments,
         distributions,
     }
 }
 
 /// What the newer manifests' distribution inherits from its newest lock: the commits of every
-/// product whose manifest did not change.
+/// product whose sources (`repositories`, `tag`) did not change.
 pub fn inherited(impact: &Impact, lock: &Lockfile) -> BTreeMap<String, Inherited> {
     let mut inherited = Inherited::from_lock(lock);
-    inherited.retain(|name, _| !impact.products.contains(name));
+    inherited.retain(|name, _| !impact.sources.contains(name));
     inherited
 }
 

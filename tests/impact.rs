@@ -130,6 +130,9 @@ fn closures_environments_and_missing_mirrors() {
 #[test]
 fn github_format_writes_the_job_summary() {
     let f = committed();
+    // `other` moved upstream since the lock; its description changes, not its sources.
+    commit_file(&f.repo("other"), "src/new", "new", "later work");
+    ok(&f.run(&["fetch"]));
     write(
         &f.root.join("products/other.yaml"),
         "name: other\ndescription: now described\nrepositories:\n  - url: https://example.org/sw/other\n    ref: main\n",
@@ -166,4 +169,21 @@ fn github_format_writes_the_job_summary() {
     let run = f.run(&["check", "--base", "no-such-rev"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(&run, "no-such-rev");
+}
+
+#[test]
+fn a_new_platform_changes_every_identity() {
+    let f = committed();
+    let text = std::fs::read_to_string(f.root.join("distributions/dist.yaml")).unwrap();
+    write(
+        &f.root.join("distributions/dist.yaml"),
+        &text.replace("linux-x86_64", "osx-arm64"),
+    );
+    let run = f.run(&["check", "--base", "HEAD"]);
+    ok(&run);
+    says(&run, "dist: its file changed");
+    says(
+        &run,
+        "against `w.2026.47`: 4 package identities would change (app, base, other, utils), 0 reused",
+    );
 }

@@ -19,8 +19,9 @@ use crate::resolve::{Options, Plan};
 /// With --base, also says what the change since REV does, for whoever reviews it: the products
 /// and environments added, removed or changed, each distribution's closure, and which package
 /// identities would change against its newest lock. Those are computed from the mirrors (as
-/// they are: nothing is fetched), with the lock's commits for every product whose manifest did
-/// not change, so that upstream work since the lock does not blur the change under review.
+/// they are: nothing is fetched), with the lock's commits for every product whose sources
+/// (`repositories`, `tag`) did not change, so that upstream work since the lock does not blur
+/// the change under review. The lock is the newest nightly, weekly or manual one.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  distrib check\n  distrib check --rev origin/main --format github\n  \
@@ -126,14 +127,17 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     Ok(if failed { Exit::Failure } else { Exit::Success })
 }
 
-/// The newest lock of each distribution, among the lockfiles that were read and are intact
-/// (`check` reports the others).
+/// The newest lock made from the manifests (nightly, weekly, manual) of each distribution,
+/// among the lockfiles that were read and are intact (`check` reports the others).
 fn newest_locks(manifests: &Manifests, report: &crate::diagnostic::Report) -> Vec<Lockfile> {
     let mut newest: std::collections::BTreeMap<String, Lockfile> = Default::default();
     for &file in &manifests.locks {
         let Ok(lock) = crate::lock::parse(&report.sources.get(file).text) else {
             continue;
         };
+        if !lock.follows_manifests() {
+            continue;
+        }
         match newest.get(&lock.distribution) {
             Some(other) if other.recency() >= lock.recency() => {}
             _ => {
@@ -173,8 +177,14 @@ fn compute_identities(
                 continue;
             }
         };
+        // As `lock` chooses it: the distribution's platform, else the lock's.
+        let platform = plan
+            .distribution
+            .platform
+            .as_ref()
+            .map_or(lock.platform.as_str(), |p| p.value.as_str());
         let options = Options {
-            platform: &lock.platform,
+            platform,
             overrides: &lock.overrides,
             inherited: &inherited[at],
             branch: None,

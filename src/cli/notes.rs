@@ -116,11 +116,20 @@ pub(super) fn note(
             _ => to.variables.get(key).cloned(),
         })
     });
-    let logs = read_logs(&workspace.mirrors(), notes::ranges(from, to));
+    let (ranges, missing): (Vec<_>, Vec<_>) =
+        notes::ranges(from, to).into_iter().partition(Result::is_ok);
+    let mut logs = read_logs(&workspace.mirrors(), ranges.into_iter().flatten().collect());
     let unavailable = logs
         .iter()
         .filter(|(_, log)| matches!(log, RangeLog::Unavailable(_)))
         .count();
+    // A repository new to a product has no range: the note says so.
+    logs.extend(
+        missing
+            .into_iter()
+            .filter_map(Result::err)
+            .map(|(range, why)| (range, RangeLog::Unavailable(why))),
+    );
     let text = Text { narrative, install };
     Ok((
         notes::notes(from, to, logs, issues.as_ref(), text),

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::diff::{self, Status};
 use crate::git::mirror::{LoggedCommit, RangeProblem};
 use crate::lock::Lockfile;
+use crate::resolve::source_key;
 use crate::site::html::escape;
 
 /// One repository whose locked commit differs between the two locks.
@@ -120,26 +121,38 @@ pub struct TechnicalRow {
     pub identity: String,
 }
 
-/// The repositories whose commit changed between the locks, matched by URL and path.
-pub fn ranges(from: &Lockfile, to: &Lockfile) -> Vec<Range> {
+/// The repositories whose commit changed between the locks, matched by normalized URL and
+/// path; and the repositories of a product of both locks that only the newer one has, which
+/// have no range to read (`Err`, with why).
+pub fn ranges(from: &Lockfile, to: &Lockfile) -> Vec<Result<Range, (Range, String)>> {
     let mut ranges = Vec::new();
     for product in &to.products {
         let Some(before) = from.products.iter().find(|p| p.name == product.name) else {
             continue;
         };
         for repository in &product.repositories {
+            let key = source_key(&repository.url, repository.path.as_deref());
             let old = before
                 .repositories
                 .iter()
-                .find(|r| r.url == repository.url && r.path == repository.path);
-            if let Some(old) = old.filter(|old| old.commit != repository.commit) {
-                ranges.push(Range {
-                    product: product.name.clone(),
-                    url: repository.url.clone(),
-                    path: repository.path.clone(),
-                    from: old.commit.clone(),
-                    to: repository.commit.clone(),
-                });
+                .find(|r| source_key(&r.url, r.path.as_deref()) == key);
+            let range = |from: &str| Range {
+                product: product.name.clone(),
+                url: repository.url.clone(),
+                path: repository.path.clone(),
+                from: from.to_owned(),
+                to: repository.commit.clone(),
+            };
+            match old {
+                Some(old) if old.commit == repository.commit => {}
+                Some(old) => ranges.push(Ok(range(&old.commit))),
+                None => ranges.push(Err((
+                    range(""),
+                    format!(
+                        "{} is a new repository of {} in {}: it has no earlier commit to start from",
+                        repository.url, product.name, to.release
+                    ),
+                ))),
             }
         }
     }
@@ -538,6 +551,30 @@ fn markdown_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::tests::{lock, spec};
+
+    #[test]
+    fn ranges_match_repositories_however_their_url_is_written() {
+        let old = lock("w.1", "3.12", &[spec("afw", Some('a'), &[])]);
+        let mut new = lock("w.2", "3.12", &[spec("afw", Some('b'), &[])]);
+        let afw = &mut new.products[0];
+        afw.repositories[0].url = "git@example.org:afw.git".into();
+        afw.repositories[0].commit = "d".repeat(40);
+        let mut added = afw.repositories[0].clone();
+        added.path = Some("python".into());
+        afw.repositories.push(added);
+        let ranges = ranges(&old, &new);
+        assert_eq!(ranges.len(), 2, "{ranges:?}");
+        let walked = ranges[0].as_ref().unwrap();
+        assert_eq!(
+            (walked.from.as_str(), walked.to.as_str()),
+            (&*"c".repeat(40), &*"d".repeat(40))
+        );
+        let (_, why) = ranges[1].as_ref().unwrap_err();
+        assert!(why.contains("new repository of afw in w.2"), "{why}");
+        // The same commit is no range.
+        assert!(super::ranges(&old, &old).is_empty());
+    }
 
     #[test]
     fn keys_are_found_once_in_order() {
