@@ -360,18 +360,35 @@ fn bad_release_requests() {
         "the release branch of 17.0.0 would be `b.17.0.x.lock`",
     );
 
-    // Immutability: a candidate written by someone else under the next name is not replaced.
+    // A candidate template without `{rc}` would give two candidates one name: `check` says so.
     write(
         &f.root.join("distributions/dist.yaml"),
         "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\", candidate: \"{version}.rc1\" }\n",
     );
+    let run = f.run(&["release", "candidate", "dist", "17.0.0", "--offline"]);
+    fails(&run, 1, "the candidate name template has no `{rc}`");
+
+    // Immutability: a lock already named like the next candidate, with other content, is
+    // neither replaced nor renamed with the time.
+    write(
+        &f.root.join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\", nightly: \"17.0.0.rc2\" }\n",
+    );
+    commit_file(&f.repo("other"), "src/new", "new", "new work");
+    ok(&f.run(&["lock", "dist", "--kind", "nightly", "--date", "2026-11-20"]));
     let utils = f.repo("utils");
     git(&utils, &["checkout", "-q", "-b", "b.17.0.x"]);
     commit_file(&utils, "src/fix", "fix", "fix");
-    let before = f.lock_text("dist", "17.0.0.rc1");
+    let before = f.lock_text("dist", "17.0.0.rc2");
     let run = f.run(&["release", "candidate", "dist", "17.0.0"]);
-    fails(&run, 1, "`17.0.0.rc1` exists with other content");
-    assert_eq!(f.lock_text("dist", "17.0.0.rc1"), before);
+    fails(&run, 1, "`17.0.0.rc2` exists with other content");
+    assert_eq!(f.lock_text("dist", "17.0.0.rc2"), before);
+    assert!(!f.root.join("locks/dist").read_dir().unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("17.0.0.rc2-")
+    }));
 }
 
 #[test]

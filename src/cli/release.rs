@@ -168,7 +168,7 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
         ));
     }
     let existing = release::candidates(&history, &distribution, version);
-    let branch = || branch_name(&plan, version).map_err(|e| fail(context, e));
+    let branch = || branch_name(&plan, version, &variables).map_err(|e| fail(context, e));
     // DMTN-106 §4.4, §4.8 and §5: what this candidate starts from.
     let (start, rc, branch) = match (existing.last(), version.previous()) {
         (Some(newest), _) => {
@@ -347,8 +347,13 @@ fn immutable(
     })
 }
 
-/// The release branch of a version: the `branch` template, default `b.{major}.{minor}.x`.
-fn branch_name(plan: &Plan, version: Version) -> Result<String, ReleaseError> {
+/// The release branch of a version: the `branch` template, default `b.{major}.{minor}.x`, with
+/// the version's numbers and the distribution's variables.
+fn branch_name(
+    plan: &Plan,
+    version: Version,
+    variables: &std::collections::BTreeMap<String, String>,
+) -> Result<String, ReleaseError> {
     let template = plan
         .distribution
         .naming
@@ -368,13 +373,13 @@ fn branch_name(plan: &Plan, version: Version) -> Result<String, ReleaseError> {
         hour: 0,
         minute: 0,
     };
-    let name =
-        crate::naming::expand(template, epoch, |key| version.value(key)).map_err(|error| {
-            match error {
-                crate::naming::NamingError::Name(name, why) => invalid(name, why.to_owned()),
-                other => invalid(template.to_owned(), other.to_string()),
-            }
-        })?;
+    let name = crate::naming::expand(template, epoch, |key| {
+        version.value(key).or_else(|| variables.get(key).cloned())
+    })
+    .map_err(|error| match error {
+        crate::naming::NamingError::Name(name, why) => invalid(name, why.to_owned()),
+        other => invalid(template.to_owned(), other.to_string()),
+    })?;
     if !crate::git::valid_branch_name(&name) {
         return Err(invalid(name, "git refuses it as a branch name".into()));
     }

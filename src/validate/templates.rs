@@ -60,10 +60,26 @@ pub(super) fn check(
     for (kind, template) in templates {
         let Some(template) = template else { continue };
         let (known, dates) = builtins(kind);
-        for problem in scan(template) {
+        // A release branch exists before any lock: no product has a version for it yet.
+        let with_products = kind != "branch";
+        let tokens = scan(template);
+        if kind == "candidate" && !tokens.contains(&Token::Placeholder("rc")) {
+            found.push(
+                Diagnostic::new(
+                    Code::TemplateInvalid,
+                    distribution.file,
+                    "the candidate name template has no `{rc}`, so two candidates of one version would have one name",
+                )
+                .with_label(distribution.file, template.span.clone(), "here")
+                .with_help("add `{rc}`, as DMTN-106 names candidates: `{version}.rc{rc}`"),
+            );
+        }
+        for problem in tokens {
             let message = match problem {
                 Token::Placeholder(name)
-                    if known.contains(&name) || variables.contains(name) || in_closure(name) =>
+                    if known.contains(&name)
+                        || variables.contains(name)
+                        || (with_products && in_closure(name)) =>
                 {
                     continue;
                 }
