@@ -548,6 +548,20 @@ fn bad_input() {
     let weekly = f.lock("dist", "2026-11-01");
     f.lock("solo", "2026-11-01");
 
+    // A lock copied under another name is not taken for the release its path names.
+    std::fs::copy(
+        f.lock_path("dist", &weekly),
+        f.lock_path("dist", "d.2026.10.01"),
+    )
+    .unwrap();
+    let run = f.run(&["diff", "dist/d.2026.10.01", &weekly]);
+    fails(
+        &run,
+        1,
+        "holds release `d.2026.11.01` of `dist`, not the lock its path names",
+    );
+    std::fs::remove_file(f.lock_path("dist", "d.2026.10.01")).unwrap();
+
     // Unknown names, with the closest one suggested.
     let run = f.run(&["diff", "d.2026.11.10", &weekly]);
     fails(&run, 1, "no lock of release `d.2026.11.10` under `locks/`");

@@ -48,6 +48,18 @@ pub(super) enum LocateError {
         help("name a lock by its file's path, as `DIST/RELEASE`, or by its release name")
     )]
     Read { path: String, reason: String },
+    #[error("`{path}` holds release `{release}` of `{distribution}`, not the lock its path names")]
+    #[diagnostic(
+        code("lock-misplaced"),
+        help(
+            "move it to `locks/{distribution}/{release}.lock.yaml`, or restore the file from git; `distrib check` reports every misplaced lock"
+        )
+    )]
+    Misplaced {
+        path: String,
+        distribution: String,
+        release: String,
+    },
     #[error("cannot use `{path}`: {error}")]
     #[diagnostic(
         code("lock-invalid"),
@@ -239,8 +251,18 @@ fn shown(root: &Path, path: &Path) -> String {
         .to_string()
 }
 
+/// A lock found by its name: the file must be the lock it is named after.
 fn read_entry(root: &Path, entry: &Entry) -> Result<Lockfile, LocateError> {
-    read(&entry.path, shown(root, &entry.path))
+    let path = shown(root, &entry.path);
+    let lock = read(&entry.path, path.clone())?;
+    if lock.distribution != entry.distribution || lock.release != entry.release {
+        return Err(LocateError::Misplaced {
+            path,
+            distribution: lock.distribution,
+            release: lock.release,
+        });
+    }
+    Ok(lock)
 }
 
 /// A lockfile named by its path, relative to where distrib runs.

@@ -254,6 +254,8 @@ const STYLE: &str = concat!(
     "h3{font-size:1.1rem;margin:1.5rem 0 .5rem;overflow-wrap:anywhere}\n",
     "p,dd,li{overflow-wrap:anywhere}\n",
     "code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}\n",
+    "pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0 0 1rem}\n",
+    ".warning{border-left:4px solid #6b3e00;padding-left:.5rem}\n",
     ".scroll{overflow-x:auto;margin:0 0 1rem;border:1px solid #8c8c8c;border-radius:.25rem}\n",
     "table{border-collapse:collapse;min-width:100%}\n",
     "caption{text-align:left;font-weight:600;padding:.5rem .6rem}\n",

@@ -277,15 +277,17 @@ pub fn build(input: &Input) -> Result<Site, SiteError> {
     Ok(Site { pages })
 }
 
-/// No two pages at one path, and no page where another needs a folder.
+/// No two pages at one path, and no page where another needs a folder. Paths are compared
+/// without case, as macOS and Windows file systems compare them.
 fn check_collisions(made: &[(Page, String)]) -> Result<(), SiteError> {
-    let mut files: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut files: BTreeMap<String, &str> = BTreeMap::new();
     let mut folders: BTreeMap<String, &str> = BTreeMap::new();
     for (page, what) in made {
-        if let Some(first) = files.insert(&page.path, what) {
+        let path = page.path.to_lowercase();
+        if let Some(first) = files.insert(path.clone(), what) {
             return Err(collision(&page.path, first, what));
         }
-        let parts: Vec<&str> = page.path.split('/').collect();
+        let parts: Vec<&str> = path.split('/').collect();
         for end in 1..parts.len() {
             folders
                 .entry(parts[..end].join("/"))
@@ -354,14 +356,15 @@ pub fn write(site: &Site, out: &Path) -> Result<Written, SiteError> {
         write_atomic(&path, bytes).map_err(io(&path))?;
         written.pages += 1;
     }
-    let made: BTreeSet<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
+    // Compared without case: on macOS and Windows `RC1.html` is the `rc1.html` just written.
+    let made: BTreeSet<String> = site.pages.iter().map(|p| p.path.to_lowercase()).collect();
     let listing = out.join(LISTING);
     let before = std::fs::read_to_string(&listing).unwrap_or_default();
     for old in before
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
     {
-        if made.contains(old) {
+        if made.contains(&old.to_lowercase()) {
             continue;
         }
         if remove_stale(out, old).map_err(io(&out.join(old)))? {
@@ -536,6 +539,12 @@ mod tests {
         }
         folder.deployments[0].distribution = "index.html".into();
         assert!(matches!(build(&folder), Err(SiteError::Collision { .. })));
+        // `W.1` and `w.1` are one file on macOS and Windows.
+        let mut case = input();
+        let mut upper = case.locks[0].clone();
+        upper.release = "W.1".into();
+        case.locks.push(upper);
+        assert!(matches!(build(&case), Err(SiteError::Collision { .. })));
     }
 
     #[test]

@@ -667,10 +667,30 @@ pub fn commit_url(repository: &str, commit: &str) -> Option<String> {
     if !segments.iter().all(plain) {
         return None;
     }
+    // The web server is the one of an http(s) URL, port and scheme included; an ssh URL
+    // names only the host, served over https.
+    let web = match repository.trim().split_once("://") {
+        Some((scheme, rest))
+            if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http") =>
+        {
+            let authority = rest.split('/').next().unwrap_or_default();
+            let authority = authority.rsplit('@').next().unwrap_or(authority);
+            let port = authority
+                .rsplit_once(':')
+                .map(|(_, port)| port)
+                .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            let scheme = scheme.to_ascii_lowercase();
+            match port {
+                Some(port) => format!("{scheme}://{host}:{port}"),
+                None => format!("{scheme}://{host}"),
+            }
+        }
+        _ => format!("https://{host}"),
+    };
     if host == "github.com" && segments.len() == 2 {
-        Some(format!("https://github.com/{path}/commit/{commit}"))
+        Some(format!("{web}/{path}/commit/{commit}"))
     } else if (host == "gitlab.com" || host.starts_with("gitlab.")) && segments.len() >= 2 {
-        Some(format!("https://{host}/{path}/-/commit/{commit}"))
+        Some(format!("{web}/{path}/-/commit/{commit}"))
     } else {
         None
     }
@@ -883,6 +903,16 @@ mod tests {
         assert_eq!(
             commit_url("ssh://git@gitlab.cern.ch:7999/alice/o2.git", sha).as_deref(),
             Some(format!("https://gitlab.cern.ch/alice/o2/-/commit/{sha}").as_str())
+        );
+        assert_eq!(
+            commit_url("https://user@gitlab.example.org:8443/g/p", sha).as_deref(),
+            Some(&*format!(
+                "https://gitlab.example.org:8443/g/p/-/commit/{sha}"
+            ))
+        );
+        assert_eq!(
+            commit_url("http://gitlab.lan/g/p.git", sha).as_deref(),
+            Some(&*format!("http://gitlab.lan/g/p/-/commit/{sha}"))
         );
         assert_eq!(commit_url("https://bitbucket.org/o/r", sha), None);
         assert_eq!(commit_url("https://github.com/o/r/extra", sha), None);
