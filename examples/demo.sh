@@ -100,12 +100,12 @@ alice)
         comm -13 <(echo "$before") <(ls locks/O2PDPSuite) | sed 's/\.lock\.yaml$//'
     }
     echo "== O2 §7: two nightlies on one day; the second gets the time" >&2
-    lock_new --kind nightly --date 2026-11-17T02:00 >/dev/null
+    lock_new --kind nightly --date 2026-11-20T02:00 >/dev/null
     work_on github.com/AliceO2Group/AliceO2 dev "O2-4711: TPC calibration fix"
-    nightly=$(lock_new --kind nightly --date 2026-11-17T14:00)
+    nightly=$(lock_new --kind nightly --date 2026-11-20T14:00)
     echo "== O2 §5: a manual build with DataDistribution overridden" >&2
     git -C "$work/upstream/github.com/AliceO2Group/DataDistribution" tag -a -m "Release v1.6.6" v1.6.6
-    manual=$(lock_new --kind manual --date 2026-11-20 --set DataDistribution=v1.6.6)
+    manual=$(lock_new --kind manual --date 2026-11-21 --set DataDistribution=v1.6.6)
     thursday=$(basename "$weekly" .lock.yaml)
     echo "== O2 §3, §8: the epn deployment; Thursday's weekly becomes the default" >&2
     run deploy add epn "$thursday" --support official --requested-by "Run Coordination"

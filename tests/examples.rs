@@ -88,8 +88,8 @@ fn alice_demo() {
     assert!(out.contains(&format!("release: {weekly}\n")), "{out}");
     // O2 §7: the second nightly of a day gets the time.
     let nightlies = [
-        "O2PDPSuite-epn-20261117-DDv1.6.5-flp-suite-v0.40.0",
-        "O2PDPSuite-epn-20261117-DDv1.6.5-flp-suite-v0.40.0-1400",
+        "O2PDPSuite-epn-20261120-DDv1.6.5-flp-suite-v0.40.0",
+        "O2PDPSuite-epn-20261120-DDv1.6.5-flp-suite-v0.40.0-1400",
     ];
     let (first, second) = (
         lock(&demo, "O2PDPSuite", nightlies[0]),
@@ -100,7 +100,7 @@ fn alice_demo() {
     let manual = lock(
         &demo,
         "O2PDPSuite",
-        "O2PDPSuite-epn-20261120-DDv1.6.6-flp-suite-v0.40.0-manual",
+        "O2PDPSuite-epn-20261121-DDv1.6.6-flp-suite-v0.40.0-manual",
     );
     assert_eq!(
         manual.overrides.get("DataDistribution").map(String::as_str),

@@ -269,7 +269,7 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
         &format!("<dt>Build</dt><dd>b{}</dd>", lock.build),
         "<dt>Date</dt><dd>2026-11-26</dd>",
         "<dt>Platform</dt><dd><code>linux-x86_64</code></dd>",
-        "<h2 id=\"changes\">Changes since O2PDPSuite-epn-20261120-DDv1.6.6-flp-suite-v0.40.0-manual</h2>",
+        "<h2 id=\"changes\">Changes since O2PDPSuite-epn-20261121-DDv1.6.6-flp-suite-v0.40.0-manual</h2>",
         "<td>rebuild</td>",
         "own source",
         "<svg xmlns=\"http://www.w3.org/2000/svg\"",
@@ -280,18 +280,24 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
     }
     // The nightly of the same day is compared with the first one, and says where it runs.
     let nightly = std::fs::read_to_string(
-        site.join("O2PDPSuite/O2PDPSuite-epn-20261117-DDv1.6.5-flp-suite-v0.40.0-1400.html"),
+        site.join("O2PDPSuite/O2PDPSuite-epn-20261120-DDv1.6.5-flp-suite-v0.40.0-1400.html"),
     )
     .unwrap();
-    assert!(nightly.contains("Changes since O2PDPSuite-epn-20261117-DDv1.6.5-flp-suite-v0.40.0<"));
+    assert!(nightly.contains("Changes since O2PDPSuite-epn-20261120-DDv1.6.5-flp-suite-v0.40.0<"));
     assert!(nightly.contains("<span class=\"label support-internal\">internal</span>"));
     assert!(nightly.contains("<td>PDP</td>"));
+    // The first nightly of that day has the content of Thursday's weekly, and is nowhere.
+    let morning = std::fs::read_to_string(
+        site.join("O2PDPSuite/O2PDPSuite-epn-20261120-DDv1.6.5-flp-suite-v0.40.0.html"),
+    )
+    .unwrap();
+    assert!(morning.contains("Not installed at any deployment."));
+    assert!(morning.contains("No product changed"), "{morning}");
     let first = std::fs::read_to_string(
-        site.join("O2PDPSuite/O2PDPSuite-epn-20261117-DDv1.6.5-flp-suite-v0.40.0.html"),
+        site.join("O2PDPSuite/O2PDPSuite-epn-20261119-DDv1.6.5-flp-suite-v0.40.0.html"),
     )
     .unwrap();
     assert!(first.contains("The first release of O2PDPSuite"));
-    assert!(first.contains("Not installed at any deployment."));
 }
 
 /// `chromium` on the PATH, if any.
@@ -390,11 +396,11 @@ fn the_alice_site_in_a_browser() {
             "official",
         ),
         (
-            "O2PDPSuite-epn-20261120-DDv1.6.6-flp-suite-v0.40.0-manual",
+            "O2PDPSuite-epn-20261121-DDv1.6.6-flp-suite-v0.40.0-manual",
             "test",
         ),
         (
-            "O2PDPSuite-epn-20261117-DDv1.6.5-flp-suite-v0.40.0-1400",
+            "O2PDPSuite-epn-20261120-DDv1.6.5-flp-suite-v0.40.0-1400",
             "internal",
         ),
     ] {
