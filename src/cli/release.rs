@@ -181,7 +181,7 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
                     },
                 ));
             }
-            (*newest, newest.rc.unwrap_or(1) + 1, Some(branch()?))
+            (*newest, newest.rc.unwrap_or(1).saturating_add(1), Some(branch()?))
         }
         (None, Some(base)) => {
             if !request.patch {
