@@ -825,3 +825,71 @@ fn deploy_edits_the_deployment_file_in_place() {
     );
     ok(&distrib_wide(&f.root, &["check"]));
 }
+
+#[test]
+fn json_summaries_tell_scripts_what_was_made() {
+    let f = Fixture::locked();
+    let args = [
+        "lock",
+        "dist",
+        "--kind",
+        "nightly",
+        "--date",
+        "2026-11-20",
+        "--offline",
+        "--format",
+        "json",
+    ];
+    let run = f.run(&args);
+    ok(&run);
+    let made: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(made["release"], "d.2026.11.20");
+    assert_eq!(made["path"], "locks/dist/d.2026.11.20.lock.yaml");
+    assert_eq!(made["written"], true);
+    assert_eq!(made["same_content_as"], "w.2026.47");
+    assert_eq!(made["build"], 1);
+    // Again: nothing written, and the summary says which release has this content.
+    let run = f.run(&args);
+    ok(&run);
+    let again: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (&again["release"], &again["written"]),
+        (&made["release"], &false.into())
+    );
+    // A release, too; and JSON does not go with a dry run.
+    let run = f.run(&[
+        "release",
+        "candidate",
+        "dist",
+        "1.0.0",
+        "--from",
+        "w.2026.47",
+        "--offline",
+        "--format",
+        "json",
+    ]);
+    ok(&run);
+    let candidate: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (
+            &candidate["release"],
+            &candidate["kind"],
+            &candidate["from"]
+        ),
+        (
+            &"1.0.0.rc1".into(),
+            &"candidate".into(),
+            &"w.2026.47".into()
+        )
+    );
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "nightly",
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

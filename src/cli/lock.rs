@@ -36,7 +36,7 @@ pub struct Args {
 
     /// Compare with the newest nightly, weekly or manual lock of the distribution instead of
     /// writing; exit 1 when stale
-    #[arg(long, conflicts_with = "dry_run")]
+    #[arg(long, conflicts_with_all = ["dry_run", "format"])]
     check: bool,
 
     /// With --check: compare with this release instead of the newest
@@ -45,6 +45,27 @@ pub struct Args {
 
     #[command(flatten)]
     lock: LockArgs,
+}
+
+/// What a command that makes a lock prints.
+#[derive(Clone, Copy, Debug, clap::Args)]
+pub struct Output {
+    /// Print the lockfile instead of writing it
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// What to print on stdout: nothing (human: messages go to stderr), or a JSON summary of the
+    /// release, for scripts
+    #[arg(long, value_enum, default_value_t = Format::Human, conflicts_with = "dry_run")]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Messages on stderr only
+    Human,
+    /// `{"distribution", "release", "kind", "build", "path", "written", ...}` on stdout
+    Json,
 }
 
 /// What every command that makes a lock takes (`lock`, `release`).
@@ -71,9 +92,8 @@ pub struct LockArgs {
     #[arg(long)]
     pub offline: bool,
 
-    /// Print the lockfile instead of writing it
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub output: Output,
 
     /// Repositories fetched at once [default: the number of cores]
     #[arg(long, short = 'j', value_name = "N")]
@@ -233,7 +253,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
             break;
         };
         if existing.content == lock.content {
-            return up_to_date(context, workspace, existing, args.lock.dry_run);
+            return up_to_date(context, workspace, existing, args.lock.output);
         }
     }
     let release = match history.find(&args.distribution, &release) {
@@ -242,7 +262,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
         Some(_) => return Err(fail(context, LockFailure::Taken { release, again })),
     };
     lock.release = release;
-    write(context, workspace, lock, args.lock.dry_run)
+    write(context, workspace, lock, args.lock.output)
 }
 
 /// Reports an error and gives the exit code of invalid input.
@@ -371,7 +391,7 @@ pub(super) fn writers_lock(
     workspace: &Workspace,
     args: &LockArgs,
 ) -> Result<Option<history::Guard>, Exit> {
-    if args.dry_run {
+    if args.output.dry_run {
         return Ok(None);
     }
     history::exclusive(&workspace.root)
@@ -448,9 +468,9 @@ pub(super) fn up_to_date(
     context: &Context,
     workspace: &Workspace,
     existing: &Lockfile,
-    dry_run: bool,
+    output: Output,
 ) -> Result<Exit, Exit> {
-    if dry_run {
+    if output.dry_run {
         out(&existing
             .to_text()
             .map_err(|e| fail(context, LockFailure::Text(e)))?);
@@ -460,8 +480,37 @@ pub(super) fn up_to_date(
             "`{}` is up to date: it has this content already\n",
             workspace.shown(&path)
         ));
+        summary(workspace, existing, &path, false, output);
     }
     Ok(Exit::Success)
+}
+
+/// With `--format json`: what was made, for a script to go on with.
+fn summary(
+    workspace: &Workspace,
+    lock: &Lockfile,
+    path: &std::path::Path,
+    written: bool,
+    output: Output,
+) {
+    if output.format != Format::Json {
+        return;
+    }
+    let document = serde_json::json!({
+        "distribution": lock.distribution,
+        "release": lock.release,
+        "kind": lock.kind.as_str(),
+        "build": lock.build,
+        "path": workspace.shown(path),
+        "written": written,
+        "same_content_as": lock.same_content_as,
+        "from": lock.from,
+        "content": lock.content,
+        "products": lock.products.len(),
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    out(&text);
 }
 
 /// Writes the lock atomically inside the manifest repository (or prints it, for a dry run).
@@ -469,7 +518,7 @@ pub(super) fn write(
     context: &Context,
     workspace: &Workspace,
     mut lock: Lockfile,
-    dry_run: bool,
+    output: Output,
 ) -> Result<Exit, Exit> {
     if lock.same_content_as.as_deref() == Some(lock.release.as_str()) {
         lock.same_content_as = None;
@@ -477,7 +526,7 @@ pub(super) fn write(
     let text = lock
         .to_text()
         .map_err(|e| fail(context, LockFailure::Text(e)))?;
-    if dry_run {
+    if output.dry_run {
         out(&text);
         return Ok(Exit::Success);
     }
@@ -512,6 +561,7 @@ pub(super) fn write(
         workspace.shown(&path),
         crate::diagnostic::plural(lock.products.len(), "product")
     ));
+    summary(workspace, &lock, &path, true, output);
     Ok(Exit::Success)
 }
 

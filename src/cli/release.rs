@@ -1,7 +1,7 @@
 //! `distrib release candidate|final|patch`: the steps of DMTN-106 §4 and §5, each one command
 //! that enforces what the procedure states and records where the release came from.
 
-use super::lock::{self, LockArgs, fail, usage};
+use super::lock::{self, LockArgs, Output, fail, usage};
 use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit};
 use crate::lock::history::History;
@@ -70,9 +70,8 @@ struct FinalArgs {
     #[arg(long, value_name = "YYYY-MM-DD[THH:MM]", value_parser = lock::parse_date)]
     date: Option<DateTime>,
 
-    /// Print the lockfile instead of writing it
-    #[arg(long)]
-    dry_run: bool,
+    #[command(flatten)]
+    output: Output,
 
     #[command(flatten)]
     mirrors: MirrorArgs,
@@ -181,7 +180,11 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
                     },
                 ));
             }
-            (*newest, newest.rc.unwrap_or(1).saturating_add(1), Some(branch()?))
+            (
+                *newest,
+                newest.rc.unwrap_or(1).saturating_add(1),
+                Some(branch()?),
+            )
         }
         (None, Some(base)) => {
             if !request.patch {
@@ -268,17 +271,17 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     }
     // Nothing changed since the previous candidate: that candidate is this one.
     if let Some(newest) = existing.last().filter(|c| c.content == lock.content) {
-        return lock::up_to_date(context, workspace, newest, request.lock.dry_run);
+        return lock::up_to_date(context, workspace, newest, request.lock.output);
     }
-    immutable(context, workspace, &history, &lock, request.lock.dry_run)
-        .unwrap_or_else(|| lock::write(context, workspace, lock, request.lock.dry_run))
+    immutable(context, workspace, &history, &lock, request.lock.output)
+        .unwrap_or_else(|| lock::write(context, workspace, lock, request.lock.output))
 }
 
 fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Result<Exit, Exit> {
     let version = Version::parse(&args.version).map_err(|e| usage(context, e))?;
     let plan = Plan::new(&workspace.manifests, &args.distribution).map_err(|e| fail(context, e))?;
     let distribution = plan.distribution.name.value.clone();
-    let _guard = if args.dry_run {
+    let _guard = if args.output.dry_run {
         None
     } else {
         Some(crate::lock::history::exclusive(&workspace.root).map_err(|e| fail(context, e))?)
@@ -310,7 +313,7 @@ fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Resul
         .map_err(|e| fail(context, e))?;
     if let Some(done) = release::final_of(&history, &distribution, version) {
         if done.content == lock.content {
-            return lock::up_to_date(context, workspace, done, args.dry_run);
+            return lock::up_to_date(context, workspace, done, args.output);
         }
         return Err(fail(
             context,
@@ -320,8 +323,8 @@ fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Resul
             },
         ));
     }
-    immutable(context, workspace, &history, &lock, args.dry_run)
-        .unwrap_or_else(|| lock::write(context, workspace, lock, args.dry_run))
+    immutable(context, workspace, &history, &lock, args.output)
+        .unwrap_or_else(|| lock::write(context, workspace, lock, args.output))
 }
 
 /// A release name already taken: the same content is a no-op that says so, other content an
@@ -331,11 +334,11 @@ fn immutable(
     workspace: &Workspace,
     history: &History,
     lock: &Lockfile,
-    dry_run: bool,
+    output: Output,
 ) -> Option<Result<Exit, Exit>> {
     let taken = history.find(&lock.distribution, &lock.release)?;
     Some(if taken.content == lock.content {
-        lock::up_to_date(context, workspace, taken, dry_run)
+        lock::up_to_date(context, workspace, taken, output)
     } else {
         Err(fail(
             context,
