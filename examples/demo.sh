@@ -93,11 +93,8 @@ lsst)
     notes=(29.0.0 29.0.1)
     ;;
 alice)
-    lock_new() { # distrib lock O2PDPSuite ARGS..., then the name of the release it wrote
-        local before
-        before=$(ls locks/O2PDPSuite)
-        run lock O2PDPSuite "$@"
-        comm -13 <(echo "$before") <(ls locks/O2PDPSuite) | sed 's/\.lock\.yaml$//'
+    lock_new() { # distrib lock O2PDPSuite ARGS..., then the name of the release it made
+        run lock O2PDPSuite "$@" --format json | sed -n 's/^  "release": "\(.*\)",$/\1/p'
     }
     echo "== O2 §7: two nightlies on one day; the second gets the time" >&2
     lock_new --kind nightly --date 2026-11-20T02:00 >/dev/null
