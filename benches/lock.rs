@@ -68,6 +68,7 @@ fn measure(binary: &str, top: &Path, products: usize, seed: u64, runs: usize, be
     let started = Instant::now();
     let repositories = synthetic::write_synthetic_mirrored(&root, &mirrors, products, seed);
     let generated = started.elapsed();
+    support::settle();
     let list = top.join("repositories.txt");
     std::fs::write(
         &list,

@@ -75,6 +75,7 @@ fn main() {
         add_commits(mirror, i, commits);
     }
     run(lock(&binary, &root, &mirrors, "2026-11-26"));
+    support::settle();
     println!(
         "{products} products, {changed} of them with {commits} new commits, generated and locked in {:.1} s",
         started.elapsed().as_secs_f64()

@@ -10,6 +10,12 @@ use std::time::{Duration, Instant};
 /// Measures peak resident memory; its `%M` is in KiB.
 pub const TIME: &str = "/usr/bin/time";
 
+/// Flushes what the benchmark just wrote to disk (`sync`), so that the kernel's write-back of
+/// thousands of new files does not compete with the timed runs.
+pub fn settle() {
+    let _ = Command::new("sync").status();
+}
+
 /// A number from the environment variable `name`, or `default`.
 pub fn setting(name: &str, default: usize) -> usize {
     match std::env::var(name) {
