@@ -58,6 +58,11 @@ fn manual_pages() {
         assert!(out.join(format!("{name}.1")).is_file(), "{name}");
     }
     assert!(!out.join("distrib-help.1").exists());
+    // A relative --out is relative to -C, as for every other path.
+    std::fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+    let run = distrib(dir.path(), &["-C", "elsewhere", "man", "--out", "pages"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(dir.path().join("elsewhere/pages/distrib.1").is_file());
 }
 
 #[test]

@@ -674,6 +674,10 @@ fn bad_output_folders_are_refused_and_old_pages_removed() {
     let run = f.run(&["site", "--out", "notes.txt"]);
     fails(&run, 1, "`notes.txt` is not a folder");
     assert_eq!(f.read("notes.txt"), "keep me\n");
+    // Nor into the manifests themselves.
+    let run = f.run(&["site", "--out", "."]);
+    fails(&run, 1, "is the manifest repository itself");
+    assert!(!f.root.join("index.html").exists());
 
     // A folder of the site that is a link out of it: nothing is written through it.
     let outside = tempfile::tempdir().unwrap();

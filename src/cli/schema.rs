@@ -16,7 +16,8 @@ pub struct Args {
     #[arg(value_parser = kind_names(), required_unless_present = "out")]
     kind: Option<String>,
 
-    /// Write every schema as `<kind>.schema.json` into DIR instead
+    /// Write every schema as `<kind>.schema.json` into DIR instead (relative to `-C DIR` when
+    /// given)
     #[arg(long, value_name = "DIR", conflicts_with = "kind")]
     out: Option<PathBuf>,
 }
@@ -25,7 +26,7 @@ fn kind_names() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(Kind::ALL.map(Kind::as_str))
 }
 
-pub fn run(_context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
     if let Some(kind) = args
         .kind
         .as_deref()
@@ -34,7 +35,7 @@ pub fn run(_context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagn
         super::out(&schema::to_text(kind));
         return Ok(Exit::Success);
     }
-    let Some(out) = args.out else {
+    let Some(out) = args.out.map(|out| context.start.join(out)) else {
         return Ok(Exit::Usage);
     };
     std::fs::create_dir_all(&out).map_err(|e| io_error(&out, e))?;

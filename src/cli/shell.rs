@@ -41,14 +41,14 @@ pub fn completions(
 /// ready for `man1/`.
 #[derive(Debug, clap::Args)]
 pub struct ManArgs {
-    /// Write every page into DIR instead
+    /// Write every page into DIR instead (relative to `-C DIR` when given)
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
 
-pub fn man(_context: &Context, args: ManArgs) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn man(context: &Context, args: ManArgs) -> Result<Exit, Box<dyn miette::Diagnostic>> {
     let command = Cli::command();
-    let Some(dir) = args.out else {
+    let Some(dir) = args.out.map(|out| context.start.join(out)) else {
         out(&String::from_utf8_lossy(&page(&command)));
         return Ok(Exit::Success);
     };

@@ -53,6 +53,14 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };
+    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize())
+    {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(&out, &workspace.root) {
+        return Err(boxed(site::SiteError::IntoManifests { path: args.out }));
+    }
     let history = History::read(&workspace.root).map_err(boxed)?;
     let locks = history.locks.into_iter().map(|(_, lock)| lock).collect();
     let mut input = Input::new(&workspace.manifests, locks);

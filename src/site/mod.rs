@@ -150,6 +150,14 @@ pub enum SiteError {
         first: String,
         second: String,
     },
+    #[error("`{}` is the manifest repository itself", path.display())]
+    #[diagnostic(
+        code("site-in-manifests"),
+        help(
+            "the pages would mix with the manifests (and `<DIST>/` folders with theirs): write the site into a folder of its own, e.g. `--out public`"
+        )
+    )]
+    IntoManifests { path: PathBuf },
     #[error("`{}` is not a folder", path.display())]
     #[diagnostic(
         code("io"),
