@@ -168,3 +168,48 @@ fn unknown_install_placeholders_are_reported_by_check() {
         run.stderr
     );
 }
+
+#[test]
+fn a_product_built_from_a_sub_tree_lists_only_the_commits_that_change_it() {
+    let f = Fixture::new();
+    write(
+        &f.root.join("products/app.yaml"),
+        "name: app\nrepositories:\n  - url: https://example.org/sw/app\n    ref: main\n    path: src\n\
+         depends: { utils: \"*\" }\n",
+    );
+    write(
+        &f.root.join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [app]\nplatform: linux-x86_64\nissues: \"DM-\\\\d+\"\n",
+    );
+    ok(&f.run(&["fetch"]));
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+    ]));
+    commit_file(
+        &f.repo("app"),
+        "src/code",
+        "code",
+        "DM-31: a change of the code",
+    );
+    commit_file(
+        &f.repo("app"),
+        "doc/notes",
+        "notes",
+        "DM-30: documentation only",
+    );
+    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-26"]));
+    let run = f.run(&["notes", "w.2026.47", "w.2026.48"]);
+    ok(&run);
+    assert!(
+        run.stdout.contains("DM-31: a change of the code"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("DM-30"), "{}", run.stdout);
+}

@@ -173,7 +173,7 @@ fn read_log(mirrors: &Mirrors, range: &Range) -> RangeLog {
             return RangeLog::Unavailable(format!("no usable mirror of {}: {error}", range.url));
         }
     };
-    match mirror.log(&range.from, &range.to) {
+    match mirror.log(&range.from, &range.to, range.path.as_deref()) {
         Ok(log) => RangeLog::Walked {
             commits: log.commits,
             problem: log.problem,

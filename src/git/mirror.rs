@@ -390,8 +390,9 @@ impl Mirror {
     }
 
     /// The commits of `to` that `from` does not have, newest first (`git log from..to`), and
-    /// what is wrong with the range when `from` is not an ancestor of `to`.
-    pub fn log(&self, from: &str, to: &str) -> Result<Log, ResolveError> {
+    /// what is wrong with the range when `from` is not an ancestor of `to`. With a `path`, only
+    /// the commits that change that sub-tree against their first parent (`git log -- path`).
+    pub fn log(&self, from: &str, to: &str, path: Option<&str>) -> Result<Log, ResolveError> {
         let read = |e: gix::Error| ResolveError::Read(Box::new(e));
         let old = self.find_commit(from).map_err(|_| ResolveError::NotFound {
             reference: from.to_owned(),
@@ -421,10 +422,21 @@ impl Mirror {
             ))
             .all()
             .map_err(read)?;
+        let path = path.map(|p| p.trim_matches('/')).filter(|p| !p.is_empty());
         let mut commits = Vec::new();
         for info in walk {
             let info = info.map_err(|e| ResolveError::Read(Box::new(e)))?;
             let commit = info.object().map_err(|e| ResolveError::Read(Box::new(e)))?;
+            if let Some(path) = path {
+                let parent = match commit.parent_ids().next() {
+                    Some(id) => Some(repo.find_commit(id).map_err(read_error)?),
+                    None => None,
+                };
+                let before = parent.map(|p| subtree(&p, path)).transpose()?.flatten();
+                if subtree(&commit, path)? == before {
+                    continue;
+                }
+            }
             let message = commit.message_raw_sloppy().to_str_lossy().into_owned();
             commits.push(LoggedCommit {
                 id: info.id.to_string(),
@@ -485,4 +497,17 @@ impl Mirror {
             },
         )
     }
+}
+
+/// The id of the entry at `path` in the tree of `commit`, if there is one.
+fn subtree(commit: &gix::Commit<'_>, path: &str) -> Result<Option<gix::ObjectId>, ResolveError> {
+    let tree = commit.tree().map_err(read_error)?;
+    Ok(tree
+        .lookup_entry_by_path(path)
+        .map_err(read_error)?
+        .map(|entry| entry.object_id()))
+}
+
+fn read_error(error: impl std::error::Error + Send + Sync + 'static) -> ResolveError {
+    ResolveError::Read(Box::new(error))
 }
