@@ -234,7 +234,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     let date = args.lock.date.unwrap_or_else(DateTime::now);
     let kind = ReleaseKind::from(args.kind.unwrap_or(Kind::Manual));
     // A dry run writes nothing, not even the lock that serializes writers.
-    let _guard = writers_lock(context, workspace, &args.lock)?;
+    let _guard = writers_lock(context, workspace, args.lock.output)?;
     let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
     let mut lock = new_lock(workspace, &plan, &history, kind, products, &options)
         .map_err(|e| fail(context, e))?;
@@ -389,9 +389,9 @@ pub(super) fn resolve_products(
 pub(super) fn writers_lock(
     context: &Context,
     workspace: &Workspace,
-    args: &LockArgs,
+    output: Output,
 ) -> Result<Option<history::Guard>, Exit> {
-    if args.output.dry_run {
+    if output.dry_run {
         return Ok(None);
     }
     history::exclusive(&workspace.root)

@@ -150,7 +150,7 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     let overrides = lock::overrides(context, &plan, &request.lock.overrides)?;
     let variables = lock::variables(context, &plan, &request.lock.variables)?;
     // The candidate number comes from the locks: one writer at a time from here on.
-    let _guard = lock::writers_lock(context, workspace, request.lock)?;
+    let _guard = lock::writers_lock(context, workspace, request.lock.output)?;
     let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
     if let Some(done) = release::final_of(&history, &distribution, version) {
         return Err(fail(
@@ -160,7 +160,7 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
                 version,
                 release: done.release.clone(),
                 next: Version {
-                    patch: version.patch + 1,
+                    patch: version.patch.saturating_add(1),
                     ..version
                 },
             },
@@ -281,11 +281,7 @@ fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Resul
     let version = Version::parse(&args.version).map_err(|e| usage(context, e))?;
     let plan = Plan::new(&workspace.manifests, &args.distribution).map_err(|e| fail(context, e))?;
     let distribution = plan.distribution.name.value.clone();
-    let _guard = if args.output.dry_run {
-        None
-    } else {
-        Some(crate::lock::history::exclusive(&workspace.root).map_err(|e| fail(context, e))?)
-    };
+    let _guard = lock::writers_lock(context, workspace, args.output)?;
     let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
     let candidates = release::candidates(&history, &distribution, version);
     let Some(candidate) = candidates.last() else {
