@@ -163,6 +163,19 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     ok(&f.run(&["verify"]));
     let run = support::distrib_wide(&f.root, &["list", "dist"]);
     ok(&run);
+    let listed = support::distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    ok(&listed);
+    let listed: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    let rc2 = listed["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["release"] == "17.0.0.rc2")
+        .unwrap();
+    assert_eq!(
+        (&rc2["release_version"], &rc2["rc"], &rc2["from"]),
+        (&"17.0.0".into(), &2.into(), &"17.0.0.rc1".into())
+    );
     for line in [
         "17.0.1      final",
         "from 17.0.1.rc1",

@@ -76,6 +76,8 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                         "distribution": lock.distribution,
                         "release": lock.release,
                         "kind": lock.kind.as_str(),
+                        "release_version": lock.release_version,
+                        "rc": lock.rc,
                         "build": lock.build,
                         "date": lock.date,
                         "from": lock.from,
