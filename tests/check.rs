@@ -437,3 +437,72 @@ fn links_out_of_the_root_are_refused_for_the_root_file_and_kind_folders() {
         run.stderr
     );
 }
+
+/// `check --format json` with the parse cache in `cache`.
+fn cached_check(dir: &Path, cache: &Path) -> Run {
+    let output = support::clean(std::process::Command::new(env!("CARGO_BIN_EXE_distrib")))
+        .current_dir(dir)
+        .args(["check", "--format", "json"])
+        .env("XDG_CACHE_HOME", cache)
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn the_parse_cache_changes_no_result() {
+    let cache = tempfile::tempdir().unwrap();
+    let fixtures = project().join("tests/fixtures");
+    let mut cases: Vec<std::path::PathBuf> = ["invalid", "valid"]
+        .iter()
+        .flat_map(|kind| std::fs::read_dir(fixtures.join(kind)).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    cases.extend(["examples/lsst", "examples/alice"].map(|e| project().join(e)));
+    cases.sort();
+    for case in &cases {
+        let plain = distrib(case, &["check", "--format", "json"]);
+        let first = cached_check(case, cache.path());
+        let second = cached_check(case, cache.path());
+        for run in [&first, &second] {
+            assert_eq!(
+                (run.code, &run.stdout),
+                (plain.code, &plain.stdout),
+                "{}",
+                case.display()
+            );
+        }
+    }
+    let written = std::fs::read_dir(cache.path().join("distrib/parsed"))
+        .unwrap()
+        .count();
+    assert!(written >= cases.len() / 2, "{written} cache files");
+
+    // An edited file is parsed again; a broken cache is ignored and replaced.
+    let dir = scratch();
+    write(dir.path(), "distrib.yaml", "");
+    write(dir.path(), "products/afw.yaml", "name: afw\n");
+    assert_eq!(cached_check(dir.path(), cache.path()).code, 0);
+    write(
+        dir.path(),
+        "products/afw.yaml",
+        "name: afw\ndepends: { nothing: \"*\" }\n",
+    );
+    let run = cached_check(dir.path(), cache.path());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("dependency-unknown"), "{}", run.stdout);
+    for file in std::fs::read_dir(cache.path().join("distrib/parsed")).unwrap() {
+        std::fs::write(
+            file.unwrap().path(),
+            "distrib-parse-cache/1 0.1.0\nnot\ta cache\n",
+        )
+        .unwrap();
+    }
+    let run = cached_check(dir.path(), cache.path());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("dependency-unknown"), "{}", run.stdout);
+}

@@ -126,10 +126,6 @@ pub fn mirrors<'a>(manifests: &Manifests, dir: &'a Path, root: &'a Path) -> Mirr
 
 /// `$XDG_CACHE_HOME/distrib/mirrors`, else `~/.cache/distrib/mirrors`.
 fn default_mirrors() -> PathBuf {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
+    let cache = crate::fsutil::cache_home().unwrap_or_else(std::env::temp_dir);
     cache.join("distrib").join("mirrors")
 }

@@ -2,6 +2,7 @@
 //! tree or from a git revision) with the source text kept for diagnostics. Loading never stops at
 //! the first bad file: each problem becomes a diagnostic and the other files are still read.
 
+mod cache;
 pub mod model;
 mod parse;
 pub mod revision;
@@ -152,12 +153,18 @@ impl Manifests {
     }
 }
 
-/// Parses every listed file. Problems go into the report; files that parsed into the model.
-pub fn load(mut files: Vec<RawFile>) -> (Manifests, Report) {
+/// Parses every listed file, or takes it from `cache` when it is there unchanged. Problems go
+/// into the report; files that parsed into the model.
+pub fn load(mut files: Vec<RawFile>, cache: Option<&cache::Cache>) -> (Manifests, Report) {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut manifests = Manifests::default();
     let mut report = Report::default();
-    for (path, text, outcome) in parse::parse_all(files) {
+    let cached = cache.map(cache::Cache::entries);
+    let (parsed, entries) = parse::parse_all(files, cached.as_ref());
+    if let Some(cache) = cache {
+        cache.save(entries);
+    }
+    for (path, text, outcome) in parsed {
         let stem = stem_of(&path);
         let file = report.sources.add(SourceFile::new(path, text));
         match outcome {
@@ -274,7 +281,8 @@ pub fn open(start: &Path, rev: Option<&str>) -> Result<Opened, OpenError> {
             )
         }
     };
-    let (manifests, report) = load(files);
+    let cache = cache::Cache::open(find_root(start).unwrap_or(start));
+    let (manifests, report) = load(files, cache.as_ref());
     Ok(Opened {
         origin,
         manifests,

@@ -23,46 +23,89 @@ pub enum Outcome {
 /// A file's path, its text (empty when it could not be read as text) and what it parsed to.
 pub type Parsed = (String, Arc<str>, Outcome);
 
-/// Reads and parses every file, in the order given, on all cores.
-pub fn parse_all(files: Vec<RawFile>) -> Vec<Parsed> {
+/// A cache entry of a file that parsed: its key and its model as JSON.
+pub type Entry = (String, String);
+
+/// What the cache held when the run started: key to JSON.
+pub type Cached<'a> = std::collections::HashMap<&'a str, &'a str>;
+
+/// Reads and parses every file, in the order given, on all cores. With a cache, a file whose
+/// entry is in `cached` is decoded from it instead of parsed, and the cache entry of every file
+/// that parsed is returned too.
+pub fn parse_all(files: Vec<RawFile>, cached: Option<&Cached>) -> (Vec<Parsed>, Vec<Entry>) {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    if threads <= 1 || files.len() < 64 {
-        return files.into_iter().map(parse_file).collect();
-    }
-    let chunk = files.len().div_ceil(threads);
-    let mut parts: Vec<Vec<RawFile>> = Vec::with_capacity(threads);
-    let mut rest = files.into_iter();
-    loop {
-        let part: Vec<RawFile> = rest.by_ref().take(chunk).collect();
-        if part.is_empty() {
-            break;
-        }
-        parts.push(part);
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(parse_file).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
+    let parse_part = |part: Vec<RawFile>| -> Vec<(Parsed, Option<Entry>)> {
+        part.into_iter()
+            .map(|raw| parse_file(raw, cached))
             .collect()
-    })
+    };
+    let parsed: Vec<(Parsed, Option<Entry>)> = if threads <= 1 || files.len() < 64 {
+        parse_part(files)
+    } else {
+        let chunk = files.len().div_ceil(threads);
+        let mut parts: Vec<Vec<RawFile>> = Vec::with_capacity(threads);
+        let mut rest = files.into_iter();
+        loop {
+            let part: Vec<RawFile> = rest.by_ref().take(chunk).collect();
+            if part.is_empty() {
+                break;
+            }
+            parts.push(part);
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|part| scope.spawn(|| parse_part(part)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    let mut entries = Vec::new();
+    let files = parsed
+        .into_iter()
+        .map(|(file, entry)| {
+            entries.extend(entry);
+            file
+        })
+        .collect();
+    (files, entries)
 }
 
-fn parse_file(raw: RawFile) -> Parsed {
+fn parse_file(raw: RawFile, cached: Option<&Cached>) -> (Parsed, Option<Entry>) {
     let RawFile { path, content } = raw;
+    let mut entry = None;
     let (text, outcome) = match read(&path, content) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => {
-                let outcome = parse_text(&path, &text);
+                let Some(cached) = cached else {
+                    let outcome = parse_text(&path, &text);
+                    return ((path, text.into(), outcome), None);
+                };
+                let key = super::cache::key(&path, &text);
+                let hit = Kind::of_path(&path).and_then(|kind| {
+                    let json = cached.get(key.as_str())?;
+                    Some((super::cache::decode(kind, json)?, (*json).to_owned()))
+                });
+                let outcome = match hit {
+                    Some((outcome, json)) => {
+                        entry = Some((key, json));
+                        outcome
+                    }
+                    None => {
+                        let outcome = parse_text(&path, &text);
+                        entry = super::cache::encode(&outcome).map(|json| (key, json));
+                        outcome
+                    }
+                };
                 (text, outcome)
             }
             Err(error) => {
@@ -84,7 +127,7 @@ fn parse_file(raw: RawFile) -> Parsed {
         },
         Err(problem) => (String::new(), Outcome::Problem(problem)),
     };
-    (path, text.into(), outcome)
+    ((path, text.into(), outcome), entry)
 }
 
 /// The bytes of a listed file, or why there are none.

@@ -2,6 +2,7 @@
 //! library reports positions: everything else sees [`Node`] and byte ranges, so the parser can
 //! change without touching validation.
 
+use std::cell::Cell;
 use std::fmt;
 use std::ops::{Deref, Range};
 
@@ -56,8 +57,35 @@ pub fn span_of(location: &serde_saphyr::Location) -> Option<Span> {
     Some(start..start + len)
 }
 
+thread_local! {
+    /// Whether nodes are (de)serialized with their positions, for the parse cache.
+    static WITH_SPANS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with every [`Node`] and [`Entries`] (de)serialized with its positions: a node as
+/// `[value, [start, end]]`, entries as a list of `[key, value]`. Everywhere else, and by
+/// default, a node is its value alone (JSON Schema, comparisons) and is read from YAML.
+pub fn with_spans<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            WITH_SPANS.set(self.0);
+        }
+    }
+    let _reset = Reset(WITH_SPANS.replace(true));
+    f()
+}
+
+fn spans_on() -> bool {
+    WITH_SPANS.get()
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Node<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if spans_on() {
+            let (value, span) = <(T, Option<(usize, usize)>)>::deserialize(deserializer)?;
+            return Ok(Node::new(value, span.map(|(start, end)| start..end)));
+        }
         let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
         Ok(Node::new(spanned.value, span_of(&spanned.referenced)))
     }
@@ -65,6 +93,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Node<T> {
 
 impl<T: Serialize> Serialize for Node<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if spans_on() {
+            let span = self.span.as_ref().map(|s| (s.start, s.end));
+            return (&self.value, span).serialize(serializer);
+        }
         self.value.serialize(serializer)
     }
 }
@@ -112,6 +144,9 @@ impl<V> Entries<V> {
 
 impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if spans_on() {
+            return Ok(Entries(Vec::deserialize(deserializer)?));
+        }
         struct EntriesVisitor<V>(std::marker::PhantomData<V>);
         impl<'de, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<V> {
             type Value = Entries<V>;
@@ -132,6 +167,9 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
 
 impl<V: Serialize> Serialize for Entries<V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if spans_on() {
+            return serializer.collect_seq(self.0.iter());
+        }
         serializer.collect_map(self.0.iter().map(|(k, v)| (&k.value, v)))
     }
 }

@@ -1,0 +1,115 @@
+//! A cache of parsed manifest files, so that a run on a repository where few files changed (a
+//! pre-commit hook, a CI job, `lock` after `check`) parses only those.
+//!
+//! One file per manifest repository, `<cache>/distrib/parsed/<repository key>.txt`: a header
+//! line, then one line per file that parsed, `<key>\t<model as JSON, with positions>`. The key
+//! is the SHA-256 of this format's and distrib's versions, the file's path and its text, so an
+//! edited file, a renamed one or another build of distrib never hits an old entry. Only files
+//! that parsed without a problem are kept: problems are always found again. The cache is a
+//! shortcut, never a source of truth: a cache that cannot be read, decoded or written is
+//! ignored, and `DISTRIB_NO_CACHE=1` turns it off.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::Kind;
+use super::parse::Outcome;
+use super::span::with_spans;
+
+/// The first line of a cache file: what wrote it.
+const HEADER: &str = concat!("distrib-parse-cache/1 ", env!("CARGO_PKG_VERSION"), "\n");
+
+/// The cache of one manifest repository, as it was when the run started.
+pub struct Cache {
+    file: PathBuf,
+    text: String,
+}
+
+impl Cache {
+    /// The cache of the manifest repository at `root`, or `None` when it is turned off or there
+    /// is no cache folder.
+    pub fn open(root: &Path) -> Option<Cache> {
+        if std::env::var_os("DISTRIB_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0") {
+            return None;
+        }
+        let folder = crate::fsutil::cache_home()?.join("distrib").join("parsed");
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let name = hex(&Sha256::digest(root.to_string_lossy().as_bytes()))[..32].to_owned();
+        let file = folder.join(format!("{name}.txt"));
+        let text = std::fs::read_to_string(&file)
+            .ok()
+            .filter(|t| t.starts_with(HEADER))
+            .unwrap_or_default();
+        Some(Cache { file, text })
+    }
+
+    /// The entries written by the last run: key to JSON.
+    pub fn entries(&self) -> HashMap<&str, &str> {
+        self.text
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split_once('\t'))
+            .collect()
+    }
+
+    /// Replaces the cache with `entries` (key, JSON), atomically, when they differ from what
+    /// it holds. Best effort: a cache that cannot be written is no error.
+    pub fn save(&self, mut entries: Vec<(String, String)>) {
+        entries.sort();
+        let mut text = String::with_capacity(self.text.len().max(4096));
+        text.push_str(HEADER);
+        for (key, json) in &entries {
+            text.push_str(key);
+            text.push('\t');
+            text.push_str(json);
+            text.push('\n');
+        }
+        if text == self.text {
+            return;
+        }
+        if let Some(folder) = self.file.parent() {
+            let _ = std::fs::create_dir_all(folder);
+        }
+        let _ = crate::fsutil::write_atomic(&self.file, text.as_bytes());
+    }
+}
+
+/// The key of a file's entry.
+pub fn key(path: &str, text: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(HEADER.as_bytes());
+    hasher.update(path.as_bytes());
+    hasher.update([0]);
+    hasher.update(text.as_bytes());
+    hex(&hasher.finalize())
+}
+
+/// A parsed file as a cache entry; `None` for what is not kept (problems, lockfiles).
+pub fn encode(outcome: &Outcome) -> Option<String> {
+    with_spans(|| match outcome {
+        Outcome::Config(value) => serde_json::to_string(value).ok(),
+        Outcome::Product(value) => serde_json::to_string(value).ok(),
+        Outcome::Distribution(value) => serde_json::to_string(value).ok(),
+        Outcome::Environment(value) => serde_json::to_string(value).ok(),
+        Outcome::Deployment(value) => serde_json::to_string(value).ok(),
+        Outcome::Lock | Outcome::Problem(_) => None,
+    })
+}
+
+/// A cache entry back as a parsed file of `kind`; `None` when it does not decode.
+pub fn decode(kind: Kind, json: &str) -> Option<Outcome> {
+    with_spans(|| match kind {
+        Kind::Config => serde_json::from_str(json).ok().map(Outcome::Config),
+        Kind::Product => serde_json::from_str(json).ok().map(Outcome::Product),
+        Kind::Distribution => serde_json::from_str(json).ok().map(Outcome::Distribution),
+        Kind::Environment => serde_json::from_str(json).ok().map(Outcome::Environment),
+        Kind::Deployment => serde_json::from_str(json).ok().map(Outcome::Deployment),
+        Kind::Lock => None,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
