@@ -14,7 +14,9 @@ use crate::resolve::{Options, Plan};
 ///
 /// Reads `distrib.yaml` and every file under products/, distributions/, environments/ and
 /// deployments/, checks every rule, and prints all problems, sorted by file and line. Rule levels
-/// come from `rules:` in distrib.yaml.
+/// come from `rules:` in distrib.yaml. Files that parsed are cached (in `~/.cache/distrib/parsed`,
+/// keyed by their path and text), so the next run parses only what changed; set
+/// DISTRIB_NO_CACHE=1 to turn the cache off.
 ///
 /// With --base, also says what the change since REV does, for whoever reviews it: the products
 /// and environments added, removed or changed, each distribution's closure, and which package
