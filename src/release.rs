@@ -229,6 +229,22 @@ pub fn final_of<'a>(
     })
 }
 
+/// The patch that follows the finals of `version`'s `M.n`: one more than the highest released.
+pub fn next_patch(history: &History, distribution: &str, version: Version) -> Version {
+    let highest = history
+        .of(distribution)
+        .filter(|l| l.kind == ReleaseKind::Final)
+        .filter_map(|l| Version::parse(l.release_version.as_deref()?).ok())
+        .filter(|v| (v.major, v.minor) == (version.major, version.minor))
+        .map(|v| v.patch)
+        .max()
+        .unwrap_or(version.patch);
+    Version {
+        patch: highest.max(version.patch).saturating_add(1),
+        ..version
+    }
+}
+
 /// The release `--from` names, which a first candidate starts from.
 pub fn starting_point<'a>(
     history: &'a History,

@@ -156,13 +156,10 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
         return Err(fail(
             context,
             ReleaseError::Finalized {
+                next: release::next_patch(&history, &distribution, version),
                 distribution,
                 version,
                 release: done.release.clone(),
-                next: Version {
-                    patch: version.patch.saturating_add(1),
-                    ..version
-                },
             },
         ));
     }
