@@ -154,6 +154,9 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     let patched = lock(&f, "17.0.1");
     assert_eq!(patched.products, patch.products);
     assert_eq!(patched.build, patch.build);
+    // The next patch after 17.0.0 and 17.0.1 is 17.0.2.
+    let run = f.run(&["release", "candidate", "dist", "17.0.0"]);
+    fails(&run, 1, "distrib release patch dist 17.0.2");
 
     // `lock --check` compares the manifests with the newest lock made from them, the weekly.
     let run = f.run(&["lock", "dist", "--check", "--offline"]);
