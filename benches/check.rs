@@ -28,23 +28,11 @@ fn main() {
         (200, 5, 1)
     };
     let seed = setting("DISTRIB_BENCH_SEED", 1) as u64;
-    let binary = std::env::var("DISTRIB_BENCH_BIN")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_distrib").to_owned());
+    let binary = support::binary();
     let binary = binary.as_str();
 
     let temporary = tempfile::tempdir().expect("a temporary folder");
-    let root = match std::env::var_os("DISTRIB_BENCH_DIR") {
-        Some(kept) => {
-            let kept = std::path::PathBuf::from(kept);
-            assert!(
-                !kept.exists(),
-                "DISTRIB_BENCH_DIR `{}` exists already",
-                kept.display()
-            );
-            kept
-        }
-        None => temporary.path().to_path_buf(),
-    };
+    let root = support::kept_folder().unwrap_or_else(|| temporary.path().to_path_buf());
     let started = Instant::now();
     synthetic::write_synthetic(&root, products, distributions, seed);
     let generated = started.elapsed();

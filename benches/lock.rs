@@ -16,7 +16,7 @@ mod support;
 mod synthetic;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -39,16 +39,8 @@ fn main() {
         (vec![5], 1)
     };
     let seed = setting("DISTRIB_BENCH_SEED", 1) as u64;
-    let binary = std::env::var("DISTRIB_BENCH_BIN")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_distrib").to_owned());
-    let kept = std::env::var_os("DISTRIB_BENCH_DIR").map(PathBuf::from);
-    if let Some(kept) = &kept {
-        assert!(
-            !kept.exists(),
-            "DISTRIB_BENCH_DIR `{}` exists already",
-            kept.display()
-        );
-    }
+    let binary = support::binary();
+    let kept = support::kept_folder();
     println!(
         "distrib lock {MIRRORED_DISTRIBUTION} --kind weekly --date 2026-11-19 --offline --dry-run: {runs} runs per size, seed {seed}"
     );
@@ -165,22 +157,8 @@ fn sizes() -> Vec<usize> {
 }
 
 fn lock(binary: &str, root: &Path, mirrors: &Path) -> Command {
-    let mut command = isolated(Command::new(binary));
-    command
-        .arg("-C")
-        .arg(root)
-        .args([
-            "lock",
-            MIRRORED_DISTRIBUTION,
-            "--kind",
-            "weekly",
-            "--date",
-            "2026-11-19",
-            "--offline",
-            "--dry-run",
-            "--mirrors",
-        ])
-        .arg(mirrors);
+    let mut command = support::lock(binary, root, mirrors, MIRRORED_DISTRIBUTION, "2026-11-19");
+    command.arg("--dry-run");
     command
 }
 

@@ -16,7 +16,7 @@ mod synthetic;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::{isolated, setting, stats, time};
@@ -38,20 +38,9 @@ fn main() {
         (20, 3, 5, 1)
     };
     let seed = setting("DISTRIB_BENCH_SEED", 1) as u64;
-    let binary = std::env::var("DISTRIB_BENCH_BIN")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_distrib").to_owned());
+    let binary = support::binary();
     let temporary = tempfile::tempdir().expect("a temporary folder");
-    let top = match std::env::var_os("DISTRIB_BENCH_DIR").map(PathBuf::from) {
-        Some(kept) => {
-            assert!(
-                !kept.exists(),
-                "DISTRIB_BENCH_DIR `{}` exists already",
-                kept.display()
-            );
-            kept
-        }
-        None => temporary.path().to_path_buf(),
-    };
+    let top = support::kept_folder().unwrap_or_else(|| temporary.path().to_path_buf());
     let root = top.join("manifests");
     let mirrors = top.join("mirrors");
 
@@ -130,22 +119,7 @@ fn main() {
 }
 
 fn lock(binary: &str, root: &Path, mirrors: &Path, date: &str) -> Command {
-    let mut command = isolated(Command::new(binary));
-    command
-        .arg("-C")
-        .arg(root)
-        .args([
-            "lock",
-            MIRRORED_DISTRIBUTION,
-            "--kind",
-            "weekly",
-            "--date",
-            date,
-            "--offline",
-            "--mirrors",
-        ])
-        .arg(mirrors);
-    command
+    support::lock(binary, root, mirrors, MIRRORED_DISTRIBUTION, date)
 }
 
 fn notes(binary: &str, root: &Path, mirrors: &Path) -> Command {
@@ -204,26 +178,5 @@ fn add_commits(mirror: &Path, index: usize, commits: usize) {
         ));
     }
     stream.push_str("done\n");
-    let mut child = isolated(Command::new("git"))
-        .arg("--git-dir")
-        .arg(mirror)
-        .args(["fast-import", "--quiet", "--done"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("git runs");
-    child
-        .stdin
-        .take()
-        .expect("a pipe")
-        .write_all(stream.as_bytes())
-        .expect("git fast-import reads its stream");
-    let output = child.wait_with_output().expect("git fast-import ends");
-    assert!(
-        output.status.success(),
-        "git fast-import into {}: {}",
-        mirror.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    synthetic::fast_import(mirror, &stream);
 }

@@ -723,16 +723,7 @@ fn list_shows_releases_and_where_they_are_installed() {
     let run = distrib_wide(&f.root, &["list"]);
     ok(&run);
     says(&run, "no release is locked yet");
-    ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]));
+    f.lock_weekly();
     ok(&f.run(&[
         "lock",
         "dist",

@@ -16,16 +16,7 @@ fn two_weeklies() -> Fixture {
          naming: { weekly: \"w.%G.%V\" }\nissues: \"DM-\\\\d+\"\n\
          install: \"eups distrib install -t {release} {distribution} # b{build}\"\n",
     );
-    ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]));
+    f.lock_weekly();
     commit_file(&f.repo("utils"), "src/a", "a", "DM-10: faster parsing");
     commit_file(
         &f.repo("utils"),
@@ -181,16 +172,7 @@ fn a_product_built_from_a_sub_tree_lists_only_the_commits_that_change_it() {
         &f.root.join("distributions/dist.yaml"),
         "name: dist\nenvironment: ops\nproducts: [app]\nplatform: linux-x86_64\nissues: \"DM-\\\\d+\"\n",
     );
-    ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]));
+    f.lock_weekly();
     commit_file(
         &f.repo("app"),
         "src/code",

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)] // each benchmark uses a part
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,43 @@ pub const TIME: &str = "/usr/bin/time";
 /// thousands of new files does not compete with the timed runs.
 pub fn settle() {
     let _ = Command::new("sync").status();
+}
+
+/// The distrib binary to measure: `DISTRIB_BENCH_BIN`, else the one this build made.
+pub fn binary() -> String {
+    std::env::var("DISTRIB_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_distrib").to_owned())
+}
+
+/// `DISTRIB_BENCH_DIR`: a new folder where the benchmark keeps what it generates (e.g. for
+/// `perf record`), instead of a temporary one. Panics when it exists already.
+pub fn kept_folder() -> Option<PathBuf> {
+    let kept = PathBuf::from(std::env::var_os("DISTRIB_BENCH_DIR")?);
+    assert!(
+        !kept.exists(),
+        "DISTRIB_BENCH_DIR `{}` exists already",
+        kept.display()
+    );
+    Some(kept)
+}
+
+/// `distrib lock DISTRIBUTION --kind weekly --date DATE --offline --mirrors MIRRORS` in `root`.
+pub fn lock(binary: &str, root: &Path, mirrors: &Path, distribution: &str, date: &str) -> Command {
+    let mut command = isolated(Command::new(binary));
+    command
+        .arg("-C")
+        .arg(root)
+        .args([
+            "lock",
+            distribution,
+            "--kind",
+            "weekly",
+            "--date",
+            date,
+            "--offline",
+        ])
+        .arg("--mirrors")
+        .arg(mirrors);
+    command
 }
 
 /// A number from the environment variable `name`, or `default`.

@@ -91,8 +91,15 @@ impl Fixture {
     /// A fixture with its mirrors fetched and `dist` locked as the weekly `w.2026.47`.
     pub fn locked() -> Self {
         let f = Self::new();
-        ok(&f.run(&["fetch"]));
-        ok(&f.run(&[
+        f.lock_weekly();
+        f
+    }
+
+    /// Fetches the mirrors and locks `dist`, as the manifests are now, as the weekly
+    /// `w.2026.47` (dated 2026-11-19).
+    pub fn lock_weekly(&self) {
+        ok(&self.run(&["fetch"]));
+        ok(&self.run(&[
             "lock",
             "dist",
             "--kind",
@@ -101,7 +108,6 @@ impl Fixture {
             "2026-11-19",
             "--offline",
         ]));
-        f
     }
 
     pub fn run(&self, args: &[&str]) -> Run {

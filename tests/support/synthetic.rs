@@ -482,6 +482,13 @@ fn write_mirror(path: &Path, name: &str, index: usize, minor: u64) {
         std::fs::write(path.join(file), text)
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.join(file).display()));
     }
+    fast_import(path, &history(name, index, minor));
+}
+
+/// Runs `git fast-import` on the bare repository `git_dir` with `stream`, with no user or system
+/// configuration, keeping the objects in a pack as a fetch does, however few they are. Panics
+/// when git fails.
+pub fn fast_import(git_dir: &Path, stream: &str) {
     let mut child = Command::new("git")
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -489,8 +496,7 @@ fn write_mirror(path: &Path, name: &str, index: usize, minor: u64) {
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .arg("--git-dir")
-        .arg(path)
-        // Keep the objects in a pack, as a fetch does, however few they are.
+        .arg(git_dir)
         .args([
             "-c",
             "fastimport.unpackLimit=0",
@@ -507,13 +513,13 @@ fn write_mirror(path: &Path, name: &str, index: usize, minor: u64) {
         .stdin
         .take()
         .expect("a pipe")
-        .write_all(history(name, index, minor).as_bytes())
+        .write_all(stream.as_bytes())
         .expect("git fast-import reads its stream");
     let output = child.wait_with_output().expect("git fast-import ends");
     assert!(
         output.status.success(),
         "git fast-import into {}: {}",
-        path.display(),
+        git_dir.display(),
         String::from_utf8_lossy(&output.stderr)
     );
 }
