@@ -268,10 +268,10 @@ fn closure(manifests: &Manifests, distribution: &str) -> BTreeSet<String> {
 }
 
 impl Impact {
-    /// The report for people: one line per change, then one per affected distribution.
-    pub fn lines(&self) -> Vec<String> {
-        let mut lines = vec![format!("compared with `{}`:", self.base)];
-        let list = |names: &[String]| names.join(", ");
+    /// What was added, removed or changed: (`products` or `environments`, how, names), each
+    /// list not empty.
+    fn changes(&self) -> Vec<(&'static str, &'static str, &[String])> {
+        let mut found = Vec::new();
         for (what, changes) in [
             ("products", &self.products),
             ("environments", &self.environments),
@@ -282,9 +282,19 @@ impl Impact {
                 ("changed", &changes.changed),
             ] {
                 if !names.is_empty() {
-                    lines.push(format!("  {what} {how}: {}", list(names)));
+                    found.push((what, how, names.as_slice()));
                 }
             }
+        }
+        found
+    }
+
+    /// The report for people: one line per change, then one per affected distribution.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![format!("compared with `{}`:", self.base)];
+        let list = |names: &[String]| names.join(", ");
+        for (what, how, names) in self.changes() {
+            lines.push(format!("  {what} {how}: {}", list(names)));
         }
         for distribution in &self.distributions {
             if !distribution.affected() {
@@ -325,24 +335,16 @@ impl Impact {
             "## Impact of the manifest change\n\nCompared with `{}`.\n\n",
             self.base
         );
-        let mut any = false;
-        for (what, changes) in [
-            ("Products", &self.products),
-            ("Environments", &self.environments),
-        ] {
-            for (how, names) in [
-                ("added", &changes.added),
-                ("removed", &changes.removed),
-                ("changed", &changes.changed),
-            ] {
-                if !names.is_empty() {
-                    any = true;
-                    let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-                    out.push_str(&format!("- {what} {how}: {}\n", names.join(", ")));
-                }
-            }
+        let changes = self.changes();
+        for (what, how, names) in &changes {
+            let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            let what = match *what {
+                "products" => "Products",
+                _ => "Environments",
+            };
+            out.push_str(&format!("- {what} {how}: {}\n", names.join(", ")));
         }
-        if !any {
+        if changes.is_empty() {
             out.push_str("No product or environment changed.\n");
         }
         out.push_str("\n| distribution | closure | changed products | package identities |\n| --- | --- | --- | --- |\n");
