@@ -342,12 +342,10 @@ pub fn resolve(
         let mut version: Option<String> = None;
         let mut all_inherited = inherited.is_some();
         for repository in &product.repositories {
-            let key = source_key(
-                &crate::url::redact(&repository.url),
-                repository.path.as_ref().map(|p| p.as_str()),
-            );
+            let path = repository.path.as_ref().map(|p| p.as_str());
             let source = Source {
-                inherited: inherited.and_then(|i| i.commits.get(&key)),
+                inherited: inherited
+                    .and_then(|i| i.commits.get(&source_key(&repository.url, path))),
                 retagged,
                 // `describe` walks history: only when the version comes from it.
                 version: version.is_none(),
