@@ -440,17 +440,8 @@ fn links_out_of_the_root_are_refused_for_the_root_file_and_kind_folders() {
 
 /// `check --format json` with the parse cache in `cache`.
 fn cached_check(dir: &Path, cache: &Path) -> Run {
-    let output = support::clean(std::process::Command::new(env!("CARGO_BIN_EXE_distrib")))
-        .current_dir(dir)
-        .args(["check", "--format", "json"])
-        .env("XDG_CACHE_HOME", cache)
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    let cache = [("XDG_CACHE_HOME", cache.as_os_str())];
+    support::distrib_with(dir, &["check", "--format", "json"], &cache)
 }
 
 #[test]

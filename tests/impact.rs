@@ -3,10 +3,8 @@
 
 mod support;
 
-use std::process::Command;
-
 use support::fixture::{Fixture, commit_file, ok, says, write};
-use support::{clean, git};
+use support::git;
 
 /// `Fixture::locked()`, with the manifest repository committed in git.
 fn committed() -> Fixture {
@@ -139,18 +137,21 @@ fn github_format_writes_the_job_summary() {
     );
     let summary = f.root.join("summary.md");
     std::fs::write(&summary, "# Earlier step\n").unwrap();
-    let output = clean(Command::new(env!("CARGO_BIN_EXE_distrib")))
-        .current_dir(&f.root)
-        .args(["check", "--mirrors", f.mirrors.to_str().unwrap()])
-        .args(["--base", "HEAD", "--format", "github"])
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let mirrors = f.mirrors.to_str().unwrap();
+    let run = support::distrib_with(
+        &f.root,
+        &[
+            "check",
+            "--mirrors",
+            mirrors,
+            "--base",
+            "HEAD",
+            "--format",
+            "github",
+        ],
+        &[("GITHUB_STEP_SUMMARY", summary.as_os_str())],
     );
+    ok(&run);
     let text = std::fs::read_to_string(&summary).unwrap();
     assert!(
         text.starts_with("# Earlier step\n## Impact of the manifest change"),

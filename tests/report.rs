@@ -510,14 +510,13 @@ fn plan_against_a_store() {
     assert!(lines[7].ends_with(&format!("{}/{}", &identity("app")[..2], identity("app"))));
 
     // The store can come from the environment, as in a CI job.
-    let run = support::clean(std::process::Command::new(env!("CARGO_BIN_EXE_distrib")))
-        .current_dir(&f.root)
-        .env("DISTRIB_STORE", store.path())
-        .args(["plan", "dist", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(run.status.success());
-    let document: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let run = support::distrib_with(
+        &f.root,
+        &["plan", "dist", "--format", "json"],
+        &[("DISTRIB_STORE", store.path().as_os_str())],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let document: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(document["to_build"], 3);
 
     fails(

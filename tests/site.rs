@@ -546,16 +546,8 @@ products: [app]\nplatform: linux-x86_64\n",
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let mut command = clean(Command::new(env!("CARGO_BIN_EXE_distrib")));
-        command
-            .env("COLUMNS", "1000")
-            .env("DISTRIB_MIRRORS", &self.mirrors);
-        let output = command.current_dir(&self.root).args(args).output().unwrap();
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        let mirrors = [("DISTRIB_MIRRORS", self.mirrors.as_os_str())];
+        support::distrib_with(&self.root, args, &mirrors)
     }
 
     /// Locks the weekly `w.2026.47` and installs it at `lab` as its official default, asked

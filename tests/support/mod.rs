@@ -41,6 +41,13 @@ pub fn distrib_wide(dir: &Path, args: &[&str]) -> Run {
     run(command, dir, args)
 }
 
+/// Like [`distrib_wide`], with these environment variables set.
+pub fn distrib_with(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Run {
+    let mut command = clean(Command::new(env!("CARGO_BIN_EXE_distrib")));
+    command.env("COLUMNS", "1000").envs(env.iter().copied());
+    run(command, dir, args)
+}
+
 fn run(mut command: Command, dir: &Path, args: &[&str]) -> Run {
     let output = command
         .current_dir(dir)
