@@ -5,8 +5,6 @@
 
 mod support;
 
-use support::{clean, project};
-
 struct Demo {
     work: tempfile::TempDir,
     stdout: String,
@@ -15,20 +13,13 @@ struct Demo {
 
 fn demo(example: &str) -> Demo {
     let work = tempfile::tempdir().unwrap();
-    let output = clean(std::process::Command::new("bash"))
-        .arg(project().join("examples/demo.sh"))
-        .arg(example)
-        .env("DISTRIB_BIN", env!("CARGO_BIN_EXE_distrib"))
-        .env("DISTRIB_DEMO_DIR", work.path())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "{stderr}");
+    let run = support::demo(example, work.path());
+    let stderr = run.stderr;
     assert!(stderr.contains("is up to date"), "{stderr}");
     assert!(stderr.contains("no problems in"), "{stderr}");
     Demo {
         work,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stdout: run.stdout,
         stderr,
     }
 }

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use support::fixture::{fails, ok, write};
-use support::{Run, clean, copy_tree, distrib_wide, git, project};
+use support::{Run, copy_tree, distrib_wide, git, project};
 
 const DEFAULT: &str = "O2PDPSuite-epn-20261126-DDv1.6.5-flp-suite-v0.40.0";
 
@@ -24,18 +24,7 @@ fn alice() -> &'static Path {
         let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("site-alice");
         let _ = std::fs::remove_dir_all(&work);
         std::fs::create_dir_all(&work).unwrap();
-        let output = clean(Command::new("bash"))
-            .arg(project().join("examples/demo.sh"))
-            .arg("alice")
-            .env("DISTRIB_BIN", env!("CARGO_BIN_EXE_distrib"))
-            .env("DISTRIB_DEMO_DIR", &work)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        support::demo("alice", &work);
         let run = distrib_wide(
             &work.join("manifests"),
             &["site", "--out", "../site", "--mirrors", "../mirrors"],

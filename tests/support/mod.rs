@@ -95,6 +95,25 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
+/// Runs `examples/demo.sh EXAMPLE` with this build of distrib, its work in `work`; panics when
+/// it fails. Its stdout and stderr.
+pub fn demo(example: &str, work: &Path) -> Run {
+    let output = clean(Command::new("bash"))
+        .arg(project().join("examples/demo.sh"))
+        .arg(example)
+        .env("DISTRIB_BIN", env!("CARGO_BIN_EXE_distrib"))
+        .env("DISTRIB_DEMO_DIR", work)
+        .output()
+        .expect("bash runs");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run
+}
+
 /// Copies a folder tree.
 pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
