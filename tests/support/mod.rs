@@ -131,3 +131,24 @@ pub fn copy_tree(from: &Path, to: &Path) {
 pub fn project() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// A file or folder of the real data kept beside the project in `../shared` (LSST's
+/// `repos.yaml`, ALICE's recipes), or `None` when that folder is absent: the test that asked
+/// then says it is skipped. With `DISTRIB_REQUIRE_SHARED=1` (CI sets it) an absent folder is a
+/// failure instead, so a green run proves the real data was read.
+pub fn shared(relative: &str) -> Option<std::path::PathBuf> {
+    let path = project().join("../shared").join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("DISTRIB_REQUIRE_SHARED").is_none_or(|v| v != "1"),
+        "`{}` is missing and DISTRIB_REQUIRE_SHARED=1: the real data must be beside the project",
+        path.display()
+    );
+    eprintln!(
+        "skipped: `{}` is absent (the real data beside the project; see README, Tests)",
+        path.display()
+    );
+    None
+}
