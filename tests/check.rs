@@ -79,6 +79,8 @@ invalid_fixtures! {
     file_encoding => "generated:file-encoding", "file-encoding";
     file_too_large => "generated:file-too-large", "file-too-large";
     symlink_escape => "generated:symlink-escape", "symlink-escape";
+    symlink_broken => "generated:symlink-broken", "symlink-broken";
+    file_ignored => "file-ignored", "file-ignored";
 }
 
 /// A minimal valid manifest repository in a temp dir, with one product `afw`.
@@ -129,6 +131,11 @@ fn generated(case: &str) -> Run {
                 "[OUTSIDE]",
             );
             return Run { stderr, ..run };
+        }
+        "symlink-broken" => {
+            std::os::unix::fs::symlink("gone.yaml", root.join("products/utils.yaml")).unwrap();
+            std::os::unix::fs::symlink("y.yaml", root.join("products/x.yaml")).unwrap();
+            std::os::unix::fs::symlink("x.yaml", root.join("products/y.yaml")).unwrap();
         }
         _ => unreachable!("{case}"),
     }

@@ -104,3 +104,155 @@ fn deploy_writes_through_links_inside_the_repository_and_refuses_others() {
     assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), original);
     let _ = git;
 }
+
+#[test]
+fn cr_only_and_crlf_files_read_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A CR-only `distrib.yaml` whose first line is a comment once read as blank, its unknown
+    // rule (an error) dropped.
+    write(
+        &root.join("distrib.yaml"),
+        "# repository settings\rrules: { no-such-rule: deny }\r",
+    );
+    write(
+        &root.join("products/a.yaml"),
+        "# a product\rname: a\rtype: internal\r",
+    );
+    write(
+        &root.join("products/b.yaml"),
+        "# another\r\nname: b\r\ndepends: { a: \"*\" }\r\n",
+    );
+    let run = distrib_wide(root, &["check", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let diagnostics = document["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{document:#}");
+    assert_eq!(diagnostics[0]["code"], "rule-unknown");
+    assert_eq!(diagnostics[0]["file"], "distrib.yaml");
+    assert_eq!(
+        diagnostics[0]["line"], 2,
+        "the position is the CR-separated line"
+    );
+    write(&root.join("distrib.yaml"), "# settings\r\rrules: {}\r");
+    let run = distrib_wide(root, &["check"]);
+    ok(&run);
+    says(&run, "no problems in 3 files");
+}
+
+#[test]
+fn a_distrib_yaml_that_is_not_a_file_is_an_error_at_that_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let outer = dir.path();
+    write(&outer.join("distrib.yaml"), "");
+    std::fs::create_dir_all(outer.join("inner/distrib.yaml")).unwrap();
+    write(
+        &outer.join("inner/products/broken.yaml"),
+        "name: broken\nbogus: 1\n",
+    );
+    let run = distrib_wide(&outer.join("inner"), &["check"]);
+    fails(&run, 1, "`distrib.yaml` is a folder, not a file");
+    says(&run, "file-ignored");
+    says(&run, "unknown field `bogus`");
+    // Every command that needs valid manifests stops there, not only `check`.
+    let run = distrib_wide(&outer.join("inner"), &["fetch"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(&run, "`distrib.yaml` is a folder, not a file");
+
+    // The same in a revision: the folder marks the root, and is reported.
+    let repo = outer.join("inner");
+    write(&repo.join("distrib.yaml/README"), "not settings\n");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "folder"]);
+    let run = distrib_wide(&repo.join("products"), &["check", "--rev", "HEAD"]);
+    fails(&run, 1, "`distrib.yaml` is a folder, not a file");
+    says(&run, "unknown field `bogus`");
+}
+
+/// `check` on a work tree and `check --rev` on its commit: the same problems, word for word.
+#[cfg(unix)]
+#[test]
+fn check_rev_reports_exactly_what_the_work_tree_reports_for_links() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let root = repo.join("manifests");
+    write(&dir.path().join("outside.yaml"), "name: outside\n");
+    write(&root.join("distrib.yaml"), "");
+    write(&repo.join("above.yaml"), "name: above\n");
+    write(&root.join("shared/chain.yaml"), "name: chain\n");
+    write(
+        &root.join("shared/envs/ops.yaml"),
+        "name: ops\npurpose: operations\n",
+    );
+    write(&root.join("products/real.yaml"), "name: real\n");
+    let products = root.join("products");
+    for (link, target) in [
+        ("loop-a.yaml", "loop-b.yaml"),
+        ("loop-b.yaml", "./loop-a.yaml"),
+        ("self.yaml", "self.yaml"),
+        ("dangling.yaml", "nothing/here.yaml"),
+        ("through-file.yaml", "real.yaml/x.yaml"),
+        ("escape.yaml", "../../../outside.yaml"),
+        ("above.yaml", "../../above.yaml"),
+        ("chain.yaml", "chain.link"),
+        ("chain.link", "../shared/chain.yaml"),
+        ("folder", "../shared"),
+        ("notes.txt", "../../../outside.yaml"),
+        ("broken-notes.txt", "nowhere"),
+    ] {
+        symlink(target, products.join(link)).unwrap();
+    }
+    symlink(
+        dir.path().join("outside.yaml"),
+        products.join("absolute.yaml"),
+    )
+    .unwrap();
+    symlink("shared/envs", root.join("environments")).unwrap();
+    symlink("../above", root.join("deployments")).unwrap();
+    std::fs::create_dir_all(root.join("distributions")).unwrap();
+    symlink("d.yaml", root.join("distributions/d.yaml")).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "links"]);
+
+    let tree = distrib_wide(&root, &["check", "--format", "json"]);
+    let revision = distrib_wide(&root, &["check", "--rev", "HEAD", "--format", "json"]);
+    assert_eq!(tree.code, 1, "{}", tree.stderr);
+    assert_eq!(revision.code, tree.code);
+    let document: serde_json::Value = serde_json::from_str(&tree.stdout).unwrap();
+    let found: Vec<(String, String)> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("deployments", "symlink-escape"),
+        ("distributions/d.yaml", "symlink-broken"),
+        ("products/above.yaml", "symlink-escape"),
+        ("products/absolute.yaml", "symlink-escape"),
+        ("products/dangling.yaml", "symlink-broken"),
+        ("products/escape.yaml", "symlink-escape"),
+        ("products/loop-a.yaml", "symlink-broken"),
+        ("products/loop-b.yaml", "symlink-broken"),
+        ("products/notes.txt", "symlink-escape"),
+        ("products/self.yaml", "symlink-broken"),
+        ("products/through-file.yaml", "symlink-broken"),
+    ]
+    .iter()
+    .map(|(f, c)| (f.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(found, expected, "{document:#}");
+    assert_eq!(revision.stdout, tree.stdout);
+    // The links that lead to files were read, as valid manifests: `chain` (through a second
+    // link) and `ops` (through a linked kind folder), beside `distrib.yaml`, `real` and the 11
+    // reported.
+    assert_eq!(document["files"], 15, "{document:#}");
+}

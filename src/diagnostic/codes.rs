@@ -54,6 +54,11 @@ codes! {
     FileEmpty = "file-empty", Deny, false;
     /// A symbolic link points out of the manifest repository
     SymlinkEscape = "symlink-escape", Deny, false;
+    /// A symbolic link that leads to no file: its target is missing, or links form a loop
+    SymlinkBroken = "symlink-broken", Deny, false;
+    /// What distrib would not read where a manifest is expected: an extension other than
+    /// `.yaml` or `.yml` in lower case, or a `distrib.yaml` that is not a file
+    FileIgnored = "file-ignored", Deny, false;
     /// A field that the file kind does not have
     UnknownField = "unknown-field", Deny, false;
     /// A required field is missing
