@@ -256,3 +256,87 @@ fn check_rev_reports_exactly_what_the_work_tree_reports_for_links() {
     // reported.
     assert_eq!(document["files"], 15, "{document:#}");
 }
+
+/// `manifest_commit` of a dry-run weekly lock made in `root`.
+fn manifest_commit(f: &Fixture, root: &std::path::Path) -> Option<String> {
+    let mirrors = f.mirrors.to_str().unwrap();
+    let run = distrib_wide(
+        root,
+        &[
+            "lock",
+            "--mirrors",
+            mirrors,
+            "dist",
+            "--kind",
+            "weekly",
+            "--offline",
+            "--dry-run",
+            "--date",
+            "2026-11-26",
+        ],
+    );
+    ok(&run);
+    distrib::lock::parse(&run.stdout).unwrap().manifest_commit
+}
+
+#[test]
+fn a_crlf_checkout_is_dirty_only_when_git_status_says_so() {
+    let f = Fixture::new();
+    ok(&f.run(&["fetch"]));
+    git(&f.root, &["init", "-q", "-b", "main"]);
+    git(&f.root, &["add", "-A"]);
+    git(&f.root, &["commit", "-q", "-m", "manifests"]);
+    let head = git(&f.root, &["rev-parse", "HEAD"]);
+    let checkouts = tempfile::tempdir().unwrap();
+
+    // `core.autocrlf=true`: every manifest is CRLF on disk, LF in git, and git status is clean.
+    let crlf = checkouts.path().join("crlf");
+    let origin = f.root.to_str().unwrap();
+    git(
+        checkouts.path(),
+        &["-c", "core.autocrlf=true", "clone", "-q", origin, "crlf"],
+    );
+    git(&crlf, &["config", "core.autocrlf", "true"]);
+    let text = std::fs::read_to_string(crlf.join("products/utils.yaml")).unwrap();
+    assert!(text.contains("\r\n"), "the checkout converts: {text:?}");
+    assert_eq!(git(&crlf, &["status", "--porcelain"]), "");
+    assert_eq!(manifest_commit(&f, &crlf), Some(head.clone()));
+    // A file that distrib does not read changes nothing; an edited manifest does.
+    write(&crlf.join("NOTES.md"), "notes\n");
+    assert_eq!(manifest_commit(&f, &crlf), Some(head.clone()));
+    write(
+        &crlf.join("products/other.yaml"),
+        "name: other\r\nrepositories:\r\n  - url: https://example.org/sw/other\r\n    ref: main\r\ndescription: edited\r\n",
+    );
+    assert_eq!(manifest_commit(&f, &crlf), Some(format!("{head}-dirty")));
+
+    // `.gitattributes` decides too: `eol=crlf` checks out CRLF without any setting.
+    write(&f.root.join(".gitattributes"), "*.yaml text eol=crlf\n");
+    git(&f.root, &["add", "-A"]);
+    git(&f.root, &["commit", "-q", "-m", "attributes"]);
+    let head = git(&f.root, &["rev-parse", "HEAD"]);
+    let attributes = checkouts.path().join("attributes");
+    git(checkouts.path(), &["clone", "-q", origin, "attributes"]);
+    let text = std::fs::read_to_string(attributes.join("distributions/dist.yaml")).unwrap();
+    assert!(text.contains("\r\n"), "{text:?}");
+    assert_eq!(manifest_commit(&f, &attributes), Some(head.clone()));
+
+    // `-text`: the bytes are kept as they are, so CRLF in the work tree is a change.
+    write(&f.root.join(".gitattributes"), "*.yaml -text\n");
+    git(&f.root, &["add", "-A"]);
+    git(&f.root, &["commit", "-q", "-m", "binary"]);
+    let head = git(&f.root, &["rev-parse", "HEAD"]);
+    let exact = checkouts.path().join("exact");
+    git(
+        checkouts.path(),
+        &["-c", "core.autocrlf=true", "clone", "-q", origin, "exact"],
+    );
+    git(&exact, &["config", "core.autocrlf", "true"]);
+    assert_eq!(manifest_commit(&f, &exact), Some(head.clone()));
+    let path = exact.join("products/base.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains('\r'));
+    write(&path, &text.replace('\n', "\r\n"));
+    assert_ne!(git(&exact, &["status", "--porcelain"]), "");
+    assert_eq!(manifest_commit(&f, &exact), Some(format!("{head}-dirty")));
+}
