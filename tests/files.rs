@@ -340,3 +340,195 @@ fn a_crlf_checkout_is_dirty_only_when_git_status_says_so() {
     assert_ne!(git(&exact, &["status", "--porcelain"]), "");
     assert_eq!(manifest_commit(&f, &exact), Some(format!("{head}-dirty")));
 }
+
+/// `text` with its last line's digest recomputed: what a forger does.
+fn redigest(text: &str) -> String {
+    let body = &text[..text.rfind("digest: ").unwrap()];
+    format!(
+        "{body}digest: {}\n",
+        distrib::identity::digest(body.as_bytes())
+    )
+}
+
+/// Writes `forged` over the weekly lock, checks that `verify` (offline unless `online`) and
+/// `check` refuse it saying `says_what`, then restores `original`.
+fn refused(f: &Fixture, forged: &str, original: &str, online: bool, says_what: &str) {
+    let path = f.root.join("locks/dist/w.2026.47.lock.yaml");
+    std::fs::write(&path, forged).unwrap();
+    let args: &[&str] = if online {
+        &["verify"]
+    } else {
+        &["verify", "--offline"]
+    };
+    let run = f.run(args);
+    fails(&run, 1, says_what);
+    if !online {
+        fails(&distrib_wide(&f.root, &["check"]), 1, says_what);
+    }
+    std::fs::write(&path, original).unwrap();
+}
+
+#[test]
+fn verify_refuses_forged_fields_with_recomputed_digests() {
+    let f = Fixture::locked();
+    // A second lock, of the same content: build b1 too.
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "nightly",
+        "--date",
+        "2026-11-20",
+        "--offline",
+    ]));
+    let gitattributes = std::fs::read_to_string(f.root.join("locks/.gitattributes")).unwrap();
+    assert!(
+        gitattributes.lines().any(|l| l == "*.lock.yaml -text"),
+        "{gitattributes}"
+    );
+    let text = f.lock_text("dist", "w.2026.47");
+    ok(&f.run(&["verify"]));
+    let lock = || distrib::lock::parse(&text).unwrap();
+
+    let mut forged = lock();
+    forged.build = 7;
+    refused(
+        &f,
+        &forged.to_text().unwrap(),
+        &text,
+        false,
+        "build b7 is above the highest build of the other locks (b1) plus one",
+    );
+
+    let mut forged = lock();
+    forged.kind = distrib::lock::ReleaseKind::Candidate;
+    refused(
+        &f,
+        &forged.to_text().unwrap(),
+        &text,
+        false,
+        "a candidate release without `release_version`",
+    );
+    let mut forged = lock();
+    forged.rc = Some(2);
+    refused(
+        &f,
+        &forged.to_text().unwrap(),
+        &text,
+        false,
+        "a weekly release records `rc`",
+    );
+    let mut forged = lock();
+    forged.kind = distrib::lock::ReleaseKind::Final;
+    forged.release_version = Some("30.0.0".into());
+    forged.from = Some("w.2026.46".into());
+    refused(
+        &f,
+        &forged.to_text().unwrap(),
+        &text,
+        false,
+        "is not named after its `release_version: 30.0.0`",
+    );
+
+    for date in [
+        "2026-13-45",
+        "2026-11-19T25:00",
+        "last thursday",
+        "2026-11-19T00:00",
+    ] {
+        let mut forged = lock();
+        forged.date = date.into();
+        refused(
+            &f,
+            &forged.to_text().unwrap(),
+            &text,
+            false,
+            &format!("the date `{date}` is not a date as distrib writes it"),
+        );
+    }
+
+    // A branch product's version names its commit; a tag's is checked against the mirror.
+    let mut forged = lock();
+    let utils = forged
+        .products
+        .iter_mut()
+        .find(|p| p.name == "utils")
+        .unwrap();
+    utils.version = Some("g0000000".into());
+    refused(
+        &f,
+        &forged.to_text().unwrap(),
+        &text,
+        false,
+        "the version of `utils` is `g0000000`, which names no commit it records",
+    );
+    let mut forged = lock();
+    let base = forged
+        .products
+        .iter_mut()
+        .find(|p| p.name == "base")
+        .unwrap();
+    base.version = Some("2.0.0".into());
+    let forged = forged.to_text().unwrap();
+    std::fs::write(f.root.join("locks/dist/w.2026.47.lock.yaml"), &forged).unwrap();
+    ok(&f.run(&["verify", "--offline"]));
+    refused(
+        &f,
+        &forged,
+        &text,
+        true,
+        "`base`: version `2.0.0` is neither a tag of its commit nor what `git describe` gives for it",
+    );
+
+    // Reordered products, and text that is not what distrib writes, each with its digest.
+    let first = text.find("\n- name: ").unwrap() + 1;
+    let second = first + text[first + 1..].find("\n- name: ").unwrap() + 2;
+    let end = text.rfind("digest: ").unwrap();
+    let reordered = format!(
+        "{}{}{}{}",
+        &text[..first],
+        &text[second..end],
+        &text[first..second],
+        &text[end..]
+    );
+    refused(
+        &f,
+        &redigest(&reordered),
+        &text,
+        false,
+        "the file is not in the form distrib writes: line",
+    );
+    let requoted = text.replacen("date: '2026-11-19'", "date: \"2026-11-19\"", 1);
+    let requoted = if requoted == text {
+        text.replacen("date: \"2026-11-19\"", "date: '2026-11-19'", 1)
+    } else {
+        requoted
+    };
+    assert_ne!(requoted, text);
+    refused(
+        &f,
+        &redigest(&requoted),
+        &text,
+        false,
+        "the file is not in the form distrib writes",
+    );
+    refused(
+        &f,
+        &redigest(&text.replacen("\nbuild:", "\n# a comment\nbuild:", 1)),
+        &text,
+        false,
+        "the file is not in the form distrib writes",
+    );
+
+    // A CRLF checkout of a lock: said as such, with the fix.
+    let path = f.root.join("locks/dist/w.2026.47.lock.yaml");
+    std::fs::write(&path, text.replace('\n', "\r\n")).unwrap();
+    let run = f.run(&["verify", "--offline"]);
+    fails(&run, 1, "line endings were changed");
+    says(&run, "*.lock.yaml -text");
+    let run = distrib_wide(&f.root, &["check"]);
+    fails(&run, 1, "line endings were changed");
+    std::fs::write(&path, &text).unwrap();
+    ok(&f.run(&["verify"]));
+    ok(&distrib_wide(&f.root, &["check"]));
+}

@@ -395,6 +395,8 @@ fn verify_finds_edits_truncation_versions_and_moved_tags() {
     commit_file(&f.repo("utils"), "src/OTHER", "x", "another tree");
     ok(&f.run(&["fetch"]));
     utils.repositories[0].commit = git(&f.repo("utils"), &["rev-parse", "HEAD"]);
+    // Its version names its commit: forged too, or that alone would tell.
+    utils.version = Some(format!("g{}", &utils.repositories[0].commit[..7]));
     std::fs::write(&path, forged.to_text().unwrap()).unwrap();
     ok(&f.run(&["verify", "--offline"]));
     let run = f.run(&["verify"]);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit, err};
 use crate::git::mirror::Mirror;
-use crate::lock::{Lockfile, list, parse};
+use crate::lock::{LockError, Lockfile, list, parse};
 
 /// Check lockfiles for hand edits, and their tags and commits against the mirrors
 ///
@@ -49,6 +49,12 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             .collect()
     };
     let mirrors = workspace.mirrors();
+    // Every intact lock of the repository: what a lock's build number and lineage are checked
+    // against.
+    let history: Vec<Lockfile> = list(&workspace.root)
+        .iter()
+        .filter_map(|path| parse(&read(path).ok()?).ok())
+        .collect();
     let mut problems = 0;
     for path in &paths {
         let shown = path
@@ -60,17 +66,20 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             Ok(lock) => lock,
             Err(error) => {
                 problems += 1;
-                err(&format!(
-                    "error: `{shown}`: {error}\n  help: a lockfile is written by distrib only; restore it from git, or write it again with `distrib lock`\n"
-                ));
+                let help = if error == LockError::LineEndings.to_string() {
+                    "restore it from git with `*.lock.yaml -text` in `locks/.gitattributes` (distrib writes it), so that git keeps lockfiles byte for byte"
+                } else {
+                    "a lockfile is written by distrib only; restore it from git, or write it again with `distrib lock`"
+                };
+                err(&format!("error: `{shown}`: {error}\n  help: {help}\n"));
                 continue;
             }
         };
-        let findings = if args.offline {
-            Vec::new()
-        } else {
-            against_mirrors(&lock, &mirrors)
-        };
+        let mut findings = crate::lock::against_history(&lock, &history);
+        if !args.offline {
+            findings.extend(against_mirrors(&lock, &mirrors));
+            findings.extend(versions_against_mirrors(&lock, &mirrors));
+        }
         if findings.is_empty() {
             err(&format!(
                 "ok    `{shown}` ({} b{}, {})\n",
@@ -146,6 +155,41 @@ fn against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<St
                     )),
                 }
             }
+        }
+    }
+    findings
+}
+
+/// Each product's recorded `version` against what its mirror says: a tag named by the version
+/// points at a commit the product records, and a version past a tag is what `git describe`
+/// gives for that commit.
+fn versions_against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<String> {
+    let mut findings = Vec::new();
+    for product in &lock.products {
+        let Some(version) = &product.version else {
+            continue;
+        };
+        let mut opened = product
+            .repositories
+            .iter()
+            .filter_map(|r| Some((r, Mirror::open(&mirrors.path(&r.url)).ok()?)))
+            .peekable();
+        if opened.peek().is_none() {
+            // No mirror: reported by the commit check already.
+            continue;
+        }
+        let tag = format!("refs/tags/{version}");
+        let matches = opened.any(|(repository, mirror)| {
+            matches!(mirror.peel(&tag), Ok(Some(commit)) if commit == repository.commit)
+                || mirror
+                    .describe(&repository.commit)
+                    .is_ok_and(|described| described == *version)
+        });
+        if !matches {
+            findings.push(format!(
+                "`{}`: version `{version}` is neither a tag of its commit nor what `git describe` gives for it",
+                product.name
+            ));
         }
     }
     findings

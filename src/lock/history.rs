@@ -59,6 +59,16 @@ pub fn exclusive(root: &Path) -> Result<Guard, HistoryError> {
         )
         .map_err(io)?;
     }
+    // A lockfile's digest covers every byte: git must not convert its line endings on checkout
+    // (`core.autocrlf`), or every lock of a Windows checkout would look edited.
+    let attributes = folder.join(".gitattributes");
+    if !attributes.exists() {
+        std::fs::write(
+            &attributes,
+            "# Written by distrib: lockfiles are kept byte for byte (their digest covers every byte).\n*.lock.yaml -text\n",
+        )
+        .map_err(io)?;
+    }
     let path = folder.join(".distrib-lock");
     let file = File::options()
         .create(true)

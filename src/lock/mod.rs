@@ -301,6 +301,12 @@ pub enum LockError {
         "format version {0} is not supported by this distrib (it reads version {FORMAT_VERSION})"
     )]
     Version(u64),
+    #[error(
+        "the file's line endings were changed: a lockfile ends its lines with LF only, and its digest covers every byte"
+    )]
+    LineEndings,
+    #[error("the file is not in the form distrib writes: {0}")]
+    NotCanonical(String),
     #[error("the file is not a valid lockfile: {0}")]
     Syntax(String),
     #[error("{0}")]
@@ -310,6 +316,10 @@ pub enum LockError {
 /// Reads and checks a lockfile's text: digest line, format version, model, and every digest
 /// and identity recomputed from the recorded fields.
 pub fn parse(text: &str) -> Result<Lockfile, LockError> {
+    // CRLF (a checkout's conversion) shows as a digest mismatch whose cause is invisible: say it.
+    if text.contains('\r') {
+        return Err(LockError::LineEndings);
+    }
     let trimmed = text.strip_suffix('\n').ok_or(LockError::NoDigest)?;
     let (body, last) = match trimmed.rfind('\n') {
         Some(i) => (&text[..i + 1], &trimmed[i + 1..]),
@@ -339,12 +349,195 @@ pub fn parse(text: &str) -> Result<Lockfile, LockError> {
     let lock: Lockfile =
         serde_saphyr::from_str(body).map_err(|e| LockError::Syntax(e.to_string()))?;
     check_consistency(&lock)?;
+    // What distrib writes is one text per content: anything else (reordered products, other
+    // quoting or spacing, a digest recomputed by hand) was not written by distrib.
+    let canonical = lock.to_text()?;
+    if canonical != text {
+        return Err(LockError::NotCanonical(first_difference(text, &canonical)));
+    }
     Ok(lock)
 }
 
-/// Recomputes the environment digest, every identity and the content digest, and checks that
-/// commits and trees are object ids.
+/// Where `text` first departs from `canonical`, for a message.
+fn first_difference(text: &str, canonical: &str) -> String {
+    let line = text
+        .lines()
+        .zip(canonical.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| text.lines().count().min(canonical.lines().count()));
+    match canonical.lines().nth(line) {
+        Some(expected) => format!(
+            "line {} should read `{}`",
+            line + 1,
+            expected.chars().take(80).collect::<String>()
+        ),
+        None => format!(
+            "it has more lines than the {} distrib writes",
+            canonical.lines().count()
+        ),
+    }
+}
+
+/// Checks the fields that say what kind of release a lock is: `kind`, `rc`, `from`,
+/// `release_version`, `date` and `build`, each valid and consistent with the others.
+fn check_fields(lock: &Lockfile) -> Result<(), LockError> {
+    let wrong = |message: String| Err(LockError::Inconsistent(message));
+    let kind = lock.kind.as_str();
+    let date_ok =
+        crate::naming::DateTime::parse(&lock.date).is_ok_and(|date| date.to_text() == lock.date);
+    if !date_ok {
+        return wrong(format!(
+            "the date `{}` is not a date as distrib writes it (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`)",
+            lock.date
+        ));
+    }
+    if lock.build == 0 {
+        return wrong("build numbers start at 1, and this lock records 0".into());
+    }
+    let released = matches!(
+        lock.kind,
+        ReleaseKind::Candidate | ReleaseKind::Final | ReleaseKind::Patch
+    );
+    match (&lock.release_version, released) {
+        (Some(_), false) => {
+            return wrong(format!(
+                "a {kind} release records a `release_version`: only candidates, finals and patches have one"
+            ));
+        }
+        (None, true) => return wrong(format!("a {kind} release without `release_version`")),
+        _ => {}
+    }
+    let with_rc = matches!(lock.kind, ReleaseKind::Candidate | ReleaseKind::Patch);
+    match lock.rc {
+        Some(_) if !with_rc => {
+            return wrong(format!(
+                "a {kind} release records `rc`: only candidates and patches have a candidate number"
+            ));
+        }
+        None if with_rc => return wrong(format!("a {kind} release without `rc`")),
+        Some(0) => return wrong("`rc: 0`: candidates are numbered from 1".into()),
+        _ => {}
+    }
+    if released && lock.from.is_none() {
+        return wrong(format!(
+            "a {kind} release without `from`: it is always made from another release"
+        ));
+    }
+    if lock.from.as_deref() == Some(lock.release.as_str()) {
+        return wrong(format!("`{}` says it was made from itself", lock.release));
+    }
+    if let Some(text) = &lock.release_version {
+        let Some(version) = semver::Version::parse(text)
+            .ok()
+            .filter(|v| v.pre.is_empty() && v.build.is_empty())
+        else {
+            return wrong(format!(
+                "`release_version: {text}` is not a version `M.n.p`"
+            ));
+        };
+        match lock.kind {
+            ReleaseKind::Patch if version.patch == 0 => {
+                return wrong(format!(
+                    "a patch of `{text}`: a patch release has a patch level above 0"
+                ));
+            }
+            ReleaseKind::Candidate if version.patch > 0 => {
+                return wrong(format!(
+                    "a candidate of `{text}`: a candidate of a patch level above 0 is a patch"
+                ));
+            }
+            _ => {}
+        }
+        // Whatever the template, the name carries the version's major and minor numbers.
+        let numbers: Vec<u64> = lock
+            .release
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|part| part.parse().ok())
+            .collect();
+        let mut wanted = [version.major, version.minor].into_iter().peekable();
+        for number in numbers {
+            if wanted.peek() == Some(&number) {
+                wanted.next();
+            }
+        }
+        if wanted.peek().is_some() {
+            return wrong(format!(
+                "the release `{}` is not named after its `release_version: {text}`",
+                lock.release
+            ));
+        }
+    }
+    // A branch product's version, `<tag>-<n>-g<sha>` (or `g<sha>` with no tag), names its
+    // commit.
+    for product in &lock.products {
+        let Some(version) = &product.version else {
+            continue;
+        };
+        let sha = match crate::resolve::described(version) {
+            Some(_) => version.rsplit_once("-g").map(|(_, sha)| sha),
+            None => version
+                .strip_prefix('g')
+                .filter(|sha| sha.len() >= 7 && sha.bytes().all(|b| b.is_ascii_hexdigit())),
+        };
+        if let Some(sha) = sha
+            && !product.repositories.is_empty()
+            && !product
+                .repositories
+                .iter()
+                .any(|r| r.commit.starts_with(&sha.to_ascii_lowercase()))
+        {
+            return wrong(format!(
+                "the version of `{}` is `{version}`, which names no commit it records",
+                product.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What the other locks of the repository say about `lock`: its build number was allocated
+/// as the highest plus one, so it cannot be above every other lock's plus one; a final has its
+/// candidate's content. `others` may include `lock` itself.
+pub fn against_history<'a>(
+    lock: &Lockfile,
+    others: impl IntoIterator<Item = &'a Lockfile>,
+) -> Vec<String> {
+    let mut findings = Vec::new();
+    let mut highest = 0;
+    let mut from = None;
+    let mut seen = false;
+    for other in others {
+        if other.distribution == lock.distribution && other.release == lock.release {
+            continue;
+        }
+        seen = true;
+        highest = highest.max(other.build);
+        if Some(&other.release) == lock.from.as_ref() && other.distribution == lock.distribution {
+            from = Some(other);
+        }
+    }
+    if seen && lock.build > highest.saturating_add(1) {
+        findings.push(format!(
+            "build b{} is above the highest build of the other locks (b{highest}) plus one: distrib never allocates it",
+            lock.build
+        ));
+    }
+    if lock.kind == ReleaseKind::Final
+        && let Some(candidate) = from
+        && candidate.content != lock.content
+    {
+        findings.push(format!(
+            "the final has other content than `{}`, the candidate it records as `from`",
+            candidate.release
+        ));
+    }
+    findings
+}
+
+/// Checks the release's own fields, recomputes the environment digest, every identity and the
+/// content digest, and checks that commits and trees are object ids.
 pub fn check_consistency(lock: &Lockfile) -> Result<(), LockError> {
+    check_fields(lock)?;
     let is_id =
         |text: &str| matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit());
     for product in &lock.products {
