@@ -68,6 +68,7 @@ invalid_fixtures! {
     environment_unknown => "environment-unknown", "environment-unknown";
     distribution_unknown => "distribution-unknown", "distribution-unknown";
     template_invalid => "template-invalid", "template-invalid";
+    template_empty => "template-empty", "template-invalid";
     issues_pattern_invalid => "issues-pattern-invalid", "issues-pattern-invalid";
     deployment_default => "deployment-default", "deployment-default";
     deployment_duplicate => "deployment-duplicate", "deployment-duplicate";
