@@ -71,6 +71,8 @@ codes! {
     NameMismatch = "name-mismatch", Deny, true;
     /// Two files define the same name
     NameDuplicate = "name-duplicate", Deny, false;
+    /// Two names of one kind that differ only in case: one file on a case-insensitive file system
+    NameCaseConflict = "name-case-conflict", Deny, true;
     /// An alias equals another product's name or alias
     AliasConflict = "alias-conflict", Deny, true;
     /// A repository URL that cannot be understood
@@ -103,7 +105,7 @@ codes! {
     DistributionUnknown = "distribution-unknown", Deny, false;
     /// A naming template with an unknown placeholder or strftime code
     TemplateInvalid = "template-invalid", Deny, false;
-    /// An `issues` pattern that is not a valid regular expression
+    /// An `issues` pattern that is not a valid regular expression, or that matches the empty text
     IssuesPatternInvalid = "issues-pattern-invalid", Deny, false;
     /// A deployment default that is not installed, or not with official support
     DeploymentDefault = "deployment-default", Deny, true;
