@@ -532,3 +532,143 @@ fn verify_refuses_forged_fields_with_recomputed_digests() {
     ok(&f.run(&["verify"]));
     ok(&distrib_wide(&f.root, &["check"]));
 }
+
+#[test]
+fn clear_messages_for_careless_input() {
+    let f = Fixture::locked();
+    let weekly = f.lock_text("dist", "w.2026.47");
+
+    // `mirrors: ""` would put the mirrors inside the manifest repository.
+    let config = std::fs::read_to_string(f.root.join("distrib.yaml")).unwrap();
+    write(
+        &f.root.join("distrib.yaml"),
+        &format!("{config}mirrors: \"\"\n"),
+    );
+    let run = distrib_wide(&f.root, &["check"]);
+    fails(
+        &run,
+        1,
+        "`mirrors` is empty: the bare mirrors would be made inside the manifest repository",
+    );
+    write(&f.root.join("distrib.yaml"), &config);
+
+    // `--set a=` is a usage error; a variable's value that cannot be in a name says which.
+    let lock = |extra: &[&str]| {
+        f.run(
+            &[
+                &["lock", "dist", "--kind", "manual", "--offline", "--dry-run"][..],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+    fails(&lock(&["--set", "utils="]), 2, "`utils=` names no ref");
+    let dist = std::fs::read_to_string(f.root.join("distributions/dist.yaml")).unwrap();
+    write(
+        &f.root.join("distributions/dist.yaml"),
+        &format!("{dist}variables: {{ v: \"1\" }}\n"),
+    );
+    let run = lock(&["--var", "v=~"]);
+    fails(
+        &run,
+        2,
+        "`--var v=~` is refused: it contains a space or one of `~^:?*[`",
+    );
+    says(&run, "whether or not a template uses it today");
+    write(&f.root.join("distributions/dist.yaml"), &dist);
+
+    // A product listed twice is said to be, not called a cycle.
+    let mut twice = distrib::lock::parse(&weekly).unwrap();
+    twice.products.push(twice.products[0].clone());
+    let path = f.root.join("locks/dist/w.2026.47.lock.yaml");
+    std::fs::write(&path, twice.to_text().unwrap()).unwrap();
+    let run = f.run(&["verify", "--offline"]);
+    fails(&run, 1, "is listed twice in `products`");
+    assert!(!run.stderr.contains("cycle"), "{}", run.stderr);
+
+    // A binary lock: every reader says it is no text, none blames permissions.
+    std::fs::write(&path, b"\x00\xff\xfe binary").unwrap();
+    for args in [
+        &["graph", "w.2026.47"][..],
+        &["diff", "w.2026.47", "w.2026.47"],
+        &["plan", "--store", "store", "w.2026.47"],
+        &["list"],
+        &["verify", "--offline"],
+    ] {
+        let run = distrib_wide(&f.root, args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        // Commands that check the manifests first report it as `check` does.
+        assert!(
+            run.stderr
+                .contains("the file is not text (invalid UTF-8 at byte 1)")
+                || run
+                    .stderr
+                    .contains("file is not UTF-8: invalid byte at line 1"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("restore it from git") || run.stderr.contains("distrib verify"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("permission"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    std::fs::write(&path, &weekly).unwrap();
+
+    // A lock under another release's path: `list` says so.
+    let mut moved = distrib::lock::parse(&weekly).unwrap();
+    moved.release = "w.2026.48".into();
+    std::fs::write(
+        f.root.join("locks/dist/w.2026.49.lock.yaml"),
+        moved.to_text().unwrap(),
+    )
+    .unwrap();
+    let run = distrib_wide(&f.root, &["list"]);
+    ok(&run);
+    says(
+        &run,
+        "warning: `locks/dist/w.2026.49.lock.yaml` holds release `w.2026.48` of `dist`, not the lock its path names",
+    );
+    std::fs::remove_file(f.root.join("locks/dist/w.2026.49.lock.yaml")).unwrap();
+
+    // `site --out LINK`: written through a link to a folder; a link to nothing says so.
+    let elsewhere = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(elsewhere.path(), f.root.join("public")).unwrap();
+        let run = f.run(&["site", "--out", "public"]);
+        ok(&run);
+        assert!(elsewhere.path().join("index.html").is_file());
+        assert!(f.root.join("public").is_symlink());
+        std::os::unix::fs::symlink("nowhere", f.root.join("dangling")).unwrap();
+        let run = f.run(&["site", "--out", "dangling"]);
+        fails(
+            &run,
+            1,
+            "it is a symbolic link to `nowhere`, which does not exist",
+        );
+    }
+
+    // `import`: what is wrong with the entry, and one existing file is one.
+    let map = f.root.join("repos.yaml");
+    write(&map, "afw: [a, b]\n");
+    let run = distrib_wide(&f.root, &["import", "lsst-repos", "repos.yaml"]);
+    fails(
+        &run,
+        1,
+        "`afw` is a list, where a URL or a mapping with `url`",
+    );
+    assert!(!run.stderr.contains("untagged"), "{}", run.stderr);
+    write(
+        &map,
+        "utils: https://example.org/sw/utils\nnew: https://example.org/sw/new\n",
+    );
+    let run = distrib_wide(&f.root, &["import", "lsst-repos", "repos.yaml"]);
+    fails(&run, 1, "1 product file already exists: `");
+    says(&run, "utils.yaml`");
+}

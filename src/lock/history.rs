@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::{LockError, Lockfile, list, parse};
+use super::{LockError, Lockfile, list, parse_bytes};
 
 #[derive(Debug, Error, miette::Diagnostic)]
 pub enum HistoryError {
@@ -84,11 +84,11 @@ impl History {
     pub fn read(root: &Path) -> Result<Self, HistoryError> {
         let mut locks = Vec::new();
         for path in list(root) {
-            let text = std::fs::read_to_string(&path).map_err(|source| HistoryError::Io {
+            let bytes = std::fs::read(&path).map_err(|source| HistoryError::Io {
                 path: path.clone(),
                 source,
             })?;
-            let lock = parse(&text).map_err(|source| HistoryError::Invalid {
+            let lock = parse_bytes(&bytes).map_err(|source| HistoryError::Invalid {
                 path: path.clone(),
                 source,
             })?;

@@ -241,8 +241,16 @@ impl Lockfile {
     /// The identity of each product recomputed from the recorded fields, in dependency order.
     /// `Err` names a dependency the lock does not contain, or a cycle.
     pub fn recompute_identities(&self) -> Result<BTreeMap<String, String>, String> {
-        let by_name: BTreeMap<&str, &LockedProduct> =
-            self.products.iter().map(|p| (p.name.as_str(), p)).collect();
+        let mut by_name: BTreeMap<&str, &LockedProduct> = BTreeMap::new();
+        for product in &self.products {
+            // Else the second entry never gets an identity, which reads as a cycle.
+            if by_name.insert(product.name.as_str(), product).is_some() {
+                return Err(format!(
+                    "`{}` is listed twice in `products`: a lock holds each product once",
+                    product.name
+                ));
+            }
+        }
         let mut done: BTreeMap<String, String> = BTreeMap::new();
         let environment = identity::environment_digest(
             &self.environment.purpose,
@@ -307,10 +315,20 @@ pub enum LockError {
     LineEndings,
     #[error("the file is not in the form distrib writes: {0}")]
     NotCanonical(String),
+    #[error(
+        "the file is not text (invalid UTF-8 at byte {0}): distrib writes lockfiles as UTF-8 YAML"
+    )]
+    NotText(usize),
     #[error("the file is not a valid lockfile: {0}")]
     Syntax(String),
     #[error("{0}")]
     Inconsistent(String),
+}
+
+/// [`parse`] for a file's bytes, which must be text.
+pub fn parse_bytes(bytes: &[u8]) -> Result<Lockfile, LockError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| LockError::NotText(e.valid_up_to()))?;
+    parse(text)
 }
 
 /// Reads and checks a lockfile's text: digest line, format version, model, and every digest
@@ -712,6 +730,16 @@ mod tests {
             locks: vec![(PathBuf::from("locks/x/y.lock.yaml"), lock)],
         };
         assert!(history.next_build().is_err());
+    }
+
+    #[test]
+    fn a_product_listed_twice_is_said_to_be() {
+        let mut lock = sample();
+        lock.products.push(lock.products[0].clone());
+        assert_eq!(
+            lock.recompute_identities(),
+            Err("`utils` is listed twice in `products`: a lock holds each product once".into())
+        );
     }
 
     #[test]

@@ -118,10 +118,15 @@ fn parse_file(raw: RawFile, cached: Option<&Cached>) -> (Parsed, Option<Entry>) 
                 let bytes = error.as_bytes();
                 let offset = error.utf8_error().valid_up_to();
                 let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+                let help = if Kind::of_path(&path) == Some(Kind::Lock) {
+                    "a lockfile is written by distrib only, as UTF-8 text: restore it from git (`git checkout -- <file>`), or write it again with `distrib lock`"
+                } else {
+                    "save the file as UTF-8"
+                };
                 let problem = Problem {
                     code: Code::FileEncoding,
                     message: format!("file is not UTF-8: invalid byte at line {line}"),
-                    help: "save the file as UTF-8".into(),
+                    help: help.into(),
                     position: None,
                     label: String::new(),
                 };
