@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Context, Exit, boxed, err};
-use crate::deploy::{Edit, apply};
+use crate::deploy::{Edit, apply, with_line_endings_of};
 use crate::fsutil::{IoError, write_atomic};
 use crate::lock::history;
 use crate::manifest::model::{Deployment, Support};
@@ -161,6 +161,8 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         })
     })?;
     let path = target(root, &source.path)?;
+    let original = std::fs::read(&path).map_err(|e| boxed(IoError::new(&path, e)))?;
+    let text = with_line_endings_of(&text, &original);
     write_atomic(&path, text.as_bytes()).map_err(|e| boxed(IoError::new(&path, e)))?;
     let said = match &edit {
         Edit::SetDefault { release } => format!("`{name}` now defaults to `{release}`"),
