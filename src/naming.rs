@@ -499,7 +499,10 @@ mod tests {
             scan("m-%e"),
             vec![Token::Literal("m-"), Token::BadDate('e')]
         );
-        assert_eq!(scan("x%"), vec![Token::Literal("x"), Token::BadDate(' ')]);
+        assert_eq!(
+            scan("x%"),
+            vec![Token::Literal("x"), Token::TrailingPercent]
+        );
     }
 
     #[test]
@@ -563,7 +566,7 @@ mod tests {
         assert!(expand("a%", at("2026-11-21"), none).is_err());
         assert_eq!(
             unclosed_placeholders("install {release with {{ and {x} ${HOME} { a } {release"),
-            vec![8, 49]
+            vec![8, 47]
         );
     }
 

@@ -508,7 +508,10 @@ fn release_names_stay_in_the_locks_folder() {
         "suite=../../etc",
     ]);
     assert_eq!(run.code, 2, "a usage error, found before fetching");
-    says(&run, "is not a valid release name");
+    says(
+        &run,
+        "`--var suite=../../etc` is refused: it contains a path separator",
+    );
     assert!(!f.root.join("etc").exists() && !f.root.join("locks/etc").exists());
     let run = f.run(&[
         "lock",
