@@ -99,9 +99,7 @@ impl Kind {
             .into_iter()
             .find(|kind| kind.folder() == Some(folder))
     }
-}
 
-impl Kind {
     /// The kind the file at `path` would have if its extension were written in lower case
     /// (`products/afw.YAML`): a file that would be silently skipped.
     pub fn misnamed(path: &str) -> Option<Kind> {
@@ -134,7 +132,6 @@ pub enum Content {
     NotAFile(&'static str),
     /// A manifest file that distrib does not read: its extension is not `.yaml` or `.yml`.
     Misnamed,
-    Unreadable(String),
 }
 
 impl Content {
@@ -335,9 +332,9 @@ pub fn open(start: &Path, rev: Option<&str>) -> Result<Opened, OpenError> {
     })
 }
 
-/// Walks up from `start` to the nearest folder holding `distrib.yaml`.
-/// Whatever `distrib.yaml` is there (a folder, a broken link) marks the root: it is reported
-/// at that path rather than passed over for a repository above.
+/// Walks up from `start` to the nearest folder holding `distrib.yaml`. Whatever `distrib.yaml`
+/// is there (a folder, a broken link) marks the root: it is reported at that path rather than
+/// passed over for a repository above.
 pub fn find_root(start: &Path) -> Option<&Path> {
     start
         .ancestors()

@@ -205,7 +205,6 @@ fn read(path: &str, content: Content) -> Result<Vec<u8>, Problem> {
                 &format!("rename it to `{stem}.{}`", extension.to_ascii_lowercase()),
             ))
         }
-        Content::Unreadable(error) => Err(unreadable(error)),
     }
 }
 
