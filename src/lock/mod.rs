@@ -514,8 +514,9 @@ fn check_fields(lock: &Lockfile) -> Result<(), LockError> {
 }
 
 /// What the other locks of the repository say about `lock`: its build number was allocated
-/// as the highest plus one, so it cannot be above every other lock's plus one; a final has its
-/// candidate's content. `others` may include `lock` itself.
+/// as the highest plus one, so it cannot be above every other lock's plus one; the release it
+/// records as `from`, when it is there, is one it can be made from. `others` may include `lock`
+/// itself.
 pub fn against_history<'a>(
     lock: &Lockfile,
     others: impl IntoIterator<Item = &'a Lockfile>,
@@ -540,16 +541,63 @@ pub fn against_history<'a>(
             lock.build
         ));
     }
-    if lock.kind == ReleaseKind::Final
-        && let Some(candidate) = from
-        && candidate.content != lock.content
+    if let Some(parent) = from
+        && let Some(why) = lineage(lock, parent)
     {
-        findings.push(format!(
-            "the final has other content than `{}`, the candidate it records as `from`",
-            candidate.release
-        ));
+        findings.push(format!("it records `from: {}`, but {why}", parent.release));
     }
     findings
+}
+
+/// Why `parent` cannot be what `lock` was made from (DMTN-106 §4, §5), if it cannot: a first
+/// candidate comes from a nightly, weekly or manual lock, candidate N from candidate N-1 of its
+/// version, a patch's first candidate from the final it patches, a final from its candidate,
+/// with the same content.
+fn lineage(lock: &Lockfile, parent: &Lockfile) -> Option<String> {
+    let version = lock.release_version.as_deref()?;
+    let same_version = parent.release_version.as_deref() == Some(version);
+    let candidate = matches!(parent.kind, ReleaseKind::Candidate | ReleaseKind::Patch);
+    match (lock.kind, lock.rc) {
+        (ReleaseKind::Final, _) if !(candidate && same_version) => Some(format!(
+            "a final is made from a candidate of {version}, and that is a {} release{}",
+            parent.kind.as_str(),
+            parent
+                .release_version
+                .as_deref()
+                .map(|v| format!(" of {v}"))
+                .unwrap_or_default()
+        )),
+        (ReleaseKind::Final, _) if parent.content != lock.content => {
+            Some("the final's content differs from its candidate's".into())
+        }
+        (ReleaseKind::Candidate, Some(1)) if !parent.follows_manifests() => Some(format!(
+            "a first candidate is made from a nightly, weekly or manual release, and that is a {} release",
+            parent.kind.as_str()
+        )),
+        (ReleaseKind::Patch, Some(1)) => {
+            let base = semver::Version::parse(version).ok()?;
+            let expected = format!(
+                "{}.{}.{}",
+                base.major,
+                base.minor,
+                base.patch.checked_sub(1)?
+            );
+            (parent.kind != ReleaseKind::Final
+                || parent.release_version.as_deref() != Some(expected.as_str()))
+            .then(|| {
+                format!("the first candidate of patch {version} is made from the final {expected}")
+            })
+        }
+        (ReleaseKind::Candidate | ReleaseKind::Patch, Some(rc)) if rc > 1 => {
+            (!(candidate && same_version && parent.rc == Some(rc - 1))).then(|| {
+                format!(
+                    "candidate {rc} of {version} is made from candidate {} of {version}",
+                    rc - 1
+                )
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Checks the release's own fields, recomputes the environment digest, every identity and the
@@ -730,6 +778,71 @@ mod tests {
             locks: vec![(PathBuf::from("locks/x/y.lock.yaml"), lock)],
         };
         assert!(history.next_build().is_err());
+    }
+
+    #[test]
+    fn lineage_follows_the_release_procedure() {
+        let weekly = sample();
+        let release = |kind, name: &str, version: &str, rc, from: &str| Lockfile {
+            kind,
+            release: name.into(),
+            release_version: Some(version.into()),
+            rc,
+            from: Some(from.into()),
+            ..sample()
+        };
+        let rc1 = release(
+            ReleaseKind::Candidate,
+            "29.0.0.rc1",
+            "29.0.0",
+            Some(1),
+            "w.2026.47",
+        );
+        let rc2 = release(
+            ReleaseKind::Candidate,
+            "29.0.0.rc2",
+            "29.0.0",
+            Some(2),
+            "29.0.0.rc1",
+        );
+        let rc3 = release(
+            ReleaseKind::Candidate,
+            "29.0.0.rc3",
+            "29.0.0",
+            Some(3),
+            "29.0.0.rc1",
+        );
+        let last = release(ReleaseKind::Final, "29.0.0", "29.0.0", None, "29.0.0.rc2");
+        let patch = release(
+            ReleaseKind::Patch,
+            "29.0.1.rc1",
+            "29.0.1",
+            Some(1),
+            "29.0.0",
+        );
+        assert_eq!(lineage(&rc1, &weekly), None);
+        assert_eq!(lineage(&rc2, &rc1), None);
+        assert_eq!(lineage(&last, &rc2), None);
+        assert_eq!(lineage(&patch, &last), None);
+        assert!(lineage(&rc1, &rc2).is_some());
+        assert!(
+            lineage(&rc3, &rc1)
+                .unwrap()
+                .contains("candidate 2 of 29.0.0")
+        );
+        assert!(
+            lineage(&last, &weekly)
+                .unwrap()
+                .contains("a weekly release")
+        );
+        assert!(lineage(&patch, &rc2).is_some());
+        let mut other = rc2.clone();
+        other.content = "sha256:other".into();
+        assert!(lineage(&last, &other).unwrap().contains("content differs"));
+        let mut all = vec![weekly, rc1, rc2, last.clone()];
+        assert!(against_history(&last, &all).is_empty());
+        all[2].content = "sha256:other".into();
+        assert_eq!(against_history(&last, &all).len(), 1);
     }
 
     #[test]
