@@ -409,6 +409,18 @@ fn verify_refuses_forged_fields_with_recomputed_digests() {
         false,
         "a candidate release without `release_version`",
     );
+    // A weekly made a nightly: its name is the weekly template's (checked by `verify`, which
+    // reads the distribution's templates).
+    let mut forged = lock();
+    forged.kind = distrib::lock::ReleaseKind::Nightly;
+    let path = f.root.join("locks/dist/w.2026.47.lock.yaml");
+    std::fs::write(&path, forged.to_text().unwrap()).unwrap();
+    fails(
+        &f.run(&["verify", "--offline"]),
+        1,
+        "`w.2026.47` records `kind: nightly`, but its name is the one the weekly template of `dist` gives",
+    );
+    std::fs::write(&path, &text).unwrap();
     let mut forged = lock();
     forged.rc = Some(2);
     refused(

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit, err};
 use crate::git::mirror::Mirror;
-use crate::lock::{LockError, Lockfile, list, parse};
+use crate::lock::{LockError, Lockfile, ReleaseKind, list, parse};
 
 /// Check lockfiles for hand edits, and their tags and commits against the mirrors
 ///
@@ -76,6 +76,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             }
         };
         let mut findings = crate::lock::against_history(&lock, &history);
+        findings.extend(kind_against_naming(&lock, &workspace));
         if !args.offline {
             findings.extend(against_mirrors(&lock, &mirrors));
             findings.extend(versions_against_mirrors(&lock, &mirrors));
@@ -158,6 +159,43 @@ fn against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<St
         }
     }
     findings
+}
+
+/// A nightly, weekly or manual lock whose name is what the distribution's template of another
+/// of these kinds gives, and not what its own gives: its `kind` was changed. Templates may
+/// change after a lock was made; then no template gives the name and nothing is said.
+fn kind_against_naming(lock: &Lockfile, workspace: &Workspace) -> Option<String> {
+    if !lock.follows_manifests() {
+        return None;
+    }
+    let plan = crate::resolve::Plan::new(&workspace.manifests, &lock.distribution).ok()?;
+    let date = crate::naming::DateTime::parse(&lock.date).ok()?;
+    let names = |kind: ReleaseKind| {
+        let template = super::lock::template(&plan, kind);
+        [template.clone(), format!("{template}-%H%M")]
+            .iter()
+            .any(|t| {
+                super::lock::release_name(t, date, lock, &plan, |_| None)
+                    .is_ok_and(|name| name == lock.release)
+            })
+    };
+    if names(lock.kind) {
+        return None;
+    }
+    let named_as = [
+        ReleaseKind::Nightly,
+        ReleaseKind::Weekly,
+        ReleaseKind::Manual,
+    ]
+    .into_iter()
+    .find(|kind| *kind != lock.kind && names(*kind))?;
+    Some(format!(
+        "`{}` records `kind: {}`, but its name is the one the {} template of `{}` gives",
+        lock.release,
+        lock.kind.as_str(),
+        named_as.as_str(),
+        lock.distribution,
+    ))
 }
 
 /// Each product's recorded `version` against what its mirror says: a tag named by the version
