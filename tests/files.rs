@@ -134,6 +134,18 @@ fn cr_only_and_crlf_files_read_as_written() {
         diagnostics[0]["line"], 2,
         "the position is the CR-separated line"
     );
+    // CRLF: the same.
+    write(
+        &root.join("distrib.yaml"),
+        "# repository settings\r\nrules: { no-such-rule: deny }\r\n",
+    );
+    let run = distrib_wide(root, &["check", "--format", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        document["diagnostics"][0]["code"], "rule-unknown",
+        "{document:#}"
+    );
+    assert_eq!(document["diagnostics"][0]["line"], 2);
     write(&root.join("distrib.yaml"), "# settings\r\rrules: {}\r");
     let run = distrib_wide(root, &["check"]);
     ok(&run);
@@ -187,6 +199,7 @@ fn check_rev_reports_exactly_what_the_work_tree_reports_for_links() {
         "name: ops\npurpose: operations\n",
     );
     write(&root.join("products/real.yaml"), "name: real\n");
+    write(&root.join("products/x.YAML"), "name: x\n");
     let products = root.join("products");
     for (link, target) in [
         ("loop-a.yaml", "loop-b.yaml"),
@@ -245,6 +258,7 @@ fn check_rev_reports_exactly_what_the_work_tree_reports_for_links() {
         ("products/notes.txt", "symlink-escape"),
         ("products/self.yaml", "symlink-broken"),
         ("products/through-file.yaml", "symlink-broken"),
+        ("products/x.YAML", "file-ignored"),
     ]
     .iter()
     .map(|(f, c)| (f.to_string(), c.to_string()))
@@ -252,9 +266,9 @@ fn check_rev_reports_exactly_what_the_work_tree_reports_for_links() {
     assert_eq!(found, expected, "{document:#}");
     assert_eq!(revision.stdout, tree.stdout);
     // The links that lead to files were read, as valid manifests: `chain` (through a second
-    // link) and `ops` (through a linked kind folder), beside `distrib.yaml`, `real` and the 11
+    // link) and `ops` (through a linked kind folder), beside `distrib.yaml`, `real` and the 12
     // reported.
-    assert_eq!(document["files"], 15, "{document:#}");
+    assert_eq!(document["files"], 16, "{document:#}");
 }
 
 /// `manifest_commit` of a dry-run weekly lock made in `root`.
