@@ -141,6 +141,21 @@ pub fn apply(text: &str, deployment: &Deployment, edit: &Edit) -> Result<String,
     }
 }
 
+/// `text` (an edit of `original`) with the line endings `original` uses: CRLF or CR files stay
+/// CRLF or CR, whatever the edit inserted.
+pub fn with_line_endings_of(text: &str, original: &[u8]) -> String {
+    let ending = if original.windows(2).any(|w| w == b"\r\n") {
+        "\r\n"
+    } else if original.contains(&b'\r') {
+        "\r"
+    } else {
+        return text.to_owned();
+    };
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', ending)
+}
+
 /// A value as a YAML scalar: plain when it reads back as the same string, quoted otherwise.
 fn scalar(value: &str) -> String {
     let plain = !value.is_empty()
@@ -309,6 +324,31 @@ mod tests {
             ),
             Err(DeployError::NotInstalled("r9".into()))
         );
+    }
+
+    #[test]
+    fn crlf_and_cr_files_keep_their_line_endings() {
+        let crlf = EPN.replace('\n', "\r\n");
+        let added = edit(
+            &crlf,
+            Edit::Add {
+                release: "r3".into(),
+                support: Support::Test,
+                requested_by: None,
+                note: None,
+            },
+        )
+        .unwrap();
+        let kept = with_line_endings_of(&added, crlf.as_bytes());
+        assert!(!kept.replace("\r\n", "").contains(['\r', '\n']), "{kept:?}");
+        assert!(
+            kept.contains("  - release: r3\r\n    support: test\r\n# end\r\n"),
+            "{kept:?}"
+        );
+        assert_eq!(parsed(&kept).installed.len(), 3);
+        let cr = with_line_endings_of("a\nb\n", b"x\ry\r");
+        assert_eq!(cr, "a\rb\r");
+        assert_eq!(with_line_endings_of("a\nb\n", b"x\ny\n"), "a\nb\n");
     }
 
     #[test]

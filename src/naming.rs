@@ -16,44 +16,64 @@ pub enum Token<'a> {
     Placeholder(&'a str),
     Date(char),
     BadDate(char),
+    /// A `%` at the very end: a date code with its letter missing.
+    TrailingPercent,
+    /// A `}` that closes nothing.
+    StrayClose,
     Unclosed,
 }
 
 /// The pieces of a template, in order.
 pub fn scan(template: &str) -> Vec<Token<'_>> {
+    scan_at(template)
+        .into_iter()
+        .map(|(_, token)| token)
+        .collect()
+}
+
+/// The pieces of a template, each with the byte offset where it starts.
+pub fn scan_at(template: &str) -> Vec<(usize, Token<'_>)> {
     let mut tokens = Vec::new();
-    let mut rest = template;
-    while let Some(i) = rest.find(['{', '%']) {
-        if i > 0 {
-            tokens.push(Token::Literal(&rest[..i]));
+    let mut at = 0;
+    while let Some(i) = template[at..].find(['{', '}', '%']).map(|i| at + i) {
+        if i > at {
+            tokens.push((at, Token::Literal(&template[at..i])));
         }
-        let after = &rest[i + 1..];
-        if rest[i..].starts_with('{') {
-            match after.find('}') {
+        let after = &template[i + 1..];
+        match template.as_bytes()[i] {
+            b'{' => match after.find('}') {
                 Some(end) => {
-                    tokens.push(Token::Placeholder(&after[..end]));
-                    rest = &after[end + 1..];
+                    tokens.push((i, Token::Placeholder(&after[..end])));
+                    at = i + 1 + end + 1;
                 }
                 None => {
-                    tokens.push(Token::Unclosed);
+                    tokens.push((i, Token::Unclosed));
                     return tokens;
                 }
+            },
+            b'}' => {
+                tokens.push((i, Token::StrayClose));
+                at = i + 1;
             }
-        } else {
-            let Some(code) = after.chars().next() else {
-                tokens.push(Token::BadDate(' '));
-                return tokens;
-            };
-            tokens.push(if DATE_CODES.contains(code) {
-                Token::Date(code)
-            } else {
-                Token::BadDate(code)
-            });
-            rest = &after[code.len_utf8()..];
+            _ => {
+                let Some(code) = after.chars().next() else {
+                    tokens.push((i, Token::TrailingPercent));
+                    return tokens;
+                };
+                tokens.push((
+                    i,
+                    if DATE_CODES.contains(code) {
+                        Token::Date(code)
+                    } else {
+                        Token::BadDate(code)
+                    },
+                ));
+                at = i + 1 + code.len_utf8();
+            }
         }
     }
-    if !rest.is_empty() {
-        tokens.push(Token::Literal(rest));
+    if at < template.len() {
+        tokens.push((at, Token::Literal(&template[at..])));
     }
     tokens
 }
@@ -326,6 +346,14 @@ pub fn expand(
                 )));
             }
             Token::Unclosed => return Err(NamingError::Template("unclosed `{`".into())),
+            Token::StrayClose => {
+                return Err(NamingError::Template("a `}` that closes no `{`".into()));
+            }
+            Token::TrailingPercent => {
+                return Err(NamingError::Template(
+                    "a `%` at the end, with no date code after it".into(),
+                ));
+            }
         }
     }
     check_release_name(&out)?;
@@ -392,6 +420,28 @@ fn free_text<'a>(text: &'a str, mut each: impl FnMut(Piece<'a>)) {
     each(Piece::Text(rest));
 }
 
+/// The byte offset of each `{` in a free text that starts a placeholder and never closes it
+/// (`{release` with no `}`): text taken for a placeholder, and left as it is.
+pub fn unclosed_placeholders(text: &str) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(i) = text[at..].find('{').map(|i| at + i) {
+        let after = &text[i + 1..];
+        if after.starts_with('{') {
+            at = i + 2;
+            continue;
+        }
+        let name_end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "_.+-".contains(c)))
+            .unwrap_or(after.len());
+        if name_end > 0 && !after[name_end..].starts_with('}') {
+            found.push(i);
+        }
+        at = i + 1;
+    }
+    found
+}
+
 fn is_placeholder_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -449,7 +499,10 @@ mod tests {
             scan("m-%e"),
             vec![Token::Literal("m-"), Token::BadDate('e')]
         );
-        assert_eq!(scan("x%"), vec![Token::Literal("x"), Token::BadDate(' ')]);
+        assert_eq!(
+            scan("x%"),
+            vec![Token::Literal("x"), Token::TrailingPercent]
+        );
     }
 
     #[test]
@@ -495,6 +548,26 @@ mod tests {
             Err(NamingError::Unknown("nope".into()))
         );
         assert!(expand("../{flp_suite}", at("2024-05-16"), values).is_err());
+    }
+
+    #[test]
+    fn stray_braces_and_a_trailing_percent() {
+        assert_eq!(
+            scan_at("d.%Y}%"),
+            vec![
+                (0, Token::Literal("d.")),
+                (2, Token::Date('Y')),
+                (4, Token::StrayClose),
+                (5, Token::TrailingPercent)
+            ]
+        );
+        let none = |_: &str| None;
+        assert!(expand("a}", at("2026-11-21"), none).is_err());
+        assert!(expand("a%", at("2026-11-21"), none).is_err());
+        assert_eq!(
+            unclosed_placeholders("install {release with {{ and {x} ${HOME} { a } {release"),
+            vec![8, 47]
+        );
     }
 
     #[test]

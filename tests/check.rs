@@ -52,6 +52,7 @@ invalid_fixtures! {
     name_invalid => "name-invalid", "name-invalid";
     name_mismatch => "name-mismatch", "name-mismatch";
     name_duplicate => "name-duplicate", "name-duplicate";
+    name_case_conflict => "name-case-conflict", "name-case-conflict";
     alias_conflict => "alias-conflict", "alias-conflict";
     url_invalid => "url-invalid", "url-invalid";
     repository_shared => "repository-shared", "repository-shared";
@@ -68,6 +69,7 @@ invalid_fixtures! {
     environment_unknown => "environment-unknown", "environment-unknown";
     distribution_unknown => "distribution-unknown", "distribution-unknown";
     template_invalid => "template-invalid", "template-invalid";
+    template_empty => "template-empty", "template-invalid";
     issues_pattern_invalid => "issues-pattern-invalid", "issues-pattern-invalid";
     deployment_default => "deployment-default", "deployment-default";
     deployment_duplicate => "deployment-duplicate", "deployment-duplicate";
@@ -79,6 +81,8 @@ invalid_fixtures! {
     file_encoding => "generated:file-encoding", "file-encoding";
     file_too_large => "generated:file-too-large", "file-too-large";
     symlink_escape => "generated:symlink-escape", "symlink-escape";
+    symlink_broken => "generated:symlink-broken", "symlink-broken";
+    file_ignored => "file-ignored", "file-ignored";
 }
 
 /// A minimal valid manifest repository in a temp dir, with one product `afw`.
@@ -129,6 +133,11 @@ fn generated(case: &str) -> Run {
                 "[OUTSIDE]",
             );
             return Run { stderr, ..run };
+        }
+        "symlink-broken" => {
+            std::os::unix::fs::symlink("gone.yaml", root.join("products/utils.yaml")).unwrap();
+            std::os::unix::fs::symlink("y.yaml", root.join("products/x.yaml")).unwrap();
+            std::os::unix::fs::symlink("x.yaml", root.join("products/y.yaml")).unwrap();
         }
         _ => unreachable!("{case}"),
     }
@@ -335,7 +344,8 @@ fn rev_reads_the_commit_not_the_work_tree() {
 }
 
 /// LSST's real product → repository map: exactly the three repositories claimed by two
-/// products today are reported, and declaring the former names as aliases fixes them.
+/// products today are reported (and the two names differing only in case), and declaring the
+/// former names as aliases fixes them.
 #[test]
 fn lsst_repos_yaml() {
     let Some(repos) = shared("lsst/repos.yaml") else {
@@ -357,10 +367,27 @@ fn lsst_repos_yaml() {
     let run = distrib(dir.path(), &["check", "--format", "json"]);
     assert_eq!(run.code, 1);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let mut shared: Vec<String> = document["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
+    // `GalSim` and `galsim` are also one file on a case-insensitive file system.
+    let (case, shared): (Vec<&serde_json::Value>, Vec<&serde_json::Value>) =
+        document["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .partition(|d| d["code"] == "name-case-conflict");
+    assert_eq!(case.len(), 1, "{case:?}");
+    assert!(
+        case[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`galsim` and `GalSim`")
+            || case[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("`GalSim` and `galsim`"),
+        "{case:?}"
+    );
+    let mut shared: Vec<String> = shared
+        .into_iter()
         .map(|d| {
             assert_eq!(d["code"], "repository-shared");
             d["message"].as_str().unwrap().to_owned()

@@ -1,9 +1,12 @@
 //! `distrib deploy`: change what a site has installed and its default, in the deployment file
 //! itself, so the change has history and review.
 
+use std::path::{Path, PathBuf};
+
 use super::{Context, Exit, boxed, err};
-use crate::deploy::{Edit, apply};
+use crate::deploy::{Edit, apply, with_line_endings_of};
 use crate::fsutil::{IoError, write_atomic};
+use crate::lock::history;
 use crate::manifest::model::{Deployment, Support};
 use crate::manifest::{self, Origin};
 
@@ -72,11 +75,24 @@ enum DeployFailure {
         path: String,
         source: crate::deploy::DeployError,
     },
+    #[error("`{path}` is a symbolic link to `{target}`, outside the manifest repository")]
+    #[diagnostic(
+        code("symlink-escape"),
+        help(
+            "copy the file into the repository: distrib changes only files of the manifest repository"
+        )
+    )]
+    LinkOutside { path: String, target: String },
 }
 
 pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
-    let opened = manifest::open(&context.start, None).map_err(boxed)?;
-    let Origin::WorkTree(root) = &opened.origin else {
+    let root = manifest::find_root(&context.start)
+        .ok_or_else(|| boxed(manifest::OpenError::NoRoot(context.start.clone())))?;
+    // A read-modify-write: two runs at once must not both start from the same text, or one
+    // edit is lost. The manifests are read only once the repository's writers' lock is held.
+    let _guard = history::exclusive(root).map_err(boxed)?;
+    let opened = manifest::open(root, None).map_err(boxed)?;
+    let Origin::WorkTree(_) = &opened.origin else {
         return Ok(Exit::Failure);
     };
     let (name, edit) = match args.action {
@@ -117,6 +133,10 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         .iter()
         .find(|d| d.value.name.value == name)
     else {
+        // A link out of the repository is not read as a deployment: say so, not "unknown".
+        for extension in ["yaml", "yml"] {
+            target(root, &format!("deployments/{name}.{extension}"))?;
+        }
         err(&format!(
             "{}\n",
             context.render_error(&DeployFailure::Unknown(name))
@@ -140,7 +160,9 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             source: e,
         })
     })?;
-    let path = root.join(&source.path);
+    let path = target(root, &source.path)?;
+    let original = std::fs::read(&path).map_err(|e| boxed(IoError::new(&path, e)))?;
+    let text = with_line_endings_of(&text, &original);
     write_atomic(&path, text.as_bytes()).map_err(|e| boxed(IoError::new(&path, e)))?;
     let said = match &edit {
         Edit::SetDefault { release } => format!("`{name}` now defaults to `{release}`"),
@@ -154,4 +176,27 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     };
     err(&format!("{said} (`{}`)\n", source.path));
     Ok(Exit::Success)
+}
+
+/// The file to write for the manifest at `relative`: itself, or the file its symbolic link
+/// points at, which must lie inside the repository (replacing the link by a plain file would
+/// silently fork the two).
+fn target(root: &Path, relative: &str) -> Result<PathBuf, Box<dyn miette::Diagnostic>> {
+    let path = root.join(relative);
+    if !path.is_symlink() {
+        return Ok(path);
+    }
+    let resolved = path
+        .canonicalize()
+        .map_err(|e| boxed(IoError::new(&path, e)))?;
+    let canonical_root = root
+        .canonicalize()
+        .map_err(|e| boxed(IoError::new(root, e)))?;
+    if !resolved.starts_with(&canonical_root) {
+        return Err(boxed(DeployFailure::LinkOutside {
+            path: relative.to_owned(),
+            target: resolved.display().to_string(),
+        }));
+    }
+    Ok(resolved)
 }

@@ -47,8 +47,13 @@ enum ImportFailure {
         path: PathBuf,
         source: lsst::ImportError,
     },
-    #[error("{count} product files already exist, such as `{}`", first.display())]
-    #[diagnostic(code("import-exists"), help("pass `--force` to overwrite them"))]
+    #[error("{} already {}: `{}`{}", crate::diagnostic::plural(*count, "product file"), if *count == 1 { "exists" } else { "exist" }, first.display(), if *count > 1 { " and others" } else { "" })]
+    #[diagnostic(
+        code("import-exists"),
+        help(
+            "pass `--force` to overwrite them with the imported products, or import into another folder with `--into`"
+        )
+    )]
     Exists { count: usize, first: PathBuf },
 }
 

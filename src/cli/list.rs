@@ -33,6 +33,22 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         return Ok(Exit::Failure);
     };
     let history = History::read(root).map_err(boxed)?;
+    // A lock under another lock's path is not the release its path names: say so, whatever
+    // the format (its release name may even point out of `locks/`).
+    for (path, lock) in &history.locks {
+        let expected = crate::lock::path(root, &lock.distribution, &lock.release);
+        if *path != expected {
+            let shown = path
+                .strip_prefix(root)
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            err(&format!(
+                "warning: `{shown}` holds release `{}` of `{}`, not the lock its path names: `distrib check` reports it (`lock-misplaced`); move it back or restore it from git\n",
+                lock.release, lock.distribution
+            ));
+        }
+    }
     let mut locks: Vec<_> = history
         .locks
         .iter()

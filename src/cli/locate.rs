@@ -7,7 +7,7 @@ use std::path::{MAIN_SEPARATOR, Path, PathBuf};
 use super::Context;
 use crate::diagnostic::closest;
 use crate::lock::history::History;
-use crate::lock::{LockError, Lockfile, list, parse};
+use crate::lock::{LockError, Lockfile, list, parse_bytes};
 use crate::naming::check_release_name;
 
 /// What a bare name may stand for.
@@ -276,9 +276,9 @@ fn read_path(context: &Context, root: Option<&Path>, text: &str) -> Result<Lockf
 }
 
 fn read(path: &Path, shown: String) -> Result<Lockfile, LocateError> {
-    let text = super::verify::read(path).map_err(|reason| LocateError::Read {
+    let bytes = super::verify::read_bytes(path).map_err(|reason| LocateError::Read {
         path: shown.clone(),
         reason,
     })?;
-    parse(&text).map_err(|error| LocateError::Invalid { path: shown, error })
+    parse_bytes(&bytes).map_err(|error| LocateError::Invalid { path: shown, error })
 }

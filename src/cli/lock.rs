@@ -80,7 +80,7 @@ pub struct LockArgs {
     pub variables: Vec<(String, String)>,
 
     /// Build a product from another ref (a tag, a branch or a commit); the lock records it
-    #[arg(long = "set", value_name = "PRODUCT=REF", value_parser = key_value)]
+    #[arg(long = "set", value_name = "PRODUCT=REF", value_parser = product_ref)]
     pub overrides: Vec<(String, String)>,
 
     /// The platform to lock for [default: the distribution's `platform`; else, with --check,
@@ -128,6 +128,16 @@ fn key_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// `--set PRODUCT=REF`: a ref is never empty.
+fn product_ref(text: &str) -> Result<(String, String), String> {
+    match key_value(text)? {
+        (product, reference) if reference.is_empty() => Err(format!(
+            "`{text}` names no ref: write `--set {product}=REF` with a tag, a branch or a commit"
+        )),
+        pair => Ok(pair),
+    }
+}
+
 pub(super) fn parse_date(text: &str) -> Result<DateTime, String> {
     DateTime::parse(text).map_err(|e| e.to_string())
 }
@@ -140,6 +150,18 @@ pub(super) enum LockFailure {
         help("declare it under `variables:` in the distribution")
     )]
     Variable { name: String },
+    #[error("`--var {name}={value}` is refused: {why}")]
+    #[diagnostic(
+        code("release-name"),
+        help(
+            "a variable's value may go into release names, file names and git tags (whether or not a template uses it today): use letters, digits and `._+-`"
+        )
+    )]
+    VariableValue {
+        name: String,
+        value: String,
+        why: &'static str,
+    },
     #[error("unknown product `{name}` in --set")]
     #[diagnostic(
         code("product-unknown"),
@@ -319,8 +341,19 @@ pub(super) fn variables(
             return Err(usage(context, LockFailure::Variable { name: key.clone() }));
         }
         // A variable ends up in a release name, a file name and a git tag.
-        if let Err(error) = naming::check_release_name(value) {
-            return Err(usage(context, LockFailure::Name(error)));
+        match naming::check_release_name(value) {
+            Ok(()) => {}
+            Err(naming::NamingError::Name(_, why)) => {
+                return Err(usage(
+                    context,
+                    LockFailure::VariableValue {
+                        name: key.clone(),
+                        value: value.clone(),
+                        why,
+                    },
+                ));
+            }
+            Err(error) => return Err(usage(context, LockFailure::Name(error))),
         }
         variables.insert(key.clone(), value.clone());
     }

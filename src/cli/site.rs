@@ -45,7 +45,27 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
-    let out = context.start.join(&args.out);
+    let mut out = context.start.join(&args.out);
+    // A link names the folder it points to: the site is written there, through it. A link to
+    // nothing yet is refused: creating the folder would mean guessing where.
+    if out.is_symlink() {
+        match out.canonicalize() {
+            Ok(target) => out = target,
+            Err(_) => {
+                let target = std::fs::read_link(&out).unwrap_or_default();
+                return Err(boxed(site::SiteError::Io {
+                    path: args.out.clone(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!(
+                            "it is a symbolic link to `{}`, which does not exist: create that folder, or pass the folder itself to --out",
+                            target.display()
+                        ),
+                    ),
+                }));
+            }
+        }
+    }
     // Refused before anything is read: the most common mistake costs nothing.
     if out.exists() && !out.is_dir() {
         return Err(boxed(site::SiteError::NotAFolder { path: args.out }));

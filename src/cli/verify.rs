@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit, err};
 use crate::git::mirror::Mirror;
-use crate::lock::{Lockfile, list, parse};
+use crate::lock::{LockError, Lockfile, ReleaseKind, list, parse};
 
 /// Check lockfiles for hand edits, and their tags and commits against the mirrors
 ///
@@ -49,6 +49,12 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             .collect()
     };
     let mirrors = workspace.mirrors();
+    // Every intact lock of the repository: what a lock's build number and lineage are checked
+    // against.
+    let history: Vec<Lockfile> = list(&workspace.root)
+        .iter()
+        .filter_map(|path| parse(&read(path).ok()?).ok())
+        .collect();
     let mut problems = 0;
     for path in &paths {
         let shown = path
@@ -60,17 +66,21 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             Ok(lock) => lock,
             Err(error) => {
                 problems += 1;
-                err(&format!(
-                    "error: `{shown}`: {error}\n  help: a lockfile is written by distrib only; restore it from git, or write it again with `distrib lock`\n"
-                ));
+                let help = if error == LockError::LineEndings.to_string() {
+                    "restore it from git with `*.lock.yaml -text` in `locks/.gitattributes` (distrib writes it), so that git keeps lockfiles byte for byte"
+                } else {
+                    "a lockfile is written by distrib only; restore it from git, or write it again with `distrib lock`"
+                };
+                err(&format!("error: `{shown}`: {error}\n  help: {help}\n"));
                 continue;
             }
         };
-        let findings = if args.offline {
-            Vec::new()
-        } else {
-            against_mirrors(&lock, &mirrors)
-        };
+        let mut findings = crate::lock::against_history(&lock, &history);
+        findings.extend(kind_against_naming(&lock, &workspace));
+        if !args.offline {
+            findings.extend(against_mirrors(&lock, &mirrors));
+            findings.extend(versions_against_mirrors(&lock, &mirrors));
+        }
         if findings.is_empty() {
             err(&format!(
                 "ok    `{shown}` ({} b{}, {})\n",
@@ -151,8 +161,87 @@ fn against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<St
     findings
 }
 
+/// A nightly, weekly or manual lock whose name is what the distribution's template of another
+/// of these kinds gives, and not what its own gives: its `kind` was changed. Templates may
+/// change after a lock was made; then no template gives the name and nothing is said.
+fn kind_against_naming(lock: &Lockfile, workspace: &Workspace) -> Option<String> {
+    if !lock.follows_manifests() {
+        return None;
+    }
+    let plan = crate::resolve::Plan::new(&workspace.manifests, &lock.distribution).ok()?;
+    let date = crate::naming::DateTime::parse(&lock.date).ok()?;
+    let names = |kind: ReleaseKind| {
+        let template = super::lock::template(&plan, kind);
+        [template.clone(), format!("{template}-%H%M")]
+            .iter()
+            .any(|t| {
+                super::lock::release_name(t, date, lock, &plan, |_| None)
+                    .is_ok_and(|name| name == lock.release)
+            })
+    };
+    if names(lock.kind) {
+        return None;
+    }
+    let named_as = [
+        ReleaseKind::Nightly,
+        ReleaseKind::Weekly,
+        ReleaseKind::Manual,
+    ]
+    .into_iter()
+    .find(|kind| *kind != lock.kind && names(*kind))?;
+    Some(format!(
+        "`{}` records `kind: {}`, but its name is the one the {} template of `{}` gives",
+        lock.release,
+        lock.kind.as_str(),
+        named_as.as_str(),
+        lock.distribution,
+    ))
+}
+
+/// Each product's recorded `version` against what its mirror says: a tag named by the version
+/// points at a commit the product records, and a version past a tag is what `git describe`
+/// gives for that commit.
+fn versions_against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<String> {
+    let mut findings = Vec::new();
+    for product in &lock.products {
+        let Some(version) = &product.version else {
+            continue;
+        };
+        let mut opened = product
+            .repositories
+            .iter()
+            .filter_map(|r| Some((r, Mirror::open(&mirrors.path(&r.url)).ok()?)))
+            .peekable();
+        if opened.peek().is_none() {
+            // No mirror: reported by the commit check already.
+            continue;
+        }
+        let tag = format!("refs/tags/{version}");
+        let matches = opened.any(|(repository, mirror)| {
+            matches!(mirror.peel(&tag), Ok(Some(commit)) if commit == repository.commit)
+                || mirror
+                    .describe(&repository.commit)
+                    .is_ok_and(|described| described == *version)
+        });
+        if !matches {
+            findings.push(format!(
+                "`{}`: version `{version}` is neither a tag of its commit nor what `git describe` gives for it",
+                product.name
+            ));
+        }
+    }
+    findings
+}
+
 /// The text of a lockfile named on the command line: a regular file within the size limit.
 pub(super) fn read(path: &std::path::Path) -> Result<String, String> {
+    let bytes = read_bytes(path)?;
+    String::from_utf8(bytes)
+        .map_err(|e| LockError::NotText(e.utf8_error().valid_up_to()).to_string())
+}
+
+/// The bytes of a lockfile named on the command line: a regular file within the size limit.
+pub(super) fn read_bytes(path: &std::path::Path) -> Result<Vec<u8>, String> {
     let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !metadata.is_file() {
         return Err("not a regular file".into());
@@ -160,5 +249,5 @@ pub(super) fn read(path: &std::path::Path) -> Result<String, String> {
     if metadata.len() > crate::manifest::MAX_LOCK_BYTES {
         return Err(format!("{} bytes, more than any lockfile", metadata.len()));
     }
-    std::fs::read_to_string(path).map_err(|e| e.to_string())
+    std::fs::read(path).map_err(|e| e.to_string())
 }

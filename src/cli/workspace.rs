@@ -74,10 +74,45 @@ impl Workspace {
                 .collect()
         };
         if files(&committed.report.sources) == files(&self.sources) {
-            Some(head)
-        } else {
-            Some(format!("{head}-dirty"))
+            return Some(head);
         }
+        // The texts differ: git decides whether that is a change, or its own conversion of a
+        // checkout (CRLF with `core.autocrlf`, `eol` in `.gitattributes`). `-dirty` means what
+        // `git status` means, for the files distrib reads.
+        if let Some(changed) = crate::git::changed_paths(&self.root) {
+            let read = self.read_paths();
+            let relevant = |path: &String| {
+                read.contains(path)
+                    || (path.ends_with('/') && read.iter().any(|r| r.starts_with(path.as_str())))
+                    || crate::manifest::Kind::of_path(path)
+                        .or_else(|| crate::manifest::Kind::misnamed(path))
+                        .is_some_and(|kind| kind != crate::manifest::Kind::Lock)
+            };
+            if !changed.iter().any(relevant) {
+                return Some(head);
+            }
+        }
+        Some(format!("{head}-dirty"))
+    }
+
+    /// Every file the manifests were read from, relative to the root: the listed paths and the
+    /// files their links lead to.
+    fn read_paths(&self) -> std::collections::BTreeSet<String> {
+        let canonical = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.clone());
+        let mut paths = std::collections::BTreeSet::new();
+        for file in manifest::worktree::list(&self.root) {
+            if let manifest::Content::Unread(target) = &file.content
+                && let Ok(target) = target.canonicalize()
+                && let Ok(relative) = target.strip_prefix(&canonical)
+            {
+                paths.insert(relative.to_string_lossy().replace('\\', "/"));
+            }
+            paths.insert(file.path);
+        }
+        paths
     }
 
     /// A path inside the repository, as messages show it: relative to the root.

@@ -54,6 +54,11 @@ codes! {
     FileEmpty = "file-empty", Deny, false;
     /// A symbolic link points out of the manifest repository
     SymlinkEscape = "symlink-escape", Deny, false;
+    /// A symbolic link that leads to no file: its target is missing, or links form a loop
+    SymlinkBroken = "symlink-broken", Deny, false;
+    /// What distrib would not read where a manifest is expected: an extension other than
+    /// `.yaml` or `.yml` in lower case, or a `distrib.yaml` that is not a file
+    FileIgnored = "file-ignored", Deny, false;
     /// A field that the file kind does not have
     UnknownField = "unknown-field", Deny, false;
     /// A required field is missing
@@ -66,6 +71,8 @@ codes! {
     NameMismatch = "name-mismatch", Deny, true;
     /// Two files define the same name
     NameDuplicate = "name-duplicate", Deny, false;
+    /// Two names of one kind that differ only in case: one file on a case-insensitive file system
+    NameCaseConflict = "name-case-conflict", Deny, true;
     /// An alias equals another product's name or alias
     AliasConflict = "alias-conflict", Deny, true;
     /// A repository URL that cannot be understood
@@ -98,7 +105,7 @@ codes! {
     DistributionUnknown = "distribution-unknown", Deny, false;
     /// A naming template with an unknown placeholder or strftime code
     TemplateInvalid = "template-invalid", Deny, false;
-    /// An `issues` pattern that is not a valid regular expression
+    /// An `issues` pattern that is not a valid regular expression, or that matches the empty text
     IssuesPatternInvalid = "issues-pattern-invalid", Deny, false;
     /// A deployment default that is not installed, or not with official support
     DeploymentDefault = "deployment-default", Deny, true;

@@ -209,6 +209,48 @@ pub fn head_commit(folder: &Path) -> Option<String> {
     Some(id.to_string())
 }
 
+/// The paths under `folder` (relative to it) that `git status` reports as differing from
+/// `HEAD`: modified, added, deleted, untracked, and ignored files. This is git's own answer,
+/// with its line-ending conversion, `.gitattributes` and the user's settings (`core.autocrlf`)
+/// applied exactly as `git status` applies them, so it runs git. An ignored folder is given as
+/// `folder/`. `None` when git cannot say.
+pub fn changed_paths(folder: &Path) -> Option<Vec<String>> {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .current_dir(folder)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| o.stdout)
+    };
+    let prefix = String::from_utf8(git(&["rev-parse", "--show-prefix"])?).ok()?;
+    let prefix = prefix.trim_end_matches('\n');
+    let status = git(&[
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--no-renames",
+        "--untracked-files=all",
+        // An ignored folder is one entry (`dir/`), not every file in it (mirrors may be there).
+        "--ignored=matching",
+        "--",
+        ".",
+    ])?;
+    Some(
+        status
+            .split(|&b| b == 0)
+            .filter(|entry| entry.len() > 3)
+            .filter_map(|entry| {
+                let path = String::from_utf8_lossy(&entry[3..]);
+                path.strip_prefix(prefix).map(str::to_owned)
+            })
+            .collect(),
+    )
+}
+
 fn entry_type(kind: EntryKind) -> EntryType {
     match kind {
         EntryKind::Blob | EntryKind::BlobExecutable => EntryType::File,

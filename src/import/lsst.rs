@@ -3,30 +3,83 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum ImportError {
     #[error("cannot read the LSST repository map: {0}")]
     Parse(String),
+    #[error(
+        "the file is larger than a repository map can be: more than a million YAML values, or nested deeper than 64"
+    )]
+    TooLarge,
+    #[error("the file is not a mapping of product names: it is {0}")]
+    NotAMap(&'static str),
     #[error("`{name}` has neither a URL nor a `url` field")]
     NoUrl { name: String },
+    #[error(
+        "`{name}` is {found}, where a URL or a mapping with `url` (and `ref`, `lfs`) is expected"
+    )]
+    Entry { name: String, found: String },
     #[error("`{name}` is not a product name: use letters, digits and `._+-`, without `/` or `..`")]
     Name { name: String },
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// One entry of the map: a URL, or `{ url, ref, lfs }`.
 enum Entry {
     Url(String),
     Detailed {
         url: Option<String>,
-        #[serde(rename = "ref")]
         reference: Option<String>,
-        #[allow(dead_code)]
-        lfs: Option<bool>,
     },
+}
+
+/// What a YAML value is, in words.
+fn what(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "empty",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "a mapping",
+    }
+}
+
+impl Entry {
+    fn of(name: &str, value: serde_json::Value) -> Result<Entry, ImportError> {
+        let wrong = |found: String| ImportError::Entry {
+            name: name.to_owned(),
+            found,
+        };
+        let text = |key: &str, value: &serde_json::Value| match value {
+            serde_json::Value::String(text) => Ok(Some(text.clone())),
+            serde_json::Value::Null => Ok(None),
+            other => Err(wrong(format!("a mapping whose `{key}` is {}", what(other)))),
+        };
+        match value {
+            serde_json::Value::String(url) => Ok(Entry::Url(url)),
+            serde_json::Value::Object(fields) => {
+                let mut url = None;
+                let mut reference = None;
+                for (key, value) in &fields {
+                    match key.as_str() {
+                        "url" => url = text(key, value)?,
+                        "ref" => reference = text(key, value)?,
+                        "lfs" => {}
+                        other => {
+                            return Err(wrong(format!(
+                                "a mapping with an unknown field `{other}`"
+                            )));
+                        }
+                    }
+                }
+                Ok(Entry::Detailed { url, reference })
+            }
+            other => Err(wrong(what(&other).to_owned())),
+        }
+    }
 }
 
 /// A product file as the import writes it.
@@ -53,21 +106,37 @@ impl ImportedProduct {
 
 /// Every product of a `repos.yaml` text, sorted by name.
 pub fn parse(text: &str) -> Result<Vec<ImportedProduct>, ImportError> {
-    let entries: BTreeMap<String, Entry> =
-        serde_saphyr::from_str(text).map_err(|e| ImportError::Parse(e.to_string()))?;
+    let mut options = serde_saphyr::Options::default();
+    options.with_snippet = false;
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = 64;
+    budget.max_nodes = 1_000_000;
+    options.budget = Some(budget);
+    let document: serde_json::Value =
+        serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+            let message = e.to_string();
+            if message.contains("budget") {
+                ImportError::TooLarge
+            } else {
+                ImportError::Parse(message)
+            }
+        })?;
+    let entries: BTreeMap<String, serde_json::Value> = match document {
+        serde_json::Value::Object(map) => map.into_iter().collect(),
+        other => return Err(ImportError::NotAMap(what(&other))),
+    };
     entries
         .into_iter()
-        .map(|(name, entry)| {
+        .map(|(name, value)| {
             // The name becomes a file name: it must not lead out of `products/`.
             if !crate::validate::is_valid_name(&name) {
                 return Err(ImportError::Name { name });
             }
-            let (url, reference) = match entry {
+            let (url, reference) = match Entry::of(&name, value)? {
                 Entry::Url(url) => (url, None),
                 Entry::Detailed {
                     url: Some(url),
                     reference,
-                    ..
                 } => (url, reference),
                 Entry::Detailed { url: None, .. } => return Err(ImportError::NoUrl { name }),
             };
@@ -96,6 +165,28 @@ mod tests {
             parse("/tmp/abs: https://x/y\n"),
             Err(ImportError::Name { .. })
         ));
+        assert_eq!(
+            parse("afw: [a, b]\n").unwrap_err().to_string(),
+            "`afw` is a list, where a URL or a mapping with `url` (and `ref`, `lfs`) is expected"
+        );
+        assert_eq!(
+            parse("afw: { url: x, branch: main }\n")
+                .unwrap_err()
+                .to_string(),
+            "`afw` is a mapping with an unknown field `branch`, where a URL or a mapping with `url` (and `ref`, `lfs`) is expected"
+        );
+        assert_eq!(
+            parse("- a\n").unwrap_err().to_string(),
+            "the file is not a mapping of product names: it is a list"
+        );
+        let mut huge = String::new();
+        for i in 0..130_000 {
+            huge.push_str(&format!("p{i}: u\n"));
+        }
+        // More values than the YAML reader allows by default (250,000): still a map.
+        assert!(parse(&huge).is_ok());
+        let deep = format!("a: {}1{}\n", "[".repeat(100), "]".repeat(100));
+        assert!(matches!(parse(&deep), Err(ImportError::TooLarge)));
         assert_eq!(
             products[1].repositories[0].reference.as_deref(),
             Some("affinity-flex-hash")

@@ -1,6 +1,7 @@
 //! What `distrib check` says about the lockfiles of a manifest repository: each one intact
-//! (the digest, the format version, every identity), at the path its content names, and no two
-//! with one build number unless they have the same content.
+//! (the digest, the format version, every identity, the canonical text, its release fields),
+//! at the path its content names, consistent with the other locks, and no two with one build
+//! number unless they have the same content.
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use crate::diagnostic::{Code, Diagnostic, FileId, SourceFile, Sources};
 pub fn audit(sources: &Sources, files: &[FileId]) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut by_build: HashMap<u64, (FileId, Lockfile)> = HashMap::new();
+    let mut intact: Vec<(FileId, Lockfile)> = Vec::new();
     for &file in files {
         let source = sources.get(file);
         let lock = match parse(&source.text) {
@@ -48,8 +50,19 @@ pub fn audit(sources: &Sources, files: &[FileId]) -> Vec<Diagnostic> {
             ),
             Some(_) => {}
             None => {
-                by_build.insert(lock.build, (file, lock));
+                by_build.insert(lock.build, (file, lock.clone()));
             }
+        }
+        intact.push((file, lock));
+    }
+    for (file, lock) in &intact {
+        for finding in super::against_history(lock, intact.iter().map(|(_, l)| l)) {
+            let source = sources.get(*file);
+            found.push(
+                Diagnostic::new(Code::LockInvalid, *file, finding)
+                    .with_label(*file, line_span(source, "build: "), "here")
+                    .with_help("a lockfile is written by distrib only: restore it from git (`git checkout -- <file>`), or write it again with `distrib lock`"),
+            );
         }
     }
     found
@@ -59,11 +72,18 @@ fn invalid(file: FileId, source: &SourceFile, error: &LockError) -> Diagnostic {
     let span = match error {
         LockError::Edited { .. } | LockError::NoDigest => last_line(source),
         LockError::Version(_) => line_span(source, "version: "),
+        LockError::NotCanonical(_) | LockError::LineEndings => line_span(source, "version: ")
+            .or_else(|| Some(0..source.text.find('\n').unwrap_or(source.text.len()))),
         _ => None,
+    };
+    let help = if *error == LockError::LineEndings {
+        "restore it from git (`git checkout -- <file>`) with `*.lock.yaml -text` in `locks/.gitattributes`, which distrib writes, so that git keeps lockfiles byte for byte"
+    } else {
+        "a lockfile is written by distrib only: restore it from git (`git checkout -- <file>`), or write it again with `distrib lock`"
     };
     Diagnostic::new(Code::LockInvalid, file, error.to_string())
         .with_label(file, span, "here")
-        .with_help("a lockfile is written by distrib only: restore it from git (`git checkout -- <file>`), or write it again with `distrib lock`")
+        .with_help(help)
 }
 
 /// The span of the first line starting with `prefix`.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::{LockError, Lockfile, list, parse};
+use super::{LockError, Lockfile, list, parse_bytes};
 
 #[derive(Debug, Error, miette::Diagnostic)]
 pub enum HistoryError {
@@ -59,6 +59,16 @@ pub fn exclusive(root: &Path) -> Result<Guard, HistoryError> {
         )
         .map_err(io)?;
     }
+    // A lockfile's digest covers every byte: git must not convert its line endings on checkout
+    // (`core.autocrlf`), or every lock of a Windows checkout would look edited.
+    let attributes = folder.join(".gitattributes");
+    if !attributes.exists() {
+        std::fs::write(
+            &attributes,
+            "# Written by distrib: lockfiles are kept byte for byte (their digest covers every byte).\n*.lock.yaml -text\n",
+        )
+        .map_err(io)?;
+    }
     let path = folder.join(".distrib-lock");
     let file = File::options()
         .create(true)
@@ -74,11 +84,11 @@ impl History {
     pub fn read(root: &Path) -> Result<Self, HistoryError> {
         let mut locks = Vec::new();
         for path in list(root) {
-            let text = std::fs::read_to_string(&path).map_err(|source| HistoryError::Io {
+            let bytes = std::fs::read(&path).map_err(|source| HistoryError::Io {
                 path: path.clone(),
                 source,
             })?;
-            let lock = parse(&text).map_err(|source| HistoryError::Invalid {
+            let lock = parse_bytes(&bytes).map_err(|source| HistoryError::Invalid {
                 path: path.clone(),
                 source,
             })?;

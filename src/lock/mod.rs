@@ -241,8 +241,16 @@ impl Lockfile {
     /// The identity of each product recomputed from the recorded fields, in dependency order.
     /// `Err` names a dependency the lock does not contain, or a cycle.
     pub fn recompute_identities(&self) -> Result<BTreeMap<String, String>, String> {
-        let by_name: BTreeMap<&str, &LockedProduct> =
-            self.products.iter().map(|p| (p.name.as_str(), p)).collect();
+        let mut by_name: BTreeMap<&str, &LockedProduct> = BTreeMap::new();
+        for product in &self.products {
+            // Else the second entry never gets an identity, which reads as a cycle.
+            if by_name.insert(product.name.as_str(), product).is_some() {
+                return Err(format!(
+                    "`{}` is listed twice in `products`: a lock holds each product once",
+                    product.name
+                ));
+            }
+        }
         let mut done: BTreeMap<String, String> = BTreeMap::new();
         let environment = identity::environment_digest(
             &self.environment.purpose,
@@ -301,15 +309,35 @@ pub enum LockError {
         "format version {0} is not supported by this distrib (it reads version {FORMAT_VERSION})"
     )]
     Version(u64),
+    #[error(
+        "the file's line endings were changed: a lockfile ends its lines with LF only, and its digest covers every byte"
+    )]
+    LineEndings,
+    #[error("the file is not in the form distrib writes: {0}")]
+    NotCanonical(String),
+    #[error(
+        "the file is not text (invalid UTF-8 at byte {0}): distrib writes lockfiles as UTF-8 YAML"
+    )]
+    NotText(usize),
     #[error("the file is not a valid lockfile: {0}")]
     Syntax(String),
     #[error("{0}")]
     Inconsistent(String),
 }
 
+/// [`parse`] for a file's bytes, which must be text.
+pub fn parse_bytes(bytes: &[u8]) -> Result<Lockfile, LockError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| LockError::NotText(e.valid_up_to()))?;
+    parse(text)
+}
+
 /// Reads and checks a lockfile's text: digest line, format version, model, and every digest
 /// and identity recomputed from the recorded fields.
 pub fn parse(text: &str) -> Result<Lockfile, LockError> {
+    // CRLF (a checkout's conversion) shows as a digest mismatch whose cause is invisible: say it.
+    if text.contains('\r') {
+        return Err(LockError::LineEndings);
+    }
     let trimmed = text.strip_suffix('\n').ok_or(LockError::NoDigest)?;
     let (body, last) = match trimmed.rfind('\n') {
         Some(i) => (&text[..i + 1], &trimmed[i + 1..]),
@@ -339,12 +367,243 @@ pub fn parse(text: &str) -> Result<Lockfile, LockError> {
     let lock: Lockfile =
         serde_saphyr::from_str(body).map_err(|e| LockError::Syntax(e.to_string()))?;
     check_consistency(&lock)?;
+    // What distrib writes is one text per content: anything else (reordered products, other
+    // quoting or spacing, a digest recomputed by hand) was not written by distrib.
+    let canonical = lock.to_text()?;
+    if canonical != text {
+        return Err(LockError::NotCanonical(first_difference(text, &canonical)));
+    }
     Ok(lock)
 }
 
-/// Recomputes the environment digest, every identity and the content digest, and checks that
-/// commits and trees are object ids.
+/// Where `text` first departs from `canonical`, for a message.
+fn first_difference(text: &str, canonical: &str) -> String {
+    let line = text
+        .lines()
+        .zip(canonical.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| text.lines().count().min(canonical.lines().count()));
+    match canonical.lines().nth(line) {
+        Some(expected) => format!(
+            "line {} should read `{}`",
+            line + 1,
+            expected.chars().take(80).collect::<String>()
+        ),
+        None => format!(
+            "it has more lines than the {} distrib writes",
+            canonical.lines().count()
+        ),
+    }
+}
+
+/// Checks the fields that say what kind of release a lock is: `kind`, `rc`, `from`,
+/// `release_version`, `date` and `build`, each valid and consistent with the others.
+fn check_fields(lock: &Lockfile) -> Result<(), LockError> {
+    let wrong = |message: String| Err(LockError::Inconsistent(message));
+    let kind = lock.kind.as_str();
+    let date_ok =
+        crate::naming::DateTime::parse(&lock.date).is_ok_and(|date| date.to_text() == lock.date);
+    if !date_ok {
+        return wrong(format!(
+            "the date `{}` is not a date as distrib writes it (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`)",
+            lock.date
+        ));
+    }
+    if lock.build == 0 {
+        return wrong("build numbers start at 1, and this lock records 0".into());
+    }
+    let released = matches!(
+        lock.kind,
+        ReleaseKind::Candidate | ReleaseKind::Final | ReleaseKind::Patch
+    );
+    match (&lock.release_version, released) {
+        (Some(_), false) => {
+            return wrong(format!(
+                "a {kind} release records a `release_version`: only candidates, finals and patches have one"
+            ));
+        }
+        (None, true) => return wrong(format!("a {kind} release without `release_version`")),
+        _ => {}
+    }
+    let with_rc = matches!(lock.kind, ReleaseKind::Candidate | ReleaseKind::Patch);
+    match lock.rc {
+        Some(_) if !with_rc => {
+            return wrong(format!(
+                "a {kind} release records `rc`: only candidates and patches have a candidate number"
+            ));
+        }
+        None if with_rc => return wrong(format!("a {kind} release without `rc`")),
+        Some(0) => return wrong("`rc: 0`: candidates are numbered from 1".into()),
+        _ => {}
+    }
+    if released && lock.from.is_none() {
+        return wrong(format!(
+            "a {kind} release without `from`: it is always made from another release"
+        ));
+    }
+    if lock.from.as_deref() == Some(lock.release.as_str()) {
+        return wrong(format!("`{}` says it was made from itself", lock.release));
+    }
+    if let Some(text) = &lock.release_version {
+        let Some(version) = semver::Version::parse(text)
+            .ok()
+            .filter(|v| v.pre.is_empty() && v.build.is_empty())
+        else {
+            return wrong(format!(
+                "`release_version: {text}` is not a version `M.n.p`"
+            ));
+        };
+        match lock.kind {
+            ReleaseKind::Patch if version.patch == 0 => {
+                return wrong(format!(
+                    "a patch of `{text}`: a patch release has a patch level above 0"
+                ));
+            }
+            ReleaseKind::Candidate if version.patch > 0 => {
+                return wrong(format!(
+                    "a candidate of `{text}`: a candidate of a patch level above 0 is a patch"
+                ));
+            }
+            _ => {}
+        }
+        // Whatever the template, the name carries the version's major and minor numbers.
+        let numbers: Vec<u64> = lock
+            .release
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|part| part.parse().ok())
+            .collect();
+        let mut wanted = [version.major, version.minor].into_iter().peekable();
+        for number in numbers {
+            if wanted.peek() == Some(&number) {
+                wanted.next();
+            }
+        }
+        if wanted.peek().is_some() {
+            return wrong(format!(
+                "the release `{}` is not named after its `release_version: {text}`",
+                lock.release
+            ));
+        }
+    }
+    // A branch product's version, `<tag>-<n>-g<sha>` (or `g<sha>` with no tag), names its
+    // commit.
+    for product in &lock.products {
+        let Some(version) = &product.version else {
+            continue;
+        };
+        let sha = match crate::resolve::described(version) {
+            Some(_) => version.rsplit_once("-g").map(|(_, sha)| sha),
+            None => version
+                .strip_prefix('g')
+                .filter(|sha| sha.len() >= 7 && sha.bytes().all(|b| b.is_ascii_hexdigit())),
+        };
+        if let Some(sha) = sha
+            && !product.repositories.is_empty()
+            && !product
+                .repositories
+                .iter()
+                .any(|r| r.commit.starts_with(&sha.to_ascii_lowercase()))
+        {
+            return wrong(format!(
+                "the version of `{}` is `{version}`, which names no commit it records",
+                product.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What the other locks of the repository say about `lock`: its build number was allocated
+/// as the highest plus one, so it cannot be above every other lock's plus one; the release it
+/// records as `from`, when it is there, is one it can be made from. `others` may include `lock`
+/// itself.
+pub fn against_history<'a>(
+    lock: &Lockfile,
+    others: impl IntoIterator<Item = &'a Lockfile>,
+) -> Vec<String> {
+    let mut findings = Vec::new();
+    let mut highest = 0;
+    let mut from = None;
+    let mut seen = false;
+    for other in others {
+        if other.distribution == lock.distribution && other.release == lock.release {
+            continue;
+        }
+        seen = true;
+        highest = highest.max(other.build);
+        if Some(&other.release) == lock.from.as_ref() && other.distribution == lock.distribution {
+            from = Some(other);
+        }
+    }
+    if seen && lock.build > highest.saturating_add(1) {
+        findings.push(format!(
+            "build b{} is above the highest build of the other locks (b{highest}) plus one: distrib never allocates it",
+            lock.build
+        ));
+    }
+    if let Some(parent) = from
+        && let Some(why) = lineage(lock, parent)
+    {
+        findings.push(format!("it records `from: {}`, but {why}", parent.release));
+    }
+    findings
+}
+
+/// Why `parent` cannot be what `lock` was made from (DMTN-106 §4, §5), if it cannot: a first
+/// candidate comes from a nightly, weekly or manual lock, candidate N from candidate N-1 of its
+/// version, a patch's first candidate from the final it patches, a final from its candidate,
+/// with the same content.
+fn lineage(lock: &Lockfile, parent: &Lockfile) -> Option<String> {
+    let version = lock.release_version.as_deref()?;
+    let same_version = parent.release_version.as_deref() == Some(version);
+    let candidate = matches!(parent.kind, ReleaseKind::Candidate | ReleaseKind::Patch);
+    match (lock.kind, lock.rc) {
+        (ReleaseKind::Final, _) if !(candidate && same_version) => Some(format!(
+            "a final is made from a candidate of {version}, and that is a {} release{}",
+            parent.kind.as_str(),
+            parent
+                .release_version
+                .as_deref()
+                .map(|v| format!(" of {v}"))
+                .unwrap_or_default()
+        )),
+        (ReleaseKind::Final, _) if parent.content != lock.content => {
+            Some("the final's content differs from its candidate's".into())
+        }
+        (ReleaseKind::Candidate, Some(1)) if !parent.follows_manifests() => Some(format!(
+            "a first candidate is made from a nightly, weekly or manual release, and that is a {} release",
+            parent.kind.as_str()
+        )),
+        (ReleaseKind::Patch, Some(1)) => {
+            let base = semver::Version::parse(version).ok()?;
+            let expected = format!(
+                "{}.{}.{}",
+                base.major,
+                base.minor,
+                base.patch.checked_sub(1)?
+            );
+            (parent.kind != ReleaseKind::Final
+                || parent.release_version.as_deref() != Some(expected.as_str()))
+            .then(|| {
+                format!("the first candidate of patch {version} is made from the final {expected}")
+            })
+        }
+        (ReleaseKind::Candidate | ReleaseKind::Patch, Some(rc)) if rc > 1 => {
+            (!(candidate && same_version && parent.rc == Some(rc - 1))).then(|| {
+                format!(
+                    "candidate {rc} of {version} is made from candidate {} of {version}",
+                    rc - 1
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Checks the release's own fields, recomputes the environment digest, every identity and the
+/// content digest, and checks that commits and trees are object ids.
 pub fn check_consistency(lock: &Lockfile) -> Result<(), LockError> {
+    check_fields(lock)?;
     let is_id =
         |text: &str| matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit());
     for product in &lock.products {
@@ -519,6 +778,81 @@ mod tests {
             locks: vec![(PathBuf::from("locks/x/y.lock.yaml"), lock)],
         };
         assert!(history.next_build().is_err());
+    }
+
+    #[test]
+    fn lineage_follows_the_release_procedure() {
+        let weekly = sample();
+        let release = |kind, name: &str, version: &str, rc, from: &str| Lockfile {
+            kind,
+            release: name.into(),
+            release_version: Some(version.into()),
+            rc,
+            from: Some(from.into()),
+            ..sample()
+        };
+        let rc1 = release(
+            ReleaseKind::Candidate,
+            "29.0.0.rc1",
+            "29.0.0",
+            Some(1),
+            "w.2026.47",
+        );
+        let rc2 = release(
+            ReleaseKind::Candidate,
+            "29.0.0.rc2",
+            "29.0.0",
+            Some(2),
+            "29.0.0.rc1",
+        );
+        let rc3 = release(
+            ReleaseKind::Candidate,
+            "29.0.0.rc3",
+            "29.0.0",
+            Some(3),
+            "29.0.0.rc1",
+        );
+        let last = release(ReleaseKind::Final, "29.0.0", "29.0.0", None, "29.0.0.rc2");
+        let patch = release(
+            ReleaseKind::Patch,
+            "29.0.1.rc1",
+            "29.0.1",
+            Some(1),
+            "29.0.0",
+        );
+        assert_eq!(lineage(&rc1, &weekly), None);
+        assert_eq!(lineage(&rc2, &rc1), None);
+        assert_eq!(lineage(&last, &rc2), None);
+        assert_eq!(lineage(&patch, &last), None);
+        assert!(lineage(&rc1, &rc2).is_some());
+        assert!(
+            lineage(&rc3, &rc1)
+                .unwrap()
+                .contains("candidate 2 of 29.0.0")
+        );
+        assert!(
+            lineage(&last, &weekly)
+                .unwrap()
+                .contains("a weekly release")
+        );
+        assert!(lineage(&patch, &rc2).is_some());
+        let mut other = rc2.clone();
+        other.content = "sha256:other".into();
+        assert!(lineage(&last, &other).unwrap().contains("content differs"));
+        let mut all = vec![weekly, rc1, rc2, last.clone()];
+        assert!(against_history(&last, &all).is_empty());
+        all[2].content = "sha256:other".into();
+        assert_eq!(against_history(&last, &all).len(), 1);
+    }
+
+    #[test]
+    fn a_product_listed_twice_is_said_to_be() {
+        let mut lock = sample();
+        lock.products.push(lock.products[0].clone());
+        assert_eq!(
+            lock.recompute_identities(),
+            Err("`utils` is listed twice in `products`: a lock holds each product once".into())
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! the first bad file: each problem becomes a diagnostic and the other files are still read.
 
 mod cache;
+pub mod link;
 pub mod model;
 mod parse;
 pub mod revision;
@@ -98,6 +99,20 @@ impl Kind {
             .into_iter()
             .find(|kind| kind.folder() == Some(folder))
     }
+
+    /// The kind the file at `path` would have if its extension were written in lower case
+    /// (`products/afw.YAML`): a file that would be silently skipped.
+    pub fn misnamed(path: &str) -> Option<Kind> {
+        if Kind::of_path(path).is_some() {
+            return None;
+        }
+        let (stem, extension) = path.rsplit_once('.')?;
+        let lower = extension.to_ascii_lowercase();
+        if lower == extension || !matches!(lower.as_str(), "yaml" | "yml") {
+            return None;
+        }
+        Kind::of_path(&format!("{stem}.{lower}"))
+    }
 }
 
 /// What a listing found at one path, before parsing.
@@ -107,9 +122,36 @@ pub enum Content {
     /// A file of the work tree, read when it is parsed (on the parsing threads).
     Unread(PathBuf),
     TooLarge(u64),
-    /// A symbolic link whose target lies outside the manifest repository.
+    /// A symbolic link (its target as written) that leads out of the manifest repository.
     LinkOutside(String),
-    Unreadable(String),
+    /// A symbolic link (its target as written) that leads to nothing.
+    LinkBroken(String),
+    /// A symbolic link (its target as written) caught in a loop of links.
+    LinkLoop(String),
+    /// Something that should be a file and is not (what it is instead).
+    NotAFile(&'static str),
+    /// A manifest file that distrib does not read: its extension is not `.yaml` or `.yml`.
+    Misnamed,
+}
+
+impl Content {
+    /// What a link written `target`, resolved to `resolved`, stands for; `None` for a link
+    /// to a folder or to something that is no file (its files are listed by their own path).
+    pub(crate) fn of_link(target: String, resolved: link::Resolved) -> Option<Resolved> {
+        match resolved {
+            link::Resolved::File(path) => Some(Resolved::File(path)),
+            link::Resolved::Folder(_) | link::Resolved::Other => None,
+            link::Resolved::Outside => Some(Resolved::Content(Content::LinkOutside(target))),
+            link::Resolved::Missing => Some(Resolved::Content(Content::LinkBroken(target))),
+            link::Resolved::Loop => Some(Resolved::Content(Content::LinkLoop(target))),
+        }
+    }
+}
+
+/// A link's meaning for a listing: read the file at this path, or report this content.
+pub(crate) enum Resolved {
+    File(String),
+    Content(Content),
 }
 
 /// One file of a manifest repository as listed from a work tree or a git tree.
@@ -290,9 +332,13 @@ pub fn open(start: &Path, rev: Option<&str>) -> Result<Opened, OpenError> {
     })
 }
 
-/// Walks up from `start` to the nearest folder holding `distrib.yaml`.
+/// Walks up from `start` to the nearest folder holding `distrib.yaml`. Whatever `distrib.yaml`
+/// is there (a folder, a broken link) marks the root: it is reported at that path rather than
+/// passed over for a repository above.
 pub fn find_root(start: &Path) -> Option<&Path> {
-    start.ancestors().find(|dir| dir.join(ROOT_FILE).is_file())
+    start
+        .ancestors()
+        .find(|dir| dir.join(ROOT_FILE).symlink_metadata().is_ok())
 }
 
 /// A diagnostic for a file that could not be parsed, before its [`FileId`] is known.
@@ -339,5 +385,10 @@ mod tests {
             Some(Kind::Deployment)
         );
         assert_eq!(stem_of("products/team/afw.yml"), "afw");
+        assert_eq!(Kind::misnamed("products/afw.YAML"), Some(Kind::Product));
+        assert_eq!(Kind::misnamed("products/afw.Yml"), Some(Kind::Product));
+        assert_eq!(Kind::misnamed("locks/d/r.lock.YAML"), Some(Kind::Lock));
+        assert_eq!(Kind::misnamed("products/afw.yaml"), None);
+        assert_eq!(Kind::misnamed("products/README.md"), None);
     }
 }

@@ -86,6 +86,12 @@ fn parse_file(raw: RawFile, cached: Option<&Cached>) -> (Parsed, Option<Entry>) 
     let (text, outcome) = match read(&path, content) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => {
+                let text = if Kind::of_path(&path) == Some(Kind::Lock) {
+                    // A lock is checked byte for byte: its line endings are its own.
+                    text
+                } else {
+                    lone_cr_to_lf(text)
+                };
                 let Some(cached) = cached else {
                     let outcome = parse_text(&path, &text);
                     return ((path, text.into(), outcome), None);
@@ -112,10 +118,15 @@ fn parse_file(raw: RawFile, cached: Option<&Cached>) -> (Parsed, Option<Entry>) 
                 let bytes = error.as_bytes();
                 let offset = error.utf8_error().valid_up_to();
                 let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+                let help = if Kind::of_path(&path) == Some(Kind::Lock) {
+                    "a lockfile is written by distrib only, as UTF-8 text: restore it from git (`git checkout -- <file>`), or write it again with `distrib lock`"
+                } else {
+                    "save the file as UTF-8"
+                };
                 let problem = Problem {
                     code: Code::FileEncoding,
                     message: format!("file is not UTF-8: invalid byte at line {line}"),
-                    help: "save the file as UTF-8".into(),
+                    help: help.into(),
                     position: None,
                     label: String::new(),
                 };
@@ -169,7 +180,31 @@ fn read(path: &str, content: Content) -> Result<Vec<u8>, Problem> {
             &format!("symbolic link points out of the manifest repository, to `{target}`"),
             "copy the file into the repository: a release must not depend on files outside it",
         )),
-        Content::Unreadable(error) => Err(unreadable(error)),
+        Content::LinkBroken(target) => Err(whole_file(
+            Code::SymlinkBroken,
+            &format!("symbolic link to `{target}` leads to no file"),
+            "point the link at a file of the repository, or remove it",
+        )),
+        Content::LinkLoop(target) => Err(whole_file(
+            Code::SymlinkBroken,
+            &format!("symbolic link to `{target}` is part of a loop of links and leads to no file"),
+            "break the loop: point one of the links at a file of the repository",
+        )),
+        Content::NotAFile(what) => Err(whole_file(
+            Code::FileIgnored,
+            &format!("`{path}` is {what}, not a file"),
+            "`distrib.yaml` marks the root of the manifest repository and holds its settings: make it a file (it may be empty)",
+        )),
+        Content::Misnamed => {
+            let (stem, extension) = path.rsplit_once('.').unwrap_or((path, ""));
+            Err(whole_file(
+                Code::FileIgnored,
+                &format!(
+                    "`{path}` is not read: a manifest's extension is `.yaml` or `.yml`, in lower case"
+                ),
+                &format!("rename it to `{stem}.{}`", extension.to_ascii_lowercase()),
+            ))
+        }
     }
 }
 
@@ -210,8 +245,24 @@ fn parse_text(path: &str, text: &str) -> Outcome {
     result.unwrap_or_else(|error| Outcome::Problem(problem_of(&error, kind)))
 }
 
+/// YAML breaks lines at CR, LF and CRLF; everything after the parser (positions, snippets,
+/// the blank test) counts LF. A lone CR becomes LF: the same length, so every offset still
+/// points at the same byte of the file.
+fn lone_cr_to_lf(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 fn is_blank(text: &str) -> bool {
-    text.lines().all(|line| {
+    text.split(['\n', '\r']).all(|line| {
         let line = line.trim();
         line.is_empty() || line.starts_with('#') || line == "---" || line == "..."
     })
@@ -435,5 +486,27 @@ mod tests {
         assert!(is_blank(""));
         assert!(is_blank("# only a comment\n---\n"));
         assert!(!is_blank("name: x\n"));
+        assert!(!is_blank("# settings\rrules: {}\r"));
+        assert!(is_blank("# only a comment\r\n---\r\n"));
+    }
+
+    #[test]
+    fn every_line_ending_reads_the_same() {
+        let expected = "# settings\nrules: { x: deny }\n";
+        for text in [
+            "# settings\rrules: { x: deny }\r",
+            "# settings\r\nrules: { x: deny }\r\n",
+        ] {
+            let Outcome::Config(config) = parse_text("distrib.yaml", &lone_cr_to_lf(text.into()))
+            else {
+                panic!("{text:?} does not parse");
+            };
+            assert_eq!(config.rules.len(), 1, "{text:?}");
+        }
+        assert_eq!(
+            lone_cr_to_lf("# settings\rrules: { x: deny }\r".into()),
+            expected
+        );
+        assert_eq!(lone_cr_to_lf("a\r\nb\r".into()), "a\r\nb\n");
     }
 }

@@ -29,6 +29,19 @@ pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
         return;
     };
     let file = config.file;
+    if let Some(mirrors) = &config.value.mirrors
+        && mirrors.trim().is_empty()
+    {
+        found.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                file,
+                "`mirrors` is empty: the bare mirrors would be made inside the manifest repository",
+            )
+            .with_label(file, mirrors.span.clone(), "empty")
+            .with_help("name the folder of the mirrors, or remove `mirrors:` to keep them in the user's cache folder"),
+        );
+    }
     let names: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
     for (name, _) in config.value.rules.iter() {
         match Code::from_name(name) {

@@ -136,9 +136,22 @@ fn check_distribution<'a>(
     }
     templates::check(distribution, manifests, products, &roots, found);
     if let Some(pattern) = &value.issues
-        && let Some(reason) = patterns
-            .entry(pattern.as_str())
-            .or_insert_with(|| regex::Regex::new(pattern).err().map(|e| pattern_error(&e)))
+        && let Some(reason) = patterns.entry(pattern.as_str()).or_insert_with(|| {
+            match regex::Regex::new(pattern) {
+                Err(e) => Some(pattern_error(&e)),
+                // An issue key is never empty: a pattern that matches nothing at all finds an
+                // empty key in every commit message.
+                Ok(regex) if regex.is_match("") => Some(if pattern.is_empty() {
+                    "the pattern is empty, so every commit message holds an empty issue key".into()
+                } else {
+                    format!(
+                        "`{}` matches the empty text, so every commit message holds an empty issue key",
+                        pattern.as_str()
+                    )
+                }),
+                Ok(_) => None,
+            }
+        })
     {
         found.push(
             Diagnostic::new(
@@ -146,7 +159,15 @@ fn check_distribution<'a>(
                 file,
                 format!("invalid `issues` pattern: {reason}"),
             )
-            .with_label(file, pattern.span.clone(), "not a regular expression")
+            .with_label(
+                file,
+                pattern.span.clone(),
+                if regex::Regex::new(pattern).is_ok() {
+                    "matches an empty key"
+                } else {
+                    "not a regular expression"
+                },
+            )
             .with_help(
                 "write a regular expression matching one issue key, such as `DM-\\d+` or `#\\d+`",
             ),

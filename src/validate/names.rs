@@ -1,5 +1,5 @@
 //! Names: their syntax, their match with the file stem, and their uniqueness across files
-//! (product names and aliases share one namespace).
+//! (product names and aliases share one namespace), also when case is ignored.
 
 use std::collections::HashMap;
 
@@ -39,6 +39,7 @@ pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
     );
 
     let mut first: HashMap<(Kind, &str), (FileId, &Node<String>)> = HashMap::new();
+    let mut first_folded: HashMap<(Kind, String), (FileId, &Node<String>)> = HashMap::new();
     for (kind, file, stem, name) in &all {
         if !is_valid_name(name) {
             found.push(invalid_name(*file, name, kind.as_str()));
@@ -56,6 +57,28 @@ pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
                     "rename the file to `{name}.yaml`, or write `name: {stem}`"
                 )),
             );
+        }
+        let folded = name.to_lowercase();
+        match first_folded.get(&(*kind, folded.clone())) {
+            Some((other_file, other)) if other.value != name.value => found.push(
+                Diagnostic::new(
+                    Code::NameCaseConflict,
+                    *file,
+                    format!(
+                        "{} `{name}` and `{other}` differ only in case",
+                        kind.as_str()
+                    ),
+                )
+                .with_label(*file, name.span.clone(), "this name")
+                .with_label(*other_file, other.span.clone(), "and this one")
+                .with_help(format!(
+                    "rename one of them: a case-insensitive file system (macOS, Windows) takes `{name}` and `{other}` for one name, and their files for one file"
+                )),
+            ),
+            Some(_) => {}
+            None => {
+                first_folded.insert((*kind, folded), (*file, name));
+            }
         }
         match first.get(&(*kind, name.as_str())) {
             Some((other_file, other)) => found.push(

@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::manifest::model::Distribution;
 use crate::manifest::span::Node;
 use crate::manifest::{Loaded, Manifests};
-use crate::naming::{Token, scan};
+use crate::naming::{Token, scan, scan_at};
 
 /// The built-in placeholders each kind knows, and whether dates apply.
 fn builtins(kind: &str) -> (&'static [&'static str], bool) {
@@ -62,6 +62,21 @@ pub(super) fn check(
         let (known, dates) = builtins(kind);
         // A release branch exists before any lock: no product has a version for it yet.
         let with_products = kind != "branch";
+        if template.trim().is_empty() {
+            found.push(
+                Diagnostic::new(
+                    Code::TemplateInvalid,
+                    distribution.file,
+                    format!("the {kind} name template is empty, so every {kind} release would have no name"),
+                )
+                .with_label(distribution.file, template.span.clone(), "empty")
+                .with_help(format!(
+                    "write a template, or remove `{kind}:` to use the default; {}",
+                    help(kind, known, dates, &variables)
+                )),
+            );
+            continue;
+        }
         let tokens = scan(template);
         if kind == "candidate" && !tokens.contains(&Token::Placeholder("rc")) {
             found.push(
@@ -74,7 +89,7 @@ pub(super) fn check(
                 .with_help("add `{rc}`, as DMTN-106 names candidates: `{version}.rc{rc}`"),
             );
         }
-        for problem in tokens {
+        for (offset, problem) in scan_at(template) {
             let message = match problem {
                 Token::Placeholder(name)
                     if known.contains(&name)
@@ -102,14 +117,31 @@ pub(super) fn check(
                     format!("unknown date code `%{code}` in the {kind} name template")
                 }
                 Token::Unclosed => format!("unclosed `{{` in the {kind} name template"),
+                Token::StrayClose => {
+                    format!("a `}}` that closes no `{{` in the {kind} name template")
+                }
+                Token::TrailingPercent => format!(
+                    "the {kind} name template ends with `%`, which starts a date code and has none after it"
+                ),
             };
-            let needle = match problem {
-                Token::Placeholder(name) => format!("{{{name}}}"),
-                Token::Date(code) | Token::BadDate(code) => format!("%{code}"),
-                Token::Unclosed => "{".into(),
-                Token::Literal(text) => text.into(),
+            let length = match problem {
+                Token::Placeholder(name) => name.len() + 2,
+                Token::Date(code) | Token::BadDate(code) => 1 + code.len_utf8(),
+                Token::Unclosed => template.len() - offset,
+                Token::Literal(text) => text.len(),
+                Token::StrayClose | Token::TrailingPercent => 1,
             };
-            let mut advice = help(kind, known, dates, &variables);
+            let mut advice = match problem {
+                Token::StrayClose => format!(
+                    "remove the `}}`, or open its placeholder with `{{`; {}",
+                    help(kind, known, dates, &variables)
+                ),
+                Token::TrailingPercent => format!(
+                    "write the date code after it (`%Y`...), or remove it: a name cannot hold a `%`; {}",
+                    help(kind, known, dates, &variables)
+                ),
+                _ => help(kind, known, dates, &variables),
+            };
             if let Token::Placeholder(name) = problem {
                 let members = products.closure(roots);
                 let candidates: Vec<&str> = known
@@ -131,7 +163,11 @@ pub(super) fn check(
             }
             found.push(
                 Diagnostic::new(Code::TemplateInvalid, distribution.file, message)
-                    .with_label(distribution.file, sub_span(template, &needle), "here")
+                    .with_label(
+                        distribution.file,
+                        sub_span(template, offset, length),
+                        "here",
+                    )
                     .with_help(advice),
             );
         }
@@ -152,6 +188,32 @@ fn install(distribution: &Loaded<Distribution>, found: &mut Vec<Diagnostic>) {
         .iter()
         .map(|(k, _)| k.as_str())
         .collect();
+    for offset in crate::naming::unclosed_placeholders(text) {
+        let name: String = text[offset + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || "_.+-".contains(*c))
+            .collect();
+        // A block scalar's text does not start where its node does: label the whole node then.
+        let span = text
+            .span
+            .clone()
+            .filter(|s| s.end - s.start <= text.len() + 2 && s.end - s.start >= text.len());
+        let quoted = span
+            .as_ref()
+            .map_or(0, |s| usize::from(s.end - s.start >= text.len() + 2));
+        let label = span
+            .map(|s| s.start + quoted + offset..s.start + quoted + offset + 1 + name.len())
+            .or_else(|| text.span.clone());
+        found.push(
+            Diagnostic::new(
+                Code::TemplateInvalid,
+                distribution.file,
+                format!("unclosed `{{{name}` in the install instructions: it is left as it is, not filled in"),
+            )
+            .with_label(distribution.file, label, "no `}` after this")
+            .with_help(format!("close it: `{{{name}}}`; write `{{{{` for a literal brace")),
+        );
+    }
     for name in crate::naming::placeholders(text) {
         if INSTALL.contains(&name) || variables.contains(&name) {
             continue;
@@ -187,12 +249,15 @@ fn help(kind: &str, known: &[&str], dates: bool, variables: &HashSet<&str>) -> S
     help
 }
 
-/// The span of `needle` inside the template's node, or the whole node.
-fn sub_span(template: &Node<String>, needle: &str) -> Option<std::ops::Range<usize>> {
+/// The span of the `length` bytes at `offset` inside the template's node, or the whole node.
+fn sub_span(
+    template: &Node<String>,
+    offset: usize,
+    length: usize,
+) -> Option<std::ops::Range<usize>> {
     let span = template.span.clone()?;
     // Plain and quoted scalars without escapes start their text one quote in at most.
-    let offset = template.find(needle)?;
     let len = span.end - span.start;
     let quoted = usize::from(len >= template.len() + 2);
-    Some(span.start + quoted + offset..span.start + quoted + offset + needle.len())
+    Some(span.start + quoted + offset..span.start + quoted + offset + length)
 }
