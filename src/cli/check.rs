@@ -22,7 +22,7 @@ use crate::resolve::{Options, Plan};
 /// and environments added, removed or changed, each distribution's closure, and which package
 /// identities would change against its newest lock. Those are computed from the mirrors (as
 /// they are: nothing is fetched), with the lock's commits for every product whose sources
-/// (`repositories`, `tag`) did not change, so that upstream work since the lock does not blur
+/// (`repositories`, `tag`, `version`) did not change, so that upstream work since the lock does not blur
 /// the change under review. The lock is the newest nightly, weekly or manual one.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -70,14 +70,33 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     let impact = match &args.base {
         Some(base) => {
             let before = manifest::open(&context.start, Some(base)).map_err(boxed)?;
-            let mut impact = impact::compare(&before.manifests, &opened.manifests, base);
+            let locks = newest_locks(&opened.manifests, &report);
+            // The closures compared are those of the platforms the distribution declares,
+            // else its newest lock's, as `lock` would choose.
+            let platforms = |name: &str| -> Vec<String> {
+                let declared = [&opened.manifests, &before.manifests]
+                    .into_iter()
+                    .filter_map(|m| crate::resolve::find_distribution(m, name).ok())
+                    .map(crate::resolve::declared_platforms)
+                    .find(|list| !list.is_empty());
+                match declared {
+                    Some(list) => list.into_iter().map(str::to_owned).collect(),
+                    None => vec![
+                        locks
+                            .iter()
+                            .find(|l| l.distribution == name)
+                            .map_or_else(crate::resolve::host_platform, |l| l.platform.clone()),
+                    ],
+                }
+            };
+            let mut impact =
+                impact::compare(&before.manifests, &opened.manifests, base, platforms);
             let root = match &opened.origin {
                 Origin::WorkTree(root) => root.clone(),
                 Origin::Revision { .. } => manifest::find_root(&context.start)
                     .unwrap_or(&context.start)
                     .to_path_buf(),
             };
-            let locks = newest_locks(&opened.manifests, &report);
             let dir = mirrors_dir(&root, &opened.manifests, &args.mirrors);
             let mirrors = mirrors(&opened.manifests, &dir, &root);
             compute_identities(&mut impact, &opened.manifests, &locks, &mirrors);
@@ -170,7 +189,12 @@ fn compute_identities(
             continue;
         };
         let lock = &locks[at];
-        let plan = match Plan::new(manifests, &distribution.name) {
+        // As `lock` chooses it: the distribution's platform, else the lock's.
+        let platform = crate::resolve::find_distribution(manifests, &distribution.name)
+            .ok()
+            .and_then(crate::resolve::default_platform)
+            .unwrap_or(lock.platform.as_str());
+        let plan = match Plan::new(manifests, &distribution.name, platform) {
             Ok(plan) => plan,
             Err(error) => {
                 distribution.identities = Identities::NotComputed {
@@ -179,12 +203,6 @@ fn compute_identities(
                 continue;
             }
         };
-        // As `lock` chooses it: the distribution's platform, else the lock's.
-        let platform = plan
-            .distribution
-            .platform
-            .as_ref()
-            .map_or(lock.platform.as_str(), |p| p.value.as_str());
         let options = Options {
             platform,
             overrides: &lock.overrides,
