@@ -119,8 +119,12 @@ pub fn compare(
                     .iter()
                     .find(|p| p.value.name.as_str() == name.as_str())
                     .and_then(|p| {
-                        serde_json::to_value((&p.value.repositories, &p.value.tag, &p.value.version))
-                            .ok()
+                        serde_json::to_value((
+                            &p.value.repositories,
+                            &p.value.tag,
+                            &p.value.version,
+                        ))
+                        .ok()
                     })
             };
             source(base) != source(head)

@@ -89,8 +89,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                     ],
                 }
             };
-            let mut impact =
-                impact::compare(&before.manifests, &opened.manifests, base, platforms);
+            let mut impact = impact::compare(&before.manifests, &opened.manifests, base, platforms);
             let root = match &opened.origin {
                 Origin::WorkTree(root) => root.clone(),
                 Origin::Revision { .. } => manifest::find_root(&context.start)

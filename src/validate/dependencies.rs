@@ -118,7 +118,10 @@ impl Platforms {
     /// Whether a requirement holds on some platform evaluated.
     fn holds_somewhere(&self, requirement: &Requirement) -> bool {
         !matches!(requirement, Requirement::Conditional(_))
-            || self.everywhere.iter().any(|p| requirement.holds_on(&p.name))
+            || self
+                .everywhere
+                .iter()
+                .any(|p| requirement.holds_on(&p.name))
     }
 }
 
@@ -130,10 +133,16 @@ fn declared(distribution: &Distribution) -> Vec<&str> {
         .collect()
 }
 
-/// Where a finding holds, for its message: nothing when it holds on every platform evaluated,
-/// else ` on `a`, `b`` for declared platforms, or ` on platforms such as `x``.
-pub(crate) fn on_platforms(found: &[&Evaluated], evaluated: &[Evaluated]) -> String {
-    if found.len() == evaluated.len() {
+/// Where a finding holds, for its message: ` on `a`, `b`` for declared platforms, or ` on
+/// platforms such as `x``; nothing when it holds on every platform evaluated, unless these are
+/// the platforms a distribution declares.
+pub(crate) fn on_platforms(
+    found: &[&Evaluated],
+    evaluated: &[Evaluated],
+    declared: bool,
+) -> String {
+    let declared = declared && evaluated.iter().all(|p| p.declared);
+    if found.len() == evaluated.len() && !declared {
         return String::new();
     }
     let declared: Vec<String> = found
@@ -227,7 +236,7 @@ pub(super) fn check(
             manifests,
             &holding,
             &cycle,
-            &on_platforms(&on, evaluated),
+            &on_platforms(&on, evaluated, false),
         ));
     }
 }
@@ -274,7 +283,11 @@ fn check_tag_without_repository(
     product: &Product,
     found: &mut Vec<Diagnostic>,
 ) {
-    let Some(tag) = product.tag.as_ref().filter(|_| product.repositories.is_empty()) else {
+    let Some(tag) = product
+        .tag
+        .as_ref()
+        .filter(|_| product.repositories.is_empty())
+    else {
         return;
     };
     let mut diagnostic = Diagnostic::new(

@@ -124,7 +124,7 @@ fn check_distribution<'a>(
         tools.sort_by_key(|(tool, _, _)| *tool);
         for (tool, path, on) in tools {
             let on = if platforms.conditional() {
-                on_platforms(&on, &evaluated)
+                on_platforms(&on, &evaluated, true)
             } else {
                 String::new()
             };

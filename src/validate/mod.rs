@@ -96,7 +96,11 @@ impl<'a> ProductIndex<'a> {
             .products
             .iter()
             .map(|product| {
-                let run = product.value.depends.iter().map(|(name, r)| (name, true, r));
+                let run = product
+                    .value
+                    .depends
+                    .iter()
+                    .map(|(name, r)| (name, true, r));
                 let build = product
                     .value
                     .build_depends
