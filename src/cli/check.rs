@@ -150,19 +150,16 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
 /// The newest lock made from the manifests (nightly, weekly, manual) of each distribution,
 /// among the lockfiles that were read and are intact (`check` reports the others).
 fn newest_locks(manifests: &Manifests, report: &crate::diagnostic::Report) -> Vec<Lockfile> {
+    let locks: Vec<Lockfile> = manifests
+        .locks
+        .iter()
+        .filter_map(|&file| crate::lock::parse(&report.sources.get(file).text).ok())
+        .collect();
     let mut newest: std::collections::BTreeMap<String, Lockfile> = Default::default();
-    for &file in &manifests.locks {
-        let Ok(lock) = crate::lock::parse(&report.sources.get(file).text) else {
-            continue;
-        };
-        if !lock.follows_manifests() {
-            continue;
-        }
-        match newest.get(&lock.distribution) {
-            Some(other) if other.recency() >= lock.recency() => {}
-            _ => {
-                newest.insert(lock.distribution.clone(), lock);
-            }
+    // In lineage order, oldest first: the last one of each distribution stays.
+    for lock in crate::lock::history::lineage_order(&locks) {
+        if lock.follows_manifests() {
+            newest.insert(lock.distribution.clone(), lock.clone());
         }
     }
     newest.into_values().collect()

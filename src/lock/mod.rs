@@ -345,6 +345,13 @@ pub fn parse(text: &str) -> Result<Lockfile, LockError> {
 /// Recomputes the environment digest, every identity and the content digest, and checks that
 /// commits and trees are object ids.
 pub fn check_consistency(lock: &Lockfile) -> Result<(), LockError> {
+    // Releases are ordered by their dates: one that is no date cannot be ordered.
+    if crate::naming::DateTime::parse(&lock.date).is_err() {
+        return Err(LockError::Inconsistent(format!(
+            "the date `{}` is not `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`",
+            lock.date.escape_debug()
+        )));
+    }
     let is_id =
         |text: &str| matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit());
     for product in &lock.products {
