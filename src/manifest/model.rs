@@ -97,6 +97,7 @@ pub struct ConditionalRequirement {
     /// Platform patterns (`*` matches any text): the dependency holds on a platform that
     /// matches one of them, and not on one that matches a pattern written with a leading `!`
     /// (`["!osx*"]`: everywhere but macOS).
+    #[schemars(length(min = 1), inner(regex(pattern = r"^!?[A-Za-z0-9._+*-]+$")))]
     pub platforms: Vec<String>,
 }
 
@@ -224,11 +225,13 @@ pub struct Distribution {
     /// The platform locks are made for unless `--platform` says otherwise (`linux-x86_64`...);
     /// when absent, the first of `platforms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9._+-]+$"))]
     pub platform: Option<Node<String>>,
     /// The platforms the distribution is built for (`[slc9_x86-64, osx_arm64]`): `check`
     /// evaluates the rules that depend on the platform for each of them, `fetch` mirrors what
     /// each one needs, and `lock --platform` accepts only these.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1), inner(regex(pattern = r"^[A-Za-z0-9._+-]+$")))]
     pub platforms: Option<Vec<Node<String>>>,
     /// Regular expression that finds issue keys in commit messages, e.g. `DM-\d+`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
