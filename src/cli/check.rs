@@ -185,12 +185,13 @@ fn compute_identities(
             continue;
         };
         let lock = &locks[at];
-        // As `lock` chooses it: the distribution's platform, else the lock's.
+        // As `lock --check` chooses it.
         let platform = crate::resolve::find_distribution(manifests, &distribution.name)
-            .ok()
-            .and_then(crate::resolve::default_platform)
-            .unwrap_or(lock.platform.as_str());
-        let plan = match Plan::new(manifests, &distribution.name, platform) {
+            .map_or_else(
+                |_| lock.platform.clone(),
+                |d| crate::resolve::lock_platform(d, None, Some(&lock.platform)),
+            );
+        let plan = match Plan::new(manifests, &distribution.name, &platform) {
             Ok(plan) => plan,
             Err(error) => {
                 distribution.identities = Identities::NotComputed {
@@ -200,7 +201,7 @@ fn compute_identities(
             }
         };
         let options = Options {
-            platform,
+            platform: &platform,
             overrides: &lock.overrides,
             inherited: &inherited[at],
             branch: None,

@@ -83,8 +83,8 @@ pub struct LockArgs {
     #[arg(long = "set", value_name = "PRODUCT=REF", value_parser = key_value)]
     pub overrides: Vec<(String, String)>,
 
-    /// The platform to lock for [default: the distribution's `platform`, else the first of its
-    /// `platforms`; else, with --check, the compared lock's; else this machine's]
+    /// The platform to lock for [default: the distribution's `platform`; else, with --check,
+    /// the compared lock's; else the first of its `platforms`; else this machine's]
     #[arg(long)]
     pub platform: Option<String>,
 
@@ -224,13 +224,11 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     } else {
         None
     };
-    let platform = args
-        .lock
-        .platform
-        .clone()
-        .or_else(|| resolve::default_platform(distribution).map(str::to_owned))
-        .or_else(|| compared.as_ref().map(|l| l.platform.clone()))
-        .unwrap_or_else(resolve::host_platform);
+    let platform = resolve::lock_platform(
+        distribution,
+        args.lock.platform.as_deref(),
+        compared.as_ref().map(|l| l.platform.as_str()),
+    );
     let plan = Plan::new(&workspace.manifests, &args.distribution, &platform)
         .map_err(|e| fail(context, e))?;
     let mut overrides = overrides(context, &plan, &args.lock.overrides)?;

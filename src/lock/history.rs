@@ -231,3 +231,131 @@ pub fn lineage_order<'a>(locks: impl IntoIterator<Item = &'a Lockfile>) -> Vec<&
     }
     order
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lock::LockedEnvironment;
+
+    fn lock(release: &str, kind: ReleaseKind, build: u64, date: &str) -> Lockfile {
+        Lockfile {
+            version: crate::lock::FORMAT_VERSION,
+            distribution: "dist".into(),
+            release: release.into(),
+            kind,
+            release_version: None,
+            rc: None,
+            from: None,
+            build,
+            same_content_as: None,
+            date: date.into(),
+            manifest_commit: None,
+            platform: "linux-x86_64".into(),
+            variables: Default::default(),
+            overrides: Default::default(),
+            environment: LockedEnvironment {
+                name: "ops".into(),
+                purpose: "operations".into(),
+                packages: Default::default(),
+                digest: String::new(),
+            },
+            content: String::new(),
+            products: Vec::new(),
+        }
+    }
+
+    fn candidate(version: &str, rc: u32, from: &str, build: u64, date: &str) -> Lockfile {
+        let mut lock = lock(
+            &format!("{version}.rc{rc}"),
+            ReleaseKind::Candidate,
+            build,
+            date,
+        );
+        lock.release_version = Some(version.into());
+        lock.rc = Some(rc);
+        lock.from = Some(from.into());
+        lock
+    }
+
+    fn final_(version: &str, from: &str, build: u64, date: &str) -> Lockfile {
+        let mut lock = lock(version, ReleaseKind::Final, build, date);
+        lock.release_version = Some(version.into());
+        lock.from = Some(from.into());
+        lock
+    }
+
+    fn order(locks: &[Lockfile]) -> Vec<&str> {
+        lineage_order(locks)
+            .into_iter()
+            .map(|l| l.release.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn lineage_before_dates_and_names() {
+        let minute = "2026-11-20T10:00";
+        let locks = vec![
+            final_("1.0.1", "1.0.1.rc2", 3, minute),
+            candidate("1.0.1", 2, "1.0.1.rc1", 3, minute),
+            candidate("1.0.1", 1, "1.0.0", 2, minute),
+            final_("1.0.0", "1.0.0.rc1", 1, minute),
+            candidate("1.0.0", 1, "w.2026.47", 1, minute),
+            lock("w.2026.47", ReleaseKind::Weekly, 1, "2026-11-19"),
+        ];
+        assert_eq!(
+            order(&locks),
+            [
+                "w.2026.47",
+                "1.0.0.rc1",
+                "1.0.0",
+                "1.0.1.rc1",
+                "1.0.1.rc2",
+                "1.0.1"
+            ]
+        );
+        // Whatever order they are read in.
+        let mut reversed = locks.clone();
+        reversed.reverse();
+        assert_eq!(order(&reversed), order(&locks));
+        assert_eq!(
+            newest(&locks, |_| true).map(|l| l.release.as_str()),
+            Some("1.0.1")
+        );
+        assert_eq!(
+            newest(&locks, Lockfile::follows_manifests).map(|l| l.release.as_str()),
+            Some("w.2026.47")
+        );
+    }
+
+    #[test]
+    fn without_lineage_date_then_build_then_name() {
+        let mut repeat = lock("d.2026.11.21", ReleaseKind::Nightly, 1, "2026-11-21");
+        repeat.same_content_as = Some("d.2026.11.19".into());
+        let locks = vec![
+            repeat,
+            lock(
+                "d.2026.11.20-1400",
+                ReleaseKind::Nightly,
+                3,
+                "2026-11-20T14:00",
+            ),
+            lock("d.2026.11.20", ReleaseKind::Nightly, 2, "2026-11-20"),
+            lock("d.2026.11.19", ReleaseKind::Nightly, 1, "2026-11-19"),
+        ];
+        assert_eq!(
+            order(&locks),
+            [
+                "d.2026.11.19",
+                "d.2026.11.20",
+                "d.2026.11.20-1400",
+                "d.2026.11.21"
+            ]
+        );
+        // Lineage that loops (no distrib writes it) still gives every lock once.
+        let mut a = lock("a", ReleaseKind::Manual, 1, "2026-11-20");
+        a.from = Some("b".into());
+        let mut b = lock("b", ReleaseKind::Manual, 2, "2026-11-21");
+        b.from = Some("a".into());
+        assert_eq!(order(&[b, a]), ["a", "b"]);
+    }
+}

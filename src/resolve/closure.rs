@@ -64,6 +64,21 @@ pub fn default_platform(distribution: &Distribution) -> Option<&str> {
         })
 }
 
+/// The platform a lock of `distribution` is made for: `given` (`--platform`), else its
+/// `platform`, else that of the lock it is compared with when the distribution is built for
+/// it, else the first of its `platforms`, else this machine's.
+pub fn lock_platform(
+    distribution: &Distribution,
+    given: Option<&str>,
+    compared: Option<&str>,
+) -> String {
+    given
+        .or_else(|| distribution.platform.as_ref().map(|p| p.value.as_str()))
+        .or_else(|| compared.filter(|p| platform_problem(distribution, p).is_none()))
+        .or_else(|| default_platform(distribution))
+        .map_or_else(host_platform, str::to_owned)
+}
+
 /// The platforms a distribution declares: its `platforms`, else its `platform`; empty when it
 /// names none.
 pub fn declared_platforms(distribution: &Distribution) -> Vec<&str> {

@@ -19,7 +19,7 @@ use crate::manifest::span::{Entries, Node};
 
 pub use closure::{
     FetchJob, Plan, declared_platforms, default_platform, fetched_platforms, find_distribution,
-    host_platform, platform_problem,
+    host_platform, lock_platform, platform_problem,
 };
 
 #[derive(Debug, Error, Diagnostic)]
