@@ -261,3 +261,95 @@ impl<'a> Walk<'a, '_> {
         self.order.push(product);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifests(files: &[(&str, &str)]) -> (tempfile::TempDir, Manifests) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut all = vec![
+            ("distrib.yaml", ""),
+            ("environments/ops.yaml", "name: ops\npurpose: operations\n"),
+        ];
+        all.extend_from_slice(files);
+        for (path, text) in all {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        // Without the parse cache: a test leaves nothing behind.
+        let files = crate::manifest::worktree::list(dir.path());
+        let (manifests, _) = crate::manifest::load(files, None);
+        (dir, manifests)
+    }
+
+    fn names(plan: &Plan) -> Vec<String> {
+        plan.products.iter().map(|p| p.name.value.clone()).collect()
+    }
+
+    #[test]
+    fn each_platform_has_its_closure_and_its_cycles() {
+        let (_dir, manifests) = manifests(&[
+            (
+                "products/a.yaml",
+                "name: a\ndepends: { b: { version: \"*\", platforms: [\"osx*\"] }, c: \"*\" }\n",
+            ),
+            ("products/b.yaml", "name: b\ndepends: { a: \"*\" }\n"),
+            (
+                "products/c.yaml",
+                "name: c\nbuild_depends: { d: { version: \"*\", platforms: [\"!osx*\"] } }\n",
+            ),
+            ("products/d.yaml", "name: d\n"),
+            (
+                "distributions/dist.yaml",
+                "name: dist\nenvironment: ops\nproducts: [a]\n",
+            ),
+        ]);
+        let linux = Plan::new(&manifests, "dist", "linux-x86_64").unwrap();
+        assert_eq!(names(&linux), ["d", "c", "a"]);
+        assert_eq!(linux.platform, "linux-x86_64");
+        // On osx, `a` needs `b`, which needs `a`: no lock can be made there.
+        match Plan::new(&manifests, "dist", "osx_arm64") {
+            Err(ResolveFailure::Cycle {
+                platform, cycle, ..
+            }) => {
+                assert_eq!(platform, "osx_arm64");
+                assert_eq!(cycle, "a → b → a");
+            }
+            other => panic!("{:?}", other.map(|p| names(&p))),
+        }
+    }
+
+    #[test]
+    fn the_platform_of_a_lock() {
+        let (_dir, manifests) = manifests(&[
+            ("products/a.yaml", "name: a\n"),
+            (
+                "distributions/listed.yaml",
+                "name: listed\nenvironment: ops\nproducts: [a]\nplatforms: [slc9_x86-64, osx_arm64]\n",
+            ),
+            (
+                "distributions/one.yaml",
+                "name: one\nenvironment: ops\nproducts: [a]\nplatform: linux-x86_64\n",
+            ),
+        ]);
+        let listed = find_distribution(&manifests, "listed").unwrap();
+        let one = find_distribution(&manifests, "one").unwrap();
+        assert_eq!(lock_platform(listed, None, None), "slc9_x86-64");
+        assert_eq!(lock_platform(listed, None, Some("osx_arm64")), "osx_arm64");
+        assert_eq!(lock_platform(listed, None, Some("windows")), "slc9_x86-64");
+        assert_eq!(lock_platform(listed, Some("osx_arm64"), None), "osx_arm64");
+        assert_eq!(lock_platform(one, None, Some("osx_arm64")), "linux-x86_64");
+        assert_eq!(declared_platforms(listed), ["slc9_x86-64", "osx_arm64"]);
+        assert_eq!(fetched_platforms(one), ["linux-x86_64"]);
+        assert_eq!(platform_problem(listed, "osx_arm64"), None);
+        assert!(
+            platform_problem(listed, "linux")
+                .unwrap()
+                .contains("built for")
+        );
+        assert_eq!(platform_problem(one, "anything-else"), None);
+        assert!(platform_problem(one, "a b").is_some());
+    }
+}
