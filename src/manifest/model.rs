@@ -60,9 +60,10 @@ pub struct Product {
     /// Pins every release kind to this tag; read as the product's version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<Node<String>>,
-    /// The release version the product is at, when its tag does not say it (`tag:
-    /// OpenSSL_1_1_1m`, `version: v1.1.1m`), or the version of a product without a repository
-    /// (a meta-package at `daily-20260301-0000`). Requirements and `{Product}` names use it.
+    /// The release version the product is at when built from its tag, where the tag does not
+    /// say it (`tag: OpenSSL_1_1_1m`, `version: v1.1.1m`), or the version of a product without
+    /// a repository (a meta-package at `daily-20260301-0000`). Requirements and `{Product}`
+    /// names use it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<Node<String>>,
     /// Run-time dependencies: product name to semver requirement (`*` for any), or to

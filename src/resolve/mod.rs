@@ -295,7 +295,7 @@ pub fn resolve(
             version = inherited.version.clone().or(version);
         }
         if product.repositories.is_empty() {
-            version = product.version.as_ref().map(|v| v.value.clone());
+            version = pinned_version(product).map(str::to_owned);
         }
         // Dependencies that do not hold on this platform are not part of the package.
         debug_assert_eq!(plan.platform, options.platform);
@@ -371,13 +371,15 @@ pub fn check_requirements(plan: &Plan, locked: &[LockedProduct]) -> Vec<ResolveF
     failures
 }
 
-/// The version a product is pinned at by the manifests: its `version`, else its `tag`.
+/// The version the manifests give a product: its `version` when it is built from its tag or
+/// has no repository, else its `tag`; `None` for a product that tracks a branch (its version
+/// comes from `describe` when it is locked).
 pub fn pinned_version(product: &Product) -> Option<&str> {
-    product
-        .version
-        .as_ref()
-        .or(product.tag.as_ref())
-        .map(|v| v.value.as_str())
+    let version = product.version.as_ref().map(|v| v.value.as_str());
+    match &product.tag {
+        Some(tag) => version.or(Some(tag.value.as_str())),
+        None => version.filter(|_| product.repositories.is_empty()),
+    }
 }
 
 /// The semver release a version is at or past: `27.1.0`, or `27.1.0-3-gabc1234` on a branch.

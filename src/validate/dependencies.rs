@@ -357,12 +357,15 @@ fn check_requirement(
         }
     };
     let target_product = products.get(target);
-    // The product's own `version` when it has one, else its tag.
-    let (tag, what) = match (&target_product.value.version, &target_product.value.tag) {
-        (Some(version), _) => (version, "at version"),
-        (None, Some(tag)) => (tag, "pinned to"),
+    // The product's own `version` when it is built from its tag or has no repository, else
+    // its tag (as `resolve::pinned_version`).
+    let target_value = &target_product.value;
+    let (tag, what) = match (&target_value.version, &target_value.tag) {
+        (Some(version), Some(_)) => (version, "at version"),
+        (Some(version), None) if target_value.repositories.is_empty() => (version, "at version"),
+        (_, Some(tag)) => (tag, "pinned to"),
         // A branch-tracking product has no version until it is locked.
-        (None, None) => return,
+        (_, None) => return,
     };
     let diagnostic = match version_of_tag(tag) {
         Some(version) if satisfies(&required, &version) => return,
