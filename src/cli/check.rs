@@ -19,11 +19,16 @@ use crate::resolve::{Options, Plan};
 /// DISTRIB_NO_CACHE=1 to turn the cache off.
 ///
 /// With --base, also says what the change since REV does, for whoever reviews it: the products
-/// and environments added, removed or changed, each distribution's closure, and which package
+/// and environments added, removed or changed, each distribution's closure (on the platforms it
+/// declares, else its newest lock's), and which package
 /// identities would change against its newest lock. Those are computed from the mirrors (as
 /// they are: nothing is fetched), with the lock's commits for every product whose sources
 /// (`repositories`, `tag`, `version`) did not change, so that upstream work since the lock does not blur
-/// the change under review. The lock is the newest nightly, weekly or manual one.
+/// the change under review. The lock is the newest nightly, weekly or manual one, by lineage.
+///
+/// Rules that depend on the platform (cycles, build tools at run time, requirements) are
+/// checked on each platform a distribution declares (`platforms`, else `platform`), and, for one
+/// that declares none, on every platform its dependencies' patterns tell apart.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  distrib check\n  distrib check --rev origin/main --format github\n  \

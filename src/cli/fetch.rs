@@ -10,6 +10,9 @@ use crate::resolve::{Mirrors, Plan};
 
 /// Create or update the mirrors of every repository in the closure of distributions
 ///
+/// The closures are those of each platform a distribution declares (`platforms`, else
+/// `platform`), else of this machine's platform: what a lock for them needs, and nothing more.
+///
 /// Mirrors are bare git repositories at `<mirrors>/<host>/<path>.git` holding every branch and
 /// tag of their origin; refs deleted at the origin are deleted here too. `rewrite:` in
 /// distrib.yaml redirects URLs (an air-gapped site's own mirror host, say).
