@@ -3,7 +3,7 @@
 //! package identities would change against each affected distribution's newest lock.
 //!
 //! The identities are computed with the lock's own commits for every product whose sources
-//! (`repositories`, `tag`) did not change, so that what the report shows is the effect of the change under review, not
+//! (`repositories`, `tag`, `version`) did not change, so that what the report shows is the effect of the change under review, not
 //! of what happened upstream since the lock.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,9 +93,15 @@ pub enum Identities {
     NotComputed { reason: String },
 }
 
-/// Compares the manifests at the base revision with the newer ones. Identities are left as
+/// Compares the manifests at the base revision with the newer ones, each distribution's closure
+/// on each of the platforms `platforms` gives for its name. Identities are left as
 /// `Unchanged` or `NoLock`: `identities` computes them.
-pub fn compare(base: &Manifests, head: &Manifests, label: &str) -> Impact {
+pub fn compare(
+    base: &Manifests,
+    head: &Manifests,
+    label: &str,
+    platforms: impl Fn(&str) -> Vec<String>,
+) -> Impact {
     let products = changes(
         base.products
             .iter()
@@ -112,7 +118,14 @@ pub fn compare(base: &Manifests, head: &Manifests, label: &str) -> Impact {
                 m.products
                     .iter()
                     .find(|p| p.value.name.as_str() == name.as_str())
-                    .and_then(|p| serde_json::to_value((&p.value.repositories, &p.value.tag)).ok())
+                    .and_then(|p| {
+                        serde_json::to_value((
+                            &p.value.repositories,
+                            &p.value.tag,
+                            &p.value.version,
+                        ))
+                        .ok()
+                    })
             };
             source(base) != source(head)
         })
@@ -143,7 +156,11 @@ pub fn compare(base: &Manifests, head: &Manifests, label: &str) -> Impact {
     let distributions = names
         .into_iter()
         .map(|name| {
-            let (old, new) = (closure(base, name), closure(head, name));
+            let platforms = platforms(name);
+            let (old, new) = (
+                closure(base, name, &platforms),
+                closure(head, name, &platforms),
+            );
             let closure = Changes {
                 added: new.difference(&old).cloned().collect(),
                 removed: old.difference(&new).cloned().collect(),
@@ -155,9 +172,11 @@ pub fn compare(base: &Manifests, head: &Manifests, label: &str) -> Impact {
                 .cloned()
                 .collect();
             let environment = |m: &Manifests| {
-                Plan::new(m, name)
-                    .ok()
-                    .map(|p| p.environment.name.value.clone())
+                let distribution = crate::resolve::find_distribution(m, name).ok()?;
+                m.environments
+                    .iter()
+                    .any(|e| e.value.name.value == distribution.environment.value)
+                    .then(|| distribution.environment.value.clone())
             };
             let environment_changed = match (environment(base), environment(head)) {
                 (Some(a), Some(b)) => a != b || environments.contains(&b),
@@ -192,7 +211,7 @@ pub fn compare(base: &Manifests, head: &Manifests, label: &str) -> Impact {
 }
 
 /// What the newer manifests' distribution inherits from its newest lock: the commits of every
-/// product whose sources (`repositories`, `tag`) did not change.
+/// product whose sources (`repositories`, `tag`, `version`) did not change.
 pub fn inherited(impact: &Impact, lock: &Lockfile) -> BTreeMap<String, Inherited> {
     let mut inherited = Inherited::from_lock(lock);
     inherited.retain(|name, _| !impact.sources.contains(name));
@@ -261,10 +280,13 @@ fn changes<'a, T: Serialize + 'a>(
     }
 }
 
-fn closure(manifests: &Manifests, distribution: &str) -> BTreeSet<String> {
-    Plan::new(manifests, distribution)
-        .map(|plan| plan.products.iter().map(|p| p.name.value.clone()).collect())
-        .unwrap_or_default()
+/// The products of the distribution's closures on `platforms`, together.
+fn closure(manifests: &Manifests, distribution: &str, platforms: &[String]) -> BTreeSet<String> {
+    platforms
+        .iter()
+        .filter_map(|platform| Plan::new(manifests, distribution, platform).ok())
+        .flat_map(|plan| plan.products.into_iter().map(|p| p.name.value.clone()))
+        .collect()
 }
 
 impl Impact {

@@ -61,6 +61,9 @@ invalid_fixtures! {
     dependency_unknown => "dependency-unknown", "dependency-unknown";
     dependency_alias => "dependency-alias", "dependency-alias";
     dependency_cycles => "dependency-cycles", "dependency-cycle";
+    platform_closures => "platform-closures", "dependency-cycle";
+    platform_invalid => "platform-invalid", "platform-invalid";
+    tag_without_repository => "tag-without-repository", "tag-without-repository";
     requirement_invalid => "requirement-invalid", "requirement-invalid";
     requirement_unsatisfied => "requirement-unsatisfied", "requirement-unsatisfied";
     third_party_unpinned => "third-party-unpinned", "third-party-unpinned";

@@ -19,11 +19,16 @@ use crate::resolve::{Options, Plan};
 /// DISTRIB_NO_CACHE=1 to turn the cache off.
 ///
 /// With --base, also says what the change since REV does, for whoever reviews it: the products
-/// and environments added, removed or changed, each distribution's closure, and which package
+/// and environments added, removed or changed, each distribution's closure (on the platforms it
+/// declares, else its newest lock's), and which package
 /// identities would change against its newest lock. Those are computed from the mirrors (as
 /// they are: nothing is fetched), with the lock's commits for every product whose sources
-/// (`repositories`, `tag`) did not change, so that upstream work since the lock does not blur
-/// the change under review. The lock is the newest nightly, weekly or manual one.
+/// (`repositories`, `tag`, `version`) did not change, so that upstream work since the lock does not blur
+/// the change under review. The lock is the newest nightly, weekly or manual one, by lineage.
+///
+/// Rules that depend on the platform (cycles, build tools at run time, requirements) are
+/// checked on each platform a distribution declares (`platforms`, else `platform`), and, for one
+/// that declares none, on every platform its dependencies' patterns tell apart.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  distrib check\n  distrib check --rev origin/main --format github\n  \
@@ -70,14 +75,32 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     let impact = match &args.base {
         Some(base) => {
             let before = manifest::open(&context.start, Some(base)).map_err(boxed)?;
-            let mut impact = impact::compare(&before.manifests, &opened.manifests, base);
+            let locks = newest_locks(&opened.manifests, &report);
+            // The closures compared are those of the platforms the distribution declares,
+            // else its newest lock's, as `lock` would choose.
+            let platforms = |name: &str| -> Vec<String> {
+                let declared = [&opened.manifests, &before.manifests]
+                    .into_iter()
+                    .filter_map(|m| crate::resolve::find_distribution(m, name).ok())
+                    .map(crate::resolve::declared_platforms)
+                    .find(|list| !list.is_empty());
+                match declared {
+                    Some(list) => list.into_iter().map(str::to_owned).collect(),
+                    None => vec![
+                        locks
+                            .iter()
+                            .find(|l| l.distribution == name)
+                            .map_or_else(crate::resolve::host_platform, |l| l.platform.clone()),
+                    ],
+                }
+            };
+            let mut impact = impact::compare(&before.manifests, &opened.manifests, base, platforms);
             let root = match &opened.origin {
                 Origin::WorkTree(root) => root.clone(),
                 Origin::Revision { .. } => manifest::find_root(&context.start)
                     .unwrap_or(&context.start)
                     .to_path_buf(),
             };
-            let locks = newest_locks(&opened.manifests, &report);
             let dir = mirrors_dir(&root, &opened.manifests, &args.mirrors);
             let mirrors = mirrors(&opened.manifests, &dir, &root);
             compute_identities(&mut impact, &opened.manifests, &locks, &mirrors);
@@ -132,19 +155,16 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
 /// The newest lock made from the manifests (nightly, weekly, manual) of each distribution,
 /// among the lockfiles that were read and are intact (`check` reports the others).
 fn newest_locks(manifests: &Manifests, report: &crate::diagnostic::Report) -> Vec<Lockfile> {
+    let locks: Vec<Lockfile> = manifests
+        .locks
+        .iter()
+        .filter_map(|&file| crate::lock::parse(&report.sources.get(file).text).ok())
+        .collect();
     let mut newest: std::collections::BTreeMap<String, Lockfile> = Default::default();
-    for &file in &manifests.locks {
-        let Ok(lock) = crate::lock::parse(&report.sources.get(file).text) else {
-            continue;
-        };
-        if !lock.follows_manifests() {
-            continue;
-        }
-        match newest.get(&lock.distribution) {
-            Some(other) if other.recency() >= lock.recency() => {}
-            _ => {
-                newest.insert(lock.distribution.clone(), lock);
-            }
+    // In lineage order, oldest first: the last one of each distribution stays.
+    for lock in crate::lock::history::lineage_order(&locks) {
+        if lock.follows_manifests() {
+            newest.insert(lock.distribution.clone(), lock.clone());
         }
     }
     newest.into_values().collect()
@@ -170,7 +190,13 @@ fn compute_identities(
             continue;
         };
         let lock = &locks[at];
-        let plan = match Plan::new(manifests, &distribution.name) {
+        // As `lock --check` chooses it.
+        let platform = crate::resolve::find_distribution(manifests, &distribution.name)
+            .map_or_else(
+                |_| lock.platform.clone(),
+                |d| crate::resolve::lock_platform(d, None, Some(&lock.platform)),
+            );
+        let plan = match Plan::new(manifests, &distribution.name, &platform) {
             Ok(plan) => plan,
             Err(error) => {
                 distribution.identities = Identities::NotComputed {
@@ -179,14 +205,8 @@ fn compute_identities(
                 continue;
             }
         };
-        // As `lock` chooses it: the distribution's platform, else the lock's.
-        let platform = plan
-            .distribution
-            .platform
-            .as_ref()
-            .map_or(lock.platform.as_str(), |p| p.value.as_str());
         let options = Options {
-            platform,
+            platform: &platform,
             overrides: &lock.overrides,
             inherited: &inherited[at],
             branch: None,

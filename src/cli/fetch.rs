@@ -10,6 +10,9 @@ use crate::resolve::{Mirrors, Plan};
 
 /// Create or update the mirrors of every repository in the closure of distributions
 ///
+/// The closures are those of each platform a distribution declares (`platforms`, else
+/// `platform`), else of this machine's platform: what a lock for them needs, and nothing more.
+///
 /// Mirrors are bare git repositories at `<mirrors>/<host>/<path>.git` holding every branch and
 /// tag of their origin; refs deleted at the origin are deleted here too. `rewrite:` in
 /// distrib.yaml redirects URLs (an air-gapped site's own mirror host, say).
@@ -43,12 +46,17 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     };
     let mut jobs: Vec<(String, String)> = Vec::new();
     for name in &names {
-        let plan = Plan::new(&workspace.manifests, name).map_err(boxed)?;
-        jobs.extend(
-            plan.repositories()
-                .into_iter()
-                .map(|j| (j.product.to_owned(), j.url.to_owned())),
-        );
+        // What each platform the distribution is built for needs, and nothing more.
+        let distribution =
+            crate::resolve::find_distribution(&workspace.manifests, name).map_err(boxed)?;
+        for platform in crate::resolve::fetched_platforms(distribution) {
+            let plan = Plan::new(&workspace.manifests, name, &platform).map_err(boxed)?;
+            jobs.extend(
+                plan.repositories()
+                    .into_iter()
+                    .map(|j| (j.product.to_owned(), j.url.to_owned())),
+            );
+        }
     }
     let (failures, total) = fetch_all(&workspace.mirrors(), &jobs, args.jobs);
     if failures.is_empty() {

@@ -49,17 +49,13 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             ));
         }
     }
-    let mut locks: Vec<_> = history
-        .locks
-        .iter()
-        .map(|(_, lock)| lock)
-        .filter(|lock| {
-            args.distribution
-                .as_ref()
-                .is_none_or(|d| *d == lock.distribution)
-        })
-        .collect();
-    locks.sort_by(|a, b| b.recency().cmp(&a.recency()));
+    // Newest first, by lineage: a final above its candidates, a patch above its base.
+    let mut locks = crate::lock::history::lineage_order(history.all().filter(|lock| {
+        args.distribution
+            .as_ref()
+            .is_none_or(|d| *d == lock.distribution)
+    }));
+    locks.reverse();
     // Where each release is installed, with which support, and whether it is the default.
     let installed = |distribution: &str, release: &str| -> Vec<(String, String, bool)> {
         opened

@@ -225,7 +225,7 @@ fn suggest(word: &str, candidates: &[&str], command: &str) -> String {
     }
 }
 
-/// The newest lock of `distribution`, by date then build number, as `lock --check` finds it.
+/// The newest lock of `distribution`, in lineage order, as `lock --check` finds it.
 fn newest(root: &Path, entries: &[Entry], distribution: &str) -> Result<Lockfile, LocateError> {
     let mut locks = Vec::new();
     for entry in entries.iter().filter(|e| e.distribution == distribution) {

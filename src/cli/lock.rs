@@ -84,7 +84,7 @@ pub struct LockArgs {
     pub overrides: Vec<(String, String)>,
 
     /// The platform to lock for [default: the distribution's `platform`; else, with --check,
-    /// the compared lock's; else this machine's]
+    /// the compared lock's; else the first of its `platforms`; else this machine's]
     #[arg(long)]
     pub platform: Option<String>,
 
@@ -174,6 +174,12 @@ pub(super) enum LockFailure {
         help("--set names a product built from a repository")
     )]
     NoRepository { name: String },
+    #[error("cannot lock for platform `{platform}`: {reason}")]
+    #[diagnostic(
+        code("platform-invalid"),
+        help("name one platform of the distribution's `platforms`, such as `linux-x86_64`")
+    )]
+    Platform { platform: String, reason: String },
     #[error("cannot name the release")]
     #[diagnostic(
         code("release-name"),
@@ -213,10 +219,13 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
 }
 
 fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, Exit> {
-    let plan = Plan::new(&workspace.manifests, &args.distribution).map_err(|e| fail(context, e))?;
+    let distribution = resolve::find_distribution(&workspace.manifests, &args.distribution)
+        .map_err(|e| fail(context, e))?;
     // Everything the command line says is checked before anything is fetched.
-    let mut overrides = overrides(context, &plan, &args.lock.overrides)?;
-    let variables = variables(context, &plan, &args.lock.variables)?;
+    if let Some(platform) = &args.lock.platform {
+        check_platform(context, distribution, platform)?;
+    }
+    let variables = variables(context, distribution, &args.lock.variables)?;
     // `--check` compares like with like: the compared lock's overrides unless the command line
     // gives some, and its platform when neither the command line nor the distribution names one.
     let compared = if args.check {
@@ -233,20 +242,23 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
                 LockFailure::NothingToCheck(args.distribution.clone()),
             )
         })?;
-        if args.lock.overrides.is_empty() {
-            overrides = existing.overrides.clone();
-        }
         Some(existing)
     } else {
         None
     };
-    let platform = args
-        .lock
-        .platform
-        .clone()
-        .or_else(|| plan.distribution.platform.as_ref().map(|p| p.value.clone()))
-        .or_else(|| compared.as_ref().map(|l| l.platform.clone()))
-        .unwrap_or_else(|| format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH));
+    let platform = resolve::lock_platform(
+        distribution,
+        args.lock.platform.as_deref(),
+        compared.as_ref().map(|l| l.platform.as_str()),
+    );
+    let plan = Plan::new(&workspace.manifests, &args.distribution, &platform)
+        .map_err(|e| fail(context, e))?;
+    let mut overrides = overrides(context, &plan, &args.lock.overrides)?;
+    if let Some(existing) = &compared
+        && args.lock.overrides.is_empty()
+    {
+        overrides = existing.overrides.clone();
+    }
     let options = Options::new(&platform, &overrides);
     let products = resolve_products(context, workspace, &plan, &options, &args.lock)?;
     if let Some(existing) = compared {
@@ -299,6 +311,24 @@ pub(super) fn usage(context: &Context, error: impl miette::Diagnostic) -> Exit {
     Exit::Usage
 }
 
+/// `--platform`: a platform name, and one the distribution is built for.
+pub(super) fn check_platform(
+    context: &Context,
+    distribution: &crate::manifest::model::Distribution,
+    platform: &str,
+) -> Result<(), Exit> {
+    match resolve::platform_problem(distribution, platform) {
+        None => Ok(()),
+        Some(reason) => Err(usage(
+            context,
+            LockFailure::Platform {
+                platform: platform.escape_debug().to_string(),
+                reason,
+            },
+        )),
+    }
+}
+
 /// `--set PRODUCT=REF`, by canonical product name.
 pub(super) fn overrides(
     context: &Context,
@@ -327,11 +357,10 @@ pub(super) fn overrides(
 /// The distribution's variables with `--var` applied.
 pub(super) fn variables(
     context: &Context,
-    plan: &Plan,
+    distribution: &crate::manifest::model::Distribution,
     given: &[(String, String)],
 ) -> Result<BTreeMap<String, String>, Exit> {
-    let mut variables: BTreeMap<String, String> = plan
-        .distribution
+    let mut variables: BTreeMap<String, String> = distribution
         .variables
         .iter()
         .map(|(k, v)| (k.value.clone(), v.value.clone()))
@@ -403,7 +432,7 @@ pub(super) fn resolve_products(
         .get(&Code::RequirementUnsatisfied)
         .copied()
         .unwrap_or(Code::RequirementUnsatisfied.default_level());
-    let unsatisfied = resolve::check_requirements(plan, &products, options);
+    let unsatisfied = resolve::check_requirements(plan, &products);
     if level != Level::Allow && !unsatisfied.is_empty() {
         for failure in &unsatisfied {
             match level {

@@ -144,11 +144,13 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     if request.patch && version.patch == 0 {
         return Err(usage(context, ReleaseError::NotAPatch { version }));
     }
-    let plan =
-        Plan::new(&workspace.manifests, request.distribution).map_err(|e| fail(context, e))?;
-    let distribution = plan.distribution.name.value.clone();
-    let overrides = lock::overrides(context, &plan, &request.lock.overrides)?;
-    let variables = lock::variables(context, &plan, &request.lock.variables)?;
+    let manifest = crate::resolve::find_distribution(&workspace.manifests, request.distribution)
+        .map_err(|e| fail(context, e))?;
+    let distribution = manifest.name.value.clone();
+    if let Some(platform) = &request.lock.platform {
+        lock::check_platform(context, manifest, platform)?;
+    }
+    let variables = lock::variables(context, manifest, &request.lock.variables)?;
     // The candidate number comes from the locks: one writer at a time from here on.
     let _guard = lock::writers_lock(context, workspace, request.lock.output)?;
     let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
@@ -164,7 +166,7 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
         ));
     }
     let existing = release::candidates(&history, &distribution, version);
-    let branch = || branch_name(&plan, version, &variables).map_err(|e| fail(context, e));
+    let branch = || branch_name(manifest, version, &variables).map_err(|e| fail(context, e));
     // DMTN-106 §4.4, §4.8 and §5: what this candidate starts from.
     let (start, rc, branch) = match (existing.last(), version.previous()) {
         (Some(newest), _) => {
@@ -228,6 +230,9 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
         .platform
         .clone()
         .unwrap_or_else(|| start.platform.clone());
+    let plan = Plan::new(&workspace.manifests, request.distribution, &platform)
+        .map_err(|e| fail(context, e))?;
+    let overrides = lock::overrides(context, &plan, &request.lock.overrides)?;
     let options = Options {
         platform: &platform,
         overrides: &overrides,
@@ -276,8 +281,11 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
 
 fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Result<Exit, Exit> {
     let version = Version::parse(&args.version).map_err(|e| usage(context, e))?;
-    let plan = Plan::new(&workspace.manifests, &args.distribution).map_err(|e| fail(context, e))?;
-    let distribution = plan.distribution.name.value.clone();
+    let distribution = crate::resolve::find_distribution(&workspace.manifests, &args.distribution)
+        .map_err(|e| fail(context, e))?
+        .name
+        .value
+        .clone();
     let _guard = lock::writers_lock(context, workspace, args.output)?;
     let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
     let candidates = release::candidates(&history, &distribution, version);
@@ -301,6 +309,8 @@ fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Resul
     lock.same_content_as = history
         .same_content(&distribution, &lock.content)
         .map(|l| l.release.clone());
+    let plan = Plan::new(&workspace.manifests, &distribution, &candidate.platform)
+        .map_err(|e| fail(context, e))?;
     let template = lock::template(&plan, ReleaseKind::Final);
     lock.release = lock::release_name(&template, date, &lock, &plan, |key| version.value(key))
         .map_err(|e| fail(context, e))?;
@@ -346,12 +356,11 @@ fn immutable(
 /// The release branch of a version: the `branch` template, default `b.{major}.{minor}.x`, with
 /// the version's numbers and the distribution's variables.
 fn branch_name(
-    plan: &Plan,
+    distribution: &crate::manifest::model::Distribution,
     version: Version,
     variables: &std::collections::BTreeMap<String, String>,
 ) -> Result<String, ReleaseError> {
-    let template = plan
-        .distribution
+    let template = distribution
         .naming
         .branch
         .as_ref()

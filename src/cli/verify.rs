@@ -168,7 +168,8 @@ fn kind_against_naming(lock: &Lockfile, workspace: &Workspace) -> Option<String>
     if !lock.follows_manifests() {
         return None;
     }
-    let plan = crate::resolve::Plan::new(&workspace.manifests, &lock.distribution).ok()?;
+    let plan =
+        crate::resolve::Plan::new(&workspace.manifests, &lock.distribution, &lock.platform).ok()?;
     let date = crate::naming::DateTime::parse(&lock.date).ok()?;
     let names = |kind: ReleaseKind| {
         let template = super::lock::template(&plan, kind);

@@ -89,12 +89,16 @@ codes! {
     DependencyAlias = "dependency-alias", Warn, true;
     /// Products depend on each other in a cycle
     DependencyCycle = "dependency-cycle", Deny, false;
+    /// A platform name or a dependency's platform pattern that cannot name a platform
+    PlatformInvalid = "platform-invalid", Deny, false;
     /// A requirement that is not a semver requirement
     RequirementInvalid = "requirement-invalid", Deny, false;
     /// A pinned version that a dependent's requirement rejects
     RequirementUnsatisfied = "requirement-unsatisfied", Deny, true;
     /// A third-party product pinned neither by `tag` nor by a commit `ref`
     ThirdPartyUnpinned = "third-party-unpinned", Deny, true;
+    /// A `tag` on a product without a repository, where only `version` means something
+    TagWithoutRepository = "tag-without-repository", Deny, false;
     /// A build tool in the run-time closure of a distribution built for operations
     BuildToolInOperations = "build-tool-in-operations", Deny, true;
     /// A distribution root that names no known product

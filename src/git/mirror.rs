@@ -381,6 +381,30 @@ impl Mirror {
         Ok(Some(commit.id.to_string()))
     }
 
+    /// The full ids of the commits whose id starts with `prefix` (hex digits), sorted: one
+    /// for an abbreviated id that is unique, several for an ambiguous one.
+    pub fn commits_with_prefix(&self, prefix: &str) -> Result<Vec<String>, ResolveError> {
+        let Ok(prefix) = gix::hash::Prefix::from_hex(prefix) else {
+            return Ok(Vec::new());
+        };
+        let mut found = std::collections::HashSet::new();
+        self.repo
+            .objects
+            .lookup_prefix(prefix, Some(&mut found))
+            .map_err(read_error)?;
+        let mut commits: Vec<String> = found
+            .into_iter()
+            .filter(|id| {
+                self.repo
+                    .find_header(*id)
+                    .is_ok_and(|h| h.kind() == gix::object::Kind::Commit)
+            })
+            .map(|id| id.to_string())
+            .collect();
+        commits.sort();
+        Ok(commits)
+    }
+
     /// Whether the mirror has this commit.
     pub fn has_commit(&self, commit: &str) -> bool {
         gix::ObjectId::from_hex(commit.as_bytes())

@@ -2,12 +2,15 @@
 //! release has the same content, and which lock is the newest of a distribution. Writers hold an
 //! exclusive file lock on `locks/` so two runs cannot take one build number.
 
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::{LockError, Lockfile, list, parse_bytes};
+use super::{LockError, Lockfile, ReleaseKind, list, parse_bytes};
+use crate::naming::DateTime;
 
 #[derive(Debug, Error, miette::Diagnostic)]
 pub enum HistoryError {
@@ -115,15 +118,13 @@ impl History {
             .min_by_key(|l| l.build)
     }
 
-    /// The latest lock of `distribution` that `which` accepts (see `Lockfile::recency`).
+    /// The latest lock of `distribution` that `which` accepts, in [`lineage_order`].
     pub fn newest(
         &self,
         distribution: &str,
         which: impl Fn(&Lockfile) -> bool,
     ) -> Option<&Lockfile> {
-        self.of(distribution)
-            .filter(|l| which(l))
-            .max_by(|a, b| a.recency().cmp(&b.recency()))
+        newest(self.of(distribution), which)
     }
 
     pub fn find(&self, distribution: &str, release: &str) -> Option<&Lockfile> {
@@ -144,5 +145,227 @@ impl History {
             .filter(|l| l.distribution == distribution)
             .collect();
         locks.into_iter()
+    }
+}
+
+/// The latest of `locks` that `which` accepts, in [`lineage_order`].
+pub fn newest<'a>(
+    locks: impl IntoIterator<Item = &'a Lockfile>,
+    which: impl Fn(&Lockfile) -> bool,
+) -> Option<&'a Lockfile> {
+    lineage_order(locks).into_iter().rev().find(|l| which(l))
+}
+
+/// Locks from oldest to newest, the one order of every command that lists releases or takes
+/// "the newest". Within a distribution, lineage comes first: a lock comes after the one it was
+/// made from (`from`: a candidate's weekly, a final's candidate, a patch's final) and after the
+/// one whose content it repeats (`same_content_as`); a candidate after the candidates of its
+/// version with a lower number; a final after every candidate of its version. Where lineage
+/// says nothing: by date, then build number, then name. A final made in the same minute as its
+/// candidate, with its build number, is still newer. (Lineage that loops, which no distrib
+/// writes, falls back to the date.)
+pub fn lineage_order<'a>(locks: impl IntoIterator<Item = &'a Lockfile>) -> Vec<&'a Lockfile> {
+    let locks: Vec<&Lockfile> = locks.into_iter().collect();
+    let key = |l: &'a Lockfile| (DateTime::parse(&l.date).ok(), l.build, l.release.as_str());
+    let index: HashMap<(&str, &str), usize> = locks
+        .iter()
+        .enumerate()
+        .map(|(i, l)| ((l.distribution.as_str(), l.release.as_str()), i))
+        .collect();
+    let mut after: Vec<Vec<usize>> = vec![Vec::new(); locks.len()];
+    let mut before = vec![0usize; locks.len()];
+    let mut edge = |from: usize, to: usize| {
+        if from != to {
+            after[from].push(to);
+            before[to] += 1;
+        }
+    };
+    for (i, lock) in locks.iter().enumerate() {
+        for parent in [&lock.from, &lock.same_content_as].into_iter().flatten() {
+            if let Some(&p) = index.get(&(lock.distribution.as_str(), parent.as_str())) {
+                edge(p, i);
+            }
+        }
+    }
+    // Candidates of one version by number, then its final.
+    let mut versions: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, lock) in locks.iter().enumerate() {
+        if let Some(version) = &lock.release_version {
+            versions
+                .entry((lock.distribution.as_str(), version.as_str()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for members in versions.values() {
+        let rank = |i: usize| {
+            let lock = locks[i];
+            (lock.kind == ReleaseKind::Final, lock.rc.unwrap_or(0))
+        };
+        for &a in members {
+            for &b in members {
+                if rank(a) < rank(b) {
+                    edge(a, b);
+                }
+            }
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<(_, usize)>> = (0..locks.len())
+        .filter(|&i| before[i] == 0)
+        .map(|i| Reverse((key(locks[i]), i)))
+        .collect();
+    let mut placed = vec![false; locks.len()];
+    let mut order = Vec::with_capacity(locks.len());
+    while order.len() < locks.len() {
+        let next = match ready.pop() {
+            Some(Reverse((_, i))) => i,
+            // A loop: the oldest lock not placed yet breaks it.
+            None => match (0..locks.len())
+                .filter(|&i| !placed[i])
+                .min_by_key(|&i| key(locks[i]))
+            {
+                Some(i) => i,
+                None => break,
+            },
+        };
+        if std::mem::replace(&mut placed[next], true) {
+            continue;
+        }
+        order.push(locks[next]);
+        for &child in &after[next] {
+            before[child] = before[child].saturating_sub(1);
+            if before[child] == 0 && !placed[child] {
+                ready.push(Reverse((key(locks[child]), child)));
+            }
+        }
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lock::LockedEnvironment;
+
+    fn lock(release: &str, kind: ReleaseKind, build: u64, date: &str) -> Lockfile {
+        Lockfile {
+            version: crate::lock::FORMAT_VERSION,
+            distribution: "dist".into(),
+            release: release.into(),
+            kind,
+            release_version: None,
+            rc: None,
+            from: None,
+            build,
+            same_content_as: None,
+            date: date.into(),
+            manifest_commit: None,
+            platform: "linux-x86_64".into(),
+            variables: Default::default(),
+            overrides: Default::default(),
+            environment: LockedEnvironment {
+                name: "ops".into(),
+                purpose: "operations".into(),
+                packages: Default::default(),
+                digest: String::new(),
+            },
+            content: String::new(),
+            products: Vec::new(),
+        }
+    }
+
+    fn candidate(version: &str, rc: u32, from: &str, build: u64, date: &str) -> Lockfile {
+        let mut lock = lock(
+            &format!("{version}.rc{rc}"),
+            ReleaseKind::Candidate,
+            build,
+            date,
+        );
+        lock.release_version = Some(version.into());
+        lock.rc = Some(rc);
+        lock.from = Some(from.into());
+        lock
+    }
+
+    fn final_(version: &str, from: &str, build: u64, date: &str) -> Lockfile {
+        let mut lock = lock(version, ReleaseKind::Final, build, date);
+        lock.release_version = Some(version.into());
+        lock.from = Some(from.into());
+        lock
+    }
+
+    fn order(locks: &[Lockfile]) -> Vec<&str> {
+        lineage_order(locks)
+            .into_iter()
+            .map(|l| l.release.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn lineage_before_dates_and_names() {
+        let minute = "2026-11-20T10:00";
+        let locks = vec![
+            final_("1.0.1", "1.0.1.rc2", 3, minute),
+            candidate("1.0.1", 2, "1.0.1.rc1", 3, minute),
+            candidate("1.0.1", 1, "1.0.0", 2, minute),
+            final_("1.0.0", "1.0.0.rc1", 1, minute),
+            candidate("1.0.0", 1, "w.2026.47", 1, minute),
+            lock("w.2026.47", ReleaseKind::Weekly, 1, "2026-11-19"),
+        ];
+        assert_eq!(
+            order(&locks),
+            [
+                "w.2026.47",
+                "1.0.0.rc1",
+                "1.0.0",
+                "1.0.1.rc1",
+                "1.0.1.rc2",
+                "1.0.1"
+            ]
+        );
+        // Whatever order they are read in.
+        let mut reversed = locks.clone();
+        reversed.reverse();
+        assert_eq!(order(&reversed), order(&locks));
+        assert_eq!(
+            newest(&locks, |_| true).map(|l| l.release.as_str()),
+            Some("1.0.1")
+        );
+        assert_eq!(
+            newest(&locks, Lockfile::follows_manifests).map(|l| l.release.as_str()),
+            Some("w.2026.47")
+        );
+    }
+
+    #[test]
+    fn without_lineage_date_then_build_then_name() {
+        let mut repeat = lock("d.2026.11.21", ReleaseKind::Nightly, 1, "2026-11-21");
+        repeat.same_content_as = Some("d.2026.11.19".into());
+        let locks = vec![
+            repeat,
+            lock(
+                "d.2026.11.20-1400",
+                ReleaseKind::Nightly,
+                3,
+                "2026-11-20T14:00",
+            ),
+            lock("d.2026.11.20", ReleaseKind::Nightly, 2, "2026-11-20"),
+            lock("d.2026.11.19", ReleaseKind::Nightly, 1, "2026-11-19"),
+        ];
+        assert_eq!(
+            order(&locks),
+            [
+                "d.2026.11.19",
+                "d.2026.11.20",
+                "d.2026.11.20-1400",
+                "d.2026.11.21"
+            ]
+        );
+        // Lineage that loops (no distrib writes it) still gives every lock once.
+        let mut a = lock("a", ReleaseKind::Manual, 1, "2026-11-20");
+        a.from = Some("b".into());
+        let mut b = lock("b", ReleaseKind::Manual, 2, "2026-11-21");
+        b.from = Some("a".into());
+        assert_eq!(order(&[b, a]), ["a", "b"]);
     }
 }

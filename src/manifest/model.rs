@@ -60,6 +60,12 @@ pub struct Product {
     /// Pins every release kind to this tag; read as the product's version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<Node<String>>,
+    /// The release version the product is at when built from its tag, where the tag does not
+    /// say it (`tag: OpenSSL_1_1_1m`, `version: v1.1.1m`), or the version of a product without
+    /// a repository (a meta-package at `daily-20260301-0000`). Requirements and `{Product}`
+    /// names use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Node<String>>,
     /// Run-time dependencies: product name to semver requirement (`*` for any), or to
     /// `{ version, platforms }` for a dependency that holds on some platforms only.
     #[serde(default)]
@@ -92,6 +98,7 @@ pub struct ConditionalRequirement {
     /// Platform patterns (`*` matches any text): the dependency holds on a platform that
     /// matches one of them, and not on one that matches a pattern written with a leading `!`
     /// (`["!osx*"]`: everywhere but macOS).
+    #[schemars(length(min = 1), inner(regex(pattern = r"^!?[A-Za-z0-9._+*-]+$")))]
     pub platforms: Vec<String>,
 }
 
@@ -216,9 +223,17 @@ pub struct Distribution {
     /// Release name templates per release kind.
     #[serde(default)]
     pub naming: Naming,
-    /// The platform locks are made for unless `--platform` says otherwise (`linux-x86_64`...).
+    /// The platform locks are made for unless `--platform` says otherwise (`linux-x86_64`...);
+    /// when absent, the first of `platforms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9._+-]+$"))]
     pub platform: Option<Node<String>>,
+    /// The platforms the distribution is built for (`[slc9_x86-64, osx_arm64]`): `check`
+    /// evaluates the rules that depend on the platform for each of them, `fetch` mirrors what
+    /// each one needs, and `lock --platform` accepts only these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1), inner(regex(pattern = r"^[A-Za-z0-9._+-]+$")))]
+    pub platforms: Option<Vec<Node<String>>>,
     /// Regular expression that finds issue keys in commit messages, e.g. `DM-\d+`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issues: Option<Node<String>>,

@@ -2,6 +2,9 @@
 //! closure of a distribution, where each repository's mirror is, which ref each one follows,
 //! and the commits, trees, versions and identities they resolve to.
 
+mod closure;
+pub mod platform;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -11,9 +14,13 @@ use thiserror::Error;
 use crate::git::mirror::{Mirror, MirrorError, ResolveError};
 use crate::identity;
 use crate::lock::{LockedEnvironment, LockedProduct, LockedRepository};
-use crate::manifest::model::{Distribution, Environment, Product, Repository, Requirement};
+use crate::manifest::model::{Environment, Product, Repository, Requirement};
 use crate::manifest::span::{Entries, Node};
-use crate::manifest::{Loaded, Manifests};
+
+pub use closure::{
+    FetchJob, Plan, declared_platforms, default_platform, fetched_platforms, find_distribution,
+    host_platform, lock_platform, platform_problem,
+};
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum ResolveFailure {
@@ -67,6 +74,33 @@ pub enum ResolveFailure {
         url: String,
         problem: Box<ResolveError>,
         help: String,
+    },
+    #[error(
+        "product `{product}`, repository `{url}`: `{prefix}` is the beginning of {} commits: {}",
+        candidates.len(),
+        candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+    )]
+    #[diagnostic(
+        code("ref-unresolved"),
+        help("write more digits of the commit id, enough for one commit only")
+    )]
+    AmbiguousPrefix {
+        product: String,
+        url: String,
+        prefix: String,
+        candidates: Vec<String>,
+    },
+    #[error("dependency cycle in `{distribution}` on `{platform}`: {cycle}")]
+    #[diagnostic(
+        code("dependency-cycle"),
+        help(
+            "break the cycle: one of these products must not depend on the next on this platform (`distrib check` shows where)"
+        )
+    )]
+    Cycle {
+        distribution: String,
+        platform: String,
+        cycle: String,
     },
 }
 
@@ -133,107 +167,6 @@ impl Mirrors<'_> {
             rewritten
         }
     }
-}
-
-/// A distribution with its environment and its products in dependency order.
-pub struct Plan<'a> {
-    pub distribution: &'a Distribution,
-    pub environment: &'a Environment,
-    /// Dependencies before their dependents.
-    pub products: Vec<&'a Product>,
-    by_name: HashMap<&'a str, &'a Product>,
-}
-
-/// One repository to fetch.
-pub struct FetchJob<'a> {
-    pub product: &'a str,
-    pub url: &'a str,
-}
-
-impl<'a> Plan<'a> {
-    /// The closure of `name`'s roots. The manifests must have passed `check`.
-    pub fn new(manifests: &'a Manifests, name: &str) -> Result<Self, ResolveFailure> {
-        let distribution = manifests
-            .distributions
-            .iter()
-            .map(|d| &d.value)
-            .find(|d| *d.name == name)
-            .ok_or_else(|| ResolveFailure::UnknownDistribution {
-                name: name.to_owned(),
-                known: manifests
-                    .distributions
-                    .iter()
-                    .map(|d| d.value.name.value.clone())
-                    .collect(),
-            })?;
-        let environment = manifests
-            .environments
-            .iter()
-            .map(|e: &Loaded<Environment>| &e.value)
-            .find(|e| e.name.value == distribution.environment.value)
-            .ok_or_else(|| ResolveFailure::EnvironmentMissing {
-                name: distribution.environment.value.clone(),
-            })?;
-        let mut by_name: HashMap<&str, &Product> = HashMap::new();
-        for product in manifests.products.iter().map(|p| &p.value) {
-            by_name.insert(product.name.as_str(), product);
-            for alias in &product.aliases {
-                by_name.entry(alias.as_str()).or_insert(product);
-            }
-        }
-        let mut order = Vec::new();
-        let mut state: HashMap<&str, bool> = HashMap::new();
-        for root in &distribution.products {
-            if let Some(product) = by_name.get(root.as_str()) {
-                visit(product, &by_name, &mut state, &mut order);
-            }
-        }
-        Ok(Self {
-            distribution,
-            environment,
-            products: order,
-            by_name,
-        })
-    }
-
-    /// The current name of a product named by name or alias.
-    pub fn canonical(&self, name: &str) -> Option<&'a str> {
-        self.by_name.get(name).map(|p| p.name.as_str())
-    }
-
-    /// Every repository of the closure, once per product.
-    pub fn repositories(&self) -> Vec<FetchJob<'a>> {
-        self.products
-            .iter()
-            .flat_map(|p| {
-                p.repositories.iter().map(|r| FetchJob {
-                    product: p.name.as_str(),
-                    url: r.value.url.as_str(),
-                })
-            })
-            .collect()
-    }
-}
-
-/// Depth-first post-order: dependencies first. `state` is `false` while on the stack, so a cycle
-/// (impossible after `check`) cannot loop.
-fn visit<'a>(
-    product: &'a Product,
-    by_name: &HashMap<&str, &'a Product>,
-    state: &mut HashMap<&'a str, bool>,
-    order: &mut Vec<&'a Product>,
-) {
-    if state.contains_key(product.name.as_str()) {
-        return;
-    }
-    state.insert(product.name.as_str(), false);
-    for (name, _) in product.depends.iter().chain(product.build_depends.iter()) {
-        if let Some(dependency) = by_name.get(name.as_str()) {
-            visit(dependency, by_name, state, order);
-        }
-    }
-    state.insert(product.name.as_str(), true);
-    order.push(product);
 }
 
 /// What decides the resolution besides the manifests.
@@ -335,9 +268,8 @@ pub fn resolve(
         // After the first candidate, a `tag:` pin changed in the manifests is a deliberate
         // change: it wins over the release branch and the parent's commits.
         let retagged = options.branch.is_some()
-            && product.tag.as_ref().is_some_and(|tag| {
-                inherited.is_some_and(|i| i.version.as_deref() != Some(tag.as_str()))
-            });
+            && product.tag.is_some()
+            && inherited.is_some_and(|i| i.version.as_deref() != pinned_version(product));
         let inherited = inherited.filter(|_| !retagged);
         let mut version: Option<String> = None;
         let mut all_inherited = inherited.is_some();
@@ -362,11 +294,15 @@ pub fn resolve(
         if all_inherited && let Some(inherited) = inherited {
             version = inherited.version.clone().or(version);
         }
+        if product.repositories.is_empty() {
+            version = pinned_version(product).map(str::to_owned);
+        }
         // Dependencies that do not hold on this platform are not part of the package.
+        debug_assert_eq!(plan.platform, options.platform);
         let canonical = |entries: &Entries<Node<Requirement>>| -> Vec<String> {
             entries
                 .iter()
-                .filter(|(_, requirement)| requirement.holds_on(options.platform))
+                .filter(|(_, requirement)| requirement.holds_on(&plan.platform))
                 .filter_map(|(name, _)| plan.canonical(name))
                 .map(str::to_owned)
                 .collect()
@@ -402,20 +338,16 @@ pub fn resolve(
 
 /// Requirements checked against the versions resolved: a product that tracks a branch has no
 /// version until it is locked, and then its nearest tag says which release it is past.
-pub fn check_requirements(
-    plan: &Plan,
-    locked: &[LockedProduct],
-    options: &Options,
-) -> Vec<ResolveFailure> {
+pub fn check_requirements(plan: &Plan, locked: &[LockedProduct]) -> Vec<ResolveFailure> {
     let versions: HashMap<&str, &str> = locked
         .iter()
         .filter_map(|p| Some((p.name.as_str(), p.version.as_deref()?)))
         .collect();
     let mut failures = Vec::new();
     for product in &plan.products {
-        for (name, requirement) in product.depends.iter().chain(product.build_depends.iter()) {
+        for (name, requirement) in plan.dependencies(product) {
             let text = requirement.version().trim();
-            if text == "*" || !requirement.holds_on(options.platform) {
+            if text == "*" {
                 continue;
             }
             let Some(version) = plan.canonical(name).and_then(|target| versions.get(target)) else {
@@ -439,6 +371,17 @@ pub fn check_requirements(
     failures
 }
 
+/// The version the manifests give a product: its `version` when it is built from its tag or
+/// has no repository, else its `tag`; `None` for a product that tracks a branch (its version
+/// comes from `describe` when it is locked).
+pub fn pinned_version(product: &Product) -> Option<&str> {
+    let version = product.version.as_ref().map(|v| v.value.as_str());
+    match &product.tag {
+        Some(tag) => version.or(Some(tag.value.as_str())),
+        None => version.filter(|_| product.repositories.is_empty()),
+    }
+}
+
 /// The semver release a version is at or past: `27.1.0`, or `27.1.0-3-gabc1234` on a branch.
 fn nearest_release(version: &str) -> Option<semver::Version> {
     crate::validate::version_of_tag(described(version).unwrap_or(version))
@@ -451,6 +394,12 @@ pub fn described(version: &str) -> Option<&str> {
     let (tag, depth) = rest.rsplit_once('-')?;
     let is_sha = !sha.is_empty() && sha.bytes().all(|b| b.is_ascii_hexdigit());
     (is_sha && depth.parse::<u64>().is_ok()).then_some(tag)
+}
+
+/// Whether a ref may be an abbreviated commit id: 7 to 63 hex digits (a full id is resolved as
+/// such already).
+pub fn is_abbreviated_commit(reference: &str) -> bool {
+    (7..64).contains(&reference.len()) && reference.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// How one repository of a product is to be resolved, besides the manifests and options.
@@ -538,14 +487,44 @@ fn resolve_repository(
         .or_else(|| repository.reference.as_ref().map(|r| r.value.clone()))
         .or_else(|| mirror.default_branch())
         .ok_or_else(|| ref_failure(ResolveError::Empty))?;
-    let resolved = mirror.resolve(&requested).map_err(ref_failure)?;
+    let resolved = match mirror.resolve(&requested) {
+        Ok(resolved) => resolved,
+        // A ref of that name wins, as in git; then an abbreviated commit id.
+        Err(error @ ResolveError::NotFound { .. }) if is_abbreviated_commit(&requested) => {
+            let mut candidates = mirror
+                .commits_with_prefix(&requested)
+                .map_err(ref_failure)?;
+            match candidates.len() {
+                1 => {
+                    let commit = candidates.remove(0);
+                    crate::git::mirror::Resolved {
+                        full_ref: commit.clone(),
+                        commit,
+                        kind: crate::git::mirror::RefKind::Commit,
+                    }
+                }
+                0 => return Err(ref_failure(error)),
+                _ => {
+                    return Err(ResolveFailure::AmbiguousPrefix {
+                        product: product.name.value.clone(),
+                        url: shown.clone(),
+                        prefix: requested,
+                        candidates,
+                    });
+                }
+            }
+        }
+        Err(error) => return Err(ref_failure(error)),
+    };
     let subtree = repository.path.as_ref().map(|p| p.value.as_str());
     let tree = mirror
         .tree(&resolved.commit, subtree)
         .map_err(ref_failure)?;
     let version = match (source.version, &tag) {
         (false, _) => None,
-        (true, Some(tag)) if *tag == requested => Some(tag.clone()),
+        (true, Some(tag)) if *tag == requested => {
+            Some(pinned_version(product).unwrap_or(tag).to_owned())
+        }
         (true, _) => Some(mirror.describe(&resolved.commit).map_err(ref_failure)?),
     };
     Ok((

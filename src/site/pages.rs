@@ -22,7 +22,7 @@ use crate::report::{graph, short};
 pub(super) struct Catalog<'a> {
     distributions: BTreeMap<&'a str, &'a DistributionInfo>,
     pub(super) deployments: Vec<&'a DeploymentInfo>,
-    /// Each distribution's locks, newest first (date, then build, then name).
+    /// Each distribution's locks, newest first, by lineage (`lock::history::lineage_order`).
     releases: BTreeMap<&'a str, Vec<&'a Lockfile>>,
     notes: &'a BTreeMap<(String, String), crate::report::notes::Notes>,
 }
@@ -52,7 +52,8 @@ impl<'a> Catalog<'a> {
                 .push(lock);
         }
         for list in releases.values_mut() {
-            list.sort_by(|a, b| b.recency().cmp(&a.recency()));
+            *list = crate::lock::history::lineage_order(list.iter().copied());
+            list.reverse();
         }
         Self {
             distributions,
@@ -109,7 +110,7 @@ impl<'a> Catalog<'a> {
     }
 
     /// What a release is compared with: its `from` when that lock exists, else the release
-    /// of its distribution just before it in time.
+    /// of its distribution just before it.
     pub(super) fn parent(&self, lock: &Lockfile) -> Option<(&'a Lockfile, Parent)> {
         if let Some(from) = lock
             .from
@@ -118,10 +119,11 @@ impl<'a> Catalog<'a> {
         {
             return Some((from, Parent::From));
         }
-        self.releases_of(&lock.distribution)
+        let releases = self.releases_of(&lock.distribution);
+        let at = releases
             .iter()
-            .find(|other| other.recency() < lock.recency())
-            .map(|other| (*other, Parent::Previous))
+            .position(|other| other.release == lock.release)?;
+        releases.get(at + 1).map(|other| (*other, Parent::Previous))
     }
 
     /// A link from the page at `from` to the page of `release`, or the name alone (with why)

@@ -6,16 +6,164 @@ use semver::{Version, VersionReq};
 use super::ProductIndex;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::manifest::Manifests;
-use crate::manifest::model::{Product, ProductType, Requirement};
+use crate::manifest::model::{Distribution, Product, ProductType, Requirement};
 use crate::manifest::span::Node;
+use crate::resolve::platform;
 
-/// One resolved dependency edge: the target product and the key node that names it.
+/// One resolved dependency edge: the target product, the key node that names it, and the
+/// requirement, which says on which platforms it holds.
+#[derive(Clone, Copy)]
 pub(crate) struct Edge<'a> {
     pub target: usize,
     pub key: &'a Node<String>,
+    pub requirement: &'a Requirement,
 }
 
-pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut Vec<Diagnostic>) {
+/// A platform a rule is evaluated on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Evaluated {
+    pub name: String,
+    /// A platform a distribution declares, rather than one standing for a class of platforms.
+    pub declared: bool,
+}
+
+/// The platforms the rules that depend on one (cycles, build tools at run time, requirements)
+/// are evaluated on. A distribution's are the platforms it declares (`platforms`, else
+/// `platform`). Where none is declared, the rule holds when it holds on some platform: the
+/// dependencies' patterns tell finitely many classes of platforms apart, and one platform of
+/// each class stands for it, so that a cycle that exists on no platform is never reported.
+pub(crate) struct Platforms {
+    classes: Vec<Evaluated>,
+    /// Whether some dependency holds on some platforms only: without one, all are alike.
+    conditional: bool,
+    /// What cycles are evaluated on: every declared platform, and every class when some
+    /// distribution declares none.
+    everywhere: Vec<Evaluated>,
+}
+
+impl Platforms {
+    pub fn new(manifests: &Manifests) -> Self {
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut conditional = false;
+        for product in &manifests.products {
+            let value = &product.value;
+            for (_, requirement) in value.depends.iter().chain(value.build_depends.iter()) {
+                if let Requirement::Conditional(condition) = &requirement.value {
+                    conditional = true;
+                    patterns.extend(
+                        condition
+                            .platforms
+                            .iter()
+                            .filter(|p| platform::pattern_problem(p).is_none())
+                            .map(|p| p.strip_prefix('!').unwrap_or(p)),
+                    );
+                }
+            }
+        }
+        let classes: Vec<Evaluated> = if conditional {
+            platform::representatives(&patterns)
+        } else {
+            vec![String::new()]
+        }
+        .into_iter()
+        .map(|name| Evaluated {
+            name,
+            declared: false,
+        })
+        .collect();
+        let mut everywhere: Vec<Evaluated> = Vec::new();
+        let mut undeclared = manifests.distributions.is_empty();
+        for distribution in &manifests.distributions {
+            let declared = declared(&distribution.value);
+            undeclared |= declared.is_empty();
+            for name in declared {
+                if !everywhere.iter().any(|e| e.name == name) {
+                    everywhere.push(Evaluated {
+                        name: name.to_owned(),
+                        declared: true,
+                    });
+                }
+            }
+        }
+        if undeclared {
+            everywhere.extend(classes.iter().cloned());
+        }
+        Self {
+            classes,
+            conditional,
+            everywhere,
+        }
+    }
+
+    /// The platforms a distribution's rules are evaluated on.
+    pub fn of(&self, distribution: &Distribution) -> Vec<Evaluated> {
+        let declared = declared(distribution);
+        if declared.is_empty() {
+            return self.classes.clone();
+        }
+        declared
+            .into_iter()
+            .map(|name| Evaluated {
+                name: name.to_owned(),
+                declared: true,
+            })
+            .collect()
+    }
+
+    /// Whether some dependency holds on some platforms only.
+    pub fn conditional(&self) -> bool {
+        self.conditional
+    }
+
+    /// Whether a requirement holds on some platform evaluated.
+    fn holds_somewhere(&self, requirement: &Requirement) -> bool {
+        !matches!(requirement, Requirement::Conditional(_))
+            || self
+                .everywhere
+                .iter()
+                .any(|p| requirement.holds_on(&p.name))
+    }
+}
+
+/// The valid platform names a distribution declares.
+fn declared(distribution: &Distribution) -> Vec<&str> {
+    crate::resolve::declared_platforms(distribution)
+        .into_iter()
+        .filter(|p| platform::name_problem(p).is_none())
+        .collect()
+}
+
+/// Where a finding holds, for its message: ` on `a`, `b`` for declared platforms, or ` on
+/// platforms such as `x``; nothing when it holds on every platform evaluated, unless these are
+/// the platforms a distribution declares.
+pub(crate) fn on_platforms(
+    found: &[&Evaluated],
+    evaluated: &[Evaluated],
+    declared: bool,
+) -> String {
+    let declared = declared && evaluated.iter().all(|p| p.declared);
+    if found.len() == evaluated.len() && !declared {
+        return String::new();
+    }
+    let declared: Vec<String> = found
+        .iter()
+        .filter(|p| p.declared)
+        .map(|p| format!("`{}`", p.name))
+        .collect();
+    if declared.is_empty() {
+        let examples: Vec<String> = found.iter().map(|p| format!("`{}`", p.name)).collect();
+        format!(" on platforms such as {}", examples.join(", "))
+    } else {
+        format!(" on {}", declared.join(", "))
+    }
+}
+
+pub(super) fn check(
+    manifests: &Manifests,
+    products: &ProductIndex,
+    platforms: &Platforms,
+    found: &mut Vec<Diagnostic>,
+) {
     let mut graph: Vec<Vec<Edge>> = Vec::with_capacity(manifests.products.len());
     for product in &manifests.products {
         let file = product.file;
@@ -26,21 +174,140 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
             ("`build_depends`", &value.build_depends),
         ] {
             for (name, requirement) in entries.iter() {
+                check_patterns(file, name, requirement, found);
                 let Some(target) =
                     products.resolve(file, name, Code::DependencyUnknown, field, found)
                 else {
                     continue;
                 };
-                edges.push(Edge { target, key: name });
-                check_requirement(products, file, name, requirement, target, found);
+                edges.push(Edge {
+                    target,
+                    key: name,
+                    requirement: &requirement.value,
+                });
+                if platforms.holds_somewhere(requirement) {
+                    check_requirement(products, file, name, requirement, target, found);
+                }
             }
         }
         graph.push(edges);
         check_pinned(product.file, value, found);
+        check_tag_without_repository(product.file, value, found);
     }
-    for cycle in cycles(&graph) {
-        found.push(cycle_diagnostic(manifests, &graph, &cycle));
+    if !platforms.conditional() {
+        for cycle in cycles(&graph) {
+            found.push(cycle_diagnostic(manifests, &graph, &cycle, ""));
+        }
+        return;
     }
+    // Each platform has its own graph: the edges that hold on it.
+    let evaluated = &platforms.everywhere;
+    let mut seen: Vec<(Vec<usize>, Vec<&Evaluated>)> = Vec::new();
+    for platform in evaluated {
+        let holding: Vec<Vec<Edge>> = graph
+            .iter()
+            .map(|edges| {
+                edges
+                    .iter()
+                    .filter(|e| e.requirement.holds_on(&platform.name))
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        for cycle in cycles(&holding) {
+            match seen.iter_mut().find(|(c, _)| *c == cycle) {
+                Some((_, on)) => on.push(platform),
+                None => seen.push((cycle, vec![platform])),
+            }
+        }
+    }
+    for (cycle, on) in seen {
+        let holding: Vec<Vec<Edge>> = graph
+            .iter()
+            .map(|edges| {
+                edges
+                    .iter()
+                    .filter(|e| e.requirement.holds_on(&on[0].name))
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        found.push(cycle_diagnostic(
+            manifests,
+            &holding,
+            &cycle,
+            &on_platforms(&on, evaluated, false),
+        ));
+    }
+}
+
+/// A dependency's platform patterns: at least one, each a platform name with `*` and an
+/// optional leading `!`.
+fn check_patterns(
+    file: crate::diagnostic::FileId,
+    name: &Node<String>,
+    requirement: &Node<Requirement>,
+    found: &mut Vec<Diagnostic>,
+) {
+    let Requirement::Conditional(condition) = &requirement.value else {
+        return;
+    };
+    let mut problems: Vec<String> = condition
+        .platforms
+        .iter()
+        .filter_map(|p| {
+            platform::pattern_problem(p).map(|why| format!("`{}`: {why}", p.escape_debug()))
+        })
+        .collect();
+    if condition.platforms.is_empty() {
+        problems.push("`platforms: []` holds on no platform".into());
+    }
+    for problem in problems {
+        found.push(
+            Diagnostic::new(
+                Code::PlatformInvalid,
+                file,
+                format!("invalid platform pattern for `{name}`: {problem}"),
+            )
+            .with_label(file, requirement.span.clone(), "platforms here")
+            .with_help(
+                "write platform patterns such as `osx*` (`*` matches any text) or `!osx*` (every platform but those), or drop `platforms` for a dependency on every platform",
+            ),
+        );
+    }
+}
+
+/// A `tag` names a commit of a repository: a product without one has a `version` instead.
+fn check_tag_without_repository(
+    file: crate::diagnostic::FileId,
+    product: &Product,
+    found: &mut Vec<Diagnostic>,
+) {
+    let Some(tag) = product
+        .tag
+        .as_ref()
+        .filter(|_| product.repositories.is_empty())
+    else {
+        return;
+    };
+    let mut diagnostic = Diagnostic::new(
+        Code::TagWithoutRepository,
+        file,
+        format!(
+            "`{}` has `tag: {tag}` but no repository, so no commit can be tagged `{tag}`",
+            product.name
+        ),
+    )
+    .with_label(file, tag.span.clone(), "a tag without a repository");
+    diagnostic = match &product.version {
+        Some(version) => diagnostic
+            .with_label(file, version.span.clone(), "the product's version")
+            .with_help("remove `tag`: the product's version is its `version`"),
+        None => diagnostic.with_help(format!(
+            "write `version: {tag}` instead: the version of a product without a repository is its `version`"
+        )),
+    };
+    found.push(diagnostic);
 }
 
 /// Whether `version` meets `required`. A pre-release suffix on a tag is often a local patch
@@ -90,29 +357,47 @@ fn check_requirement(
         }
     };
     let target_product = products.get(target);
-    let Some(tag) = &target_product.value.tag else {
+    // The product's own `version` when it is built from its tag or has no repository, else
+    // its tag (as `resolve::pinned_version`).
+    let target_value = &target_product.value;
+    let (tag, what) = match (&target_value.version, &target_value.tag) {
+        (Some(version), Some(_)) => (version, "at version"),
+        (Some(version), None) if target_value.repositories.is_empty() => (version, "at version"),
+        (_, Some(tag)) => (tag, "pinned to"),
         // A branch-tracking product has no version until it is locked.
-        return;
+        (_, None) => return,
     };
     let diagnostic = match version_of_tag(tag) {
         Some(version) if satisfies(&required, &version) => return,
         Some(version) => Diagnostic::new(
             Code::RequirementUnsatisfied,
             file,
-            format!("`{name}` is pinned to `{tag}` (version {version}), which does not satisfy `{text}`"),
+            format!("`{name}` is {what} `{tag}` (version {version}), which does not satisfy `{text}`"),
         )
         .with_help(format!("change the requirement, or pin `{}` to a tag that satisfies it", target_product.value.name)),
         None => Diagnostic::new(
             Code::RequirementUnsatisfied,
             file,
-            format!("`{name}` is pinned to `{tag}`, which is not a semver version, so `{text}` cannot be checked"),
+            format!("`{name}` is {what} `{tag}`, which is not a semver version, so `{text}` cannot be checked"),
         )
-        .with_help("require `*`, or pin a semver tag such as `1.2.3` or `v1.2`"),
+        .with_help(if what == "at version" {
+            "require `*`, or give the product a semver `version` such as `1.2.3` or `v1.2`"
+        } else {
+            "require `*`, pin a semver tag such as `1.2.3` or `v1.2`, or give the product its release's `version`"
+        }),
     };
     found.push(
         diagnostic
             .with_label(file, requirement.span.clone(), "required here")
-            .with_label(target_product.file, tag.span.clone(), "pinned here"),
+            .with_label(
+                target_product.file,
+                tag.span.clone(),
+                if what == "at version" {
+                    "the version"
+                } else {
+                    "pinned here"
+                },
+            ),
     );
 }
 
@@ -121,14 +406,14 @@ fn check_pinned(file: crate::diagnostic::FileId, product: &Product, found: &mut 
     if *product.kind != ProductType::ThirdParty || product.tag.is_some() {
         return;
     }
+    // A commit id, full or abbreviated, pins too; without a repository, the version does.
     let by_commit = !product.repositories.is_empty()
         && product.repositories.iter().all(|r| {
-            r.value
-                .reference
-                .as_ref()
-                .is_some_and(|reference| is_commit_id(reference))
+            r.value.reference.as_ref().is_some_and(|reference| {
+                is_commit_id(reference) || crate::resolve::is_abbreviated_commit(reference)
+            })
         });
-    if by_commit {
+    if by_commit || (product.repositories.is_empty() && product.version.is_some()) {
         return;
     }
     found.push(
@@ -147,7 +432,7 @@ fn check_pinned(file: crate::diagnostic::FileId, product: &Product, found: &mut 
             "third-party",
         )
         .with_help(
-            "add `tag: <upstream version tag>`, or set each repository's `ref` to a full commit id",
+            "add `tag: <upstream version tag>`, or set each repository's `ref` to a commit id",
         ),
     );
 }
@@ -249,7 +534,12 @@ fn strongly_connected(graph: &[Vec<Edge>]) -> Vec<Vec<usize>> {
     components
 }
 
-fn cycle_diagnostic(manifests: &Manifests, graph: &[Vec<Edge>], cycle: &[usize]) -> Diagnostic {
+fn cycle_diagnostic(
+    manifests: &Manifests,
+    graph: &[Vec<Edge>],
+    cycle: &[usize],
+    on: &str,
+) -> Diagnostic {
     let name = |i: usize| manifests.products[i].value.name.as_str();
     let mut names: Vec<&str> = cycle.iter().map(|&i| name(i)).collect();
     names.push(name(cycle[0]));
@@ -258,7 +548,7 @@ fn cycle_diagnostic(manifests: &Manifests, graph: &[Vec<Edge>], cycle: &[usize])
     let mut diagnostic = Diagnostic::new(
         Code::DependencyCycle,
         first.file,
-        format!("dependency cycle: {printed}"),
+        format!("dependency cycle{on}: {printed}"),
     )
     .with_help("break the cycle: one of these products must not depend on the next");
     for (step, &from) in cycle.iter().enumerate() {

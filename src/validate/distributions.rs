@@ -4,12 +4,19 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::ProductIndex;
+use super::dependencies::{Platforms, on_platforms};
 use super::templates;
 use crate::diagnostic::{Code, Diagnostic, closest};
 use crate::manifest::model::{Distribution, Environment, ProductType, Purpose};
 use crate::manifest::{Loaded, Manifests};
+use crate::resolve::platform;
 
-pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut Vec<Diagnostic>) {
+pub(super) fn check(
+    manifests: &Manifests,
+    products: &ProductIndex,
+    platforms: &Platforms,
+    found: &mut Vec<Diagnostic>,
+) {
     let environments: HashMap<&str, &Loaded<Environment>> = manifests
         .environments
         .iter()
@@ -37,6 +44,7 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
                             distribution,
                             manifests,
                             products,
+                            platforms,
                             environments,
                             &mut patterns,
                             &mut found,
@@ -61,6 +69,7 @@ fn check_distribution<'a>(
     distribution: &'a Loaded<Distribution>,
     manifests: &Manifests,
     products: &ProductIndex,
+    platforms: &Platforms,
     environments: &HashMap<&str, &Loaded<Environment>>,
     patterns: &mut HashMap<&'a str, Option<String>>,
     found: &mut Vec<Diagnostic>,
@@ -95,8 +104,30 @@ fn check_distribution<'a>(
             }),
         );
     }
+    check_platforms(distribution, found);
     if let Some(environment) = environment.filter(|e| *e.value.purpose == Purpose::Operations) {
-        for (tool, path) in run_time_build_tools(manifests, products, &roots) {
+        // Each platform the distribution is built for has its own closure.
+        let evaluated = platforms.of(value);
+        let mut tools: Vec<(usize, Vec<usize>, Vec<&_>)> = Vec::new();
+        for platform in &evaluated {
+            for (tool, path) in run_time_build_tools(manifests, products, &roots, &platform.name) {
+                match tools.iter_mut().find(|(t, _, _)| *t == tool) {
+                    Some((_, _, on)) => on.push(platform),
+                    None => tools.push((tool, path, vec![platform])),
+                }
+            }
+            // Without a dependency on some platforms only, one platform tells it all.
+            if !platforms.conditional() {
+                break;
+            }
+        }
+        tools.sort_by_key(|(tool, _, _)| *tool);
+        for (tool, path, on) in tools {
+            let on = if platforms.conditional() {
+                on_platforms(&on, &evaluated, true)
+            } else {
+                String::new()
+            };
             let product = &manifests.products[tool];
             let chain: Vec<&str> = path
                 .iter()
@@ -110,7 +141,7 @@ fn check_distribution<'a>(
                 Code::BuildToolInOperations,
                 file,
                 format!(
-                    "build tool `{}` is in the run-time closure of `{}`, whose environment `{}` is for operations",
+                    "build tool `{}` is in the run-time closure of `{}`{on}, whose environment `{}` is for operations",
                     product.value.name, value.name, environment.value.name
                 ),
             )
@@ -175,12 +206,13 @@ fn check_distribution<'a>(
     }
 }
 
-/// Each build tool reached from the roots through run-time (`depends`) edges only, with the
-/// shortest chain from a root to it.
+/// Each build tool reached from the roots through run-time (`depends`) edges that hold on
+/// `platform` only, with the shortest chain from a root to it.
 fn run_time_build_tools(
     manifests: &Manifests,
     products: &ProductIndex,
     roots: &[usize],
+    platform: &str,
 ) -> Vec<(usize, Vec<usize>)> {
     const ROOT: usize = usize::MAX;
     let mut parent: Vec<Option<usize>> = vec![None; manifests.products.len()];
@@ -203,8 +235,8 @@ fn run_time_build_tools(
             path.reverse();
             tools.push((node, path));
         }
-        for &(next, run_time) in &products.edges[node] {
-            if run_time && parent[next].is_none() {
+        for &(next, run_time, requirement) in &products.edges[node] {
+            if run_time && parent[next].is_none() && requirement.holds_on(platform) {
                 parent[next] = Some(node);
                 queue.push_back(next);
             }
@@ -212,6 +244,59 @@ fn run_time_build_tools(
     }
     tools.sort_unstable();
     tools
+}
+
+/// `platform` and `platforms`: platform names, at least one listed, and `platform` among them.
+fn check_platforms(distribution: &Loaded<Distribution>, found: &mut Vec<Diagnostic>) {
+    let file = distribution.file;
+    let value = &distribution.value;
+    let help = "name platforms with letters, digits, `.`, `_`, `+` and `-`, such as `slc9_x86-64` or `osx_arm64`";
+    let listed = value.platforms.iter().flatten();
+    for name in value.platform.iter().chain(listed.clone()) {
+        if let Some(problem) = platform::name_problem(name) {
+            found.push(
+                Diagnostic::new(
+                    Code::PlatformInvalid,
+                    file,
+                    format!("invalid platform `{}`: {problem}", name.escape_debug()),
+                )
+                .with_label(file, name.span.clone(), "not a platform name")
+                .with_help(help),
+            );
+        }
+    }
+    let Some(list) = &value.platforms else {
+        return;
+    };
+    if list.is_empty() {
+        found.push(
+            Diagnostic::new(
+                Code::PlatformInvalid,
+                file,
+                format!("`{}` lists no platform in `platforms`", value.name),
+            )
+            .with_label(file, value.name.span.clone(), "this distribution")
+            .with_help("list the platforms it is built for, or remove `platforms`"),
+        );
+    }
+    if let Some(platform) = &value.platform
+        && !list.is_empty()
+        && !list.iter().any(|p| p.value == platform.value)
+    {
+        let mut diagnostic = Diagnostic::new(
+            Code::PlatformInvalid,
+            file,
+            format!(
+                "`platform: {platform}` is not one of the platforms `{}` is built for",
+                value.name
+            ),
+        )
+        .with_label(file, platform.span.clone(), "the default platform");
+        if let Some(first) = list.first() {
+            diagnostic = diagnostic.with_label(file, first.span.clone(), "the platforms listed");
+        }
+        found.push(diagnostic.with_help(format!("add `{platform}` to `platforms`, or remove `platform`: the first of `platforms` is the default")));
+    }
 }
 
 fn pattern_error(error: &regex::Error) -> String {

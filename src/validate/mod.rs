@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::manifest::Manifests;
-use crate::manifest::model::Product;
+use crate::manifest::model::{Product, Requirement};
 
 pub use config::rule_levels;
 pub use dependencies::{satisfies, version_of_tag};
@@ -23,12 +23,13 @@ pub use dependencies::{satisfies, version_of_tag};
 /// the levels of `distrib.yaml`.
 pub fn validate(manifests: &Manifests, report: &mut Report) {
     let products = ProductIndex::new(manifests);
+    let platforms = dependencies::Platforms::new(manifests);
     let mut found = Vec::new();
     config::check(manifests, &mut found);
     names::check(manifests, &mut found);
     repositories::check(manifests, &products, &mut found);
-    dependencies::check(manifests, &products, &mut found);
-    distributions::check(manifests, &products, &mut found);
+    dependencies::check(manifests, &products, &platforms, &mut found);
+    distributions::check(manifests, &products, &platforms, &mut found);
     let locks: HashSet<&str> = manifests
         .locks
         .iter()
@@ -58,8 +59,9 @@ pub(crate) struct ProductIndex<'a> {
     by_alias: HashMap<&'a str, usize>,
     products: &'a [crate::manifest::Loaded<Product>],
     manifests: &'a Manifests,
-    /// Each product's dependencies that name a known product: (target, needed at run time).
-    edges: Vec<Vec<(usize, bool)>>,
+    /// Each product's dependencies that name a known product: (target, needed at run time,
+    /// the requirement, which says on which platforms the edge holds).
+    edges: Vec<Vec<(usize, bool, &'a Requirement)>>,
 }
 
 /// How a dependency name was found.
@@ -94,15 +96,21 @@ impl<'a> ProductIndex<'a> {
             .products
             .iter()
             .map(|product| {
-                let run = product.value.depends.iter().map(|(name, _)| (name, true));
+                let run = product
+                    .value
+                    .depends
+                    .iter()
+                    .map(|(name, r)| (name, true, r));
                 let build = product
                     .value
                     .build_depends
                     .iter()
-                    .map(|(name, _)| (name, false));
+                    .map(|(name, r)| (name, false, r));
                 run.chain(build)
-                    .filter_map(|(name, run_time)| match index.lookup(name) {
-                        Lookup::Name(target) | Lookup::Alias(target) => Some((target, run_time)),
+                    .filter_map(|(name, run_time, requirement)| match index.lookup(name) {
+                        Lookup::Name(target) | Lookup::Alias(target) => {
+                            Some((target, run_time, &requirement.value))
+                        }
                         Lookup::Unknown => None,
                     })
                     .collect()
@@ -132,7 +140,7 @@ impl<'a> ProductIndex<'a> {
             stack.extend(
                 self.edges[node]
                     .iter()
-                    .map(|&(target, _)| target)
+                    .map(|&(target, _, _)| target)
                     .filter(|&t| !seen[t]),
             );
         }
