@@ -108,11 +108,15 @@ pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
-            return if error.use_stderr() {
-                Exit::Usage.into()
+            let exit = if error.use_stderr() {
+                Exit::Usage
             } else {
-                Exit::Success.into()
+                Exit::Success
+            };
+            // `--help` and `--version` are data on stdout: a failed write is a failure too.
+            return match error.print() {
+                Err(failure) if !error.use_stderr() => finish(exit, Err(failure)),
+                _ => exit.into(),
             };
         }
     };
@@ -163,12 +167,32 @@ pub fn run() -> ExitCode {
         Command::Completions(args) => shell::completions(&context, args),
         Command::Man(args) => shell::man(&context, args),
     };
-    match result {
-        Ok(exit) => exit.into(),
+    let exit = match result {
+        Ok(exit) => exit,
         Err(report) => {
             err(&format!("{}\n", context.render_error(report.as_ref())));
+            Exit::Failure
+        }
+    };
+    finish(exit, stdout::flush())
+}
+
+/// The exit code once stdout is flushed: a failed write (a full disk, an I/O error) is a
+/// failure with a message; a closed pipe (`distrib ... | head`) is what the reader wanted and
+/// stays quiet.
+fn finish(exit: Exit, written: std::io::Result<()>) -> ExitCode {
+    match written {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            let context = Context {
+                start: PathBuf::new(),
+                color: false,
+                width: 100,
+            };
+            let error = stdout::WriteError { cause: error };
+            err(&format!("{}\n", context.render_error(&error)));
             Exit::Failure.into()
         }
+        _ => exit.into(),
     }
 }
 
@@ -176,10 +200,54 @@ pub(crate) fn boxed(error: impl miette::Diagnostic + 'static) -> Box<dyn miette:
     Box::new(error)
 }
 
-/// Writes data to stdout. A closed pipe (`distrib ... | head`) is not an error worth a panic.
+/// Writes data to stdout. The first failed write is kept and ends the run with it (see
+/// [`finish`]); later writes are dropped, so a command never prints half a document after a
+/// gap.
 pub(crate) fn out(text: &str) {
+    stdout::write(text.as_bytes());
+}
+
+mod stdout {
+    //! The one writer of stdout, which remembers its first failure.
+
     use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    use std::sync::Mutex;
+
+    static FAILURE: Mutex<Option<std::io::Error>> = Mutex::new(None);
+
+    #[derive(Debug, thiserror::Error, miette::Diagnostic)]
+    #[error("cannot write to standard output: {cause}")]
+    #[diagnostic(
+        code("io"),
+        help("free space on the device standard output goes to, or send the output elsewhere")
+    )]
+    pub struct WriteError {
+        pub cause: std::io::Error,
+    }
+
+    pub fn write(bytes: &[u8]) {
+        let mut failure = FAILURE.lock().unwrap_or_else(|e| e.into_inner());
+        if failure.is_some() {
+            return;
+        }
+        if let Err(error) = std::io::stdout().lock().write_all(bytes) {
+            *failure = Some(error);
+        }
+    }
+
+    /// Flushes what is buffered and returns the first failure of the run.
+    pub fn flush() -> std::io::Result<()> {
+        let mut failure = FAILURE.lock().unwrap_or_else(|e| e.into_inner());
+        if failure.is_none()
+            && let Err(error) = std::io::stdout().lock().flush()
+        {
+            *failure = Some(error);
+        }
+        match failure.take() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Writes messages to stderr, ignoring a closed pipe.
