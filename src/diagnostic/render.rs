@@ -2,11 +2,16 @@
 //! annotations. Pure functions of the report: colour and width are decided by the caller.
 
 use std::fmt;
+use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use serde_json::{Value, json};
 
-use super::{Diagnostic, FileId, Label, Report, Severity, SourceFile};
+use std::collections::HashMap;
+
+use super::shown::{Shown, Source};
+use super::{Diagnostic, FileId, Label, Report, Severity};
+use crate::escape::{inline, terminal};
 
 /// Human output: every diagnostic drawn with its source snippets, then the summary line.
 pub fn human(report: &Report, width: usize, color: bool) -> String {
@@ -19,14 +24,30 @@ pub fn human(report: &Report, width: usize, color: bool) -> String {
         .with_width(width)
         .with_context_lines(1)
         .with_links(false);
+    // Each file is shown once for all its diagnostics, cut around every place they point at.
+    let mut points: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for diagnostic in &report.diagnostics {
+        points.entry(diagnostic.file).or_default();
+        for label in &diagnostic.labels {
+            let file = points.entry(label.file).or_default();
+            file.extend([label.span.start, label.span.end]);
+        }
+    }
+    let shown: HashMap<FileId, Arc<Shown>> = points
+        .into_iter()
+        .map(|(id, points)| {
+            let shown = Shown::new(&report.sources.get(id).text, &points);
+            (id, Arc::new(shown))
+        })
+        .collect();
     let mut out = String::new();
     for (index, diagnostic) in report.diagnostics.iter().enumerate() {
         if index > 0 {
             out.push('\n');
         }
-        let view = View::new(report, diagnostic);
+        let view = View::new(report, &shown, diagnostic);
         if handler.render_report(&mut out, &view).is_err() {
-            out.push_str(&diagnostic.message);
+            out.push_str(&terminal(&diagnostic.message));
             out.push('\n');
         }
     }
@@ -137,7 +158,7 @@ pub fn github(report: &Report, prefix: &str) -> String {
         out.push_str(&format!(
             "::{command} {}::{}\n",
             properties.join(","),
-            escape_data(&message)
+            escape_data(&terminal(&message))
         ));
     }
     out
@@ -158,57 +179,72 @@ fn escape_data(text: &str) -> String {
 }
 
 fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+    escape_data(&inline(text))
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 /// A diagnostic as miette sees it: labels in its own file are drawn on its snippet, labels in
 /// other files become related notes, each with its own snippet.
 struct View<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<std::sync::Arc<str>>,
+    message: String,
+    help: Option<String>,
+    source: Source,
     labels: Vec<LabeledSpan>,
     related: Vec<Elsewhere>,
 }
 
 impl<'a> View<'a> {
-    fn new(report: &'a Report, diagnostic: &'a Diagnostic) -> Self {
-        let file = report.sources.get(diagnostic.file);
+    fn new(
+        report: &'a Report,
+        shown: &HashMap<FileId, Arc<Shown>>,
+        diagnostic: &'a Diagnostic,
+    ) -> Self {
+        let file = diagnostic.file;
         let mut labels = Vec::new();
         let mut related: Vec<Elsewhere> = Vec::new();
         for (index, label) in diagnostic.labels.iter().enumerate() {
-            if label.file == diagnostic.file {
-                labels.push(labeled(label, index == 0));
+            let labeled = labeled(&shown[&label.file], label, index == 0);
+            if label.file == file {
+                labels.push(labeled);
             } else if let Some(group) = related.iter_mut().find(|r| r.file == label.file) {
-                group.labels.push(labeled(label, false));
+                group.labels.push(labeled);
             } else {
-                let other = report.sources.get(label.file);
                 related.push(Elsewhere {
                     file: label.file,
-                    message: label.message.clone(),
-                    source: named(other),
-                    labels: vec![labeled(label, false)],
+                    message: terminal(&label.message).into_owned(),
+                    source: named(report, shown, label.file),
+                    labels: vec![labeled],
                 });
             }
         }
         Self {
             diagnostic,
-            source: named(file),
+            message: terminal(&diagnostic.message).into_owned(),
+            help: diagnostic.help.as_deref().map(|h| terminal(h).into_owned()),
+            source: named(report, shown, file),
             labels,
             related,
         }
     }
 }
 
-fn named(file: &SourceFile) -> NamedSource<std::sync::Arc<str>> {
-    NamedSource::new(&file.path, file.text.clone()).with_language("yaml")
+/// A file as miette draws it: its shown text, under its path made safe to print.
+fn named(report: &Report, shown: &HashMap<FileId, Arc<Shown>>, file: FileId) -> Source {
+    Source {
+        name: inline(&report.sources.get(file).path).into_owned(),
+        shown: shown[&file].clone(),
+    }
 }
 
-fn labeled(label: &Label, primary: bool) -> LabeledSpan {
-    let span = (label.span.start, label.span.end - label.span.start);
+fn labeled(shown: &Shown, label: &Label, primary: bool) -> LabeledSpan {
+    let span = shown.span(label.span.start, label.span.end);
+    let message = Some(terminal(&label.message).into_owned());
     if primary {
-        LabeledSpan::new_primary_with_span(Some(label.message.clone()), span)
+        LabeledSpan::new_primary_with_span(message, span)
     } else {
-        LabeledSpan::new_with_span(Some(label.message.clone()), span)
+        LabeledSpan::new_with_span(message, span)
     }
 }
 
@@ -222,7 +258,7 @@ impl fmt::Debug for View<'_> {
 
 impl fmt::Display for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -239,7 +275,7 @@ impl miette::Diagnostic for View<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let help = self.diagnostic.help.as_deref();
+        let help = self.help.as_deref();
         help.map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -250,7 +286,7 @@ impl miette::Diagnostic for View<'_> {
             // Still name the file: a problem with no position is in the file as a whole.
             return Some(Box::new(std::iter::once(
                 LabeledSpan::new_primary_with_span(
-                    Some(format!("in `{}`", self.source.name())),
+                    Some(format!("in `{}`", &self.source.name)),
                     (0, 0),
                 ),
             )));
@@ -271,7 +307,7 @@ impl miette::Diagnostic for View<'_> {
 struct Elsewhere {
     file: FileId,
     message: String,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: Source,
     labels: Vec<LabeledSpan>,
 }
 
@@ -285,7 +321,7 @@ impl fmt::Debug for Elsewhere {
 
 impl fmt::Display for Elsewhere {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "in `{}`", self.source.name())
+        write!(f, "in `{}`", &self.source.name)
     }
 }
 
