@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write;
+use std::ops::Range;
 
 /// The longest commit subject shown in full, in characters.
 pub const SUBJECT_LIMIT: usize = 200;
@@ -118,6 +119,29 @@ pub fn markdown_code(text: &str) -> String {
     }
 }
 
+/// The byte ranges of the `user:password` (or token) parts of URLs in `line`: what comes
+/// between `://` and the `@` before the host (an ssh user name alone is no secret).
+pub fn credentials(line: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = line[from..].find("://") {
+        let start = from + at + 3;
+        let authority_end = line[start..]
+            .find(|c: char| c == '/' || c.is_whitespace() || "\"'`<>".contains(c))
+            .map_or(line.len(), |i| start + i);
+        // An ssh user name (`ssh://git@host`) is no secret; anything else before `@` may be.
+        let ssh = line[..start - 3].ends_with("ssh");
+        if let Some(at) = line[start..authority_end].rfind('@')
+            && at > 0
+            && (!ssh || line[start..start + at].contains(':'))
+        {
+            found.push(start..start + at);
+        }
+        from = authority_end.max(start);
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +177,21 @@ mod tests {
             assert!(!html(&c.to_string()).contains(c));
             assert!(!markdown(&c.to_string()).contains(c));
         }
+    }
+
+    #[test]
+    fn credentials_are_found_in_urls_only() {
+        assert_eq!(
+            credentials("url: https://ci:TOKEN@example.org/a"),
+            vec![13..21]
+        );
+        assert_eq!(credentials("https://ghp_token@github.com/x"), vec![8..17]);
+        assert_eq!(credentials("a https://tok@h/x b ssh://u:p@h:22/y").len(), 2);
+        assert_eq!(credentials("{\"url\":\"https://u:p@h/x\"}"), vec![16..19]);
+        // scp-like addresses and ssh user names carry no password.
+        assert!(credentials("url: git@github.com:lsst/afw").is_empty());
+        assert!(credentials("url: ssh://git@github.com/lsst/afw").is_empty());
+        assert!(credentials("mail me at a@b.org, see https://h/x@y").is_empty());
     }
 
     #[test]

@@ -370,7 +370,8 @@ impl Impact {
                 } else {
                     text(&distribution.changed.join(", "))
                 },
-                text(&distribution.identities.line())
+                // Already Markdown (release names in code spans): kept on one line, in its cell.
+                crate::escape::inline(&distribution.identities.line()).replace('|', "\\|")
             ));
         }
         out

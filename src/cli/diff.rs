@@ -4,7 +4,7 @@
 use clap::ValueEnum;
 
 use super::locate::{Accept, LocateError, locate};
-use super::{Context, Exit, boxed, out};
+use super::{Context, Exit, boxed, out, out_text};
 use crate::lock::Lockfile;
 use crate::report::diff::{self, Diff};
 
@@ -62,7 +62,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             out(&text);
         }
         Format::Markdown => out(&diff.markdown()),
-        Format::Human => out(&human(&diff)),
+        Format::Human => out_text(&human(&diff)),
     }
     Ok(Exit::Success)
 }

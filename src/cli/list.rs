@@ -3,7 +3,7 @@
 use clap::ValueEnum;
 use serde_json::json;
 
-use super::{Context, Exit, boxed, err, out};
+use super::{Context, Exit, boxed, err, out, out_text};
 use crate::lock::history::History;
 use crate::manifest::{self, Origin};
 
@@ -137,7 +137,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                     notes.join(", "),
                 ]);
             }
-            out(&table(&rows));
+            out_text(&table(&rows));
         }
     }
     Ok(Exit::Success)

@@ -143,6 +143,7 @@ pub fn run() -> ExitCode {
         err(&format!("error: `{}` is not a folder\n", start.display()));
         return Exit::Usage.into();
     }
+    COLOR.store(color, std::sync::atomic::Ordering::Relaxed);
     let context = Context {
         start,
         color,
@@ -207,6 +208,11 @@ pub(crate) fn out(text: &str) {
     stdout::write(text.as_bytes());
 }
 
+/// Writes a report meant for people to stdout, control characters shown as `\u{..}`.
+pub(crate) fn out_text(text: &str) {
+    out(&safe_for_terminal(text, false));
+}
+
 mod stdout {
     //! The one writer of stdout, which remembers its first failure.
 
@@ -250,10 +256,51 @@ mod stdout {
     }
 }
 
-/// Writes messages to stderr, ignoring a closed pipe.
+/// Whether messages may carry colour: only then do they keep the colour sequences the
+/// renderer writes.
+static COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes messages to stderr, ignoring a closed pipe. Whatever a message quotes (a name, a
+/// platform, a commit subject), no control character reaches the terminal: all are shown as
+/// `\u{..}`, but for the colour sequences of a coloured run.
 pub(crate) fn err(text: &str) {
     use std::io::Write;
+    let color = COLOR.load(std::sync::atomic::Ordering::Relaxed);
+    let text = safe_for_terminal(text, color);
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// `text` with unsafe characters escaped; with `color`, SGR sequences (`ESC [ 0-9; m`) kept.
+fn safe_for_terminal(text: &str, color: bool) -> std::borrow::Cow<'_, str> {
+    use crate::escape::{is_unsafe, visible};
+    if !text.chars().any(is_unsafe) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if color && c == '\u{1b}' {
+            let params = rest[1..].strip_prefix('[').map(|p| {
+                p.len()
+                    - p.trim_start_matches(|c: char| c.is_ascii_digit() || c == ';')
+                        .len()
+            });
+            if let Some(n) = params
+                && rest[2 + n..].starts_with('m')
+            {
+                out.push_str(&rest[..3 + n]);
+                rest = &rest[3 + n..];
+                continue;
+            }
+        }
+        if is_unsafe(c) {
+            visible(c, &mut out);
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl Context {
@@ -272,5 +319,23 @@ impl Context {
             out = error.to_string();
         }
         out.trim_end().to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_for_terminal;
+
+    #[test]
+    fn messages_keep_colour_but_no_other_control_sequence() {
+        let red = "\u{1b}[31mred\u{1b}[0m";
+        assert_eq!(safe_for_terminal(red, true), red);
+        assert_eq!(safe_for_terminal(red, false), "\\u{1b}[31mred\\u{1b}[0m");
+        assert_eq!(
+            safe_for_terminal("\u{1b}]0;pwned\u{7} \u{1b}]52;c;eA==\u{7}\u{202e}", true),
+            "\\u{1b}]0;pwned\\u{7} \\u{1b}]52;c;eA==\\u{7}\\u{202e}"
+        );
+        assert_eq!(safe_for_terminal("a\n\tb", false), "a\n\tb");
+        assert_eq!(safe_for_terminal("\u{1b}[", true), "\\u{1b}[");
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::locate::{Accept, locate};
-use super::{Context, Exit, boxed, out};
+use super::{Context, Exit, boxed, out, out_text};
 use crate::report::plan::{self, Plan};
 
 /// List what must be built for a lock, and what a binary store has already, in build order
@@ -81,7 +81,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             text.push('\n');
             out(&text);
         }
-        Format::Human => out(&human(&plan, &args.store)),
+        Format::Human => out_text(&human(&plan, &args.store)),
     }
     Ok(Exit::Success)
 }
