@@ -56,6 +56,24 @@ pub fn inline(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text with every unsafe character inside its strings written as a `\uXXXX` escape:
+/// the same document, which no longer acts on a terminal it is printed to. (serde_json escapes
+/// C0 controls already; DEL, C1 and the bidi controls it leaves as they are.)
+pub fn json(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// `text` cut to `limit` characters, the cut marked with `…`.
 pub fn shorten(text: &str, limit: usize) -> Cow<'_, str> {
     match text.char_indices().nth(limit) {
@@ -192,6 +210,17 @@ mod tests {
         assert!(credentials("url: git@github.com:lsst/afw").is_empty());
         assert!(credentials("url: ssh://git@github.com/lsst/afw").is_empty());
         assert!(credentials("mail me at a@b.org, see https://h/x@y").is_empty());
+    }
+
+    #[test]
+    fn json_keeps_the_document_and_escapes_the_rest() {
+        let value = serde_json::json!({ "name": "a\u{202e}b\u{7f}\u{9b}\u{1b}" });
+        let text = serde_json::to_string(&value).unwrap();
+        let safe = json(&text);
+        assert!(!safe.chars().any(is_unsafe), "{safe}");
+        assert_eq!(safe, r#"{"name":"a\u202eb\u007f\u009b\u001b"}"#);
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]

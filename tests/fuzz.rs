@@ -291,9 +291,9 @@ fn verify(
         }
     }
     let unsafe_in = |text: &str| text.chars().find(|&c| distrib::escape::is_unsafe(c));
-    if let Some(c) = unsafe_in(human)
-        .or(unsafe_in(github))
-        .or(unsafe_in(summary))
+    if let Some(c) = [human, github, json, summary]
+        .into_iter()
+        .find_map(unsafe_in)
     {
         return Err(format!("U+{:04X} reaches the terminal", u32::from(c)));
     }

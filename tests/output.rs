@@ -175,6 +175,21 @@ fn control_characters_in_names_are_shown_escaped() {
     assert!(run.stderr.contains("name: \"\\e]0;pwned"), "{}", run.stderr);
     let github = distrib(dir.path(), &["check", "--format", "github"]);
     assert!(harmless(&github.stdout), "{:?}", github.stdout);
+    // JSON escapes them inside its strings: the same document, harmless when printed.
+    let json = distrib(dir.path(), &["check", "--format", "json"]);
+    assert!(harmless(&json.stdout), "{:?}", json.stdout);
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let message = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "name-invalid")
+        .and_then(|d| d["message"].as_str())
+        .unwrap();
+    assert!(
+        message.contains("\u{1b}]0;pwned\u{7}\u{1b}[31mRED\u{202e}evil"),
+        "{message}"
+    );
     // A coloured run keeps its own colours and nothing else.
     let coloured = distrib(dir.path(), &["--color", "always", "check"]);
     assert!(coloured.stderr.contains("\u{1b}["), "coloured");

@@ -208,6 +208,11 @@ pub(crate) fn out(text: &str) {
     stdout::write(text.as_bytes());
 }
 
+/// Writes a JSON document to stdout, unsafe characters in its strings as `\uXXXX` escapes.
+pub(crate) fn out_json(text: &str) {
+    out(&crate::escape::json(text));
+}
+
 /// Writes a report meant for people to stdout, control characters shown as `\u{..}`.
 pub(crate) fn out_text(text: &str) {
     out(&safe_for_terminal(text, false));

@@ -89,7 +89,7 @@ pub fn json(report: &Report) -> String {
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
-    text
+    crate::escape::json(&text).into_owned()
 }
 
 fn label_json(report: &Report, label: &Label) -> Value {
