@@ -74,6 +74,26 @@ pub fn json(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` with the credentials of its URLs replaced by `***` (`https://***@host/x`).
+pub fn hide_credentials(text: &str) -> Cow<'_, str> {
+    if !text.contains("://") {
+        return Cow::Borrowed(text);
+    }
+    let secrets = credentials(text);
+    if secrets.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for secret in secrets {
+        out.push_str(&text[at..secret.start]);
+        out.push_str("***");
+        at = secret.end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
 /// `text` cut to `limit` characters, the cut marked with `…`.
 pub fn shorten(text: &str, limit: usize) -> Cow<'_, str> {
     match text.char_indices().nth(limit) {
@@ -221,6 +241,15 @@ mod tests {
         assert_eq!(safe, r#"{"name":"a\u202eb\u007f\u009b\u001b"}"#);
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, value);
+    }
+
+    #[test]
+    fn credentials_are_hidden_in_any_text() {
+        assert_eq!(
+            hide_credentials("cannot fetch `https://ci:TOKEN@h/a` (or https://t@h/b)"),
+            "cannot fetch `https://***@h/a` (or https://***@h/b)"
+        );
+        assert_eq!(hide_credentials("ssh://git@h/a"), "ssh://git@h/a");
     }
 
     #[test]

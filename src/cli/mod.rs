@@ -266,12 +266,14 @@ mod stdout {
 static COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Writes messages to stderr, ignoring a closed pipe. Whatever a message quotes (a name, a
-/// platform, a commit subject), no control character reaches the terminal: all are shown as
-/// `\u{..}`, but for the colour sequences of a coloured run.
+/// platform, a commit subject, a URL), no control character reaches the terminal (all are
+/// shown as `\u{..}`, but for the colour sequences of a coloured run) and no URL shows its
+/// credentials.
 pub(crate) fn err(text: &str) {
     use std::io::Write;
     let color = COLOR.load(std::sync::atomic::Ordering::Relaxed);
-    let text = safe_for_terminal(text, color);
+    let text = crate::escape::hide_credentials(text);
+    let text = safe_for_terminal(&text, color);
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 

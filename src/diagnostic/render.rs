@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use super::shown::{Shown, Source};
 use super::{Diagnostic, FileId, Label, Report, Severity};
-use crate::escape::{inline, terminal};
+use crate::escape::{hide_credentials, inline, terminal};
 
 /// Human output: every diagnostic drawn with its source snippets, then the summary line.
 pub fn human(report: &Report, width: usize, color: bool) -> String {
@@ -47,11 +47,16 @@ pub fn human(report: &Report, width: usize, color: bool) -> String {
         }
         let view = View::new(report, &shown, diagnostic);
         if handler.render_report(&mut out, &view).is_err() {
-            out.push_str(&terminal(&diagnostic.message));
+            out.push_str(&safe(&diagnostic.message));
             out.push('\n');
         }
     }
     out
+}
+
+/// A message as shown anywhere: no credential, no control character.
+fn safe(text: &str) -> String {
+    terminal(&hide_credentials(text)).into_owned()
 }
 
 /// One JSON document: every diagnostic with its position and labels, and the counts.
@@ -71,8 +76,8 @@ pub fn json(report: &Report) -> String {
             json!({
                 "code": diagnostic.code.as_str(),
                 "severity": diagnostic.severity.as_str(),
-                "message": diagnostic.message,
-                "help": diagnostic.help,
+                "message": hide_credentials(&diagnostic.message),
+                "help": diagnostic.help.as_deref().map(hide_credentials),
                 "file": file.path,
                 "line": line,
                 "column": column,
@@ -101,7 +106,7 @@ fn label_json(report: &Report, label: &Label) -> Value {
         "line": line,
         "column": column,
         "end": { "line": end_line, "column": end_column },
-        "message": label.message,
+        "message": hide_credentials(&label.message),
     })
 }
 
@@ -158,7 +163,7 @@ pub fn github(report: &Report, prefix: &str) -> String {
         out.push_str(&format!(
             "::{command} {}::{}\n",
             properties.join(","),
-            escape_data(&terminal(&message))
+            escape_data(&safe(&message))
         ));
     }
     out
@@ -213,7 +218,7 @@ impl<'a> View<'a> {
             } else {
                 related.push(Elsewhere {
                     file: label.file,
-                    message: terminal(&label.message).into_owned(),
+                    message: safe(&label.message),
                     source: named(report, shown, label.file),
                     labels: vec![labeled],
                 });
@@ -221,8 +226,8 @@ impl<'a> View<'a> {
         }
         Self {
             diagnostic,
-            message: terminal(&diagnostic.message).into_owned(),
-            help: diagnostic.help.as_deref().map(|h| terminal(h).into_owned()),
+            message: safe(&diagnostic.message),
+            help: diagnostic.help.as_deref().map(safe),
             source: named(report, shown, file),
             labels,
             related,
@@ -240,7 +245,7 @@ fn named(report: &Report, shown: &HashMap<FileId, Arc<Shown>>, file: FileId) -> 
 
 fn labeled(shown: &Shown, label: &Label, primary: bool) -> LabeledSpan {
     let span = shown.span(label.span.start, label.span.end);
-    let message = Some(terminal(&label.message).into_owned());
+    let message = Some(safe(&label.message));
     if primary {
         LabeledSpan::new_primary_with_span(message, span)
     } else {
@@ -336,5 +341,51 @@ impl miette::Diagnostic for Elsewhere {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Code, SourceFile};
+    use crate::manifest::span::Span;
+
+    /// A report with one problem whose message, help and label quote a URL with a token and
+    /// a terminal escape, on a line with a token and a bidi override.
+    fn hostile() -> Report {
+        let mut report = Report::default();
+        let text = "url: https://ci:TOKEN@example.org/a\u{202e}\n";
+        let file = report
+            .sources
+            .add(SourceFile::new("products/a.yaml".into(), text.into()));
+        let quoted = "`https://ci:TOKEN@example.org/a` \u{1b}]0;x\u{7}";
+        report.diagnostics.push(
+            Diagnostic::new(Code::UrlInvalid, file, format!("bad URL {quoted}"))
+                .with_help(format!("fix {quoted}"))
+                .with_label(
+                    file,
+                    Some(Span { start: 5, end: 35 }),
+                    format!("here {quoted}"),
+                ),
+        );
+        report
+    }
+
+    #[test]
+    fn no_renderer_shows_a_credential_or_a_control_character() {
+        let report = hostile();
+        for text in [
+            human(&report, 100, false),
+            json(&report),
+            github(&report, ""),
+        ] {
+            assert!(!text.contains("TOKEN"), "{text}");
+            assert!(!text.contains("ci:"), "{text}");
+            assert!(!text.chars().any(crate::escape::is_unsafe), "{text:?}");
+            assert!(text.contains("***@example.org"), "{text}");
+        }
+        let coloured = human(&report, 100, true);
+        assert!(!coloured.contains("TOKEN") && !coloured.contains('\u{202e}'));
+        assert!(!coloured.contains("\u{1b}]"), "{coloured:?}");
     }
 }
