@@ -254,12 +254,15 @@ pub fn notes(
     }
 }
 
-/// The issue keys of a commit message, in order of appearance, once each.
+/// The issue keys of a commit message, in order of appearance, once each, each of sane length
+/// (a pushed message may be megabytes long: linear in it).
 fn keys(pattern: &Regex, message: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
     let mut found: Vec<String> = Vec::new();
     for key in pattern.find_iter(message) {
-        if !found.iter().any(|k| k == key.as_str()) {
-            found.push(key.as_str().to_owned());
+        let key = escape::shorten(key.as_str(), escape::SUBJECT_LIMIT);
+        if seen.insert(key.clone()) {
+            found.push(key.into_owned());
         }
     }
     found
@@ -573,6 +576,14 @@ mod tests {
             ),
             vec!["DM-12", "DM-3"]
         );
+        let digits = Regex::new(r"DM-\d+").unwrap();
+        let huge = format!("DM-{}", "1".repeat(1_000));
+        assert_eq!(
+            keys(&digits, &huge)[0].chars().count(),
+            escape::SUBJECT_LIMIT
+        );
+        let many: String = (0..50_000).map(|i| format!("DM-{i} DM-{i} ")).collect();
+        assert_eq!(keys(&digits, &many).len(), 50_000);
     }
 
     #[test]
