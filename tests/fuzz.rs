@@ -395,6 +395,17 @@ fn mutated_manifests_and_locks_never_break_check_or_its_renderers() {
                 mutate(&mut rng, &mut bytes, seed);
                 files[target].1 = bytes;
             }
+            // Now and then a file name too: names come from the work tree as they are.
+            if rng.below(8) == 0 {
+                let names = ["\u{1b}]0;x\u{7}", "\u{202e}", "é", " ", "..", "A"];
+                let name = *rng.pick(&names);
+                let path = &mut files[target].0;
+                let stem = path.rfind('/').map_or(0, |i| i + 1);
+                let boundaries: Vec<usize> =
+                    path[stem..].char_indices().map(|(i, _)| stem + i).collect();
+                let at = *rng.pick(&boundaries);
+                path.insert_str(at, name);
+            }
         }
         done += 1;
         if let Err(problem) = run_once(&files) {
