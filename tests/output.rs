@@ -357,9 +357,17 @@ fn tag_names_and_commit_subjects_cannot_inject_markup() {
         "x|<svg/onload=alert(1)>|y",
         "\u{1b}]0;pwned\u{7}<img src=x onerror=alert(1)> | DM-1 [x](javascript:alert(1))",
     );
+    write(
+        &f.root.join("notes/dist/w.2026.48.md"),
+        "A *narrative* \u{1b}]52;c;eA==\u{7}in Markdown.\n",
+    );
     let markdown = f.run(&["notes", "w.2026.47", "w.2026.48"]);
     ok(&markdown);
     let note = &markdown.stdout;
+    assert!(
+        note.contains("A *narrative* \\u{1b}]52;c;eA==\\u{7}in Markdown."),
+        "{note}"
+    );
     assert!(
         note.match_indices('<')
             .all(|(at, _)| note[..at].ends_with('\\')),

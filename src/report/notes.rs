@@ -308,13 +308,14 @@ impl Notes {
         );
         if let Some(narrative) = &self.narrative {
             line(&mut out, "");
-            line(&mut out, narrative.trim_end());
+            // Markdown as its authors wrote it, but no control character.
+            line(&mut out, &escape::terminal(narrative.trim_end()));
         }
         if let Some(install) = &self.install {
             line(&mut out, "");
             line(&mut out, "## Install");
             line(&mut out, "");
-            line(&mut out, install.trim_end());
+            line(&mut out, &escape::terminal(install.trim_end()));
         }
         line(&mut out, "");
         line(&mut out, "## Issues");
