@@ -1,13 +1,12 @@
 //! Renders a [`Report`] for people (miette), for programs (JSON) and for GitHub Actions
 //! annotations. Pure functions of the report: colour and width are decided by the caller.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use serde_json::{Value, json};
-
-use std::collections::HashMap;
 
 use super::shown::{Shown, Source};
 use super::{Diagnostic, FileId, Label, Report, Severity};
@@ -210,7 +209,8 @@ impl<'a> View<'a> {
         let mut labels = Vec::new();
         let mut related: Vec<Elsewhere> = Vec::new();
         for (index, label) in diagnostic.labels.iter().enumerate() {
-            let labeled = labeled(&shown[&label.file], label, index == 0);
+            let primary = index == 0 && label.file == file;
+            let labeled = labeled(&shown[&label.file], label, primary);
             if label.file == file {
                 labels.push(labeled);
             } else if let Some(group) = related.iter_mut().find(|r| r.file == label.file) {
