@@ -1,6 +1,8 @@
 //! A fuzz harness on stable Rust: mutated copies of the bundled examples' manifests and of a
 //! lockfile go through what `distrib check` runs, in-process (the loader, every rule, the lock
-//! audit) and through every renderer (human with and without colour, JSON, GitHub). A run fails
+//! audit) and through every renderer (human with and without colour, JSON, GitHub); lockfiles
+//! that still parse (half of the mutated ones are resealed with a recomputed digest) also go
+//! through the graph, diff and plan reports. A run fails
 //! on a panic, on JSON output that is not exactly one document, on a diagnostic without a file
 //! and a line, and on a control character that reaches the terminal.
 //!
