@@ -2,9 +2,9 @@
 //! lockfile go through what `distrib check` runs, in-process (the loader, every rule, the lock
 //! audit) and through every renderer (human with and without colour, JSON, GitHub); lockfiles
 //! that still parse (half of the mutated ones are resealed with a recomputed digest) also go
-//! through the graph, diff and plan reports. A run fails
-//! on a panic, on JSON output that is not exactly one document, on a diagnostic without a file
-//! and a line, and on a control character that reaches the terminal.
+//! through the graph, diff and plan reports. A run fails on a panic, on JSON output that is not
+//! exactly one document, on a diagnostic without a file and a line, and on a control character
+//! that reaches the terminal.
 //!
 //! The seed is fixed, so a failure happens again. In CI it is bounded by an iteration count and
 //! a time cap; a longer run is
