@@ -321,11 +321,73 @@ impl Context {
         let handler = miette::GraphicalReportHandler::new_themed(theme)
             .with_width(self.width)
             .with_links(false);
+        let error = Safe::of(error);
         let mut out = String::new();
-        if handler.render_report(&mut out, error).is_err() {
+        if handler.render_report(&mut out, &error).is_err() {
             out = error.to_string();
         }
         out.trim_end().to_owned()
+    }
+}
+
+/// A fatal error with its texts made safe before the renderer colours them: every message of
+/// its chain and its help, credentials hidden and control characters escaped, so that even a
+/// coloured run shows no colour a value brought in.
+#[derive(Debug)]
+struct Safe {
+    message: String,
+    code: Option<String>,
+    help: Option<String>,
+    source: Option<Box<Safe>>,
+}
+
+impl Safe {
+    fn of(error: &dyn miette::Diagnostic) -> Self {
+        let mut safe = Self::chain(error.source());
+        safe.message = Self::text(&error.to_string());
+        safe.code = error.code().map(|c| Self::text(&c.to_string()));
+        safe.help = error.help().map(|h| Self::text(&h.to_string()));
+        safe
+    }
+
+    fn chain(cause: Option<&(dyn std::error::Error + 'static)>) -> Self {
+        let mut safe = Safe {
+            message: String::new(),
+            code: None,
+            help: None,
+            source: None,
+        };
+        if let Some(cause) = cause {
+            let mut next = Self::chain(cause.source());
+            next.message = Self::text(&cause.to_string());
+            safe.source = Some(Box::new(next));
+        }
+        safe
+    }
+
+    fn text(text: &str) -> String {
+        safe_for_terminal(&crate::escape::hide_credentials(text), false).into_owned()
+    }
+}
+
+impl std::fmt::Display for Safe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Safe {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|s| s as _)
+    }
+}
+
+impl miette::Diagnostic for Safe {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as _)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as _)
     }
 }
 
@@ -344,5 +406,21 @@ mod tests {
         );
         assert_eq!(safe_for_terminal("a\n\tb", false), "a\n\tb");
         assert_eq!(safe_for_terminal("\u{1b}[", true), "\\u{1b}[");
+    }
+
+    #[test]
+    fn fatal_errors_lose_control_characters_and_credentials_even_in_colour() {
+        let cause = std::io::Error::other("at `https://ci:TOKEN@h/x` \u{1b}[31mred");
+        let error = crate::fsutil::IoError::new(std::path::Path::new("a\u{1b}]0;x\u{7}"), cause);
+        let context = super::Context {
+            start: std::path::PathBuf::new(),
+            color: true,
+            width: 100,
+        };
+        let shown = context.render_error(&error);
+        assert!(shown.contains("a\\u{1b}]0;x\\u{7}"), "{shown}");
+        assert!(shown.contains("\\u{1b}[31mred"), "{shown}");
+        assert!(!shown.contains("TOKEN"), "{shown}");
+        assert!(shown.contains("io"), "the code is kept: {shown}");
     }
 }
