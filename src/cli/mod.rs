@@ -128,10 +128,12 @@ pub fn run() -> ExitCode {
                 && std::io::stderr().is_terminal()
         }
     };
+    // A width too narrow to draw a snippet in (`COLUMNS=1`) is taken as the narrowest usable.
     let width = std::env::var("COLUMNS")
         .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100);
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .map_or(100, |c| c.max(40));
     let start = match &cli.directory {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
