@@ -331,7 +331,7 @@ impl Notes {
                     &format!(
                         "  - {}: {} (`{}`)",
                         m(&commit.product),
-                        markdown(&commit.summary),
+                        m(&commit.summary),
                         &commit.id[..7.min(commit.id.len())]
                     ),
                 );
@@ -365,7 +365,7 @@ impl Notes {
                     line(&mut out, "");
                 }
                 if let Some(problem) = &repository.problem {
-                    line(&mut out, &format!("> **Warning:** {}", markdown(problem)));
+                    line(&mut out, &format!("> **Warning:** {}", m(problem)));
                     line(&mut out, "");
                 }
                 for commit in &repository.commits {
@@ -374,7 +374,7 @@ impl Notes {
                         &format!(
                             "- `{}` {}",
                             &commit.id[..7.min(commit.id.len())],
-                            markdown(&commit.summary)
+                            m(&commit.summary)
                         ),
                     );
                 }
