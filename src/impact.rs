@@ -353,13 +353,14 @@ impl Impact {
 
     /// A Markdown section, for a pull request or a CI job summary.
     pub fn markdown(&self) -> String {
+        use crate::escape::{markdown as text, markdown_code as code};
         let mut out = format!(
-            "## Impact of the manifest change\n\nCompared with `{}`.\n\n",
-            self.base
+            "## Impact of the manifest change\n\nCompared with {}.\n\n",
+            code(&self.base)
         );
         let changes = self.changes();
         for (what, how, names) in &changes {
-            let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            let names: Vec<String> = names.iter().map(|n| code(n)).collect();
             let what = match *what {
                 "products" => "Products",
                 _ => "Environments",
@@ -380,18 +381,19 @@ impl Impact {
             }
             out.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
-                distribution.name,
+                text(&distribution.name),
                 if closure.is_empty() {
                     "same".into()
                 } else {
-                    closure.join(" ")
+                    text(&closure.join(" "))
                 },
                 if distribution.changed.is_empty() {
                     "none".into()
                 } else {
-                    distribution.changed.join(", ")
+                    text(&distribution.changed.join(", "))
                 },
-                distribution.identities.line()
+                // Already Markdown (release names in code spans): kept on one line, in its cell.
+                crate::escape::inline(&distribution.identities.line()).replace('|', "\\|")
             ));
         }
         out

@@ -5,6 +5,7 @@ pub mod check;
 pub mod cli;
 pub mod deploy;
 pub mod diagnostic;
+pub mod escape;
 pub mod fsutil;
 pub mod git;
 pub mod identity;

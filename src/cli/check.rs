@@ -3,7 +3,7 @@
 use clap::ValueEnum;
 
 use super::workspace::{MirrorArgs, mirrors, mirrors_dir};
-use super::{Context, Exit, boxed, err, out};
+use super::{Context, Exit, boxed, err, out, out_json};
 use crate::diagnostic::{Severity, render};
 use crate::impact::{self, Identities, Impact};
 use crate::lock::Lockfile;
@@ -129,9 +129,9 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                     document["impact"] = serde_json::to_value(impact).unwrap_or_default();
                     let mut text = serde_json::to_string_pretty(&document).unwrap_or(text);
                     text.push('\n');
-                    out(&text);
+                    out_json(&text);
                 }
-                _ => out(&text),
+                _ => out_json(&text),
             }
         }
         Format::Github => {

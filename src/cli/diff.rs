@@ -4,7 +4,7 @@
 use clap::ValueEnum;
 
 use super::locate::{Accept, LocateError, locate};
-use super::{Context, Exit, boxed, out};
+use super::{Context, Exit, boxed, out, out_json, out_text};
 use crate::lock::Lockfile;
 use crate::report::diff::{self, Diff};
 
@@ -59,10 +59,10 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         Format::Json => {
             let mut text = serde_json::to_string_pretty(&diff).unwrap_or_default();
             text.push('\n');
-            out(&text);
+            out_json(&text);
         }
         Format::Markdown => out(&diff.markdown()),
-        Format::Human => out(&human(&diff)),
+        Format::Human => out_text(&human(&diff)),
     }
     Ok(Exit::Success)
 }

@@ -3,7 +3,7 @@
 use clap::ValueEnum;
 
 use super::locate::{Accept, locate};
-use super::{Context, Exit, boxed, out};
+use super::{Context, Exit, boxed, out, out_json};
 use crate::report::graph;
 
 /// Draw the dependency graph of a lock: run-time dependencies solid, build-time dashed
@@ -63,7 +63,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         Format::Json => {
             let mut text = serde_json::to_string_pretty(&graph).unwrap_or_default();
             text.push('\n');
-            out(&text);
+            out_json(&text);
         }
     }
     Ok(Exit::Success)

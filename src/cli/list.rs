@@ -3,7 +3,7 @@
 use clap::ValueEnum;
 use serde_json::json;
 
-use super::{Context, Exit, boxed, err, out};
+use super::{Context, Exit, boxed, err, out_json, out_text};
 use crate::lock::history::History;
 use crate::manifest::{self, Origin};
 
@@ -103,7 +103,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             let mut text =
                 serde_json::to_string_pretty(&json!({ "releases": releases })).unwrap_or_default();
             text.push('\n');
-            out(&text);
+            out_json(&text);
         }
         Format::Human => {
             if locks.is_empty() {
@@ -149,7 +149,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                     notes.join(", "),
                 ]);
             }
-            out(&table(&rows));
+            out_text(&table(&rows));
         }
     }
     Ok(Exit::Success)

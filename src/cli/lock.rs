@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::workspace::{MirrorArgs, Workspace};
-use super::{Context, Exit, err, out};
+use super::{Context, Exit, err, out, out_json};
 use crate::diagnostic::Code;
 use crate::fsutil::IoError;
 use crate::lock::history::{self, History};
@@ -572,7 +572,7 @@ fn summary(
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
-    out(&text);
+    out_json(&text);
 }
 
 /// Writes the lock atomically inside the manifest repository (or prints it, for a dry run).

@@ -108,11 +108,15 @@ pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
-            return if error.use_stderr() {
-                Exit::Usage.into()
+            let exit = if error.use_stderr() {
+                Exit::Usage
             } else {
-                Exit::Success.into()
+                Exit::Success
+            };
+            // `--help` and `--version` are data on stdout: a failed write is a failure too.
+            return match error.print() {
+                Err(failure) if !error.use_stderr() => finish(exit, Err(failure)),
+                _ => exit.into(),
             };
         }
     };
@@ -124,10 +128,12 @@ pub fn run() -> ExitCode {
                 && std::io::stderr().is_terminal()
         }
     };
+    // A width too narrow to draw a snippet in (`COLUMNS=1`) is taken as the narrowest usable.
     let width = std::env::var("COLUMNS")
         .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100);
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .map_or(100, |c| c.max(40));
     let start = match &cli.directory {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
@@ -139,6 +145,7 @@ pub fn run() -> ExitCode {
         err(&format!("error: `{}` is not a folder\n", start.display()));
         return Exit::Usage.into();
     }
+    COLOR.store(color, std::sync::atomic::Ordering::Relaxed);
     let context = Context {
         start,
         color,
@@ -163,12 +170,32 @@ pub fn run() -> ExitCode {
         Command::Completions(args) => shell::completions(&context, args),
         Command::Man(args) => shell::man(&context, args),
     };
-    match result {
-        Ok(exit) => exit.into(),
+    let exit = match result {
+        Ok(exit) => exit,
         Err(report) => {
             err(&format!("{}\n", context.render_error(report.as_ref())));
+            Exit::Failure
+        }
+    };
+    finish(exit, stdout::flush())
+}
+
+/// The exit code once stdout is flushed: a failed write (a full disk, an I/O error) is a
+/// failure with a message; a closed pipe (`distrib ... | head`) is what the reader wanted and
+/// stays quiet.
+fn finish(exit: Exit, written: std::io::Result<()>) -> ExitCode {
+    match written {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            let context = Context {
+                start: PathBuf::new(),
+                color: false,
+                width: 100,
+            };
+            let error = stdout::WriteError { cause: error };
+            err(&format!("{}\n", context.render_error(&error)));
             Exit::Failure.into()
         }
+        _ => exit.into(),
     }
 }
 
@@ -176,16 +203,113 @@ pub(crate) fn boxed(error: impl miette::Diagnostic + 'static) -> Box<dyn miette:
     Box::new(error)
 }
 
-/// Writes data to stdout. A closed pipe (`distrib ... | head`) is not an error worth a panic.
+/// Writes data to stdout. The first failed write is kept and ends the run with it (see
+/// [`finish`]); later writes are dropped, so a command never prints half a document after a
+/// gap.
 pub(crate) fn out(text: &str) {
-    use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    stdout::write(text.as_bytes());
 }
 
-/// Writes messages to stderr, ignoring a closed pipe.
+/// Writes a JSON document to stdout, unsafe characters in its strings as `\uXXXX` escapes.
+pub(crate) fn out_json(text: &str) {
+    out(&crate::escape::json(text));
+}
+
+/// Writes a report meant for people to stdout, control characters shown as `\u{..}`.
+pub(crate) fn out_text(text: &str) {
+    out(&safe_for_terminal(text, false));
+}
+
+mod stdout {
+    //! The one writer of stdout, which remembers its first failure.
+
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    static FAILURE: Mutex<Option<std::io::Error>> = Mutex::new(None);
+
+    #[derive(Debug, thiserror::Error, miette::Diagnostic)]
+    #[error("cannot write to standard output: {cause}")]
+    #[diagnostic(
+        code("io"),
+        help("free space on the device standard output goes to, or send the output elsewhere")
+    )]
+    pub struct WriteError {
+        pub cause: std::io::Error,
+    }
+
+    pub fn write(bytes: &[u8]) {
+        let mut failure = FAILURE.lock().unwrap_or_else(|e| e.into_inner());
+        if failure.is_some() {
+            return;
+        }
+        if let Err(error) = std::io::stdout().lock().write_all(bytes) {
+            *failure = Some(error);
+        }
+    }
+
+    /// Flushes what is buffered and returns the first failure of the run.
+    pub fn flush() -> std::io::Result<()> {
+        let mut failure = FAILURE.lock().unwrap_or_else(|e| e.into_inner());
+        if failure.is_none()
+            && let Err(error) = std::io::stdout().lock().flush()
+        {
+            *failure = Some(error);
+        }
+        match failure.take() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Whether messages may carry colour: only then do they keep the colour sequences the
+/// renderer writes.
+static COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes messages to stderr, ignoring a closed pipe. Whatever a message quotes (a name, a
+/// platform, a commit subject, a URL), no control character reaches the terminal (all are
+/// shown as `\u{..}`, but for the colour sequences of a coloured run) and no URL shows its
+/// credentials.
 pub(crate) fn err(text: &str) {
     use std::io::Write;
+    let color = COLOR.load(std::sync::atomic::Ordering::Relaxed);
+    let text = crate::escape::hide_credentials(text);
+    let text = safe_for_terminal(&text, color);
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// `text` with unsafe characters escaped; with `color`, SGR sequences (`ESC [ 0-9; m`) kept.
+fn safe_for_terminal(text: &str, color: bool) -> std::borrow::Cow<'_, str> {
+    use crate::escape::{is_unsafe, visible};
+    if !text.chars().any(is_unsafe) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if color && c == '\u{1b}' {
+            let params = rest[1..].strip_prefix('[').map(|p| {
+                p.len()
+                    - p.trim_start_matches(|c: char| c.is_ascii_digit() || c == ';')
+                        .len()
+            });
+            if let Some(n) = params
+                && rest[2 + n..].starts_with('m')
+            {
+                out.push_str(&rest[..3 + n]);
+                rest = &rest[3 + n..];
+                continue;
+            }
+        }
+        if is_unsafe(c) {
+            visible(c, &mut out);
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl Context {
@@ -199,10 +323,106 @@ impl Context {
         let handler = miette::GraphicalReportHandler::new_themed(theme)
             .with_width(self.width)
             .with_links(false);
+        let error = Safe::of(error);
         let mut out = String::new();
-        if handler.render_report(&mut out, error).is_err() {
+        if handler.render_report(&mut out, &error).is_err() {
             out = error.to_string();
         }
         out.trim_end().to_owned()
+    }
+}
+
+/// A fatal error with its texts made safe before the renderer colours them: every message of
+/// its chain and its help, credentials hidden and control characters escaped, so that even a
+/// coloured run shows no colour a value brought in.
+#[derive(Debug)]
+struct Safe {
+    message: String,
+    code: Option<String>,
+    help: Option<String>,
+    source: Option<Box<Safe>>,
+}
+
+impl Safe {
+    fn of(error: &dyn miette::Diagnostic) -> Self {
+        let mut safe = Self::chain(error.source());
+        safe.message = Self::text(&error.to_string());
+        safe.code = error.code().map(|c| Self::text(&c.to_string()));
+        safe.help = error.help().map(|h| Self::text(&h.to_string()));
+        safe
+    }
+
+    fn chain(cause: Option<&(dyn std::error::Error + 'static)>) -> Self {
+        let mut safe = Safe {
+            message: String::new(),
+            code: None,
+            help: None,
+            source: None,
+        };
+        if let Some(cause) = cause {
+            let mut next = Self::chain(cause.source());
+            next.message = Self::text(&cause.to_string());
+            safe.source = Some(Box::new(next));
+        }
+        safe
+    }
+
+    fn text(text: &str) -> String {
+        safe_for_terminal(&crate::escape::hide_credentials(text), false).into_owned()
+    }
+}
+
+impl std::fmt::Display for Safe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Safe {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|s| s as _)
+    }
+}
+
+impl miette::Diagnostic for Safe {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as _)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as _)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_for_terminal;
+
+    #[test]
+    fn messages_keep_colour_but_no_other_control_sequence() {
+        let red = "\u{1b}[31mred\u{1b}[0m";
+        assert_eq!(safe_for_terminal(red, true), red);
+        assert_eq!(safe_for_terminal(red, false), "\\u{1b}[31mred\\u{1b}[0m");
+        assert_eq!(
+            safe_for_terminal("\u{1b}]0;pwned\u{7} \u{1b}]52;c;eA==\u{7}\u{202e}", true),
+            "\\u{1b}]0;pwned\\u{7} \\u{1b}]52;c;eA==\\u{7}\\u{202e}"
+        );
+        assert_eq!(safe_for_terminal("a\n\tb", false), "a\n\tb");
+        assert_eq!(safe_for_terminal("\u{1b}[", true), "\\u{1b}[");
+    }
+
+    #[test]
+    fn fatal_errors_lose_control_characters_and_credentials_even_in_colour() {
+        let cause = std::io::Error::other("at `https://ci:TOKEN@h/x` \u{1b}[31mred");
+        let error = crate::fsutil::IoError::new(std::path::Path::new("a\u{1b}]0;x\u{7}"), cause);
+        let context = super::Context {
+            start: std::path::PathBuf::new(),
+            color: true,
+            width: 100,
+        };
+        let shown = context.render_error(&error);
+        assert!(shown.contains("a\\u{1b}]0;x\\u{7}"), "{shown}");
+        assert!(shown.contains("\\u{1b}[31mred"), "{shown}");
+        assert!(!shown.contains("TOKEN"), "{shown}");
+        assert!(shown.contains("io"), "the code is kept: {shown}");
     }
 }

@@ -5,7 +5,7 @@ use clap::ValueEnum;
 use regex::Regex;
 
 use super::workspace::{MirrorArgs, Workspace};
-use super::{Context, Exit, boxed, err, out};
+use super::{Context, Exit, boxed, err, out, out_json};
 use crate::git::mirror::Mirror;
 use crate::lock::Lockfile;
 use crate::report::notes::{self, Notes, Range, RangeLog, Text};
@@ -67,7 +67,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         Format::Json => {
             let mut text = serde_json::to_string_pretty(&note).unwrap_or_default();
             text.push('\n');
-            out(&text);
+            out_json(&text);
         }
     }
     if unavailable > 0 {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::locate::{Accept, locate};
-use super::{Context, Exit, boxed, out};
+use super::{Context, Exit, boxed, out_json, out_text};
 use crate::report::plan::{self, Plan};
 
 /// List what must be built for a lock, and what a binary store has already, in build order
@@ -79,9 +79,9 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             document["store"] = serde_json::Value::String(args.store.display().to_string());
             let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
             text.push('\n');
-            out(&text);
+            out_json(&text);
         }
-        Format::Human => out(&human(&plan, &args.store)),
+        Format::Human => out_text(&human(&plan, &args.store)),
     }
     Ok(Exit::Success)
 }

@@ -3,6 +3,7 @@
 
 mod codes;
 pub mod render;
+mod shown;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

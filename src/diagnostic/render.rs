@@ -1,12 +1,16 @@
 //! Renders a [`Report`] for people (miette), for programs (JSON) and for GitHub Actions
 //! annotations. Pure functions of the report: colour and width are decided by the caller.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use serde_json::{Value, json};
 
-use super::{Diagnostic, FileId, Label, Report, Severity, SourceFile};
+use super::shown::{Shown, Source};
+use super::{Diagnostic, FileId, Label, Report, Severity};
+use crate::escape::{hide_credentials, inline, terminal};
 
 /// Human output: every diagnostic drawn with its source snippets, then the summary line.
 pub fn human(report: &Report, width: usize, color: bool) -> String {
@@ -19,18 +23,39 @@ pub fn human(report: &Report, width: usize, color: bool) -> String {
         .with_width(width)
         .with_context_lines(1)
         .with_links(false);
+    // Each file is shown once for all its diagnostics, cut around every place they point at.
+    let mut points: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for diagnostic in &report.diagnostics {
+        points.entry(diagnostic.file).or_default();
+        for label in &diagnostic.labels {
+            let file = points.entry(label.file).or_default();
+            file.extend([label.span.start, label.span.end]);
+        }
+    }
+    let shown: HashMap<FileId, Arc<Shown>> = points
+        .into_iter()
+        .map(|(id, points)| {
+            let shown = Shown::new(&report.sources.get(id).text, &points);
+            (id, Arc::new(shown))
+        })
+        .collect();
     let mut out = String::new();
     for (index, diagnostic) in report.diagnostics.iter().enumerate() {
         if index > 0 {
             out.push('\n');
         }
-        let view = View::new(report, diagnostic);
+        let view = View::new(report, &shown, diagnostic);
         if handler.render_report(&mut out, &view).is_err() {
-            out.push_str(&diagnostic.message);
+            out.push_str(&safe(&diagnostic.message));
             out.push('\n');
         }
     }
     out
+}
+
+/// A message as shown anywhere: no credential, no control character.
+fn safe(text: &str) -> String {
+    terminal(&hide_credentials(text)).into_owned()
 }
 
 /// One JSON document: every diagnostic with its position and labels, and the counts.
@@ -50,8 +75,8 @@ pub fn json(report: &Report) -> String {
             json!({
                 "code": diagnostic.code.as_str(),
                 "severity": diagnostic.severity.as_str(),
-                "message": diagnostic.message,
-                "help": diagnostic.help,
+                "message": hide_credentials(&diagnostic.message),
+                "help": diagnostic.help.as_deref().map(hide_credentials),
                 "file": file.path,
                 "line": line,
                 "column": column,
@@ -68,7 +93,7 @@ pub fn json(report: &Report) -> String {
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
-    text
+    crate::escape::json(&text).into_owned()
 }
 
 fn label_json(report: &Report, label: &Label) -> Value {
@@ -80,7 +105,7 @@ fn label_json(report: &Report, label: &Label) -> Value {
         "line": line,
         "column": column,
         "end": { "line": end_line, "column": end_column },
-        "message": label.message,
+        "message": hide_credentials(&label.message),
     })
 }
 
@@ -137,7 +162,7 @@ pub fn github(report: &Report, prefix: &str) -> String {
         out.push_str(&format!(
             "::{command} {}::{}\n",
             properties.join(","),
-            escape_data(&message)
+            escape_data(&safe(&message))
         ));
     }
     out
@@ -158,57 +183,73 @@ fn escape_data(text: &str) -> String {
 }
 
 fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+    escape_data(&inline(text))
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 /// A diagnostic as miette sees it: labels in its own file are drawn on its snippet, labels in
 /// other files become related notes, each with its own snippet.
 struct View<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<std::sync::Arc<str>>,
+    message: String,
+    help: Option<String>,
+    source: Source,
     labels: Vec<LabeledSpan>,
     related: Vec<Elsewhere>,
 }
 
 impl<'a> View<'a> {
-    fn new(report: &'a Report, diagnostic: &'a Diagnostic) -> Self {
-        let file = report.sources.get(diagnostic.file);
+    fn new(
+        report: &'a Report,
+        shown: &HashMap<FileId, Arc<Shown>>,
+        diagnostic: &'a Diagnostic,
+    ) -> Self {
+        let file = diagnostic.file;
         let mut labels = Vec::new();
         let mut related: Vec<Elsewhere> = Vec::new();
         for (index, label) in diagnostic.labels.iter().enumerate() {
-            if label.file == diagnostic.file {
-                labels.push(labeled(label, index == 0));
+            let primary = index == 0 && label.file == file;
+            let labeled = labeled(&shown[&label.file], label, primary);
+            if label.file == file {
+                labels.push(labeled);
             } else if let Some(group) = related.iter_mut().find(|r| r.file == label.file) {
-                group.labels.push(labeled(label, false));
+                group.labels.push(labeled);
             } else {
-                let other = report.sources.get(label.file);
                 related.push(Elsewhere {
                     file: label.file,
-                    message: label.message.clone(),
-                    source: named(other),
-                    labels: vec![labeled(label, false)],
+                    message: safe(&label.message),
+                    source: named(report, shown, label.file),
+                    labels: vec![labeled],
                 });
             }
         }
         Self {
             diagnostic,
-            source: named(file),
+            message: safe(&diagnostic.message),
+            help: diagnostic.help.as_deref().map(safe),
+            source: named(report, shown, file),
             labels,
             related,
         }
     }
 }
 
-fn named(file: &SourceFile) -> NamedSource<std::sync::Arc<str>> {
-    NamedSource::new(&file.path, file.text.clone()).with_language("yaml")
+/// A file as miette draws it: its shown text, under its path made safe to print.
+fn named(report: &Report, shown: &HashMap<FileId, Arc<Shown>>, file: FileId) -> Source {
+    Source {
+        name: inline(&report.sources.get(file).path).into_owned(),
+        shown: shown[&file].clone(),
+    }
 }
 
-fn labeled(label: &Label, primary: bool) -> LabeledSpan {
-    let span = (label.span.start, label.span.end - label.span.start);
+fn labeled(shown: &Shown, label: &Label, primary: bool) -> LabeledSpan {
+    let span = shown.span(label.span.start, label.span.end);
+    let message = Some(safe(&label.message));
     if primary {
-        LabeledSpan::new_primary_with_span(Some(label.message.clone()), span)
+        LabeledSpan::new_primary_with_span(message, span)
     } else {
-        LabeledSpan::new_with_span(Some(label.message.clone()), span)
+        LabeledSpan::new_with_span(message, span)
     }
 }
 
@@ -222,7 +263,7 @@ impl fmt::Debug for View<'_> {
 
 impl fmt::Display for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -239,7 +280,7 @@ impl miette::Diagnostic for View<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let help = self.diagnostic.help.as_deref();
+        let help = self.help.as_deref();
         help.map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -250,7 +291,7 @@ impl miette::Diagnostic for View<'_> {
             // Still name the file: a problem with no position is in the file as a whole.
             return Some(Box::new(std::iter::once(
                 LabeledSpan::new_primary_with_span(
-                    Some(format!("in `{}`", self.source.name())),
+                    Some(format!("in `{}`", &self.source.name)),
                     (0, 0),
                 ),
             )));
@@ -271,7 +312,7 @@ impl miette::Diagnostic for View<'_> {
 struct Elsewhere {
     file: FileId,
     message: String,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: Source,
     labels: Vec<LabeledSpan>,
 }
 
@@ -285,7 +326,7 @@ impl fmt::Debug for Elsewhere {
 
 impl fmt::Display for Elsewhere {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "in `{}`", self.source.name())
+        write!(f, "in `{}`", &self.source.name)
     }
 }
 
@@ -300,5 +341,51 @@ impl miette::Diagnostic for Elsewhere {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Code, SourceFile};
+    use crate::manifest::span::Span;
+
+    /// A report with one problem whose message, help and label quote a URL with a token and
+    /// a terminal escape, on a line with a token and a bidi override.
+    fn hostile() -> Report {
+        let mut report = Report::default();
+        let text = "url: https://ci:TOKEN@example.org/a\u{202e}\n";
+        let file = report
+            .sources
+            .add(SourceFile::new("products/a.yaml".into(), text.into()));
+        let quoted = "`https://ci:TOKEN@example.org/a` \u{1b}]0;x\u{7}";
+        report.diagnostics.push(
+            Diagnostic::new(Code::UrlInvalid, file, format!("bad URL {quoted}"))
+                .with_help(format!("fix {quoted}"))
+                .with_label(
+                    file,
+                    Some(Span { start: 5, end: 35 }),
+                    format!("here {quoted}"),
+                ),
+        );
+        report
+    }
+
+    #[test]
+    fn no_renderer_shows_a_credential_or_a_control_character() {
+        let report = hostile();
+        for text in [
+            human(&report, 100, false),
+            json(&report),
+            github(&report, ""),
+        ] {
+            assert!(!text.contains("TOKEN"), "{text}");
+            assert!(!text.contains("ci:"), "{text}");
+            assert!(!text.chars().any(crate::escape::is_unsafe), "{text:?}");
+            assert!(text.contains("***@example.org"), "{text}");
+        }
+        let coloured = human(&report, 100, true);
+        assert!(!coloured.contains("TOKEN") && !coloured.contains('\u{202e}'));
+        assert!(!coloured.contains("\u{1b}]"), "{coloured:?}");
     }
 }

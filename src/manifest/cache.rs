@@ -3,11 +3,15 @@
 //!
 //! One file per manifest repository, `<cache>/distrib/parsed/<repository key>.txt`: a header
 //! line, then one line per file that parsed, `<key>\t<model as JSON, with positions>`. The key
-//! is the SHA-256 of this format's and distrib's versions, the file's path and its text, so an
-//! edited file, a renamed one or another build of distrib never hits an old entry. Only files
-//! that parsed without a problem are kept: problems are always found again. The cache is a
-//! shortcut, never a source of truth: a cache that cannot be read, decoded or written is
-//! ignored, and `DISTRIB_NO_CACHE=1` turns it off.
+//! is the SHA-256 of this format's version, distrib's version and build id, the file's path and
+//! its text, so an edited file, a renamed one or another build of distrib never hits an old
+//! entry. The build id is a digest of the sources the binary was compiled from (`build.rs`):
+//! unlike the executable's path, size or mtime it changes exactly when the code that parses can
+//! differ. Only files that parsed without a problem are kept: problems are always found again.
+//! A file that holds a credential in a URL is not kept either: secrets stay in the manifest
+//! repository. The cache's folder is `rwx------` and its files `rw-------`, whatever the umask.
+//! The cache is a shortcut, never a source of truth: a cache that cannot be read, decoded or
+//! written is ignored, and `DISTRIB_NO_CACHE=1` turns it off.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +23,13 @@ use super::parse::Outcome;
 use super::span::with_spans;
 
 /// The first line of a cache file: what wrote it.
-const HEADER: &str = concat!("distrib-parse-cache/1 ", env!("CARGO_PKG_VERSION"), "\n");
+const HEADER: &str = concat!(
+    "distrib-parse-cache/2 ",
+    env!("CARGO_PKG_VERSION"),
+    " ",
+    env!("DISTRIB_BUILD_ID"),
+    "\n"
+);
 
 /// The cache of one manifest repository, as it was when the run started.
 pub struct Cache {
@@ -69,11 +79,32 @@ impl Cache {
         if text == self.text {
             return;
         }
-        if let Some(folder) = self.file.parent() {
-            let _ = std::fs::create_dir_all(folder);
-        }
-        let _ = crate::fsutil::write_atomic(&self.file, text.as_bytes());
+        let _ = write_private(&self.file, text.as_bytes());
     }
+}
+
+/// Replaces `file` with `bytes` atomically, the file readable by its owner only, in a folder
+/// only its owner can enter.
+fn write_private(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let folder = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temporary
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    temporary.write_all(bytes)?;
+    temporary.persist(file).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// The key of a file's entry.
@@ -86,16 +117,18 @@ pub fn key(path: &str, text: &str) -> String {
     hex(&hasher.finalize())
 }
 
-/// A parsed file as a cache entry; `None` for what is not kept (problems, lockfiles).
+/// A parsed file as a cache entry; `None` for what is not kept (problems, lockfiles, files
+/// with a credential in a URL).
 pub fn encode(outcome: &Outcome) -> Option<String> {
-    with_spans(|| match outcome {
+    let json = with_spans(|| match outcome {
         Outcome::Config(value) => serde_json::to_string(value).ok(),
         Outcome::Product(value) => serde_json::to_string(value).ok(),
         Outcome::Distribution(value) => serde_json::to_string(value).ok(),
         Outcome::Environment(value) => serde_json::to_string(value).ok(),
         Outcome::Deployment(value) => serde_json::to_string(value).ok(),
         Outcome::Lock | Outcome::Problem(_) => None,
-    })
+    })?;
+    crate::escape::credentials(&json).is_empty().then_some(json)
 }
 
 /// A cache entry back as a parsed file of `kind`; `None` when it does not decode.

@@ -221,6 +221,11 @@ fn dot_escape(text: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => {}
+            // Shown as the text `\u{1b}`, its backslash escaped for DOT.
+            c if crate::escape::is_unsafe(c) => {
+                out.push('\\');
+                crate::escape::visible(c, &mut out);
+            }
             c => out.push(c),
         }
     }
@@ -257,6 +262,7 @@ fn mermaid_escape(text: &str) -> String {
             '>' => out.push_str("#gt;"),
             '&' => out.push_str("#amp;"),
             '\n' | '\r' => out.push(' '),
+            c if crate::escape::is_unsafe(c) => crate::escape::visible(c, &mut out),
             c => out.push(c),
         }
     }
@@ -305,6 +311,8 @@ mod tests {
         assert_eq!(mermaid_id("a b"), "p_a_u0020_b");
         assert_eq!(mermaid_escape("x\"<y>#"), "x#quot;#lt;y#gt;#35;");
         assert_eq!(dot_escape("a\"b\\c"), "a\\\"b\\\\c");
+        assert_eq!(dot_escape("a\u{1b}]0;x"), "a\\\\u{1b}]0;x");
+        assert_eq!(mermaid_escape("a\u{202e}b"), "a\\u{202e}b");
     }
 
     #[test]

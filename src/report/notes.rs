@@ -9,10 +9,10 @@ use regex::Regex;
 use serde::Serialize;
 
 use super::diff::{self, Status};
+use crate::escape::{self, html as escape_html, markdown};
 use crate::git::mirror::{LoggedCommit, RangeProblem};
 use crate::lock::Lockfile;
 use crate::resolve::source_key;
-use crate::site::html::escape;
 
 /// One repository whose locked commit differs between the two locks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,13 +181,9 @@ pub fn notes(
             .into_iter()
             .map(|c| {
                 let keys = issues.map(|r| keys(r, &c.message)).unwrap_or_default();
-                let summary = c
-                    .message
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned();
+                // A subject is one line of sane length, whatever was pushed upstream.
+                let subject = c.message.lines().next().unwrap_or_default().trim();
+                let summary = escape::shorten(subject, escape::SUBJECT_LIMIT).into_owned();
                 for key in &keys {
                     by_issue.entry(key.clone()).or_default().push(IssueCommit {
                         product: range.product.clone(),
@@ -258,12 +254,15 @@ pub fn notes(
     }
 }
 
-/// The issue keys of a commit message, in order of appearance, once each.
+/// The issue keys of a commit message, in order of appearance, once each, each of sane length
+/// (a pushed message may be megabytes long: linear in it).
 fn keys(pattern: &Regex, message: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
     let mut found: Vec<String> = Vec::new();
     for key in pattern.find_iter(message) {
-        if !found.iter().any(|k| k == key.as_str()) {
-            found.push(key.as_str().to_owned());
+        let key = escape::shorten(key.as_str(), escape::SUBJECT_LIMIT);
+        if seen.insert(key.clone()) {
+            found.push(key.into_owned());
         }
     }
     found
@@ -292,24 +291,31 @@ impl Notes {
             out.push_str(text);
             out.push('\n');
         };
-        line(&mut out, &format!("# {} {}", self.distribution, self.to));
+        let m = markdown;
+        line(
+            &mut out,
+            &format!("# {} {}", m(&self.distribution), m(&self.to)),
+        );
         line(&mut out, "");
         line(
             &mut out,
             &format!(
                 "Changes since {} (build b{} → b{}).",
-                self.from, self.from_build, self.to_build
+                m(&self.from),
+                self.from_build,
+                self.to_build
             ),
         );
         if let Some(narrative) = &self.narrative {
             line(&mut out, "");
-            line(&mut out, narrative.trim_end());
+            // Markdown as its authors wrote it, but no control character.
+            line(&mut out, &escape::terminal(narrative.trim_end()));
         }
         if let Some(install) = &self.install {
             line(&mut out, "");
             line(&mut out, "## Install");
             line(&mut out, "");
-            line(&mut out, install.trim_end());
+            line(&mut out, &escape::terminal(install.trim_end()));
         }
         line(&mut out, "");
         line(&mut out, "## Issues");
@@ -318,14 +324,14 @@ impl Notes {
             line(&mut out, "No commit names an issue.");
         }
         for issue in &self.issues {
-            line(&mut out, &format!("- **{}**", issue.key));
+            line(&mut out, &format!("- **{}**", m(&issue.key)));
             for commit in &issue.commits {
                 line(
                     &mut out,
                     &format!(
                         "  - {}: {} (`{}`)",
-                        commit.product,
-                        markdown_text(&commit.summary),
+                        m(&commit.product),
+                        m(&commit.summary),
                         &commit.id[..7.min(commit.id.len())]
                     ),
                 );
@@ -343,8 +349,8 @@ impl Notes {
                 &mut out,
                 &format!(
                     "### {} {}",
-                    product.name,
-                    versions(&product.from_version, &product.to_version)
+                    m(&product.name),
+                    m(&versions(&product.from_version, &product.to_version))
                 ),
             );
             line(&mut out, "");
@@ -355,14 +361,11 @@ impl Notes {
             }
             for repository in &product.repositories {
                 if product.repositories.len() > 1 {
-                    line(&mut out, &format!("{}:", repository.url));
+                    line(&mut out, &format!("{}:", m(&repository.url)));
                     line(&mut out, "");
                 }
                 if let Some(problem) = &repository.problem {
-                    line(
-                        &mut out,
-                        &format!("> **Warning:** {}", markdown_text(problem)),
-                    );
+                    line(&mut out, &format!("> **Warning:** {}", m(problem)));
                     line(&mut out, "");
                 }
                 for commit in &repository.commits {
@@ -371,7 +374,7 @@ impl Notes {
                         &format!(
                             "- `{}` {}",
                             &commit.id[..7.min(commit.id.len())],
-                            markdown_text(&commit.summary)
+                            m(&commit.summary)
                         ),
                     );
                 }
@@ -395,10 +398,10 @@ impl Notes {
                 &mut out,
                 &format!(
                     "| {} | {} | {} | {} | `{}` |",
-                    row.product,
+                    m(&row.product),
                     row.status.as_str(),
-                    versions(&row.from_version, &row.to_version),
-                    commits.join(", "),
+                    m(&versions(&row.from_version, &row.to_version)),
+                    m(&commits.join(", ")),
                     identity.get(..12).unwrap_or(identity)
                 ),
             );
@@ -408,7 +411,7 @@ impl Notes {
 
     /// A self-contained HTML page of the note.
     pub fn html(&self) -> String {
-        let e = escape;
+        let e = escape_html;
         let mut out = String::new();
         out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -447,7 +450,7 @@ impl Notes {
 
     /// The note as HTML to place in a page, its headings at `level` (2: `<h2>`).
     pub fn html_fragment(&self, level: u8) -> String {
-        let e = escape;
+        let e = escape_html;
         let (h, sub) = (level, level + 1);
         let mut out = format!(
             "<p>Changes since {} (build b{} → b{}).</p>\n",
@@ -536,18 +539,6 @@ fn versions(from: &Option<String>, to: &Option<String>) -> String {
     }
 }
 
-/// A commit summary in Markdown: characters that would start markup are escaped.
-fn markdown_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\`*_[]<>|#".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,11 +577,18 @@ mod tests {
             ),
             vec!["DM-12", "DM-3"]
         );
+        let digits = Regex::new(r"DM-\d+").unwrap();
+        let huge = format!("DM-{}", "1".repeat(1_000));
+        assert_eq!(
+            keys(&digits, &huge)[0].chars().count(),
+            escape::SUBJECT_LIMIT
+        );
+        let many: String = (0..50_000).map(|i| format!("DM-{i} DM-{i} ")).collect();
+        assert_eq!(keys(&digits, &many).len(), 50_000);
     }
 
     #[test]
     fn markdown_and_html_escape_commit_text() {
-        assert_eq!(markdown_text("use `x` | <b>"), "use \\`x\\` \\| \\<b\\>");
         assert_eq!(versions(&Some("1".into()), &Some("2".into())), "1 → 2");
         assert_eq!(versions(&None, &None), "-");
     }

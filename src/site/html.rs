@@ -7,20 +7,7 @@ use std::fmt::Write;
 use crate::manifest::model::Support;
 
 /// `text` safe inside an element or a quoted attribute.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::escape::html as escape;
 
 /// One path segment of a URL: unreserved characters as they are, every other byte as `%XX`, so
 /// that a release named `a#b` links to its page, not to a fragment.

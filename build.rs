@@ -1,0 +1,73 @@
+//! Computes `DISTRIB_BUILD_ID`, a digest of everything this build is compiled from: `src/`,
+//! `build.rs`, `Cargo.toml` and `Cargo.lock` (the dependencies' versions change how manifests
+//! parse as surely as our own code does). The parse cache is keyed by it, so two builds that
+//! share a version number never read each other's entries, while rebuilding the same sources
+//! (another folder, another machine, another mtime) keeps the cache.
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let mut files = Vec::new();
+    collect(&root.join("src"), &mut files);
+    for name in ["build.rs", "Cargo.toml", "Cargo.lock"] {
+        if root.join(name).is_file() {
+            files.push(root.join(name));
+        }
+    }
+    let mut named: Vec<(String, &Path)> = files
+        .iter()
+        .map(|path| {
+            let relative = path.strip_prefix(&root).unwrap_or(path);
+            (
+                relative.to_string_lossy().replace('\\', "/"),
+                path.as_path(),
+            )
+        })
+        .collect();
+    named.sort();
+    let mut hash = Fnv128::default();
+    for (name, path) in &named {
+        let bytes = std::fs::read(path).unwrap_or_default();
+        hash.write(name.as_bytes());
+        hash.write(&[0]);
+        hash.write(&(bytes.len() as u64).to_le_bytes());
+        hash.write(&bytes);
+    }
+    println!("cargo:rustc-env=DISTRIB_BUILD_ID={:032x}", hash.0);
+    for name in ["src", "build.rs", "Cargo.toml", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={name}");
+    }
+}
+
+fn collect(folder: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}
+
+/// FNV-1a, 128 bits: no dependency, and collisions between builds need no defence.
+struct Fnv128(u128);
+
+impl Default for Fnv128 {
+    fn default() -> Self {
+        Self(0x6c62272e07bb014262b821756295c58d)
+    }
+}
+
+impl Fnv128 {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 ^= u128::from(byte);
+            self.0 = self.0.wrapping_mul(0x0000000001000000000000000000013b);
+        }
+    }
+}
