@@ -54,6 +54,7 @@ invalid_fixtures! {
     name_duplicate => "name-duplicate", "name-duplicate";
     alias_conflict => "alias-conflict", "alias-conflict";
     url_invalid => "url-invalid", "url-invalid";
+    url_credentials => "url-credentials", "url-credentials";
     repository_shared => "repository-shared", "repository-shared";
     repository_duplicate => "repository-duplicate", "repository-duplicate";
     shared_with_half => "shared-with-half", "shared-with-unused";
