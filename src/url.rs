@@ -188,7 +188,11 @@ pub fn redact_text(text: &str) -> String {
             .find(|c: char| c == '/' || c.is_whitespace() || "`'\"<>()[]{},;".contains(c))
             .unwrap_or(after.len());
         let authority = &after[..end];
-        out.push_str(authority.rsplit_once('@').map_or(authority, |(_, host)| host));
+        out.push_str(
+            authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host),
+        );
         rest = &after[end..];
     }
     out.push_str(rest);
@@ -283,17 +287,32 @@ mod tests {
             ("github.com:lsst/afw", "github.com/lsst/afw"),
             // ssh, with and without port
             ("ssh://git@github.com/lsst/afw", "github.com/lsst/afw"),
-            ("ssh://git@gitlab.cern.ch:7999/alice/O2.git", "gitlab.cern.ch/alice/O2"),
+            (
+                "ssh://git@gitlab.cern.ch:7999/alice/O2.git",
+                "gitlab.cern.ch/alice/O2",
+            ),
             ("git+ssh://git@host/x", "host/x"),
             ("git://host/x", "host/x"),
             // https with user, password and port
-            ("https://ci@gitlab.cern.ch/alice/O2", "gitlab.cern.ch/alice/O2"),
-            ("https://ci:secret@gitlab.cern.ch/alice/O2", "gitlab.cern.ch/alice/O2"),
-            ("https://gitlab.cern.ch:8443/alice/O2", "gitlab.cern.ch/alice/O2"),
+            (
+                "https://ci@gitlab.cern.ch/alice/O2",
+                "gitlab.cern.ch/alice/O2",
+            ),
+            (
+                "https://ci:secret@gitlab.cern.ch/alice/O2",
+                "gitlab.cern.ch/alice/O2",
+            ),
+            (
+                "https://gitlab.cern.ch:8443/alice/O2",
+                "gitlab.cern.ch/alice/O2",
+            ),
             ("HTTPS://GitLab.CERN.ch/alice/O2", "gitlab.cern.ch/alice/O2"),
             // `.git`, trailing `/`, doubled `/`, query and fragment
             ("https://github.com/lsst/afw.git/", "github.com/lsst/afw"),
-            ("https://github.com/lsst//afw?x=1#top", "github.com/lsst/afw"),
+            (
+                "https://github.com/lsst//afw?x=1#top",
+                "github.com/lsst/afw",
+            ),
             // percent-encoding: unreserved decoded, the rest upper-case
             ("https://host/%7Euser/a%2db", "host/~user/a-b"),
             ("https://host/a%2fb", "host/a%2Fb"),

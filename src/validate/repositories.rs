@@ -29,7 +29,9 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
                         crate::url::UrlError::DotSegment(_) => {
                             "write the path to the repository itself, without `.` or `..` segments"
                         }
-                        _ => "write `https://host/path`, `git@host:path`, `file:///path` or a local path",
+                        _ => {
+                            "write `https://host/path`, `git@host:path`, `file:///path` or a local path"
+                        }
                     };
                     found.push(
                         Diagnostic::new(
