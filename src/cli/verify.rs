@@ -49,6 +49,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             .collect()
     };
     let mirrors = workspace.mirrors();
+    let mut opened = std::collections::HashMap::new();
     let mut problems = 0;
     for path in &paths {
         let shown = path
@@ -69,7 +70,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         let findings = if args.offline {
             Vec::new()
         } else {
-            against_mirrors(&lock, &mirrors)
+            against_mirrors(&lock, &mirrors, &mut opened)
         };
         if findings.is_empty() {
             err(&format!(
@@ -100,14 +101,25 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     }
 }
 
-/// Tags that moved or vanished and commits that are gone. Repositories without a mirror are
-/// skipped: offline verification already covered the file itself.
-fn against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<String> {
+/// Tags that moved or vanished, commits that are gone or that no ref of the origin reaches any
+/// more. Repositories without a mirror are skipped: offline verification already covered the
+/// file itself. Mirrors stay open across locks (`opened`): what a mirror's refs reach is
+/// computed once.
+fn against_mirrors(
+    lock: &Lockfile,
+    mirrors: &crate::resolve::Mirrors,
+    opened: &mut std::collections::HashMap<PathBuf, Option<Mirror>>,
+) -> Vec<String> {
     let mut findings = Vec::new();
     for product in &lock.products {
         for repository in &product.repositories {
             let name = &product.name;
-            let Ok(mirror) = Mirror::open(&mirrors.path(&repository.url)) else {
+            let path = mirrors.path(&repository.url);
+            let Some(mirror) = opened
+                .entry(path)
+                .or_insert_with_key(|path| Mirror::open(path).ok())
+                .as_ref()
+            else {
                 findings.push(format!(
                     "`{name}`: no mirror of `{}` to check against (run `distrib fetch`, or pass --offline)",
                     repository.url
@@ -117,6 +129,11 @@ fn against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<St
             if !mirror.has_commit(&repository.commit) {
                 findings.push(format!(
                     "`{name}`: commit `{}` no longer exists in `{}`",
+                    repository.commit, repository.url
+                ));
+            } else if !mirror.reachable(&repository.commit).unwrap_or(true) {
+                findings.push(format!(
+                    "`{name}`: commit `{}` is on no branch or tag of `{}` any more (its history was rewritten there): it can be garbage-collected at any time, and a rebuild from this lock would then fail",
                     repository.commit, repository.url
                 ));
             } else {

@@ -75,6 +75,12 @@ pub enum ResolveError {
         "`{reference}` is both a tag and a branch (`refs/tags/{reference}` and `refs/heads/{reference}`)"
     )]
     Ambiguous { reference: String },
+    #[error("`{reference}` points to a {kind} (`{id}`), not to a commit")]
+    NotACommit {
+        reference: String,
+        kind: String,
+        id: String,
+    },
     #[error("path `{path}` is not a folder in the tree of commit `{commit}`")]
     PathMissing { path: String, commit: String },
     #[error("cannot read the repository: {0}")]
@@ -388,6 +394,8 @@ where
 /// A mirror opened for reading.
 pub struct Mirror {
     repo: gix::Repository,
+    /// Every commit a branch or tag reaches, computed on first use.
+    reachable: std::cell::OnceCell<std::collections::HashSet<gix::ObjectId>>,
 }
 
 impl Mirror {
@@ -399,7 +407,10 @@ impl Mirror {
             path: path.to_path_buf(),
             source: Box::new(e),
         })?;
-        Ok(Self { repo })
+        Ok(Self {
+            repo,
+            reachable: std::cell::OnceCell::new(),
+        })
     }
 
     /// Every branch and tag name, short form, sorted.
@@ -518,12 +529,51 @@ impl Mirror {
         let id = reference
             .peel_to_id()
             .map_err(|e| ResolveError::Read(Box::new(e)))?;
-        let commit = id
-            .object()
-            .map_err(|e| ResolveError::Read(Box::new(e)))?
-            .peel_to_commit()
-            .map_err(|e| ResolveError::Read(Box::new(e)))?;
-        Ok(Some(commit.id.to_string()))
+        let object = id.object().map_err(|e| ResolveError::Read(Box::new(e)))?;
+        if object.kind != gix::object::Kind::Commit {
+            return Err(ResolveError::NotACommit {
+                reference: full_name.to_owned(),
+                kind: object.kind.to_string(),
+                id: object.id.to_string(),
+            });
+        }
+        Ok(Some(object.id.to_string()))
+    }
+
+    /// Whether a branch or tag of the mirror reaches `commit`: after a fetch, whether the origin
+    /// still has it in its history, rather than as an object that a force push left behind.
+    pub fn reachable(&self, commit: &str) -> Result<bool, ResolveError> {
+        let Ok(target) = gix::ObjectId::from_hex(commit.as_bytes()) else {
+            return Ok(false);
+        };
+        if self.reachable.get().is_none() {
+            let references = self.repo.references().map_err(read_error)?;
+            let mut tips = Vec::new();
+            for mut reference in references.all().map_err(read_error)?.flatten() {
+                let name = reference.name().as_bstr().to_str_lossy().into_owned();
+                if !(name.starts_with("refs/heads/") || name.starts_with("refs/tags/")) {
+                    continue;
+                }
+                // A tag of a blob or a tree reaches no commit.
+                if let Ok(id) = reference.peel_to_id()
+                    && let Ok(object) = id.object()
+                    && object.kind == gix::object::Kind::Commit
+                {
+                    tips.push(object.id);
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            if !tips.is_empty() {
+                for info in self.repo.rev_walk(tips).all().map_err(read_error)? {
+                    seen.insert(info.map_err(read_error)?.id);
+                }
+            }
+            let _ = self.reachable.set(seen);
+        }
+        Ok(self
+            .reachable
+            .get()
+            .is_some_and(|seen| seen.contains(&target)))
     }
 
     /// Whether the mirror has this commit.

@@ -516,6 +516,9 @@ fn resolve_repository(
                 "push a branch to the repository, or remove it from the product".into()
             }
             ResolveError::PathMissing { .. } => "fix `path:`, or pin a commit that has it".into(),
+            ResolveError::NotACommit { .. } => {
+                "only a commit can be built: fix the tag at the origin (`git tag -f NAME COMMIT`), or pin another ref (`tag:`, `ref:` or `--set`)".into()
+            }
             ResolveError::Read(_) => "delete the mirror and run `distrib fetch` again".into(),
         };
         ResolveFailure::Ref {
