@@ -20,6 +20,8 @@ pub(super) enum Asked {
     Missing,
     /// The server refused the ones given.
     Rejected,
+    /// Asked over plain http, to another machine: none were sent.
+    Cleartext,
 }
 
 /// The function gix calls when a server wants credentials (and afterwards, to store or erase
@@ -45,6 +47,14 @@ pub(super) fn helpers<'a>(
                     .clone()
                     .or_else(|| context.to_url())
                     .and_then(|u| gix::url::parse(u.as_bstr()).ok());
+                // Plain http to another machine would show the password to the network.
+                if url.as_ref().is_some_and(|u| {
+                    u.scheme == gix::url::Scheme::Http
+                        && !matches!(u.host(), Some("127.0.0.1" | "localhost" | "::1" | "[::1]"))
+                }) {
+                    state.set(Asked::Cleartext);
+                    return Ok(None);
+                }
                 let configured = user
                     .as_ref()
                     .zip(url)

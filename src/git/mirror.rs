@@ -25,19 +25,34 @@ pub enum MirrorError {
     Fetch { url: String, source: Source },
     #[error("cannot update the mirror at `{}`: {source}", path.display())]
     Write { path: PathBuf, source: Source },
-    #[error("{}", if *rejected {
-        "the server refused the credentials that git's credential helpers gave"
-    } else {
+    #[error("{problem}")]
+    Credentials {
+        url: String,
+        problem: CredentialProblem,
+    },
+}
+
+/// Why a server that asks for credentials did not get good ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum CredentialProblem {
+    #[error(
         "the server asks for credentials, and no git credential helper (nor `GIT_ASKPASS`) gave any"
-    })]
-    Credentials { url: String, rejected: bool },
+    )]
+    Missing,
+    #[error("the server refused the credentials that git's credential helpers gave")]
+    Rejected,
+    #[error(
+        "the server asks for credentials over plain http, and distrib sends credentials only over https (or to this machine)"
+    )]
+    Cleartext,
 }
 
 impl MirrorError {
     /// What to do about it.
     pub fn help(&self) -> String {
         match self {
-            MirrorError::Credentials { rejected: true, .. } => "update the credentials your git credential helper holds for this server (`git credential reject`, then store new ones): distrib never prompts".into(),
+            MirrorError::Credentials { problem: CredentialProblem::Cleartext, .. } => "use the server's https URL (a `rewrite:` of distrib.yaml can point the manifest's URL at it)".into(),
+            MirrorError::Credentials { problem: CredentialProblem::Rejected, .. } => "update the credentials your git credential helper holds for this server (`git credential reject`, then store new ones): distrib never prompts".into(),
             MirrorError::Credentials { .. } => "configure a git credential helper for this server (`git config --global credential.helper store`, or your system's keychain helper) or set `GIT_ASKPASS`: distrib never prompts".into(),
             MirrorError::Fetch { .. } => "check that the repository can be reached from here, or point a `rewrite:` of distrib.yaml at a mirror host that can".into(),
             MirrorError::Corrupt { path, .. } | MirrorError::Missing(path) => format!("delete `{}` and run `distrib fetch` to create it again", path.display()),
@@ -281,16 +296,17 @@ fn fetch_into(repo: &gix::Repository, url: &str) -> Result<usize, MirrorError> {
                 .connect(gix::remote::Direction::Fetch)
                 .map_err(|e| fetch_error(Box::new(e)))?
                 .with_credentials(credentials::helpers(path, &auth));
-            receive(connection).map_err(|e| match auth.get() {
-                credentials::Asked::Missing => MirrorError::Credentials {
+            receive(connection).map_err(|e| {
+                let problem = match auth.get() {
+                    credentials::Asked::Missing => CredentialProblem::Missing,
+                    credentials::Asked::Rejected => CredentialProblem::Rejected,
+                    credentials::Asked::Cleartext => CredentialProblem::Cleartext,
+                    credentials::Asked::No | credentials::Asked::Found => return fetch_error(e),
+                };
+                MirrorError::Credentials {
                     url: url.to_owned(),
-                    rejected: false,
-                },
-                credentials::Asked::Rejected => MirrorError::Credentials {
-                    url: url.to_owned(),
-                    rejected: true,
-                },
-                _ => fetch_error(e),
+                    problem,
+                }
             })?
         }
     };
