@@ -11,8 +11,11 @@ use crate::resolve::{Mirrors, Plan};
 /// Create or update the mirrors of every repository in the closure of distributions
 ///
 /// Mirrors are bare git repositories at `<mirrors>/<host>/<path>.git` holding every branch and
-/// tag of their origin; refs deleted at the origin are deleted here too. `rewrite:` in
-/// distrib.yaml redirects URLs (an air-gapped site's own mirror host, say).
+/// tag of their origin, and its default branch as HEAD; refs deleted at the origin are deleted
+/// here too. `rewrite:` in distrib.yaml redirects URLs (an air-gapped site's own mirror host,
+/// say). Lock files left in a mirror by a killed fetch are removed. Credentials come from git's
+/// credential helpers and GIT_ASKPASS only; nothing prompts. The user's git configuration changes
+/// nothing else.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  distrib fetch\n  distrib fetch lsst_distrib --jobs 8")]
 pub struct Args {

@@ -20,12 +20,22 @@ impl GitServer {
     /// Serves the repositories under `root` (as `http://127.0.0.1:<port>/<path below root>`) to
     /// whoever sends `user`:`password`; everyone else gets 401.
     pub fn start(root: &Path, user: &str, password: &str) -> Self {
+        Self::serving(root, user, password, None)
+    }
+
+    /// Answers every request with a redirect to `location`.
+    pub fn redirecting(location: &str) -> Self {
+        Self::serving(Path::new("/nonexistent"), "", "", Some(location.to_owned()))
+    }
+
+    fn serving(root: &Path, user: &str, password: &str, redirect: Option<String>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a port on 127.0.0.1");
         let port = listener.local_addr().unwrap().port();
         let expected = format!("Basic {}", base64(format!("{user}:{password}").as_bytes()));
         let log = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (root, accepted_log, stopping) = (root.to_path_buf(), log.clone(), stop.clone());
+        let redirect = Arc::new(redirect);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stopping.load(std::sync::atomic::Ordering::SeqCst) {
@@ -33,8 +43,9 @@ impl GitServer {
                 }
                 let Ok(stream) = stream else { continue };
                 let (root, expected, log) = (root.clone(), expected.clone(), accepted_log.clone());
+                let redirect = redirect.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &root, &expected, &log);
+                    let _ = serve(stream, &root, &expected, &log, redirect.as_deref());
                 });
             }
         });
@@ -63,6 +74,7 @@ fn serve(
     root: &Path,
     expected: &str,
     log: &Mutex<Vec<String>>,
+    redirect: Option<&str>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -103,6 +115,13 @@ fn serve(
     };
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let mut stream = stream;
+    if let Some(location) = redirect {
+        log.lock().unwrap().push(format!("{method} {path} redirected"));
+        return stream.write_all(
+            format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        );
+    }
     let authorization = header("authorization");
     let verdict = match &authorization {
         Some(given) if given == expected => "authorized",
