@@ -30,11 +30,7 @@ impl Site {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("m");
         let mirrors = dir.path().join("mirrors");
-        let site = Self {
-            root,
-            mirrors,
-            dir,
-        };
+        let site = Self { root, mirrors, dir };
         let a = site.upstream("a");
         git(&a, &["init", "-q", "-b", "trunk"]);
         commit_file(&a, "f", "a1\n", "one");
@@ -81,7 +77,10 @@ impl Site {
     }
 
     fn mirror_of(&self, name: &str) -> PathBuf {
-        self.mirror(&format!("file://{}", self.dir.path().join("up").join(name).display()))
+        self.mirror(&format!(
+            "file://{}",
+            self.dir.path().join("up").join(name).display()
+        ))
     }
 
     fn run(&self, args: &[&str]) -> Run {
@@ -385,13 +384,22 @@ fn credentials_come_from_the_user_credential_helper() {
     let run = site.run_with(&["fetch"], &env);
     ok(&run);
     let lock = site.dry_lock(&env);
-    assert!(lock.contains(&head(&site.dir.path().join("up/a"), "trunk")), "{lock}");
+    assert!(
+        lock.contains(&head(&site.dir.path().join("up/a"), "trunk")),
+        "{lock}"
+    );
     let calls = std::fs::read_to_string(&log).unwrap();
     assert!(calls.starts_with("get\n"), "{calls}");
     assert!(calls.contains("store\n"), "{calls}");
     let requests = server.requests();
-    assert!(requests.iter().any(|r| r.ends_with(" anonymous")), "{requests:?}");
-    assert!(requests.iter().any(|r| r.ends_with(" authorized")), "{requests:?}");
+    assert!(
+        requests.iter().any(|r| r.ends_with(" anonymous")),
+        "{requests:?}"
+    );
+    assert!(
+        requests.iter().any(|r| r.ends_with(" authorized")),
+        "{requests:?}"
+    );
     assert!(!run.stderr.contains("s3cret"));
 }
 
@@ -423,7 +431,10 @@ fn credentials_the_server_refuses_are_erased_and_said() {
         ),
     );
     let file = site.dir.path().join("gitconfig");
-    write(&file, &format!("[credential]\n\thelper = {}\n", helper.display()));
+    write(
+        &file,
+        &format!("[credential]\n\thelper = {}\n", helper.display()),
+    );
     let run = site.run_with(&["fetch"], &[("GIT_CONFIG_GLOBAL", file.as_os_str())]);
     fails(&run, 1, "the server refused the credentials");
     says(&run, "git credential");
@@ -536,7 +547,10 @@ fn verify_reports_a_commit_force_pushed_away() {
     fails(
         &run,
         1,
-        &format!("commit `{locked}` is on no branch or tag of `file://{}`", a.display()),
+        &format!(
+            "commit `{locked}` is on no branch or tag of `file://{}`",
+            a.display()
+        ),
     );
     // Offline, the file itself is still what distrib wrote.
     ok(&site.run(&["verify", "--offline"]));
@@ -559,7 +573,11 @@ fn a_tag_of_a_blob_says_what_it_points_to() {
         "--set",
         "a=blobtag",
     ]);
-    fails(&run, 1, &format!("`refs/tags/blobtag` points to a blob (`{blob}`)"));
+    fails(
+        &run,
+        1,
+        &format!("`refs/tags/blobtag` points to a blob (`{blob}`)"),
+    );
     says(&run, "fix the tag at the origin");
     assert!(!run.stderr.contains("delete the mirror"), "{}", run.stderr);
 }

@@ -30,9 +30,10 @@ pub(super) fn helpers<'a>(
     git_dir: &Path,
     state: &'a Cell<Asked>,
 ) -> impl FnMut(Action) -> gix::Result<Option<Outcome>> + 'a {
+    let git_dir = git_dir.to_path_buf();
     // The user's configuration as git reads it (system, global, environment), for its
-    // `credential` sections and `core.askPass` only.
-    let user = gix::open_opts(git_dir, gix::open::Options::default()).ok();
+    // `credential` sections and `core.askPass` only; read when a server first asks.
+    let mut user: Option<Option<gix::Repository>> = None;
     let mut previous: Option<Cascade> = None;
     move |action| {
         // The cascade's own prompting (a terminal, or askpass before a terminal) is never used.
@@ -55,6 +56,9 @@ pub(super) fn helpers<'a>(
                     state.set(Asked::Cleartext);
                     return Ok(None);
                 }
+                let user = user.get_or_insert_with(|| {
+                    gix::open_opts(&git_dir, gix::open::Options::default()).ok()
+                });
                 let configured = user
                     .as_ref()
                     .zip(url)

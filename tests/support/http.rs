@@ -116,7 +116,9 @@ fn serve(
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let mut stream = stream;
     if let Some(location) = redirect {
-        log.lock().unwrap().push(format!("{method} {path} redirected"));
+        log.lock()
+            .unwrap()
+            .push(format!("{method} {path} redirected"));
         return stream.write_all(
             format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 .as_bytes(),
@@ -128,21 +130,18 @@ fn serve(
         Some(_) => "refused",
         None => "anonymous",
     };
-    log.lock().unwrap().push(format!("{method} {path} {verdict}"));
+    log.lock()
+        .unwrap()
+        .push(format!("{method} {path} {verdict}"));
     if verdict != "authorized" {
         return stream.write_all(
             b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"git\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         );
     }
     let backend = PathBuf::from(
-        String::from_utf8(
-            Command::new("git")
-                .arg("--exec-path")
-                .output()?
-                .stdout,
-        )
-        .unwrap_or_default()
-        .trim(),
+        String::from_utf8(Command::new("git").arg("--exec-path").output()?.stdout)
+            .unwrap_or_default()
+            .trim(),
     )
     .join("git-http-backend");
     let mut child = Command::new(backend)
@@ -157,7 +156,10 @@ fn serve(
         .env("QUERY_STRING", query)
         .env("CONTENT_TYPE", header("content-type").unwrap_or_default())
         .env("CONTENT_LENGTH", body.len().to_string())
-        .env("HTTP_CONTENT_ENCODING", header("content-encoding").unwrap_or_default())
+        .env(
+            "HTTP_CONTENT_ENCODING",
+            header("content-encoding").unwrap_or_default(),
+        )
         .env("GIT_PROTOCOL", header("git-protocol").unwrap_or_default())
         .env("REMOTE_USER", "tester")
         .env("REMOTE_ADDR", "127.0.0.1")
@@ -204,8 +206,8 @@ fn chunked(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
     loop {
         let mut size = String::new();
         reader.read_line(&mut size)?;
-        let size = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)
-            .unwrap_or(0);
+        let size =
+            usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
         let mut chunk = vec![0; size + 2];
         reader.read_exact(&mut chunk)?;
         if size == 0 {
