@@ -579,5 +579,25 @@ fn a_tag_of_a_blob_says_what_it_points_to() {
         &format!("`refs/tags/blobtag` points to a blob (`{blob}`)"),
     );
     says(&run, "fix the tag at the origin");
+    says(&run, "or pin another ref");
     assert!(!run.stderr.contains("delete the mirror"), "{}", run.stderr);
+
+    let tree = git(&a, &["rev-parse", "HEAD^{tree}"]);
+    git(&a, &["tag", "-a", "-m", "a tree", "treetag", &tree]);
+    ok(&site.run(&["fetch"]));
+    let run = site.run(&[
+        "lock",
+        "d",
+        "--kind",
+        "manual",
+        "--date",
+        "2026-12-03",
+        "--set",
+        "a=treetag",
+    ]);
+    fails(
+        &run,
+        1,
+        &format!("`refs/tags/treetag` points to a tree (`{tree}`)"),
+    );
 }

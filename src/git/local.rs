@@ -88,7 +88,13 @@ impl UploadPack {
                 if cfg!(windows) { "NUL" } else { "/dev/null" },
             )
             .env("GIT_PROTOCOL", "version=2");
-        let mut child = command.spawn()?;
+        let mut child = command.spawn().map_err(|error| match error.kind() {
+            std::io::ErrorKind::NotFound => std::io::Error::new(
+                error.kind(),
+                "git is not installed: a local path or `file://` URL is served by `git upload-pack`",
+            ),
+            _ => error,
+        })?;
         let stdout = child.stdout.take().expect("piped");
         let stdin = child.stdin.take().expect("piped");
         let mut stderr = child.stderr.take().expect("piped");
