@@ -142,6 +142,10 @@ fn git_lock_files_left_by_a_killed_fetch_are_removed() {
     }
     let run = site.run(&["lock", "d", "--kind", "weekly", "--date", "2026-11-19"]);
     ok(&run);
+    says(
+        &run,
+        "7 git lock files left by an interrupted fetch removed",
+    );
     assert!(!run.stderr.contains("--offline"), "{}", run.stderr);
     assert_eq!(in_mirror(&mirror, "refs/heads/trunk"), moved);
     for entry in walkdir::WalkDir::new(&mirror) {

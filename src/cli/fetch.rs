@@ -127,7 +127,7 @@ pub(crate) fn fetch_all(
     };
     let queue = Mutex::new(jobs.clone());
     let failures = Mutex::new(Vec::new());
-    let (created, changed) = (Mutex::new(0usize), Mutex::new(0usize));
+    let (created, changed, stale) = (Mutex::new(0usize), Mutex::new(0usize), Mutex::new(0usize));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
@@ -142,6 +142,7 @@ pub(crate) fn fetch_all(
                             *created.lock().unwrap_or_else(|e| e.into_inner()) +=
                                 usize::from(report.created);
                             *changed.lock().unwrap_or_else(|e| e.into_inner()) += report.changed;
+                            *stale.lock().unwrap_or_else(|e| e.into_inner()) += report.stale_locks;
                         }
                         Err(error) => {
                             let clean = |text: &str| {
@@ -188,8 +189,17 @@ pub(crate) fn fetch_all(
     } else {
         "repositories"
     };
+    let stale = stale.into_inner().unwrap_or_else(|e| e.into_inner());
+    let healed = if stale == 0 {
+        String::new()
+    } else {
+        format!(
+            ", {} left by an interrupted fetch removed",
+            crate::diagnostic::plural(stale, "git lock file")
+        )
+    };
     err(&format!(
-        "fetched {fetched} {noun} into `{}` ({created} new, {changed} refs changed)\n",
+        "fetched {fetched} {noun} into `{}` ({created} new, {changed} refs changed{healed})\n",
         mirrors.dir.display()
     ));
     (failures, jobs.len())

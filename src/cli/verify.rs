@@ -133,7 +133,7 @@ fn against_mirrors(
                 ));
             } else if !mirror.reachable(&repository.commit).unwrap_or(true) {
                 findings.push(format!(
-                    "`{name}`: commit `{}` is on no branch or tag of `{}` any more (its history was rewritten there): it can be garbage-collected at any time, and a rebuild from this lock would then fail",
+                    "`{name}`: commit `{}` is on no branch or tag of `{}` any more (force-pushed away, or its branch deleted): the origin can garbage-collect it at any time, and a rebuild from this lock would then fail",
                     repository.commit, repository.url
                 ));
             } else {

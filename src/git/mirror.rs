@@ -558,38 +558,73 @@ impl Mirror {
 
     /// Whether a branch or tag of the mirror reaches `commit`: after a fetch, whether the origin
     /// still has it in its history, rather than as an object that a force push left behind.
+    ///
+    /// Only commits newer than `commit` (by committer time, a day of slack for skewed clocks)
+    /// are walked first, which is short for a recent commit; the whole history is walked, once
+    /// per mirror, only when that walk did not find it.
     pub fn reachable(&self, commit: &str) -> Result<bool, ResolveError> {
         let Ok(target) = gix::ObjectId::from_hex(commit.as_bytes()) else {
             return Ok(false);
         };
-        if self.reachable.get().is_none() {
-            let references = self.repo.references().map_err(read_error)?;
-            let mut tips = Vec::new();
-            for mut reference in references.all().map_err(read_error)?.flatten() {
-                let name = reference.name().as_bstr().to_str_lossy().into_owned();
-                if !(name.starts_with("refs/heads/") || name.starts_with("refs/tags/")) {
-                    continue;
-                }
-                // A tag of a blob or a tree reaches no commit.
-                if let Ok(id) = reference.peel_to_id()
-                    && let Ok(object) = id.object()
-                    && object.kind == gix::object::Kind::Commit
-                {
-                    tips.push(object.id);
-                }
-            }
-            let mut seen = std::collections::HashSet::new();
-            if !tips.is_empty() {
-                for info in self.repo.rev_walk(tips).all().map_err(read_error)? {
-                    seen.insert(info.map_err(read_error)?.id);
-                }
-            }
-            let _ = self.reachable.set(seen);
+        if let Some(seen) = self.reachable.get() {
+            return Ok(seen.contains(&target));
         }
-        Ok(self
-            .reachable
-            .get()
-            .is_some_and(|seen| seen.contains(&target)))
+        let tips = self.tips()?;
+        if tips.is_empty() {
+            return Ok(false);
+        }
+        if tips.contains(&target) {
+            return Ok(true);
+        }
+        let time = self
+            .repo
+            .find_commit(target)
+            .map_err(read_error)?
+            .time()
+            .map_err(read_error)?
+            .seconds;
+        let recent = self
+            .repo
+            .rev_walk(tips.iter().copied())
+            .sorting(gix::revision::walk::Sorting::ByCommitTimeCutoff {
+                order: gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+                seconds: time.saturating_sub(86_400),
+            })
+            .all()
+            .map_err(read_error)?;
+        for info in recent {
+            if info.map_err(read_error)?.id == target {
+                return Ok(true);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for info in self.repo.rev_walk(tips).all().map_err(read_error)? {
+            seen.insert(info.map_err(read_error)?.id);
+        }
+        let found = seen.contains(&target);
+        let _ = self.reachable.set(seen);
+        Ok(found)
+    }
+
+    /// The commits the branches and tags point to (a tag of a blob or a tree reaches none).
+    fn tips(&self) -> Result<Vec<gix::ObjectId>, ResolveError> {
+        let references = self.repo.references().map_err(read_error)?;
+        let mut tips = Vec::new();
+        for mut reference in references.all().map_err(read_error)?.flatten() {
+            let name = reference.name().as_bstr().to_str_lossy().into_owned();
+            if !(name.starts_with("refs/heads/") || name.starts_with("refs/tags/")) {
+                continue;
+            }
+            if let Ok(id) = reference.peel_to_id()
+                && let Ok(object) = id.object()
+                && object.kind == gix::object::Kind::Commit
+            {
+                tips.push(object.id);
+            }
+        }
+        tips.sort();
+        tips.dedup();
+        Ok(tips)
     }
 
     /// Whether the mirror has this commit.
