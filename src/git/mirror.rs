@@ -559,9 +559,9 @@ impl Mirror {
     /// Whether a branch or tag of the mirror reaches `commit`: after a fetch, whether the origin
     /// still has it in its history, rather than as an object that a force push left behind.
     ///
-    /// Only commits newer than `commit` (by committer time, a day of slack for skewed clocks)
-    /// are walked first, which is short for a recent commit; the whole history is walked, once
-    /// per mirror, only when that walk did not find it.
+    /// Only commits newer than `commit` (by committer time, a day of slack for skewed clocks,
+    /// at most 2,000 of them) are walked first, which is short for a recent commit; the whole
+    /// history is walked, once per mirror, only when that walk did not find it.
     pub fn reachable(&self, commit: &str) -> Result<bool, ResolveError> {
         let Ok(target) = gix::ObjectId::from_hex(commit.as_bytes()) else {
             return Ok(false);
@@ -592,7 +592,8 @@ impl Mirror {
             })
             .all()
             .map_err(read_error)?;
-        for info in recent {
+        // Bounded: past that many commits, one walk of everything answers every later question.
+        for info in recent.take(2_000) {
             if info.map_err(read_error)?.id == target {
                 return Ok(true);
             }
