@@ -506,6 +506,28 @@ fn credentials_in_a_redirect_are_never_shown() {
 }
 
 #[test]
+fn ssh_runs_in_batch_mode() {
+    let site = Site::new();
+    let bin = site.dir.path().join("bin");
+    let log = site.dir.path().join("ssh.log");
+    script(
+        &bin.join("ssh"),
+        &format!("#!/bin/sh\necho \"$@\" >> '{}'\nexit 255\n", log.display()),
+    );
+    site.product("a", "ssh://git@127.0.0.1:2222/sw/a.git", "");
+    let path = std::env::join_paths(
+        std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let run = site.run_with(&["fetch"], &[("PATH", path.as_os_str())]);
+    fails(&run, 1, "cannot fetch `ssh://127.0.0.1:2222/sw/a.git`");
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert!(calls.contains("-o BatchMode=yes"), "{calls}");
+    assert!(calls.contains("-p2222"), "{calls}");
+    assert!(calls.contains("git@127.0.0.1"), "{calls}");
+}
+
+#[test]
 fn dot_segments_are_refused_and_mirrors_never_shared() {
     let site = Site::new();
     let c = site.upstream("c");

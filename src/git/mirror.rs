@@ -139,6 +139,12 @@ fn isolated() -> gix::open::Options {
     gix::open::Options::isolated()
 }
 
+/// Isolated, and `ssh` in batch mode: it uses keys and an agent, and never asks for a password,
+/// a passphrase or a host key confirmation on the terminal.
+fn fetching() -> gix::open::Options {
+    isolated().config_overrides(["core.sshCommand=ssh -o BatchMode=yes", "ssh.variant=ssh"])
+}
+
 /// Creates the bare mirror at `path` if needed, then makes its branches and tags equal to
 /// those of `url` (a path, `file://` or https URL), and its `HEAD` the origin's default branch.
 ///
@@ -154,7 +160,7 @@ pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
     };
     if path.join("HEAD").is_file() {
         let stale_locks = remove_stale_locks(path).map_err(write_error)?;
-        let repo = gix::open_opts(path, isolated()).map_err(|e| MirrorError::Corrupt {
+        let repo = gix::open_opts(path, fetching()).map_err(|e| MirrorError::Corrupt {
             path: path.to_path_buf(),
             source: Box::new(e),
         })?;
@@ -197,7 +203,7 @@ fn create(url: &str, path: &Path) -> Result<usize, MirrorError> {
         path,
         gix::create::Kind::Bare,
         gix::create::Options::default(),
-        isolated(),
+        fetching(),
     )
     .map_err(|e| write_error(Box::new(e)))?
     .into();
