@@ -49,10 +49,7 @@ pub(super) fn helpers<'a>(
                     .or_else(|| context.to_url())
                     .and_then(|u| gix::url::parse(u.as_bstr()).ok());
                 // Plain http to another machine would show the password to the network.
-                if url.as_ref().is_some_and(|u| {
-                    u.scheme == gix::url::Scheme::Http
-                        && !matches!(u.host(), Some("127.0.0.1" | "localhost" | "::1" | "[::1]"))
-                }) {
+                if url.as_ref().is_some_and(cleartext_to_the_network) {
                     state.set(Asked::Cleartext);
                     return Ok(None);
                 }
@@ -98,6 +95,16 @@ pub(super) fn helpers<'a>(
     }
 }
 
+/// Whether sending a password to `url` would show it to the network: plain http to another
+/// machine.
+fn cleartext_to_the_network(url: &gix::Url) -> bool {
+    url.scheme == gix::url::Scheme::Http
+        && !matches!(
+            url.host(),
+            Some("127.0.0.1" | "localhost" | "::1" | "[::1]")
+        )
+}
+
 /// Asks an askpass program for the user (unless the URL names one) and the password, as git
 /// does: the prompt is its argument, the answer its first line of output.
 fn ask(program: &Path, action: &Action) -> Option<Outcome> {
@@ -129,4 +136,22 @@ fn ask(program: &Path, action: &Action) -> Option<Outcome> {
         },
         next: context.into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_go_over_http_only_to_this_machine() {
+        let refused = |url: &str| {
+            cleartext_to_the_network(&gix::url::parse(url.as_bytes().as_bstr()).unwrap())
+        };
+        assert!(refused("http://git.example.org/a.git"));
+        assert!(refused("http://10.0.0.1:8080/a.git"));
+        assert!(!refused("https://git.example.org/a.git"));
+        assert!(!refused("http://127.0.0.1:8080/a.git"));
+        assert!(!refused("http://localhost/a.git"));
+        assert!(!refused("http://[::1]:8080/a.git"));
+    }
 }
