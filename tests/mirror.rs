@@ -120,6 +120,7 @@ fn empty_missing_and_corrupt_mirrors() {
         !mirrors.path().join("x.git").exists(),
         "a failed first fetch leaves no mirror behind"
     );
+    assert!(!mirrors.path().join("x.git.new").exists());
 }
 
 /// Commits with these committer dates on `main`, oldest first; their ids.
