@@ -55,6 +55,7 @@ invalid_fixtures! {
     name_case_conflict => "name-case-conflict", "name-case-conflict";
     alias_conflict => "alias-conflict", "alias-conflict";
     url_invalid => "url-invalid", "url-invalid";
+    url_credentials => "url-credentials", "url-credentials";
     repository_shared => "repository-shared", "repository-shared";
     repository_duplicate => "repository-duplicate", "repository-duplicate";
     shared_with_half => "shared-with-half", "shared-with-unused";

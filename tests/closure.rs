@@ -491,5 +491,9 @@ fn a_lock_whose_date_is_no_date_is_refused() {
         &lock.to_text().unwrap(),
     );
     let run = f.run(&["verify", "--offline"]);
-    fails(&run, 1, "the date `19/11/2026` is not a date as distrib writes it");
+    fails(
+        &run,
+        1,
+        "the date `19/11/2026` is not a date as distrib writes it",
+    );
 }

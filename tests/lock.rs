@@ -463,29 +463,34 @@ fn credentials_are_never_printed_or_written() {
         ),
     )
     .unwrap();
+    // A password in a manifest would be committed: `check` refuses it, so nothing is locked.
     let run = f.run(&["lock", "solo", "--kind", "weekly", "--date", "2026-11-19"]);
-    ok(&run);
-    assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret));
-    let text = f.lock_text("solo", "w.2026.47");
-    assert!(!text.contains(secret));
-    assert!(
-        text.contains("url: https://example.org/sw/other\n"),
-        "{text}"
-    );
+    assert_eq!(run.code, 1);
+    says(&run, "url-credentials");
+    assert!(!f.root.join("locks/solo").exists());
 
-    // A failing fetch does not show it either.
+    // A bare user is an account, not a secret; a failing fetch names both the manifest's URL and
+    // the one fetched after `rewrite:`, neither with credentials.
+    write(
+        &f.root.join("distrib.yaml"),
+        &format!(
+            "rewrite:\n  \"https://robot@example.org/\": \"file://{}/example.org/\"\n",
+            f.upstream.display()
+        ),
+    );
     std::fs::write(
         &product,
-        format!(
-            "name: other\nrepositories:\n  - url: https://robot:{secret}@example.org/sw/missing\n"
-        ),
+        "name: other\nrepositories:\n  - url: https://robot@example.org/sw/missing\n",
     )
     .unwrap();
     let run = f.run(&["fetch", "solo"]);
     assert_eq!(run.code, 1);
     says(
         &run,
-        "cannot fetch `https://example.org/sw/missing` (product `other`)",
+        &format!(
+            "cannot fetch `https://example.org/sw/missing` from `file://{}/example.org/sw/missing` (product `other`)",
+            f.upstream.display()
+        ),
     );
     assert!(!run.stderr.contains(secret), "{}", run.stderr);
 }

@@ -120,4 +120,70 @@ fn empty_missing_and_corrupt_mirrors() {
         !mirrors.path().join("x.git").exists(),
         "a failed first fetch leaves no mirror behind"
     );
+    assert!(!mirrors.path().join("x.git.new").exists());
+}
+
+/// Commits with these committer dates on `main`, oldest first; their ids.
+fn dated_commits(repo: &std::path::Path, dates: &[&str]) -> Vec<String> {
+    dates
+        .iter()
+        .enumerate()
+        .map(|(i, date)| {
+            std::fs::write(repo.join("f"), format!("{i} {date}\n")).unwrap();
+            git(repo, &["add", "-A"]);
+            let status = support::clean(std::process::Command::new("git"))
+                .current_dir(repo)
+                .args(["commit", "-q", "-m", &format!("c{i}")])
+                .env("GIT_AUTHOR_NAME", "R")
+                .env("GIT_AUTHOR_EMAIL", "r@example.org")
+                .env("GIT_COMMITTER_NAME", "R")
+                .env("GIT_COMMITTER_EMAIL", "r@example.org")
+                .env("GIT_AUTHOR_DATE", date)
+                .env("GIT_COMMITTER_DATE", date)
+                .status()
+                .unwrap();
+            assert!(status.success());
+            git(repo, &["rev-parse", "HEAD"])
+        })
+        .collect()
+}
+
+#[test]
+fn reachable_from_branches_and_tags_only() {
+    let up = tempfile::tempdir().unwrap();
+    git(up.path(), &["init", "-q", "-b", "main"]);
+    // The third commit's clock was a week fast: its children look older than it.
+    let ids = dated_commits(
+        up.path(),
+        &[
+            "2026-01-01T00:00:00Z",
+            "2026-01-02T00:00:00Z",
+            "2026-01-10T00:00:00Z",
+            "2026-01-03T00:00:00Z",
+            "2026-01-04T00:00:00Z",
+        ],
+    );
+    git(up.path(), &["tag", "v1", &ids[1]]);
+    git(up.path(), &["checkout", "-q", "-b", "side", &ids[0]]);
+    let side = dated_commits(up.path(), &["2026-01-05T00:00:00Z"]);
+    let mirrors = tempfile::tempdir().unwrap();
+    let path = mirrors.path().join("a.git");
+    let url = up.path().to_str().unwrap();
+    mirror::fetch(url, &path).unwrap();
+    let m = Mirror::open(&path).unwrap();
+    for id in ids.iter().chain(&side) {
+        assert!(m.reachable(id).unwrap(), "{id}");
+    }
+    // The side branch is force-pushed away: its commit stays in the mirror, unreachable.
+    git(up.path(), &["checkout", "-q", "main"]);
+    git(up.path(), &["branch", "-D", "side"]);
+    mirror::fetch(url, &path).unwrap();
+    let m = Mirror::open(&path).unwrap();
+    assert!(m.has_commit(&side[0]));
+    assert!(!m.reachable(&side[0]).unwrap());
+    assert!(
+        m.reachable(&ids[2]).unwrap(),
+        "found despite the skewed clock"
+    );
+    assert!(!m.reachable("not a commit id").unwrap());
 }

@@ -14,8 +14,11 @@ use crate::resolve::{Mirrors, Plan};
 /// `platform`), else of this machine's platform: what a lock for them needs, and nothing more.
 ///
 /// Mirrors are bare git repositories at `<mirrors>/<host>/<path>.git` holding every branch and
-/// tag of their origin; refs deleted at the origin are deleted here too. `rewrite:` in
-/// distrib.yaml redirects URLs (an air-gapped site's own mirror host, say).
+/// tag of their origin, and its default branch as HEAD; refs deleted at the origin are deleted
+/// here too. `rewrite:` in distrib.yaml redirects URLs (an air-gapped site's own mirror host,
+/// say). Lock files left in a mirror by a killed fetch are removed. Credentials come from git's
+/// credential helpers and GIT_ASKPASS only; nothing prompts. The user's git configuration changes
+/// nothing else.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  distrib fetch\n  distrib fetch lsst_distrib --jobs 8")]
 pub struct Args {
@@ -62,11 +65,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     if failures.is_empty() {
         return Ok(Exit::Success);
     }
-    for (product, url, error) in &failures {
-        err(&format!(
-            "error: cannot fetch `{url}` (product `{product}`): {error}\n"
-        ));
-    }
+    report(&failures);
     err(&format!(
         "{} of {total} repositories failed\n",
         failures.len()
@@ -74,14 +73,43 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     Ok(Exit::Failure)
 }
 
-/// Fetches `(product, url)` pairs in parallel, once per mirror. Returns the failures as
-/// `(product, url, error)` and the number of mirrors,
-/// URLs with credentials removed; every other repository is still fetched.
+/// One repository that could not be fetched. URLs and messages have no credentials in them.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct FetchFailure {
+    pub product: String,
+    /// The URL as the manifest writes it.
+    pub url: String,
+    /// The URL fetched from, after `rewrite:` (equal to `url` when nothing rewrote it).
+    pub fetched: String,
+    pub reason: String,
+    pub help: String,
+    /// The origin could not be read (rather than the mirror written): the mirrors as they are
+    /// can still be used on purpose.
+    pub unreachable: bool,
+}
+
+/// Prints each failure with its help.
+pub(crate) fn report(failures: &[FetchFailure]) {
+    for failure in failures {
+        let from = if failure.fetched == failure.url {
+            String::new()
+        } else {
+            format!(" from `{}`", failure.fetched)
+        };
+        err(&format!(
+            "error: cannot fetch `{}`{from} (product `{}`): {}\n  help: {}\n",
+            failure.url, failure.product, failure.reason, failure.help
+        ));
+    }
+}
+
+/// Fetches `(product, url)` pairs in parallel, once per mirror. Returns the failures and the
+/// number of mirrors; every other repository is still fetched.
 pub(crate) fn fetch_all(
     mirrors: &Mirrors,
     jobs: &[(String, String)],
     threads: Option<usize>,
-) -> (Vec<(String, String, String)>, usize) {
+) -> (Vec<FetchFailure>, usize) {
     // One fetch per mirror: products that share a repository share its mirror.
     let mut seen = std::collections::HashSet::new();
     let jobs: Vec<&(String, String)> = jobs
@@ -107,7 +135,7 @@ pub(crate) fn fetch_all(
     };
     let queue = Mutex::new(jobs.clone());
     let failures = Mutex::new(Vec::new());
-    let (created, changed) = (Mutex::new(0usize), Mutex::new(0usize));
+    let (created, changed, stale) = (Mutex::new(0usize), Mutex::new(0usize), Mutex::new(0usize));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
@@ -122,12 +150,32 @@ pub(crate) fn fetch_all(
                             *created.lock().unwrap_or_else(|e| e.into_inner()) +=
                                 usize::from(report.created);
                             *changed.lock().unwrap_or_else(|e| e.into_inner()) += report.changed;
+                            *stale.lock().unwrap_or_else(|e| e.into_inner()) += report.stale_locks;
                         }
-                        Err(error) => failures.lock().unwrap_or_else(|e| e.into_inner()).push((
-                            product.clone(),
-                            shown,
-                            redact_all(&redact_all(&reason(&error), url), &source),
-                        )),
+                        Err(error) => {
+                            let clean = |text: &str| {
+                                crate::url::redact_text(&redact_all(
+                                    &redact_all(text, url),
+                                    &source,
+                                ))
+                            };
+                            let failure = FetchFailure {
+                                product: product.clone(),
+                                url: shown,
+                                fetched: crate::url::redact(&source),
+                                reason: clean(&reason(&error)),
+                                help: clean(&error.help()),
+                                unreachable: matches!(
+                                    error,
+                                    mirror::MirrorError::Fetch { .. }
+                                        | mirror::MirrorError::Credentials { .. }
+                                ),
+                            };
+                            failures
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .push(failure);
+                        }
                     }
                     if let Some(bar) = &progress {
                         bar.inc(1);
@@ -149,8 +197,17 @@ pub(crate) fn fetch_all(
     } else {
         "repositories"
     };
+    let stale = stale.into_inner().unwrap_or_else(|e| e.into_inner());
+    let healed = if stale == 0 {
+        String::new()
+    } else {
+        format!(
+            ", {} left by an interrupted fetch removed",
+            crate::diagnostic::plural(stale, "git lock file")
+        )
+    };
     err(&format!(
-        "fetched {fetched} {noun} into `{}` ({created} new, {changed} refs changed)\n",
+        "fetched {fetched} {noun} into `{}` ({created} new, {changed} refs changed{healed})\n",
         mirrors.dir.display()
     ));
     (failures, jobs.len())

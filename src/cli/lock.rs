@@ -407,14 +407,12 @@ pub(super) fn resolve_products(
             .collect();
         let (failures, _) = super::fetch::fetch_all(&mirrors, &jobs, args.jobs);
         if !failures.is_empty() {
-            for (product, url, error) in &failures {
-                err(&format!(
-                    "error: cannot fetch `{url}` (product `{product}`): {error}\n"
-                ));
-            }
-            err(
-                "nothing was locked: a lock is never made from stale mirrors (pass --offline to use them as they are)\n",
-            );
+            super::fetch::report(&failures);
+            err(if failures.iter().all(|f| f.unreachable) {
+                "nothing was locked: a lock is never made from stale mirrors (pass --offline to use them as they are)\n"
+            } else {
+                "nothing was locked: a lock is never made from stale mirrors\n"
+            });
             return Err(Exit::Failure);
         }
     }

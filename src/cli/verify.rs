@@ -55,6 +55,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         .iter()
         .filter_map(|path| parse(&read(path).ok()?).ok())
         .collect();
+    let mut opened = std::collections::HashMap::new();
     let mut problems = 0;
     for path in &paths {
         let shown = path
@@ -78,7 +79,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         let mut findings = crate::lock::against_history(&lock, &history);
         findings.extend(kind_against_naming(&lock, &workspace));
         if !args.offline {
-            findings.extend(against_mirrors(&lock, &mirrors));
+            findings.extend(against_mirrors(&lock, &mirrors, &mut opened));
             findings.extend(versions_against_mirrors(&lock, &mirrors));
         }
         if findings.is_empty() {
@@ -110,14 +111,25 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     }
 }
 
-/// Tags that moved or vanished and commits that are gone. Repositories without a mirror are
-/// skipped: offline verification already covered the file itself.
-fn against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<String> {
+/// Tags that moved or vanished, commits that are gone or that no ref of the origin reaches any
+/// more. Repositories without a mirror are skipped: offline verification already covered the
+/// file itself. Mirrors stay open across locks (`opened`): what a mirror's refs reach is
+/// computed once.
+fn against_mirrors(
+    lock: &Lockfile,
+    mirrors: &crate::resolve::Mirrors,
+    opened: &mut std::collections::HashMap<PathBuf, Option<Mirror>>,
+) -> Vec<String> {
     let mut findings = Vec::new();
     for product in &lock.products {
         for repository in &product.repositories {
             let name = &product.name;
-            let Ok(mirror) = Mirror::open(&mirrors.path(&repository.url)) else {
+            let path = mirrors.path(&repository.url);
+            let Some(mirror) = opened
+                .entry(path)
+                .or_insert_with_key(|path| Mirror::open(path).ok())
+                .as_ref()
+            else {
                 findings.push(format!(
                     "`{name}`: no mirror of `{}` to check against (run `distrib fetch`, or pass --offline)",
                     repository.url
@@ -127,6 +139,11 @@ fn against_mirrors(lock: &Lockfile, mirrors: &crate::resolve::Mirrors) -> Vec<St
             if !mirror.has_commit(&repository.commit) {
                 findings.push(format!(
                     "`{name}`: commit `{}` no longer exists in `{}`",
+                    repository.commit, repository.url
+                ));
+            } else if !mirror.reachable(&repository.commit).unwrap_or(true) {
+                findings.push(format!(
+                    "`{name}`: commit `{}` is on no branch or tag of `{}` any more (force-pushed away, or its branch deleted): the origin can garbage-collect it at any time, and a rebuild from this lock would then fail",
                     repository.commit, repository.url
                 ));
             } else {

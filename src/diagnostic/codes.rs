@@ -75,8 +75,10 @@ codes! {
     NameCaseConflict = "name-case-conflict", Deny, true;
     /// An alias equals another product's name or alias
     AliasConflict = "alias-conflict", Deny, true;
-    /// A repository URL that cannot be understood
+    /// A repository URL that cannot be understood, or with a `.` or `..` path segment
     UrlInvalid = "url-invalid", Deny, false;
+    /// A repository URL or `rewrite:` target holds a password
+    UrlCredentials = "url-credentials", Deny, false;
     /// One repository is claimed by two products without `shared_with` on both
     RepositoryShared = "repository-shared", Deny, true;
     /// A product lists the same repository twice

@@ -11,6 +11,8 @@ use gix::bstr::ByteSlice;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use thiserror::Error;
 
+use super::{credentials, local};
+
 type Source = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, Error)]
@@ -23,6 +25,40 @@ pub enum MirrorError {
     Fetch { url: String, source: Source },
     #[error("cannot update the mirror at `{}`: {source}", path.display())]
     Write { path: PathBuf, source: Source },
+    #[error("{problem}")]
+    Credentials {
+        url: String,
+        problem: CredentialProblem,
+    },
+}
+
+/// Why a server that asks for credentials did not get good ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum CredentialProblem {
+    #[error(
+        "the server asks for credentials, and no git credential helper (nor `GIT_ASKPASS`) gave any"
+    )]
+    Missing,
+    #[error("the server refused the credentials that git's credential helpers gave")]
+    Rejected,
+    #[error(
+        "the server asks for credentials over plain http, and distrib sends credentials only over https (or to this machine)"
+    )]
+    Cleartext,
+}
+
+impl MirrorError {
+    /// What to do about it.
+    pub fn help(&self) -> String {
+        match self {
+            MirrorError::Credentials { problem: CredentialProblem::Cleartext, .. } => "use the server's https URL (a `rewrite:` of distrib.yaml can point the manifest's URL at it)".into(),
+            MirrorError::Credentials { problem: CredentialProblem::Rejected, .. } => "update the credentials your git credential helper holds for this server (`git credential reject`, then store new ones): distrib never prompts".into(),
+            MirrorError::Credentials { .. } => "configure a git credential helper for this server (`git config --global credential.helper store`, or your system's keychain helper) or set `GIT_ASKPASS`: distrib never prompts".into(),
+            MirrorError::Fetch { .. } => "check that the repository can be reached from here, or point a `rewrite:` of distrib.yaml at a mirror host that can".into(),
+            MirrorError::Corrupt { path, .. } | MirrorError::Missing(path) => format!("delete `{}` and run `distrib fetch` to create it again", path.display()),
+            MirrorError::Write { path, .. } => format!("check that `{}` can be written", path.display()),
+        }
+    }
 }
 
 /// How a ref name resolved in a mirror.
@@ -54,6 +90,12 @@ pub enum ResolveError {
         "`{reference}` is both a tag and a branch (`refs/tags/{reference}` and `refs/heads/{reference}`)"
     )]
     Ambiguous { reference: String },
+    #[error("`{reference}` points to a {kind} (`{id}`), not to a commit")]
+    NotACommit {
+        reference: String,
+        kind: String,
+        id: String,
+    },
     #[error("path `{path}` is not a folder in the tree of commit `{commit}`")]
     PathMissing { path: String, commit: String },
     #[error("cannot read the repository: {0}")]
@@ -89,24 +131,122 @@ pub struct FetchReport {
     pub created: bool,
     /// Refs created, moved or deleted.
     pub changed: usize,
+    /// Git lock files that an interrupted earlier fetch left in the mirror, now removed.
+    pub stale_locks: usize,
 }
 
 fn isolated() -> gix::open::Options {
     gix::open::Options::isolated()
 }
 
+/// Isolated, and `ssh` in batch mode: it uses keys and an agent, and never asks for a password,
+/// a passphrase or a host key confirmation on the terminal.
+fn fetching() -> gix::open::Options {
+    isolated().config_overrides(["core.sshCommand=ssh -o BatchMode=yes", "ssh.variant=ssh"])
+}
+
 /// Creates the bare mirror at `path` if needed, then makes its branches and tags equal to
-/// those of `url` (a path, `file://` or https URL).
+/// those of `url` (a path, `file://` or https URL), and its `HEAD` the origin's default branch.
+///
+/// Crash-safe: under distrib's own lock on the mirror, git lock files are what an earlier
+/// process killed mid-fetch left behind, so they are removed; a new mirror is built beside its
+/// place and moved there once complete, so a mirror is either whole or absent.
 pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
     // Two processes sharing the mirrors folder must not write one mirror at once.
     let _guard = hold(path)?;
-    let created = !path.join("HEAD").exists();
-    let result = fetch_into(url, path, created);
-    if result.is_err() && created {
-        // A mirror that never received anything would later pass for an empty repository.
-        let _ = std::fs::remove_dir_all(path);
+    let write_error = |source: std::io::Error| MirrorError::Write {
+        path: path.to_path_buf(),
+        source: Box::new(source),
+    };
+    if path.join("HEAD").is_file() {
+        let stale_locks = remove_stale_locks(path).map_err(write_error)?;
+        let repo = gix::open_opts(path, fetching()).map_err(|e| MirrorError::Corrupt {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })?;
+        let changed = fetch_into(&repo, url)?;
+        return Ok(FetchReport {
+            created: false,
+            changed,
+            stale_locks,
+        });
     }
-    result
+    // No `HEAD`: absent, or half-created by a process that was killed.
+    let staging = sibling(path, ".new");
+    for leftover in [path, staging.as_path()] {
+        if leftover.exists() {
+            std::fs::remove_dir_all(leftover).map_err(write_error)?;
+        }
+    }
+    let result = create(url, &staging).and_then(|changed| {
+        std::fs::rename(&staging, path).map_err(write_error)?;
+        Ok(changed)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    Ok(FetchReport {
+        created: true,
+        changed: result?,
+        stale_locks: 0,
+    })
+}
+
+fn create(url: &str, path: &Path) -> Result<usize, MirrorError> {
+    let write_error = |source: Source| MirrorError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(path).map_err(|e| write_error(Box::new(e)))?;
+    // Isolated: the user's `init.defaultBranch` must not become the mirror's HEAD.
+    let repo: gix::Repository = gix::ThreadSafeRepository::init_opts(
+        path,
+        gix::create::Kind::Bare,
+        gix::create::Options::default(),
+        fetching(),
+    )
+    .map_err(|e| write_error(Box::new(e)))?
+    .into();
+    fetch_into(&repo, url)
+}
+
+/// `<path><suffix>`, beside `path`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Removes the lock files git and gix write beside what they change (`refs/heads/main.lock`,
+/// `packed-refs.lock`, `HEAD.lock`, `shallow.lock`, `index.lock`, `config.lock`...). Only
+/// called under [`hold`]: no live distrib process is writing this mirror.
+fn remove_stale_locks(path: &Path) -> std::io::Result<usize> {
+    let mut removed = 0;
+    let mut remove = |file: &Path| -> std::io::Result<()> {
+        if file.extension().is_some_and(|e| e == "lock") && file.is_file() {
+            std::fs::remove_file(file)?;
+            removed += 1;
+        }
+        Ok(())
+    };
+    for folder in [
+        path.to_path_buf(),
+        path.join("objects/info"),
+        path.join("objects/pack"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            remove(&entry?.path())?;
+        }
+    }
+    for tree in [path.join("refs"), path.join("logs")] {
+        for entry in walkdir::WalkDir::new(tree).into_iter().flatten() {
+            remove(entry.path())?;
+        }
+    }
+    Ok(removed)
 }
 
 /// An exclusive lock on `<mirror>.lock` beside the mirror, released when dropped.
@@ -118,19 +258,20 @@ fn hold(path: &Path) -> Result<std::fs::File, MirrorError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(write_error)?;
     }
-    let mut name = path.as_os_str().to_owned();
-    name.push(".lock");
     let file = std::fs::File::options()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(PathBuf::from(name))
+        .open(sibling(path, ".lock"))
         .map_err(write_error)?;
     file.lock().map_err(write_error)?;
     Ok(file)
 }
 
-fn fetch_into(url: &str, path: &Path, created: bool) -> Result<FetchReport, MirrorError> {
+/// Fetches every branch and tag of `url` into `repo`, deletes what the origin deleted, and
+/// points `HEAD` where the origin's points. The number of refs changed.
+fn fetch_into(repo: &gix::Repository, url: &str) -> Result<usize, MirrorError> {
+    let path = repo.path();
     let write_error = |source: Source| MirrorError::Write {
         path: path.to_path_buf(),
         source,
@@ -138,16 +279,6 @@ fn fetch_into(url: &str, path: &Path, created: bool) -> Result<FetchReport, Mirr
     let fetch_error = |source: Source| MirrorError::Fetch {
         url: url.to_owned(),
         source,
-    };
-    let repo = if created {
-        std::fs::create_dir_all(path).map_err(|e| write_error(Box::new(e)))?;
-        gix::init_bare(path).map_err(|e| write_error(Box::new(e)))?;
-        gix::open_opts(path, isolated()).map_err(|e| write_error(Box::new(e)))?
-    } else {
-        gix::open_opts(path, isolated()).map_err(|e| MirrorError::Corrupt {
-            path: path.to_path_buf(),
-            source: Box::new(e),
-        })?
     };
     let remote = repo
         .remote_at(url)
@@ -158,14 +289,33 @@ fn fetch_into(url: &str, path: &Path, created: bool) -> Result<FetchReport, Mirr
         )
         .map_err(|e| fetch_error(Box::new(e)))?
         .with_fetch_tags(gix::remote::fetch::Tags::None);
-    let interrupt = AtomicBool::new(false);
-    let outcome = remote
-        .connect(gix::remote::Direction::Fetch)
-        .map_err(|e| fetch_error(Box::new(e)))?
-        .prepare_fetch(gix::progress::Discard, Default::default())
-        .map_err(|e| fetch_error(Box::new(e)))?
-        .receive(gix::progress::Discard, &interrupt)
-        .map_err(|e| fetch_error(Box::new(e)))?;
+    let auth = std::cell::Cell::new(credentials::Asked::No);
+    let outcome = match local::local_path(url) {
+        Some(local) => {
+            let server = local::UploadPack::spawn(&local).map_err(|e| fetch_error(Box::new(e)))?;
+            let (connection, finish) = server.into_parts();
+            let result = receive(remote.to_connection_with_transport(connection));
+            finish.wait(result).map_err(fetch_error)?
+        }
+        None => {
+            let connection = remote
+                .connect(gix::remote::Direction::Fetch)
+                .map_err(|e| fetch_error(Box::new(e)))?
+                .with_credentials(credentials::helpers(path, &auth));
+            receive(connection).map_err(|e| {
+                let problem = match auth.get() {
+                    credentials::Asked::Missing => CredentialProblem::Missing,
+                    credentials::Asked::Rejected => CredentialProblem::Rejected,
+                    credentials::Asked::Cleartext => CredentialProblem::Cleartext,
+                    credentials::Asked::No | credentials::Asked::Found => return fetch_error(e),
+                };
+                MirrorError::Credentials {
+                    url: url.to_owned(),
+                    problem,
+                }
+            })?
+        }
+    };
 
     let mut changed = match &outcome.status {
         gix::remote::fetch::Status::NoPackReceived { update_refs, .. }
@@ -207,7 +357,7 @@ fn fetch_into(url: &str, path: &Path, created: bool) -> Result<FetchReport, Mirr
         }
     }
     changed += edits.len();
-    // HEAD follows the remote's default branch, so a repository without `ref:` tracks it.
+    // HEAD follows the origin's default branch, so a repository without `ref:` tracks it.
     let head = outcome.ref_map.remote_refs.iter().find_map(|r| match r {
         gix::protocol::handshake::Ref::Symbolic {
             full_ref_name,
@@ -237,12 +387,37 @@ fn fetch_into(url: &str, path: &Path, created: bool) -> Result<FetchReport, Mirr
         repo.edit_references(edits)
             .map_err(|e| write_error(Box::new(e)))?;
     }
-    Ok(FetchReport { created, changed })
+    Ok(changed)
+}
+
+/// Lists the origin's refs (and its `HEAD`, which the refspecs alone would not ask for), then
+/// receives the pack and updates the mirror's refs.
+fn receive<T>(
+    connection: gix::remote::Connection<'_, '_, '_, T>,
+) -> Result<gix::remote::fetch::Outcome, Source>
+where
+    T: gix::protocol::transport::client::blocking_io::Transport,
+{
+    let head = gix::refspec::parse("HEAD".into(), gix::refspec::parse::Operation::Fetch)
+        .map_err(|e| Box::new(e) as Source)?
+        .to_owned();
+    let options = gix::remote::ref_map::Options {
+        extra_refspecs: vec![head],
+        ..Default::default()
+    };
+    let interrupt = AtomicBool::new(false);
+    Ok(connection
+        .prepare_fetch(gix::progress::Discard, options)
+        .map_err(Box::new)?
+        .receive(gix::progress::Discard, &interrupt)
+        .map_err(Box::new)?)
 }
 
 /// A mirror opened for reading.
 pub struct Mirror {
     repo: gix::Repository,
+    /// Every commit a branch or tag reaches, computed on first use.
+    reachable: std::cell::OnceCell<std::collections::HashSet<gix::ObjectId>>,
 }
 
 impl Mirror {
@@ -254,7 +429,10 @@ impl Mirror {
             path: path.to_path_buf(),
             source: Box::new(e),
         })?;
-        Ok(Self { repo })
+        Ok(Self {
+            repo,
+            reachable: std::cell::OnceCell::new(),
+        })
     }
 
     /// Every branch and tag name, short form, sorted.
@@ -373,12 +551,87 @@ impl Mirror {
         let id = reference
             .peel_to_id()
             .map_err(|e| ResolveError::Read(Box::new(e)))?;
-        let commit = id
-            .object()
-            .map_err(|e| ResolveError::Read(Box::new(e)))?
-            .peel_to_commit()
-            .map_err(|e| ResolveError::Read(Box::new(e)))?;
-        Ok(Some(commit.id.to_string()))
+        let object = id.object().map_err(|e| ResolveError::Read(Box::new(e)))?;
+        if object.kind != gix::object::Kind::Commit {
+            return Err(ResolveError::NotACommit {
+                reference: full_name.to_owned(),
+                kind: object.kind.to_string(),
+                id: object.id.to_string(),
+            });
+        }
+        Ok(Some(object.id.to_string()))
+    }
+
+    /// Whether a branch or tag of the mirror reaches `commit`: after a fetch, whether the origin
+    /// still has it in its history, rather than as an object that a force push left behind.
+    ///
+    /// Only commits newer than `commit` (by committer time, a day of slack for skewed clocks,
+    /// at most 2,000 of them) are walked first, which is short for a recent commit; the whole
+    /// history is walked, once per mirror, only when that walk did not find it.
+    pub fn reachable(&self, commit: &str) -> Result<bool, ResolveError> {
+        let Ok(target) = gix::ObjectId::from_hex(commit.as_bytes()) else {
+            return Ok(false);
+        };
+        if let Some(seen) = self.reachable.get() {
+            return Ok(seen.contains(&target));
+        }
+        let tips = self.tips()?;
+        if tips.is_empty() {
+            return Ok(false);
+        }
+        if tips.contains(&target) {
+            return Ok(true);
+        }
+        let time = self
+            .repo
+            .find_commit(target)
+            .map_err(read_error)?
+            .time()
+            .map_err(read_error)?
+            .seconds;
+        let recent = self
+            .repo
+            .rev_walk(tips.iter().copied())
+            .sorting(gix::revision::walk::Sorting::ByCommitTimeCutoff {
+                order: gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+                seconds: time.saturating_sub(86_400),
+            })
+            .all()
+            .map_err(read_error)?;
+        // Bounded: past that many commits, one walk of everything answers every later question.
+        for info in recent.take(2_000) {
+            if info.map_err(read_error)?.id == target {
+                return Ok(true);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for info in self.repo.rev_walk(tips).all().map_err(read_error)? {
+            seen.insert(info.map_err(read_error)?.id);
+        }
+        let found = seen.contains(&target);
+        let _ = self.reachable.set(seen);
+        Ok(found)
+    }
+
+    /// The commits the branches and tags point to (a tag of a blob or a tree reaches none).
+    fn tips(&self) -> Result<Vec<gix::ObjectId>, ResolveError> {
+        let references = self.repo.references().map_err(read_error)?;
+        let mut tips = Vec::new();
+        for mut reference in references.all().map_err(read_error)?.flatten() {
+            let name = reference.name().as_bstr().to_str_lossy().into_owned();
+            if !(name.starts_with("refs/heads/") || name.starts_with("refs/tags/")) {
+                continue;
+            }
+            if let Ok(id) = reference.peel_to_id()
+                && let Ok(object) = id.object()
+                && object.kind == gix::object::Kind::Commit
+            {
+                tips.push(object.id);
+            }
+        }
+        tips.sort();
+        tips.dedup();
+        Ok(tips)
     }
 
     /// The full ids of the commits whose id starts with `prefix` (hex digits), sorted: one

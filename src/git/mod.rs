@@ -1,6 +1,8 @@
 //! The only module that uses gix. It answers questions about git repositories in plain types:
 //! which files a revision holds and what they contain, read from the object database.
 
+mod credentials;
+mod local;
 pub mod mirror;
 
 use std::path::{Path, PathBuf};

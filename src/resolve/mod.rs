@@ -124,7 +124,8 @@ pub struct Mirrors<'a> {
 }
 
 impl Mirrors<'_> {
-    /// The mirror of a repository: `<dir>/<host>/<path>.git`, from the URL as written.
+    /// The mirror of a repository: `<dir>/<host>/<path>.git`, from the URL as written, each
+    /// segment percent-encoded (`crate::url::mirror_path`): two repositories never share one.
     pub fn path(&self, url: &str) -> PathBuf {
         let key = crate::url::normalize(url).unwrap_or_else(|_| url.to_owned());
         // A relative local path names a repository relative to this manifest repository: key
@@ -132,20 +133,20 @@ impl Mirrors<'_> {
         // folder cannot mix theirs up.
         let key = match key.strip_prefix("file://") {
             Some(path) if !path.starts_with('/') => {
-                format!("file://{}", self.root.join(path).display())
+                let mut absolute = self.root.to_path_buf();
+                for segment in path.split('/') {
+                    match segment {
+                        ".." => {
+                            absolute.pop();
+                        }
+                        _ => absolute.push(segment),
+                    }
+                }
+                format!("file://{}", absolute.display())
             }
             _ => key,
         };
-        let key = key.replacen("file://", "file/", 1);
-        let mut path = self.dir.to_path_buf();
-        for part in key.split('/').filter(|p| !p.is_empty() && *p != ".") {
-            path.push(if part == ".." { "_" } else { part });
-        }
-        path.set_extension(match path.extension() {
-            Some(ext) => format!("{}.git", ext.to_string_lossy()),
-            None => "git".into(),
-        });
-        path
+        crate::url::mirror_path(self.dir, &key)
     }
 
     /// The URL to fetch from: rewritten, and a relative local path made absolute.
@@ -464,6 +465,9 @@ fn resolve_repository(
                 "push a branch to the repository, or remove it from the product".into()
             }
             ResolveError::PathMissing { .. } => "fix `path:`, or pin a commit that has it".into(),
+            ResolveError::NotACommit { .. } => {
+                "only a commit can be built: fix the tag at the origin (`git tag -f NAME COMMIT`), or pin another ref (`tag:`, `ref:` or `--set`)".into()
+            }
             ResolveError::Read(_) => "delete the mirror and run `distrib fetch` again".into(),
         };
         ResolveFailure::Ref {

@@ -42,6 +42,12 @@ pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
             .with_help("name the folder of the mirrors, or remove `mirrors:` to keep them in the user's cache folder"),
         );
     }
+    // A rewrite target is fetched from like a manifest URL, and committed like one.
+    for (_, to) in config.value.rewrite.iter() {
+        if crate::url::has_password(to) {
+            found.push(super::repositories::credentials(file, to));
+        }
+    }
     let names: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
     for (name, _) in config.value.rules.iter() {
         match Code::from_name(name) {

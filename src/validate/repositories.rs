@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::{Lookup, ProductIndex};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::manifest::Manifests;
+use crate::manifest::span::Node;
 use crate::url::normalize;
 
 /// One repository entry: (product index, repository index).
@@ -18,13 +19,31 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
         let mut own: Vec<(String, usize)> = Vec::new();
         for (r, repository) in product.value.repositories.iter().enumerate() {
             let url = &repository.value.url;
+            if crate::url::has_password(url) {
+                found.push(credentials(file, url));
+            }
             let key = match normalize(url) {
                 Ok(key) => key,
                 Err(error) => {
+                    let help = match &error {
+                        crate::url::UrlError::DotSegment(_) => {
+                            "write the path to the repository itself, without `.` or `..` segments"
+                        }
+                        _ => {
+                            "write `https://host/path`, `git@host:path`, `file:///path` or a local path"
+                        }
+                    };
                     found.push(
-                        Diagnostic::new(Code::UrlInvalid, file, format!("invalid repository URL `{}`: {error}", crate::url::redact(url)))
-                            .with_label(file, url.span.clone(), "invalid URL")
-                            .with_help("write `https://host/path`, `git@host:path`, `file:///path` or a local path"),
+                        Diagnostic::new(
+                            Code::UrlInvalid,
+                            file,
+                            format!(
+                                "invalid repository URL `{}`: {error}",
+                                crate::url::redact(url)
+                            ),
+                        )
+                        .with_label(file, url.span.clone(), "invalid URL")
+                        .with_help(help),
                     );
                     continue;
                 }
@@ -95,6 +114,23 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
             }
         }
     }
+}
+
+/// A password written in a URL of a manifest: committed to git, it is readable by everyone who
+/// can read the repository.
+pub(super) fn credentials(file: crate::diagnostic::FileId, url: &Node<String>) -> Diagnostic {
+    Diagnostic::new(
+        Code::UrlCredentials,
+        file,
+        format!(
+            "the URL `{}` holds a password",
+            crate::url::redact(url)
+        ),
+    )
+    .with_label(file, url.span.clone(), "password written here")
+    .with_help(
+        "remove `user:password@` from the URL and give the password to a git credential helper (`git config --global credential.helper store`, or your system's keychain helper): distrib asks git's credential helpers when a server wants credentials",
+    )
 }
 
 /// The diagnostic for two products claiming one repository, unless both declare it.
