@@ -283,11 +283,12 @@ fn the_parse_cache_is_private_and_keeps_no_credential() {
         ])
         .output()
         .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    // The password is refused (`url-credentials`), but the files still parsed: the cache is
+    // written, and must not hold it.
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("url-credentials"), "{stderr}");
+    assert!(!stderr.contains("SECRETTOKEN"), "{stderr}");
     let folder = cache.path().join("distrib/parsed");
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&folder), 0o700);
@@ -309,7 +310,8 @@ fn the_parse_cache_is_private_and_keeps_no_credential() {
         &["check", "--format", "json"],
         &[("XDG_CACHE_HOME", cache.path().as_os_str())],
     );
-    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(again.stdout.contains("url-credentials"), "{}", again.stdout);
 }
 
 /// A fixture locked as `w.2026.47`, then `app` tagged `tag` one commit later and locked as
