@@ -185,11 +185,27 @@ fn compute_identities(
             .platform
             .as_ref()
             .map_or(lock.platform.as_str(), |p| p.value.as_str());
+        // Build inputs as `lock --check` takes them: the lock's values, else the defaults.
+        let recorded = lock.input_values();
+        let inputs: std::collections::BTreeMap<String, String> = plan
+            .distribution
+            .variables
+            .iter()
+            .filter(|(_, variable)| variable.is_input())
+            .filter_map(|(name, variable)| {
+                let value = recorded
+                    .get(name.as_str())
+                    .map(String::as_str)
+                    .or(variable.default_value())?;
+                Some((name.value.clone(), value.to_owned()))
+            })
+            .collect();
         let options = Options {
             platform,
             overrides: &lock.overrides,
             inherited: &inherited[at],
             branch: None,
+            inputs: &inputs,
         };
         distribution.identities = match crate::resolve::resolve(&plan, mirrors, &options) {
             Ok(products) => impact::identities(lock, &products),

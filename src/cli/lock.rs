@@ -7,6 +7,7 @@ use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit, err, out};
 use crate::diagnostic::Code;
 use crate::fsutil::IoError;
+use crate::identity;
 use crate::lock::history::{self, History};
 use crate::lock::{FORMAT_VERSION, LockedProduct, Lockfile, ReleaseKind};
 use crate::manifest::model::Level;
@@ -195,6 +196,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     // Everything the command line says is checked before anything is fetched.
     let mut overrides = overrides(context, &plan, &args.lock.overrides)?;
     let variables = variables(context, &plan, &args.lock.variables)?;
+    let mut inputs = inputs(&plan, &variables);
     // `--check` compares like with like: the compared lock's overrides unless the command line
     // gives some, and its platform when neither the command line nor the distribution names one.
     let compared = if args.check {
@@ -214,6 +216,14 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
         if args.lock.overrides.is_empty() {
             overrides = existing.overrides.clone();
         }
+        // And the compared lock's build inputs unless the command line sets some.
+        if args.lock.variables.is_empty() {
+            for (name, value) in existing.input_values() {
+                if inputs.contains_key(&name) {
+                    inputs.insert(name, value);
+                }
+            }
+        }
         Some(existing)
     } else {
         None
@@ -225,7 +235,10 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
         .or_else(|| plan.distribution.platform.as_ref().map(|p| p.value.clone()))
         .or_else(|| compared.as_ref().map(|l| l.platform.clone()))
         .unwrap_or_else(|| format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH));
-    let options = Options::new(&platform, &overrides);
+    let options = Options {
+        inputs: &inputs,
+        ..Options::new(&platform, &overrides)
+    };
     let products = resolve_products(context, workspace, &plan, &options, &args.lock)?;
     if let Some(existing) = compared {
         return Ok(compare(&existing, &products, &args.distribution));
@@ -312,10 +325,10 @@ pub(super) fn variables(
         .distribution
         .variables
         .iter()
-        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .filter_map(|(k, v)| Some((k.value.clone(), v.default_value()?.to_owned())))
         .collect();
     for (key, value) in given {
-        if !variables.contains_key(key) {
+        if plan.distribution.variables.get(key).is_none() {
             return Err(usage(context, LockFailure::Variable { name: key.clone() }));
         }
         // A variable ends up in a release name, a file name and a git tag.
@@ -325,6 +338,16 @@ pub(super) fn variables(
         variables.insert(key.clone(), value.clone());
     }
     Ok(variables)
+}
+
+/// The values of the distribution's build inputs, from `variables` (defaults and `--var`).
+pub(super) fn inputs(plan: &Plan, variables: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    plan.distribution
+        .variables
+        .iter()
+        .filter(|(_, variable)| variable.is_input())
+        .filter_map(|(name, _)| Some((name.value.clone(), variables.get(name.as_str())?.clone())))
+        .collect()
 }
 
 /// Brings the mirrors up to date (unless --offline), resolves every product and checks the
@@ -410,7 +433,7 @@ pub(super) fn new_lock(
     options: &Options,
 ) -> Result<Lockfile, history::HistoryError> {
     let distribution = plan.distribution.name.value.clone();
-    let content = Lockfile::content_digest(&products);
+    let content = Lockfile::content_digest(identity::Version::CURRENT, &products);
     let same = history.same_content(&distribution, &content);
     let build = match same {
         Some(lock) => lock.build,
@@ -418,6 +441,7 @@ pub(super) fn new_lock(
     };
     Ok(Lockfile {
         version: FORMAT_VERSION,
+        identity_version: Some(identity::Version::CURRENT.number()),
         distribution,
         release: String::new(),
         kind,
@@ -430,6 +454,7 @@ pub(super) fn new_lock(
         manifest_commit: workspace.manifest_commit(),
         platform: options.platform.to_owned(),
         variables: BTreeMap::new(),
+        inputs: options.inputs.keys().cloned().collect(),
         overrides: options.overrides.clone(),
         environment: resolve::locked_environment(plan.environment),
         content,
@@ -598,10 +623,23 @@ fn compare(existing: &Lockfile, products: &[LockedProduct], distribution: &str) 
     };
     let version = |p: &LockedProduct| p.version.clone().unwrap_or_else(|| "-".into());
     let mut lines = Vec::new();
+    let other_version = existing.identity_version() != Some(identity::Version::CURRENT);
+    if other_version {
+        // Every identity differs: say why once rather than once per product.
+        lines.push(format!(
+            "  identities are `{}`, a lock made now has `{}` identities",
+            existing
+                .identity_version()
+                .map_or("unknown", identity::Version::header),
+            identity::Version::CURRENT.header()
+        ));
+    }
     for (name, product) in &new {
         match old.get(name) {
             None => lines.push(format!("  added     {name} {}", version(product))),
             Some(before) if before.identity == product.identity => {}
+            // Identities of two versions never compare: the sources still do.
+            Some(before) if other_version && commits(before) == commits(product) => {}
             Some(before)
                 if commits(before) == commits(product) && before.recipe == product.recipe =>
             {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::span::{Entries, Node};
+use super::span::{Entries, Node, Untyped};
 
 /// `distrib.yaml`: marks the root of a manifest repository and holds repository-wide settings.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -67,9 +67,68 @@ pub struct Product {
     /// Build-time dependencies, written like `depends`.
     #[serde(default)]
     pub build_depends: Entries<Node<Requirement>>,
-    /// The build recipe: free-form, hashed canonically into the package identity.
+    /// The build recipe: a mapping, free-form below it, hashed canonically into the package
+    /// identity with every scalar as the text written (docs/identity.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub build: Option<Node<serde_json::Value>>,
+    pub build: Option<Node<Recipe>>,
+}
+
+/// A build recipe: a mapping whose scalars are all kept as the text written, so that no YAML
+/// schema (`yes`, `on`, `0b101`, `1e3`, `~`) changes what is hashed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recipe(pub Vec<(Node<String>, Untyped)>);
+
+impl<'de> Deserialize<'de> for Recipe {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RecipeVisitor;
+        impl<'de> serde::de::Visitor<'de> for RecipeVisitor {
+            type Value = Recipe;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a recipe mapping")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Recipe, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Node<String>>()? {
+                    entries.push((key, map.next_value::<Untyped>()?));
+                }
+                Ok(Recipe(entries))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Recipe, A::Error> {
+                // The parse cache stores the entries as a list.
+                let entries =
+                    Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(Recipe(entries))
+            }
+        }
+        if super::span::spans_on() {
+            return deserializer.deserialize_seq(RecipeVisitor);
+        }
+        deserializer.deserialize_map(RecipeVisitor)
+    }
+}
+
+impl Serialize for Recipe {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if super::span::spans_on() {
+            return serializer.collect_seq(self.0.iter());
+        }
+        serializer.collect_map(self.0.iter().map(|(k, v)| (&k.value, v)))
+    }
+}
+
+impl JsonSchema for Recipe {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Recipe".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A mapping, free-form below it; every scalar is hashed as the text written.",
+            "type": "object"
+        })
+    }
 }
 
 /// What a product requires of one dependency.
@@ -210,9 +269,10 @@ pub struct Distribution {
     pub environment: Node<String>,
     /// The top-level products.
     pub products: Vec<Node<String>>,
-    /// Variables for naming templates, with their defaults; `--var k=v` overrides them.
+    /// Variables for naming templates, with their defaults; `--var k=v` overrides them. A
+    /// variable declared `{ default, input: true }` is also an input of every package identity.
     #[serde(default)]
-    pub variables: Entries<Node<String>>,
+    pub variables: Entries<Node<Variable>>,
     /// Release name templates per release kind.
     #[serde(default)]
     pub naming: Naming,
@@ -226,6 +286,107 @@ pub struct Distribution {
     /// `{build}`, `{platform}` and the distribution's variables filled in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install: Option<Node<String>>,
+}
+
+/// A distribution's variable: `name: "default"` names releases only; `name: { default,
+/// input: true }` is a build input too (O2 §5: built against the installed FLP suite).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Variable {
+    /// Its default value: a variable of release names only.
+    Value(String),
+    Declared(DeclaredVariable),
+}
+
+/// A variable written as a mapping.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredVariable {
+    /// The value unless `--var` gives one; an input must have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Whether the value enters every package identity of a lock (a build input), and not only
+    /// release names.
+    #[serde(default)]
+    pub input: bool,
+}
+
+impl Variable {
+    /// The default value, if any.
+    pub fn default_value(&self) -> Option<&str> {
+        match self {
+            Variable::Value(value) => Some(value),
+            Variable::Declared(declared) => declared.default.as_deref(),
+        }
+    }
+
+    /// Whether the variable is a build input.
+    pub fn is_input(&self) -> bool {
+        matches!(self, Variable::Declared(DeclaredVariable { input: true, .. }))
+    }
+}
+
+impl<'de> Deserialize<'de> for Variable {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// What the YAML library read: a plain scalar it typed (`0.40`, `yes`) is taken from
+        /// the source as written.
+        enum Shape {
+            Text(String),
+            Typed,
+            Declared(DeclaredVariable),
+        }
+        struct ShapeVisitor;
+        impl<'de> serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = Shape;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value, or `{ default, input }`")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Shape, E> {
+                Ok(Shape::Text(text.to_owned()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Shape, E> {
+                Ok(Shape::Typed)
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Shape, E> {
+                Ok(Shape::Typed)
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Shape, E> {
+                Ok(Shape::Typed)
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Shape, E> {
+                Ok(Shape::Typed)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Shape, E> {
+                Err(E::custom("cannot deserialize null into string"))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Shape, A::Error> {
+                DeclaredVariable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Shape::Declared)
+            }
+        }
+        impl<'de> Deserialize<'de> for Shape {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any(ShapeVisitor)
+            }
+        }
+        if super::span::spans_on() {
+            // The parse cache holds the model as serialized: a string or a mapping.
+            return Ok(match Shape::deserialize(deserializer)? {
+                Shape::Text(text) => Variable::Value(text),
+                Shape::Declared(declared) => Variable::Declared(declared),
+                Shape::Typed => return Err(serde::de::Error::custom("expected a string")),
+            });
+        }
+        let spanned = serde_saphyr::Spanned::<Shape>::deserialize(deserializer)?;
+        Ok(match spanned.value {
+            Shape::Text(text) => Variable::Value(text),
+            Shape::Declared(declared) => Variable::Declared(declared),
+            Shape::Typed => match super::span::written(&spanned.defined) {
+                Some(text) => Variable::Value(text),
+                None => return Err(serde::de::Error::custom("expected a string")),
+            },
+        })
+    }
 }
 
 /// Release name templates. strftime codes of the release date (`%Y`, `%G`, `%V`...) and

@@ -231,6 +231,8 @@ fn whole_file(code: Code, message: &str, help: &str) -> Problem {
 fn options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
+    // Recipes keep `.nan` and `.inf` as the text written, like every other scalar.
+    options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
     options.alias_limits.max_total_replayed_events = 100_000;
     options.alias_limits.max_replay_stack_depth = 32;
     let mut budget = serde_saphyr::Budget::default();
@@ -241,7 +243,10 @@ fn options() -> serde_saphyr::Options {
 }
 
 fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
-    serde_saphyr::from_str_with_options(text, options())
+    // Recipes and variables read some scalars from the source as written.
+    super::span::with_source(text, || {
+        serde_saphyr::from_str_with_options(text, options())
+    })
 }
 
 /// Our message and fix for one parser error. The parser's wording is matched here and nowhere
