@@ -208,12 +208,12 @@ pub fn normalize_path(path: &str) -> String {
 
 /// Why a sub-tree path names no sub-tree of a repository, if it does not.
 pub fn path_problem(path: &str) -> Option<&'static str> {
-    if path.starts_with('/') {
-        Some("it is absolute: a sub-tree is relative to the repository's root")
-    } else if path.split('/').any(|segment| segment == "..") {
-        Some("it goes up with `..`: a sub-tree is inside the repository")
+    if path.split('/').any(|segment| segment == "..") {
+        Some("it goes up with `..`")
     } else if normalize_path(path).is_empty() {
-        Some("it names the repository's root")
+        Some("it is the repository's root")
+    } else if path.starts_with('/') {
+        Some("it is absolute")
     } else {
         None
     }

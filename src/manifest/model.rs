@@ -80,11 +80,14 @@ pub struct Recipe(pub Vec<(Node<String>, Untyped)>);
 
 impl<'de> Deserialize<'de> for Recipe {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct RecipeVisitor;
+        /// `cache`: reading the parse cache, where the entries are a list.
+        struct RecipeVisitor {
+            cache: bool,
+        }
         impl<'de> serde::de::Visitor<'de> for RecipeVisitor {
             type Value = Recipe;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a recipe mapping")
+                f.write_str(RECIPE_EXPECTED)
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
@@ -97,18 +100,24 @@ impl<'de> Deserialize<'de> for Recipe {
                 Ok(Recipe(entries))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Recipe, A::Error> {
-                // The parse cache stores the entries as a list.
+                if !self.cache {
+                    return Err(serde::de::Error::invalid_type(serde::de::Unexpected::Seq, &self));
+                }
                 let entries =
                     Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
                 Ok(Recipe(entries))
             }
         }
         if super::span::spans_on() {
-            return deserializer.deserialize_seq(RecipeVisitor);
+            return deserializer.deserialize_seq(RecipeVisitor { cache: true });
         }
-        deserializer.deserialize_map(RecipeVisitor)
+        // Any node, so that a scalar or a list is reported as not a recipe, where it is.
+        deserializer.deserialize_any(RecipeVisitor { cache: false })
     }
 }
+
+/// What a recipe is, in the message of a `build` that is not one.
+pub const RECIPE_EXPECTED: &str = "a build recipe (a mapping)";
 
 impl Serialize for Recipe {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

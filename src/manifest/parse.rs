@@ -335,6 +335,22 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
             "here",
         );
     }
+    if let Some(found) = text
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.strip_suffix(&format!(", expected {}", super::model::RECIPE_EXPECTED)))
+    {
+        let found = if found == "sequence" {
+            "a list"
+        } else {
+            "a single value"
+        };
+        return problem(
+            Code::InvalidValue,
+            format!("`build` is {found}: a recipe is a mapping"),
+            "write the recipe as a mapping of its fields, e.g. `build: { script: \"make install\" }`".into(),
+            "not a mapping",
+        );
+    }
     if text.starts_with("cannot deserialize null into string") {
         return problem(
             Code::InvalidValue,

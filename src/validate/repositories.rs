@@ -27,7 +27,7 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
                     Diagnostic::new(
                         Code::PathInvalid,
                         file,
-                        format!("the sub-tree `{path}` of `{}` names no sub-tree: {problem}", product.value.name),
+                        format!("the `path` `{path}` of `{}` is not a sub-tree of the repository: {problem}", product.value.name),
                     )
                     .with_label(file, path.span.clone(), "not a sub-tree")
                     .with_help("write a path relative to the repository's root, such as `libs/a`, or remove `path` to build from the whole repository"),
