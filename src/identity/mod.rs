@@ -458,6 +458,14 @@ mod tests {
     }
 
     #[test]
+    fn recipe_tags_are_ignored() {
+        assert_eq!(
+            canonical("build: { a: !!int 5, b: !!str 5, c: !!bool 'yes', d: !!float \"1\", e: !!null '' }"),
+            r#"{"a":"5","b":"5","c":"yes","d":"1","e":""}"#
+        );
+    }
+
+    #[test]
     fn recipe_aliases_and_merges_are_expanded() {
         let text = canonical(concat!(
             "base: &base { cc: gcc, opt: -O2 }\n",

@@ -391,7 +391,8 @@ impl<'de> Deserialize<'de> for Variable {
             Shape::Text(text) => Variable::Value(text),
             Shape::Declared(declared) => Variable::Declared(declared),
             Shape::Typed => match super::span::written(&spanned.defined) {
-                Some(text) => Variable::Value(text),
+                Some(Ok(text)) => Variable::Value(text),
+                Some(Err(problem)) => return Err(serde::de::Error::custom(problem)),
                 None => return Err(serde::de::Error::custom("expected a string")),
             },
         })

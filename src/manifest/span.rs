@@ -202,10 +202,27 @@ pub fn with_source<R>(text: &str, f: impl FnOnce() -> R) -> R {
     result
 }
 
-/// The text of the source at `location`, while [`with_source`] runs.
-pub fn written(location: &serde_saphyr::Location) -> Option<String> {
+/// The text of a scalar that the YAML library typed (a boolean, a number, a null), as written
+/// at `location`, while [`with_source`] runs; `None` outside it. Such a scalar is plain, or
+/// quoted with a tag (`!!int "5"`): tags are ignored, the quotes are not part of the text.
+pub fn written(location: &serde_saphyr::Location) -> Option<Result<String, &'static str>> {
     let span = span_of(location)?;
-    SOURCE.with_borrow(|source| source.get(span).map(str::to_owned))
+    let raw = SOURCE.with_borrow(|source| source.get(span).map(str::to_owned))?;
+    let quoted = |quote: char| {
+        raw.len() >= 2 && raw.starts_with(quote) && raw.ends_with(quote)
+    };
+    Some(if quoted('\'') {
+        Ok(raw[1..raw.len() - 1].replace("''", "'"))
+    } else if quoted('"') {
+        let inner = &raw[1..raw.len() - 1];
+        if inner.contains(['\\', '\n']) {
+            Err("a tagged scalar in double quotes with escapes or line breaks: remove the tag")
+        } else {
+            Ok(inner.to_owned())
+        }
+    } else {
+        Ok(raw)
+    })
 }
 
 /// A YAML node read without any schema (docs/identity.md, "The canonical recipe"): every
@@ -324,9 +341,12 @@ impl<'de> Deserialize<'de> for Untyped {
         Ok(match spanned.value {
             Shape::Text(text) => Untyped::Text(text),
             Shape::Typed(shown) => {
-                // A typed scalar is plain: its text is the source at its definition (an
-                // alias's is its anchor's).
-                Untyped::Text(written(&spanned.defined).unwrap_or(shown))
+                // Its text is the source at its definition (an alias's is its anchor's).
+                match written(&spanned.defined) {
+                    Some(Ok(text)) => Untyped::Text(text),
+                    Some(Err(problem)) => return Err(serde::de::Error::custom(problem)),
+                    None => Untyped::Text(shown),
+                }
             }
             Shape::List(items) => Untyped::List(items),
             Shape::Map(entries) => Untyped::Map(entries),
