@@ -457,6 +457,53 @@ mod tests {
         assert_ne!(canonical("build: { on: true }"), canonical("build: { on: True }"));
     }
 
+    /// The recipe vectors of docs/identity.md, row by row.
+    #[test]
+    fn documented_recipe_vectors() {
+        for (yaml, expected) in [
+            (
+                "build: { a: yes, b: on, c: 0b101, d: 1e3, e: ~, f: }",
+                r#"{"a":"yes","b":"on","c":"0b101","d":"1e3","e":"~","f":""}"#,
+            ),
+            (
+                "build: { g: 4, h: \"4\", i: '04', j: 0x10, k: True, l: .NaN, m: 1.50 }",
+                r#"{"g":"4","h":"4","i":"04","j":"0x10","k":"True","l":".NaN","m":"1.50"}"#,
+            ),
+            (
+                "build: { n: [no, 010, -0], o: !!int \"5\" }",
+                r#"{"n":["no","010","-0"],"o":"5"}"#,
+            ),
+            (
+                "build: { p: \"tab\\tquote\\\" é\" }",
+                r#"{"p":"tab\tquote\" é"}"#,
+            ),
+            ("build:\n  p: |\n    line 1\n    line 2\n", r#"{"p":"line 1\nline 2\n"}"#),
+            (
+                "base: &base { cc: gcc, opt: -O2 }\nbuild: { env: { <<: *base, opt: -O3 } }",
+                r#"{"env":{"cc":"gcc","opt":"-O3"}}"#,
+            ),
+            (
+                "build: { script: \"scons install\", env: { OPT: -O2, JOBS: 4 } }",
+                r#"{"env":{"JOBS":"4","OPT":"-O2"},"script":"scons install"}"#,
+            ),
+            (
+                "build: { env: { JOBS: \"4\", OPT: -O2 }, script: scons install }",
+                r#"{"env":{"JOBS":"4","OPT":"-O2"},"script":"scons install"}"#,
+            ),
+        ] {
+            assert_eq!(canonical(yaml), expected, "{yaml}");
+        }
+        // In a list of merged mappings, the earlier wins; the mapping's own keys win over both.
+        assert_eq!(
+            canonical(concat!(
+                "a: &a { k: a, x: a }\n",
+                "b: &b { k: b, y: b }\n",
+                "build: { m: { x: own, <<: [*a, *b] } }\n"
+            )),
+            r#"{"m":{"k":"a","x":"own","y":"b"}}"#
+        );
+    }
+
     #[test]
     fn recipe_tags_are_ignored() {
         assert_eq!(
