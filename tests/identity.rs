@@ -291,3 +291,27 @@ fn the_identity_document_alone_reproduces_a_real_lock() {
     }
     assert_eq!(computed["content"], lock.content.as_str());
 }
+
+#[test]
+fn build_must_be_a_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("distrib.yaml"), "");
+    for (name, build, found) in [
+        ("a", "5", "a single value"),
+        ("b", "[a, b]", "a list"),
+        ("c", "hello", "a single value"),
+        ("d", "yes", "a single value"),
+    ] {
+        write(
+            &dir.path().join(format!("products/{name}.yaml")),
+            &format!("name: {name}\nbuild: {build}\n"),
+        );
+        let run = distrib_wide(dir.path(), &["check"]);
+        fails(&run, 1, &format!("`build` is {found}: a recipe is a mapping"));
+        says(&run, "products/");
+        says(&run, "write the recipe as a mapping of its fields");
+        std::fs::remove_file(dir.path().join(format!("products/{name}.yaml"))).unwrap();
+    }
+    write(&dir.path().join("products/e.yaml"), "name: e\nbuild:\n");
+    ok(&distrib_wide(dir.path(), &["check"]));
+}
