@@ -49,7 +49,10 @@ fn build_inputs_change_identities_and_the_build_number() {
     ok(&f.run(&["fetch"]));
     let run = manual(&f, &[]);
     ok(&run);
-    says(&run, "wrote `locks/dist/m-cern-flp0.40.0.lock.yaml`: 4 products, build b1");
+    says(
+        &run,
+        "wrote `locks/dist/m-cern-flp0.40.0.lock.yaml`: 4 products, build b1",
+    );
     let text = f.lock_text("dist", "m-cern-flp0.40.0");
     assert!(text.contains("\nidentity_version: 2\n"), "{text}");
     assert!(text.contains("\ninputs:\n- flp_suite\n"), "{text}");
@@ -64,7 +67,10 @@ fn build_inputs_change_identities_and_the_build_number() {
     // A build input: every package is another package, and the lock another build.
     let run = manual(&f, &["flp_suite=0.41.0"]);
     ok(&run);
-    says(&run, "wrote `locks/dist/m-cern-flp0.41.0.lock.yaml`: 4 products, build b2");
+    says(
+        &run,
+        "wrote `locks/dist/m-cern-flp0.41.0.lock.yaml`: 4 products, build b2",
+    );
     assert!(!run.stderr.contains("same content"), "{}", run.stderr);
     let second = f.identities("dist", "m-cern-flp0.41.0");
     for (name, identity) in &second {
@@ -83,7 +89,11 @@ fn build_inputs_change_identities_and_the_build_number() {
         "--var",
         "flp_suite=0.40.0",
     ]);
-    fails(&run, 1, "`m-cern-flp0.41.0` is stale: 4 of its products would change");
+    fails(
+        &run,
+        1,
+        "`m-cern-flp0.41.0` is stale: 4 of its products would change",
+    );
     let run = f.run(&["verify", "--offline"]);
     ok(&run);
     says(&run, "3 locks verified");
@@ -158,7 +168,15 @@ fn recipes_and_paths_hash_as_written_and_normalized() {
     let f = Fixture::new();
     hostile_recipes(&f);
     ok(&f.run(&["fetch"]));
-    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-19", "--offline"]));
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+    ]));
     let lock = distrib::lock::parse(&f.lock_text("dist", "w.2026.47")).unwrap();
     let utils = lock.products.iter().find(|p| p.name == "utils").unwrap();
     assert_eq!(
@@ -209,7 +227,10 @@ fn recipes_and_paths_hash_as_written_and_normalized() {
 #[test]
 fn version_1_locks_still_verify() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&project().join("tests/fixtures/valid/identity-v1"), dir.path());
+    copy_tree(
+        &project().join("tests/fixtures/valid/identity-v1"),
+        dir.path(),
+    );
     let path = dir.path().join("locks/dist/w.2026.47.lock.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("\nversion: 1\n") && !text.contains("identity_version"));
@@ -227,7 +248,10 @@ fn version_1_locks_still_verify() {
         .filter(|line| !line.starts_with("digest: "))
         .map(|line| format!("{line}\n"))
         .collect::<String>();
-    let forged = format!("{body}digest: {}\n", distrib::identity::digest(body.as_bytes()));
+    let forged = format!(
+        "{body}digest: {}\n",
+        distrib::identity::digest(body.as_bytes())
+    );
     std::fs::write(&path, forged).unwrap();
     let run = distrib_wide(dir.path(), &["verify", "--offline"]);
     fails(&run, 1, "its recorded inputs give");
@@ -279,12 +303,14 @@ fn the_identity_document_alone_reproduces_a_real_lock() {
     assert_eq!(computed["environment"], lock.environment.digest.as_str());
     for product in &lock.products {
         assert_eq!(
-            computed["recipes"][&product.name], product.recipe.as_str(),
+            computed["recipes"][&product.name],
+            product.recipe.as_str(),
             "recipe of {}",
             product.name
         );
         assert_eq!(
-            computed["identities"][&product.name], product.identity.as_str(),
+            computed["identities"][&product.name],
+            product.identity.as_str(),
             "identity of {}",
             product.name
         );
@@ -307,7 +333,11 @@ fn build_must_be_a_mapping() {
             &format!("name: {name}\nbuild: {build}\n"),
         );
         let run = distrib_wide(dir.path(), &["check"]);
-        fails(&run, 1, &format!("`build` is {found}: a recipe is a mapping"));
+        fails(
+            &run,
+            1,
+            &format!("`build` is {found}: a recipe is a mapping"),
+        );
         says(&run, "products/");
         says(&run, "write the recipe as a mapping of its fields");
         std::fs::remove_file(dir.path().join(format!("products/{name}.yaml"))).unwrap();

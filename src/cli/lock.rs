@@ -341,7 +341,10 @@ pub(super) fn variables(
 }
 
 /// The values of the distribution's build inputs, from `variables` (defaults and `--var`).
-pub(super) fn inputs(plan: &Plan, variables: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+pub(super) fn inputs(
+    plan: &Plan,
+    variables: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
     plan.distribution
         .variables
         .iter()

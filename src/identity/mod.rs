@@ -356,7 +356,10 @@ mod tests {
         );
         let yaml = "build:\n  script: scons install\n  env: { OPT: -O2, JOBS: 4 }\n";
         let text = canonical(yaml);
-        assert_eq!(text, r#"{"env":{"JOBS":"4","OPT":"-O2"},"script":"scons install"}"#);
+        assert_eq!(
+            text,
+            r#"{"env":{"JOBS":"4","OPT":"-O2"},"script":"scons install"}"#
+        );
         let afw = Inputs {
             product: "afw",
             platform: "linux-x86_64",
@@ -452,9 +455,18 @@ mod tests {
             )
         );
         // Quoting changes nothing; every other edit of the text does.
-        assert_eq!(canonical("build: { jobs: 4 }"), canonical("build: { jobs: \"4\" }"));
-        assert_ne!(canonical("build: { mode: 0x10 }"), canonical("build: { mode: 16 }"));
-        assert_ne!(canonical("build: { on: true }"), canonical("build: { on: True }"));
+        assert_eq!(
+            canonical("build: { jobs: 4 }"),
+            canonical("build: { jobs: \"4\" }")
+        );
+        assert_ne!(
+            canonical("build: { mode: 0x10 }"),
+            canonical("build: { mode: 16 }")
+        );
+        assert_ne!(
+            canonical("build: { on: true }"),
+            canonical("build: { on: True }")
+        );
     }
 
     /// The recipe vectors of docs/identity.md, row by row.
@@ -477,7 +489,10 @@ mod tests {
                 "build: { p: \"tab\\tquote\\\" é\" }",
                 r#"{"p":"tab\tquote\" é"}"#,
             ),
-            ("build:\n  p: |\n    line 1\n    line 2\n", r#"{"p":"line 1\nline 2\n"}"#),
+            (
+                "build:\n  p: |\n    line 1\n    line 2\n",
+                r#"{"p":"line 1\nline 2\n"}"#,
+            ),
             (
                 "base: &base { cc: gcc, opt: -O2 }\nbuild: { env: { <<: *base, opt: -O3 } }",
                 r#"{"env":{"cc":"gcc","opt":"-O3"}}"#,
@@ -507,7 +522,9 @@ mod tests {
     #[test]
     fn recipe_tags_are_ignored() {
         assert_eq!(
-            canonical("build: { a: !!int 5, b: !!str 5, c: !!bool 'yes', d: !!float \"1\", e: !!null '' }"),
+            canonical(
+                "build: { a: !!int 5, b: !!str 5, c: !!bool 'yes', d: !!float \"1\", e: !!null '' }"
+            ),
             r#"{"a":"5","b":"5","c":"yes","d":"1","e":""}"#
         );
     }
@@ -676,7 +693,11 @@ mod tests {
         for variant in variants {
             assert_ne!(package_identity(Version::V2, &variant), id, "{variant:?}");
         }
-        assert_ne!(package_identity(Version::V1, &base), id, "the version is hashed");
+        assert_ne!(
+            package_identity(Version::V1, &base),
+            id,
+            "the version is hashed"
+        );
     }
 
     #[test]
@@ -699,8 +720,14 @@ mod tests {
             build_inputs: vec![("xy", "z")],
             ..a.clone()
         };
-        assert_ne!(package_identity(Version::V2, &a), package_identity(Version::V2, &b));
-        assert_ne!(package_identity(Version::V2, &a), package_identity(Version::V2, &c));
+        assert_ne!(
+            package_identity(Version::V2, &a),
+            package_identity(Version::V2, &b)
+        );
+        assert_ne!(
+            package_identity(Version::V2, &a),
+            package_identity(Version::V2, &c)
+        );
         assert_ne!(
             content_digest(Version::V2, [("a", "bc")]),
             content_digest(Version::V2, [("ab", "c")])

@@ -287,7 +287,11 @@ impl Lockfile {
         if version == identity::Version::V1 && !self.inputs.is_empty() {
             return Err("a lock of identity version 1 records no build inputs".into());
         }
-        if let Some(name) = self.inputs.iter().find(|n| !self.variables.contains_key(*n)) {
+        if let Some(name) = self
+            .inputs
+            .iter()
+            .find(|n| !self.variables.contains_key(*n))
+        {
             return Err(format!(
                 "the build input `{name}` has no value in `variables`"
             ));

@@ -101,10 +101,12 @@ impl<'de> Deserialize<'de> for Recipe {
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Recipe, A::Error> {
                 if !self.cache {
-                    return Err(serde::de::Error::invalid_type(serde::de::Unexpected::Seq, &self));
+                    return Err(serde::de::Error::invalid_type(
+                        serde::de::Unexpected::Seq,
+                        &self,
+                    ));
                 }
-                let entries =
-                    Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+                let entries = Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
                 Ok(Recipe(entries))
             }
         }
@@ -331,7 +333,10 @@ impl Variable {
 
     /// Whether the variable is a build input.
     pub fn is_input(&self) -> bool {
-        matches!(self, Variable::Declared(DeclaredVariable { input: true, .. }))
+        matches!(
+            self,
+            Variable::Declared(DeclaredVariable { input: true, .. })
+        )
     }
 }
 

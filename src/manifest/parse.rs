@@ -335,10 +335,9 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
             "here",
         );
     }
-    if let Some(found) = text
-        .strip_prefix("invalid type: ")
-        .and_then(|rest| rest.strip_suffix(&format!(", expected {}", super::model::RECIPE_EXPECTED)))
-    {
+    if let Some(found) = text.strip_prefix("invalid type: ").and_then(|rest| {
+        rest.strip_suffix(&format!(", expected {}", super::model::RECIPE_EXPECTED))
+    }) {
         let found = if found == "sequence" {
             "a list"
         } else {

@@ -208,9 +208,7 @@ pub fn with_source<R>(text: &str, f: impl FnOnce() -> R) -> R {
 pub fn written(location: &serde_saphyr::Location) -> Option<Result<String, &'static str>> {
     let span = span_of(location)?;
     let raw = SOURCE.with_borrow(|source| source.get(span).map(str::to_owned))?;
-    let quoted = |quote: char| {
-        raw.len() >= 2 && raw.starts_with(quote) && raw.ends_with(quote)
-    };
+    let quoted = |quote: char| raw.len() >= 2 && raw.starts_with(quote) && raw.ends_with(quote);
     Some(if quoted('\'') {
         Ok(raw[1..raw.len() - 1].replace("''", "'"))
     } else if quoted('"') {

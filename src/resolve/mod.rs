@@ -402,9 +402,8 @@ pub fn resolve(
             identity: String::new(),
         });
         let product = locked.last_mut().expect("just pushed");
-        product.identity = product.compute_identity(&context, |d| {
-            identities.get(d).map(String::as_str)
-        });
+        product.identity =
+            product.compute_identity(&context, |d| identities.get(d).map(String::as_str));
         identities.insert(product.name.clone(), product.identity.clone());
     }
     if failures.is_empty() {
@@ -554,7 +553,10 @@ fn resolve_repository(
         .ok_or_else(|| ref_failure(ResolveError::Empty))?;
     let resolved = mirror.resolve(&requested).map_err(ref_failure)?;
     // `libs/a/` and `./libs/a` are the sub-tree `libs/a` (docs/identity.md).
-    let subtree = repository.path.as_ref().map(|p| identity::normalize_path(p));
+    let subtree = repository
+        .path
+        .as_ref()
+        .map(|p| identity::normalize_path(p));
     let tree = mirror
         .tree(&resolved.commit, subtree.as_deref())
         .map_err(ref_failure)?;

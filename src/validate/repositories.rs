@@ -48,7 +48,10 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
                 let path = product.value.repositories[r].value.path.as_ref();
                 path.map(|p| normalize_path(p)).unwrap_or_default()
             };
-            if let Some((_, first)) = own.iter().find(|(k, f)| *k == key && sub_tree(*f) == sub_tree(r)) {
+            if let Some((_, first)) = own
+                .iter()
+                .find(|(k, f)| *k == key && sub_tree(*f) == sub_tree(r))
+            {
                 let first_url = &product.value.repositories[*first].value.url;
                 let tree = match sub_tree(r) {
                     tree if tree.is_empty() => "the whole repository".to_owned(),
