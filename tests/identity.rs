@@ -345,3 +345,36 @@ fn build_must_be_a_mapping() {
     write(&dir.path().join("products/e.yaml"), "name: e\nbuild:\n");
     ok(&distrib_wide(dir.path(), &["check"]));
 }
+
+#[test]
+fn a_version_1_lock_is_stale_for_its_identities_alone() {
+    let f = Fixture::locked();
+    // The weekly as distrib-identity/1 wrote it: format 1, version 1 identities and content.
+    let path = f.root.join("locks/dist/w.2026.47.lock.yaml");
+    let mut lock = distrib::lock::parse(&f.lock_text("dist", "w.2026.47")).unwrap();
+    lock.version = 1;
+    lock.identity_version = None;
+    let identities = lock.recompute_identities().unwrap();
+    for product in &mut lock.products {
+        product.identity = identities[&product.name].clone();
+    }
+    lock.content =
+        distrib::lock::Lockfile::content_digest(distrib::identity::Version::V1, &lock.products);
+    std::fs::write(&path, lock.to_text().unwrap()).unwrap();
+    let text = f.lock_text("dist", "w.2026.47");
+    assert!(text.contains("\nversion: 1\n") && !text.contains("identity_version"));
+    ok(&f.run(&["verify", "--offline"]));
+
+    // Nothing changed but the encoding: said once, not once per product.
+    let run = f.run(&["lock", "dist", "--check", "--offline"]);
+    fails(
+        &run,
+        1,
+        "`w.2026.47` is stale: its identities are `distrib-identity/1`, a lock made now has `distrib-identity/2` identities",
+    );
+    assert!(!run.stderr.contains("changed"), "{}", run.stderr);
+    // A new lock is other content: a new build, not "same content as".
+    let run = f.run(&["lock", "dist", "--kind", "nightly", "--date", "2026-11-20", "--offline"]);
+    ok(&run);
+    says(&run, "build b2");
+}

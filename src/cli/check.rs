@@ -170,6 +170,19 @@ fn compute_identities(
             continue;
         };
         let lock = &locks[at];
+        if lock.identity_version() != Some(crate::identity::Version::CURRENT) {
+            // Identities of two versions of the encoding never compare.
+            distribution.identities = Identities::NotComputed {
+                reason: format!(
+                    "`{}` has `{}` identities: every identity of a new lock (`{}`) differs",
+                    lock.release,
+                    lock.identity_version()
+                        .map_or("unknown", crate::identity::Version::header),
+                    crate::identity::Version::CURRENT.header()
+                ),
+            };
+            continue;
+        }
         let plan = match Plan::new(manifests, &distribution.name) {
             Ok(plan) => plan,
             Err(error) => {

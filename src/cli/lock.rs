@@ -627,16 +627,6 @@ fn compare(existing: &Lockfile, products: &[LockedProduct], distribution: &str) 
     let version = |p: &LockedProduct| p.version.clone().unwrap_or_else(|| "-".into());
     let mut lines = Vec::new();
     let other_version = existing.identity_version() != Some(identity::Version::CURRENT);
-    if other_version {
-        // Every identity differs: say why once rather than once per product.
-        lines.push(format!(
-            "  identities are `{}`, a lock made now has `{}` identities",
-            existing
-                .identity_version()
-                .map_or("unknown", identity::Version::header),
-            identity::Version::CURRENT.header()
-        ));
-    }
     for (name, product) in &new {
         match old.get(name) {
             None => lines.push(format!("  added     {name} {}", version(product))),
@@ -663,7 +653,7 @@ fn compare(existing: &Lockfile, products: &[LockedProduct], distribution: &str) 
     for name in old.keys().filter(|n| !new.contains_key(*n)) {
         lines.push(format!("  removed   {name}"));
     }
-    if lines.is_empty() {
+    if lines.is_empty() && !other_version {
         err(&format!(
             "`{}` is up to date ({})\n",
             existing.release,
@@ -671,12 +661,25 @@ fn compare(existing: &Lockfile, products: &[LockedProduct], distribution: &str) 
         ));
         return Exit::Success;
     }
-    err(&format!(
-        "`{}` is stale: {} of its products would change\n{}\n",
-        existing.release,
-        lines.len(),
-        lines.join("\n")
-    ));
+    if other_version {
+        // Every identity differs: said once rather than once per product.
+        err(&format!(
+            "`{}` is stale: its identities are `{}`, a lock made now has `{}` identities\n",
+            existing.release,
+            existing
+                .identity_version()
+                .map_or("unknown", identity::Version::header),
+            identity::Version::CURRENT.header()
+        ));
+    }
+    if !lines.is_empty() {
+        err(&format!(
+            "`{}` is stale: {} of its products would change\n{}\n",
+            existing.release,
+            lines.len(),
+            lines.join("\n")
+        ));
+    }
     err(&format!(
         "run `distrib lock {distribution} --kind <kind>` to write a new lock\n"
     ));
