@@ -7,7 +7,7 @@ mod support;
 use std::process::Command;
 
 use support::fixture::{Fixture, fails, ok, says, write};
-use support::{copy_tree, distrib_wide, project};
+use support::{copy_tree, distrib_wide, git, project};
 
 /// `dist` with a name-only variable `site` and a build input `flp_suite`, named by both.
 fn with_inputs(f: &Fixture) {
@@ -373,8 +373,29 @@ fn a_version_1_lock_is_stale_for_its_identities_alone() {
         "`w.2026.47` is stale: its identities are `distrib-identity/1`, a lock made now has `distrib-identity/2` identities",
     );
     assert!(!run.stderr.contains("changed"), "{}", run.stderr);
+    // `check --base` does not compare identities of two versions either.
+    git(&f.root, &["init", "-q", "-b", "main"]);
+    git(&f.root, &["add", "-A"]);
+    git(&f.root, &["commit", "-q", "-m", "manifests"]);
+    let utils = f.root.join("products/utils.yaml");
+    let text = std::fs::read_to_string(&utils).unwrap();
+    write(&utils, &text.replace("OPT: -O2", "OPT: -O3"));
+    let run = f.run(&["check", "--base", "HEAD"]);
+    ok(&run);
+    says(
+        &run,
+        "identities not computed: `w.2026.47` has `distrib-identity/1` identities: every identity of a new lock (`distrib-identity/2`) differs",
+    );
     // A new lock is other content: a new build, not "same content as".
-    let run = f.run(&["lock", "dist", "--kind", "nightly", "--date", "2026-11-20", "--offline"]);
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "nightly",
+        "--date",
+        "2026-11-20",
+        "--offline",
+    ]);
     ok(&run);
     says(&run, "build b2");
 }
