@@ -217,6 +217,8 @@ impl Lockfile {
 
     /// Sorts every list, so equal content is equal text.
     pub fn normalize(&mut self) {
+        self.inputs.sort();
+        self.inputs.dedup();
         self.products.sort_by(|a, b| a.name.cmp(&b.name));
         for product in &mut self.products {
             product.depends.sort();

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::span::{Entries, Node, Untyped};
+use super::span::{Entries, Node, TextOr, Untyped};
 
 /// `distrib.yaml`: marks the root of a manifest repository and holds repository-wide settings.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -342,65 +342,13 @@ impl Variable {
 
 impl<'de> Deserialize<'de> for Variable {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        /// What the YAML library read: a plain scalar it typed (`0.40`, `yes`) is taken from
-        /// the source as written.
-        enum Shape {
-            Text(String),
-            Typed,
-            Declared(DeclaredVariable),
-        }
-        struct ShapeVisitor;
-        impl<'de> serde::de::Visitor<'de> for ShapeVisitor {
-            type Value = Shape;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a value, or `{ default, input }`")
-            }
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Shape, E> {
-                Ok(Shape::Text(text.to_owned()))
-            }
-            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Shape, E> {
-                Ok(Shape::Typed)
-            }
-            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Shape, E> {
-                Ok(Shape::Typed)
-            }
-            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Shape, E> {
-                Ok(Shape::Typed)
-            }
-            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Shape, E> {
-                Ok(Shape::Typed)
-            }
-            fn visit_unit<E: serde::de::Error>(self) -> Result<Shape, E> {
-                Err(E::custom("cannot deserialize null into string"))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Shape, A::Error> {
-                DeclaredVariable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(Shape::Declared)
-            }
-        }
-        impl<'de> Deserialize<'de> for Shape {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_any(ShapeVisitor)
-            }
-        }
-        if super::span::spans_on() {
-            // The parse cache holds the model as serialized: a string or a mapping.
-            return Ok(match Shape::deserialize(deserializer)? {
-                Shape::Text(text) => Variable::Value(text),
-                Shape::Declared(declared) => Variable::Declared(declared),
-                Shape::Typed => return Err(serde::de::Error::custom("expected a string")),
-            });
-        }
-        let spanned = serde_saphyr::Spanned::<Shape>::deserialize(deserializer)?;
-        Ok(match spanned.value {
-            Shape::Text(text) => Variable::Value(text),
-            Shape::Declared(declared) => Variable::Declared(declared),
-            Shape::Typed => match super::span::written(&spanned.defined) {
-                Some(Ok(text)) => Variable::Value(text),
-                Some(Err(problem)) => return Err(serde::de::Error::custom(problem)),
-                None => return Err(serde::de::Error::custom("expected a string")),
+        // A short value is its text as written (`0.40` stays `0.40`); a mapping a declaration.
+        Ok(
+            match TextOr::<DeclaredVariable>::deserialize(deserializer)? {
+                TextOr::Text(text) => Variable::Value(text),
+                TextOr::Mapping(declared) => Variable::Declared(declared),
             },
-        })
+        )
     }
 }
 
@@ -501,6 +449,52 @@ impl Support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variables_keep_the_text_written() {
+        #[derive(Deserialize)]
+        struct Variables {
+            variables: Entries<Node<Variable>>,
+        }
+        let text = concat!(
+            "variables:\n",
+            "  a: 0.40\n",
+            "  b: yes\n",
+            "  c: \"0.40\"\n",
+            "  d: { default: 0.40, input: true }\n",
+            "  e: { input: true }\n",
+            "  f: { default: x }\n",
+        );
+        let read = super::super::span::with_source(text, || {
+            serde_saphyr::from_str::<Variables>(text).unwrap()
+        });
+        let values: Vec<(&str, Option<&str>, bool)> = read
+            .variables
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.default_value(), v.is_input()))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("a", Some("0.40"), false),
+                ("b", Some("yes"), false),
+                ("c", Some("0.40"), false),
+                ("d", Some("0.40"), true),
+                ("e", None, true),
+                ("f", Some("x"), false),
+            ]
+        );
+        for wrong in [
+            "variables: { a: }\n",
+            "variables: { a: [x] }\n",
+            "variables: { a: { input: true, x: 1 } }\n",
+        ] {
+            let result = super::super::span::with_source(wrong, || {
+                serde_saphyr::from_str::<Variables>(wrong).map(|_| ())
+            });
+            assert!(result.is_err(), "{wrong}");
+        }
+    }
 
     #[test]
     fn platform_conditions() {

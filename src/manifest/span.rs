@@ -223,6 +223,75 @@ pub fn written(location: &serde_saphyr::Location) -> Option<Result<String, &'sta
     })
 }
 
+/// A scalar as the text written, or a mapping read as `T`: a value that has a short form.
+pub enum TextOr<T> {
+    Text(String),
+    Mapping(T),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for TextOr<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        enum Read<T> {
+            Text(String),
+            /// A plain scalar the library typed: its text is in the source.
+            Typed,
+            Mapping(T),
+        }
+        struct ReadVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ReadVisitor<T> {
+            type Value = Read<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a value or a mapping")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Read<T>, E> {
+                Ok(Read::Text(text.to_owned()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Read<T>, E> {
+                Ok(Read::Typed)
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Read<T>, E> {
+                Ok(Read::Typed)
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Read<T>, E> {
+                Ok(Read::Typed)
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Read<T>, E> {
+                Ok(Read::Typed)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Read<T>, E> {
+                // Worded as the parser words it for a string field, so the message is the same.
+                Err(E::custom("cannot deserialize null into string"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Read<T>, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Read::Mapping)
+            }
+        }
+        impl<'de, T: Deserialize<'de>> Deserialize<'de> for Read<T> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any(ReadVisitor(std::marker::PhantomData))
+            }
+        }
+        if spans_on() {
+            // The parse cache holds strings and mappings only.
+            return match Read::<T>::deserialize(deserializer)? {
+                Read::Text(text) => Ok(TextOr::Text(text)),
+                Read::Mapping(value) => Ok(TextOr::Mapping(value)),
+                Read::Typed => Err(serde::de::Error::custom("expected a string")),
+            };
+        }
+        let spanned = serde_saphyr::Spanned::<Read<T>>::deserialize(deserializer)?;
+        match spanned.value {
+            Read::Text(text) => Ok(TextOr::Text(text)),
+            Read::Mapping(value) => Ok(TextOr::Mapping(value)),
+            Read::Typed => match written(&spanned.defined) {
+                Some(Ok(text)) => Ok(TextOr::Text(text)),
+                Some(Err(problem)) => Err(serde::de::Error::custom(problem)),
+                None => Err(serde::de::Error::custom("expected a string")),
+            },
+        }
+    }
+}
+
 /// A YAML node read without any schema (docs/identity.md, "The canonical recipe"): every
 /// scalar is the text it was written as, quoted or not (`yes`, `0b101`, `1e3` and `~` stay
 /// text), after YAML's own escapes and line folding; aliases and merge keys are expanded.
