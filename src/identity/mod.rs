@@ -517,6 +517,11 @@ mod tests {
             )),
             r#"{"m":{"k":"a","x":"own","y":"b"}}"#
         );
+        // Only the plain key `<<` merges: quoted, it is a key like any other.
+        assert_eq!(
+            canonical("a: &a { k: 1 }\nbuild: { \"<<\": *a, x: y }"),
+            r#"{"<<":{"k":"1"},"x":"y"}"#
+        );
     }
 
     #[test]
