@@ -146,6 +146,8 @@ fn hostile_recipes(f: &Fixture) {
             "    make -j 4\n",
             "  steps: [configure, 'make', \"install\\tall\"]\n",
             "  unicode: \"é\\u0001\"\n",
+            "  ~: tilde\n",
+            "  0x10: hex\n",
         ),
     );
     write(
@@ -182,11 +184,11 @@ fn recipes_and_paths_hash_as_written_and_normalized() {
     assert_eq!(
         utils.recipe,
         concat!(
-            r#"{"env":{"debug":"no","empty":"","lto":"on","mask":"0b101","none":"~","scale":"1e3"},"#,
+            r#"{"0x10":"hex","env":{"debug":"no","empty":"","lto":"on","mask":"0b101","none":"~","scale":"1e3"},"#,
             r#""flags":{"debug":"yes","empty":"","lto":"on","mask":"0b101","none":"~","scale":"1e3"},"#,
             r#""jobs":"4","octal":"010","quoted":"4","#,
             r#""script":"./configure --prefix=\"$PREFIX\"\nmake -j 4\n","#,
-            r#""steps":["configure","make","install\tall"],"tagged":"5","unicode":"é\u0001"}"#
+            r#""steps":["configure","make","install\tall"],"tagged":"5","unicode":"é\u0001","~":"tilde"}"#
         )
     );
     let app = lock.products.iter().find(|p| p.name == "app").unwrap();

@@ -517,6 +517,11 @@ mod tests {
             )),
             r#"{"m":{"k":"a","x":"own","y":"b"}}"#
         );
+        // Keys are text too.
+        assert_eq!(
+            canonical("build: { ~: a, 0x10: b, yes: c, 1.0: d }"),
+            r#"{"0x10":"b","1.0":"d","yes":"c","~":"a"}"#
+        );
         // Only the plain key `<<` merges: quoted, it is a key like any other.
         assert_eq!(
             canonical("a: &a { k: 1 }\nbuild: { \"<<\": *a, x: y }"),

@@ -94,7 +94,7 @@ impl<'de> Deserialize<'de> for Recipe {
                 mut map: A,
             ) -> Result<Recipe, A::Error> {
                 let mut entries = Vec::new();
-                while let Some(key) = map.next_key::<Node<String>>()? {
+                while let Some(super::span::Key(key)) = map.next_key::<super::span::Key>()? {
                     entries.push((key, map.next_value::<Untyped>()?));
                 }
                 Ok(Recipe(entries))

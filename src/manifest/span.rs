@@ -292,6 +292,33 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for TextOr<T> {
     }
 }
 
+/// A mapping key of an [`Untyped`] mapping: its text as written (`~`, `1`, `yes`), and where.
+pub struct Key(pub Node<String>);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if spans_on() {
+            return Node::deserialize(deserializer).map(Key);
+        }
+        let spanned = serde_saphyr::Spanned::<Shape>::deserialize(deserializer)?;
+        let span = span_of(&spanned.referenced);
+        let text = match spanned.value {
+            Shape::Text(text) => text,
+            Shape::Typed(shown) => match written(&spanned.defined) {
+                Some(Ok(text)) => text,
+                Some(Err(problem)) => return Err(serde::de::Error::custom(problem)),
+                None => shown,
+            },
+            Shape::List(_) | Shape::Map(_) => {
+                return Err(serde::de::Error::custom(
+                    "expected a scalar key: a recipe's keys are text",
+                ));
+            }
+        };
+        Ok(Key(Node::new(text, span)))
+    }
+}
+
 /// A YAML node read without any schema (docs/identity.md, "The canonical recipe"): every
 /// scalar is the text it was written as, quoted or not (`yes`, `0b101`, `1e3` and `~` stay
 /// text), after YAML's own escapes and line folding; aliases and merge keys are expanded.
@@ -382,7 +409,7 @@ impl<'de> Visitor<'de> for ShapeVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Node<String>>()? {
+        while let Some(Key(key)) = map.next_key::<Key>()? {
             entries.push((key, map.next_value::<Untyped>()?));
         }
         Ok(Shape::Map(entries))
