@@ -137,7 +137,7 @@ repositories:
 # tag: 1.2.0               # optional: pin every release kind to this tag
 depends: { zlib: ">=1.3" } # run-time dependencies: product name -> semver requirement
 # build_depends: { cmake: "*" }
-build:                     # free-form; hashed canonically into the package identity
+build:                     # a mapping, free-form below; hashed into the identity as written
   script: "cmake -S . -B build && cmake --build build --target install"
 "#;
 
@@ -161,6 +161,8 @@ description: The hello example
 environment: build-env
 products: [hello]
 # variables: { site: "cern" }   # usable in names as {site}; `--var site=fnal` overrides
+# A build input is in every package identity too: `--var compiler=gcc14` is another build.
+# variables: { compiler: { default: "gcc13", input: true } }
 # Release names per kind: strftime codes of the release date, {version}, {major}, {minor},
 # {patch}, {rc}, {build}, variables, and {Product} for a product's version. The defaults:
 naming:

@@ -44,7 +44,8 @@ invalid_fixtures! {
     unknown_field => "unknown-field", "unknown-field";
     wrong_type => "wrong-type", "invalid-value";
     dependency_form => "dependency-form", "invalid-value";
-    recipe_number => "recipe-number", "invalid-value";
+    recipe_type => "recipe-type", "invalid-value";
+    recipe_key_duplicate => "recipe-key-duplicate", "recipe-key-duplicate";
     duplicate_key => "duplicate-key", "duplicate-key";
     file_empty => "file-empty", "file-empty";
     alias_bomb => "alias-bomb", "file-too-large";
@@ -58,6 +59,8 @@ invalid_fixtures! {
     url_credentials => "url-credentials", "url-credentials";
     repository_shared => "repository-shared", "repository-shared";
     repository_duplicate => "repository-duplicate", "repository-duplicate";
+    source_duplicate => "source-duplicate", "source-duplicate";
+    path_invalid => "path-invalid", "path-invalid";
     shared_with_half => "shared-with-half", "shared-with-unused";
     dependency_unknown => "dependency-unknown", "dependency-unknown";
     dependency_alias => "dependency-alias", "dependency-alias";
@@ -72,6 +75,7 @@ invalid_fixtures! {
     product_unknown => "product-unknown", "product-unknown";
     environment_unknown => "environment-unknown", "environment-unknown";
     distribution_unknown => "distribution-unknown", "distribution-unknown";
+    variable_default_missing => "variable-default-missing", "variable-default-missing";
     template_invalid => "template-invalid", "template-invalid";
     template_empty => "template-empty", "template-invalid";
     issues_pattern_invalid => "issues-pattern-invalid", "issues-pattern-invalid";

@@ -190,6 +190,19 @@ fn compute_identities(
             continue;
         };
         let lock = &locks[at];
+        if lock.identity_version() != Some(crate::identity::Version::CURRENT) {
+            // Identities of two versions of the encoding never compare.
+            distribution.identities = Identities::NotComputed {
+                reason: format!(
+                    "`{}` has `{}` identities: every identity of a new lock (`{}`) differs",
+                    lock.release,
+                    lock.identity_version()
+                        .map_or("unknown", crate::identity::Version::header),
+                    crate::identity::Version::CURRENT.header()
+                ),
+            };
+            continue;
+        }
         // As `lock --check` chooses it.
         let platform = crate::resolve::find_distribution(manifests, &distribution.name)
             .map_or_else(
@@ -205,11 +218,27 @@ fn compute_identities(
                 continue;
             }
         };
+        // Build inputs as `lock --check` takes them: the lock's values, else the defaults.
+        let recorded = lock.input_values();
+        let inputs: std::collections::BTreeMap<String, String> = plan
+            .distribution
+            .variables
+            .iter()
+            .filter(|(_, variable)| variable.is_input())
+            .filter_map(|(name, variable)| {
+                let value = recorded
+                    .get(name.as_str())
+                    .map(String::as_str)
+                    .or(variable.default_value())?;
+                Some((name.value.clone(), value.to_owned()))
+            })
+            .collect();
         let options = Options {
             platform: &platform,
             overrides: &lock.overrides,
             inherited: &inherited[at],
             branch: None,
+            inputs: &inputs,
         };
         distribution.identities = match crate::resolve::resolve(&plan, mirrors, &options) {
             Ok(products) => impact::identities(lock, &products),

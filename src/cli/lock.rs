@@ -7,6 +7,7 @@ use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit, err, out, out_json};
 use crate::diagnostic::Code;
 use crate::fsutil::IoError;
+use crate::identity;
 use crate::lock::history::{self, History};
 use crate::lock::{FORMAT_VERSION, LockedProduct, Lockfile, ReleaseKind};
 use crate::manifest::model::Level;
@@ -259,7 +260,21 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     {
         overrides = existing.overrides.clone();
     }
-    let options = Options::new(&platform, &overrides);
+    // And the compared lock's build inputs unless the command line sets some.
+    let mut inputs = inputs(&plan, &variables);
+    if let Some(existing) = &compared
+        && args.lock.variables.is_empty()
+    {
+        for (name, value) in existing.input_values() {
+            if inputs.contains_key(&name) {
+                inputs.insert(name, value);
+            }
+        }
+    }
+    let options = Options {
+        inputs: &inputs,
+        ..Options::new(&platform, &overrides)
+    };
     let products = resolve_products(context, workspace, &plan, &options, &args.lock)?;
     if let Some(existing) = compared {
         return Ok(compare(&existing, &products, &args.distribution));
@@ -363,10 +378,10 @@ pub(super) fn variables(
     let mut variables: BTreeMap<String, String> = distribution
         .variables
         .iter()
-        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .filter_map(|(k, v)| Some((k.value.clone(), v.default_value()?.to_owned())))
         .collect();
     for (key, value) in given {
-        if !variables.contains_key(key) {
+        if distribution.variables.get(key).is_none() {
             return Err(usage(context, LockFailure::Variable { name: key.clone() }));
         }
         // A variable ends up in a release name, a file name and a git tag.
@@ -387,6 +402,19 @@ pub(super) fn variables(
         variables.insert(key.clone(), value.clone());
     }
     Ok(variables)
+}
+
+/// The values of the distribution's build inputs, from `variables` (defaults and `--var`).
+pub(super) fn inputs(
+    plan: &Plan,
+    variables: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    plan.distribution
+        .variables
+        .iter()
+        .filter(|(_, variable)| variable.is_input())
+        .filter_map(|(name, _)| Some((name.value.clone(), variables.get(name.as_str())?.clone())))
+        .collect()
 }
 
 /// Brings the mirrors up to date (unless --offline), resolves every product and checks the
@@ -470,7 +498,7 @@ pub(super) fn new_lock(
     options: &Options,
 ) -> Result<Lockfile, history::HistoryError> {
     let distribution = plan.distribution.name.value.clone();
-    let content = Lockfile::content_digest(&products);
+    let content = Lockfile::content_digest(identity::Version::CURRENT, &products);
     let same = history.same_content(&distribution, &content);
     let build = match same {
         Some(lock) => lock.build,
@@ -478,6 +506,7 @@ pub(super) fn new_lock(
     };
     Ok(Lockfile {
         version: FORMAT_VERSION,
+        identity_version: Some(identity::Version::CURRENT.number()),
         distribution,
         release: String::new(),
         kind,
@@ -490,6 +519,7 @@ pub(super) fn new_lock(
         manifest_commit: workspace.manifest_commit(),
         platform: options.platform.to_owned(),
         variables: BTreeMap::new(),
+        inputs: options.inputs.keys().cloned().collect(),
         overrides: options.overrides.clone(),
         environment: resolve::locked_environment(plan.environment),
         content,
@@ -658,10 +688,13 @@ fn compare(existing: &Lockfile, products: &[LockedProduct], distribution: &str) 
     };
     let version = |p: &LockedProduct| p.version.clone().unwrap_or_else(|| "-".into());
     let mut lines = Vec::new();
+    let other_version = existing.identity_version() != Some(identity::Version::CURRENT);
     for (name, product) in &new {
         match old.get(name) {
             None => lines.push(format!("  added     {name} {}", version(product))),
             Some(before) if before.identity == product.identity => {}
+            // Identities of two versions never compare: the sources still do.
+            Some(before) if other_version && commits(before) == commits(product) => {}
             Some(before)
                 if commits(before) == commits(product) && before.recipe == product.recipe =>
             {
@@ -682,7 +715,7 @@ fn compare(existing: &Lockfile, products: &[LockedProduct], distribution: &str) 
     for name in old.keys().filter(|n| !new.contains_key(*n)) {
         lines.push(format!("  removed   {name}"));
     }
-    if lines.is_empty() {
+    if lines.is_empty() && !other_version {
         err(&format!(
             "`{}` is up to date ({})\n",
             existing.release,
@@ -690,12 +723,25 @@ fn compare(existing: &Lockfile, products: &[LockedProduct], distribution: &str) 
         ));
         return Exit::Success;
     }
-    err(&format!(
-        "`{}` is stale: {} of its products would change\n{}\n",
-        existing.release,
-        lines.len(),
-        lines.join("\n")
-    ));
+    if other_version {
+        // Every identity differs: said once rather than once per product.
+        err(&format!(
+            "`{}` is stale: its identities are `{}`, a lock made now has `{}` identities\n",
+            existing.release,
+            existing
+                .identity_version()
+                .map_or("unknown", identity::Version::header),
+            identity::Version::CURRENT.header()
+        ));
+    }
+    if !lines.is_empty() {
+        err(&format!(
+            "`{}` is stale: {} of its products would change\n{}\n",
+            existing.release,
+            lines.len(),
+            lines.join("\n")
+        ));
+    }
     err(&format!(
         "run `distrib lock {distribution} --kind <kind>` to write a new lock\n"
     ));

@@ -233,11 +233,22 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     let plan = Plan::new(&workspace.manifests, request.distribution, &platform)
         .map_err(|e| fail(context, e))?;
     let overrides = lock::overrides(context, &plan, &request.lock.overrides)?;
+    // And with the build inputs of what it is made from, unless `--var` sets them.
+    let mut variables = variables;
+    let mut inputs = lock::inputs(&plan, &variables);
+    for (name, value) in start.input_values() {
+        let given = request.lock.variables.iter().any(|(k, _)| *k == name);
+        if inputs.contains_key(&name) && !given {
+            variables.insert(name.clone(), value.clone());
+            inputs.insert(name, value);
+        }
+    }
     let options = Options {
         platform: &platform,
         overrides: &overrides,
         inherited: &inherited,
         branch: branch.as_deref(),
+        inputs: &inputs,
     };
     let products = lock::resolve_products(context, workspace, &plan, &options, request.lock)?;
     let kind = if version.patch > 0 {

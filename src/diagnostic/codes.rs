@@ -83,6 +83,12 @@ codes! {
     RepositoryShared = "repository-shared", Deny, true;
     /// A product lists the same repository twice
     RepositoryDuplicate = "repository-duplicate", Deny, true;
+    /// A product lists one repository with one sub-tree twice: its source would be ambiguous
+    SourceDuplicate = "source-duplicate", Deny, false;
+    /// A repository `path` that is absolute, goes up with `..` or names the root
+    PathInvalid = "path-invalid", Deny, false;
+    /// Two keys of one recipe mapping are the same text (`1` and `"1"`)
+    RecipeKeyDuplicate = "recipe-key-duplicate", Deny, false;
     /// `shared_with` names a product that does not use this repository
     SharedWithUnused = "shared-with-unused", Warn, true;
     /// A dependency or `shared_with` entry names no known product
@@ -109,6 +115,8 @@ codes! {
     EnvironmentUnknown = "environment-unknown", Deny, false;
     /// A deployment's distribution that no file defines
     DistributionUnknown = "distribution-unknown", Deny, false;
+    /// A distribution's variable, or build input, without a default value
+    VariableDefaultMissing = "variable-default-missing", Deny, false;
     /// A naming template with an unknown placeholder or strftime code
     TemplateInvalid = "template-invalid", Deny, false;
     /// An `issues` pattern that is not a valid regular expression, or that matches the empty text

@@ -5,9 +5,50 @@
 
 use sha2::{Digest, Sha256};
 
-/// The version tag that starts every package encoding. Changing the encoding means a new tag.
-pub const IDENTITY_VERSION: &str = "distrib-identity/1";
-/// The version tag that starts every environment encoding.
+use crate::manifest::model::Recipe;
+use crate::manifest::span::Untyped;
+
+/// A version of the encoding. A lock records the version its identities were made with, and
+/// `verify` recomputes them with that version: an old lock stays verifiable forever.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Version {
+    /// `distrib-identity/1`: no build inputs, paths as written, recipes typed by YAML 1.1.
+    V1,
+    /// `distrib-identity/2`: build inputs, normalized paths, recipes as written, and the
+    /// length-prefixed `content` digest.
+    V2,
+}
+
+impl Version {
+    /// What new locks get.
+    pub const CURRENT: Version = Version::V2;
+
+    /// The number a lock records (`identity_version`).
+    pub fn number(self) -> u32 {
+        match self {
+            Version::V1 => 1,
+            Version::V2 => 2,
+        }
+    }
+
+    pub fn from_number(number: u32) -> Option<Version> {
+        match number {
+            1 => Some(Version::V1),
+            2 => Some(Version::V2),
+            _ => None,
+        }
+    }
+
+    /// The header line of a package's encoding.
+    pub fn header(self) -> &'static str {
+        match self {
+            Version::V1 => "distrib-identity/1",
+            Version::V2 => "distrib-identity/2",
+        }
+    }
+}
+
+/// The version tag that starts every environment encoding (the same in both versions).
 pub const ENVIRONMENT_VERSION: &str = "distrib-environment/1";
 
 /// A length-prefixed encoding: `key SP length ":" value LF` per field, after a header line.
@@ -53,7 +94,7 @@ pub fn digest(bytes: &[u8]) -> String {
 pub struct SourceTree<'a> {
     /// Normalized URL (`crate::url::normalize`): spellings of one repository agree.
     pub url: &'a str,
-    /// The sub-tree, or `""` for the whole repository.
+    /// The sub-tree, or `""` for the whole repository (normalized by version 2).
     pub path: &'a str,
     /// The git tree id of that sub-tree (not the commit: the same content under another
     /// commit or tag is the same package).
@@ -67,6 +108,8 @@ pub struct Inputs<'a> {
     pub platform: &'a str,
     /// The environment's digest ([`environment_digest`]).
     pub environment: &'a str,
+    /// Name and value of each build input of the lock (version 2; version 1 has none).
+    pub build_inputs: Vec<(&'a str, &'a str)>,
     /// The recipe in canonical form ([`canonical_recipe`]).
     pub recipe: &'a str,
     pub sources: Vec<SourceTree<'a>>,
@@ -75,13 +118,38 @@ pub struct Inputs<'a> {
 }
 
 /// The identity of a package: `sha256:<hex>`.
-pub fn package_identity(inputs: &Inputs) -> String {
-    let mut encoding = Encoding::new(IDENTITY_VERSION);
+pub fn package_identity(version: Version, inputs: &Inputs) -> String {
+    let mut encoding = Encoding::new(version.header());
     encoding.field("product", inputs.product);
     encoding.field("platform", inputs.platform);
     encoding.field("environment", inputs.environment);
+    if version >= Version::V2 {
+        let mut build_inputs = inputs.build_inputs.clone();
+        build_inputs.sort();
+        build_inputs.dedup_by(|a, b| a.0 == b.0);
+        for (name, value) in build_inputs {
+            encoding.field("input", name);
+            encoding.field("value", value);
+        }
+    }
     encoding.field("recipe", inputs.recipe);
-    let mut sources = inputs.sources.clone();
+    let paths: Vec<String> = match version {
+        Version::V1 => Vec::new(),
+        Version::V2 => inputs
+            .sources
+            .iter()
+            .map(|s| normalize_path(s.path))
+            .collect(),
+    };
+    let mut sources: Vec<SourceTree> = inputs
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, source)| SourceTree {
+            path: paths.get(i).map_or(source.path, String::as_str),
+            ..source.clone()
+        })
+        .collect();
     sources.sort();
     sources.dedup();
     for source in &sources {
@@ -97,6 +165,58 @@ pub fn package_identity(inputs: &Inputs) -> String {
         encoding.field("identity", identity);
     }
     encoding.digest()
+}
+
+/// The `content` digest of a lock: what decides that two locks build the same packages. It
+/// covers each product's name and identity, sorted by name.
+pub fn content_digest<'a>(
+    version: Version,
+    products: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut pairs: Vec<(&str, &str)> = products.into_iter().collect();
+    pairs.sort();
+    match version {
+        Version::V1 => {
+            let mut bytes = String::from("distrib-content/1\n");
+            for (name, identity) in pairs {
+                bytes.push_str(name);
+                bytes.push(' ');
+                bytes.push_str(identity);
+                bytes.push('\n');
+            }
+            digest(bytes.as_bytes())
+        }
+        Version::V2 => {
+            let mut encoding = Encoding::new("distrib-content/2");
+            for (name, identity) in pairs {
+                encoding.field("product", name);
+                encoding.field("identity", identity);
+            }
+            encoding.digest()
+        }
+    }
+}
+
+/// A sub-tree path as version 2 hashes it: empty and `.` segments removed (`./libs//a/` is
+/// `libs/a`). `check` rejects what this cannot make sense of ([`path_problem`]).
+pub fn normalize_path(path: &str) -> String {
+    path.split('/')
+        .filter(|segment| !segment.is_empty() && *segment != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Why a sub-tree path names no sub-tree of a repository, if it does not.
+pub fn path_problem(path: &str) -> Option<&'static str> {
+    if path.split('/').any(|segment| segment == "..") {
+        Some("it goes up with `..`")
+    } else if normalize_path(path).is_empty() {
+        Some("it is the repository's root")
+    } else if path.starts_with('/') {
+        Some("it is absolute")
+    } else {
+        None
+    }
 }
 
 /// The digest of an environment: its purpose and its pinned packages, sorted by name. Its name
@@ -116,26 +236,23 @@ pub fn environment_digest<'a>(
     encoding.digest()
 }
 
-/// The canonical text of a recipe: JSON with object keys sorted by their UTF-8 bytes, no
-/// insignificant whitespace, strings escaped only where JSON requires it (`"`, `\` and control
-/// characters, as `\uXXXX` except `\n`, `\r`, `\t`, `\b`, `\f`), integers in decimal. No
-/// recipe is the empty string.
-pub fn canonical_recipe(recipe: Option<&serde_json::Value>) -> String {
+/// The canonical text of a recipe (version 2): JSON in which every scalar is a string of the
+/// text written, object keys are sorted by their UTF-8 bytes, there is no insignificant
+/// whitespace, and strings are escaped only where JSON requires it (`"`, `\` and control
+/// characters, as `\uXXXX` except `\n`, `\r`, `\t`, `\b`, `\f`). No recipe is the empty
+/// string.
+pub fn canonical_recipe(recipe: Option<&Recipe>) -> String {
     let mut out = String::new();
-    if let Some(value) = recipe {
-        write_canonical(value, &mut out);
+    if let Some(recipe) = recipe {
+        write_map(&recipe.0, &mut out);
     }
     out
 }
 
-fn write_canonical(value: &serde_json::Value, out: &mut String) {
-    use serde_json::Value;
+fn write_canonical(value: &Untyped, out: &mut String) {
     match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => write_string(s, out),
-        Value::Array(items) => {
+        Untyped::Text(text) => write_string(text, out),
+        Untyped::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -145,21 +262,25 @@ fn write_canonical(value: &serde_json::Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push('{');
-            for (i, (key, item)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(key, out);
-                out.push(':');
-                write_canonical(item, out);
-            }
-            out.push('}');
-        }
+        Untyped::Map(entries) => write_map(entries, out),
     }
+}
+
+fn write_map(entries: &[(crate::manifest::span::Node<String>, Untyped)], out: &mut String) {
+    let mut sorted: Vec<&(crate::manifest::span::Node<String>, Untyped)> = entries.iter().collect();
+    // Stable: keys that are equal as text (`1` and `"1"`, which `check` refuses) keep the order
+    // written.
+    sorted.sort_by(|a, b| a.0.value.as_bytes().cmp(b.0.value.as_bytes()));
+    out.push('{');
+    for (i, (key, item)) in sorted.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(key, out);
+        out.push(':');
+        write_canonical(item, out);
+    }
+    out.push('}');
 }
 
 fn write_string(text: &str, out: &mut String) {
@@ -184,17 +305,34 @@ fn write_string(text: &str, out: &mut String) {
 mod tests {
     use super::*;
 
-    /// The vectors of docs/identity.md; each can be checked with `printf ... | sha256sum`.
-    #[test]
-    fn documented_vectors() {
-        assert_eq!(
-            environment_digest("operations", [("python", "3.12.7"), ("gcc", "13.2.0")]),
-            "sha256:2873334fb7d968a6b3072fb15cc0ed6835aea3c63a3e194680460f7aaf160bc4"
-        );
-        let leaf = Inputs {
+    const ZEROS: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+    const ONES: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+
+    /// The recipe of a product file's text, read as `check` and `lock` read it.
+    fn recipe(yaml: &str) -> Recipe {
+        #[derive(serde::Deserialize)]
+        struct Product {
+            build: Recipe,
+        }
+        let mut options = serde_saphyr::Options::default();
+        options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
+        crate::manifest::span::with_source(yaml, || {
+            serde_saphyr::from_str_with_options::<Product>(yaml, options)
+        })
+        .unwrap()
+        .build
+    }
+
+    fn canonical(yaml: &str) -> String {
+        canonical_recipe(Some(&recipe(yaml)))
+    }
+
+    fn leaf<'a>() -> Inputs<'a> {
+        Inputs {
             product: "utils",
             platform: "linux-x86_64",
-            environment: "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            environment: ZEROS,
+            build_inputs: vec![],
             recipe: "",
             sources: vec![SourceTree {
                 url: "github.com/lsst/utils",
@@ -202,34 +340,266 @@ mod tests {
                 tree: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
             }],
             dependencies: vec![],
-        };
+        }
+    }
+
+    /// The vectors of docs/identity.md; each can be checked with `printf ... | sha256sum`.
+    #[test]
+    fn documented_vectors_of_version_2() {
         assert_eq!(
-            package_identity(&leaf),
-            "sha256:27e9940f86ad72b8c53ccef486710f01c9c54884c6501476ab22626cbc63bbe9"
+            environment_digest("operations", [("python", "3.12.7"), ("gcc", "13.2.0")]),
+            "sha256:2873334fb7d968a6b3072fb15cc0ed6835aea3c63a3e194680460f7aaf160bc4"
         );
-        let recipe = serde_json::json!({ "script": "scons install", "env": { "OPT": "-O2" } });
+        assert_eq!(
+            package_identity(Version::V2, &leaf()),
+            "sha256:785aeb91414c4147b331282c9ad5ac2aec063f968e11fba8783a84f64f1317de"
+        );
+        let yaml = "build:\n  script: scons install\n  env: { OPT: -O2, JOBS: 4 }\n";
+        let text = canonical(yaml);
+        assert_eq!(
+            text,
+            r#"{"env":{"JOBS":"4","OPT":"-O2"},"script":"scons install"}"#
+        );
         let afw = Inputs {
             product: "afw",
             platform: "linux-x86_64",
-            environment: "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-            recipe: &canonical_recipe(Some(&recipe)),
+            environment: ZEROS,
+            build_inputs: vec![("flp_suite", "0.40.0")],
+            recipe: &text,
+            sources: vec![SourceTree {
+                url: "github.com/lsst/afw",
+                path: "./python/",
+                tree: "9bedf67800b2923982bdf60c89c57ce6ce2d9a1c",
+            }],
+            dependencies: vec![("utils", ONES)],
+        };
+        assert_eq!(
+            package_identity(Version::V2, &afw),
+            "sha256:dc072b5f8307b3ead26e3e3510f8cbd638bd4e178c51d9a8422ceaaa4a0baa2d"
+        );
+        assert_eq!(
+            content_digest(Version::V2, [("utils", ONES), ("afw", ZEROS)]),
+            "sha256:a17ed5afe23e26307099bed7a1a6dbfe1e364f42f898a9fe127c847691384b14"
+        );
+    }
+
+    /// Version 1, which old locks record: still computed as it was.
+    #[test]
+    fn documented_vectors_of_version_1() {
+        assert_eq!(
+            package_identity(Version::V1, &leaf()),
+            "sha256:27e9940f86ad72b8c53ccef486710f01c9c54884c6501476ab22626cbc63bbe9"
+        );
+        let afw = Inputs {
+            product: "afw",
+            recipe: r#"{"env":{"OPT":"-O2"},"script":"scons install"}"#,
             sources: vec![SourceTree {
                 url: "github.com/lsst/afw",
                 path: "python",
                 tree: "9bedf67800b2923982bdf60c89c57ce6ce2d9a1c",
             }],
-            dependencies: vec![(
-                "utils",
-                "sha256:1111111111111111111111111111111111111111111111111111111111111111",
-            )],
+            dependencies: vec![("utils", ONES)],
+            ..leaf()
         };
         assert_eq!(
-            canonical_recipe(Some(&recipe)),
-            r#"{"env":{"OPT":"-O2"},"script":"scons install"}"#
+            package_identity(Version::V1, &afw),
+            "sha256:cb4527a72ecf67bc1302614081f3ed265777a15d04fffc088fdb64b465a1331a"
+        );
+        // Version 1 reads paths as written, and has no build inputs.
+        let written = Inputs {
+            sources: vec![SourceTree {
+                path: "python/",
+                ..afw.sources[0].clone()
+            }],
+            ..afw.clone()
+        };
+        assert_ne!(
+            package_identity(Version::V1, &written),
+            package_identity(Version::V1, &afw)
         );
         assert_eq!(
-            package_identity(&afw),
-            "sha256:cb4527a72ecf67bc1302614081f3ed265777a15d04fffc088fdb64b465a1331a"
+            content_digest(Version::V1, [("utils", ONES), ("afw", ZEROS)]),
+            digest(format!("distrib-content/1\nafw {ZEROS}\nutils {ONES}\n").as_bytes())
+        );
+    }
+
+    /// Every scalar is the text written: no YAML 1.1 (or 1.2) typing reaches the identity.
+    #[test]
+    fn recipe_scalars_are_the_text_written() {
+        let text = canonical(concat!(
+            "build:\n",
+            "  a: yes\n",
+            "  b: on\n",
+            "  c: 0b101\n",
+            "  d: 1e3\n",
+            "  e: ~\n",
+            "  f:\n",
+            "  g: 4\n",
+            "  h: \"4\"\n",
+            "  i: '04'\n",
+            "  j: 0x10\n",
+            "  k: True\n",
+            "  l: .NaN\n",
+            "  m: 1.50\n",
+            "  n: [no, 010, -0]\n",
+            "  o: \"tab\\tquote\\\" \\u00e9\"\n",
+            "  p: |\n    line 1\n    line 2\n",
+            "  q: folded\n    plain\n",
+        ));
+        assert_eq!(
+            text,
+            concat!(
+                r#"{"a":"yes","b":"on","c":"0b101","d":"1e3","e":"~","f":"","g":"4","h":"4","#,
+                r#""i":"04","j":"0x10","k":"True","l":".NaN","m":"1.50","n":["no","010","-0"],"#,
+                r#""o":"tab\tquote\" é","p":"line 1\nline 2\n","q":"folded plain"}"#
+            )
+        );
+        // Quoting changes nothing; every other edit of the text does.
+        assert_eq!(
+            canonical("build: { jobs: 4 }"),
+            canonical("build: { jobs: \"4\" }")
+        );
+        assert_ne!(
+            canonical("build: { mode: 0x10 }"),
+            canonical("build: { mode: 16 }")
+        );
+        assert_ne!(
+            canonical("build: { on: true }"),
+            canonical("build: { on: True }")
+        );
+    }
+
+    /// The recipe vectors of docs/identity.md, row by row.
+    #[test]
+    fn documented_recipe_vectors() {
+        for (yaml, expected) in [
+            (
+                "build: { a: yes, b: on, c: 0b101, d: 1e3, e: ~, f: }",
+                r#"{"a":"yes","b":"on","c":"0b101","d":"1e3","e":"~","f":""}"#,
+            ),
+            (
+                "build: { g: 4, h: \"4\", i: '04', j: 0x10, k: True, l: .NaN, m: 1.50 }",
+                r#"{"g":"4","h":"4","i":"04","j":"0x10","k":"True","l":".NaN","m":"1.50"}"#,
+            ),
+            (
+                "build: { n: [no, 010, -0], o: !!int \"5\" }",
+                r#"{"n":["no","010","-0"],"o":"5"}"#,
+            ),
+            (
+                "build: { p: \"tab\\tquote\\\" é\" }",
+                r#"{"p":"tab\tquote\" é"}"#,
+            ),
+            (
+                "build:\n  p: |\n    line 1\n    line 2\n",
+                r#"{"p":"line 1\nline 2\n"}"#,
+            ),
+            (
+                "base: &base { cc: gcc, opt: -O2 }\nbuild: { env: { <<: *base, opt: -O3 } }",
+                r#"{"env":{"cc":"gcc","opt":"-O3"}}"#,
+            ),
+            (
+                "build: { script: \"scons install\", env: { OPT: -O2, JOBS: 4 } }",
+                r#"{"env":{"JOBS":"4","OPT":"-O2"},"script":"scons install"}"#,
+            ),
+            (
+                "build: { env: { JOBS: \"4\", OPT: -O2 }, script: scons install }",
+                r#"{"env":{"JOBS":"4","OPT":"-O2"},"script":"scons install"}"#,
+            ),
+        ] {
+            assert_eq!(canonical(yaml), expected, "{yaml}");
+        }
+        // In a list of merged mappings, the earlier wins; the mapping's own keys win over both.
+        assert_eq!(
+            canonical(concat!(
+                "a: &a { k: a, x: a }\n",
+                "b: &b { k: b, y: b }\n",
+                "build: { m: { x: own, <<: [*a, *b] } }\n"
+            )),
+            r#"{"m":{"k":"a","x":"own","y":"b"}}"#
+        );
+        // Keys are text too.
+        assert_eq!(
+            canonical("build: { ~: a, 0x10: b, yes: c, 1.0: d }"),
+            r#"{"0x10":"b","1.0":"d","yes":"c","~":"a"}"#
+        );
+        // Only the plain key `<<` merges: quoted, it is a key like any other.
+        assert_eq!(
+            canonical("a: &a { k: 1 }\nbuild: { \"<<\": *a, x: y }"),
+            r#"{"<<":{"k":"1"},"x":"y"}"#
+        );
+    }
+
+    #[test]
+    fn recipe_tags_are_ignored() {
+        assert_eq!(
+            canonical(
+                "build: { a: !!int 5, b: !!str 5, c: !!bool 'yes', d: !!float \"1\", e: !!null '' }"
+            ),
+            r#"{"a":"5","b":"5","c":"yes","d":"1","e":""}"#
+        );
+    }
+
+    #[test]
+    fn recipe_aliases_and_merges_are_expanded() {
+        let text = canonical(concat!(
+            "base: &base { cc: gcc, opt: -O2 }\n",
+            "build:\n",
+            "  env:\n",
+            "    <<: *base\n",
+            "    opt: -O3\n",
+            "  again: *base\n",
+            "  flag: &f yes\n",
+            "  same: *f\n",
+        ));
+        assert_eq!(
+            text,
+            r#"{"again":{"cc":"gcc","opt":"-O2"},"env":{"cc":"gcc","opt":"-O3"},"flag":"yes","same":"yes"}"#
+        );
+    }
+
+    #[test]
+    fn recipe_key_order_does_not_matter() {
+        assert_eq!(
+            canonical("build:\n  script: scons install\n  env: { OPT: -O2, CC: gcc }\n"),
+            canonical("build:\n  env: { CC: gcc, OPT: -O2 }\n  script: scons install\n")
+        );
+        let mut out = String::new();
+        write_string("a\"b\u{1}\\", &mut out);
+        assert_eq!(out, "\"a\\\"b\\u0001\\\\\"");
+    }
+
+    #[test]
+    fn paths_are_normalized() {
+        for (written, normalized) in [
+            ("libs/a", "libs/a"),
+            ("libs/a/", "libs/a"),
+            ("./libs/a", "libs/a"),
+            ("libs//a/./", "libs/a"),
+            ("", ""),
+        ] {
+            assert_eq!(normalize_path(written), normalized, "{written}");
+        }
+        for wrong in ["/", "/libs/a", "../x", "libs/../../x", ".", "./", ""] {
+            assert!(path_problem(wrong).is_some(), "{wrong}");
+        }
+        assert_eq!(path_problem("libs/a/"), None);
+        let a = Inputs {
+            sources: vec![SourceTree {
+                path: "libs/a",
+                ..leaf().sources[0].clone()
+            }],
+            ..leaf()
+        };
+        let b = Inputs {
+            sources: vec![SourceTree {
+                path: "./libs/a/",
+                ..leaf().sources[0].clone()
+            }],
+            ..leaf()
+        };
+        assert_eq!(
+            package_identity(Version::V2, &a),
+            package_identity(Version::V2, &b)
         );
     }
 
@@ -239,6 +609,7 @@ mod tests {
             product: "p",
             platform: "",
             environment: "e",
+            build_inputs: vec![("x", "1"), ("y", "2")],
             recipe: "",
             sources: vec![
                 SourceTree {
@@ -257,7 +628,10 @@ mod tests {
         let mut b = a.clone();
         b.sources.reverse();
         b.dependencies.reverse();
-        assert_eq!(package_identity(&a), package_identity(&b));
+        b.build_inputs.reverse();
+        for version in [Version::V1, Version::V2] {
+            assert_eq!(package_identity(version, &a), package_identity(version, &b));
+        }
     }
 
     #[test]
@@ -266,6 +640,7 @@ mod tests {
             product: "p",
             platform: "linux",
             environment: "e",
+            build_inputs: vec![("flp_suite", "0.40.0")],
             recipe: "r",
             sources: vec![SourceTree {
                 url: "u",
@@ -274,7 +649,7 @@ mod tests {
             }],
             dependencies: vec![("d", "i")],
         };
-        let id = package_identity(&base);
+        let id = package_identity(Version::V2, &base);
         let variants = [
             Inputs {
                 product: "q",
@@ -286,6 +661,14 @@ mod tests {
             },
             Inputs {
                 environment: "f",
+                ..base.clone()
+            },
+            Inputs {
+                build_inputs: vec![("flp_suite", "0.41.0")],
+                ..base.clone()
+            },
+            Inputs {
+                build_inputs: vec![],
                 ..base.clone()
             },
             Inputs {
@@ -318,8 +701,13 @@ mod tests {
             },
         ];
         for variant in variants {
-            assert_ne!(package_identity(&variant), id, "{variant:?}");
+            assert_ne!(package_identity(Version::V2, &variant), id, "{variant:?}");
         }
+        assert_ne!(
+            package_identity(Version::V1, &base),
+            id,
+            "the version is hashed"
+        );
     }
 
     #[test]
@@ -328,6 +716,7 @@ mod tests {
             product: "ab",
             platform: "c",
             environment: "",
+            build_inputs: vec![("x", "yz")],
             recipe: "",
             sources: vec![],
             dependencies: vec![],
@@ -337,19 +726,21 @@ mod tests {
             platform: "bc",
             ..a.clone()
         };
-        assert_ne!(package_identity(&a), package_identity(&b));
-    }
-
-    #[test]
-    fn recipe_key_order_does_not_matter() {
-        let a: serde_json::Value =
-            serde_saphyr::from_str("script: scons install\nenv: { OPT: -O2, CC: gcc }\n").unwrap();
-        let b: serde_json::Value =
-            serde_saphyr::from_str("env: { CC: gcc, OPT: -O2 }\nscript: scons install\n").unwrap();
-        assert_eq!(canonical_recipe(Some(&a)), canonical_recipe(Some(&b)));
-        assert_eq!(
-            canonical_recipe(Some(&serde_json::json!("a\"b\u{1}"))),
-            "\"a\\\"b\\u0001\""
+        let c = Inputs {
+            build_inputs: vec![("xy", "z")],
+            ..a.clone()
+        };
+        assert_ne!(
+            package_identity(Version::V2, &a),
+            package_identity(Version::V2, &b)
+        );
+        assert_ne!(
+            package_identity(Version::V2, &a),
+            package_identity(Version::V2, &c)
+        );
+        assert_ne!(
+            content_digest(Version::V2, [("a", "bc")]),
+            content_digest(Version::V2, [("ab", "c")])
         );
     }
 }

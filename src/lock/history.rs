@@ -250,6 +250,7 @@ mod tests {
     fn lock(release: &str, kind: ReleaseKind, build: u64, date: &str) -> Lockfile {
         Lockfile {
             version: crate::lock::FORMAT_VERSION,
+            identity_version: Some(crate::identity::Version::CURRENT.number()),
             distribution: "dist".into(),
             release: release.into(),
             kind,
@@ -263,6 +264,7 @@ mod tests {
             platform: "linux-x86_64".into(),
             variables: Default::default(),
             overrides: Default::default(),
+            inputs: Vec::new(),
             environment: LockedEnvironment {
                 name: "ops".into(),
                 purpose: "operations".into(),

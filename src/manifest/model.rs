@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::span::{Entries, Node};
+use super::span::{Entries, Node, TextOr, Untyped};
 
 /// `distrib.yaml`: marks the root of a manifest repository and holds repository-wide settings.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -73,9 +73,79 @@ pub struct Product {
     /// Build-time dependencies, written like `depends`.
     #[serde(default)]
     pub build_depends: Entries<Node<Requirement>>,
-    /// The build recipe: free-form, hashed canonically into the package identity.
+    /// The build recipe: a mapping, free-form below it, hashed canonically into the package
+    /// identity with every scalar as the text written (docs/identity.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub build: Option<Node<serde_json::Value>>,
+    pub build: Option<Node<Recipe>>,
+}
+
+/// A build recipe: a mapping whose scalars are all kept as the text written, so that no YAML
+/// schema (`yes`, `on`, `0b101`, `1e3`, `~`) changes what is hashed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recipe(pub Vec<(Node<String>, Untyped)>);
+
+impl<'de> Deserialize<'de> for Recipe {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// `cache`: reading the parse cache, where the entries are a list.
+        struct RecipeVisitor {
+            cache: bool,
+        }
+        impl<'de> serde::de::Visitor<'de> for RecipeVisitor {
+            type Value = Recipe;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(RECIPE_EXPECTED)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Recipe, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(super::span::Key(key)) = map.next_key::<super::span::Key>()? {
+                    entries.push((key, map.next_value::<Untyped>()?));
+                }
+                Ok(Recipe(entries))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Recipe, A::Error> {
+                if !self.cache {
+                    return Err(serde::de::Error::invalid_type(
+                        serde::de::Unexpected::Seq,
+                        &self,
+                    ));
+                }
+                let entries = Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(Recipe(entries))
+            }
+        }
+        if super::span::spans_on() {
+            return deserializer.deserialize_seq(RecipeVisitor { cache: true });
+        }
+        // Any node, so that a scalar or a list is reported as not a recipe, where it is.
+        deserializer.deserialize_any(RecipeVisitor { cache: false })
+    }
+}
+
+/// What a recipe is, in the message of a `build` that is not one.
+pub const RECIPE_EXPECTED: &str = "a build recipe (a mapping)";
+
+impl Serialize for Recipe {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if super::span::spans_on() {
+            return serializer.collect_seq(self.0.iter());
+        }
+        serializer.collect_map(self.0.iter().map(|(k, v)| (&k.value, v)))
+    }
+}
+
+impl JsonSchema for Recipe {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Recipe".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A mapping, free-form below it; every scalar is hashed as the text written.",
+            "type": "object"
+        })
+    }
 }
 
 /// What a product requires of one dependency.
@@ -217,9 +287,10 @@ pub struct Distribution {
     pub environment: Node<String>,
     /// The top-level products.
     pub products: Vec<Node<String>>,
-    /// Variables for naming templates, with their defaults; `--var k=v` overrides them.
+    /// Variables for naming templates, with their defaults; `--var k=v` overrides them. A
+    /// variable declared `{ default, input: true }` is also an input of every package identity.
     #[serde(default)]
-    pub variables: Entries<Node<String>>,
+    pub variables: Entries<Node<Variable>>,
     /// Release name templates per release kind.
     #[serde(default)]
     pub naming: Naming,
@@ -241,6 +312,59 @@ pub struct Distribution {
     /// `{build}`, `{platform}` and the distribution's variables filled in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install: Option<Node<String>>,
+}
+
+/// A distribution's variable: `name: "default"` names releases only; `name: { default,
+/// input: true }` is a build input too (O2 §5: built against the installed FLP suite).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Variable {
+    /// Its default value: a variable of release names only.
+    Value(String),
+    Declared(DeclaredVariable),
+}
+
+/// A variable written as a mapping.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredVariable {
+    /// The value unless `--var` gives one; an input must have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Whether the value enters every package identity of a lock (a build input), and not only
+    /// release names.
+    #[serde(default)]
+    pub input: bool,
+}
+
+impl Variable {
+    /// The default value, if any.
+    pub fn default_value(&self) -> Option<&str> {
+        match self {
+            Variable::Value(value) => Some(value),
+            Variable::Declared(declared) => declared.default.as_deref(),
+        }
+    }
+
+    /// Whether the variable is a build input.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            Variable::Declared(DeclaredVariable { input: true, .. })
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for Variable {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A short value is its text as written (`0.40` stays `0.40`); a mapping a declaration.
+        Ok(
+            match TextOr::<DeclaredVariable>::deserialize(deserializer)? {
+                TextOr::Text(text) => Variable::Value(text),
+                TextOr::Mapping(declared) => Variable::Declared(declared),
+            },
+        )
+    }
 }
 
 /// Release name templates. strftime codes of the release date (`%Y`, `%G`, `%V`...) and
@@ -340,6 +464,52 @@ impl Support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variables_keep_the_text_written() {
+        #[derive(Deserialize)]
+        struct Variables {
+            variables: Entries<Node<Variable>>,
+        }
+        let text = concat!(
+            "variables:\n",
+            "  a: 0.40\n",
+            "  b: yes\n",
+            "  c: \"0.40\"\n",
+            "  d: { default: 0.40, input: true }\n",
+            "  e: { input: true }\n",
+            "  f: { default: x }\n",
+        );
+        let read = super::super::span::with_source(text, || {
+            serde_saphyr::from_str::<Variables>(text).unwrap()
+        });
+        let values: Vec<(&str, Option<&str>, bool)> = read
+            .variables
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.default_value(), v.is_input()))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("a", Some("0.40"), false),
+                ("b", Some("yes"), false),
+                ("c", Some("0.40"), false),
+                ("d", Some("0.40"), true),
+                ("e", None, true),
+                ("f", Some("x"), false),
+            ]
+        );
+        for wrong in [
+            "variables: { a: }\n",
+            "variables: { a: [x] }\n",
+            "variables: { a: { input: true, x: 1 } }\n",
+        ] {
+            let result = super::super::span::with_source(wrong, || {
+                serde_saphyr::from_str::<Variables>(wrong).map(|_| ())
+            });
+            assert!(result.is_err(), "{wrong}");
+        }
+    }
 
     #[test]
     fn platform_conditions() {

@@ -282,6 +282,8 @@ fn whole_file(code: Code, message: &str, help: &str) -> Problem {
 fn options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
+    // Recipes keep `.nan` and `.inf` as the text written, like every other scalar.
+    options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
     options.alias_limits.max_total_replayed_events = 100_000;
     options.alias_limits.max_replay_stack_depth = 32;
     let mut budget = serde_saphyr::Budget::default();
@@ -292,7 +294,10 @@ fn options() -> serde_saphyr::Options {
 }
 
 fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
-    serde_saphyr::from_str_with_options(text, options())
+    // Recipes and variables read some scalars from the source as written.
+    super::span::with_source(text, || {
+        serde_saphyr::from_str_with_options(text, options())
+    })
 }
 
 /// Our message and fix for one parser error. The parser's wording is matched here and nowhere
@@ -379,6 +384,21 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
             "invalid dependency: expected a requirement or `{ version, platforms }`".into(),
             "write a semver requirement such as `\">=27\"` or `\"*\"`, or `{ version: \"*\", platforms: [\"!osx*\"] }` for a dependency on some platforms only".into(),
             "here",
+        );
+    }
+    if let Some(found) = text.strip_prefix("invalid type: ").and_then(|rest| {
+        rest.strip_suffix(&format!(", expected {}", super::model::RECIPE_EXPECTED))
+    }) {
+        let found = if found == "sequence" {
+            "a list"
+        } else {
+            "a single value"
+        };
+        return problem(
+            Code::InvalidValue,
+            format!("`build` is {found}: a recipe is a mapping"),
+            "write the recipe as a mapping of its fields, e.g. `build: { script: \"make install\" }`".into(),
+            "not a mapping",
         );
     }
     if text.starts_with("cannot deserialize null into string") {

@@ -130,6 +130,7 @@ pub(crate) mod tests {
         let environment = identity::environment_digest("operations", [("python", python)]);
         let mut lock = Lockfile {
             version: FORMAT_VERSION,
+            identity_version: Some(identity::Version::CURRENT.number()),
             distribution: "dist".into(),
             release: release.into(),
             kind: ReleaseKind::Weekly,
@@ -142,6 +143,7 @@ pub(crate) mod tests {
             manifest_commit: None,
             platform: "linux-x86_64".into(),
             variables: BTreeMap::new(),
+            inputs: Vec::new(),
             overrides: BTreeMap::new(),
             environment: LockedEnvironment {
                 name: "ops".into(),
@@ -193,7 +195,7 @@ pub(crate) mod tests {
             product.identity = identities[&product.name].clone();
         }
         lock.normalize();
-        lock.content = Lockfile::content_digest(&lock.products);
+        lock.content = Lockfile::content_digest(identity::Version::CURRENT, &lock.products);
     }
 
     #[test]

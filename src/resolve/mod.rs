@@ -179,17 +179,21 @@ pub struct Options<'a> {
     pub inherited: &'a BTreeMap<String, Inherited>,
     /// A release branch (`b.17.0.x`): a repository that has it is taken from its head.
     pub branch: Option<&'a str>,
+    /// The distribution's build inputs and their values: they enter every identity.
+    pub inputs: &'a BTreeMap<String, String>,
 }
 
 impl<'a> Options<'a> {
     /// The options of a lock made from the manifests alone.
     pub fn new(platform: &'a str, overrides: &'a BTreeMap<String, String>) -> Self {
         static NONE: BTreeMap<String, Inherited> = BTreeMap::new();
+        static NO_INPUTS: BTreeMap<String, String> = BTreeMap::new();
         Options {
             platform,
             overrides,
             inherited: &NONE,
             branch: None,
+            inputs: &NO_INPUTS,
         }
     }
 }
@@ -225,7 +229,7 @@ impl Inherited {
 /// `https://host/o/r` and `git@host:o/r.git` are one repository) and the sub-tree.
 pub fn source_key(url: &str, path: Option<&str>) -> (String, Option<String>) {
     let url = crate::url::normalize(url).unwrap_or_else(|_| url.to_owned());
-    (url, path.map(str::to_owned))
+    (url, path.map(identity::normalize_path))
 }
 
 /// The environment as a lock records it.
@@ -255,6 +259,16 @@ pub fn resolve(
     options: &Options,
 ) -> Result<Vec<LockedProduct>, Vec<ResolveFailure>> {
     let environment = locked_environment(plan.environment);
+    let context = crate::lock::IdentityContext {
+        version: identity::Version::CURRENT,
+        platform: options.platform,
+        environment: &environment.digest,
+        inputs: options
+            .inputs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect(),
+    };
     let mut failures = Vec::new();
     let mut identities: HashMap<String, String> = HashMap::new();
     let mut locked = Vec::with_capacity(plan.products.len());
@@ -325,9 +339,8 @@ pub fn resolve(
             identity: String::new(),
         });
         let product = locked.last_mut().expect("just pushed");
-        product.identity = product.compute_identity(options.platform, &environment.digest, |d| {
-            identities.get(d).map(String::as_str)
-        });
+        product.identity =
+            product.compute_identity(&context, |d| identities.get(d).map(String::as_str));
         identities.insert(product.name.clone(), product.identity.clone());
     }
     if failures.is_empty() {
@@ -520,9 +533,13 @@ fn resolve_repository(
         }
         Err(error) => return Err(ref_failure(error)),
     };
-    let subtree = repository.path.as_ref().map(|p| p.value.as_str());
+    // `libs/a/` and `./libs/a` are the sub-tree `libs/a` (docs/identity.md).
+    let subtree = repository
+        .path
+        .as_ref()
+        .map(|p| identity::normalize_path(p));
     let tree = mirror
-        .tree(&resolved.commit, subtree)
+        .tree(&resolved.commit, subtree.as_deref())
         .map_err(ref_failure)?;
     let version = match (source.version, &tag) {
         (false, _) => None,
@@ -534,7 +551,7 @@ fn resolve_repository(
     Ok((
         LockedRepository {
             url: shown,
-            path: subtree.map(str::to_owned),
+            path: subtree,
             reference: requested,
             resolved: resolved.full_ref,
             commit: resolved.commit,

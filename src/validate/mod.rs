@@ -9,6 +9,7 @@ mod names;
 mod recipes;
 mod repositories;
 mod templates;
+mod variables;
 
 use std::collections::{HashMap, HashSet};
 
@@ -37,6 +38,7 @@ pub fn validate(manifests: &Manifests, report: &mut Report) {
         .collect();
     deployments::check(manifests, &locks, &mut found);
     recipes::check(manifests, &mut found);
+    variables::check(manifests, &mut found);
     report.diagnostics.extend(found);
 }
 

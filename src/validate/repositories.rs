@@ -1,10 +1,12 @@
 //! The repository rule (DMTN-106 §2.2): each git repository belongs to exactly one product,
 //! compared by normalized URL, unless both products declare the exception with `shared_with`.
+//! And a product's own sources: sub-tree paths that name a sub-tree, each source once.
 
 use std::collections::{BTreeMap, HashSet};
 
 use super::{Lookup, ProductIndex};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::identity::{normalize_path, path_problem};
 use crate::manifest::Manifests;
 use crate::manifest::span::Node;
 use crate::url::normalize;
@@ -21,6 +23,19 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
             let url = &repository.value.url;
             if crate::url::has_password(url) {
                 found.push(credentials(file, url));
+            }
+            if let Some(path) = &repository.value.path
+                && let Some(problem) = path_problem(path)
+            {
+                found.push(
+                    Diagnostic::new(
+                        Code::PathInvalid,
+                        file,
+                        format!("the `path` `{path}` of `{}` is not a sub-tree of the repository: {problem}", product.value.name),
+                    )
+                    .with_label(file, path.span.clone(), "not a sub-tree")
+                    .with_help("write a path relative to the repository's root, such as `libs/a`, or remove `path` to build from the whole repository"),
+                );
             }
             let key = match normalize(url) {
                 Ok(key) => key,
@@ -48,6 +63,34 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
                     continue;
                 }
             };
+            let sub_tree = |r: usize| {
+                let path = product.value.repositories[r].value.path.as_ref();
+                path.map(|p| normalize_path(p)).unwrap_or_default()
+            };
+            if let Some((_, first)) = own
+                .iter()
+                .find(|(k, f)| *k == key && sub_tree(*f) == sub_tree(r))
+            {
+                let first_url = &product.value.repositories[*first].value.url;
+                let tree = match sub_tree(r) {
+                    tree if tree.is_empty() => "the whole repository".to_owned(),
+                    tree => format!("its sub-tree `{tree}`"),
+                };
+                found.push(
+                    Diagnostic::new(
+                        Code::SourceDuplicate,
+                        file,
+                        format!(
+                            "`{}` lists the repository `{key}` twice with {tree}: which commit it builds from would be ambiguous",
+                            product.value.name
+                        ),
+                    )
+                    .with_label(file, url.span.clone(), "listed again here")
+                    .with_label(file, first_url.span.clone(), "first listed here")
+                    .with_help("remove one of the two entries"),
+                );
+                continue;
+            }
             if let Some((_, first)) = own.iter().find(|(k, _)| *k == key) {
                 let first_url = &product.value.repositories[*first].value.url;
                 found.push(
