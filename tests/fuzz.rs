@@ -417,8 +417,19 @@ fn keep(files: &Files, iteration: u64) -> std::path::PathBuf {
     folder
 }
 
+/// The harness runs on a thread with the stack `distrib`'s main thread has (8 MiB on Linux),
+/// not the 2 MiB of a test thread: what it finds is what the program would do.
 #[test]
 fn mutated_manifests_and_locks_never_break_check_or_its_renderers() {
+    std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(fuzz)
+        .unwrap()
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+}
+
+fn fuzz() {
     let project = support::project();
     let lock =
         std::fs::read(project.join("tests/fixtures/valid/locked/locks/dist/w.2026.47.lock.yaml"))
