@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::{Context, Exit, boxed};
 use crate::fsutil::{IoError, write_atomic};
-use crate::import::lsst;
+use crate::import::{alidist, lsst};
 
 /// Create product manifests from files a collaboration already keeps
 #[derive(Debug, clap::Args)]
@@ -25,6 +25,24 @@ enum Source {
         /// Overwrite product files that already exist
         #[arg(long)]
         force: bool,
+    },
+    /// ALICE's alidist recipes: a product per recipe, a distribution and an environment for
+    /// one defaults profile; writes into -C (or the current folder)
+    Alidist {
+        /// The alidist checkout (the folder of `o2.sh` and `defaults-o2.sh`)
+        dir: PathBuf,
+        /// The defaults profile (`defaults-NAME.sh`) whose `disable` and `overrides` apply
+        #[arg(long, value_name = "NAME", default_value = "o2")]
+        defaults: String,
+        /// The architecture the distribution is built for
+        #[arg(long, value_name = "ARCH", default_value = "slc9_x86-64")]
+        architecture: String,
+        /// The distribution's root package
+        #[arg(long, value_name = "PACKAGE", default_value = "O2PDPSuite")]
+        root: String,
+        /// List the files that would be created, changed or removed, and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -58,7 +76,23 @@ enum ImportFailure {
 }
 
 pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
-    let Source::LsstRepos { file, into, force } = args.source;
+    let (file, into, force) = match args.source {
+        Source::LsstRepos { file, into, force } => (file, into, force),
+        Source::Alidist {
+            dir,
+            defaults,
+            architecture,
+            root,
+            dry_run,
+        } => {
+            let options = alidist::Options {
+                defaults,
+                architecture,
+                root,
+            };
+            return import_alidist(context, &dir, &options, dry_run);
+        }
+    };
     let root = into.unwrap_or_else(|| context.start.clone());
     let text = std::fs::read_to_string(&file).map_err(|source| {
         boxed(ImportFailure::Read {
@@ -101,6 +135,102 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         "imported {} products into `{}`; run `distrib check` next\n",
         products.len(),
         folder.display()
+    ));
+    Ok(Exit::Success)
+}
+
+/// What an import does to one file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Create,
+    Change,
+    Remove,
+}
+
+fn import_alidist(
+    context: &Context,
+    dir: &std::path::Path,
+    options: &alidist::Options,
+    dry_run: bool,
+) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+    let root = &context.start;
+    if let Some(problem) = crate::resolve::platform::name_problem(&options.architecture) {
+        super::err(&format!("error: --architecture: {problem}\n"));
+        return Ok(Exit::Usage);
+    }
+    let recipes = alidist::read(dir).map_err(boxed)?;
+    let files = alidist::convert(&recipes, options).map_err(boxed)?;
+    let mut changes: Vec<(Change, PathBuf)> = Vec::new();
+    for file in &files {
+        match std::fs::read(root.join(&file.path)) {
+            Ok(current) if current == file.text.as_bytes() => {}
+            Ok(_) => changes.push((Change::Change, file.path.clone())),
+            Err(_) => changes.push((Change::Create, file.path.clone())),
+        }
+    }
+    // Files an earlier import wrote for recipes that are gone.
+    let written: std::collections::BTreeSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
+    for folder in ["products", "environments", "distributions"] {
+        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
+            continue;
+        };
+        let mut gone: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| PathBuf::from(folder).join(e.file_name()))
+            .filter(|path| !written.contains(path))
+            .filter(|path| {
+                std::fs::read_to_string(root.join(path))
+                    .is_ok_and(|text| text.starts_with(alidist::MARK))
+            })
+            .collect();
+        gone.sort();
+        changes.extend(gone.into_iter().map(|p| (Change::Remove, p)));
+    }
+    if dry_run {
+        let mut text = String::new();
+        for (change, path) in &changes {
+            let verb = match change {
+                Change::Create => "create",
+                Change::Change => "change",
+                Change::Remove => "remove",
+            };
+            text.push_str(&format!("{verb} {}\n", path.display()));
+        }
+        super::out(&text);
+        super::err(&format!(
+            "{} would change; nothing written\n",
+            crate::diagnostic::plural(changes.len(), "file")
+        ));
+        return Ok(Exit::Success);
+    }
+    let config = root.join(crate::manifest::ROOT_FILE);
+    if !config.exists() {
+        write_atomic(
+            &config,
+            b"# Settings of this manifest repository; see `distrib schema config`.\nrules: {}\n",
+        )
+        .map_err(|e| boxed(IoError::new(&config, e)))?;
+    }
+    for file in &files {
+        let target = root.join(&file.path);
+        if let Some(folder) = target.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| boxed(IoError::new(folder, e)))?;
+        }
+        write_atomic(&target, file.text.as_bytes()).map_err(|e| boxed(IoError::new(&target, e)))?;
+    }
+    for (_, path) in changes.iter().filter(|(c, _)| *c == Change::Remove) {
+        let target = root.join(path);
+        std::fs::remove_file(&target).map_err(|e| boxed(IoError::new(&target, e)))?;
+    }
+    let count = |kind: Change| changes.iter().filter(|(c, _)| *c == kind).count();
+    super::err(&format!(
+        "imported {} from `{}` with defaults `{}`: {} created, {} changed, {} removed\n",
+        crate::diagnostic::plural(files.len() - 2, "recipe"),
+        dir.display(),
+        options.defaults,
+        count(Change::Create),
+        count(Change::Change),
+        count(Change::Remove),
     ));
     Ok(Exit::Success)
 }

@@ -133,7 +133,9 @@ impl Recipe {
                 format!("the header of `{file}` is not a mapping of fields"),
                 "this header",
             )
-            .help("a header is `package: NAME`, `version: ...` and the other fields, one per line"));
+            .help(
+                "a header is `package: NAME`, `version: ...` and the other fields, one per line",
+            ));
         };
         if !matches!(header.get("package"), Some(Value::String(_))) {
             return Err(AlidistError::at(
@@ -201,7 +203,10 @@ impl Recipe {
 }
 
 fn line_offset(text: &str, line: usize) -> usize {
-    text.split_inclusive('\n').take(line - 1).map(str::len).sum()
+    text.split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum()
 }
 
 /// Reads every top-level `*.sh` file of an alidist checkout, sorted by name.
@@ -231,8 +236,8 @@ pub fn read(dir: &Path) -> Result<Vec<Recipe>, ReadError> {
         .into_iter()
         .map(|name| {
             let path = dir.join(&name);
-            let text = std::fs::read_to_string(&path)
-                .map_err(|source| ReadError::Io { path, source })?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| ReadError::Io { path, source })?;
             Recipe::parse(&name, text).map_err(ReadError::Recipe)
         })
         .collect()
@@ -395,7 +400,10 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
 }
 
 fn recipe_file(packages: &BTreeMap<&str, &Recipe>, name: &str) -> String {
-    packages.get(name).map(|r| r.file.clone()).unwrap_or_default()
+    packages
+        .get(name)
+        .map(|r| r.file.clone())
+        .unwrap_or_default()
 }
 
 /// A `defaults-*.sh` profile.
@@ -425,7 +433,11 @@ impl<'a> Profile<'a> {
             None | Some(Value::Null) => {}
             Some(Value::Object(map)) => {
                 for (key, value) in map {
-                    env.insert(key.clone(), scalar(value).ok_or_else(|| wrong("env", "a mapping of names to values"))?);
+                    env.insert(
+                        key.clone(),
+                        scalar(value)
+                            .ok_or_else(|| wrong("env", "a mapping of names to values"))?,
+                    );
                 }
             }
             Some(_) => return Err(wrong("env", "a mapping of names to values")),
@@ -461,7 +473,9 @@ impl<'a> Profile<'a> {
                             recipe,
                             span,
                             key.len(),
-                            format!("the override `{key}` is not a regular expression distrib reads"),
+                            format!(
+                                "the override `{key}` is not a regular expression distrib reads"
+                            ),
                             "this override",
                         )
                         .help("name the package")
@@ -618,11 +632,11 @@ impl Serialize for Script {
         }
         let literal = self.0.contains('\n')
             && serde_saphyr::to_string(&Probe {
-            s: serde_saphyr::LitStr(&self.0),
-        })
-        .ok()
-        .and_then(|text| serde_saphyr::from_str::<Back>(&text).ok())
-        .is_some_and(|back| back.s == self.0);
+                s: serde_saphyr::LitStr(&self.0),
+            })
+            .ok()
+            .and_then(|text| serde_saphyr::from_str::<Back>(&text).ok())
+            .is_some_and(|back| back.s == self.0);
         if literal {
             serde_saphyr::LitStr(&self.0).serialize(serializer)
         } else {
@@ -634,7 +648,9 @@ impl Serialize for Script {
 impl Product {
     fn to_yaml(&self, file: &str, defaults: &str) -> String {
         let body = serde_saphyr::to_string(self).unwrap_or_default();
-        format!("{MARK} `{file}` with defaults `{defaults}`; edit alidist and import again.\n{body}")
+        format!(
+            "{MARK} `{file}` with defaults `{defaults}`; edit alidist and import again.\n{body}"
+        )
     }
 }
 
@@ -667,8 +683,9 @@ fn product(
     };
     let name = recipe.package().to_owned();
     let source = text_field("source")?;
-    let raw_version = text_field("version")?
-        .ok_or_else(|| field_error("package", "followed by a `version`").help("add `version:` to the header"))?;
+    let raw_version = text_field("version")?.ok_or_else(|| {
+        field_error("package", "followed by a `version`").help("add `version:` to the header")
+    })?;
     // aliBuild: `spec["tag"] = spec.get("tag", spec["version"])`.
     let tag = text_field("tag")?.unwrap_or_else(|| raw_version.clone());
     let mut fields: Map<String, Value> = spec
@@ -759,10 +776,7 @@ fn expand(version: &str, tag: &str, defaults: &str) -> Expanded {
             rest = after;
             continue;
         }
-        let Some((key, after)) = after
-            .strip_prefix('(')
-            .and_then(|a| a.split_once(")s"))
-        else {
+        let Some((key, after)) = after.strip_prefix('(').and_then(|a| a.split_once(")s")) else {
             return Expanded::Invalid(after.chars().take(12).collect());
         };
         match key {
@@ -803,7 +817,10 @@ fn dependencies(
                         recipe,
                         offset,
                         field.len(),
-                        format!("`{field}` of `{}` holds something that is not a package name", recipe.file),
+                        format!(
+                            "`{field}` of `{}` holds something that is not a package name",
+                            recipe.file
+                        ),
                         "this list",
                     )
                     .help("write each entry as `Package` or `Package:condition`")
@@ -856,6 +873,11 @@ fn dependencies(
                 .help("write it as `(A|B)` or `(?!A|B)`, each alternative literal text with `.*`")
             })?
         };
+        // aliBuild's name for the defaults profile, which every package builds with anyway:
+        // distrib's environment.
+        if name == "defaults-release" {
+            continue;
+        }
         if !packages.contains_key(name) {
             let closest = packages
                 .keys()
@@ -869,8 +891,13 @@ fn dependencies(
                 "no recipe declares this package",
             );
             error = match closest {
-                Some((score, known)) if score > 0.8 => error.help(format!("did you mean `{known}`?")),
-                _ => error.help(format!("add `{}.sh`, or remove the entry", name.to_lowercase())),
+                Some((score, known)) if score > 0.8 => {
+                    error.help(format!("did you mean `{known}`?"))
+                }
+                _ => error.help(format!(
+                    "add `{}.sh`, or remove the entry",
+                    name.to_lowercase()
+                )),
             };
             return Err(error);
         }
@@ -909,7 +936,10 @@ fn merge(a: Requirement, b: Requirement) -> Option<Requirement> {
             Some(Requirement::Conditional(a))
         }
         (Requirement::Conditional(mut a), Requirement::Conditional(b))
-            if a.platforms.iter().chain(&b.platforms).all(|p| !p.starts_with('!')) =>
+            if a.platforms
+                .iter()
+                .chain(&b.platforms)
+                .all(|p| !p.starts_with('!')) =>
         {
             a.platforms.extend(b.platforms);
             Some(Requirement::Conditional(a))
@@ -924,7 +954,10 @@ fn share_repositories(products: &mut [Product]) {
     let mut by_url: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for product in products.iter() {
         if let Some(url) = &product.normalized {
-            by_url.entry(url.clone()).or_default().push(product.name.clone());
+            by_url
+                .entry(url.clone())
+                .or_default()
+                .push(product.name.clone());
         }
     }
     for product in products.iter_mut() {
@@ -992,17 +1025,31 @@ mod tests {
             "# Imported from alidist `top.sh` with defaults `o2`; edit alidist and import again.\nname: top\nversion: daily-1\ndepends:\n  lib: \"*\"\n  tool:\n    version: \"*\"\n    platforms:\n    - \"!osx*\"\nbuild:\n  script: \"\"\n  defaults_env:\n    CXXSTD: \"20\"\n"
         );
         let lib = text_of(&files, "products/lib.yaml");
-        assert!(lib.contains("tag: releases/v1.2\nversion: v1.2_O2\n"), "{lib}");
+        assert!(
+            lib.contains("tag: releases/v1.2\nversion: v1.2_O2\n"),
+            "{lib}"
+        );
         assert!(lib.contains("  shared_with:\n  - tool\n"), "{lib}");
-        assert!(lib.contains("  script: |-\n    #!/bin/bash\n    cmake $SOURCEDIR\n\n    make install\n"), "{lib}");
+        assert!(
+            lib.contains(
+                "  script: |-\n    #!/bin/bash\n    cmake $SOURCEDIR\n\n    make install\n"
+            ),
+            "{lib}"
+        );
         assert!(lib.contains("  prefer_system: (?!slc5)\n"), "{lib}");
         let tool = text_of(&files, "products/tool.yaml");
         assert!(tool.contains("tag: 52d5988\n"), "{tool}");
-        assert!(!tool.contains("\nversion:"), "a lock-time version is the tag's: {tool}");
-        assert!(tool.contains("  version: v%(year)s\n"), "kept in the build: {tool}");
+        assert!(
+            !tool.contains("\nversion:"),
+            "a lock-time version is the tag's: {tool}"
+        );
+        assert!(
+            tool.contains("  version: v%(year)s\n"),
+            "kept in the build: {tool}"
+        );
         assert_eq!(
             text_of(&files, "distributions/o2.yaml"),
-            "# Imported from alidist `defaults-o2.sh`; edit alidist and import again.\nname: o2\ndescription: '`top` built with aliBuild''s defaults `o2`'\nenvironment: o2\nproducts: [top]\nplatforms: [slc9_x86-64]\n"
+            "# Imported from alidist `defaults-o2.sh`; edit alidist and import again.\nname: o2\ndescription: \"`top` built with aliBuild's defaults `o2`\"\nenvironment: o2\nproducts: [top]\nplatforms: [slc9_x86-64]\n"
         );
         assert!(text_of(&files, "environments/o2.yaml").contains("purpose: development\n"));
         assert_eq!(files.len(), 6);
@@ -1013,30 +1060,57 @@ mod tests {
         let base = |extra: &str| {
             vec![
                 recipe("defaults-o2.sh", DEFAULTS),
-                recipe("top.sh", &format!("package: top\nversion: v1\n{extra}---\n")),
+                recipe(
+                    "top.sh",
+                    &format!("package: top\nversion: v1\n{extra}---\n"),
+                ),
                 recipe("lib.sh", "package: lib\nversion: v1\n---\n"),
                 recipe("tool.sh", "package: tool\nversion: v1\n---\n"),
                 recipe("gone.sh", "package: gone\nversion: v1\n---\n"),
             ]
         };
-        let error = convert(&base("requires:\n  - lib\n  - \"Lib:(?!osx)\"\n"), &options()).unwrap_err();
+        let error = convert(
+            &base("requires:\n  - lib\n  - \"Lib:(?!osx)\"\n"),
+            &options(),
+        )
+        .unwrap_err();
         assert_eq!((error.file.as_str(), error.line), ("top.sh", 5));
-        assert_eq!(error.message, "`Lib` in `requires` of `top.sh` names no recipe");
+        assert_eq!(
+            error.message,
+            "`Lib` in `requires` of `top.sh` names no recipe"
+        );
         assert_eq!(error.help.as_deref(), Some("did you mean `lib`?"));
         let error = convert(&base("requires:\n  - \"lib:[a-z]+\"\n"), &options()).unwrap_err();
         assert_eq!((error.file.as_str(), error.line), ("top.sh", 4));
-        assert!(error.message.contains("`[a-z]+` has no exact equivalent"), "{}", error.message);
+        assert!(
+            error.message.contains("`[a-z]+` has no exact equivalent"),
+            "{}",
+            error.message
+        );
         let mut twice = base("");
         twice.push(recipe("zz.sh", "package: lib\nversion: v2\n---\n"));
         let error = convert(&twice, &options()).unwrap_err();
-        assert_eq!(error.message, "`lib.sh` and `zz.sh` both declare the package `lib`");
+        assert_eq!(
+            error.message,
+            "`lib.sh` and `zz.sh` both declare the package `lib`"
+        );
         assert_eq!((error.file.as_str(), error.line), ("zz.sh", 1));
-        let error = Recipe::parse("bad.sh", "package: x\nversion: [1\nfoo: bar\n---\n".into()).unwrap_err();
+        let error =
+            Recipe::parse("bad.sh", "package: x\nversion: [1\nfoo: bar\n---\n".into()).unwrap_err();
         assert_eq!(error.file, "bad.sh");
         assert!(error.line >= 2, "{}", error.line);
-        assert!(error.message.starts_with("the header of `bad.sh` is not YAML"), "{}", error.message);
+        assert!(
+            error
+                .message
+                .starts_with("the header of `bad.sh` is not YAML"),
+            "{}",
+            error.message
+        );
         let error = Recipe::parse("bad.sh", "package: x\n".into()).unwrap_err();
-        assert_eq!(error.message, "`bad.sh` has no `---` line: the recipe has no header");
+        assert_eq!(
+            error.message,
+            "`bad.sh` has no `---` line: the recipe has no header"
+        );
     }
 
     #[test]

@@ -143,7 +143,10 @@ mod tests {
     fn every_condition_of_the_recipes() {
         let table = include_str!("../../../tests/data/alidist/conditions.tsv");
         let mut rows = 0;
-        for line in table.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        for line in table
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
             let (regex, matching) = line.split_once('\t').unwrap();
             let matching: Vec<&str> = matching.split(' ').filter(|s| !s.is_empty()).collect();
             let condition = translate(regex).unwrap_or_else(|| panic!("`{regex}` translated"));
@@ -161,10 +164,17 @@ mod tests {
 
     #[test]
     fn forms() {
-        let platforms = |p: &[&str]| Some(Condition::Platforms(p.iter().map(|s| s.to_string()).collect()));
+        let platforms = |p: &[&str]| {
+            Some(Condition::Platforms(
+                p.iter().map(|s| s.to_string()).collect(),
+            ))
+        };
         assert_eq!(translate("(?!osx)"), platforms(&["!osx*"]));
         assert_eq!(translate("(?!osx*)"), platforms(&["!os*"]));
-        assert_eq!(translate("(?!osx|.*aarch64)"), platforms(&["!osx*", "!*aarch64*"]));
+        assert_eq!(
+            translate("(?!osx|.*aarch64)"),
+            platforms(&["!osx*", "!*aarch64*"])
+        );
         assert_eq!(translate("(slc6|slc7)"), platforms(&["slc6*", "slc7*"]));
         assert_eq!(translate("slc.*x86"), platforms(&["slc*x86*"]));
         assert_eq!(translate(".*"), Some(Condition::Always));
