@@ -143,7 +143,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Change {
     Create,
-    Change,
+    Rewrite,
     Remove,
 }
 
@@ -164,7 +164,7 @@ fn import_alidist(
     for file in &files {
         match std::fs::read(root.join(&file.path)) {
             Ok(current) if current == file.text.as_bytes() => {}
-            Ok(_) => changes.push((Change::Change, file.path.clone())),
+            Ok(_) => changes.push((Change::Rewrite, file.path.clone())),
             Err(_) => changes.push((Change::Create, file.path.clone())),
         }
     }
@@ -191,7 +191,7 @@ fn import_alidist(
         for (change, path) in &changes {
             let verb = match change {
                 Change::Create => "create",
-                Change::Change => "change",
+                Change::Rewrite => "change",
                 Change::Remove => "remove",
             };
             text.push_str(&format!("{verb} {}\n", path.display()));
@@ -235,7 +235,7 @@ fn import_alidist(
         dir.display(),
         options.defaults,
         count(Change::Create),
-        count(Change::Change),
+        count(Change::Rewrite),
         count(Change::Remove),
     ));
     Ok(Exit::Success)

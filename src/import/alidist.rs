@@ -36,19 +36,28 @@ pub struct AlidistError {
     pub message: String,
     #[help]
     pub help: Option<String>,
-    /// The recipe file.
-    pub file: String,
-    /// 1-based line.
+    /// 1-based line in [`AlidistError::file`].
     pub line: usize,
     #[source_code]
-    text: NamedSource<String>,
+    text: std::sync::Arc<NamedSource<String>>,
     #[label("{label}")]
     span: Option<SourceSpan>,
-    label: String,
+    label: &'static str,
 }
 
 impl AlidistError {
-    fn at(recipe: &Recipe, offset: usize, length: usize, message: String, label: &str) -> Self {
+    /// The recipe file, empty for a problem of the checkout as a whole.
+    pub fn file(&self) -> &str {
+        self.text.name()
+    }
+
+    fn at(
+        recipe: &Recipe,
+        offset: usize,
+        length: usize,
+        message: String,
+        label: &'static str,
+    ) -> Self {
         let line = recipe.text[..offset.min(recipe.text.len())]
             .matches('\n')
             .count()
@@ -56,11 +65,10 @@ impl AlidistError {
         AlidistError {
             message,
             help: None,
-            file: recipe.file.clone(),
             line,
-            text: NamedSource::new(&recipe.file, recipe.text.clone()),
+            text: std::sync::Arc::new(NamedSource::new(&recipe.file, recipe.text.clone())),
             span: Some((offset, length).into()),
-            label: label.into(),
+            label,
         }
     }
 
@@ -74,11 +82,10 @@ impl AlidistError {
         AlidistError {
             message,
             help: Some(help),
-            file: String::new(),
             line: 0,
-            text: NamedSource::new("", String::new()),
+            text: std::sync::Arc::new(NamedSource::new("", String::new())),
             span: None,
-            label: String::new(),
+            label: "",
         }
     }
 }
@@ -848,7 +855,7 @@ fn dependencies(
     let mut out: BTreeMap<String, Requirement> = BTreeMap::new();
     for entry in entries {
         let (name, matcher) = entry.split_once(':').unwrap_or((entry.as_str(), ".*"));
-        let at = |message: String, label: &str| {
+        let at = |message: String, label: &'static str| {
             let (offset, length) = written_in.entry_span(field, &entry);
             AlidistError::at(written_in, offset, length, message, label)
         };
@@ -1074,14 +1081,14 @@ mod tests {
             &options(),
         )
         .unwrap_err();
-        assert_eq!((error.file.as_str(), error.line), ("top.sh", 5));
+        assert_eq!((error.file(), error.line), ("top.sh", 5));
         assert_eq!(
             error.message,
             "`Lib` in `requires` of `top.sh` names no recipe"
         );
         assert_eq!(error.help.as_deref(), Some("did you mean `lib`?"));
         let error = convert(&base("requires:\n  - \"lib:[a-z]+\"\n"), &options()).unwrap_err();
-        assert_eq!((error.file.as_str(), error.line), ("top.sh", 4));
+        assert_eq!((error.file(), error.line), ("top.sh", 4));
         assert!(
             error.message.contains("`[a-z]+` has no exact equivalent"),
             "{}",
@@ -1094,10 +1101,10 @@ mod tests {
             error.message,
             "`lib.sh` and `zz.sh` both declare the package `lib`"
         );
-        assert_eq!((error.file.as_str(), error.line), ("zz.sh", 1));
+        assert_eq!((error.file(), error.line), ("zz.sh", 1));
         let error =
             Recipe::parse("bad.sh", "package: x\nversion: [1\nfoo: bar\n---\n".into()).unwrap_err();
-        assert_eq!(error.file, "bad.sh");
+        assert_eq!(error.file(), "bad.sh");
         assert!(error.line >= 2, "{}", error.line);
         assert!(
             error
