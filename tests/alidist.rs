@@ -341,6 +341,21 @@ fn errors_name_the_recipe_and_line() {
         &recipes.join("o2pdpsuite.sh"),
         "package: O2PDPSuite\nversion: v1\n---\n",
     );
+    write(&manifests.join("products/zlib.yaml"), "name: zlib\n");
+    let run = distrib_wide(&manifests, &args);
+    fails(
+        &run,
+        1,
+        "1 file the import would write exists and was not written by an import of alidist: `products/zlib.yaml`",
+    );
+    assert_eq!(
+        std::fs::read_to_string(manifests.join("products/zlib.yaml")).unwrap(),
+        "name: zlib\n",
+        "kept"
+    );
+    std::fs::remove_file(manifests.join("products/zlib.yaml")).unwrap();
+    ok(&distrib_wide(&manifests, &args));
+
     write(&recipes.join("zzz.sh"), "package: zlib\nversion: v2\n---\n");
     let run = distrib_wide(&manifests, &args);
     fails(

@@ -73,6 +73,14 @@ enum ImportFailure {
         )
     )]
     Exists { count: usize, first: PathBuf },
+    #[error("{} the import would write {} not written by an import of alidist: `{}`{}", crate::diagnostic::plural(*count, "file"), if *count == 1 { "exists and was" } else { "exist and were" }, first.display(), if *count > 1 { " and others" } else { "" })]
+    #[diagnostic(
+        code("import-exists"),
+        help(
+            "move them away (or delete them) and import again, or import into another folder with `-C`: the import overwrites only the files it wrote"
+        )
+    )]
+    NotImported { count: usize, first: PathBuf },
 }
 
 pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
@@ -161,12 +169,23 @@ fn import_alidist(
     let recipes = alidist::read(dir).map_err(boxed)?;
     let files = alidist::convert(&recipes, options).map_err(boxed)?;
     let mut changes: Vec<(Change, PathBuf)> = Vec::new();
+    // Files of the same name that the import did not write: never overwritten.
+    let mut foreign: Vec<PathBuf> = Vec::new();
     for file in &files {
         match std::fs::read(root.join(&file.path)) {
             Ok(current) if current == file.text.as_bytes() => {}
+            Ok(current) if !current.starts_with(alidist::MARK.as_bytes()) => {
+                foreign.push(file.path.clone())
+            }
             Ok(_) => changes.push((Change::Rewrite, file.path.clone())),
             Err(_) => changes.push((Change::Create, file.path.clone())),
         }
+    }
+    if let Some(first) = foreign.first() {
+        return Err(boxed(ImportFailure::NotImported {
+            count: foreign.len(),
+            first: first.clone(),
+        }));
     }
     // Files an earlier import wrote for recipes that are gone.
     let written: std::collections::BTreeSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
