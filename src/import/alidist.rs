@@ -747,7 +747,9 @@ fn product(
                 normalized,
             )
         }
-        // A product without a repository has no commit to tag: its version says it all.
+        // A product without a repository has no commit to tag: its version says it all, unless
+        // only build time can say it (`v%(year)s%(month)s%(day)s`, kept in `build.version`).
+        None if fields.contains_key("version") => (Vec::new(), None, None, None),
         None => (Vec::new(), None, version.or(Some(tag)), None),
     };
     Ok(Product {
@@ -1025,8 +1027,14 @@ mod tests {
                 "package: tool\nversion: \"v%(year)s\"\nsource: https://github.com/x/lib.git\ntag: 52d5988\n---\nmake\n",
             ),
             recipe("gone.sh", "package: gone\nversion: v1\n---\n"),
+            recipe("gen.sh", "package: gen\nversion: \"v%(year)s\"\n---\n"),
         ];
         let files = convert(&recipes, &options()).unwrap();
+        let generated = text_of(&files, "products/gen.yaml");
+        assert!(
+            !generated.contains("\nversion:") && generated.contains("  version: v%(year)s\n"),
+            "no version until build time: {generated}"
+        );
         assert_eq!(
             text_of(&files, "products/top.yaml"),
             "# Imported from alidist `top.sh` with defaults `o2`; edit alidist and import again.\nname: top\nversion: daily-1\ndepends:\n  lib: \"*\"\n  tool:\n    version: \"*\"\n    platforms:\n    - \"!osx*\"\nbuild:\n  script: \"\"\n  defaults_env:\n    CXXSTD: \"20\"\n"
@@ -1059,7 +1067,7 @@ mod tests {
             "# Imported from alidist `defaults-o2.sh`; edit alidist and import again.\nname: o2\ndescription: \"`top` built with aliBuild's defaults `o2`\"\nenvironment: o2\nproducts: [top]\nplatforms: [slc9_x86-64]\n"
         );
         assert!(text_of(&files, "environments/o2.yaml").contains("purpose: development\n"));
-        assert_eq!(files.len(), 6);
+        assert_eq!(files.len(), 7);
     }
 
     #[test]
