@@ -1129,6 +1129,46 @@ mod tests {
     }
 
     #[test]
+    fn defaults_conditions_overrides_and_disable() {
+        let recipes = vec![
+            recipe("defaults-o2.sh", DEFAULTS),
+            recipe(
+                "top.sh",
+                "package: top\nversion: v1\nrequires:\n  - \"lib:defaults=o2.*\"\n  - \"tool:defaults=ali\"\n  - \"gone:(?!osx)\"\n  - defaults-release\n---\n",
+            ),
+            recipe("lib.sh", "package: lib\nversion: v1\ntag: v1.2\n---\n"),
+            recipe("tool.sh", "package: tool\nversion: v1\n---\n"),
+            recipe("gone.sh", "package: gone\nversion: v1\n---\n"),
+        ];
+        let files = convert(&recipes, &options()).unwrap();
+        let top = text_of(&files, "products/top.yaml");
+        assert!(top.contains("depends:\n  lib: \"*\"\nbuild:"), "{top}");
+        // The override of `lib` in the profile sets its version.
+        let lib = text_of(&files, "products/lib.yaml");
+        assert!(lib.contains("\nversion: v1.2_O2\n"), "{lib}");
+        let error = convert(
+            &[
+                recipe(
+                    "defaults-o2.sh",
+                    "package: defaults-o2\nversion: v1\noverrides:\n  top:\n    requires:\n      - nowhere\n---\n",
+                ),
+                recipe("top.sh", "package: top\nversion: v1\n---\n"),
+            ],
+            &options(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.message,
+            "`nowhere` in `requires` of `top.sh` names no recipe"
+        );
+        assert_eq!(
+            (error.file(), error.line),
+            ("defaults-o2.sh", 6),
+            "where it is written"
+        );
+    }
+
+    #[test]
     fn versions_as_alibuild_expands_them() {
         let text = |v: &str, tag: &str, d: &str| match expand(v, tag, d) {
             Expanded::Text(t) => t,
