@@ -691,7 +691,15 @@ fn product(
     let name = recipe.package().to_owned();
     let source = text_field("source")?;
     let raw_version = text_field("version")?.ok_or_else(|| {
-        field_error("package", "followed by a `version`").help("add `version:` to the header")
+        let offset = recipe.field_offset("package");
+        AlidistError::at(
+            recipe,
+            offset,
+            "package".len(),
+            format!("`{}` has no `version`", recipe.file),
+            "this package",
+        )
+        .help("add `version:` to the header: aliBuild needs one too")
     })?;
     // aliBuild: `spec["tag"] = spec.get("tag", spec["version"])`.
     let tag = text_field("tag")?.unwrap_or_else(|| raw_version.clone());
@@ -1121,6 +1129,10 @@ mod tests {
             "{}",
             error.message
         );
+        let mut unversioned = base("");
+        unversioned.push(recipe("zz.sh", "package: zz\n---\n"));
+        let error = convert(&unversioned, &options()).unwrap_err();
+        assert_eq!(error.message, "`zz.sh` has no `version`");
         let error = Recipe::parse("bad.sh", "package: x\n".into()).unwrap_err();
         assert_eq!(
             error.message,
