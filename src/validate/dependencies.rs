@@ -60,17 +60,6 @@ impl Platforms {
                 }
             }
         }
-        let classes: Vec<Evaluated> = if conditional {
-            platform::representatives(&patterns)
-        } else {
-            vec![String::new()]
-        }
-        .into_iter()
-        .map(|name| Evaluated {
-            name,
-            declared: false,
-        })
-        .collect();
         let mut everywhere: Vec<Evaluated> = Vec::new();
         let mut undeclared = manifests.distributions.is_empty();
         for distribution in &manifests.distributions {
@@ -85,6 +74,21 @@ impl Platforms {
                 }
             }
         }
+        // Classes are only evaluated for a distribution that declares no platform: finding
+        // them is the costly part of a check on many patterns (alidist's).
+        let classes: Vec<Evaluated> = if !undeclared {
+            Vec::new()
+        } else if conditional {
+            platform::representatives(&patterns)
+        } else {
+            vec![String::new()]
+        }
+        .into_iter()
+        .map(|name| Evaluated {
+            name,
+            declared: false,
+        })
+        .collect();
         if undeclared {
             everywhere.extend(classes.iter().cloned());
         }

@@ -1,0 +1,1198 @@
+//! ALICE's alidist: recipe files (`*.sh`, a YAML header up to the first `---`, then the build
+//! script) and `defaults-*.sh` build profiles, read as aliBuild reads them, turned into the files
+//! of a manifest repository. Pure: the caller reads the checkout and writes the files.
+
+pub mod platform;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use miette::{NamedSource, SourceSpan};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::manifest::model::{ConditionalRequirement, Requirement};
+use platform::Condition;
+
+/// The first line of every file the import writes: how a later import knows its own files.
+pub const MARK: &str = "# Imported from alidist";
+
+/// One `*.sh` file of the checkout.
+#[derive(Debug)]
+pub struct Recipe {
+    /// The file name (`o2.sh`).
+    pub file: String,
+    pub text: String,
+    header: Map<String, Value>,
+    /// Where the header ends: the first `---`, as aliBuild's `parseRecipe` splits.
+    header_end: usize,
+}
+
+/// A problem with the checkout, at a line of one of its files.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code("import"))]
+pub struct AlidistError {
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+    /// 1-based line in [`AlidistError::file`].
+    pub line: usize,
+    #[source_code]
+    text: std::sync::Arc<NamedSource<String>>,
+    #[label("{label}")]
+    span: Option<SourceSpan>,
+    label: &'static str,
+}
+
+impl AlidistError {
+    /// The recipe file, empty for a problem of the checkout as a whole.
+    pub fn file(&self) -> &str {
+        self.text.name()
+    }
+
+    fn at(
+        recipe: &Recipe,
+        offset: usize,
+        length: usize,
+        message: String,
+        label: &'static str,
+    ) -> Self {
+        let line = recipe.text[..offset.min(recipe.text.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        AlidistError {
+            message,
+            help: None,
+            line,
+            text: std::sync::Arc::new(NamedSource::new(&recipe.file, recipe.text.clone())),
+            span: Some((offset, length).into()),
+            label,
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// A problem with the checkout as a whole, not one file.
+    fn checkout(message: String, help: String) -> Self {
+        AlidistError {
+            message,
+            help: Some(help),
+            line: 0,
+            text: std::sync::Arc::new(NamedSource::new("", String::new())),
+            span: None,
+            label: "",
+        }
+    }
+}
+
+impl Recipe {
+    /// Reads one recipe's header as aliBuild's `parseRecipe` does: the text up to the first
+    /// `---` is YAML, a mapping with a `package`.
+    pub fn parse(file: &str, text: String) -> Result<Recipe, AlidistError> {
+        let mut recipe = Recipe {
+            file: file.to_owned(),
+            text,
+            header: Map::new(),
+            header_end: 0,
+        };
+        let Some(end) = recipe.text.find("---") else {
+            return Err(AlidistError::at(
+                &recipe,
+                recipe.text.len(),
+                0,
+                format!("`{file}` has no `---` line: the recipe has no header"),
+                "the header ends here",
+            )
+            .help("end the YAML header with a line `---`, then the build script"));
+        };
+        recipe.header_end = end;
+        let mut options = serde_saphyr::Options::default();
+        options.with_snippet = false;
+        let parsed: Result<Value, _> =
+            serde_saphyr::from_str_with_options(&recipe.text[..end], options);
+        let value = match parsed {
+            Ok(value) => value,
+            Err(error) => {
+                let line = error.location().map_or(1, |l| l.line().max(1) as usize);
+                let offset = line_offset(&recipe.text, line).min(end);
+                let message = error.to_string();
+                let message = message.split(" at line ").next().unwrap_or(&message);
+                return Err(AlidistError::at(
+                    &recipe,
+                    offset,
+                    0,
+                    format!("the header of `{file}` is not YAML: {message}"),
+                    "here",
+                )
+                .help("fix the header (the text before the first `---`): aliBuild cannot read it either"));
+            }
+        };
+        let Value::Object(header) = value else {
+            return Err(AlidistError::at(
+                &recipe,
+                0,
+                end,
+                format!("the header of `{file}` is not a mapping of fields"),
+                "this header",
+            )
+            .help(
+                "a header is `package: NAME`, `version: ...` and the other fields, one per line",
+            ));
+        };
+        if !matches!(header.get("package"), Some(Value::String(_))) {
+            return Err(AlidistError::at(
+                &recipe,
+                0,
+                end,
+                format!("the header of `{file}` has no `package` name"),
+                "this header",
+            )
+            .help("add `package: NAME` to the header"));
+        }
+        recipe.header = header;
+        Ok(recipe)
+    }
+
+    fn package(&self) -> &str {
+        self.header
+            .get("package")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// The build script: the text after the header's `---`, without its surrounding newlines
+    /// (aliBuild's `recipe.strip("\n")`).
+    fn script(&self) -> &str {
+        self.text[self.header_end + 3..].trim_matches('\n')
+    }
+
+    fn is_defaults(&self) -> bool {
+        self.file.starts_with("defaults-")
+    }
+
+    /// The offset of the header line that writes `key:` (at the start of a line), else 0.
+    fn field_offset(&self, key: &str) -> usize {
+        let header = &self.text[..self.header_end];
+        let mut offset = 0;
+        for line in header.split_inclusive('\n') {
+            if line.strip_prefix(key).is_some_and(|r| r.starts_with(':')) {
+                return offset;
+            }
+            offset += line.len();
+        }
+        0
+    }
+
+    /// The offset and length of the list item that writes `entry`, under `field`, else the
+    /// field itself.
+    fn entry_span(&self, field: &str, entry: &str) -> (usize, usize) {
+        let start = self.field_offset(field);
+        let header = &self.text[..self.header_end];
+        let mut offset = start;
+        for line in header[start..].split_inclusive('\n') {
+            let item = line
+                .trim()
+                .strip_prefix('-')
+                .map(|i| i.trim().trim_matches(|c| c == '"' || c == '\''));
+            if item == Some(entry) {
+                let column = line.find(entry).unwrap_or(0);
+                return (offset + column, entry.len());
+            }
+            offset += line.len();
+        }
+        (start, field.len())
+    }
+}
+
+fn line_offset(text: &str, line: usize) -> usize {
+    text.split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum()
+}
+
+/// Reads every top-level `*.sh` file of an alidist checkout, sorted by name.
+pub fn read(dir: &Path) -> Result<Vec<Recipe>, ReadError> {
+    let mut names = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|source| ReadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| ReadError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".sh") && !name.starts_with('.') && entry.path().is_file() {
+            names.push(name);
+        }
+    }
+    names.sort();
+    if names.is_empty() {
+        return Err(ReadError::Empty {
+            path: dir.to_path_buf(),
+        });
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let path = dir.join(&name);
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| ReadError::Io { path, source })?;
+            Recipe::parse(&name, text).map_err(ReadError::Recipe)
+        })
+        .collect()
+}
+
+/// Why a checkout could not be read.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ReadError {
+    #[error("cannot read `{}`: {source}", path.display())]
+    #[diagnostic(code("io"))]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{}` holds no recipe (`*.sh` file)", path.display())]
+    #[diagnostic(
+        code("import"),
+        help("name the folder of an alidist checkout, where `o2.sh` and `defaults-o2.sh` are")
+    )]
+    Empty { path: PathBuf },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Recipe(AlidistError),
+}
+
+/// What to import.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The defaults profile (`o2`: `defaults-o2.sh`) whose `disable` and `overrides` apply.
+    pub defaults: String,
+    /// The architecture the distribution is built for (`slc9_x86-64`).
+    pub architecture: String,
+    /// The distribution's root product.
+    pub root: String,
+}
+
+/// One file of the manifest repository, relative to its root.
+#[derive(Debug, PartialEq, Eq)]
+pub struct File {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// The version keys aliBuild fills from the checkout's commit or the clock: only lock time knows
+/// them, and distrib has no such template.
+const LOCK_TIME: &[&str] = &[
+    "commit_hash",
+    "short_hash",
+    "branch_basename",
+    "branch_stream",
+    "year",
+    "month",
+    "day",
+    "hour",
+];
+
+/// The header fields the product's own fields say; every other one is kept in `build`.
+const MAPPED: &[&str] = &[
+    "package",
+    "version",
+    "tag",
+    "source",
+    "requires",
+    "build_requires",
+];
+
+/// The files of the manifest repository for a checkout: a product per recipe, and the
+/// distribution and environment of the chosen defaults profile.
+pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, AlidistError> {
+    let mut packages: BTreeMap<&str, &Recipe> = BTreeMap::new();
+    for recipe in recipes.iter().filter(|r| !r.is_defaults()) {
+        if let Some(first) = packages.insert(recipe.package(), recipe) {
+            let offset = recipe.field_offset("package");
+            return Err(AlidistError::at(
+                recipe,
+                offset,
+                recipe.text[offset..].find('\n').unwrap_or(0),
+                format!(
+                    "`{}` and `{}` both declare the package `{}`",
+                    first.file,
+                    recipe.file,
+                    recipe.package()
+                ),
+                "declared again here",
+            )
+            .help("a package has one recipe: remove or rename one of them"));
+        }
+        let stem = recipe.file.trim_end_matches(".sh");
+        if recipe.package().to_lowercase() != stem {
+            let offset = recipe.field_offset("package");
+            return Err(AlidistError::at(
+                recipe,
+                offset,
+                recipe.text[offset..].find('\n').unwrap_or(0),
+                format!(
+                    "`{}` declares the package `{}`: aliBuild looks for it in `{}.sh`",
+                    recipe.file,
+                    recipe.package(),
+                    recipe.package().to_lowercase()
+                ),
+                "this package",
+            )
+            .help(format!(
+                "rename the file to `{}.sh`, or the package to match `{stem}`",
+                recipe.package().to_lowercase()
+            )));
+        }
+        if !crate::validate::is_valid_name(recipe.package()) {
+            let offset = recipe.field_offset("package");
+            return Err(AlidistError::at(
+                recipe,
+                offset,
+                0,
+                format!(
+                    "`{}` is not a product name distrib can use",
+                    recipe.package()
+                ),
+                "this package",
+            )
+            .help("use letters, digits and `._+-`"));
+        }
+    }
+    let defaults_file = format!("defaults-{}.sh", options.defaults);
+    let Some(defaults) = recipes.iter().find(|r| r.file == defaults_file) else {
+        let known: Vec<String> = recipes
+            .iter()
+            .filter(|r| r.is_defaults())
+            .map(|r| format!("`{}`", &r.file["defaults-".len()..r.file.len() - 3]))
+            .collect();
+        return Err(AlidistError::checkout(
+            format!(
+                "the checkout has no `{defaults_file}`: no defaults `{}`",
+                options.defaults
+            ),
+            format!("pass `--defaults` one of {}", known.join(", ")),
+        ));
+    };
+    let profile = Profile::of(defaults)?;
+    let mut products = Vec::new();
+    for recipe in packages.values() {
+        products.push(product(recipe, &profile, &packages, options)?);
+    }
+    share_repositories(&mut products);
+    let mut files: Vec<File> = products
+        .iter()
+        .map(|p| File {
+            path: Path::new("products").join(format!("{}.yaml", p.name)),
+            text: p.to_yaml(&recipe_file(&packages, &p.name), &options.defaults),
+        })
+        .collect();
+    if !packages.contains_key(options.root.as_str()) {
+        return Err(AlidistError::checkout(
+            format!("no recipe declares the package `{}`", options.root),
+            "pass `--root` the package the distribution is made of, e.g. `O2PDPSuite`".into(),
+        ));
+    }
+    files.push(profile.environment(&options.defaults));
+    files.push(profile.distribution(options));
+    Ok(files)
+}
+
+fn recipe_file(packages: &BTreeMap<&str, &Recipe>, name: &str) -> String {
+    packages
+        .get(name)
+        .map(|r| r.file.clone())
+        .unwrap_or_default()
+}
+
+/// A `defaults-*.sh` profile.
+struct Profile<'a> {
+    recipe: &'a Recipe,
+    env: BTreeMap<String, String>,
+    disable: BTreeSet<String>,
+    /// `(regex of lower-case package names, fields)`.
+    overrides: Vec<(regex::Regex, &'a Map<String, Value>)>,
+}
+
+impl<'a> Profile<'a> {
+    fn of(recipe: &'a Recipe) -> Result<Profile<'a>, AlidistError> {
+        let wrong = |field: &str, what: &str| {
+            let offset = recipe.field_offset(field);
+            AlidistError::at(
+                recipe,
+                offset,
+                field.len(),
+                format!("`{field}` of `{}` is not {what}", recipe.file),
+                "this field",
+            )
+            .help(format!("write `{field}` as {what}, as aliBuild reads it"))
+        };
+        let mut env = BTreeMap::new();
+        match recipe.header.get("env") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(map)) => {
+                for (key, value) in map {
+                    env.insert(
+                        key.clone(),
+                        scalar(value)
+                            .ok_or_else(|| wrong("env", "a mapping of names to values"))?,
+                    );
+                }
+            }
+            Some(_) => return Err(wrong("env", "a mapping of names to values")),
+        }
+        let disable = match recipe.header.get("disable") {
+            None | Some(Value::Null) => BTreeSet::new(),
+            Some(Value::String(one)) => BTreeSet::from([one.clone()]),
+            Some(Value::Array(list)) => list
+                .iter()
+                .map(|v| scalar(v).ok_or_else(|| wrong("disable", "a list of package names")))
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(wrong("disable", "a list of package names")),
+        };
+        let mut overrides = Vec::new();
+        match recipe.header.get("overrides") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(map)) => {
+                for (key, value) in map {
+                    let (span, _) = recipe.entry_span("overrides", key);
+                    let pattern = key.split('@').next().unwrap_or(key).to_lowercase();
+                    if key.contains('@') {
+                        return Err(AlidistError::at(
+                            recipe,
+                            span,
+                            key.len(),
+                            format!("`{key}` reads a recipe from another alidist revision"),
+                            "this override",
+                        )
+                        .help("distrib imports one checkout: apply the override in it"));
+                    }
+                    let regex = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|_| {
+                        AlidistError::at(
+                            recipe,
+                            span,
+                            key.len(),
+                            format!(
+                                "the override `{key}` is not a regular expression distrib reads"
+                            ),
+                            "this override",
+                        )
+                        .help("name the package")
+                    })?;
+                    static EMPTY: std::sync::LazyLock<Map<String, Value>> =
+                        std::sync::LazyLock::new(Map::new);
+                    let fields = match value {
+                        Value::Object(fields) => fields,
+                        Value::Null => &EMPTY,
+                        _ => return Err(wrong("overrides", "a mapping of packages to fields")),
+                    };
+                    overrides.push((regex, fields));
+                }
+            }
+            Some(_) => return Err(wrong("overrides", "a mapping of packages to fields")),
+        }
+        Ok(Profile {
+            recipe,
+            env,
+            disable,
+            overrides,
+        })
+    }
+
+    /// The recipe's header with the profile's overrides applied (aliBuild's `spec.update`).
+    fn apply(&self, recipe: &Recipe) -> Result<Map<String, Value>, AlidistError> {
+        let mut spec = recipe.header.clone();
+        let lower = recipe.package().to_lowercase();
+        let matching: Vec<_> = self
+            .overrides
+            .iter()
+            .filter(|(regex, _)| regex.is_match(&lower))
+            .collect();
+        if matching.len() > 1 {
+            let (offset, length) = self.recipe.entry_span("overrides", recipe.package());
+            return Err(AlidistError::at(
+                self.recipe,
+                offset,
+                length,
+                format!(
+                    "several overrides of `{}` apply to `{}`",
+                    self.recipe.file,
+                    recipe.package()
+                ),
+                "one of them",
+            )
+            .help("merge them into one: the order aliBuild applies them in is the file's"));
+        }
+        for (_, fields) in matching {
+            for (key, value) in fields.iter() {
+                spec.insert(key.clone(), value.clone());
+            }
+        }
+        Ok(spec)
+    }
+
+    fn environment(&self, name: &str) -> File {
+        let text = format!(
+            "{MARK} `{}`; edit alidist and import again.\n# Its `env` is carried by each product's `build.defaults_env`.\nname: {name}\ndescription: {}\npurpose: development\n",
+            self.recipe.file,
+            quoted(&format!("aliBuild defaults `{name}`"))
+        );
+        File {
+            path: Path::new("environments").join(format!("{name}.yaml")),
+            text,
+        }
+    }
+
+    fn distribution(&self, options: &Options) -> File {
+        let text = format!(
+            "{MARK} `{}`; edit alidist and import again.\nname: {name}\ndescription: {}\nenvironment: {name}\nproducts: [{}]\nplatforms: [{}]\n",
+            self.recipe.file,
+            quoted(&format!(
+                "`{}` built with aliBuild's defaults `{}`",
+                options.root, options.defaults
+            )),
+            quoted(&options.root),
+            quoted(&options.architecture),
+            name = options.defaults,
+        );
+        File {
+            path: Path::new("distributions").join(format!("{}.yaml", options.defaults)),
+            text,
+        }
+    }
+}
+
+/// A YAML scalar as text, quoted when plain text would read otherwise.
+fn quoted(text: &str) -> String {
+    serde_saphyr::to_string(&text)
+        .unwrap_or_default()
+        .trim_end()
+        .to_owned()
+}
+
+/// A scalar header value as aliBuild's `str()` gives it.
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(true) => Some("True".into()),
+        Value::Bool(false) => Some("False".into()),
+        _ => None,
+    }
+}
+
+/// A product file as the import writes it.
+#[derive(Debug, Serialize)]
+struct Product {
+    name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    repositories: Vec<Repository>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    depends: BTreeMap<String, Requirement>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    build_depends: BTreeMap<String, Requirement>,
+    build: Build,
+    #[serde(skip)]
+    normalized: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Repository {
+    url: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    shared_with: Vec<String>,
+}
+
+/// The build recipe: the script, and every header field distrib has no field for, as written.
+#[derive(Debug, Serialize)]
+struct Build {
+    script: Script,
+    #[serde(flatten)]
+    fields: Map<String, Value>,
+}
+
+/// A script, written as a block literal when that reads back exactly.
+#[derive(Debug)]
+struct Script(String);
+
+impl Serialize for Script {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Probe<'a> {
+            s: serde_saphyr::LitStr<'a>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Back {
+            s: String,
+        }
+        let literal = self.0.contains('\n')
+            && serde_saphyr::to_string(&Probe {
+                s: serde_saphyr::LitStr(&self.0),
+            })
+            .ok()
+            .and_then(|text| serde_saphyr::from_str::<Back>(&text).ok())
+            .is_some_and(|back| back.s == self.0);
+        if literal {
+            serde_saphyr::LitStr(&self.0).serialize(serializer)
+        } else {
+            serializer.serialize_str(&self.0)
+        }
+    }
+}
+
+impl Product {
+    fn to_yaml(&self, file: &str, defaults: &str) -> String {
+        let body = serde_saphyr::to_string(self).unwrap_or_default();
+        format!(
+            "{MARK} `{file}` with defaults `{defaults}`; edit alidist and import again.\n{body}"
+        )
+    }
+}
+
+/// The product of one recipe under the profile.
+fn product(
+    recipe: &Recipe,
+    profile: &Profile,
+    packages: &BTreeMap<&str, &Recipe>,
+    options: &Options,
+) -> Result<Product, AlidistError> {
+    let spec = profile.apply(recipe)?;
+    let field_error = |field: &str, what: &str| {
+        let offset = recipe.field_offset(field);
+        AlidistError::at(
+            recipe,
+            offset,
+            field.len(),
+            format!("`{field}` of `{}` is not {what}", recipe.file),
+            "this field",
+        )
+        .help(format!("write `{field}` as {what}"))
+    };
+    let text_field = |field: &str| -> Result<Option<String>, AlidistError> {
+        match spec.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => scalar(value)
+                .map(Some)
+                .ok_or_else(|| field_error(field, "a string")),
+        }
+    };
+    let name = recipe.package().to_owned();
+    let source = text_field("source")?;
+    let raw_version = text_field("version")?.ok_or_else(|| {
+        let offset = recipe.field_offset("package");
+        AlidistError::at(
+            recipe,
+            offset,
+            "package".len(),
+            format!("`{}` has no `version`", recipe.file),
+            "this package",
+        )
+        .help("add `version:` to the header: aliBuild needs one too")
+    })?;
+    // aliBuild: `spec["tag"] = spec.get("tag", spec["version"])`.
+    let tag = text_field("tag")?.unwrap_or_else(|| raw_version.clone());
+    let mut fields: Map<String, Value> = spec
+        .iter()
+        .filter(|(key, _)| !MAPPED.contains(&key.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let version = match expand(&raw_version, &tag, &options.defaults) {
+        Expanded::Text(version) => Some(version.replace('/', "_")),
+        Expanded::LockTime => {
+            // Kept, so that the identity follows it; the version is the tag's.
+            fields.insert("version".into(), Value::String(raw_version.clone()));
+            None
+        }
+        Expanded::Invalid(key) => {
+            let offset = recipe.field_offset("version");
+            return Err(AlidistError::at(
+                recipe,
+                offset,
+                "version".len(),
+                format!("the version of `{}` uses `%({key})s`, which aliBuild does not fill", recipe.file),
+                "this version",
+            )
+            .help("use one of `%(tag)s`, `%(tag_basename)s`, `%(defaults_upper)s`, `%(commit_hash)s`, `%(short_hash)s`, `%(year)s`, `%(month)s`, `%(day)s`, `%(hour)s`"));
+        }
+    };
+    if !profile.env.is_empty() {
+        fields.insert(
+            "defaults_env".into(),
+            Value::Object(
+                profile
+                    .env
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect(),
+            ),
+        );
+    }
+    let depends = dependencies(recipe, &spec, "requires", profile, packages, options)?;
+    let build_depends = dependencies(recipe, &spec, "build_requires", profile, packages, options)?;
+    let (repositories, tag, version, normalized) = match source {
+        Some(url) => {
+            let normalized = crate::url::normalize(&url).ok();
+            let version = version.filter(|v| *v != tag);
+            (
+                vec![Repository {
+                    url,
+                    shared_with: Vec::new(),
+                }],
+                Some(tag),
+                version,
+                normalized,
+            )
+        }
+        // A product without a repository has no commit to tag: its version says it all, unless
+        // only build time can say it (`v%(year)s%(month)s%(day)s`, kept in `build.version`).
+        None if fields.contains_key("version") => (Vec::new(), None, None, None),
+        None => (Vec::new(), None, version.or(Some(tag)), None),
+    };
+    Ok(Product {
+        name,
+        repositories,
+        tag,
+        version,
+        depends,
+        build_depends,
+        build: Build {
+            script: Script(recipe.script().to_owned()),
+            fields,
+        },
+        normalized,
+    })
+}
+
+enum Expanded {
+    Text(String),
+    LockTime,
+    Invalid(String),
+}
+
+/// aliBuild's `resolve_version`: `%(key)s` filled, `%%` a percent sign.
+fn expand(version: &str, tag: &str, defaults: &str) -> Expanded {
+    let mut out = String::new();
+    let mut rest = version;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(after) = after.strip_prefix('%') {
+            out.push('%');
+            rest = after;
+            continue;
+        }
+        let Some((key, after)) = after.strip_prefix('(').and_then(|a| a.split_once(")s")) else {
+            return Expanded::Invalid(after.chars().take(12).collect());
+        };
+        match key {
+            "tag" => out.push_str(tag),
+            "tag_basename" => out.push_str(tag.rsplit('/').next().unwrap_or(tag)),
+            "defaults_upper" if defaults == "release" => {}
+            "defaults_upper" => {
+                out.push('_');
+                out.push_str(&defaults.to_uppercase().replace('-', "_"));
+            }
+            key if LOCK_TIME.contains(&key) => return Expanded::LockTime,
+            key => return Expanded::Invalid(key.to_owned()),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    Expanded::Text(out)
+}
+
+/// `requires` or `build_requires` as distrib dependencies: platform conditions translated,
+/// `defaults=` conditions decided for the profile, disabled packages left out.
+fn dependencies(
+    recipe: &Recipe,
+    spec: &Map<String, Value>,
+    field: &str,
+    profile: &Profile,
+    packages: &BTreeMap<&str, &Recipe>,
+    options: &Options,
+) -> Result<BTreeMap<String, Requirement>, AlidistError> {
+    let entries: Vec<String> = match spec.get(field) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(list)) => list
+            .iter()
+            .map(|v| {
+                scalar(v).ok_or_else(|| {
+                    let offset = recipe.field_offset(field);
+                    AlidistError::at(
+                        recipe,
+                        offset,
+                        field.len(),
+                        format!(
+                            "`{field}` of `{}` holds something that is not a package name",
+                            recipe.file
+                        ),
+                        "this list",
+                    )
+                    .help("write each entry as `Package` or `Package:condition`")
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            let offset = recipe.field_offset(field);
+            return Err(AlidistError::at(
+                recipe,
+                offset,
+                field.len(),
+                format!("`{field}` of `{}` is not a list", recipe.file),
+                "this field",
+            )
+            .help("write one `- Package` per line"));
+        }
+    };
+    // Entries that come from an override are written in the defaults file.
+    let written_in = if recipe.header.get(field) == spec.get(field) {
+        recipe
+    } else {
+        profile.recipe
+    };
+    let mut out: BTreeMap<String, Requirement> = BTreeMap::new();
+    for entry in entries {
+        let (name, matcher) = entry.split_once(':').unwrap_or((entry.as_str(), ".*"));
+        let at = |message: String, label: &'static str| {
+            let (offset, length) = written_in.entry_span(field, &entry);
+            AlidistError::at(written_in, offset, length, message, label)
+        };
+        let condition = if let Some(wanted) = matcher.strip_prefix("defaults=") {
+            let regex = regex::Regex::new(&format!("^(?:{wanted})")).map_err(|_| {
+                at(
+                    format!("the condition `{matcher}` is not a regular expression distrib reads"),
+                    "this condition",
+                )
+                .help("write the defaults' names, e.g. `defaults=o2|o2-epn`")
+            })?;
+            if !regex.is_match(&options.defaults) {
+                continue;
+            }
+            Condition::Always
+        } else {
+            platform::translate(matcher).ok_or_else(|| {
+                at(
+                    format!("the platform condition `{matcher}` has no exact equivalent in distrib's platform patterns"),
+                    "this condition",
+                )
+                .help("write it as `(A|B)` or `(?!A|B)`, each alternative literal text with `.*`")
+            })?
+        };
+        // aliBuild's name for the defaults profile, which every package builds with anyway:
+        // distrib's environment.
+        if name == "defaults-release" {
+            continue;
+        }
+        if !packages.contains_key(name) {
+            let closest = packages
+                .keys()
+                .map(|known| {
+                    let score = strsim::jaro_winkler(&name.to_lowercase(), &known.to_lowercase());
+                    (score, *known)
+                })
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let mut error = at(
+                format!("`{name}` in `{field}` of `{}` names no recipe", recipe.file),
+                "no recipe declares this package",
+            );
+            error = match closest {
+                Some((score, known)) if score > 0.8 => {
+                    error.help(format!("did you mean `{known}`?"))
+                }
+                _ => error.help(format!(
+                    "add `{}.sh`, or remove the entry",
+                    name.to_lowercase()
+                )),
+            };
+            return Err(error);
+        }
+        if profile.disable.contains(name) {
+            continue;
+        }
+        let requirement = match condition {
+            Condition::Always => Requirement::Version("*".into()),
+            Condition::Platforms(platforms) => Requirement::Conditional(ConditionalRequirement {
+                version: "*".into(),
+                platforms,
+            }),
+        };
+        let merged = match out.remove(name) {
+            None => requirement,
+            Some(earlier) => merge(earlier, requirement).ok_or_else(|| {
+                at(
+                    format!("`{name}` is in `{field}` of `{}` twice, with conditions distrib cannot join", recipe.file),
+                    "listed again here",
+                )
+                .help("write it once, with one condition")
+            })?,
+        };
+        out.insert(name.to_owned(), merged);
+    }
+    Ok(out)
+}
+
+/// The requirement that holds where either holds, when the patterns can say it.
+fn merge(a: Requirement, b: Requirement) -> Option<Requirement> {
+    match (a, b) {
+        (Requirement::Version(v), _) | (_, Requirement::Version(v)) => {
+            Some(Requirement::Version(v))
+        }
+        (Requirement::Conditional(a), Requirement::Conditional(b)) if a == b => {
+            Some(Requirement::Conditional(a))
+        }
+        (Requirement::Conditional(mut a), Requirement::Conditional(b))
+            if a.platforms
+                .iter()
+                .chain(&b.platforms)
+                .all(|p| !p.starts_with('!')) =>
+        {
+            a.platforms.extend(b.platforms);
+            Some(Requirement::Conditional(a))
+        }
+        _ => None,
+    }
+}
+
+/// Products built from one repository (`Control-Core` and `Control-OCCPlugin`) declare each
+/// other in `shared_with`.
+fn share_repositories(products: &mut [Product]) {
+    let mut by_url: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for product in products.iter() {
+        if let Some(url) = &product.normalized {
+            by_url
+                .entry(url.clone())
+                .or_default()
+                .push(product.name.clone());
+        }
+    }
+    for product in products.iter_mut() {
+        let Some(url) = &product.normalized else {
+            continue;
+        };
+        let others: Vec<String> = by_url[url]
+            .iter()
+            .filter(|n| **n != product.name)
+            .cloned()
+            .collect();
+        if let Some(repository) = product.repositories.first_mut() {
+            repository.shared_with = others;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> Options {
+        Options {
+            defaults: "o2".into(),
+            architecture: "slc9_x86-64".into(),
+            root: "top".into(),
+        }
+    }
+
+    fn recipe(file: &str, text: &str) -> Recipe {
+        Recipe::parse(file, text.to_owned()).unwrap()
+    }
+
+    const DEFAULTS: &str = "package: defaults-o2\nversion: v1\nenv:\n  CXXSTD: '20'\ndisable:\n  - gone\noverrides:\n  lib:\n    version: '%(tag_basename)s%(defaults_upper)s'\n---\n# nothing\n";
+
+    fn text_of<'a>(files: &'a [File], path: &str) -> &'a str {
+        &files
+            .iter()
+            .find(|f| f.path == Path::new(path))
+            .unwrap_or_else(|| panic!("`{path}` written"))
+            .text
+    }
+
+    #[test]
+    fn products_from_recipes() {
+        let recipes = vec![
+            recipe("defaults-o2.sh", DEFAULTS),
+            recipe(
+                "top.sh",
+                "package: top\nversion: \"%(tag_basename)s\"\ntag: daily-1\nrequires:\n  - lib\n  - \"tool:(?!osx)\"\n  - gone\n---\n",
+            ),
+            recipe(
+                "lib.sh",
+                "package: lib\nversion: v1\ntag: releases/v1.2\nsource: https://github.com/x/lib\nprefer_system: (?!slc5)\nbuild_requires:\n  - tool\n---\n#!/bin/bash\ncmake $SOURCEDIR\n\nmake install\n",
+            ),
+            recipe(
+                "tool.sh",
+                "package: tool\nversion: \"v%(year)s\"\nsource: https://github.com/x/lib.git\ntag: 52d5988\n---\nmake\n",
+            ),
+            recipe("gone.sh", "package: gone\nversion: v1\n---\n"),
+            recipe("gen.sh", "package: gen\nversion: \"v%(year)s\"\n---\n"),
+        ];
+        let files = convert(&recipes, &options()).unwrap();
+        let generated = text_of(&files, "products/gen.yaml");
+        assert!(
+            !generated.contains("\nversion:") && generated.contains("  version: v%(year)s\n"),
+            "no version until build time: {generated}"
+        );
+        assert_eq!(
+            text_of(&files, "products/top.yaml"),
+            "# Imported from alidist `top.sh` with defaults `o2`; edit alidist and import again.\nname: top\nversion: daily-1\ndepends:\n  lib: \"*\"\n  tool:\n    version: \"*\"\n    platforms:\n    - \"!osx*\"\nbuild:\n  script: \"\"\n  defaults_env:\n    CXXSTD: \"20\"\n"
+        );
+        let lib = text_of(&files, "products/lib.yaml");
+        assert!(
+            lib.contains("tag: releases/v1.2\nversion: v1.2_O2\n"),
+            "{lib}"
+        );
+        assert!(lib.contains("  shared_with:\n  - tool\n"), "{lib}");
+        assert!(
+            lib.contains(
+                "  script: |-\n    #!/bin/bash\n    cmake $SOURCEDIR\n\n    make install\n"
+            ),
+            "{lib}"
+        );
+        assert!(lib.contains("  prefer_system: (?!slc5)\n"), "{lib}");
+        let tool = text_of(&files, "products/tool.yaml");
+        assert!(tool.contains("tag: 52d5988\n"), "{tool}");
+        assert!(
+            !tool.contains("\nversion:"),
+            "a lock-time version is the tag's: {tool}"
+        );
+        assert!(
+            tool.contains("  version: v%(year)s\n"),
+            "kept in the build: {tool}"
+        );
+        assert_eq!(
+            text_of(&files, "distributions/o2.yaml"),
+            "# Imported from alidist `defaults-o2.sh`; edit alidist and import again.\nname: o2\ndescription: \"`top` built with aliBuild's defaults `o2`\"\nenvironment: o2\nproducts: [top]\nplatforms: [slc9_x86-64]\n"
+        );
+        assert!(text_of(&files, "environments/o2.yaml").contains("purpose: development\n"));
+        assert_eq!(files.len(), 7);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let base = |extra: &str| {
+            vec![
+                recipe("defaults-o2.sh", DEFAULTS),
+                recipe(
+                    "top.sh",
+                    &format!("package: top\nversion: v1\n{extra}---\n"),
+                ),
+                recipe("lib.sh", "package: lib\nversion: v1\n---\n"),
+                recipe("tool.sh", "package: tool\nversion: v1\n---\n"),
+                recipe("gone.sh", "package: gone\nversion: v1\n---\n"),
+            ]
+        };
+        let error = convert(
+            &base("requires:\n  - lib\n  - \"Lib:(?!osx)\"\n"),
+            &options(),
+        )
+        .unwrap_err();
+        assert_eq!((error.file(), error.line), ("top.sh", 5));
+        assert_eq!(
+            error.message,
+            "`Lib` in `requires` of `top.sh` names no recipe"
+        );
+        assert_eq!(error.help.as_deref(), Some("did you mean `lib`?"));
+        let error = convert(&base("requires:\n  - \"lib:[a-z]+\"\n"), &options()).unwrap_err();
+        assert_eq!((error.file(), error.line), ("top.sh", 4));
+        assert!(
+            error.message.contains("`[a-z]+` has no exact equivalent"),
+            "{}",
+            error.message
+        );
+        let mut twice = base("");
+        twice.push(recipe("zz.sh", "package: lib\nversion: v2\n---\n"));
+        let error = convert(&twice, &options()).unwrap_err();
+        assert_eq!(
+            error.message,
+            "`lib.sh` and `zz.sh` both declare the package `lib`"
+        );
+        assert_eq!((error.file(), error.line), ("zz.sh", 1));
+        let error =
+            Recipe::parse("bad.sh", "package: x\nversion: [1\nfoo: bar\n---\n".into()).unwrap_err();
+        assert_eq!(error.file(), "bad.sh");
+        assert!(error.line >= 2, "{}", error.line);
+        assert!(
+            error
+                .message
+                .starts_with("the header of `bad.sh` is not YAML"),
+            "{}",
+            error.message
+        );
+        let mut unversioned = base("");
+        unversioned.push(recipe("zz.sh", "package: zz\n---\n"));
+        let error = convert(&unversioned, &options()).unwrap_err();
+        assert_eq!(error.message, "`zz.sh` has no `version`");
+        let error = Recipe::parse("bad.sh", "package: x\n".into()).unwrap_err();
+        assert_eq!(
+            error.message,
+            "`bad.sh` has no `---` line: the recipe has no header"
+        );
+    }
+
+    #[test]
+    fn defaults_conditions_overrides_and_disable() {
+        let recipes = vec![
+            recipe("defaults-o2.sh", DEFAULTS),
+            recipe(
+                "top.sh",
+                "package: top\nversion: v1\nrequires:\n  - \"lib:defaults=o2.*\"\n  - \"tool:defaults=ali\"\n  - \"gone:(?!osx)\"\n  - defaults-release\n---\n",
+            ),
+            recipe("lib.sh", "package: lib\nversion: v1\ntag: v1.2\n---\n"),
+            recipe("tool.sh", "package: tool\nversion: v1\n---\n"),
+            recipe("gone.sh", "package: gone\nversion: v1\n---\n"),
+        ];
+        let files = convert(&recipes, &options()).unwrap();
+        let top = text_of(&files, "products/top.yaml");
+        assert!(top.contains("depends:\n  lib: \"*\"\nbuild:"), "{top}");
+        // The override of `lib` in the profile sets its version.
+        let lib = text_of(&files, "products/lib.yaml");
+        assert!(lib.contains("\nversion: v1.2_O2\n"), "{lib}");
+        let error = convert(
+            &[
+                recipe(
+                    "defaults-o2.sh",
+                    "package: defaults-o2\nversion: v1\noverrides:\n  top:\n    requires:\n      - nowhere\n---\n",
+                ),
+                recipe("top.sh", "package: top\nversion: v1\n---\n"),
+            ],
+            &options(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.message,
+            "`nowhere` in `requires` of `top.sh` names no recipe"
+        );
+        assert_eq!(
+            (error.file(), error.line),
+            ("defaults-o2.sh", 6),
+            "where it is written"
+        );
+    }
+
+    #[test]
+    fn versions_as_alibuild_expands_them() {
+        let text = |v: &str, tag: &str, d: &str| match expand(v, tag, d) {
+            Expanded::Text(t) => t,
+            Expanded::LockTime => "lock time".into(),
+            Expanded::Invalid(k) => format!("invalid {k}"),
+        };
+        assert_eq!(text("%(tag_basename)s", "a/b/v1.2", "o2"), "v1.2");
+        assert_eq!(text("%(tag)s-x", "a/v1", "o2"), "a/v1-x");
+        assert_eq!(text("v1%(defaults_upper)s", "t", "o2-epn"), "v1_O2_EPN");
+        assert_eq!(text("v1%(defaults_upper)s", "t", "release"), "v1");
+        assert_eq!(text("100%%", "t", "o2"), "100%");
+        assert_eq!(text("%(short_hash)s", "t", "o2"), "lock time");
+        assert_eq!(text("%(nope)s", "t", "o2"), "invalid nope");
+    }
+}
