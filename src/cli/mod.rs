@@ -341,6 +341,51 @@ struct Safe {
     code: Option<String>,
     help: Option<String>,
     source: Option<Box<Safe>>,
+    /// The file the error points into, as snippets show it, and its labels mapped onto it.
+    snippet: Option<Snippet>,
+}
+
+struct Snippet {
+    source: crate::diagnostic::shown::Source,
+    labels: Vec<miette::LabeledSpan>,
+}
+
+impl std::fmt::Debug for Snippet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.source.name)
+    }
+}
+
+impl Snippet {
+    /// The error's labelled file, made safe as `check`'s snippets are: long lines cut,
+    /// credentials hidden, control characters shown as text.
+    fn of(error: &dyn miette::Diagnostic) -> Option<Self> {
+        let code = error.source_code()?;
+        let labels: Vec<miette::LabeledSpan> = error.labels()?.collect();
+        if labels.is_empty() {
+            return None;
+        }
+        // All of the file: from its start, with every line after it as context.
+        let whole = code.read_span(&(0, 0).into(), 0, usize::MAX).ok()?;
+        let name = whole.name().map(Safe::text).unwrap_or_default();
+        let text: std::sync::Arc<str> = String::from_utf8_lossy(whole.data()).into();
+        let points: Vec<usize> = labels
+            .iter()
+            .flat_map(|l| [l.offset(), l.offset() + l.len()])
+            .collect();
+        let shown = std::sync::Arc::new(crate::diagnostic::shown::Shown::new(&text, &points));
+        let labels = labels
+            .iter()
+            .map(|label| {
+                let (offset, len) = shown.span(label.offset(), label.offset() + label.len());
+                miette::LabeledSpan::new(label.label().map(Safe::text), offset, len)
+            })
+            .collect();
+        Some(Snippet {
+            source: crate::diagnostic::shown::Source { name, shown },
+            labels,
+        })
+    }
 }
 
 impl Safe {
@@ -349,6 +394,7 @@ impl Safe {
         safe.message = Self::text(&error.to_string());
         safe.code = error.code().map(|c| Self::text(&c.to_string()));
         safe.help = error.help().map(|h| Self::text(&h.to_string()));
+        safe.snippet = Snippet::of(error);
         safe
     }
 
@@ -358,6 +404,7 @@ impl Safe {
             code: None,
             help: None,
             source: None,
+            snippet: None,
         };
         if let Some(cause) = cause {
             let mut next = Self::chain(cause.source());
@@ -390,6 +437,13 @@ impl miette::Diagnostic for Safe {
     }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         self.help.as_ref().map(|h| Box::new(h) as _)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.snippet.as_ref().map(|s| &s.source as _)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let snippet = self.snippet.as_ref()?;
+        Some(Box::new(snippet.labels.iter().cloned()))
     }
 }
 

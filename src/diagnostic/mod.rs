@@ -3,7 +3,7 @@
 
 mod codes;
 pub mod render;
-mod shown;
+pub(crate) mod shown;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
