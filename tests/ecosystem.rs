@@ -122,3 +122,144 @@ fn a_new_product_with_no_reachable_ref_names_the_product() {
     let run = f.run(&["lock", "dist", "--check", "--base", "no-such-rev"]);
     fails(&run, 1, "no-such-rev");
 }
+
+#[test]
+fn fetch_says_errors_first_and_the_summary_last() {
+    let f = Fixture::new();
+    std::fs::remove_dir_all(f.repo("other")).unwrap();
+    let run = f.run(&["fetch", "--jobs", "2"]);
+    fails(
+        &run,
+        1,
+        "error: cannot fetch `https://example.org/sw/other`",
+    );
+    let at = |text: &str| {
+        run.stderr
+            .find(text)
+            .unwrap_or_else(|| panic!("{text}: {}", run.stderr))
+    };
+    assert!(at("error: cannot fetch") < at("fetched 3 repositories"));
+    assert!(at("fetched 3 repositories") < at("1 of 4 repositories failed"));
+    assert!(
+        run.stderr
+            .trim_end()
+            .ends_with("1 of 4 repositories failed"),
+        "{}",
+        run.stderr
+    );
+    // A lock that cannot fetch says so last, after the errors and the summary.
+    let run = f.run(&["lock", "dist", "--kind", "weekly"]);
+    fails(&run, 1, "nothing was locked");
+    assert!(at("error: cannot fetch") < run.stderr.find("nothing was locked").unwrap());
+}
+
+#[test]
+fn quiet_and_verbose_fetch() {
+    let f = Fixture::new();
+    // `-v`: a line per repository, in the closure's order (dependencies first, then the
+    // distribution's products as listed), not the reverse.
+    let run = support::distrib_wide(
+        &f.root,
+        &[
+            "-v",
+            "fetch",
+            "dist",
+            "--jobs",
+            "1",
+            "--mirrors",
+            f.mirrors.to_str().unwrap(),
+        ],
+    );
+    ok(&run);
+    let fetched: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("Fetched "))
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(fetched, ["base", "utils", "app", "other"], "{}", run.stderr);
+    says(
+        &run,
+        "Fetched base `https://example.org/sw/base`: new mirror",
+    );
+    says(&run, "fetched 4 repositories");
+    // `-q`: nothing but errors.
+    let run = f.run(&["fetch", "-q"]);
+    ok(&run);
+    assert_eq!(run.stderr, "");
+    commit_file(&f.repo("utils"), "src/new", "new", "later work");
+    let run = support::distrib_wide(
+        &f.root,
+        &[
+            "fetch",
+            "--verbose",
+            "--mirrors",
+            f.mirrors.to_str().unwrap(),
+        ],
+    );
+    ok(&run);
+    says(
+        &run,
+        "Fetched utils `https://example.org/sw/utils`: 1 ref changed",
+    );
+    says(
+        &run,
+        "Fetched base `https://example.org/sw/base`: up to date",
+    );
+    // `-q` and `-v` together are a usage error.
+    let run = f.run(&["fetch", "-q", "-v"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[test]
+fn on_a_terminal_fetch_draws_cargo_s_progress_line() {
+    // A real terminal, from util-linux's `script`.
+    let available = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        eprintln!("skipped: `script` (util-linux) is not installed, so no terminal can be made");
+        return;
+    }
+    let f = Fixture::new();
+    let line = format!(
+        "'{}' fetch --jobs 2 --mirrors '{}'",
+        env!("CARGO_BIN_EXE_distrib"),
+        f.mirrors.display()
+    );
+    let output = support::clean(std::process::Command::new("script"))
+        .current_dir(&f.root)
+        .env_remove("NO_COLOR")
+        .env("FORCE_COLOR", "1")
+        .env("TERM", "xterm")
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let screen = String::from_utf8_lossy(&output.stdout);
+    // The prefix, coloured as FORCE_COLOR asks; the count, the time elapsed, and the names of
+    // the repositories in flight, then the line cleared for the summary.
+    assert!(
+        screen.contains("\u{1b}[36m\u{1b}[1m    Fetching\u{1b}[0m ["),
+        "{screen:?}"
+    );
+    assert!(screen.contains("0/4  0s"), "{screen:?}");
+    assert!(
+        screen.contains(": base, utils") || screen.contains(": base "),
+        "{screen:?}"
+    );
+    assert!(
+        screen.contains("\u{1b}[2Kfetched 4 repositories"),
+        "{screen:?}"
+    );
+    // `-q` draws nothing, even on a terminal.
+    let line = line.replace(" fetch ", " -q fetch ");
+    let output = support::clean(std::process::Command::new("script"))
+        .current_dir(&f.root)
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+}

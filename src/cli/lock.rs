@@ -279,8 +279,8 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     // The pre-merge mode: what the change did not touch keeps the compared lock's commits.
     let held = match (&args.base, &compared) {
         (Some(base), Some(existing)) => {
-            let before = crate::manifest::open(&context.start, Some(base))
-                .map_err(|e| fail(context, e))?;
+            let before =
+                crate::manifest::open(&context.start, Some(base)).map_err(|e| fail(context, e))?;
             let sources = crate::impact::sources(&before.manifests, &workspace.manifests);
             Some((crate::impact::held(&sources, existing), sources))
         }
@@ -441,7 +441,6 @@ pub(super) fn resolve_products(
             .collect();
         let (failures, _) = super::fetch::fetch_all(&mirrors, &jobs, args.jobs);
         if !failures.is_empty() {
-            super::fetch::report(&failures);
             err(if failures.iter().all(|f| f.unreachable) {
                 "nothing was locked: a lock is never made from stale mirrors (pass --offline to use them as they are)\n"
             } else {
