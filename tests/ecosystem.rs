@@ -263,3 +263,55 @@ fn on_a_terminal_fetch_draws_cargo_s_progress_line() {
     assert!(output.status.success(), "{output:?}");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "");
 }
+
+#[test]
+fn annotations_name_files_from_the_checkout_s_top_in_every_mode() {
+    // A checkout whose manifests live in `manifests/`, checked from inside it, as a job with
+    // `working-directory: manifests` does, and from deeper still.
+    let checkout = tempfile::tempdir().unwrap();
+    let root = checkout.path().join("manifests");
+    support::copy_tree(
+        &support::project().join("tests/fixtures/invalid/dependency-unknown"),
+        &root,
+    );
+    git(checkout.path(), &["init", "-q", "-b", "main"]);
+    git(checkout.path(), &["add", "-A"]);
+    git(checkout.path(), &["commit", "-q", "-m", "manifests"]);
+    let expected = "::error file=manifests/products/afw.yaml,line=3,col=3,";
+    for folder in [
+        checkout.path().to_path_buf(),
+        root.clone(),
+        root.join("products"),
+    ] {
+        for rev in [None, Some("HEAD")] {
+            let mut args = vec!["check", "--format", "github"];
+            args.extend(rev.map(|r| ["--rev", r]).into_iter().flatten());
+            let run = if folder == checkout.path() {
+                let mut all = vec!["-C", "manifests"];
+                all.extend(&args);
+                support::distrib(&folder, &all)
+            } else {
+                support::distrib(&folder, &args)
+            };
+            assert_eq!(run.code, 1, "{}", run.stderr);
+            assert!(
+                run.stdout.starts_with(expected),
+                "from {} with {rev:?}:\n{}",
+                folder.display(),
+                run.stdout
+            );
+        }
+    }
+    // Outside git, from the current folder.
+    let plain = tempfile::tempdir().unwrap();
+    support::copy_tree(
+        &support::project().join("tests/fixtures/invalid/dependency-unknown"),
+        &plain.path().join("manifests"),
+    );
+    let run = support::distrib(
+        plain.path(),
+        &["-C", "manifests", "check", "--format", "github"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.starts_with(expected), "{}", run.stdout);
+}
