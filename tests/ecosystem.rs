@@ -1,7 +1,12 @@
 //! distrib where its users work: the pre-merge gate of a pull request (`lock --check --base`),
 //! on a real manifest repository in git and real mirrors.
 
+#[allow(dead_code)]
+#[path = "support/http.rs"]
+mod http;
 mod support;
+#[path = "support/tls.rs"]
+mod tls;
 
 use support::fixture::{Fixture, commit_file, fails, ok, says, write};
 use support::git;
@@ -314,4 +319,135 @@ fn annotations_name_files_from_the_checkout_s_top_in_every_mode() {
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.starts_with(expected), "{}", run.stdout);
+}
+
+/// A manifest repository whose one product is served over https by a server whose
+/// certificate a CA made for the test signed, behind basic authentication; a credential
+/// helper that knows the password; and the folder of it all.
+struct Private {
+    dir: tempfile::TempDir,
+    root: std::path::PathBuf,
+    ca: std::path::PathBuf,
+    helper: std::path::PathBuf,
+    _servers: (http::GitServer, tls::TlsFront),
+}
+
+impl Private {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let upstream = dir.path().join("upstream/a");
+        std::fs::create_dir_all(&upstream).unwrap();
+        git(&upstream, &["init", "-q", "-b", "main"]);
+        commit_file(&upstream, "README", "a", "first");
+        let served = dir.path().join("served");
+        std::fs::create_dir_all(&served).unwrap();
+        git(
+            &served,
+            &["clone", "-q", "--bare", upstream.to_str().unwrap(), "a.git"],
+        );
+        let server = http::GitServer::start(&served, "robot", "s3cret");
+        let front = tls::TlsFront::start(server.port);
+        let ca = dir.path().join("ca.pem");
+        write(&ca, &front.ca_pem);
+        let helper = dir.path().join("helper");
+        write(
+            &helper,
+            "#!/bin/sh\ncat > /dev/null\nif [ \"$1\" = get ]; then printf 'username=robot\\npassword=s3cret\\n'; fi\n",
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let root = dir.path().join("manifests");
+        write(&root.join("distrib.yaml"), "mirrors: ../mirrors\n");
+        write(
+            &root.join("environments/ops.yaml"),
+            "name: ops\npurpose: operations\npackages: { python: \"3.12.7\" }\n",
+        );
+        write(
+            &root.join("products/a.yaml"),
+            &format!(
+                "name: a\nrepositories:\n  - url: {}\n    ref: main\n",
+                front.url("a.git")
+            ),
+        );
+        write(
+            &root.join("distributions/dist.yaml"),
+            "name: dist\nenvironment: ops\nproducts: [a]\nplatform: linux-x86_64\n",
+        );
+        Self {
+            root,
+            ca,
+            helper,
+            dir,
+            _servers: (server, front),
+        }
+    }
+
+    /// A git configuration file with the credential helper and `extra`.
+    fn config(&self, extra: &str) -> std::path::PathBuf {
+        let file = self.dir.path().join("gitconfig");
+        write(
+            &file,
+            &format!(
+                "[credential]\n\thelper = {}\n{extra}",
+                self.helper.display()
+            ),
+        );
+        file
+    }
+
+    fn fetch(&self, env: &[(&str, &std::ffi::OsStr)]) -> support::Run {
+        support::distrib_with(&self.root, &["fetch"], env)
+    }
+}
+
+#[test]
+fn https_behind_a_private_ca_trusts_git_s_ssl_ca_info() {
+    let site = Private::new();
+    // Without the CA, the server's certificate is refused, and a git setting that distrib does
+    // not read (`http.sslVerify`) changes nothing.
+    let config = site.config("[http]\n\tsslVerify = false\n");
+    let run = site.fetch(&[("GIT_CONFIG_GLOBAL", config.as_os_str())]);
+    fails(&run, 1, "cannot fetch `https://127.0.0.1:");
+    says(&run, "certificate");
+    says(&run, "fetched 0 repositories");
+    // `http.sslCAInfo` of the user's git configuration.
+    let config = site.config(&format!("[http]\n\tsslCAInfo = {}\n", site.ca.display()));
+    let run = site.fetch(&[("GIT_CONFIG_GLOBAL", config.as_os_str())]);
+    ok(&run);
+    says(&run, "fetched 1 repository");
+    let lock = support::distrib_with(
+        &site.root,
+        &["lock", "dist", "--kind", "manual", "--dry-run", "--offline"],
+        &[],
+    );
+    ok(&lock);
+    assert!(lock.stdout.contains("/a.git"), "{}", lock.stdout);
+}
+
+#[test]
+fn https_behind_a_private_ca_trusts_git_ssl_cainfo() {
+    let site = Private::new();
+    let config = site.config("");
+    let run = site.fetch(&[
+        ("GIT_CONFIG_GLOBAL", config.as_os_str()),
+        ("GIT_SSL_CAINFO", site.ca.as_os_str()),
+    ]);
+    ok(&run);
+    says(&run, "fetched 1 repository");
+    // The variable wins over the configuration, as in git: a file that is not there is an
+    // error that names where it was said.
+    let config = site.config(&format!("[http]\n\tsslCAInfo = {}\n", site.ca.display()));
+    let missing = site.dir.path().join("no-such-ca.pem");
+    let run = site.fetch(&[
+        ("GIT_CONFIG_GLOBAL", config.as_os_str()),
+        ("GIT_SSL_CAINFO", missing.as_os_str()),
+    ]);
+    fails(&run, 1, "the CA certificates of GIT_SSL_CAINFO");
+    says(&run, "no-such-ca.pem");
+    let config = site.config(&format!("[http]\n\tsslCAInfo = {}\n", missing.display()));
+    let run = site.fetch(&[("GIT_CONFIG_GLOBAL", config.as_os_str())]);
+    fails(&run, 1, "the CA certificates of http.sslCAInfo");
 }

@@ -18,8 +18,10 @@ use crate::resolve::{Mirrors, Plan};
 /// tag of their origin, and its default branch as HEAD; refs deleted at the origin are deleted
 /// here too. `rewrite:` in distrib.yaml redirects URLs (an air-gapped site's own mirror host,
 /// say). Lock files left in a mirror by a killed fetch are removed. Credentials come from git's
-/// credential helpers and GIT_ASKPASS only; nothing prompts. The user's git configuration changes
-/// nothing else.
+/// credential helpers and GIT_ASKPASS only; nothing prompts. For https, the CA certificates of
+/// GIT_SSL_CAINFO, else of git's `http.sslCAInfo`, are trusted besides the system's; proxies
+/// come from https_proxy, http_proxy, all_proxy and no_proxy. The user's git configuration
+/// changes nothing else.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  distrib fetch\n  distrib fetch lsst_distrib --jobs 8")]
 pub struct Args {
