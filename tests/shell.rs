@@ -200,3 +200,29 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+#[test]
+fn version_names_the_commit_and_its_date_when_built_from_git() {
+    let run = distrib(project(), &["--version"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let version = run.stdout.trim_end();
+    let package = concat!("distrib ", env!("CARGO_PKG_VERSION"));
+    let checkout = std::process::Command::new("git")
+        .current_dir(project())
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .is_some_and(|top| {
+            std::path::Path::new(&top).canonicalize().ok() == project().canonicalize().ok()
+        });
+    if !checkout {
+        assert_eq!(version, package);
+        return;
+    }
+    // What HEAD was when the binary was built, which cargo rebuilt it for.
+    let line = support::git(project(), &["log", "-1", "--format=%H %cs", "HEAD"]);
+    let (commit, date) = line.trim().split_once(' ').unwrap();
+    assert_eq!(version, format!("{package} ({} {date})", &commit[..12]));
+}

@@ -46,7 +46,8 @@ impl From<Exit> for ExitCode {
 #[derive(Debug, Parser)]
 #[command(
     name = "distrib",
-    version,
+    // The package version, with the commit and its date when built from a git checkout.
+    version = env!("DISTRIB_VERSION"),
     about = "Validated, reproducible, checksummed release lockfiles for software distributions",
     long_about = "distrib reads a git repository of YAML manifests (products, distributions, \
 environments, deployments), validates them, and turns them into deterministic release lockfiles.\n\n\
