@@ -451,3 +451,72 @@ fn https_behind_a_private_ca_trusts_git_ssl_cainfo() {
     let run = site.fetch(&[("GIT_CONFIG_GLOBAL", config.as_os_str())]);
     fails(&run, 1, "the CA certificates of http.sslCAInfo");
 }
+
+/// What bash completes for `words`, with distrib's dynamic completion script loaded, in `dir`:
+/// the values, not the flags also offered.
+fn bash_completes(dir: &std::path::Path, words: &[&str]) -> Vec<String> {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_distrib"));
+    let registration = support::distrib(dir, &["completions", "bash", "--dynamic"]);
+    ok(&registration);
+    let script = dir.join("../complete.bash");
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    write(
+        &script,
+        &format!(
+            "{}\nCOMP_WORDS=({})\nCOMP_CWORD={}\nCOMP_TYPE=9\n_clap_complete_distrib distrib {} {}\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+            registration.stdout,
+            quoted.join(" "),
+            words.len() - 1,
+            quoted.last().unwrap(),
+            quoted[quoted.len().saturating_sub(2)],
+        ),
+    );
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = support::clean(std::process::Command::new("bash"))
+        .current_dir(dir)
+        .env("PATH", path)
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('-'))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn bash_completes_the_names_of_the_manifest_repository() {
+    let f = Fixture::locked();
+    assert_eq!(
+        bash_completes(&f.root, &["distrib", "lock", ""]),
+        ["dist", "solo"]
+    );
+    assert_eq!(bash_completes(&f.root, &["distrib", "lock", "s"]), ["solo"]);
+    assert_eq!(
+        bash_completes(&f.root, &["distrib", "lock", "dist", "--set", "u"]),
+        ["utils="]
+    );
+    assert_eq!(
+        bash_completes(&f.root, &["distrib", "diff", "w."]),
+        ["w.2026.47"]
+    );
+    assert_eq!(
+        bash_completes(&f.root, &["distrib", "graph", ""]),
+        ["dist", "solo", "w.2026.47"]
+    );
+    // Commands and flags still complete; outside a manifest repository, no name.
+    assert!(bash_completes(&f.root, &["distrib", "lo"]).contains(&"lock".to_owned()));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let empty = elsewhere.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    assert_eq!(
+        bash_completes(&empty, &["distrib", "lock", ""]),
+        Vec::<String>::new()
+    );
+}

@@ -115,6 +115,11 @@ pub(crate) struct Context {
 
 /// Parses the command line, runs the subcommand, and returns the exit code.
 pub fn run() -> ExitCode {
+    // The shell's dynamic completion (`distrib completions SHELL --dynamic`) asks with
+    // DISTRIB_COMPLETE set: this answers, then exits.
+    clap_complete::CompleteEnv::with_factory(shell::dynamic)
+        .var(shell::COMPLETE_VAR)
+        .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
