@@ -520,3 +520,193 @@ fn bash_completes_the_names_of_the_manifest_repository() {
         Vec::<String>::new()
     );
 }
+
+/// Each manifest file under `root` with its kind, its document (`None` when it is no YAML a
+/// schema could be given) and its path from `root`.
+fn documents(
+    root: &std::path::Path,
+) -> Vec<(distrib::manifest::Kind, Option<serde_json::Value>, String)> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|entry| {
+            let relative = entry
+                .path()
+                .strip_prefix(root)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            let kind = distrib::manifest::Kind::of_path(&relative)?;
+            let text = std::fs::read_to_string(entry.path()).ok();
+            // A document of comments only is YAML's null, as an editor reads it.
+            let document = text.and_then(|t| {
+                if t.lines()
+                    .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+                {
+                    Some(serde_json::Value::Null)
+                } else {
+                    serde_saphyr::from_str::<serde_json::Value>(&t).ok()
+                }
+            });
+            Some((kind, document, relative))
+        })
+        .collect()
+}
+
+#[test]
+fn each_schema_accepts_exactly_what_check_accepts_on_every_fixture() {
+    // The codes of a file's shape: what a schema can see.
+    let shape = ["unknown-field", "missing-field", "invalid-value"];
+    let mut roots: Vec<std::path::PathBuf> = ["examples/lsst", "examples/alice"]
+        .iter()
+        .map(|r| support::project().join(r))
+        .collect();
+    for group in ["valid", "invalid"] {
+        let folder = support::project().join("tests/fixtures").join(group);
+        let mut found: Vec<_> = std::fs::read_dir(&folder)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join("distrib.yaml").exists())
+            .collect();
+        found.sort();
+        roots.extend(found);
+    }
+    let mut compared = 0;
+    for root in &roots {
+        let run = support::distrib(root, &["check", "--format", "json"]);
+        let report: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{}: {e}\n{}", root.display(), run.stderr));
+        let diagnostics = report["diagnostics"].as_array().unwrap();
+        for (kind, document, file) in documents(root) {
+            if kind == distrib::manifest::Kind::Lock {
+                continue;
+            }
+            let Some(document) = document else { continue };
+            let codes: Vec<&str> = diagnostics
+                .iter()
+                .filter(|d| d["file"] == file.as_str() && d["severity"] == "error")
+                .filter_map(|d| d["code"].as_str())
+                .collect();
+            let validator = jsonschema::validator_for(&distrib::schema::of(kind)).unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&document)
+                .map(|e| e.to_string())
+                .collect();
+            let at = format!("{}/{file}", root.display());
+            if !errors.is_empty() {
+                assert!(
+                    !codes.is_empty(),
+                    "the schema refuses {at}, which check accepts: {errors:?}"
+                );
+            }
+            if codes.iter().any(|c| shape.contains(c)) {
+                assert!(
+                    !errors.is_empty(),
+                    "check refuses the shape of {at} ({codes:?}), which the schema accepts"
+                );
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared > 60, "only {compared} files compared");
+}
+
+#[test]
+fn the_schemas_take_plain_scalars_as_text_and_an_empty_config() {
+    let product = distrib::schema::of(distrib::manifest::Kind::Product);
+    let validator = jsonschema::validator_for(&product).unwrap();
+    let document =
+        serde_json::json!({ "name": "a", "tag": 28.10, "team": 42, "description": true });
+    assert!(validator.is_valid(&document));
+    assert!(!validator.is_valid(&serde_json::json!({ "name": "a", "type": 3 })));
+    // A recipe's numbers are integers, as check wants them.
+    assert!(validator.is_valid(
+        &serde_json::json!({ "name": "a", "build": { "jobs": 4, "env": { "CC": "gcc" } } })
+    ));
+    assert!(
+        !validator.is_valid(
+            &serde_json::json!({ "name": "a", "build": { "steps": [{ "ratio": 1.5 }] } })
+        )
+    );
+    let config = distrib::schema::of(distrib::manifest::Kind::Config);
+    assert!(
+        jsonschema::validator_for(&config)
+            .unwrap()
+            .is_valid(&serde_json::Value::Null)
+    );
+    // And check agrees.
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("distrib.yaml"), "# nothing yet\n");
+    write(
+        &dir.path().join("products/a.yaml"),
+        "name: a\ntag: 28.10\nteam: 42\ndescription: true\nrepositories:\n  - url: https://example.org/a\n    ref: 1.0\n",
+    );
+    let run = support::distrib(dir.path(), &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn the_examples_modelines_resolve_inside_each_example_to_current_schemas() {
+    let mut resolved = 0;
+    for example in ["examples/lsst", "examples/alice"] {
+        let root = support::project().join(example);
+        for (kind, _, file) in documents(&root) {
+            let text = std::fs::read_to_string(root.join(&file)).unwrap();
+            let line = text.lines().next().unwrap_or_default();
+            let target = line
+                .strip_prefix("# yaml-language-server: $schema=")
+                .unwrap_or_else(|| panic!("{example}/{file} has no modeline: {line}"));
+            let path = root.join(&file).parent().unwrap().join(target);
+            let path = path
+                .canonicalize()
+                .unwrap_or_else(|e| panic!("{example}/{file}: {e}"));
+            assert!(
+                path.starts_with(root.canonicalize().unwrap()),
+                "{example}/{file} points outside the example: {target}"
+            );
+            assert_eq!(
+                path.file_name().unwrap().to_string_lossy(),
+                distrib::schema::file_name(kind)
+            );
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                distrib::schema::to_text(kind),
+                "{} is stale: run `distrib schema --out {example}/schema`",
+                path.display()
+            );
+            resolved += 1;
+        }
+    }
+    assert!(resolved > 30, "only {resolved} modelines");
+}
+
+#[test]
+fn the_files_init_writes_validate_against_their_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("new");
+    ok(&support::distrib(dir.path(), &["init", "new"]));
+    let files = documents(&root);
+    assert!(files.len() >= 4, "{files:?}");
+    for (kind, document, file) in files {
+        let document = document.unwrap_or_else(|| panic!("{file} is no YAML"));
+        // Through the schema the file's own modeline names, as the editor finds it.
+        let text = std::fs::read_to_string(root.join(&file)).unwrap();
+        let target = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# yaml-language-server: $schema="))
+            .unwrap_or_else(|| panic!("{file} has no modeline"));
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join(&file).parent().unwrap().join(target)).unwrap(),
+        )
+        .unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{file} ({kind:?}): {errors:?}");
+    }
+}
