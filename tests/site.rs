@@ -236,10 +236,12 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
         "{page}"
     );
     assert!(page.contains("O2-4800: faster track seeding"), "{page}");
+    // The install text is Markdown, rendered: code as code, no raw fences or backticks.
     assert!(
-        page.contains("In the AliECS GUI, choose `O2PDPSuite-epn-20261126"),
+        page.contains("In the AliECS GUI, choose <code>O2PDPSuite-epn-20261126"),
         "{page}"
     );
+    assert!(!page.contains("```"), "{page}");
     let lock = distrib::lock::parse(
         &std::fs::read_to_string(manifests.join(format!("locks/O2PDPSuite/{DEFAULT}.lock.yaml")))
             .unwrap(),
@@ -258,7 +260,10 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
         &format!("<dt>Build</dt><dd>b{}</dd>", lock.build),
         "<dt>Date</dt><dd>2026-11-26</dd>",
         "<dt>Platform</dt><dd><code>linux-x86_64</code></dd>",
-        "<h2 id=\"changes\">Changes since O2PDPSuite-epn-20261121-DDv1.6.6-flp-suite-v0.40.0-manual</h2>",
+        // The new official default, with what epn officially ran before it (Thursday's weekly),
+        // not with the manual test build made in between: no false downgrade.
+        "<h2 id=\"changes\">Changes since O2PDPSuite-epn-20261119-DDv1.6.5-flp-suite-v0.40.0</h2>",
+        "the release epn installed with official support before it",
         "<td>rebuild</td>",
         "own source",
         "<svg xmlns=\"http://www.w3.org/2000/svg\"",
