@@ -789,12 +789,14 @@ fn products(page: &ReleasePage) -> Option<Section> {
         heading: format!("Products ({})", lock.products.len()),
         body: table(
             &format!("Products of {}", lock.release),
+            // At 1280 px the table fits: only the short fixed-width cells stay on one line;
+            // names, versions (`…-g<sha>`) and URLs break (on a phone, the table scrolls).
             &[
-                ("Product", Fit::Line),
-                ("Version", Fit::Line),
+                ("Product", Fit::Name),
+                ("Version", Fit::Name),
                 ("Type", Fit::Line),
                 ("Commit", Fit::Line),
-                ("Repository", Fit::Line),
+                ("Repository", Fit::Name),
                 ("Depends on", Fit::Text),
                 ("Identity", Fit::Line),
             ],
