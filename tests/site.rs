@@ -280,11 +280,10 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
         .and_then(|t| t.split("</table>").next())
         .unwrap();
     let one_line = regex::Regex::new(r"<td>(.*?)</td>").unwrap();
+    let tags = regex::Regex::new("<[^>]*>").unwrap();
     let mut cells = 0;
     for cell in one_line.captures_iter(products) {
-        let text = regex::Regex::new("<[^>]*>")
-            .unwrap()
-            .replace_all(&cell[1], "");
+        let text = tags.replace_all(&cell[1], "");
         assert!(
             text.chars().count() <= 14,
             "a one-line cell of {} characters: {text}",
