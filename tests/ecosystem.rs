@@ -710,3 +710,97 @@ fn the_files_init_writes_validate_against_their_schemas() {
         assert!(errors.is_empty(), "{file} ({kind:?}): {errors:?}");
     }
 }
+
+/// The first `sh` block after the README heading that starts with `heading`.
+fn readme_block(heading: &str) -> String {
+    let readme = std::fs::read_to_string(support::project().join("README.md")).unwrap();
+    let section = readme
+        .split(&format!("\n## {heading}"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no section `{heading}` in README.md"));
+    section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn the_readme_walkthrough_from_init_to_a_first_lock_works_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let script = dir.path().join("walkthrough.sh");
+    write(
+        &script,
+        &format!(
+            "set -euo pipefail\n{}",
+            readme_block("Your own manifest repository")
+        ),
+    );
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_distrib"));
+    let output = support::clean(std::process::Command::new("bash"))
+        .current_dir(dir.path())
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.parent().unwrap().display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("HOME", &home)
+        .env("GIT_AUTHOR_NAME", "Release Manager")
+        .env("GIT_AUTHOR_EMAIL", "rm@example.org")
+        .env("GIT_COMMITTER_NAME", "Release Manager")
+        .env("GIT_COMMITTER_EMAIL", "rm@example.org")
+        .arg(&script)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("next: set `url:` in products/hello.yaml"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fetched 1 repository"), "{stderr}");
+    assert!(stderr.contains("1 lock verified"), "{stderr}");
+    let locks: Vec<_> = std::fs::read_dir(dir.path().join("manifests/locks/hello_distrib"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(locks.len(), 1);
+    // Without the edit, the example says what to change.
+    let again = dir.path().join("untouched");
+    ok(&support::distrib(dir.path(), &["init", "untouched"]));
+    let run = support::distrib_with(&again, &["fetch"], &[("HOME", home.as_os_str())]);
+    fails(&run, 1, "cannot fetch `https://github.com/example/hello`");
+}
+
+#[test]
+fn the_demo_says_what_it_does_ends_with_next_steps_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = support::clean(std::process::Command::new("bash"))
+        .arg(support::project().join("examples/demo.sh"))
+        .arg("lsst")
+        .env("DISTRIB_BIN", env!("CARGO_BIN_EXE_distrib"))
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("== the lsst demo, working in "),
+        "{stderr}"
+    );
+    let last: Vec<&str> = stderr.lines().rev().take(6).collect();
+    assert!(stderr.contains("== done: what to try next\n"), "{stderr}");
+    assert!(
+        last.iter().any(|l| l.contains("distrib init DIR")),
+        "{last:?}"
+    );
+    // Its temporary folder is gone.
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
