@@ -804,3 +804,22 @@ fn the_demo_says_what_it_does_ends_with_next_steps_and_leaves_nothing() {
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn denied_warnings_say_why_the_run_failed_and_init_is_named_where_no_repository_is() {
+    let dir = support::project().join("tests/fixtures/invalid/dependency-alias");
+    let run = support::distrib_wide(&dir, &["check", "--deny-warnings"]);
+    fails(&run, 1, "error: 1 warning denied by --deny-warnings");
+    says(&run, "`allow` under `rules:`");
+    assert!(
+        run.stderr.trim_end().ends_with("`rules:` in distrib.yaml"),
+        "{}",
+        run.stderr
+    );
+    let run = support::distrib_wide(&dir, &["check"]);
+    ok(&run);
+    assert!(!run.stderr.contains("denied"), "{}", run.stderr);
+    let empty = tempfile::tempdir().unwrap();
+    let run = support::distrib_wide(empty.path(), &["check"]);
+    fails(&run, 1, "`distrib init` starts a new one");
+}

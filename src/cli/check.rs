@@ -32,7 +32,7 @@ use crate::resolve::{Options, Plan};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  distrib check\n  distrib check --rev origin/main --format github\n  \
-distrib check --base origin/main --format github   # in a pull request: annotations and a job summary\n  \
+distrib check --base origin/main --format github   # in a pull request\n  \
 distrib -C examples/lsst check --format json"
 )]
 pub struct Args {
@@ -147,8 +147,17 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             }
         }
     }
-    let failed = report.count(Severity::Error) > 0
-        || (args.deny_warnings && report.count(Severity::Warning) > 0);
+    let denied = args.deny_warnings
+        && report.count(Severity::Error) == 0
+        && report.count(Severity::Warning) > 0;
+    if denied {
+        // The summary alone ("1 warning") does not say why the run failed.
+        err(&format!(
+            "error: {} denied by --deny-warnings: fix them, or set their rules to `allow` under `rules:` in distrib.yaml\n",
+            crate::diagnostic::plural(report.count(Severity::Warning), "warning")
+        ));
+    }
+    let failed = report.count(Severity::Error) > 0 || denied;
     Ok(if failed { Exit::Failure } else { Exit::Success })
 }
 
