@@ -326,7 +326,7 @@ mod tests {
 
 /// Markdown (CommonMark with tables and strikethrough) as HTML, for text people wrote (a
 /// release's narrative, a distribution's install instructions). Raw HTML is not passed
-/// through: it shows as text. Links and images keep only `http`, `https` and `mailto` URLs
+/// through: it shows as text, and control characters as `\u{..}`. Links and images keep only `http`, `https` and `mailto` URLs
 /// and relative ones (a `javascript:` link is its text alone), images become links, and
 /// headings start at `<h{heading}>`.
 pub fn markdown(text: &str, heading: u8) -> String {
@@ -337,44 +337,49 @@ pub fn markdown(text: &str, heading: u8) -> String {
     };
     // Links whose URL is refused are dropped with their ends, their text kept.
     let mut dropped: Vec<bool> = Vec::new();
-    let events = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
-        .filter_map(|event| match event {
-            Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
-            Event::Start(Tag::Heading { level: l, .. }) => Some(Event::Start(Tag::Heading {
-                level: level(l),
-                id: None,
-                classes: Vec::new(),
-                attrs: Vec::new(),
-            })),
-            Event::End(TagEnd::Heading(l)) => Some(Event::End(TagEnd::Heading(level(l)))),
-            Event::Start(Tag::Link {
+    // Control and bidirectional characters shown as `\u{..}`, as everywhere else.
+    let text = crate::escape::terminal(text);
+    let events = Parser::new_ext(
+        &text,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .filter_map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::Heading { level: l, .. }) => Some(Event::Start(Tag::Heading {
+            level: level(l),
+            id: None,
+            classes: Vec::new(),
+            attrs: Vec::new(),
+        })),
+        Event::End(TagEnd::Heading(l)) => Some(Event::End(TagEnd::Heading(level(l)))),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        })
+        | Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let safe = safe_url(&dest_url);
+            dropped.push(!safe);
+            safe.then_some(Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            })
-            | Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let safe = safe_url(&dest_url);
-                dropped.push(!safe);
-                safe.then_some(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }))
-            }
-            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
-                let was_dropped = dropped.pop().unwrap_or(false);
-                (!was_dropped).then_some(Event::End(TagEnd::Link))
-            }
-            Event::InlineMath(s) | Event::DisplayMath(s) => Some(Event::Code(s)),
-            other => Some(other),
-        });
+            }))
+        }
+        Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+            let was_dropped = dropped.pop().unwrap_or(false);
+            (!was_dropped).then_some(Event::End(TagEnd::Link))
+        }
+        Event::InlineMath(s) | Event::DisplayMath(s) => Some(Event::Code(s)),
+        other => Some(other),
+    });
     let mut out = String::new();
     pulldown_cmark::html::push_html(&mut out, events);
     out
@@ -433,6 +438,10 @@ mod markdown_tests {
         assert!(html.contains("<table>"), "{html}");
         // Headings never go past h6, and carry no attribute.
         assert!(markdown("###### deep {#x .y}", 4).contains("<h6>deep {#x .y}</h6>"));
+        assert_eq!(
+            markdown("a \u{1b}]0;x\u{7} \u{202e}b", 2),
+            "<p>a \\u{1b}]0;x\\u{7} \\u{202e}b</p>\n"
+        );
         assert!(super::safe_url("../w.2026.47.html#note"));
         assert!(!super::safe_url(" JavaScript:alert(1)"));
         assert!(!super::safe_url("data:text/html,x"));
