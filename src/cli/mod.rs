@@ -65,7 +65,8 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
 
-    /// Print no progress and no status lines: only errors, warnings and what was asked for
+    /// Print no progress line and no fetch summary: only errors, warnings and each command's
+    /// result
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
 
