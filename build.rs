@@ -68,15 +68,22 @@ fn commit(root: &Path) -> Option<(String, String)> {
     if Path::new(&top).canonicalize().ok()? != root.canonicalize().ok()? {
         return None;
     }
+    // Only files that exist: cargo would rerun this script on every build for a missing one.
+    let watch = |file: String| {
+        let path = root.join(file);
+        if path.is_file() {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+    };
     for path in ["HEAD", "packed-refs"] {
         if let Some(file) = git(&["rev-parse", "--git-path", path]) {
-            println!("cargo:rerun-if-changed={}", root.join(file).display());
+            watch(file);
         }
     }
     if let Some(reference) = git(&["symbolic-ref", "-q", "HEAD"])
         && let Some(file) = git(&["rev-parse", "--git-path", &reference])
     {
-        println!("cargo:rerun-if-changed={}", root.join(file).display());
+        watch(file);
     }
     let line = git(&["log", "-1", "--format=%H %cs", "HEAD"])?;
     let (commit, date) = line.split_once(' ')?;
