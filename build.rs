@@ -3,6 +3,10 @@
 //! parse as surely as our own code does). The parse cache is keyed by it, so two builds that
 //! share a version number never read each other's entries, while rebuilding the same sources
 //! (another folder, another machine, another mtime) keeps the cache.
+//!
+//! Also sets `DISTRIB_VERSION`, what `--version` prints: the package version, and, when the
+//! sources are a git checkout and git is installed, the commit and its date
+//! (`0.1.0 (21f78f5a0c1e 2026-11-30)`), as cargo and rustc show theirs.
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +42,52 @@ fn main() {
     for name in ["src", "build.rs", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={name}");
     }
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    match commit(&root) {
+        Some((commit, date)) => {
+            println!("cargo:rustc-env=DISTRIB_VERSION={version} ({commit} {date})")
+        }
+        None => println!("cargo:rustc-env=DISTRIB_VERSION={version}"),
+    }
+}
+
+/// The commit checked out at `root` (12 hex digits) and its date, from git; `None` outside a
+/// checkout or without git. Rebuilt when HEAD moves.
+fn commit(root: &Path) -> Option<(String, String)> {
+    let git = |args: &[&str]| -> Option<String> {
+        let output = std::process::Command::new("git")
+            .current_dir(root)
+            .args(args)
+            .output()
+            .ok()?;
+        let text = String::from_utf8(output.stdout).ok()?;
+        (output.status.success() && !text.trim().is_empty()).then(|| text.trim().to_owned())
+    };
+    // Only this package's own repository: not one the sources happen to sit inside.
+    let top = git(&["rev-parse", "--show-toplevel"])?;
+    if Path::new(&top).canonicalize().ok()? != root.canonicalize().ok()? {
+        return None;
+    }
+    // Only files that exist: cargo would rerun this script on every build for a missing one.
+    let watch = |file: String| {
+        let path = root.join(file);
+        if path.is_file() {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+    };
+    for path in ["HEAD", "packed-refs"] {
+        if let Some(file) = git(&["rev-parse", "--git-path", path]) {
+            watch(file);
+        }
+    }
+    if let Some(reference) = git(&["symbolic-ref", "-q", "HEAD"])
+        && let Some(file) = git(&["rev-parse", "--git-path", &reference])
+    {
+        watch(file);
+    }
+    let line = git(&["log", "-1", "--format=%H %cs", "HEAD"])?;
+    let (commit, date) = line.split_once(' ')?;
+    Some((commit.get(..12)?.to_owned(), date.to_owned()))
 }
 
 fn collect(folder: &Path, files: &mut Vec<PathBuf>) {

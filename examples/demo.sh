@@ -7,20 +7,30 @@
 #
 #   examples/demo.sh [lsst|alice]
 #
-# Set DISTRIB_DEMO_DIR to keep the work folder somewhere (default: a new temporary folder), and
-# DISTRIB_BIN to use a distrib binary already built.
+# Set DISTRIB_DEMO_DIR to keep the work folder somewhere (default: a new temporary folder,
+# removed at the end), and DISTRIB_BIN to use a distrib binary already built.
 set -euo pipefail
 
 example=${1:-lsst}
 top=$(cd "$(dirname "$0")/.." && pwd)
 [ -d "$top/examples/$example" ] || { echo "no example \`$example\`: use lsst or alice" >&2; exit 2; }
-work=${DISTRIB_DEMO_DIR:-$(mktemp -d)}
+if [ -n "${DISTRIB_DEMO_DIR:-}" ]; then
+    work=$DISTRIB_DEMO_DIR
+    kept=yes
+else
+    work=$(mktemp -d)
+    kept=
+    # What the demo made is removed however it ends.
+    trap 'rm -rf "$work"' EXIT
+fi
 mkdir -p "$work"
+echo "== the $example demo, working in $work${kept:+ (kept)}" >&2
 
 if [ -n "${DISTRIB_BIN:-}" ]; then
     distrib=$DISTRIB_BIN
 else
-    cargo build --release --quiet --manifest-path "$top/Cargo.toml"
+    echo "== building distrib with cargo (a first build takes a few minutes; cargo shows its progress)" >&2
+    cargo build --release --locked --manifest-path "$top/Cargo.toml"
     distrib="$top/target/release/distrib"
 fi
 
@@ -124,3 +134,15 @@ run list "$distribution"
 run notes "${notes[@]}"
 echo "== the weekly's lockfile" >&2
 cat "$weekly"
+{
+    echo "== done: what to try next"
+    if [ -n "$kept" ]; then
+        echo "  cd $work/manifests"
+    else
+        echo "  (the work folder is removed now: run again with DISTRIB_DEMO_DIR=DIR to keep it, then cd DIR/manifests)"
+    fi
+    echo "  distrib list $distribution                 # every release, by lineage"
+    echo "  distrib notes ${notes[*]}   # what changed between two releases"
+    echo "  distrib site public                        # a static site of releases and deployments"
+    echo "  Your own repository: distrib init DIR, then README.md, \"Your own manifest repository\""
+} >&2

@@ -110,27 +110,7 @@ pub fn compare(
             .iter()
             .map(|p| (p.value.name.as_str(), &p.value)),
     );
-    let sources = products
-        .changed
-        .iter()
-        .filter(|name| {
-            let source = |m: &Manifests| {
-                m.products
-                    .iter()
-                    .find(|p| p.value.name.as_str() == name.as_str())
-                    .and_then(|p| {
-                        serde_json::to_value((
-                            &p.value.repositories,
-                            &p.value.tag,
-                            &p.value.version,
-                        ))
-                        .ok()
-                    })
-            };
-            source(base) != source(head)
-        })
-        .cloned()
-        .collect();
+    let sources = changed_sources(base, head, &products.changed);
     let environments = changes(
         base.environments
             .iter()
@@ -213,9 +193,53 @@ pub fn compare(
 /// What the newer manifests' distribution inherits from its newest lock: the commits of every
 /// product whose sources (`repositories`, `tag`, `version`) did not change.
 pub fn inherited(impact: &Impact, lock: &Lockfile) -> BTreeMap<String, Inherited> {
+    held(&impact.sources, lock)
+}
+
+/// The lock's commits of every product but those of `sources` (whose sources changed, to be
+/// resolved anew). A product the lock lacks is resolved anew too.
+pub fn held(sources: &[String], lock: &Lockfile) -> BTreeMap<String, Inherited> {
     let mut inherited = Inherited::from_lock(lock);
-    inherited.retain(|name, _| !impact.sources.contains(name));
+    inherited.retain(|name, _| !sources.contains(name));
     inherited
+}
+
+/// The products of both manifests whose sources (`repositories`, with their `ref`, `tag`,
+/// `version`) differ, sorted.
+pub fn sources(base: &Manifests, head: &Manifests) -> Vec<String> {
+    let products = changes(
+        base.products
+            .iter()
+            .map(|p| (p.value.name.as_str(), &p.value)),
+        head.products
+            .iter()
+            .map(|p| (p.value.name.as_str(), &p.value)),
+    );
+    changed_sources(base, head, &products.changed)
+}
+
+/// Among the products changed, those whose sources changed.
+fn changed_sources(base: &Manifests, head: &Manifests, changed: &[String]) -> Vec<String> {
+    changed
+        .iter()
+        .filter(|name| {
+            let source = |m: &Manifests| {
+                m.products
+                    .iter()
+                    .find(|p| p.value.name.as_str() == name.as_str())
+                    .and_then(|p| {
+                        serde_json::to_value((
+                            &p.value.repositories,
+                            &p.value.tag,
+                            &p.value.version,
+                        ))
+                        .ok()
+                    })
+            };
+            source(base) != source(head)
+        })
+        .cloned()
+        .collect()
 }
 
 /// Compares the products resolved from the newer manifests with the lock's.

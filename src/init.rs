@@ -131,11 +131,15 @@ description: A small example library
 type: internal             # internal | third-party | build-tool | dataset
 team: Core
 repositories:
+  # Edit first: the URL of your repository (https, ssh, a path or file://). This one does not
+  # exist: `distrib fetch` says so until it is changed.
   - url: https://github.com/example/hello
     ref: main              # what nightly and weekly builds track
 #   path: src              # optional: only this sub-tree is the product's source
 # tag: 1.2.0               # optional: pin every release kind to this tag
-depends: { zlib: ">=1.3" } # run-time dependencies: product name -> semver requirement
+# Run-time dependencies: product name -> semver requirement. zlib (products/third-party/)
+# is fetched from GitHub once this line is uncommented.
+# depends: { zlib: ">=1.3" }
 # build_depends: { cmake: "*" }
 build:                     # a mapping, free-form below; hashed into the identity as written
   script: "cmake -S . -B build && cmake --build build --target install"

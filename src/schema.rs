@@ -8,8 +8,87 @@ use crate::lock::Lockfile;
 use crate::manifest::Kind;
 use crate::manifest::model::{Config, Deployment, Distribution, Environment, Product};
 
-/// The schema of one file kind.
+/// The schema of one file kind. It accepts exactly the shapes `check` accepts: a plain YAML
+/// scalar is text wherever text is expected (`tag: 28.10`, `team: 42`), and `distrib.yaml` may
+/// hold nothing but comments.
 pub fn of(kind: Kind) -> Value {
+    let mut schema = shape(kind);
+    if kind != Kind::Lock {
+        scalars_are_text(&mut schema);
+    }
+    if kind == Kind::Product {
+        recipe(&mut schema);
+    }
+    if kind == Kind::Config
+        && let Some(object) = schema.as_object_mut()
+    {
+        object.insert("type".into(), serde_json::json!(["object", "null"]));
+    }
+    schema
+}
+
+/// Where the model wants a string, YAML's numbers and booleans are read as their text, as
+/// serde reads a plain scalar: the schema says so. Names of a closed list (`enum`) stay text.
+fn scalars_are_text(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let closed = map.contains_key("enum") || map.contains_key("const");
+            if !closed && let Some(kind) = map.get_mut("type") {
+                let names: Vec<&str> = match kind {
+                    Value::String(one) => vec![one.as_str()],
+                    Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+                    _ => Vec::new(),
+                };
+                if names.contains(&"string") {
+                    let mut widened: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+                    for extra in ["number", "boolean"] {
+                        if !widened.iter().any(|n| n == extra) {
+                            widened.push(extra.to_owned());
+                        }
+                    }
+                    *kind = serde_json::json!(widened);
+                }
+            }
+            for child in map.values_mut() {
+                scalars_are_text(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(scalars_are_text),
+        _ => {}
+    }
+}
+
+/// `build`: free-form, but a number in it is an integer (`1.5` has no canonical form to hash).
+fn recipe(schema: &mut Value) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(build) = object
+        .get_mut("properties")
+        .and_then(|p| p.get_mut("build"))
+        .and_then(Value::as_object_mut)
+    {
+        build.insert("$ref".into(), "#/$defs/Recipe".into());
+    }
+    let definitions = object
+        .entry("$defs")
+        .or_insert_with(|| serde_json::json!({}));
+    if let Some(definitions) = definitions.as_object_mut() {
+        definitions.insert(
+            "Recipe".into(),
+            serde_json::json!({
+                "description": "A build recipe value: text, an integer, a boolean, null, or a list or mapping of them.",
+                "anyOf": [
+                    { "type": ["string", "integer", "boolean", "null"] },
+                    { "type": "array", "items": { "$ref": "#/$defs/Recipe" } },
+                    { "type": "object", "additionalProperties": { "$ref": "#/$defs/Recipe" } }
+                ]
+            }),
+        );
+    }
+}
+
+fn shape(kind: Kind) -> Value {
     match kind {
         Kind::Config => generate::<Config>("distrib.yaml: settings of a manifest repository"),
         Kind::Product => generate::<Product>("A software product of a distrib manifest repository"),

@@ -200,3 +200,54 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+#[test]
+fn version_names_the_commit_and_its_date_when_built_from_git() {
+    let run = distrib(project(), &["--version"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let version = run.stdout.trim_end();
+    let package = concat!("distrib ", env!("CARGO_PKG_VERSION"));
+    let checkout = std::process::Command::new("git")
+        .current_dir(project())
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .is_some_and(|top| {
+            std::path::Path::new(&top).canonicalize().ok() == project().canonicalize().ok()
+        });
+    if !checkout {
+        assert_eq!(version, package);
+        return;
+    }
+    // What HEAD was when the binary was built, which cargo rebuilt it for.
+    let line = support::git(project(), &["log", "-1", "--format=%H %cs", "HEAD"]);
+    let (commit, date) = line.trim().split_once(' ').unwrap();
+    assert_eq!(version, format!("{package} ({} {date})", &commit[..12]));
+}
+
+/// Every example with a comment in every command's help fits 80 columns, so no terminal wraps
+/// one in the middle of its comment.
+#[test]
+fn help_examples_fit_80_columns() {
+    fn walk(command: &clap::Command, path: &str, long: &mut Vec<String>) {
+        if let Some(text) = command.get_after_help() {
+            for line in text.to_string().lines() {
+                if line.starts_with("  ") && line.contains(" # ") && line.chars().count() > 80 {
+                    long.push(format!("{path}: {line}"));
+                }
+            }
+        }
+        for sub in command.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), long);
+        }
+    }
+    let mut long = Vec::new();
+    walk(
+        &<distrib::cli::Cli as clap::CommandFactory>::command(),
+        "distrib",
+        &mut long,
+    );
+    assert!(long.is_empty(), "{long:#?}");
+}

@@ -236,10 +236,12 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
         "{page}"
     );
     assert!(page.contains("O2-4800: faster track seeding"), "{page}");
+    // The install text is Markdown, rendered: code as code, no raw fences or backticks.
     assert!(
-        page.contains("In the AliECS GUI, choose `O2PDPSuite-epn-20261126"),
+        page.contains("In the AliECS GUI, choose <code>O2PDPSuite-epn-20261126"),
         "{page}"
     );
+    assert!(!page.contains("```"), "{page}");
     let lock = distrib::lock::parse(
         &std::fs::read_to_string(manifests.join(format!("locks/O2PDPSuite/{DEFAULT}.lock.yaml")))
             .unwrap(),
@@ -258,7 +260,10 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
         &format!("<dt>Build</dt><dd>b{}</dd>", lock.build),
         "<dt>Date</dt><dd>2026-11-26</dd>",
         "<dt>Platform</dt><dd><code>linux-x86_64</code></dd>",
-        "<h2 id=\"changes\">Changes since O2PDPSuite-epn-20261121-DDv1.6.6-flp-suite-v0.40.0-manual</h2>",
+        // The new official default, with what epn officially ran before it (Thursday's weekly),
+        // not with the manual test build made in between: no false downgrade.
+        "<h2 id=\"changes\">Changes since O2PDPSuite-epn-20261119-DDv1.6.5-flp-suite-v0.40.0</h2>",
+        "the release epn installed with official support before it",
         "<td>rebuild</td>",
         "own source",
         "<svg xmlns=\"http://www.w3.org/2000/svg\"",
@@ -267,6 +272,30 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
     ] {
         assert!(page.contains(text), "`{text}` in the release page");
     }
+    // The products table fits 1280 px: every cell kept on one line is short (a type, a commit,
+    // an identity, 12 characters or so); names, versions and URLs may break.
+    let products = page
+        .split("<caption>Products of ")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap();
+    let one_line = regex::Regex::new(r"<td>(.*?)</td>").unwrap();
+    let tags = regex::Regex::new("<[^>]*>").unwrap();
+    let mut cells = 0;
+    for cell in one_line.captures_iter(products) {
+        let text = tags.replace_all(&cell[1], "");
+        assert!(
+            text.chars().count() <= 14,
+            "a one-line cell of {} characters: {text}",
+            text.len()
+        );
+        cells += 1;
+    }
+    assert!(cells >= 3 * lock.products.len(), "{products}");
+    assert!(
+        products.contains("<td class=\"name\">https://github.com/"),
+        "{products}"
+    );
     // The nightly of the same day is compared with the first one, and says where it runs.
     let nightly = std::fs::read_to_string(
         site.join("O2PDPSuite/O2PDPSuite-epn-20261120-DDv1.6.5-flp-suite-v0.40.0-1400.html"),
@@ -642,9 +671,9 @@ fn commits_link_to_github_and_gitlab_and_stay_text_elsewhere() {
     let data = commit("data");
     assert!(page.contains(&format!("<td><code>{}</code></td>", &data[..12])));
     // The meta-package has no source; its build-time dependency is marked.
-    assert!(
-        page.contains("<td>none</td><td>none</td><td class=\"text\">cli, data, core (build)</td>")
-    );
+    assert!(page.contains(
+        "<td>none</td><td class=\"name\">none</td><td class=\"text\">cli, data, core (build)</td>"
+    ));
 }
 
 #[test]

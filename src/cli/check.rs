@@ -32,7 +32,7 @@ use crate::resolve::{Options, Plan};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  distrib check\n  distrib check --rev origin/main --format github\n  \
-distrib check --base origin/main --format github   # in a pull request: annotations and a job summary\n  \
+distrib check --base origin/main --format github   # in a pull request\n  \
 distrib -C examples/lsst check --format json"
 )]
 pub struct Args {
@@ -137,7 +137,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         Format::Github => {
             let prefix = match &opened.origin {
                 Origin::Revision { root, .. } => root.clone(),
-                Origin::WorkTree(root) => relative_to_current(root),
+                Origin::WorkTree(root) => from_checkout_top(root),
             };
             out(&render::github(&report, &prefix));
             err(&format!("{}\n", report.summary()));
@@ -147,8 +147,17 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             }
         }
     }
-    let failed = report.count(Severity::Error) > 0
-        || (args.deny_warnings && report.count(Severity::Warning) > 0);
+    let denied = args.deny_warnings
+        && report.count(Severity::Error) == 0
+        && report.count(Severity::Warning) > 0;
+    if denied {
+        // The summary alone ("1 warning") does not say why the run failed.
+        err(&format!(
+            "error: {} denied by --deny-warnings: fix them, or set their rules to `allow` under `rules:` in distrib.yaml\n",
+            crate::diagnostic::plural(report.count(Severity::Warning), "warning")
+        ));
+    }
+    let failed = report.count(Severity::Error) > 0 || denied;
     Ok(if failed { Exit::Failure } else { Exit::Success })
 }
 
@@ -271,13 +280,21 @@ fn summarize(impact: &Impact) -> Result<(), Box<dyn miette::Diagnostic>> {
         .map_err(|e| boxed(crate::fsutil::IoError::new(&path, e)))
 }
 
-/// The root as seen from the current folder, which is where GitHub runs the job.
-fn relative_to_current(root: &std::path::Path) -> String {
-    let current = std::env::current_dir()
+/// The root as GitHub names files: from the top of the git checkout that holds it, as in
+/// `--rev` mode, whatever folder the job runs in (`working-directory:`); outside git, from the
+/// current folder.
+fn from_checkout_top(root: &std::path::Path) -> String {
+    let canonical = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let root = canonical(root);
+    let top = gix::discover(&root)
         .ok()
-        .and_then(|c| c.canonicalize().ok());
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    match current.as_deref().and_then(|c| root.strip_prefix(c).ok()) {
+        .and_then(|repo| repo.workdir().map(canonical));
+    let current = std::env::current_dir().ok().map(|c| canonical(&c));
+    match top
+        .or(current)
+        .as_deref()
+        .and_then(|base| root.strip_prefix(base).ok())
+    {
         Some(relative) => relative.to_string_lossy().replace('\\', "/"),
         None => root.display().to_string(),
     }

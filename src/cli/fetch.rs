@@ -1,5 +1,6 @@
 //! `distrib fetch`: create or update the bare mirror of every repository a distribution needs.
 
+use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 
@@ -17,8 +18,10 @@ use crate::resolve::{Mirrors, Plan};
 /// tag of their origin, and its default branch as HEAD; refs deleted at the origin are deleted
 /// here too. `rewrite:` in distrib.yaml redirects URLs (an air-gapped site's own mirror host,
 /// say). Lock files left in a mirror by a killed fetch are removed. Credentials come from git's
-/// credential helpers and GIT_ASKPASS only; nothing prompts. The user's git configuration changes
-/// nothing else.
+/// credential helpers and GIT_ASKPASS only; nothing prompts. For https, the CA certificates of
+/// GIT_SSL_CAINFO, else of git's `http.sslCAInfo`, are trusted besides the system's; proxies
+/// come from https_proxy, http_proxy, all_proxy and no_proxy. The user's git configuration
+/// changes nothing else.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  distrib fetch\n  distrib fetch lsst_distrib --jobs 8")]
 pub struct Args {
@@ -65,7 +68,6 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     if failures.is_empty() {
         return Ok(Exit::Success);
     }
-    report(&failures);
     err(&format!(
         "{} of {total} repositories failed\n",
         failures.len()
@@ -89,7 +91,7 @@ pub(crate) struct FetchFailure {
 }
 
 /// Prints each failure with its help.
-pub(crate) fn report(failures: &[FetchFailure]) {
+fn report(failures: &[FetchFailure]) {
     for failure in failures {
         let from = if failure.fetched == failure.url {
             String::new()
@@ -103,8 +105,63 @@ pub(crate) fn report(failures: &[FetchFailure]) {
     }
 }
 
-/// Fetches `(product, url)` pairs in parallel, once per mirror. Returns the failures and the
-/// number of mirrors; every other repository is still fetched.
+/// The repositories being fetched, in the order they were listed: what the progress line
+/// names.
+#[derive(Default)]
+struct InFlight(Mutex<Vec<(usize, String)>>);
+
+impl InFlight {
+    fn start(&self, index: usize, name: &str) -> String {
+        let mut names = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let at = names.partition_point(|(i, _)| *i < index);
+        names.insert(at, (index, name.to_owned()));
+        Self::shown(&names)
+    }
+
+    fn finish(&self, index: usize) -> String {
+        let mut names = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        names.retain(|(i, _)| *i != index);
+        Self::shown(&names)
+    }
+
+    fn shown(names: &[(usize, String)]) -> String {
+        names
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The progress line, as cargo draws its own: only on a terminal, never with `-q`; it ticks
+/// every 100 ms, shows the time elapsed and names every repository in flight.
+fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
+    if super::verbosity() == super::Verbosity::Quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    // Coloured as the run's messages are (`--color`, FORCE_COLOR, NO_COLOR...).
+    let prefix = if super::COLOR.load(std::sync::atomic::Ordering::Relaxed) {
+        "{prefix:>12.cyan.bold}"
+    } else {
+        "{prefix:>12}"
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{prefix} [{{bar:27}}] {{pos}}/{{len}} {{elapsed:>3}} {{spinner}}: {{wide_msg}}"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ")
+        .tick_chars("-\\|/ "),
+    );
+    bar.set_prefix("Fetching");
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(bar)
+}
+
+/// Fetches `(product, url)` pairs in parallel, once per mirror, in the order given (as far
+/// as `threads` allow). Every other repository is still fetched when one fails. Prints the
+/// failures, then the summary; returns the failures and the number of mirrors.
 pub(crate) fn fetch_all(
     mirrors: &Mirrors,
     jobs: &[(String, String)],
@@ -119,30 +176,27 @@ pub(crate) fn fetch_all(
     let threads = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
         .clamp(1, jobs.len().max(1));
-    let progress = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{prefix:>9} [{bar:30}] {pos}/{len} {wide_msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar.set_prefix("Fetching");
-        Some(bar)
-    } else {
-        None
+    let progress = progress_bar(jobs.len());
+    let verbose = super::verbosity() == super::Verbosity::Verbose;
+    // A status line, above the progress line when there is one.
+    let status = |text: String| match &progress {
+        Some(bar) => bar.suspend(|| err(&text)),
+        None => err(&text),
     };
-    let queue = Mutex::new(jobs.clone());
+    let queue = Mutex::new(jobs.iter().copied().enumerate().collect::<VecDeque<_>>());
+    let in_flight = InFlight::default();
     let failures = Mutex::new(Vec::new());
     let (created, changed, stale) = (Mutex::new(0usize), Mutex::new(0usize), Mutex::new(0usize));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
-                while let Some((product, url)) = queue.lock().map(|mut q| q.pop()).ok().flatten() {
+                while let Some((index, (product, url))) =
+                    queue.lock().map(|mut q| q.pop_front()).ok().flatten()
+                {
                     let shown = crate::url::redact(url);
+                    let names = in_flight.start(index, product);
                     if let Some(bar) = &progress {
-                        bar.set_message(shown.clone());
+                        bar.set_message(names);
                     }
                     let source = mirrors.fetch_url(url);
                     match mirror::fetch(&source, &mirrors.path(url)) {
@@ -151,6 +205,18 @@ pub(crate) fn fetch_all(
                                 usize::from(report.created);
                             *changed.lock().unwrap_or_else(|e| e.into_inner()) += report.changed;
                             *stale.lock().unwrap_or_else(|e| e.into_inner()) += report.stale_locks;
+                            if verbose {
+                                let what = if report.created {
+                                    "new mirror".to_owned()
+                                } else if report.changed == 0 {
+                                    "up to date".to_owned()
+                                } else if report.changed == 1 {
+                                    "1 ref changed".to_owned()
+                                } else {
+                                    format!("{} refs changed", report.changed)
+                                };
+                                status(format!("{:>12} {product} `{shown}`: {what}\n", "Fetched"));
+                            }
                         }
                         Err(error) => {
                             let clean = |text: &str| {
@@ -177,7 +243,9 @@ pub(crate) fn fetch_all(
                                 .push(failure);
                         }
                     }
+                    let names = in_flight.finish(index);
                     if let Some(bar) = &progress {
+                        bar.set_message(names);
                         bar.inc(1);
                     }
                 }
@@ -189,6 +257,8 @@ pub(crate) fn fetch_all(
     }
     let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
     failures.sort();
+    // Errors first, the summary last.
+    report(&failures);
     let created = created.into_inner().unwrap_or_else(|e| e.into_inner());
     let changed = changed.into_inner().unwrap_or_else(|e| e.into_inner());
     let fetched = jobs.len() - failures.len();
@@ -206,10 +276,12 @@ pub(crate) fn fetch_all(
             crate::diagnostic::plural(stale, "git lock file")
         )
     };
-    err(&format!(
-        "fetched {fetched} {noun} into `{}` ({created} new, {changed} refs changed{healed})\n",
-        mirrors.dir.display()
-    ));
+    if super::verbosity() != super::Verbosity::Quiet {
+        err(&format!(
+            "fetched {fetched} {noun} into `{}` ({created} new, {changed} refs changed{healed})\n",
+            mirrors.dir.display()
+        ));
+    }
     (failures, jobs.len())
 }
 
@@ -233,4 +305,20 @@ fn reason(error: &mirror::MirrorError) -> String {
 /// An error message with the URL's credentials removed wherever it quotes the URL.
 fn redact_all(message: &str, url: &str) -> String {
     message.replace(url, &crate::url::redact(url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InFlight;
+
+    #[test]
+    fn the_progress_line_names_every_repository_in_flight_in_listed_order() {
+        let in_flight = InFlight::default();
+        assert_eq!(in_flight.start(2, "utils"), "utils");
+        assert_eq!(in_flight.start(0, "base"), "base, utils");
+        assert_eq!(in_flight.start(1, "app"), "base, app, utils");
+        assert_eq!(in_flight.finish(0), "app, utils");
+        assert_eq!(in_flight.finish(2), "app");
+        assert_eq!(in_flight.finish(1), "");
+    }
 }

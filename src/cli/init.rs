@@ -24,7 +24,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     };
     let created = crate::init::init(&dir).map_err(boxed)?;
     err(&format!(
-        "created a manifest repository in `{}`: {}{}\nnext: edit the examples, then run `distrib check`\n",
+        "created a manifest repository in `{}`: {}{}\nnext: set `url:` in products/hello.yaml to your repository, then `distrib check`, `distrib fetch` and `distrib lock hello_distrib --kind weekly`\n",
         dir.display(),
         crate::diagnostic::plural(created.files.len(), "file"),
         if created.repository {

@@ -1,5 +1,7 @@
 //! `distrib lock`: resolve a distribution to exact commits, trees and identities, and write
-//! the release's lockfile; `--check` compares instead of writing (the pre-merge step).
+//! the release's lockfile; `--check` compares instead of writing (is there anything new
+//! upstream), and `--check --base REV` asks whether the change since REV can be locked (the
+//! pre-merge step).
 
 use std::collections::BTreeMap;
 
@@ -21,11 +23,19 @@ use crate::resolve::{self, Options, Plan};
 /// the default branch. The lock records commits, trees and package identities, and is written
 /// to `locks/<DIST>/<release>.lock.yaml`, atomically. The same manifests and mirrors give the
 /// same bytes.
+///
+/// With --check --base REV (the pre-merge step of a pull request): resolves the manifests with
+/// the compared lock's commits for every product whose sources (`repositories`, `ref`, `tag`,
+/// `version`) did not change since REV, as `check --base` does, and says what the lock would
+/// rebuild. It fails only when the change itself cannot be locked (a tag that does not exist, a
+/// requirement the held commits do not satisfy, a new product with no reachable ref), never
+/// because a repository moved upstream.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  distrib lock lsst_distrib --kind weekly --date 2026-11-21\n  \
 distrib lock O2PDPSuite --kind manual --set O2=v1.2.3 --var flp_suite=0.41.0\n  \
-distrib lock lsst_distrib --check"
+distrib lock lsst_distrib --check\n  \
+distrib lock lsst_distrib --check --base origin/main   # in a pull request"
 )]
 pub struct Args {
     /// The distribution
@@ -43,6 +53,12 @@ pub struct Args {
     /// With --check: compare with this release instead of the newest
     #[arg(long, value_name = "NAME", requires = "check")]
     release: Option<String>,
+
+    /// With --check: the pre-merge mode; hold the compared lock's commits for every product
+    /// whose sources did not change since this revision, and fail only when the change cannot
+    /// be locked
+    #[arg(long, value_name = "REV", requires = "check")]
+    base: Option<String>,
 
     #[command(flatten)]
     lock: LockArgs,
@@ -271,13 +287,31 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
             }
         }
     }
-    let options = Options {
+    let mut options = Options {
         inputs: &inputs,
         ..Options::new(&platform, &overrides)
     };
+    // The pre-merge mode: what the change did not touch keeps the compared lock's commits.
+    let held = match (&args.base, &compared) {
+        (Some(base), Some(existing)) => {
+            let before =
+                crate::manifest::open(&context.start, Some(base)).map_err(|e| fail(context, e))?;
+            let sources = crate::impact::sources(&before.manifests, &workspace.manifests);
+            Some((crate::impact::held(&sources, existing), sources))
+        }
+        _ => None,
+    };
+    if let Some((inherited, _)) = &held {
+        options.inherited = inherited;
+    }
     let products = resolve_products(context, workspace, &plan, &options, &args.lock)?;
     if let Some(existing) = compared {
-        return Ok(compare(&existing, &products, &args.distribution));
+        return Ok(match (&args.base, &held) {
+            (Some(base), Some((_, sources))) => {
+                pre_merge(&existing, &products, &args.distribution, base, sources)
+            }
+            _ => compare(&existing, &products, &args.distribution),
+        });
     }
 
     let date = args.lock.date.unwrap_or_else(DateTime::now);
@@ -435,7 +469,6 @@ pub(super) fn resolve_products(
             .collect();
         let (failures, _) = super::fetch::fetch_all(&mirrors, &jobs, args.jobs);
         if !failures.is_empty() {
-            super::fetch::report(&failures);
             err(if failures.iter().all(|f| f.unreachable) {
                 "nothing was locked: a lock is never made from stale mirrors (pass --offline to use them as they are)\n"
             } else {
@@ -672,6 +705,76 @@ pub(super) fn template(plan: &Plan, kind: ReleaseKind) -> String {
 
 /// `--check`: is `existing` what the manifests and mirrors give now?
 fn compare(existing: &Lockfile, products: &[LockedProduct], distribution: &str) -> Exit {
+    let lines = differences(existing, products);
+    let other_version = existing.identity_version() != Some(identity::Version::CURRENT);
+    if lines.is_empty() && !other_version {
+        err(&format!(
+            "`{}` is up to date ({})\n",
+            existing.release,
+            crate::diagnostic::plural(products.len(), "product")
+        ));
+        return Exit::Success;
+    }
+    if other_version {
+        // Every identity differs: said once rather than once per product.
+        err(&format!(
+            "`{}` is stale: its identities are `{}`, a lock made now has `{}` identities\n",
+            existing.release,
+            existing
+                .identity_version()
+                .map_or("unknown", identity::Version::header),
+            identity::Version::CURRENT.header()
+        ));
+    }
+    if !lines.is_empty() {
+        err(&format!(
+            "`{}` is stale: {} of its products would change\n{}\n",
+            existing.release,
+            lines.len(),
+            lines.join("\n")
+        ));
+    }
+    err(&format!(
+        "run `distrib lock {distribution} --kind <kind>` to write a new lock\n"
+    ));
+    Exit::Failure
+}
+
+/// `--check --base`: the change can be locked (resolving failed otherwise); what the lock
+/// would rebuild, for whoever reviews it. Never a failure: rebuilding is what a change does.
+fn pre_merge(
+    existing: &Lockfile,
+    products: &[LockedProduct],
+    distribution: &str,
+    base: &str,
+    sources: &[String],
+) -> Exit {
+    let lines = differences(existing, products);
+    let anew = if sources.is_empty() {
+        String::new()
+    } else {
+        format!("; resolved anew: {}", sources.join(", "))
+    };
+    err(&format!(
+        "`{distribution}` can be locked ({}), with `{}`'s commits for every product whose sources did not change since `{base}`{anew}\n",
+        crate::diagnostic::plural(products.len(), "product"),
+        existing.release,
+    ));
+    if lines.is_empty() {
+        err("no package would be rebuilt\n");
+    } else {
+        err(&format!(
+            "{} would be rebuilt:\n{}\n",
+            crate::diagnostic::plural(lines.len(), "package"),
+            lines.join("\n")
+        ));
+    }
+    Exit::Success
+}
+
+/// One line per product of `products` whose identity differs from `existing`'s, then one per
+/// product `existing` has and `products` lacks.
+fn differences(existing: &Lockfile, products: &[LockedProduct]) -> Vec<String> {
     let old: BTreeMap<&str, &LockedProduct> = existing
         .products
         .iter()
@@ -715,35 +818,5 @@ fn compare(existing: &Lockfile, products: &[LockedProduct], distribution: &str) 
     for name in old.keys().filter(|n| !new.contains_key(*n)) {
         lines.push(format!("  removed   {name}"));
     }
-    if lines.is_empty() && !other_version {
-        err(&format!(
-            "`{}` is up to date ({})\n",
-            existing.release,
-            crate::diagnostic::plural(products.len(), "product")
-        ));
-        return Exit::Success;
-    }
-    if other_version {
-        // Every identity differs: said once rather than once per product.
-        err(&format!(
-            "`{}` is stale: its identities are `{}`, a lock made now has `{}` identities\n",
-            existing.release,
-            existing
-                .identity_version()
-                .map_or("unknown", identity::Version::header),
-            identity::Version::CURRENT.header()
-        ));
-    }
-    if !lines.is_empty() {
-        err(&format!(
-            "`{}` is stale: {} of its products would change\n{}\n",
-            existing.release,
-            lines.len(),
-            lines.join("\n")
-        ));
-    }
-    err(&format!(
-        "run `distrib lock {distribution} --kind <kind>` to write a new lock\n"
-    ));
-    Exit::Failure
+    lines
 }

@@ -46,13 +46,15 @@ impl From<Exit> for ExitCode {
 #[derive(Debug, Parser)]
 #[command(
     name = "distrib",
-    version,
+    // The package version, with the commit and its date when built from a git checkout.
+    version = env!("DISTRIB_VERSION"),
     about = "Validated, reproducible, checksummed release lockfiles for software distributions",
     long_about = "distrib reads a git repository of YAML manifests (products, distributions, \
 environments, deployments), validates them, and turns them into deterministic release lockfiles.\n\n\
 Start with `distrib check` inside a manifest repository (a folder holding `distrib.yaml`).",
     after_help = "Exit status: 0 when everything is valid, 1 on invalid input, 2 on a usage error.\n\
-Colour follows --color, then NO_COLOR, then whether stderr is a terminal."
+Colour follows --color, then FORCE_COLOR or CLICOLOR_FORCE (set, not `0`), then NO_COLOR, then \
+whether stderr is a terminal."
 )]
 pub struct Cli {
     /// Run as if distrib was started in DIR
@@ -62,6 +64,15 @@ pub struct Cli {
     /// When to use colours in messages
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
+
+    /// Print no progress line and no fetch summary: only errors, warnings and each command's
+    /// result
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Print a status line for each step (each repository fetched)
+    #[arg(short, long, global = true)]
+    verbose: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -105,6 +116,11 @@ pub(crate) struct Context {
 
 /// Parses the command line, runs the subcommand, and returns the exit code.
 pub fn run() -> ExitCode {
+    // The shell's dynamic completion (`distrib completions SHELL --dynamic`) asks with
+    // DISTRIB_COMPLETE set: this answers, then exits.
+    clap_complete::CompleteEnv::with_factory(shell::dynamic)
+        .var(shell::COMPLETE_VAR)
+        .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
@@ -123,10 +139,10 @@ pub fn run() -> ExitCode {
     let color = match cli.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stderr().is_terminal()
-        }
+        Color::Auto => auto_color(
+            |name| std::env::var_os(name),
+            std::io::stderr().is_terminal(),
+        ),
     };
     // A width too narrow to draw a snippet in (`COLUMNS=1`) is taken as the narrowest usable.
     let width = std::env::var("COLUMNS")
@@ -146,6 +162,12 @@ pub fn run() -> ExitCode {
         return Exit::Usage.into();
     }
     COLOR.store(color, std::sync::atomic::Ordering::Relaxed);
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
+    VERBOSITY.store(verbosity as u8, std::sync::atomic::Ordering::Relaxed);
     let context = Context {
         start,
         color,
@@ -260,6 +282,36 @@ mod stdout {
             Some(error) => Err(error),
             None => Ok(()),
         }
+    }
+}
+
+/// `--color auto`: FORCE_COLOR or CLICOLOR_FORCE (set, not empty, not `0`) turn colour on, as
+/// in CI logs that render it; else NO_COLOR (set, not empty) turns it off; else colour when
+/// stderr is a terminal.
+fn auto_color(var: impl Fn(&str) -> Option<std::ffi::OsString>, terminal: bool) -> bool {
+    let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
+    let forced = ["FORCE_COLOR", "CLICOLOR_FORCE"]
+        .into_iter()
+        .any(|name| set(name) && var(name).is_some_and(|v| v != "0"));
+    forced || (!set("NO_COLOR") && terminal)
+}
+
+/// How much a run says besides errors, warnings and its output: `-q`, default, `-v`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Verbosity {
+    Quiet = 0,
+    Normal = 1,
+    Verbose = 2,
+}
+
+static VERBOSITY: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(1);
+
+/// `-q`, `-v` or neither.
+pub(crate) fn verbosity() -> Verbosity {
+    match VERBOSITY.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => Verbosity::Quiet,
+        2 => Verbosity::Verbose,
+        _ => Verbosity::Normal,
     }
 }
 
@@ -450,6 +502,30 @@ impl miette::Diagnostic for Safe {
 #[cfg(test)]
 mod tests {
     use super::safe_for_terminal;
+
+    #[test]
+    fn force_color_and_clicolor_force_win_over_no_color_and_a_pipe() {
+        let with = |vars: &[(&str, &str)], terminal: bool| {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            super::auto_color(
+                |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.into()),
+                terminal,
+            )
+        };
+        assert!(with(&[], true));
+        assert!(!with(&[], false));
+        assert!(!with(&[("NO_COLOR", "1")], true));
+        assert!(with(&[("NO_COLOR", "")], true));
+        assert!(with(&[("FORCE_COLOR", "1")], false));
+        assert!(with(&[("CLICOLOR_FORCE", "1")], false));
+        assert!(with(&[("FORCE_COLOR", "3"), ("NO_COLOR", "1")], false));
+        assert!(!with(&[("FORCE_COLOR", "0")], false));
+        assert!(!with(&[("CLICOLOR_FORCE", "0")], false));
+        assert!(!with(&[("FORCE_COLOR", "")], false));
+    }
 
     #[test]
     fn messages_keep_colour_but_no_other_control_sequence() {

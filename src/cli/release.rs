@@ -16,10 +16,10 @@ use crate::resolve::{Inherited, Options, Plan};
 /// release branch), records the release it was made from, and is never rewritten.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "The cycle of a release:\n  \
-distrib release candidate lsst_distrib 17.0.0 --from w.2026.47   # 17.0.0.rc1\n  \
-distrib release candidate lsst_distrib 17.0.0                    # 17.0.0.rc2, from b.17.0.x\n  \
-distrib release final lsst_distrib 17.0.0                        # 17.0.0, same build as rc2\n  \
-distrib release patch lsst_distrib 17.0.1                        # 17.0.1.rc1, from 17.0.0")]
+distrib release candidate lsst_distrib 17.0.0 --from w.2026.47  # 17.0.0.rc1\n  \
+distrib release candidate lsst_distrib 17.0.0   # 17.0.0.rc2, from b.17.0.x\n  \
+distrib release final lsst_distrib 17.0.0       # 17.0.0, same build as rc2\n  \
+distrib release patch lsst_distrib 17.0.1       # 17.0.1.rc1, from 17.0.0")]
 pub struct Args {
     #[command(subcommand)]
     step: Step,

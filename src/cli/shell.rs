@@ -11,24 +11,44 @@ use crate::fsutil::{IoError, write_atomic};
 /// Print the completion script of a shell
 ///
 /// Install it where your shell looks for completions, or load it from your shell's start-up
-/// file.
+/// file. The script completes commands and flags; with --dynamic, it asks distrib at each Tab,
+/// which also completes the names of the manifest repository at hand: distributions, releases,
+/// deployments and products (`--set PRODUCT=`).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 distrib completions bash > ~/.local/share/bash-completion/completions/distrib\n  \
 distrib completions zsh > \"${fpath[1]}/_distrib\"\n  \
 distrib completions fish > ~/.config/fish/completions/distrib.fish\n  \
-distrib completions powershell >> $PROFILE")]
+distrib completions powershell >> $PROFILE\n  \
+source <(distrib completions bash --dynamic)   # in ~/.bashrc: names too")]
 pub struct CompletionsArgs {
     /// The shell
     #[arg(value_enum)]
     shell: clap_complete::Shell,
+
+    /// Complete names of the manifest repository too, by asking distrib at each Tab
+    #[arg(long)]
+    dynamic: bool,
 }
+
+/// The variable the shell's dynamic completion sets when it asks distrib.
+pub(super) const COMPLETE_VAR: &str = "DISTRIB_COMPLETE";
 
 pub fn completions(
     _context: &Context,
     args: CompletionsArgs,
 ) -> Result<Exit, Box<dyn miette::Diagnostic>> {
     let mut script = Vec::new();
+    if args.dynamic {
+        let shell = args.shell.to_string();
+        if let Some(completer) = clap_complete::env::Shells::builtins().completer(&shell) {
+            completer
+                .write_registration(COMPLETE_VAR, "distrib", "distrib", "distrib", &mut script)
+                .map_err(|e| boxed(IoError::new(std::path::Path::new("-"), e)))?;
+        }
+        out(&String::from_utf8_lossy(&script));
+        return Ok(Exit::Success);
+    }
     clap_complete::generate(args.shell, &mut Cli::command(), "distrib", &mut script);
     out(&String::from_utf8_lossy(&script));
     Ok(Exit::Success)
@@ -81,4 +101,128 @@ fn page(command: &clap::Command) -> Vec<u8> {
     // Rendering into memory cannot fail.
     let _ = clap_mangen::Man::new(command.clone()).render(&mut text);
     text
+}
+
+/// The command line as the shell's dynamic completion sees it (`COMPLETE=bash distrib`): every
+/// argument that names a distribution, a release, a deployment or a product completes with the
+/// names of the manifest repository at or above the current folder.
+pub(super) fn dynamic() -> clap::Command {
+    with_completers(Cli::command())
+}
+
+fn with_completers(mut command: clap::Command) -> clap::Command {
+    use clap_complete::engine::ArgValueCompleter;
+    let ids: Vec<String> = command
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in ids {
+        let completer = match id.as_str() {
+            "distribution" | "distributions" => ArgValueCompleter::new(distributions),
+            "release" | "from" | "to" | "since" => ArgValueCompleter::new(releases),
+            // `graph` and `plan` take a distribution (its newest lock) or a release.
+            "lock" => ArgValueCompleter::new(distributions_and_releases),
+            "deployment" => ArgValueCompleter::new(deployments),
+            "overrides" => ArgValueCompleter::new(products),
+            _ => continue,
+        };
+        command = command.mut_arg(id, |arg| arg.add(completer));
+    }
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    for name in names {
+        command = command.mut_subcommand(name, with_completers);
+    }
+    command
+}
+
+/// The manifests of the repository at or above the current folder, as a completer reads them:
+/// quietly, and nothing when there is none.
+fn manifests() -> Option<(PathBuf, crate::manifest::Manifests)> {
+    let start = std::env::current_dir().ok()?;
+    let opened = crate::manifest::open(&start, None).ok()?;
+    match opened.origin {
+        crate::manifest::Origin::WorkTree(root) => Some((root, opened.manifests)),
+        crate::manifest::Origin::Revision { .. } => None,
+    }
+}
+
+fn candidates(
+    current: &std::ffi::OsStr,
+    names: impl IntoIterator<Item = String>,
+) -> Vec<clap_complete::engine::CompletionCandidate> {
+    let current = current.to_string_lossy();
+    let mut names: Vec<String> = names
+        .into_iter()
+        .filter(|n| n.starts_with(current.as_ref()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(clap_complete::engine::CompletionCandidate::new)
+        .collect()
+}
+
+fn distribution_names() -> Vec<String> {
+    manifests().map_or_else(Vec::new, |(_, m)| {
+        m.distributions
+            .iter()
+            .map(|d| d.value.name.value.clone())
+            .collect()
+    })
+}
+
+fn release_names() -> Vec<String> {
+    let Some((root, _)) = manifests() else {
+        return Vec::new();
+    };
+    crate::lock::history::History::read(&root).map_or_else(
+        |_| Vec::new(),
+        |history| history.all().map(|l| l.release.clone()).collect(),
+    )
+}
+
+fn distributions(current: &std::ffi::OsStr) -> Vec<clap_complete::engine::CompletionCandidate> {
+    candidates(current, distribution_names())
+}
+
+fn releases(current: &std::ffi::OsStr) -> Vec<clap_complete::engine::CompletionCandidate> {
+    candidates(current, release_names())
+}
+
+fn distributions_and_releases(
+    current: &std::ffi::OsStr,
+) -> Vec<clap_complete::engine::CompletionCandidate> {
+    candidates(
+        current,
+        distribution_names().into_iter().chain(release_names()),
+    )
+}
+
+fn deployments(current: &std::ffi::OsStr) -> Vec<clap_complete::engine::CompletionCandidate> {
+    candidates(
+        current,
+        manifests().map_or_else(Vec::new, |(_, m)| {
+            m.deployments
+                .iter()
+                .map(|d| d.value.name.value.clone())
+                .collect()
+        }),
+    )
+}
+
+/// `--set PRODUCT=REF`: the product and its `=`.
+fn products(current: &std::ffi::OsStr) -> Vec<clap_complete::engine::CompletionCandidate> {
+    candidates(
+        current,
+        manifests().map_or_else(Vec::new, |(_, m)| {
+            m.products
+                .iter()
+                .map(|p| format!("{}=", p.value.name.value))
+                .collect()
+        }),
+    )
 }

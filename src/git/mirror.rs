@@ -298,10 +298,13 @@ fn fetch_into(repo: &gix::Repository, url: &str) -> Result<usize, MirrorError> {
             finish.wait(result).map_err(fetch_error)?
         }
         None => {
-            let connection = remote
+            let mut connection = remote
                 .connect(gix::remote::Direction::Fetch)
                 .map_err(|e| fetch_error(Box::new(e)))?
                 .with_credentials(credentials::helpers(path, &auth));
+            if let Some(options) = with_git_ca(repo, url).map_err(fetch_error)? {
+                connection = connection.with_transport_options(options);
+            }
             receive(connection).map_err(|e| {
                 let problem = match auth.get() {
                     credentials::Asked::Missing => CredentialProblem::Missing,
@@ -388,6 +391,63 @@ fn fetch_into(repo: &gix::Repository, url: &str) -> Result<usize, MirrorError> {
             .map_err(|e| write_error(Box::new(e)))?;
     }
     Ok(changed)
+}
+
+/// The file of CA certificates git is told to trust for https, and where that was said:
+/// `GIT_SSL_CAINFO`, else `http.sslCAInfo` of the user's git configuration (system, global,
+/// `GIT_CONFIG_*`), read for this one setting only, as credentials are.
+fn git_ca_file(git_dir: &Path) -> Option<(PathBuf, &'static str)> {
+    if let Some(file) = std::env::var_os("GIT_SSL_CAINFO").filter(|v| !v.is_empty()) {
+        return Some((file.into(), "GIT_SSL_CAINFO"));
+    }
+    let user = gix::open_opts(git_dir, gix::open::Options::default()).ok()?;
+    let file = user
+        .config_snapshot()
+        .trusted_path("http.sslCAInfo")
+        .ok()??;
+    Some((file, "http.sslCAInfo"))
+}
+
+/// For an https URL, when git is told to trust a private CA: the transport options with its
+/// certificates added to the roots the client trusts (the system's stay trusted too).
+fn with_git_ca(
+    repo: &gix::Repository,
+    url: &str,
+) -> Result<Option<Box<dyn std::any::Any>>, Source> {
+    use gix_transport::client::blocking_io::http;
+    if !url.starts_with("https://") {
+        return Ok(None);
+    }
+    let Some((file, setting)) = git_ca_file(repo.path()) else {
+        return Ok(None);
+    };
+    let problem = |why: String| -> Source {
+        format!(
+            "cannot use `{}`, the CA certificates of {setting}: {why}",
+            file.display()
+        )
+        .into()
+    };
+    let pem = std::fs::read(&file).map_err(|e| problem(e.to_string()))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| problem(e.to_string()))
+        .and_then(|list| match list.is_empty() {
+            true => Err(problem("it holds no PEM certificate".into())),
+            false => Ok(list),
+        })?;
+    let mut options = repo
+        .transport_options(url, None)
+        .map_err(|e| Box::new(e) as Source)?
+        .and_then(|o| o.downcast::<http::Options>().ok())
+        .map_or_else(http::Options::default, |o| *o);
+    let backend = http::reqwest::Options {
+        configure_client: Some(Box::new(move |builder| {
+            Ok(builder.tls_certs_merge(certificates.clone()))
+        })),
+        configure_request: None,
+    };
+    options.backend = Some(std::sync::Arc::new(std::sync::Mutex::new(backend)));
+    Ok(Some(Box::new(options)))
 }
 
 /// Lists the origin's refs (and its `HEAD`, which the refspecs alone would not ask for), then

@@ -281,7 +281,9 @@ pub enum OpenError {
     #[error("no `distrib.yaml` in `{}` or any folder above it", .0.display())]
     #[diagnostic(
         code("no-manifest-repository"),
-        help("run distrib inside a manifest repository, or pass `-C <DIR>`")
+        help(
+            "run distrib inside a manifest repository, or pass `-C <DIR>`; `distrib init` starts a new one"
+        )
     )]
     NoRoot(PathBuf),
     #[error("no `distrib.yaml` in `{folder}` or any folder above it at revision `{rev}`")]

@@ -458,16 +458,17 @@ impl Notes {
             self.from_build,
             self.to_build
         );
+        // Text people wrote, in Markdown: rendered, raw HTML shown as text.
         if let Some(narrative) = &self.narrative {
             out.push_str(&format!(
-                "<pre class=\"narrative\">{}</pre>\n",
-                e(narrative.trim_end())
+                "<div class=\"narrative\">\n{}</div>\n",
+                crate::site::html::markdown(narrative, sub)
             ));
         }
         if let Some(install) = &self.install {
             out.push_str(&format!(
-                "<h{h}>Install</h{h}>\n<pre>{}</pre>\n",
-                e(install.trim_end())
+                "<h{h}>Install</h{h}>\n{}",
+                crate::site::html::markdown(install, sub)
             ));
         }
         out.push_str(&format!("<h{h}>Issues</h{h}>\n"));

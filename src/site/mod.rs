@@ -524,6 +524,63 @@ mod tests {
     }
 
     #[test]
+    fn each_release_is_compared_with_the_predecessor_its_users_see() {
+        use crate::lock::ReleaseKind;
+        let at = |release: &str, kind: ReleaseKind, day: u32, from: Option<&str>| {
+            let mut lock = lock(release, "3.12", &[spec("base", Some('1'), &[])]);
+            lock.kind = kind;
+            lock.date = format!("2026-11-{day:02}");
+            lock.build = u64::from(day);
+            lock.from = from.map(str::to_owned);
+            lock
+        };
+        let installed = |release: &str, support: Support| InstalledInfo {
+            release: release.into(),
+            support,
+            requested_by: None,
+            note: None,
+        };
+        let mut input = input();
+        input.locks = vec![
+            at("1.0.0", ReleaseKind::Final, 1, None),
+            at("w.1", ReleaseKind::Weekly, 2, None),
+            at("m.test", ReleaseKind::Manual, 3, None),
+            at("w.2", ReleaseKind::Weekly, 4, None),
+            at("2.0.0.rc1", ReleaseKind::Candidate, 5, Some("w.2")),
+            at("2.0.0", ReleaseKind::Final, 6, Some("2.0.0.rc1")),
+            at("w.3", ReleaseKind::Weekly, 7, None),
+        ];
+        input.deployments[0].default = Some("w.2".into());
+        input.deployments[0].installed = vec![
+            installed("w.1", Support::Official),
+            installed("m.test", Support::Test),
+            installed("w.2", Support::Official),
+        ];
+        let parents: BTreeMap<&str, &str> = parents(&input)
+            .into_iter()
+            .map(|(parent, lock)| (lock.release.as_str(), parent.release.as_str()))
+            .collect();
+        // The official default, with what the deployment officially had, not the test build.
+        assert_eq!(parents["w.2"], "w.1");
+        // A final with the final before it; a candidate with its parent.
+        assert_eq!(parents["2.0.0"], "1.0.0");
+        assert_eq!(parents["2.0.0.rc1"], "w.2");
+        // Anything else with the release before it.
+        assert_eq!(parents["m.test"], "w.1");
+        assert_eq!(parents["w.3"], "2.0.0");
+        assert!(!parents.contains_key("1.0.0"));
+        let site = build(&input).unwrap();
+        let page = |path: &str| &site.pages.iter().find(|p| p.path == path).unwrap().html;
+        assert!(
+            page("dist/w.2.html")
+                .contains("the release farm installed with official support before it"),
+            "{}",
+            page("dist/w.2.html")
+        );
+        assert!(page("dist/2.0.0.html").contains("the final release of dist before it"));
+    }
+
+    #[test]
     fn names_that_are_not_file_names_and_pages_at_one_path_are_refused() {
         let mut bad = input();
         bad.locks[0].release = "../../etc/passwd".into();

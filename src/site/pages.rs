@@ -28,9 +28,14 @@ pub(super) struct Catalog<'a> {
 }
 
 /// Why a release is compared with another.
-pub(super) enum Parent {
-    /// The lock's `from`.
+pub(super) enum Parent<'a> {
+    /// The lock's `from` (a candidate's parent, a patch's release).
     From,
+    /// The final release of its distribution before it (for a final).
+    PreviousFinal,
+    /// The release a deployment installed with official support before it (for a release
+    /// that is that deployment's default): what its users had.
+    PreviousOfficial(&'a str),
     /// The release just before it in its distribution.
     Previous,
 }
@@ -109,9 +114,38 @@ impl<'a> Catalog<'a> {
             .collect()
     }
 
-    /// What a release is compared with: its `from` when that lock exists, else the release
-    /// of its distribution just before it.
-    pub(super) fn parent(&self, lock: &Lockfile) -> Option<(&'a Lockfile, Parent)> {
+    /// What a release is compared with, so that the page reads as the change its users see:
+    /// a final with the final before it (not its own candidate); a deployment's official
+    /// default with the release that deployment officially installed before it (not a test
+    /// build made in between); else its `from` when that lock exists (a candidate with its
+    /// parent); else the release of its distribution just before it.
+    pub(super) fn parent(&self, lock: &Lockfile) -> Option<(&'a Lockfile, Parent<'a>)> {
+        let releases = self.releases_of(&lock.distribution);
+        // Newest first: what comes after `lock` in the list is older.
+        let older = releases
+            .iter()
+            .position(|other| other.release == lock.release)
+            .map_or(&[][..], |at| &releases[at + 1..]);
+        if lock.kind == crate::lock::ReleaseKind::Final {
+            if let Some(previous) = older
+                .iter()
+                .find(|other| other.kind == crate::lock::ReleaseKind::Final)
+            {
+                return Some((previous, Parent::PreviousFinal));
+            }
+        } else if let Some(deployment) = self.deployments.iter().find(|d| {
+            d.distribution == lock.distribution && d.default.as_deref() == Some(&lock.release)
+        }) {
+            let official = |release: &str| {
+                deployment
+                    .installed
+                    .iter()
+                    .any(|i| i.release == release && i.support == Support::Official)
+            };
+            if let Some(previous) = older.iter().find(|other| official(&other.release)) {
+                return Some((previous, Parent::PreviousOfficial(&deployment.name)));
+            }
+        }
         if let Some(from) = lock
             .from
             .as_deref()
@@ -119,11 +153,7 @@ impl<'a> Catalog<'a> {
         {
             return Some((from, Parent::From));
         }
-        let releases = self.releases_of(&lock.distribution);
-        let at = releases
-            .iter()
-            .position(|other| other.release == lock.release)?;
-        releases.get(at + 1).map(|other| (*other, Parent::Previous))
+        older.first().map(|other| (*other, Parent::Previous))
     }
 
     /// A link from the page at `from` to the page of `release`, or the name alone (with why)
@@ -759,12 +789,14 @@ fn products(page: &ReleasePage) -> Option<Section> {
         heading: format!("Products ({})", lock.products.len()),
         body: table(
             &format!("Products of {}", lock.release),
+            // At 1280 px the table fits: only the short fixed-width cells stay on one line;
+            // names, versions (`…-g<sha>`) and URLs break (on a phone, the table scrolls).
             &[
-                ("Product", Fit::Line),
-                ("Version", Fit::Line),
+                ("Product", Fit::Name),
+                ("Version", Fit::Name),
                 ("Type", Fit::Line),
                 ("Commit", Fit::Line),
-                ("Repository", Fit::Line),
+                ("Repository", Fit::Name),
                 ("Depends on", Fit::Text),
                 ("Identity", Fit::Line),
             ],
@@ -799,6 +831,14 @@ fn changes(page: &ReleasePage) -> Option<Section> {
     let parent_link = catalog.release_link(here, &parent.distribution, &parent.release);
     let mut body = paragraph(&match why {
         Parent::From => format!("Compared with {parent_link}, the release it was made from."),
+        Parent::PreviousFinal => format!(
+            "Compared with {parent_link}, the final release of {} before it.",
+            escape(&lock.distribution)
+        ),
+        Parent::PreviousOfficial(deployment) => format!(
+            "Compared with {parent_link}, the release {} installed with official support before it.",
+            escape(deployment)
+        ),
         Parent::Previous => format!(
             "Compared with {parent_link}, the release of {} before it.",
             escape(&lock.distribution)
