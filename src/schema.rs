@@ -16,9 +16,6 @@ pub fn of(kind: Kind) -> Value {
     if kind != Kind::Lock {
         scalars_are_text(&mut schema);
     }
-    if kind == Kind::Product {
-        recipe(&mut schema);
-    }
     if kind == Kind::Config
         && let Some(object) = schema.as_object_mut()
     {
@@ -55,36 +52,6 @@ fn scalars_are_text(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(scalars_are_text),
         _ => {}
-    }
-}
-
-/// `build`: free-form, but a number in it is an integer (`1.5` has no canonical form to hash).
-fn recipe(schema: &mut Value) {
-    let Some(object) = schema.as_object_mut() else {
-        return;
-    };
-    if let Some(build) = object
-        .get_mut("properties")
-        .and_then(|p| p.get_mut("build"))
-        .and_then(Value::as_object_mut)
-    {
-        build.insert("$ref".into(), "#/$defs/Recipe".into());
-    }
-    let definitions = object
-        .entry("$defs")
-        .or_insert_with(|| serde_json::json!({}));
-    if let Some(definitions) = definitions.as_object_mut() {
-        definitions.insert(
-            "Recipe".into(),
-            serde_json::json!({
-                "description": "A build recipe value: text, an integer, a boolean, null, or a list or mapping of them.",
-                "anyOf": [
-                    { "type": ["string", "integer", "boolean", "null"] },
-                    { "type": "array", "items": { "$ref": "#/$defs/Recipe" } },
-                    { "type": "object", "additionalProperties": { "$ref": "#/$defs/Recipe" } }
-                ]
-            }),
-        );
     }
 }
 
