@@ -296,6 +296,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
         Some(_) => return Err(fail(context, LockFailure::Taken { release, again })),
     };
     lock.release = release;
+    super::tag::record(context, &mut lock, &plan, date, |_| None)?;
     write(context, workspace, lock, args.lock.output)
 }
 
@@ -494,6 +495,7 @@ pub(super) fn new_lock(
         environment: resolve::locked_environment(plan.environment),
         content,
         products,
+        tags: Vec::new(),
     })
 }
 

@@ -17,6 +17,7 @@ mod release;
 mod schema;
 mod shell;
 mod site;
+mod tag;
 mod verify;
 mod workspace;
 
@@ -81,6 +82,7 @@ enum Command {
     Lock(lock::Args),
     Release(release::Args),
     Verify(verify::Args),
+    Tag(tag::Args),
     List(list::Args),
     Diff(diff::Args),
     Notes(notes::Args),
@@ -157,6 +159,7 @@ pub fn run() -> ExitCode {
         Command::Lock(args) => lock::run(&context, args),
         Command::Release(args) => release::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
+        Command::Tag(args) => tag::run(&context, args),
         Command::List(args) => list::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
         Command::Notes(args) => notes::run(&context, args),

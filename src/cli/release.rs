@@ -260,6 +260,11 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
             .or_else(|| (key == "rc").then(|| rc.to_string()))
     })
     .map_err(|e| fail(context, e))?;
+    super::tag::record(context, &mut lock, &plan, date, |key| {
+        version
+            .value(key)
+            .or_else(|| (key == "rc").then(|| rc.to_string()))
+    })?;
     let moving = release::moving_references(&lock.products, branch.as_deref());
     if !moving.is_empty() {
         return Err(fail(
@@ -314,6 +319,7 @@ fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Resul
     let template = lock::template(&plan, ReleaseKind::Final);
     lock.release = lock::release_name(&template, date, &lock, &plan, |key| version.value(key))
         .map_err(|e| fail(context, e))?;
+    super::tag::record(context, &mut lock, &plan, date, |key| version.value(key))?;
     if let Some(done) = release::final_of(&history, &distribution, version) {
         if done.content == lock.content {
             return lock::up_to_date(context, workspace, done, args.output);

@@ -271,6 +271,7 @@ mod tests {
             },
             content: String::new(),
             products: Vec::new(),
+            tags: Vec::new(),
         }
     }
 

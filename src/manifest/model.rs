@@ -76,6 +76,10 @@ pub struct Product {
     /// The build recipe: free-form, hashed canonically into the package identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<Node<serde_json::Value>>,
+    /// Put before the release's tag in this product's repositories, for repositories whose
+    /// tags must start with a letter (`v` gives `v29.0.0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_prefix: Option<Node<String>>,
 }
 
 /// What a product requires of one dependency.
@@ -263,6 +267,30 @@ pub struct Naming {
     pub branch: Option<Node<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<Node<String>>,
+    /// The tag each release kind puts in every repository of the release (`distrib tag`),
+    /// written like the release names. Defaults: weekly `w.%G.%V`, candidate and patch
+    /// `{version}.rc{rc}`, final `{version}`; nightly and manual releases make no tag unless
+    /// a template is given here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<TagNaming>,
+}
+
+/// Tag name templates per release kind.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagNaming {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nightly: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<Node<String>>,
+    #[serde(default, rename = "final", skip_serializing_if = "Option::is_none")]
+    pub final_: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<Node<String>>,
 }
 
 /// An environment: one file in `environments/`. Its digest is part of every package identity

@@ -174,6 +174,7 @@ pub(crate) mod tests {
                     identity: String::new(),
                 })
                 .collect(),
+            tags: Vec::new(),
         };
         seal(&mut lock);
         lock
