@@ -338,6 +338,9 @@ pub(super) fn execute(
         err(&format!("plan: {summary}; nothing was written\n"));
         return if blocked { Exit::Failure } else { Exit::Success };
     }
+    for item in &items {
+        problem(item, mode);
+    }
     parallel(&mut items, mode.jobs, "Pushing", |item| {
         item.outcome = Some(write_one(&git, item, mode));
     });

@@ -118,7 +118,11 @@ impl Git {
     ) -> Result<BTreeMap<String, RemoteRef>, RemoteError> {
         let mut command = self.command(None, Some(url));
         command.current_dir(std::env::temp_dir());
-        command.args(["ls-remote", "--", url]).args(names);
+        command.args(["ls-remote", "--", url]);
+        // A pattern matches the peeled line of an annotated tag only when written with `^{}`.
+        for name in names {
+            command.arg(name).arg(format!("{name}^{{}}"));
+        }
         let stdout = run(command, url)?;
         let mut refs: BTreeMap<String, RemoteRef> = BTreeMap::new();
         for line in stdout.lines() {

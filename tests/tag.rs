@@ -1,0 +1,343 @@
+//! `distrib tag` and `distrib branch` against real origins: `file://` repositories and a
+//! smart-HTTP server on 127.0.0.1 with basic authentication and a rejecting hook.
+
+mod support;
+
+#[path = "support/http.rs"]
+mod http;
+
+use std::path::{Path, PathBuf};
+
+use support::fixture::{Fixture, commit_file, fails, ok, says, write};
+use support::{Run, distrib_with, git};
+
+const WEEKLY: &str = "dist/w.2026.47";
+const TAG: &str = "w.2026.47";
+
+/// The commit each repository's tag points at, peeled, or `None` without the tag.
+fn tag_commit(repo: &Path, tag: &str) -> Option<String> {
+    let output = support::clean(std::process::Command::new("git"))
+        .current_dir(repo)
+        .args(["rev-parse", "--verify", "-q", &format!("refs/tags/{tag}^{{commit}}")])
+        .output()
+        .unwrap();
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// The commit the weekly's lock records for `product`.
+fn locked_commit(f: &Fixture, product: &str) -> String {
+    let lock = distrib::lock::parse(&f.lock_text("dist", TAG)).unwrap();
+    lock.products
+        .iter()
+        .find(|p| p.name == product)
+        .unwrap()
+        .repositories[0]
+        .commit
+        .clone()
+}
+
+const ALL: [&str; 4] = ["app", "base", "other", "utils"];
+
+#[test]
+fn a_release_is_tagged_in_every_repository_and_a_rerun_is_in_sync() {
+    let f = Fixture::locked();
+    let lock = distrib::lock::parse(&f.lock_text("dist", TAG)).unwrap();
+    assert_eq!(lock.tags.len(), 4, "one tag per repository: {:?}", lock.tags);
+    assert!(lock.tags.iter().all(|t| t.name == TAG));
+    assert!(
+        lock.tags[0]
+            .message
+            .starts_with("Version w.2026.47 release from dist w.2026.47 (build b1, lock "),
+        "{}",
+        lock.tags[0].message
+    );
+
+    let run = f.run(&["tag", WEEKLY, "--verify"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(&run, "0 of 4 repositories in sync");
+
+    let run = f.run(&["tag", WEEKLY, "--dry-run"]);
+    ok(&run);
+    assert_eq!(run.stdout.matches("create ").count(), 4, "{}", run.stdout);
+    says(&run, "nothing was written");
+    assert!(ALL.iter().all(|p| tag_commit(&f.repo(p), TAG).is_none()));
+
+    let run = f.run(&["tag", WEEKLY, "--push"]);
+    ok(&run);
+    says(&run, "4 pushed, 0 already in sync, 0 failed");
+    for product in ALL {
+        assert_eq!(
+            tag_commit(&f.repo(product), TAG),
+            Some(locked_commit(&f, product)),
+            "{product}"
+        );
+    }
+    let message = git(&f.repo("utils"), &["tag", "-l", "--format=%(contents)", TAG]);
+    assert!(message.starts_with("Version w.2026.47 release from dist"), "{message}");
+    assert_eq!(
+        git(&f.repo("utils"), &["cat-file", "-t", TAG]),
+        "tag",
+        "annotated"
+    );
+
+    let run = f.run(&["tag", WEEKLY, "--push"]);
+    ok(&run);
+    says(&run, "0 pushed, 4 already in sync");
+    ok(&f.run(&["tag", WEEKLY, "--verify"]));
+
+    let run = f.run(&["tag", WEEKLY, "--verify", "--format", "json"]);
+    ok(&run);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["repositories"].as_array().unwrap().len(), 4);
+    assert!(
+        document["repositories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["state"] == "in-sync")
+    );
+}
+
+#[test]
+fn a_lock_without_tags_reads_and_verifies_as_before() {
+    let f = Fixture::locked();
+    let mut lock = distrib::lock::parse(&f.lock_text("dist", TAG)).unwrap();
+    lock.tags.clear();
+    let text = lock.to_text().unwrap();
+    assert!(!text.contains("tags:"), "{text}");
+    assert_eq!(distrib::lock::parse(&text).unwrap().to_text().unwrap(), text);
+}
+
+#[test]
+fn tagging_needs_a_lock_and_a_tagged_kind() {
+    let f = Fixture::locked();
+    fails(&f.run(&["tag", "dist/w.2099.01"]), 1, "no lock of");
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "nightly",
+        "--date",
+        "2026-11-20",
+        "--offline",
+    ]));
+    let run = f.run(&["tag", "dist/d.2026.11.20", "--push"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(&run, "records no tag: a nightly release makes none");
+    says(&run, "naming.tag.nightly");
+}
+
+#[test]
+fn a_tag_that_is_no_valid_ref_is_refused_when_locking() {
+    let f = Fixture::new();
+    let product = f.root.join("products/other.yaml");
+    let text = std::fs::read_to_string(&product).unwrap();
+    write(&product, &format!("{text}tag_prefix: \"v~\"\n"));
+    ok(&f.run(&["fetch"]));
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(&run, "the tag `v~w.2026.47` is not a valid git ref name");
+    assert!(!f.root.join("locks/dist/w.2026.47.lock.yaml").exists());
+}
+
+#[test]
+fn a_product_tag_prefix_starts_its_tag() {
+    let f = Fixture::new();
+    let product = f.root.join("products/other.yaml");
+    let text = std::fs::read_to_string(&product).unwrap();
+    write(&product, &format!("{text}tag_prefix: v\n"));
+    f.lock_weekly();
+    ok(&f.run(&["tag", WEEKLY, "--push"]));
+    assert!(tag_commit(&f.repo("other"), "vw.2026.47").is_some());
+    assert!(tag_commit(&f.repo("utils"), TAG).is_some());
+}
+
+#[test]
+fn a_conflicting_tag_stops_everything_unless_forced() {
+    let f = Fixture::locked();
+    let utils = f.repo("utils");
+    commit_file(&utils, "src/LATER", "later", "later");
+    git(&utils, &["tag", "-a", "-m", "by hand", TAG]);
+    let moved = git(&utils, &["rev-parse", "HEAD"]);
+    let run = f.run(&["tag", WEEKLY, "--push"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(&run, "`w.2026.47` exists in");
+    says(&run, "nothing was written");
+    says(&run, "pass --force");
+    assert_eq!(tag_commit(&utils, TAG), Some(moved));
+    assert!(
+        ["app", "base", "other"]
+            .iter()
+            .all(|p| tag_commit(&f.repo(p), TAG).is_none()),
+        "nothing is pushed before every problem is known"
+    );
+
+    let run = f.run(&["tag", WEEKLY, "--push", "--force"]);
+    ok(&run);
+    assert_eq!(tag_commit(&utils, TAG), Some(locked_commit(&f, "utils")));
+    ok(&f.run(&["tag", WEEKLY, "--verify"]));
+}
+
+#[test]
+fn an_annotated_tag_with_another_message_is_reported_not_rewritten() {
+    let f = Fixture::locked();
+    let app = f.repo("app");
+    git(
+        &app,
+        &["tag", "-a", "-m", "made by hand", TAG, &locked_commit(&f, "app")],
+    );
+    let object = git(&app, &["rev-parse", TAG]);
+    ok(&f.run(&["fetch"]));
+    let run = f.run(&["tag", WEEKLY, "--push"]);
+    ok(&run);
+    says(&run, "an annotated tag with another message (`made by hand`)");
+    says(&run, "3 pushed, 1 already in sync");
+    assert_eq!(git(&app, &["rev-parse", TAG]), object, "left as it is");
+}
+
+#[test]
+fn a_repository_missing_at_the_origin_stops_the_run() {
+    let f = Fixture::locked();
+    let other = f.repo("other");
+    let moved = other.with_file_name("other-moved");
+    std::fs::rename(&other, &moved).unwrap();
+    let run = f.run(&["tag", WEEKLY, "--push"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(&run, "cannot read `file://");
+    says(&run, "nothing was written");
+    assert!(tag_commit(&f.repo("utils"), TAG).is_none());
+    std::fs::rename(&moved, &other).unwrap();
+    ok(&f.run(&["tag", WEEKLY, "--push"]));
+}
+
+#[test]
+fn two_runs_at_once_tag_once_and_both_succeed() {
+    let f = Fixture::locked();
+    let runs: Vec<Run> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| f.run(&["tag", WEEKLY, "--push"])))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for run in &runs {
+        ok(run);
+    }
+    let pushed: usize = runs
+        .iter()
+        .map(|r| r.stdout.matches("pushed ").count())
+        .sum();
+    assert_eq!(pushed, 4, "each repository pushed once: {}", runs[0].stdout);
+    ok(&f.run(&["tag", WEEKLY, "--verify"]));
+}
+
+/// Bare copies of the fixture's upstreams under `served/sw/`, and `distrib.yaml` pointing
+/// `https://example.org/` at the server.
+fn serve(f: &Fixture) -> (PathBuf, http::GitServer) {
+    let served = f.root.parent().unwrap().join("served");
+    for name in ALL {
+        std::fs::create_dir_all(served.join("sw")).unwrap();
+        git(
+            &served.join("sw"),
+            &["clone", "-q", "--bare", f.repo(name).to_str().unwrap(), name],
+        );
+    }
+    let server = http::GitServer::start(&served, "robot", "s3cret");
+    write(
+        &f.root.join("distrib.yaml"),
+        &format!(
+            "rewrite:\n  \"https://example.org/\": \"{}\"\n",
+            server.url("")
+        ),
+    );
+    (served, server)
+}
+
+fn helper(dir: &Path) -> PathBuf {
+    let helper = dir.join("helper");
+    write(
+        &helper,
+        "#!/bin/sh\ncat > /dev/null\nif [ \"$1\" = get ]; then printf 'username=robot\\npassword=s3cret\\n'; fi\n",
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let config = dir.join("gitconfig");
+    write(
+        &config,
+        &format!("[credential]\n\thelper = {}\n", helper.display()),
+    );
+    config
+}
+
+fn run_with(f: &Fixture, args: &[&str], config: &Path) -> Run {
+    let mut all = vec![args[0], "--mirrors", f.mirrors.to_str().unwrap()];
+    all.extend_from_slice(&args[1..]);
+    distrib_with(
+        &f.root,
+        &all,
+        &[("GIT_CONFIG_GLOBAL", config.as_os_str())],
+    )
+}
+
+#[test]
+fn over_http_with_a_credential_helper_a_rejecting_hook_then_a_converging_rerun() {
+    let f = Fixture::new();
+    let (served, server) = serve(&f);
+    let config = helper(f.root.parent().unwrap());
+    ok(&run_with(&f, &["fetch"], &config));
+    ok(&run_with(
+        &f,
+        &["lock", "dist", "--kind", "weekly", "--date", "2026-11-19", "--offline"],
+        &config,
+    ));
+    let hook = served.join("sw/other/hooks/pre-receive");
+    write(&hook, "#!/bin/sh\necho 'tags of other are frozen' >&2\nexit 1\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    // No credentials: an error at once, naming the fix, and nothing written.
+    let none = f.root.parent().unwrap().join("empty-config");
+    write(&none, "");
+    let run = run_with(&f, &["tag", WEEKLY, "--push"], &none);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(&run, "no git credential helper");
+    says(&run, "nothing was written");
+
+    let run = run_with(&f, &["tag", WEEKLY, "--push"], &config);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(&run, "3 pushed, 0 already in sync, 1 failed");
+    says(&run, "tags of other are frozen");
+    says(&run, "run the same command again");
+    for name in ["app", "base", "utils"] {
+        assert!(tag_commit(&served.join("sw").join(name), TAG).is_some(), "{name}");
+    }
+    assert!(tag_commit(&served.join("sw/other"), TAG).is_none());
+    assert!(!run.stderr.contains("s3cret"));
+
+    std::fs::remove_file(&hook).unwrap();
+    let run = run_with(&f, &["tag", WEEKLY, "--push"], &config);
+    ok(&run);
+    says(&run, "1 pushed, 3 already in sync, 0 failed");
+    ok(&run_with(&f, &["tag", WEEKLY, "--verify"], &config));
+    assert!(
+        server.requests().iter().any(|r| r.ends_with(" authorized")),
+        "{:?}",
+        server.requests()
+    );
+}
