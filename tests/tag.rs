@@ -4,6 +4,7 @@
 mod support;
 
 #[path = "support/http.rs"]
+#[allow(dead_code)]
 mod http;
 
 use std::path::{Path, PathBuf};
@@ -340,4 +341,102 @@ fn over_http_with_a_credential_helper_a_rejecting_hook_then_a_converging_rerun()
         "{:?}",
         server.requests()
     );
+}
+
+/// The fixture with the weekly and its first candidate `17.0.0.rc1`.
+fn with_candidate() -> Fixture {
+    let f = Fixture::locked();
+    ok(&f.run(&[
+        "release",
+        "candidate",
+        "dist",
+        "17.0.0",
+        "--from",
+        "w.2026.47",
+        "--date",
+        "2026-11-20",
+    ]));
+    f
+}
+
+fn branch_commit(repo: &Path, branch: &str) -> Option<String> {
+    let output = support::clean(std::process::Command::new("git"))
+        .current_dir(repo)
+        .args(["rev-parse", "--verify", "-q", &format!("refs/heads/{branch}")])
+        .output()
+        .unwrap();
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+#[test]
+fn a_candidate_is_tagged_and_a_release_branch_made_for_the_products_to_fix_only() {
+    let f = with_candidate();
+    let rc1 = distrib::lock::parse(&f.lock_text("dist", "17.0.0.rc1")).unwrap();
+    assert!(rc1.tags.iter().all(|t| t.name == "17.0.0.rc1"), "{:?}", rc1.tags);
+    ok(&f.run(&["tag", "dist/17.0.0.rc1", "--push"]));
+    assert!(tag_commit(&f.repo("utils"), "17.0.0.rc1").is_some());
+
+    let run = f.run(&["branch", "dist/17.0.0.rc1", "utils", "--dry-run"]);
+    ok(&run);
+    assert!(run.stdout.starts_with("create      b.17.0.x "), "{}", run.stdout);
+    assert!(branch_commit(&f.repo("utils"), "b.17.0.x").is_none());
+
+    let utils_at = rc1
+        .products
+        .iter()
+        .find(|p| p.name == "utils")
+        .unwrap()
+        .repositories[0]
+        .commit
+        .clone();
+    let run = f.run(&["branch", "dist/17.0.0.rc1", "utils", "--push"]);
+    ok(&run);
+    says(&run, "1 pushed");
+    assert_eq!(branch_commit(&f.repo("utils"), "b.17.0.x"), Some(utils_at));
+    assert!(branch_commit(&f.repo("app"), "b.17.0.x").is_none(), "only the product named");
+    let run = f.run(&["branch", "dist/17.0.0.rc1", "utils", "--push"]);
+    ok(&run);
+    says(&run, "0 pushed, 1 already in sync");
+}
+
+#[test]
+fn branching_refuses_unknown_products_weeklies_and_a_branch_elsewhere() {
+    let f = with_candidate();
+    let run = f.run(&["branch", "dist/17.0.0.rc1", "utilz", "--push"]);
+    fails(&run, 1, "`utilz` is not a product of `dist/17.0.0.rc1`");
+    says(&run, "did you mean `utils`?");
+    let run = f.run(&["branch", WEEKLY, "utils"]);
+    fails(&run, 1, "a release branch is named after a version");
+
+    let app = f.repo("app");
+    commit_file(&app, "src/LATER", "later", "later");
+    git(&app, &["branch", "b.17.0.x"]);
+    let elsewhere = git(&app, &["rev-parse", "HEAD"]);
+    let run = f.run(&["branch", "dist/17.0.0.rc1", "app", "utils", "--push"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(&run, "`b.17.0.x` exists in");
+    says(&run, "a release branch is never moved");
+    assert_eq!(branch_commit(&app, "b.17.0.x"), Some(elsewhere));
+    assert!(branch_commit(&f.repo("utils"), "b.17.0.x").is_none());
+}
+
+#[test]
+fn check_reads_tag_templates() {
+    let f = Fixture::new();
+    let path = f.root.join("distributions/dist.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    write(
+        &path,
+        &text.replace(
+            "naming: { weekly: \"w.%G.%V\", nightly: \"d.%Y.%m.%d\" }",
+            "naming: { weekly: \"w.%G.%V\", tag: { weekly: \"w.{nope}\" } }",
+        ),
+    );
+    let run = f.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(&run, "template-invalid");
+    says(&run, "nope");
 }

@@ -1,6 +1,7 @@
 //! The command line: clap types and one function per subcommand. The only module that reads
 //! flags, the environment and the terminal, and the only one that prints.
 
+mod branch;
 mod check;
 mod deploy;
 mod diff;
@@ -83,6 +84,7 @@ enum Command {
     Release(release::Args),
     Verify(verify::Args),
     Tag(tag::Args),
+    Branch(branch::Args),
     List(list::Args),
     Diff(diff::Args),
     Notes(notes::Args),
@@ -160,6 +162,7 @@ pub fn run() -> ExitCode {
         Command::Release(args) => release::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::Tag(args) => tag::run(&context, args),
+        Command::Branch(args) => branch::run(&context, args),
         Command::List(args) => list::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
         Command::Notes(args) => notes::run(&context, args),

@@ -361,7 +361,7 @@ fn immutable(
 
 /// The release branch of a version: the `branch` template, default `b.{major}.{minor}.x`, with
 /// the version's numbers and the distribution's variables.
-fn branch_name(
+pub(super) fn branch_name(
     distribution: &crate::manifest::model::Distribution,
     version: Version,
     variables: &std::collections::BTreeMap<String, String>,

@@ -313,7 +313,7 @@ pub(super) fn execute(
         if blocked && !mode.dry_run && !mode.verify {
             err(&format!(
                 "nothing was written ({summary}): fix the problems above, then run it again{}\n",
-                if conflicts > 0 && unreachable == 0 {
+                if conflicts > 0 && unreachable == 0 && mode.what == "tag" {
                     " (or pass --force to move the conflicting refs)"
                 } else {
                     ""
@@ -444,10 +444,10 @@ fn problem(item: &Item, mode: &Mode) {
             item.name(),
             short(commit),
             short(&item.commit),
-            if mode.force {
-                "--force moves it"
-            } else {
-                "find out who made it; pass --force to move it to the release's commit"
+            match (mode.what, mode.force) {
+                ("tag", true) => "--force moves it",
+                ("tag", false) => "find out who made it; pass --force to move it to the release's commit",
+                _ => "a release branch is never moved: find out who made it, then delete it or fix from it",
             }
         )),
         State::Unreachable { reason, help } => err(&format!(
