@@ -33,7 +33,10 @@ pub fn template(naming: &Naming, kind: ReleaseKind) -> Option<String> {
 
 /// The message of the tag `name` of `lock`.
 pub fn message(name: &str, lock: &Lockfile) -> String {
-    let digest = lock.content.strip_prefix("sha256:").unwrap_or(&lock.content);
+    let digest = lock
+        .content
+        .strip_prefix("sha256:")
+        .unwrap_or(&lock.content);
     format!(
         "Version {name} release from {} {} (build b{}, lock {})",
         lock.distribution,
@@ -43,12 +46,19 @@ pub fn message(name: &str, lock: &Lockfile) -> String {
     )
 }
 
+/// Whether an annotated tag's message is that of a release tag distrib makes.
+pub fn is_release_message(message: &str) -> bool {
+    message.starts_with("Version ") && message.contains(" release from ")
+}
+
 /// Why a tag cannot be recorded.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PlanError {
     #[error("the tag `{name}` of `{product}` is not a valid git ref name")]
     InvalidName { product: String, name: String },
-    #[error("`{url}` is recorded at two commits (`{first}` and `{second}`): one tag cannot point at both")]
+    #[error(
+        "`{url}` is recorded at two commits (`{first}` and `{second}`): one tag cannot point at both"
+    )]
     TwoCommits {
         url: String,
         first: String,
@@ -221,9 +231,9 @@ mod tests {
             ]
         );
         assert!(
-            tags[0]
-                .message
-                .starts_with("Version v29.0.0 release from lsst_distrib w.2026.47 (build b12, lock "),
+            tags[0].message.starts_with(
+                "Version v29.0.0 release from lsst_distrib w.2026.47 (build b12, lock "
+            ),
             "{}",
             tags[0].message
         );
@@ -262,7 +272,9 @@ mod tests {
             State::InSync { note: None }
         );
         let State::InSync { note: Some(note) } =
-            classify(&commit, Some(&annotated), Some("m"), |_| Some("other".into()))
+            classify(&commit, Some(&annotated), Some("m"), |_| {
+                Some("other".into())
+            })
         else {
             panic!("in sync, with a note")
         };

@@ -19,7 +19,12 @@ const TAG: &str = "w.2026.47";
 fn tag_commit(repo: &Path, tag: &str) -> Option<String> {
     let output = support::clean(std::process::Command::new("git"))
         .current_dir(repo)
-        .args(["rev-parse", "--verify", "-q", &format!("refs/tags/{tag}^{{commit}}")])
+        .args([
+            "rev-parse",
+            "--verify",
+            "-q",
+            &format!("refs/tags/{tag}^{{commit}}"),
+        ])
         .output()
         .unwrap();
     output
@@ -46,7 +51,12 @@ const ALL: [&str; 4] = ["app", "base", "other", "utils"];
 fn a_release_is_tagged_in_every_repository_and_a_rerun_is_in_sync() {
     let f = Fixture::locked();
     let lock = distrib::lock::parse(&f.lock_text("dist", TAG)).unwrap();
-    assert_eq!(lock.tags.len(), 4, "one tag per repository: {:?}", lock.tags);
+    assert_eq!(
+        lock.tags.len(),
+        4,
+        "one tag per repository: {:?}",
+        lock.tags
+    );
     assert!(lock.tags.iter().all(|t| t.name == TAG));
     assert!(
         lock.tags[0]
@@ -76,8 +86,14 @@ fn a_release_is_tagged_in_every_repository_and_a_rerun_is_in_sync() {
             "{product}"
         );
     }
-    let message = git(&f.repo("utils"), &["tag", "-l", "--format=%(contents)", TAG]);
-    assert!(message.starts_with("Version w.2026.47 release from dist"), "{message}");
+    let message = git(
+        &f.repo("utils"),
+        &["tag", "-l", "--format=%(contents)", TAG],
+    );
+    assert!(
+        message.starts_with("Version w.2026.47 release from dist"),
+        "{message}"
+    );
     assert_eq!(
         git(&f.repo("utils"), &["cat-file", "-t", TAG]),
         "tag",
@@ -109,7 +125,10 @@ fn a_lock_without_tags_reads_and_verifies_as_before() {
     lock.tags.clear();
     let text = lock.to_text().unwrap();
     assert!(!text.contains("tags:"), "{text}");
-    assert_eq!(distrib::lock::parse(&text).unwrap().to_text().unwrap(), text);
+    assert_eq!(
+        distrib::lock::parse(&text).unwrap().to_text().unwrap(),
+        text
+    );
 }
 
 #[test]
@@ -196,13 +215,23 @@ fn an_annotated_tag_with_another_message_is_reported_not_rewritten() {
     let app = f.repo("app");
     git(
         &app,
-        &["tag", "-a", "-m", "made by hand", TAG, &locked_commit(&f, "app")],
+        &[
+            "tag",
+            "-a",
+            "-m",
+            "made by hand",
+            TAG,
+            &locked_commit(&f, "app"),
+        ],
     );
     let object = git(&app, &["rev-parse", TAG]);
     ok(&f.run(&["fetch"]));
     let run = f.run(&["tag", WEEKLY, "--push"]);
     ok(&run);
-    says(&run, "an annotated tag with another message (`made by hand`)");
+    says(
+        &run,
+        "an annotated tag with another message (`made by hand`)",
+    );
     says(&run, "3 pushed, 1 already in sync");
     assert_eq!(git(&app, &["rev-parse", TAG]), object, "left as it is");
 }
@@ -250,7 +279,13 @@ fn serve(f: &Fixture) -> (PathBuf, http::GitServer) {
         std::fs::create_dir_all(served.join("sw")).unwrap();
         git(
             &served.join("sw"),
-            &["clone", "-q", "--bare", f.repo(name).to_str().unwrap(), name],
+            &[
+                "clone",
+                "-q",
+                "--bare",
+                f.repo(name).to_str().unwrap(),
+                name,
+            ],
         );
     }
     let server = http::GitServer::start(&served, "robot", "s3cret");
@@ -286,11 +321,7 @@ fn helper(dir: &Path) -> PathBuf {
 fn run_with(f: &Fixture, args: &[&str], config: &Path) -> Run {
     let mut all = vec![args[0], "--mirrors", f.mirrors.to_str().unwrap()];
     all.extend_from_slice(&args[1..]);
-    distrib_with(
-        &f.root,
-        &all,
-        &[("GIT_CONFIG_GLOBAL", config.as_os_str())],
-    )
+    distrib_with(&f.root, &all, &[("GIT_CONFIG_GLOBAL", config.as_os_str())])
 }
 
 #[test]
@@ -301,11 +332,22 @@ fn over_http_with_a_credential_helper_a_rejecting_hook_then_a_converging_rerun()
     ok(&run_with(&f, &["fetch"], &config));
     ok(&run_with(
         &f,
-        &["lock", "dist", "--kind", "weekly", "--date", "2026-11-19", "--offline"],
+        &[
+            "lock",
+            "dist",
+            "--kind",
+            "weekly",
+            "--date",
+            "2026-11-19",
+            "--offline",
+        ],
         &config,
     ));
     let hook = served.join("sw/other/hooks/pre-receive");
-    write(&hook, "#!/bin/sh\necho 'tags of other are frozen' >&2\nexit 1\n");
+    write(
+        &hook,
+        "#!/bin/sh\necho 'tags of other are frozen' >&2\nexit 1\n",
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -326,7 +368,10 @@ fn over_http_with_a_credential_helper_a_rejecting_hook_then_a_converging_rerun()
     says(&run, "tags of other are frozen");
     says(&run, "run the same command again");
     for name in ["app", "base", "utils"] {
-        assert!(tag_commit(&served.join("sw").join(name), TAG).is_some(), "{name}");
+        assert!(
+            tag_commit(&served.join("sw").join(name), TAG).is_some(),
+            "{name}"
+        );
     }
     assert!(tag_commit(&served.join("sw/other"), TAG).is_none());
     assert!(!run.stderr.contains("s3cret"));
@@ -362,7 +407,12 @@ fn with_candidate() -> Fixture {
 fn branch_commit(repo: &Path, branch: &str) -> Option<String> {
     let output = support::clean(std::process::Command::new("git"))
         .current_dir(repo)
-        .args(["rev-parse", "--verify", "-q", &format!("refs/heads/{branch}")])
+        .args([
+            "rev-parse",
+            "--verify",
+            "-q",
+            &format!("refs/heads/{branch}"),
+        ])
         .output()
         .unwrap();
     output
@@ -375,13 +425,21 @@ fn branch_commit(repo: &Path, branch: &str) -> Option<String> {
 fn a_candidate_is_tagged_and_a_release_branch_made_for_the_products_to_fix_only() {
     let f = with_candidate();
     let rc1 = distrib::lock::parse(&f.lock_text("dist", "17.0.0.rc1")).unwrap();
-    assert!(rc1.tags.iter().all(|t| t.name == "17.0.0.rc1"), "{:?}", rc1.tags);
+    assert!(
+        rc1.tags.iter().all(|t| t.name == "17.0.0.rc1"),
+        "{:?}",
+        rc1.tags
+    );
     ok(&f.run(&["tag", "dist/17.0.0.rc1", "--push"]));
     assert!(tag_commit(&f.repo("utils"), "17.0.0.rc1").is_some());
 
     let run = f.run(&["branch", "dist/17.0.0.rc1", "utils", "--dry-run"]);
     ok(&run);
-    assert!(run.stdout.starts_with("create      b.17.0.x "), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("create      b.17.0.x "),
+        "{}",
+        run.stdout
+    );
     assert!(branch_commit(&f.repo("utils"), "b.17.0.x").is_none());
 
     let utils_at = rc1
@@ -396,7 +454,10 @@ fn a_candidate_is_tagged_and_a_release_branch_made_for_the_products_to_fix_only(
     ok(&run);
     says(&run, "1 pushed");
     assert_eq!(branch_commit(&f.repo("utils"), "b.17.0.x"), Some(utils_at));
-    assert!(branch_commit(&f.repo("app"), "b.17.0.x").is_none(), "only the product named");
+    assert!(
+        branch_commit(&f.repo("app"), "b.17.0.x").is_none(),
+        "only the product named"
+    );
     let run = f.run(&["branch", "dist/17.0.0.rc1", "utils", "--push"]);
     ok(&run);
     says(&run, "0 pushed, 1 already in sync");
@@ -439,4 +500,51 @@ fn check_reads_tag_templates() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(&run, "template-invalid");
     says(&run, "nope");
+}
+
+#[test]
+fn verify_tells_a_tag_never_pushed_from_a_moved_one() {
+    let f = Fixture::locked();
+    let run = f.run(&["verify"]);
+    ok(&run);
+    says(
+        &run,
+        "the release tag `w.2026.47` is not in `https://example.org/sw/utils`: it was never pushed",
+    );
+    ok(&f.run(&["tag", WEEKLY, "--push"]));
+    ok(&f.run(&["fetch"]));
+    let run = f.run(&["verify"]);
+    ok(&run);
+    assert!(!run.stderr.contains("never pushed"), "{}", run.stderr);
+    // A release tag names a release, not a product version: the next weekly's versions are
+    // what they were.
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-26",
+        "--offline",
+    ]));
+    let versions = |release: &str| -> Vec<Option<String>> {
+        distrib::lock::parse(&f.lock_text("dist", release))
+            .unwrap()
+            .products
+            .into_iter()
+            .map(|p| p.version)
+            .collect()
+    };
+    assert_eq!(versions("w.2026.48"), versions(TAG));
+
+    let utils = f.repo("utils");
+    commit_file(&utils, "src/LATER", "later", "later");
+    git(&utils, &["tag", "-f", "-a", "-m", "moved", TAG]);
+    ok(&f.run(&["fetch"]));
+    let run = f.run(&["verify"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(
+        &run,
+        "the release tag `w.2026.47` of `https://example.org/sw/utils` points to",
+    );
 }

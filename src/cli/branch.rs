@@ -15,7 +15,9 @@ use crate::diagnostic::closest;
 /// pre-flight as `distrib tag` comes first: a branch that exists at another commit stops the
 /// run, one at the release's commit is in sync.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  distrib branch 29.0.0.rc1 afw --dry-run\n  distrib branch 29.0.0.rc1 afw --push")]
+#[command(
+    after_help = "Examples:\n  distrib branch 29.0.0.rc1 afw --dry-run\n  distrib branch 29.0.0.rc1 afw --push"
+)]
 pub struct Args {
     /// The release: `DIST/RELEASE`, a release name, or a lockfile's path
     release: String,
@@ -45,7 +47,10 @@ enum BranchFailure {
         help: String,
     },
     #[error("`{product}` has no repository: there is nothing to branch")]
-    #[diagnostic(code("product-unknown"), help("name a product built from a repository"))]
+    #[diagnostic(
+        code("product-unknown"),
+        help("name a product built from a repository")
+    )]
     NoRepository { product: String },
 }
 
@@ -74,8 +79,12 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         let Some(locked) = lock.products.iter().find(|p| &p.name == product) else {
             let names: Vec<&str> = lock.products.iter().map(|p| p.name.as_str()).collect();
             let help = match closest(product, &names) {
-                Some(close) => format!("did you mean `{close}`? only the release's products can be branched"),
-                None => "only the release's products can be branched: `distrib list` shows them".into(),
+                Some(close) => {
+                    format!("did you mean `{close}`? only the release's products can be branched")
+                }
+                None => {
+                    "only the release's products can be branched: `distrib list` shows them".into()
+                }
             };
             return Err(super::boxed(BranchFailure::NotInRelease {
                 product: product.clone(),

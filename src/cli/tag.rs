@@ -241,9 +241,11 @@ fn parallel(items: &mut [Item], jobs: Option<usize>, label: &str, work: impl Fn(
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(items.len() as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {wide_msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{prefix:>9} [{bar:30}] {pos}/{len} {wide_msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         bar.set_prefix(label.to_owned());
         bar
@@ -336,7 +338,11 @@ pub(super) fn execute(
             };
         }
         err(&format!("plan: {summary}; nothing was written\n"));
-        return if blocked { Exit::Failure } else { Exit::Success };
+        return if blocked {
+            Exit::Failure
+        } else {
+            Exit::Success
+        };
     }
     for item in &items {
         problem(item, mode);
@@ -374,13 +380,17 @@ pub(super) fn execute(
     };
     err(&format!(
         "{} `{}/{}`: {written}, {synced} already in sync, {} failed\n",
-        mode.what, lock.distribution, lock.release,
+        mode.what,
+        lock.distribution,
+        lock.release,
         failed.len()
     ));
     if failed.is_empty() {
         Exit::Success
     } else {
-        err("run the same command again once the failures are fixed: it pushes only what is missing\n");
+        err(
+            "run the same command again once the failures are fixed: it pushes only what is missing\n",
+        );
         Exit::Failure
     }
 }
@@ -446,8 +456,10 @@ fn problem(item: &Item, mode: &Mode) {
             short(&item.commit),
             match (mode.what, mode.force) {
                 ("tag", true) => "--force moves it",
-                ("tag", false) => "find out who made it; pass --force to move it to the release's commit",
-                _ => "a release branch is never moved: find out who made it, then delete it or fix from it",
+                ("tag", false) =>
+                    "find out who made it; pass --force to move it to the release's commit",
+                _ =>
+                    "a release branch is never moved: find out who made it, then delete it or fix from it",
             }
         )),
         State::Unreachable { reason, help } => err(&format!(

@@ -152,7 +152,13 @@ impl Git {
         let mut command = self.command(Some(mirror), None);
         command
             .env("GIT_COMMITTER_DATE", format!("{date}:00+0000"))
-            .args(["tag", "--force", "--annotate", "--no-sign", "--cleanup=verbatim"])
+            .args([
+                "tag",
+                "--force",
+                "--annotate",
+                "--no-sign",
+                "--cleanup=verbatim",
+            ])
             .arg("--message")
             .arg(message)
             .arg("--")
@@ -209,8 +215,7 @@ fn run(mut command: Command, url: &str) -> Result<String, RemoteError> {
         return Ok(stdout);
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
-    if stderr.contains("terminal prompts disabled") || stderr.contains("could not read Username")
-    {
+    if stderr.contains("terminal prompts disabled") || stderr.contains("could not read Username") {
         let cleartext = gix::url::parse(url.as_bytes().as_bstr())
             .is_ok_and(|u| super::credentials::cleartext_to_the_network(&u));
         return Err(RemoteError::Credentials(if cleartext {

@@ -222,7 +222,8 @@ impl Lockfile {
                 .repositories
                 .sort_by(|a, b| (&a.url, &a.path).cmp(&(&b.url, &b.path)));
         }
-        self.tags.sort_by(|a, b| (&a.url, &a.name).cmp(&(&b.url, &b.name)));
+        self.tags
+            .sort_by(|a, b| (&a.url, &a.name).cmp(&(&b.url, &b.name)));
     }
 
     /// The canonical text: header, YAML body, digest line.
