@@ -548,3 +548,29 @@ fn verify_tells_a_tag_never_pushed_from_a_moved_one() {
         "the release tag `w.2026.47` of `https://example.org/sw/utils` points to",
     );
 }
+
+#[test]
+fn the_manifest_repository_is_tagged_and_its_origin_gets_the_tag() {
+    let f = Fixture::new();
+    let origin = f.root.parent().unwrap().join("manifests-origin.git");
+    git(
+        f.root.parent().unwrap(),
+        &["init", "-q", "--bare", origin.to_str().unwrap()],
+    );
+    git(&f.root, &["init", "-q", "-b", "main"]);
+    git(&f.root, &["add", "-A"]);
+    git(&f.root, &["commit", "-q", "-m", "manifests"]);
+    git(
+        &f.root,
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    git(&f.root, &["push", "-q", "origin", "main"]);
+    f.lock_weekly();
+    let head = git(&f.root, &["rev-parse", "HEAD"]);
+    let run = f.run(&["tag", WEEKLY, "--push"]);
+    ok(&run);
+    says(&run, "5 pushed");
+    assert_eq!(tag_commit(&origin, TAG), Some(head.clone()));
+    assert_eq!(tag_commit(&f.root, TAG), Some(head));
+    ok(&f.run(&["tag", WEEKLY, "--verify"]));
+}

@@ -139,6 +139,9 @@ pub(super) struct Item {
     pub message: Option<String>,
     pub state: State,
     pub outcome: Option<Result<&'static str, RemoteError>>,
+    /// The manifest repository itself: its own git folder stands for the mirror, and is
+    /// never fetched into; without an origin, the tag is made there only.
+    pub manifest: bool,
 }
 
 impl Item {
@@ -159,6 +162,7 @@ impl Item {
             message,
             state: State::Create,
             outcome: None,
+            manifest: false,
         }
     }
 
@@ -195,7 +199,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             kind: lock.kind.as_str(),
         }));
     }
-    let items = lock
+    let mut items: Vec<Item> = lock
         .tags
         .iter()
         .map(|t| {
@@ -208,6 +212,9 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             )
         })
         .collect();
+    if let Some(item) = manifest_item(&workspace, &lock) {
+        items.push(item);
+    }
     let mode = Mode {
         push: args.run.push,
         dry_run: args.run.dry_run,
@@ -219,6 +226,30 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         what: "tag",
     };
     Ok(execute(context, &workspace, &lock, items, &mode))
+}
+
+/// DMTN-106 §2.6: the manifest repository is tagged with the release too, at the commit the
+/// lock was made from (none when it was made from uncommitted manifests), its tag pushed to
+/// its `origin` when it has one. The tag is the release's, without a product's prefix.
+fn manifest_item(workspace: &Workspace, lock: &Lockfile) -> Option<Item> {
+    let commit = lock
+        .manifest_commit
+        .as_deref()
+        .filter(|c| !c.ends_with("-dirty"))?;
+    let tag = lock.tags.iter().min_by_key(|t| t.name.len())?;
+    let (git_dir, origin) = Git::from_user_config().repository(&workspace.root)?;
+    let url = origin.unwrap_or_else(|| git_dir.display().to_string());
+    Some(Item {
+        url: url.clone(),
+        fetch_url: url,
+        mirror: git_dir,
+        full_ref: format!("refs/tags/{}", tag.name),
+        commit: commit.to_owned(),
+        message: Some(tag::message(&tag.name, lock)),
+        state: State::Create,
+        outcome: None,
+        manifest: true,
+    })
 }
 
 /// `YYYY-MM-DDTHH:MM` of the lock's date.
@@ -421,7 +452,7 @@ fn write_one(git: &Git, item: &Item, mode: &Mode) -> Result<&'static str, Remote
     }
     // The mirror must hold the commit: a mirror deleted since the lock was made is fetched.
     let has_commit = mirror::Mirror::open(&item.mirror).is_ok_and(|m| m.has_commit(&item.commit));
-    if !has_commit {
+    if !has_commit && !item.manifest {
         mirror::fetch(&item.fetch_url, &item.mirror)
             .map_err(|e| RemoteError::Failed(e.to_string()))?;
     }
@@ -432,7 +463,8 @@ fn write_one(git: &Git, item: &Item, mode: &Mode) -> Result<&'static str, Remote
         }
         None => item.commit.clone(),
     };
-    if !mode.push {
+    let local = item.manifest && item.fetch_url == item.mirror.display().to_string();
+    if !mode.push || local {
         return Ok("created");
     }
     let plus = if force { "+" } else { "" };

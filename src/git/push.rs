@@ -187,6 +187,18 @@ impl Git {
         Some(message)
     }
 
+    /// The git folder of the repository whose work tree holds `dir`, and the URL of its
+    /// `origin` remote when it has one.
+    pub fn repository(&self, dir: &Path) -> Option<(std::path::PathBuf, Option<String>)> {
+        let mut command = self.command(Some(dir), None);
+        command.args(["rev-parse", "--absolute-git-dir"]);
+        let git_dir = run(command, "").ok()?.trim().to_owned();
+        let mut command = self.command(Some(dir), None);
+        command.args(["remote", "get-url", "origin"]);
+        let origin = run(command, "").ok().map(|u| u.trim().to_owned());
+        Some((git_dir.into(), origin.filter(|u| !u.is_empty())))
+    }
+
     /// Pushes `refspecs` from `mirror` to `url` in one atomic push: all or none.
     pub fn push(&self, mirror: &Path, url: &str, refspecs: &[String]) -> Result<(), RemoteError> {
         let mut command = self.command(Some(mirror), Some(url));
