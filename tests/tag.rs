@@ -509,7 +509,7 @@ fn verify_tells_a_tag_never_pushed_from_a_moved_one() {
     ok(&run);
     says(
         &run,
-        "the release tag `w.2026.47` is not in `https://example.org/sw/utils`: it was never pushed",
+        "the release tag `w.2026.47` was never pushed (`distrib tag dist/w.2026.47 --push`): it is not in `https://example.org/sw/app`, nor in 3 other repositories",
     );
     ok(&f.run(&["tag", WEEKLY, "--push"]));
     ok(&f.run(&["fetch"]));

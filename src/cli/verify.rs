@@ -83,8 +83,18 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             findings.extend(versions_against_mirrors(&lock, &mirrors));
             let (moved, unpushed) = release_tags_against_mirrors(&lock, &mirrors, &mut opened);
             findings.extend(moved);
-            for note in unpushed {
-                err(&format!("note: `{shown}`: {note}\n"));
+            match unpushed.as_slice() {
+                [] => {}
+                [one] => err(&format!("note: `{shown}`: {one}\n")),
+                [first, rest @ ..] => err(&format!(
+                    "note: `{shown}`: {first}, nor in {} other {}\n",
+                    rest.len(),
+                    if rest.len() == 1 {
+                        "repository"
+                    } else {
+                        "repositories"
+                    }
+                )),
             }
         }
         if findings.is_empty() {
@@ -206,8 +216,8 @@ fn release_tags_against_mirrors(
                 tag.name, tag.url, tag.commit
             )),
             Ok(None) => unpushed.push(format!(
-                "the release tag `{}` is not in `{}`: it was never pushed (`distrib tag {}/{} --push`)",
-                tag.name, tag.url, lock.distribution, lock.release
+                "the release tag `{}` was never pushed (`distrib tag {}/{} --push`): it is not in `{}`",
+                tag.name, lock.distribution, lock.release, tag.url
             )),
             Err(error) => findings.push(format!("cannot read `{}`: {error}", tag.url)),
         }
