@@ -105,6 +105,22 @@ pub fn planned(
             );
         }
     }
+    for companion in &lock.companions {
+        let full = format!("{}{name}", prefix_of(&companion.name).unwrap_or_default());
+        if !crate::git::valid_tag_name(&full) {
+            return Err(PlanError::InvalidName {
+                product: companion.name.clone(),
+                name: full,
+            });
+        }
+        tags.entry((companion.url.clone(), full.clone()))
+            .or_insert_with(|| LockedTag {
+                url: companion.url.clone(),
+                message: message(&full, lock),
+                name: full.clone(),
+                commit: companion.commit.clone(),
+            });
+    }
     Ok(tags.into_values().collect())
 }
 

@@ -574,3 +574,50 @@ fn the_manifest_repository_is_tagged_and_its_origin_gets_the_tag() {
     assert_eq!(tag_commit(&f.root, TAG), Some(head));
     ok(&f.run(&["tag", WEEKLY, "--verify"]));
 }
+
+#[test]
+fn companions_are_recorded_outside_the_content_and_tagged_with_the_rest() {
+    let f = Fixture::new();
+    let docs = f.upstream.join("example.org/sw/docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    git(&docs, &["init", "-q", "-b", "main"]);
+    let head = commit_file(&docs, "index.rst", "docs", "first");
+    write(
+        &f.root.join("products/docs.yaml"),
+        "name: docs\nrepositories:\n  - url: https://example.org/sw/docs\n",
+    );
+    let path = f.root.join("distributions/dist.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    write(&path, &format!("{text}companions: [docs]\n"));
+    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-19"]));
+    let lock = distrib::lock::parse(&f.lock_text("dist", TAG)).unwrap();
+    assert_eq!(lock.companions.len(), 1, "{:?}", lock.companions);
+    assert_eq!(
+        (
+            lock.companions[0].name.as_str(),
+            lock.companions[0].commit.as_str()
+        ),
+        ("docs", head.as_str())
+    );
+    assert!(lock.products.iter().all(|p| p.name != "docs"), "not built");
+    assert_eq!(
+        lock.content,
+        distrib::lock::Lockfile::content_digest(&lock.products)
+    );
+    let run = f.run(&["tag", WEEKLY, "--push"]);
+    ok(&run);
+    says(&run, "5 pushed");
+    assert_eq!(tag_commit(&docs, TAG), Some(head));
+
+    write(&path, &format!("{text}companions: [nodocs]\n"));
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-26",
+        "--offline",
+    ]);
+    fails(&run, 1, "the companion `nodocs` of `dist` is no product");
+}

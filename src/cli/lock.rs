@@ -296,6 +296,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
         Some(_) => return Err(fail(context, LockFailure::Taken { release, again })),
     };
     lock.release = release;
+    super::tag::resolve_companions(context, workspace, &plan, &mut lock, args.lock.offline)?;
     super::tag::record(context, &mut lock, &plan, date, |_| None)?;
     write(context, workspace, lock, args.lock.output)
 }
@@ -496,6 +497,7 @@ pub(super) fn new_lock(
         content,
         products,
         tags: Vec::new(),
+        companions: Vec::new(),
     })
 }
 

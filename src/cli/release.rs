@@ -260,6 +260,7 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
             .or_else(|| (key == "rc").then(|| rc.to_string()))
     })
     .map_err(|e| fail(context, e))?;
+    super::tag::resolve_companions(context, workspace, &plan, &mut lock, request.lock.offline)?;
     super::tag::record(context, &mut lock, &plan, date, |key| {
         version
             .value(key)

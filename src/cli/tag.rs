@@ -111,17 +111,128 @@ pub(super) fn record(
         }
         Err(other) => return Err(fail(context, other)),
     };
-    let prefix_of = |product: &str| {
-        plan.products
-            .iter()
-            .find(|p| *p.name == product)
-            .and_then(|p| p.tag_prefix.as_ref())
-            .map(|p| p.value.clone())
-    };
+    let prefixes: std::collections::BTreeMap<String, String> = plan
+        .products
+        .iter()
+        .filter_map(|p| Some((p.name.value.clone(), p.tag_prefix.as_ref()?.value.clone())))
+        .collect();
+    let prefix_of = |product: &str| prefixes.get(product).cloned();
     lock.tags = tag::planned(lock, &name, prefix_of).map_err(|e| match e {
         tag::PlanError::InvalidName { name, .. } => fail(context, TagFailure::Name { name }),
         other => fail(context, TagFailure::Plan(other)),
     })?;
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub(super) enum CompanionFailure {
+    #[error("the companion `{name}` of `{distribution}` is no product")]
+    #[diagnostic(
+        code("product-unknown"),
+        help("name a product of `products/` in `companions:`, or remove it")
+    )]
+    Unknown { name: String, distribution: String },
+    #[error("cannot resolve `{reference}` of the companion `{name}` in `{url}`: {reason}")]
+    #[diagnostic(
+        code("ref-unresolved"),
+        help("run `distrib fetch`, or fix the companion's `ref`")
+    )]
+    Unresolved {
+        name: String,
+        url: String,
+        reference: String,
+        reason: String,
+    },
+}
+
+/// Resolves the distribution's companions (DMTN-106 §4.5) at their `ref`, else their default
+/// branch, in the mirrors (fetched first unless `offline`), into `lock.companions`.
+pub(super) fn resolve_companions(
+    context: &Context,
+    workspace: &Workspace,
+    plan: &Plan,
+    lock: &mut Lockfile,
+    offline: bool,
+) -> Result<(), Exit> {
+    lock.companions.clear();
+    let mut wanted = Vec::new();
+    for name in &plan.distribution.companions {
+        let Some(product) = workspace
+            .manifests
+            .products
+            .iter()
+            .map(|p| &p.value)
+            .find(|p| *p.name == **name)
+        else {
+            return Err(fail(
+                context,
+                CompanionFailure::Unknown {
+                    name: name.value.clone(),
+                    distribution: plan.distribution.name.value.clone(),
+                },
+            ));
+        };
+        if lock.products.iter().any(|p| p.name == *product.name) {
+            continue;
+        }
+        for repository in &product.repositories {
+            wanted.push((
+                product.name.value.clone(),
+                repository.url.value.clone(),
+                repository.reference.as_ref().map(|r| r.value.clone()),
+            ));
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mirrors = workspace.mirrors();
+    if !offline {
+        let jobs: Vec<(String, String)> = wanted
+            .iter()
+            .map(|(name, url, _)| (name.clone(), url.clone()))
+            .collect();
+        let (failures, _) = super::fetch::fetch_all(&mirrors, &jobs, None);
+        if !failures.is_empty() {
+            super::fetch::report(&failures);
+            err("nothing was locked: a lock is never made from stale mirrors
+");
+            return Err(Exit::Failure);
+        }
+    }
+    for (name, url, reference) in wanted {
+        let unresolved = |reference: &str, reason: String| {
+            fail(
+                context,
+                CompanionFailure::Unresolved {
+                    name: name.clone(),
+                    url: crate::url::redact(&url),
+                    reference: reference.to_owned(),
+                    reason,
+                },
+            )
+        };
+        let opened = mirror::Mirror::open(&mirrors.path(&url))
+            .map_err(|e| unresolved(reference.as_deref().unwrap_or("HEAD"), e.to_string()))?;
+        let reference = match reference.or_else(|| opened.default_branch()) {
+            Some(reference) => reference,
+            None => {
+                return Err(unresolved(
+                    "HEAD",
+                    "the repository has no default branch".into(),
+                ));
+            }
+        };
+        let resolved = opened
+            .resolve(&reference)
+            .map_err(|e| unresolved(&reference, e.to_string()))?;
+        lock.companions.push(crate::lock::LockedCompanion {
+            name,
+            url,
+            reference,
+            commit: resolved.commit,
+        });
+    }
     Ok(())
 }
 

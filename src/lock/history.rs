@@ -272,6 +272,7 @@ mod tests {
             content: String::new(),
             products: Vec::new(),
             tags: Vec::new(),
+            companions: Vec::new(),
         }
     }
 

@@ -88,6 +88,22 @@ pub struct Lockfile {
     /// release is locked. Outside `content`, inside the digest.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<LockedTag>,
+    /// The distribution's companions (DMTN-106 §4.5): tagged with the release, not built.
+    /// Outside `content`, inside the digest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub companions: Vec<LockedCompanion>,
+}
+
+/// One repository of a companion product, at the commit the release tags.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LockedCompanion {
+    pub name: String,
+    pub url: String,
+    /// What was asked for, and what it resolved to.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub commit: String,
 }
 
 /// An annotated tag a repository is to carry.
@@ -674,6 +690,16 @@ pub fn check_consistency(lock: &Lockfile) -> Result<(), LockError> {
 /// Each recorded tag names a valid ref and a commit the lock records for its repository, and
 /// each repository carries one tag of one name.
 fn check_tags(lock: &Lockfile) -> Result<(), LockError> {
+    for companion in &lock.companions {
+        let is_id = matches!(companion.commit.len(), 40 | 64)
+            && companion.commit.bytes().all(|b| b.is_ascii_hexdigit());
+        if !is_id || lock.products.iter().any(|p| p.name == companion.name) {
+            return Err(LockError::Inconsistent(format!(
+                "the companion `{}` records no commit id, or is a product of the release too",
+                companion.name
+            )));
+        }
+    }
     let mut seen = std::collections::BTreeSet::new();
     for tag in &lock.tags {
         let wrong = |why: &str| {
@@ -692,7 +718,11 @@ fn check_tags(lock: &Lockfile) -> Result<(), LockError> {
             .products
             .iter()
             .flat_map(|p| &p.repositories)
-            .any(|r| r.url == tag.url && r.commit == tag.commit);
+            .any(|r| r.url == tag.url && r.commit == tag.commit)
+            || lock
+                .companions
+                .iter()
+                .any(|c| c.url == tag.url && c.commit == tag.commit);
         if !recorded {
             return wrong("points at a commit the lock records for no product of that repository");
         }
@@ -784,6 +814,7 @@ pub(crate) mod tests {
                 },
             ],
             tags: Vec::new(),
+            companions: Vec::new(),
         };
         let identities = lock.recompute_identities().unwrap();
         for product in &mut lock.products {

@@ -241,6 +241,11 @@ pub struct Distribution {
     /// Regular expression that finds issue keys in commit messages, e.g. `DM-\d+`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issues: Option<Node<String>>,
+    /// Products tagged with every release but not part of what is built (DMTN-106 §4.5):
+    /// documentation, environment definitions, distribution and test-data packages. Each is
+    /// locked at its repository's `ref` (else its default branch), outside the content.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub companions: Vec<Node<String>>,
     /// Install instructions for release notes (Markdown), with `{release}`, `{distribution}`,
     /// `{build}`, `{platform}` and the distribution's variables filled in.
     #[serde(default, skip_serializing_if = "Option::is_none")]

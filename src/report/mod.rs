@@ -175,6 +175,7 @@ pub(crate) mod tests {
                 })
                 .collect(),
             tags: Vec::new(),
+            companions: Vec::new(),
         };
         seal(&mut lock);
         lock
