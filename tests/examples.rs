@@ -89,6 +89,14 @@ fn lsst_demo() {
             &["merge-base", "v29.0.x", "main"]
         )
     );
+    let docs = support::git(
+        &upstream("github.com/lsst/pipelines_lsst_io"),
+        &["tag", "--list"],
+    );
+    assert!(
+        docs.lines().any(|t| t == "29.0.0"),
+        "the companion too: {docs}"
+    );
     let utils = support::git(&upstream("github.com/lsst/utils"), &["branch", "--list"]);
     assert!(!utils.contains("v29.0.x"), "{utils}");
     for line in [

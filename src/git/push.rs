@@ -116,6 +116,11 @@ impl Git {
         url: &str,
         names: &[String],
     ) -> Result<BTreeMap<String, RemoteRef>, RemoteError> {
+        // A local origin is read in place, as `git upload-pack` would read it: two processes
+        // fewer per repository.
+        if let Some(path) = super::local::local_path(url) {
+            return read_local(&path, names);
+        }
         let mut command = self.command(None, Some(url));
         command.current_dir(std::env::temp_dir());
         command.args(["ls-remote", "--", url]);
@@ -207,6 +212,46 @@ impl Git {
             .args(refspecs);
         run(command, url).map(|_| ())
     }
+}
+
+/// The refs `names` of the local repository at `path`, peeled.
+fn read_local(path: &Path, names: &[String]) -> Result<BTreeMap<String, RemoteRef>, RemoteError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        RemoteError::Failed(format!(
+            "`{}` does not appear to be a git repository: {e}",
+            path.display()
+        ))
+    };
+    let repo = gix::open_opts(path, gix::open::Options::isolated()).map_err(|e| failed(&e))?;
+    let mut refs = BTreeMap::new();
+    for name in names {
+        let Some(mut reference) = repo
+            .try_find_reference(name.as_str())
+            .map_err(|e| failed(&e))?
+        else {
+            continue;
+        };
+        let Some(object) = reference
+            .target()
+            .try_id()
+            .map(|id| id.to_hex().to_string())
+        else {
+            continue;
+        };
+        let peeled = reference
+            .peel_to_id()
+            .map_err(|e| failed(&e))?
+            .to_hex()
+            .to_string();
+        refs.insert(
+            name.clone(),
+            RemoteRef {
+                peeled: (peeled != object).then_some(peeled),
+                object,
+            },
+        );
+    }
+    Ok(refs)
 }
 
 /// Runs `command`; its stdout, or why it failed, in its own words (without `url`'s
