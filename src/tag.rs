@@ -253,13 +253,10 @@ mod tests {
             "{}",
             tags[0].message
         );
-        assert_eq!(
+        assert!(matches!(
             planned(&lock, "29.0.0", |_| Some("bad~".into())),
-            Err(PlanError::InvalidName {
-                product: "afw".into(),
-                name: "bad~29.0.0".into()
-            })
-        );
+            Err(PlanError::InvalidName { name, .. }) if name == "bad~29.0.0"
+        ));
     }
 
     #[test]
