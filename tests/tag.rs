@@ -584,7 +584,7 @@ fn companions_are_recorded_outside_the_content_and_tagged_with_the_rest() {
     let head = commit_file(&docs, "index.rst", "docs", "first");
     write(
         &f.root.join("products/docs.yaml"),
-        "name: docs\nrepositories:\n  - url: https://example.org/sw/docs\n",
+        "name: docs\nrepositories:\n  - url: https://example.org/sw/docs\ntag_prefix: v\n",
     );
     let path = f.root.join("distributions/dist.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -607,7 +607,7 @@ fn companions_are_recorded_outside_the_content_and_tagged_with_the_rest() {
     let run = f.run(&["tag", WEEKLY, "--push"]);
     ok(&run);
     says(&run, "5 pushed");
-    assert_eq!(tag_commit(&docs, TAG), Some(head));
+    assert_eq!(tag_commit(&docs, "vw.2026.47"), Some(head));
 
     write(&path, &format!("{text}companions: [nodocs]\n"));
     let run = f.run(&[

@@ -297,7 +297,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     };
     lock.release = release;
     super::tag::resolve_companions(context, workspace, &plan, &mut lock, args.lock.offline)?;
-    super::tag::record(context, &mut lock, &plan, date, |_| None)?;
+    super::tag::record(context, workspace, &mut lock, &plan, date, |_| None)?;
     write(context, workspace, lock, args.lock.output)
 }
 

@@ -261,7 +261,7 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     })
     .map_err(|e| fail(context, e))?;
     super::tag::resolve_companions(context, workspace, &plan, &mut lock, request.lock.offline)?;
-    super::tag::record(context, &mut lock, &plan, date, |key| {
+    super::tag::record(context, workspace, &mut lock, &plan, date, |key| {
         version
             .value(key)
             .or_else(|| (key == "rc").then(|| rc.to_string()))
@@ -320,7 +320,9 @@ fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Resul
     let template = lock::template(&plan, ReleaseKind::Final);
     lock.release = lock::release_name(&template, date, &lock, &plan, |key| version.value(key))
         .map_err(|e| fail(context, e))?;
-    super::tag::record(context, &mut lock, &plan, date, |key| version.value(key))?;
+    super::tag::record(context, workspace, &mut lock, &plan, date, |key| {
+        version.value(key)
+    })?;
     if let Some(done) = release::final_of(&history, &distribution, version) {
         if done.content == lock.content {
             return lock::up_to_date(context, workspace, done, args.output);

@@ -95,6 +95,7 @@ pub(super) enum TagFailure {
 /// template for its kind and the products' `tag_prefix`; `extra` fills `{version}`, `{rc}`...
 pub(super) fn record(
     context: &Context,
+    workspace: &Workspace,
     lock: &mut Lockfile,
     plan: &Plan,
     date: DateTime,
@@ -111,9 +112,21 @@ pub(super) fn record(
         }
         Err(other) => return Err(fail(context, other)),
     };
+    // The release's products and its companions, which are no part of the plan.
+    let companions: std::collections::BTreeSet<&str> =
+        lock.companions.iter().map(|c| c.name.as_str()).collect();
     let prefixes: std::collections::BTreeMap<String, String> = plan
         .products
         .iter()
+        .copied()
+        .chain(
+            workspace
+                .manifests
+                .products
+                .iter()
+                .map(|p| &p.value)
+                .filter(|p| companions.contains(p.name.as_str())),
+        )
         .filter_map(|p| Some((p.name.value.clone(), p.tag_prefix.as_ref()?.value.clone())))
         .collect();
     let prefix_of = |product: &str| prefixes.get(product).cloned();
