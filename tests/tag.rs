@@ -621,3 +621,119 @@ fn companions_are_recorded_outside_the_content_and_tagged_with_the_rest() {
     ]);
     fails(&run, 1, "the companion `nodocs` of `dist` is no product");
 }
+
+/// An ssh server on 127.0.0.1 with a host key and a client key the test makes, or `None` (with
+/// the reason) when openssh-server is not installed.
+struct Sshd {
+    child: std::process::Child,
+    port: u16,
+    key: PathBuf,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sshd(dir: &Path) -> Result<Sshd, String> {
+    let binary = Path::new("/usr/sbin/sshd");
+    if !binary.exists() {
+        return Err("no /usr/sbin/sshd (apt-get install openssh-server)".into());
+    }
+    // sshd's privilege separation folder; the package's service would create it.
+    std::fs::create_dir_all("/run/sshd").map_err(|e| format!("no /run/sshd: {e}"))?;
+    std::fs::create_dir_all(dir).unwrap();
+    let keygen = |file: &Path| {
+        let status = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+            .arg(file)
+            .status()
+            .map_err(|e| e.to_string())?;
+        status
+            .success()
+            .then_some(())
+            .ok_or_else(|| "ssh-keygen failed".to_owned())
+    };
+    let (host, key) = (dir.join("host_key"), dir.join("client_key"));
+    keygen(&host)?;
+    keygen(&key)?;
+    std::fs::copy(key.with_extension("pub"), dir.join("authorized_keys")).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
+    let config = dir.join("sshd_config");
+    write(
+        &config,
+        &format!(
+            "ListenAddress 127.0.0.1\nPort {port}\nHostKey {}\nAuthorizedKeysFile {}\nPidFile {}\nStrictModes no\nUsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nAllowUsers {user}\nSetEnv PATH={}\n",
+            host.display(),
+            dir.join("authorized_keys").display(),
+            dir.join("sshd.pid").display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    let child = std::process::Command::new(binary)
+        .args(["-D", "-e", "-f"])
+        .arg(&config)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let server = Sshd { child, port, key };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(server);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Err("sshd did not start listening".into())
+}
+
+#[test]
+fn over_ssh_with_a_key_the_test_made() {
+    let f = Fixture::locked();
+    let server = match sshd(&f.root.parent().unwrap().join("ssh")) {
+        Ok(server) => server,
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
+    write(
+        &f.root.join("distrib.yaml"),
+        &format!(
+            "rewrite:\n  \"https://example.org/\": \"ssh://{user}@127.0.0.1:{}{}/example.org/\"\n",
+            server.port,
+            f.upstream.display()
+        ),
+    );
+    let ssh = format!(
+        "ssh -i {} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR",
+        server.key.display()
+    );
+    let mut all = vec![
+        "tag",
+        "--mirrors",
+        f.mirrors.to_str().unwrap(),
+        WEEKLY,
+        "--push",
+    ];
+    let env = [("GIT_SSH_COMMAND", std::ffi::OsStr::new(&ssh))];
+    let run = distrib_with(&f.root, &all, &env);
+    ok(&run);
+    says(&run, "4 pushed");
+    for product in ALL {
+        assert_eq!(
+            tag_commit(&f.repo(product), TAG),
+            Some(locked_commit(&f, product)),
+            "{product}"
+        );
+    }
+    all[4] = "--verify";
+    ok(&distrib_with(&f.root, &all, &env));
+}
