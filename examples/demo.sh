@@ -77,6 +77,8 @@ run check
 run fetch
 run lock "$distribution" --kind weekly --date 2026-11-19
 weekly=$(ls locks/"$distribution"/*.lock.yaml)
+# The per-repository lines of `distrib tag` and `distrib branch` go with the other messages.
+release_tag() { run tag "$distribution/$1" --push >&2; }
 run verify
 run lock "$distribution" --check --offline
 
@@ -91,15 +93,27 @@ work_on() { # REPO BRANCH MESSAGE
 case $example in
 lsst)
     echo "== DMTN-106 §4: candidates from the weekly and the release branch, then the final" >&2
+    echo "== DMTN-106 §4.2: the weekly is a tag in every repository" >&2
+    release_tag "$(basename "$weekly" .lock.yaml)"
     run release candidate lsst_distrib 29.0.0 --from "$(basename "$weekly" .lock.yaml)" --date 2026-11-20
-    git -C "$work/upstream/github.com/lsst/afw" branch v29.0.x main
+    release_tag 29.0.0.rc1
+    echo "== DMTN-106 §4.7: the release branch, for the one package to fix" >&2
+    run branch lsst_distrib/29.0.0.rc1 afw --push >&2
     work_on github.com/lsst/afw v29.0.x "DM-4321: fix the PSF normalisation (backport)"
     run release candidate lsst_distrib 29.0.0 --date 2026-11-24
+    release_tag 29.0.0.rc2
     run release final lsst_distrib 29.0.0 --date 2026-11-26
+    release_tag 29.0.0
     echo "== DMTN-106 §5: a patch from the release branch" >&2
     work_on github.com/lsst/afw v29.0.x "DM-4400: fix a crash on empty exposures (backport)"
     run release patch lsst_distrib 29.0.1 --date 2026-12-03
+    release_tag 29.0.1.rc1
     run release final lsst_distrib 29.0.1 --date 2026-12-04
+    release_tag 29.0.1
+    run tag lsst_distrib/29.0.1 --verify >&2
+    echo "== git tag of afw, and its branches" >&2
+    git -C "$work/upstream/github.com/lsst/afw" tag -n1 >&2
+    git -C "$work/upstream/github.com/lsst/afw" branch --list >&2
     notes=(29.0.0 29.0.1)
     ;;
 alice)

@@ -20,5 +20,6 @@ pub mod report;
 pub mod resolve;
 pub mod schema;
 pub mod site;
+pub mod tag;
 pub mod url;
 pub mod validate;

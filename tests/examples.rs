@@ -62,6 +62,43 @@ fn lsst_demo() {
     let patch = lock(&demo, "lsst_distrib", "29.0.1.rc1");
     assert_eq!(patch.from.as_deref(), Some("29.0.0"));
     assert_ne!(patch.content, done.content);
+    // Every release is a tag in every repository (externals with their `v`), and only afw,
+    // the product fixed between rc1 and rc2, has the release branch.
+    let upstream = |repo: &str| demo.work.path().join("upstream").join(repo);
+    let tags = support::git(&upstream("github.com/lsst/afw"), &["tag", "--list"]);
+    assert_eq!(
+        tags.lines().collect::<Vec<_>>(),
+        [
+            "29.0.0",
+            "29.0.0.rc1",
+            "29.0.0.rc2",
+            "29.0.1",
+            "29.0.1.rc1",
+            "w.2026.47"
+        ]
+    );
+    let eigen = support::git(
+        &upstream("gitlab.com/libeigen/eigen"),
+        &["tag", "--list", "v*"],
+    );
+    assert!(eigen.lines().any(|t| t == "v29.0.0"), "{eigen}");
+    assert_eq!(
+        repository(&rc1, "afw").commit,
+        support::git(
+            &upstream("github.com/lsst/afw"),
+            &["merge-base", "v29.0.x", "main"]
+        )
+    );
+    let docs = support::git(
+        &upstream("github.com/lsst/pipelines_lsst_io"),
+        &["tag", "--list"],
+    );
+    assert!(
+        docs.lines().any(|t| t == "29.0.0"),
+        "the companion too: {docs}"
+    );
+    let utils = support::git(&upstream("github.com/lsst/utils"), &["branch", "--list"]);
+    assert!(!utils.contains("v29.0.x"), "{utils}");
     for line in [
         "29.0.1      final",
         "29.0.0.rc1  candidate",

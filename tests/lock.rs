@@ -399,6 +399,14 @@ fn verify_finds_edits_truncation_versions_and_moved_tags() {
     utils.repositories[0].commit = git(&f.repo("utils"), &["rev-parse", "HEAD"]);
     // Its version names its commit: forged too, or that alone would tell.
     utils.version = Some(format!("g{}", &utils.repositories[0].commit[..7]));
+    let (url, commit) = (
+        utils.repositories[0].url.clone(),
+        utils.repositories[0].commit.clone(),
+    );
+    // And the release tag it records, which offline must point at a recorded commit.
+    for tag in forged.tags.iter_mut().filter(|t| t.url == url) {
+        tag.commit = commit.clone();
+    }
     std::fs::write(&path, forged.to_text().unwrap()).unwrap();
     ok(&f.run(&["verify", "--offline"]));
     let run = f.run(&["verify"]);

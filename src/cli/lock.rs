@@ -345,6 +345,8 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
         Some(_) => return Err(fail(context, LockFailure::Taken { release, again })),
     };
     lock.release = release;
+    super::tag::resolve_companions(context, workspace, &plan, &mut lock, args.lock.offline)?;
+    super::tag::record(context, workspace, &mut lock, &plan, date, |_| None)?;
     write(context, workspace, lock, args.lock.output)
 }
 
@@ -557,6 +559,8 @@ pub(super) fn new_lock(
         environment: resolve::locked_environment(plan.environment),
         content,
         products,
+        tags: Vec::new(),
+        companions: Vec::new(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! The command line: clap types and one function per subcommand. The only module that reads
 //! flags, the environment and the terminal, and the only one that prints.
 
+mod branch;
 mod check;
 mod deploy;
 mod diff;
@@ -17,6 +18,7 @@ mod release;
 mod schema;
 mod shell;
 mod site;
+mod tag;
 mod verify;
 mod workspace;
 
@@ -92,6 +94,8 @@ enum Command {
     Lock(lock::Args),
     Release(release::Args),
     Verify(verify::Args),
+    Tag(tag::Args),
+    Branch(branch::Args),
     List(list::Args),
     Diff(diff::Args),
     Notes(notes::Args),
@@ -179,6 +183,8 @@ pub fn run() -> ExitCode {
         Command::Lock(args) => lock::run(&context, args),
         Command::Release(args) => release::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
+        Command::Tag(args) => tag::run(&context, args),
+        Command::Branch(args) => branch::run(&context, args),
         Command::List(args) => list::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
         Command::Notes(args) => notes::run(&context, args),

@@ -271,6 +271,12 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
             .or_else(|| (key == "rc").then(|| rc.to_string()))
     })
     .map_err(|e| fail(context, e))?;
+    super::tag::resolve_companions(context, workspace, &plan, &mut lock, request.lock.offline)?;
+    super::tag::record(context, workspace, &mut lock, &plan, date, |key| {
+        version
+            .value(key)
+            .or_else(|| (key == "rc").then(|| rc.to_string()))
+    })?;
     let moving = release::moving_references(&lock.products, branch.as_deref());
     if !moving.is_empty() {
         return Err(fail(
@@ -325,6 +331,9 @@ fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Resul
     let template = lock::template(&plan, ReleaseKind::Final);
     lock.release = lock::release_name(&template, date, &lock, &plan, |key| version.value(key))
         .map_err(|e| fail(context, e))?;
+    super::tag::record(context, workspace, &mut lock, &plan, date, |key| {
+        version.value(key)
+    })?;
     if let Some(done) = release::final_of(&history, &distribution, version) {
         if done.content == lock.content {
             return lock::up_to_date(context, workspace, done, args.output);
@@ -366,7 +375,7 @@ fn immutable(
 
 /// The release branch of a version: the `branch` template, default `b.{major}.{minor}.x`, with
 /// the version's numbers and the distribution's variables.
-fn branch_name(
+pub(super) fn branch_name(
     distribution: &crate::manifest::model::Distribution,
     version: Version,
     variables: &std::collections::BTreeMap<String, String>,

@@ -81,6 +81,21 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         if !args.offline {
             findings.extend(against_mirrors(&lock, &mirrors, &mut opened));
             findings.extend(versions_against_mirrors(&lock, &mirrors));
+            let (moved, unpushed) = release_tags_against_mirrors(&lock, &mirrors, &mut opened);
+            findings.extend(moved);
+            match unpushed.as_slice() {
+                [] => {}
+                [one] => err(&format!("note: `{shown}`: {one}\n")),
+                [first, rest @ ..] => err(&format!(
+                    "note: `{shown}`: {first}, nor in {} other {}\n",
+                    rest.len(),
+                    if rest.len() == 1 {
+                        "repository"
+                    } else {
+                        "repositories"
+                    }
+                )),
+            }
         }
         if findings.is_empty() {
             err(&format!(
@@ -176,6 +191,38 @@ fn against_mirrors(
         }
     }
     findings
+}
+
+/// The release's own tags (`distrib tag`), as the mirrors last saw their origins: one on
+/// another commit is a finding; one that is absent was not pushed yet, which is said as such.
+fn release_tags_against_mirrors(
+    lock: &Lockfile,
+    mirrors: &crate::resolve::Mirrors,
+    opened: &mut std::collections::HashMap<PathBuf, Option<Mirror>>,
+) -> (Vec<String>, Vec<String>) {
+    let (mut findings, mut unpushed) = (Vec::new(), Vec::new());
+    for tag in &lock.tags {
+        let Some(mirror) = opened
+            .entry(mirrors.path(&tag.url))
+            .or_insert_with_key(|path| Mirror::open(path).ok())
+            .as_ref()
+        else {
+            continue;
+        };
+        match mirror.peel(&format!("refs/tags/{}", tag.name)) {
+            Ok(Some(commit)) if commit == tag.commit => {}
+            Ok(Some(commit)) => findings.push(format!(
+                "the release tag `{}` of `{}` points to `{commit}`, not to the recorded `{}`",
+                tag.name, tag.url, tag.commit
+            )),
+            Ok(None) => unpushed.push(format!(
+                "the release tag `{}` was never pushed (`distrib tag {}/{} --push`): it is not in `{}`",
+                tag.name, lock.distribution, lock.release, tag.url
+            )),
+            Err(error) => findings.push(format!("cannot read `{}`: {error}", tag.url)),
+        }
+    }
+    (findings, unpushed)
 }
 
 /// A nightly, weekly or manual lock whose name is what the distribution's template of another

@@ -97,7 +97,7 @@ pub(super) fn helpers<'a>(
 
 /// Whether sending a password to `url` would show it to the network: plain http to another
 /// machine.
-fn cleartext_to_the_network(url: &gix::Url) -> bool {
+pub(super) fn cleartext_to_the_network(url: &gix::Url) -> bool {
     url.scheme == gix::url::Scheme::Http
         && !matches!(
             url.host(),

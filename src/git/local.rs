@@ -16,7 +16,7 @@ type Source = Box<dyn std::error::Error + Send + Sync>;
 
 /// What git itself removes before running a command in another repository, so that nothing
 /// of the caller's repository leaks into it.
-const REMOVED: &[&str] = &[
+pub(super) const REMOVED: &[&str] = &[
     "GIT_ALTERNATE_OBJECT_DIRECTORIES",
     "GIT_CONFIG",
     "GIT_CONFIG_PARAMETERS",

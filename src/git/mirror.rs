@@ -813,20 +813,72 @@ impl Mirror {
     }
 
     /// `git describe --tags` of a commit: the tag itself, `<tag>-<n>-g<short>` past it, or
-    /// `g<short>` when no tag is reachable.
+    /// `g<short>` when no tag is reachable. The release tags distrib makes (`distrib tag`, their
+    /// message `Version ... release from ...`) name releases, not product versions: they are
+    /// left out, so tagging a release changes no version of the next lock.
     pub fn describe(&self, commit: &str) -> Result<String, ResolveError> {
-        let resolution = self
-            .find_commit(commit)?
-            .describe()
-            .names(gix::commit::describe::SelectRef::AllTags)
-            .try_resolve()
-            .map_err(|e| ResolveError::Read(Box::new(e)))?;
+        use std::borrow::Cow;
+        let id = self.find_commit(commit)?.id;
+        let platform = self.repo.references().map_err(read_error)?;
+        let mut names: Vec<(gix::ObjectId, u8, i64, Cow<'_, gix::bstr::BStr>)> = Vec::new();
+        for reference in platform.tags().map_err(read_error)?.flatten() {
+            let mut reference = reference;
+            let target = reference.target().try_id().map(ToOwned::to_owned);
+            let Ok(peeled) = reference.peel_to_id() else {
+                continue;
+            };
+            let (priority, time) = match target {
+                Some(target) if peeled != target => {
+                    let Some(tag) = self
+                        .repo
+                        .find_object(target)
+                        .ok()
+                        .and_then(|o| o.try_into_tag().ok())
+                    else {
+                        continue;
+                    };
+                    let time = tag
+                        .tagger()
+                        .ok()
+                        .and_then(|s| s.map(|s| s.seconds()))
+                        .unwrap_or(0);
+                    let decoded = tag.decode().map_err(read_error)?;
+                    if crate::tag::is_release_message(&decoded.message.to_str_lossy()) {
+                        continue;
+                    }
+                    (1, time)
+                }
+                _ => (0, 0),
+            };
+            names.push((
+                peeled.detach(),
+                priority,
+                time,
+                Cow::Owned(reference.name().shorten().to_owned()),
+            ));
+        }
+        // As git: annotated before lightweight, then older first, so the newest wins.
+        names.sort_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)).then_with(|| b.3.cmp(&a.3)));
+        let mut graph = self.repo.revision_graph(None);
+        let outcome = gix::revision::plumbing::describe(
+            &id,
+            &mut graph,
+            gix::revision::plumbing::describe::Options {
+                name_by_oid: names
+                    .into_iter()
+                    .map(|(id, _, _, name)| (id, name))
+                    .collect(),
+                fallback_to_oid: false,
+                first_parent: false,
+                max_candidates: 10,
+            },
+        )
+        .map_err(read_error)?;
         let short = &commit[..7.min(commit.len())];
         Ok(
-            match resolution.and_then(|r| {
-                r.outcome
-                    .name
-                    .map(|name| (name.to_str_lossy().into_owned(), r.outcome.depth))
+            match outcome.and_then(|o| {
+                o.name
+                    .map(|name| (name.to_str_lossy().into_owned(), o.depth))
             }) {
                 Some((name, 0)) => name,
                 Some((name, depth)) => format!("{name}-{depth}-g{short}"),

@@ -4,6 +4,7 @@
 mod credentials;
 mod local;
 pub mod mirror;
+pub mod push;
 
 use std::path::{Path, PathBuf};
 
@@ -49,6 +50,12 @@ pub fn init_repository(dir: &Path) -> Result<bool, GitError> {
 /// Whether git accepts `name` as a branch (`refs/heads/<name>`).
 pub fn valid_branch_name(name: &str) -> bool {
     let full = format!("refs/heads/{name}");
+    gix::validate::reference::name(full.as_bytes().as_bstr()).is_ok()
+}
+
+/// Whether git accepts `name` as a tag (`refs/tags/<name>`).
+pub fn valid_tag_name(name: &str) -> bool {
+    let full = format!("refs/tags/{name}");
     gix::validate::reference::name(full.as_bytes().as_bstr()).is_ok()
 }
 

@@ -273,6 +273,8 @@ mod tests {
             },
             content: String::new(),
             products: Vec::new(),
+            tags: Vec::new(),
+            companions: Vec::new(),
         }
     }
 

@@ -93,6 +93,40 @@ pub struct Lockfile {
     /// The digest of what is built: every product's name and identity.
     pub content: String,
     pub products: Vec<LockedProduct>,
+    /// The tag each repository of the release is to carry (`distrib tag`), decided when the
+    /// release is locked. Outside `content`, inside the digest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<LockedTag>,
+    /// The distribution's companions (DMTN-106 §4.5): tagged with the release, not built.
+    /// Outside `content`, inside the digest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub companions: Vec<LockedCompanion>,
+}
+
+/// One repository of a companion product, at the commit the release tags.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LockedCompanion {
+    pub name: String,
+    pub url: String,
+    /// What was asked for, and what it resolved to.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub commit: String,
+}
+
+/// An annotated tag a repository is to carry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LockedTag {
+    /// The repository, as the products record it.
+    pub url: String,
+    /// The tag's name, without `refs/tags/`.
+    pub name: String,
+    /// The commit it points at.
+    pub commit: String,
+    /// The tag's message.
+    pub message: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -229,6 +263,8 @@ impl Lockfile {
                 .repositories
                 .sort_by(|a, b| (&a.url, &a.path).cmp(&(&b.url, &b.path)));
         }
+        self.tags
+            .sort_by(|a, b| (&a.url, &a.name).cmp(&(&b.url, &b.name)));
     }
 
     /// The canonical text: header, YAML body, digest line.
@@ -704,6 +740,7 @@ pub fn check_consistency(lock: &Lockfile) -> Result<(), LockError> {
             )));
         }
     }
+    check_tags(lock)?;
     let version = lock.identity_version().ok_or_else(|| {
         LockError::Inconsistent("the identity version is not supported by this distrib".into())
     })?;
@@ -713,6 +750,49 @@ pub fn check_consistency(lock: &Lockfile) -> Result<(), LockError> {
             "the content digest is `{}`, the products give `{content}`",
             lock.content
         )));
+    }
+    Ok(())
+}
+
+/// Each recorded tag names a valid ref and a commit the lock records for its repository, and
+/// each repository carries one tag of one name.
+fn check_tags(lock: &Lockfile) -> Result<(), LockError> {
+    for companion in &lock.companions {
+        let is_id = matches!(companion.commit.len(), 40 | 64)
+            && companion.commit.bytes().all(|b| b.is_ascii_hexdigit());
+        if !is_id || lock.products.iter().any(|p| p.name == companion.name) {
+            return Err(LockError::Inconsistent(format!(
+                "the companion `{}` records no commit id, or is a product of the release too",
+                companion.name
+            )));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for tag in &lock.tags {
+        let wrong = |why: &str| {
+            Err(LockError::Inconsistent(format!(
+                "the tag `{}` of `{}` {why}",
+                tag.name, tag.url
+            )))
+        };
+        if !crate::git::valid_tag_name(&tag.name) {
+            return wrong("is not a valid git ref name");
+        }
+        if !seen.insert((&tag.url, &tag.name)) {
+            return wrong("is recorded twice");
+        }
+        let recorded = lock
+            .products
+            .iter()
+            .flat_map(|p| &p.repositories)
+            .any(|r| r.url == tag.url && r.commit == tag.commit)
+            || lock
+                .companions
+                .iter()
+                .any(|c| c.url == tag.url && c.commit == tag.commit);
+        if !recorded {
+            return wrong("points at a commit the lock records for no product of that repository");
+        }
     }
     Ok(())
 }
@@ -744,7 +824,7 @@ pub fn list(root: &Path) -> Vec<PathBuf> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn sample() -> Lockfile {
@@ -802,6 +882,8 @@ mod tests {
                     identity: String::new(),
                 },
             ],
+            tags: Vec::new(),
+            companions: Vec::new(),
         };
         let identities = lock.recompute_identities().unwrap();
         for product in &mut lock.products {

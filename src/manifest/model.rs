@@ -77,6 +77,10 @@ pub struct Product {
     /// identity with every scalar as the text written (docs/identity.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<Node<Recipe>>,
+    /// Put before the release's tag in this product's repositories, for repositories whose
+    /// tags must start with a letter (`v` gives `v29.0.0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_prefix: Option<Node<String>>,
 }
 
 /// A build recipe: a mapping whose scalars are all kept as the text written, so that no YAML
@@ -308,6 +312,11 @@ pub struct Distribution {
     /// Regular expression that finds issue keys in commit messages, e.g. `DM-\d+`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issues: Option<Node<String>>,
+    /// Products tagged with every release but not part of what is built (DMTN-106 §4.5):
+    /// documentation, environment definitions, distribution and test-data packages. Each is
+    /// locked at its repository's `ref` (else its default branch), outside the content.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub companions: Vec<Node<String>>,
     /// Install instructions for release notes (Markdown), with `{release}`, `{distribution}`,
     /// `{build}`, `{platform}` and the distribution's variables filled in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -387,6 +396,30 @@ pub struct Naming {
     pub branch: Option<Node<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<Node<String>>,
+    /// The tag each release kind puts in every repository of the release (`distrib tag`),
+    /// written like the release names. Defaults: weekly `w.%G.%V`, candidate and patch
+    /// `{version}.rc{rc}`, final `{version}`; nightly and manual releases make no tag unless
+    /// a template is given here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<TagNaming>,
+}
+
+/// Tag name templates per release kind.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagNaming {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nightly: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<Node<String>>,
+    #[serde(default, rename = "final", skip_serializing_if = "Option::is_none")]
+    pub final_: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<Node<String>>,
 }
 
 /// An environment: one file in `environments/`. Its digest is part of every package identity

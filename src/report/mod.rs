@@ -176,6 +176,8 @@ pub(crate) mod tests {
                     identity: String::new(),
                 })
                 .collect(),
+            tags: Vec::new(),
+            companions: Vec::new(),
         };
         seal(&mut lock);
         lock

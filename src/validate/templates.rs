@@ -13,6 +13,12 @@ use crate::naming::{Token, scan, scan_at};
 
 /// The built-in placeholders each kind knows, and whether dates apply.
 fn builtins(kind: &str) -> (&'static [&'static str], bool) {
+    // `tag.<kind>`: the tag of that kind of release knows what its name knows.
+    let kind = match kind.strip_prefix("tag.") {
+        Some("patch") => "candidate",
+        Some(kind) => kind,
+        None => kind,
+    };
     match kind {
         "nightly" | "weekly" | "manual" => (&["build"], true),
         "candidate" => (&["version", "major", "minor", "patch", "rc", "build"], true),
@@ -30,7 +36,14 @@ pub(super) fn check(
     found: &mut Vec<Diagnostic>,
 ) {
     let naming = &distribution.value.naming;
+    let tags = naming.tag.clone().unwrap_or_default();
     let templates = [
+        ("tag.nightly", &tags.nightly),
+        ("tag.weekly", &tags.weekly),
+        ("tag.manual", &tags.manual),
+        ("tag.candidate", &tags.candidate),
+        ("tag.final", &tags.final_),
+        ("tag.patch", &tags.patch),
         ("nightly", &naming.nightly),
         ("weekly", &naming.weekly),
         ("manual", &naming.manual),
