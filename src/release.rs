@@ -99,7 +99,7 @@ pub enum ReleaseError {
     #[error("`{release}` is a release of `{other}`, not of `{distribution}`")]
     #[diagnostic(
         code("release-foreign"),
-        help("a candidate of `{distribution}` starts from a release of `{distribution}`")
+        help("a release of `{distribution}` starts from a release of `{distribution}`")
     )]
     Foreign {
         release: String,
@@ -251,14 +251,25 @@ pub fn starting_point<'a>(
     distribution: &str,
     release: &str,
 ) -> Result<&'a Lockfile, ReleaseError> {
+    let lock = find_release(history, distribution, release)?;
+    match lock.kind {
+        ReleaseKind::Nightly | ReleaseKind::Weekly | ReleaseKind::Manual => Ok(lock),
+        kind => Err(ReleaseError::FromKind {
+            release: release.to_owned(),
+            kind: kind.as_str(),
+        }),
+    }
+}
+
+/// A release of `distribution` by name, of any kind: what `lock --from` starts from. A name of
+/// another distribution's release, or of none, is an error that says so.
+pub fn find_release<'a>(
+    history: &'a History,
+    distribution: &str,
+    release: &str,
+) -> Result<&'a Lockfile, ReleaseError> {
     if let Some(lock) = history.find(distribution, release) {
-        return match lock.kind {
-            ReleaseKind::Nightly | ReleaseKind::Weekly | ReleaseKind::Manual => Ok(lock),
-            kind => Err(ReleaseError::FromKind {
-                release: release.to_owned(),
-                kind: kind.as_str(),
-            }),
-        };
+        return Ok(lock);
     }
     if let Some(other) = history.all().find(|l| l.release == release) {
         return Err(ReleaseError::Foreign {

@@ -12,7 +12,8 @@ use crate::lock::history::{self, History};
 use crate::lock::{FORMAT_VERSION, LockedProduct, Lockfile, ReleaseKind};
 use crate::manifest::model::Level;
 use crate::naming::{self, DateTime};
-use crate::resolve::{self, Options, Plan};
+use crate::release;
+use crate::resolve::{self, Inherited, Options, Plan};
 
 /// Resolve a distribution and write the lockfile of a release
 ///
@@ -25,6 +26,7 @@ use crate::resolve::{self, Options, Plan};
 #[command(
     after_help = "Examples:\n  distrib lock lsst_distrib --kind weekly --date 2026-11-21\n  \
 distrib lock O2PDPSuite --kind manual --set O2=v1.2.3 --var flp_suite=0.41.0\n  \
+distrib lock O2PDPSuite --kind manual --from O2PDPSuite-v1.1.0-1 --set DataDistribution=v1.6.6\n  \
 distrib lock lsst_distrib --check"
 )]
 pub struct Args {
@@ -43,6 +45,12 @@ pub struct Args {
     /// With --check: compare with this release instead of the newest
     #[arg(long, value_name = "NAME", requires = "check")]
     release: Option<String>,
+
+    /// Start from this release of the distribution: every repository at its commit, except
+    /// the products --set names (O2 §5: a manual build "based on the weekly"); the lock
+    /// records `from`, and takes the release's platform and build inputs unless given
+    #[arg(long, value_name = "RELEASE", conflicts_with = "check")]
+    from: Option<String>,
 
     #[command(flatten)]
     lock: LockArgs,
@@ -247,10 +255,23 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     } else {
         None
     };
+    // `--from`: the release whose commits this lock starts from.
+    let start = match &args.from {
+        Some(from) => {
+            let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
+            let start = release::find_release(&history, &distribution.name.value, from)
+                .map_err(|e| fail(context, e))?;
+            Some(start.clone())
+        }
+        None => None,
+    };
     let platform = resolve::lock_platform(
         distribution,
         args.lock.platform.as_deref(),
-        compared.as_ref().map(|l| l.platform.as_str()),
+        compared
+            .as_ref()
+            .or(start.as_ref())
+            .map(|l| l.platform.as_str()),
     );
     let plan = Plan::new(&workspace.manifests, &args.distribution, &platform)
         .map_err(|e| fail(context, e))?;
@@ -271,8 +292,21 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
             }
         }
     }
+    // And the build inputs of the release it starts from, unless `--var` sets them.
+    let mut variables = variables;
+    if let Some(start) = &start {
+        for (name, value) in start.input_values() {
+            let given = args.lock.variables.iter().any(|(k, _)| *k == name);
+            if inputs.contains_key(&name) && !given {
+                variables.insert(name.clone(), value.clone());
+                inputs.insert(name, value);
+            }
+        }
+    }
+    let inherited = start.as_ref().map(Inherited::from_lock).unwrap_or_default();
     let options = Options {
         inputs: &inputs,
+        inherited: &inherited,
         ..Options::new(&platform, &overrides)
     };
     let products = resolve_products(context, workspace, &plan, &options, &args.lock)?;
@@ -289,6 +323,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
         .map_err(|e| fail(context, e))?;
     lock.variables = variables;
     lock.date = date.to_text();
+    lock.from = start.map(|s| s.release);
     let template = template(&plan, kind);
     let name = |template: &str| {
         release_name(template, date, &lock, &plan, |_| None).map_err(|e| fail(context, e))

@@ -1,0 +1,148 @@
+//! The release workflow as ALICE and LSST run it: builds from a release (`lock --from`), build
+//! names, and LSST's week numbers, on real git repositories.
+
+mod support;
+
+use distrib::lock::{Lockfile, ReleaseKind};
+use support::fixture::{Fixture, commit_file, fails, ok, says};
+
+fn lock(f: &Fixture, release: &str) -> Lockfile {
+    distrib::lock::parse(&f.lock_text("dist", release)).unwrap()
+}
+
+fn commit_of(lock: &Lockfile, product: &str) -> String {
+    let product = lock.products.iter().find(|p| p.name == product).unwrap();
+    product.repositories[0].commit.clone()
+}
+
+#[test]
+fn a_manual_build_from_the_weekly_keeps_its_commits_except_the_overrides() {
+    let f = Fixture::locked();
+    let weekly = lock(&f, "w.2026.47");
+    // O2 §5: work goes on after the weekly; the manual build must not see it.
+    commit_file(&f.repo("utils"), "src/new", "after", "later work");
+    let app = commit_file(&f.repo("app"), "src/new", "after", "later work");
+    git_tag(&f, "app", "v1.6.6");
+    ok(&f.run(&["fetch"]));
+
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "manual",
+        "--from",
+        "w.2026.47",
+        "--set",
+        "app=v1.6.6",
+        "--date",
+        "2026-11-20T10:00",
+        "--offline",
+    ]);
+    ok(&run);
+    says(&run, "from `w.2026.47`");
+    let manual = lock(&f, "m.2026.11.20.1000");
+    assert_eq!(manual.kind, ReleaseKind::Manual);
+    assert_eq!(manual.from.as_deref(), Some("w.2026.47"));
+    assert_eq!(commit_of(&manual, "app"), app);
+    for product in ["utils", "other", "base"] {
+        assert_eq!(commit_of(&manual, product), commit_of(&weekly, product));
+    }
+    assert_eq!(
+        manual.overrides.get("app").map(String::as_str),
+        Some("v1.6.6")
+    );
+    // `verify` accepts a manual build that records where it started.
+    ok(&f.run(&["verify"]));
+
+    // Without --from the same command takes every branch at its head.
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "manual",
+        "--set",
+        "app=v1.6.6",
+        "--date",
+        "2026-11-20T11:00",
+        "--offline",
+    ]);
+    ok(&run);
+    let head = lock(&f, "m.2026.11.20.1100");
+    assert_eq!(head.from, None);
+    assert_ne!(commit_of(&head, "utils"), commit_of(&weekly, "utils"));
+}
+
+#[test]
+fn a_nightly_may_start_from_a_release_too() {
+    let f = Fixture::locked();
+    let weekly = lock(&f, "w.2026.47");
+    commit_file(&f.repo("other"), "src/new", "after", "later work");
+    ok(&f.run(&["fetch"]));
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "nightly",
+        "--from",
+        "w.2026.47",
+        "--date",
+        "2026-11-21",
+        "--offline",
+    ]);
+    ok(&run);
+    // Same commits, so the same content: no rebuild.
+    says(&run, "same content as `w.2026.47` (b1), from `w.2026.47`");
+    let nightly = lock(&f, "d.2026.11.21");
+    assert_eq!(nightly.content, weekly.content);
+    assert_eq!(commit_of(&nightly, "other"), commit_of(&weekly, "other"));
+}
+
+#[test]
+fn from_a_release_of_another_distribution_or_of_none_is_refused() {
+    let f = Fixture::locked();
+    ok(&f.run(&[
+        "lock",
+        "solo",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-12",
+        "--offline",
+    ]));
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "manual",
+        "--from",
+        "w.2026.46",
+        "--offline",
+    ]);
+    fails(&run, 1, "`w.2026.46` is a release of `solo`, not of `dist`");
+    says(&run, "release-foreign");
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "manual",
+        "--from",
+        "w.2026.48",
+        "--offline",
+    ]);
+    fails(&run, 1, "no release `w.2026.48` of `dist`");
+    says(&run, "did you mean `w.2026.47`?");
+    assert!(
+        !f.root
+            .join("locks/dist")
+            .read_dir()
+            .unwrap()
+            .any(|e| { e.unwrap().file_name().to_string_lossy().starts_with("m.") })
+    );
+    // `--from` says what to build; `--check` compares: not both.
+    let run = f.run(&["lock", "dist", "--check", "--from", "w.2026.47"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+fn git_tag(f: &Fixture, product: &str, tag: &str) {
+    support::git(&f.repo(product), &["tag", "-a", "-m", "release", tag]);
+}
