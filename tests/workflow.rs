@@ -146,3 +146,103 @@ fn from_a_release_of_another_distribution_or_of_none_is_refused() {
 fn git_tag(f: &Fixture, product: &str, tag: &str) {
     support::git(&f.repo(product), &["tag", "-a", "-m", "release", tag]);
 }
+
+fn name_builds(f: &Fixture, build: &str) {
+    support::fixture::write(
+        &f.root.join("distributions/dist.yaml"),
+        &format!(
+            "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: {{ weekly: \"w.%G.%V\", build: \"{build}\" }}\n"
+        ),
+    );
+}
+
+#[test]
+fn builds_are_named_by_naming_build_in_messages_list_notes_and_json() {
+    let f = Fixture::locked();
+    name_builds(&f, "{version}-b{build}");
+    ok(&f.run(&["check"]));
+    let run = f.run(&[
+        "release",
+        "candidate",
+        "dist",
+        "27.0.0",
+        "--from",
+        "w.2026.47",
+        "--date",
+        "2026-11-20",
+        "--offline",
+    ]);
+    ok(&run);
+    // DMTN-106 §3.3.2: `<M>.<n>.<p>-<bID>`.
+    says(&run, "same content as `w.2026.47` (27.0.0-b1)");
+    let run = f.run(&[
+        "release",
+        "final",
+        "dist",
+        "27.0.0",
+        "--date",
+        "2026-11-21",
+        "--format",
+        "json",
+    ]);
+    ok(&run);
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["build_name"], "27.0.0-b1");
+    assert_eq!(summary["build"], 1);
+
+    let run = support::distrib_wide(&f.root, &["list", "dist"]);
+    ok(&run);
+    let rows: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        rows[1].starts_with("27.0.0 ") && rows[1].contains(" 27.0.0-b1 "),
+        "{}",
+        run.stdout
+    );
+    // A weekly has no version: it keeps `b<ID>`.
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("w.2026.47") && r.contains(" b1 ")),
+        "{}",
+        run.stdout
+    );
+    let run = support::distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let names: Vec<&str> = list["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["build_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["27.0.0-b1", "27.0.0-b1", "b1"]);
+
+    let run = f.run(&["notes", "w.2026.47", "27.0.0"]);
+    ok(&run);
+    assert!(
+        run.stdout.contains("(build b1 → 27.0.0-b1)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_build_template_with_an_unknown_placeholder_or_without_the_build_is_refused() {
+    let f = Fixture::new();
+    name_builds(&f, "{version}-b{bild}");
+    let run = f.run(&["check"]);
+    fails(
+        &run,
+        1,
+        "unknown placeholder `{bild}` in the build name template",
+    );
+    says(&run, "did you mean `{build}`?");
+    name_builds(&f, "b%Y");
+    let run = f.run(&["check"]);
+    fails(&run, 1, "the build name template has no `{build}`");
+    says(
+        &run,
+        "date code `%Y` in the build name template, which has no date",
+    );
+    // `{version}` is what DMTN-106 names builds with.
+    name_builds(&f, "{version}-b{build}");
+    ok(&f.run(&["check"]));
+}

@@ -91,6 +91,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                         "release_version": lock.release_version,
                         "rc": lock.rc,
                         "build": lock.build,
+                        "build_name": crate::naming::build_of(&opened.manifests, lock),
                         "date": lock.date,
                         "from": lock.from,
                         "same_content_as": lock.same_content_as,
@@ -143,7 +144,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                 rows.push(vec![
                     name,
                     lock.kind.as_str().to_owned(),
-                    format!("b{}", lock.build),
+                    crate::naming::build_of(&opened.manifests, lock),
                     lock.date.clone(),
                     content.get(..12).unwrap_or(content).to_owned(),
                     notes.join(", "),

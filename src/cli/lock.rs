@@ -626,6 +626,7 @@ fn summary(
         "release": lock.release,
         "kind": lock.kind.as_str(),
         "build": lock.build,
+        "build_name": naming::build_of(&workspace.manifests, lock),
         "path": workspace.shown(path),
         "written": written,
         "same_content_as": lock.same_content_as,
@@ -674,9 +675,10 @@ pub(super) fn write(
     }
     crate::fsutil::write_atomic(&path, text.as_bytes())
         .map_err(|e| fail(context, IoError::new(&path, e)))?;
+    let build = naming::build_of(&workspace.manifests, &lock);
     let mut lineage = match &lock.same_content_as {
-        Some(other) => format!(", same content as `{other}` (b{})", lock.build),
-        None => format!(", build b{}", lock.build),
+        Some(other) => format!(", same content as `{other}` ({build})"),
+        None => format!(", build {build}"),
     };
     if let Some(from) = &lock.from {
         lineage.push_str(&format!(", from `{from}`"));

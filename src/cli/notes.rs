@@ -130,7 +130,14 @@ pub(super) fn note(
             .filter_map(Result::err)
             .map(|(range, why)| (range, RangeLog::Unavailable(why))),
     );
-    let text = Text { narrative, install };
+    let build = distribution
+        .and_then(|d| d.naming.build.as_ref())
+        .map(|t| t.value.clone());
+    let text = Text {
+        narrative,
+        install,
+        build,
+    };
     Ok((
         notes::notes(from, to, logs, issues.as_ref(), text),
         unavailable,

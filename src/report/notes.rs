@@ -43,6 +43,8 @@ pub struct Text {
     pub narrative: Option<String>,
     /// The distribution's `install` template, filled in.
     pub install: Option<String>,
+    /// The distribution's `naming.build` template.
+    pub build: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -52,6 +54,9 @@ pub struct Notes {
     pub to: String,
     pub from_build: u64,
     pub to_build: u64,
+    /// The builds' names, by `naming.build`.
+    pub from_build_name: String,
+    pub to_build_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -243,6 +248,16 @@ pub fn notes(
         to: to.release.clone(),
         from_build: from.build,
         to_build: to.build,
+        from_build_name: crate::naming::build_name(
+            text.build.as_deref(),
+            from.build,
+            from.release_version.as_deref(),
+        ),
+        to_build_name: crate::naming::build_name(
+            text.build.as_deref(),
+            to.build,
+            to.release_version.as_deref(),
+        ),
         narrative: text.narrative,
         install: text.install,
         issues: by_issue
@@ -300,10 +315,10 @@ impl Notes {
         line(
             &mut out,
             &format!(
-                "Changes since {} (build b{} → b{}).",
+                "Changes since {} (build {} → {}).",
                 m(&self.from),
-                self.from_build,
-                self.to_build
+                m(&self.from_build_name),
+                m(&self.to_build_name)
             ),
         );
         if let Some(narrative) = &self.narrative {
@@ -453,10 +468,10 @@ impl Notes {
         let e = escape_html;
         let (h, sub) = (level, level + 1);
         let mut out = format!(
-            "<p>Changes since {} (build b{} → b{}).</p>\n",
+            "<p>Changes since {} (build {} → {}).</p>\n",
             e(&self.from),
-            self.from_build,
-            self.to_build
+            e(&self.from_build_name),
+            e(&self.to_build_name)
         );
         if let Some(narrative) = &self.narrative {
             out.push_str(&format!(

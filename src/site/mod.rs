@@ -38,6 +38,8 @@ pub struct DistributionInfo {
     pub environment: String,
     /// The top-level products.
     pub products: Vec<String>,
+    /// `naming.build`: what a build is called.
+    pub build: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +71,7 @@ impl Input {
                 description: d.value.description.clone(),
                 environment: d.value.environment.value.clone(),
                 products: d.value.products.iter().map(|p| p.value.clone()).collect(),
+                build: d.value.naming.build.as_ref().map(|t| t.value.clone()),
             })
             .collect();
         let deployments = manifests
@@ -483,6 +486,7 @@ mod tests {
                 description: None,
                 environment: "ops".into(),
                 products: vec!["app".into()],
+                build: None,
             }],
             deployments: vec![DeploymentInfo {
                 name: "farm".into(),

@@ -83,6 +83,15 @@ impl<'a> Catalog<'a> {
         self.releases.get(distribution).map_or(&[], Vec::as_slice)
     }
 
+    /// A build's name, by its distribution's `naming.build`.
+    fn build_name(&self, lock: &Lockfile) -> String {
+        let template = self
+            .distributions
+            .get(lock.distribution.as_str())
+            .and_then(|d| d.build.as_deref());
+        crate::naming::build_name(template, lock.build, lock.release_version.as_deref())
+    }
+
     fn lock(&self, distribution: &str, release: &str) -> Option<&'a Lockfile> {
         self.releases_of(distribution)
             .iter()
@@ -200,7 +209,8 @@ fn installed_table(
                 catalog.release_link(from, &deployment.distribution, &entry.release),
                 support_cell(entry.support, default),
                 lock.map(|l| escape(l.kind.as_str())).unwrap_or_default(),
-                lock.map(|l| format!("b{}", l.build)).unwrap_or_default(),
+                lock.map(|l| escape(&catalog.build_name(l)))
+                    .unwrap_or_default(),
                 lock.map(|l| escape(&l.date)).unwrap_or_default(),
             ];
             if detailed {
@@ -400,7 +410,7 @@ pub(super) fn distribution(catalog: &Catalog, name: &str) -> String {
                 Row::new(vec![
                     catalog.release_link(&here, name, &lock.release),
                     escape(lock.kind.as_str()),
-                    format!("b{}", lock.build),
+                    escape(&catalog.build_name(lock)),
                     escape(&lock.date),
                     sites.join("<br>"),
                     lineage(catalog, lock, &here).join("<br>"),
@@ -551,7 +561,7 @@ fn overview(page: &ReleasePage) -> Option<Section> {
         };
         items.push(("Version", text));
     }
-    let mut build = format!("b{}", lock.build);
+    let mut build = escape(&catalog.build_name(lock));
     if let Some(same) = &lock.same_content_as {
         let _ = write!(
             build,

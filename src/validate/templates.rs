@@ -18,6 +18,8 @@ fn builtins(kind: &str) -> (&'static [&'static str], bool) {
         "candidate" => (&["version", "major", "minor", "patch", "rc", "build"], true),
         "final" => (&["version", "major", "minor", "patch", "build"], true),
         "branch" => (&["version", "major", "minor", "patch"], false),
+        // A build's name is made from its lock alone, wherever it is shown.
+        "build" => (&crate::naming::BUILD_PLACEHOLDERS, false),
         _ => (&["build"], false),
     }
 }
@@ -60,8 +62,14 @@ pub(super) fn check(
     for (kind, template) in templates {
         let Some(template) = template else { continue };
         let (known, dates) = builtins(kind);
-        // A release branch exists before any lock: no product has a version for it yet.
-        let with_products = kind != "branch";
+        // A release branch exists before any lock: no product has a version for it yet; a
+        // build name is the same wherever it is shown, with or without the products.
+        let with_products = kind != "branch" && kind != "build";
+        let variables = if kind == "build" {
+            HashSet::new()
+        } else {
+            variables.clone()
+        };
         if template.trim().is_empty() {
             found.push(
                 Diagnostic::new(
@@ -78,6 +86,17 @@ pub(super) fn check(
             continue;
         }
         let tokens = scan(template);
+        if kind == "build" && !tokens.contains(&Token::Placeholder("build")) {
+            found.push(
+                Diagnostic::new(
+                    Code::TemplateInvalid,
+                    distribution.file,
+                    "the build name template has no `{build}`, so two builds would have one name",
+                )
+                .with_label(distribution.file, template.span.clone(), "here")
+                .with_help("add `{build}`, as DMTN-106 §3.3.2 names builds: `b{build}` or `{version}-b{build}`"),
+            );
+        }
         if kind == "candidate" && !tokens.contains(&Token::Placeholder("rc")) {
             found.push(
                 Diagnostic::new(
