@@ -41,10 +41,13 @@ fn lsst_demo() {
         "{out}"
     );
     assert!(demo.stderr.contains("6 locks verified"), "{}", demo.stderr);
+    // Build numbers continue versiondb's (`builds: { first: 8467 }`).
+    let weekly = lock(&demo, "lsst_distrib", "w.2026.47");
+    assert_eq!(weekly.build, 8467);
     // rc2 takes afw from the release branch (LSST names it `v29.0.x`), the rest from rc1.
     let (rc1, rc2) = (
-        lock(&demo, "lsst_distrib", "29.0.0.rc1"),
-        lock(&demo, "lsst_distrib", "29.0.0.rc2"),
+        lock(&demo, "lsst_distrib", "v29.0.0.rc1"),
+        lock(&demo, "lsst_distrib", "v29.0.0.rc2"),
     );
     let repository = |l: &distrib::lock::Lockfile, name: &str| {
         let product = l.products.iter().find(|p| p.name == name).unwrap();
@@ -59,13 +62,13 @@ fn lsst_demo() {
     // The final is rc2, same build; the patch starts from the final.
     let done = lock(&demo, "lsst_distrib", "29.0.0");
     assert_eq!((done.build, &done.products), (rc2.build, &rc2.products));
-    let patch = lock(&demo, "lsst_distrib", "29.0.1.rc1");
+    let patch = lock(&demo, "lsst_distrib", "v29.0.1.rc1");
     assert_eq!(patch.from.as_deref(), Some("29.0.0"));
     assert_ne!(patch.content, done.content);
     for line in [
-        "29.0.1      final",
-        "29.0.0.rc1  candidate",
-        "from 29.0.0.rc2",
+        "29.0.1       final",
+        "v29.0.0.rc1  candidate",
+        "from v29.0.0.rc2",
     ] {
         assert!(out.contains(line), "`{line}` in:\n{out}");
     }

@@ -246,3 +246,96 @@ fn a_build_template_with_an_unknown_placeholder_or_without_the_build_is_refused(
     name_builds(&f, "{version}-b{build}");
     ok(&f.run(&["check"]));
 }
+
+/// LSST's weekly of a date, by the lsst example's template.
+fn lsst_weekly(date: &str, template: &str) -> String {
+    let date = distrib::naming::DateTime::parse(date).unwrap();
+    distrib::naming::expand(template, date, |_| None).unwrap()
+}
+
+#[test]
+fn lsst_weeks_name_the_real_weeklies_of_2019_to_2026_by_their_tag_date() {
+    let Some(path) = support::shared("lsst/tag_to_manifest.tsv") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    let weeklies: Vec<(&str, &str)> = text
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            (fields.get(1) == Some(&"weekly")).then(|| (fields[0], fields[2]))
+        })
+        .filter(|(_, date)| ("2019".."2027").contains(&&date[..4]))
+        .collect();
+    assert_eq!(weeklies.len(), 378);
+    let named = |template: &str| {
+        weeklies
+            .iter()
+            .filter(|(tag, date)| lsst_weekly(date, template) == *tag)
+            .count()
+    };
+    assert_eq!(named("w.%J.%K"), 375);
+    assert_eq!(named("w.%G.%V"), 273);
+    // The others were tagged after their week ended: the date names a later week.
+    for (tag, date) in &weeklies {
+        let by_date = lsst_weekly(date, "w.%J.%K");
+        assert!(by_date.as_str() >= *tag, "{tag} tagged {date} is {by_date}");
+    }
+    // 2021-2022, where ISO weeks and LSST's differ by one all year long.
+    let recent: Vec<_> = weeklies
+        .iter()
+        .filter(|(_, date)| date.starts_with("2021") || date.starts_with("2022"))
+        .collect();
+    assert_eq!(recent.len(), 103);
+    let iso = recent
+        .iter()
+        .filter(|(tag, date)| lsst_weekly(date, "w.%G.%V") == *tag)
+        .count();
+    assert_eq!(iso, 1);
+}
+
+#[test]
+fn lsst_weeks_around_new_year() {
+    for (date, lsst, iso) in [
+        ("2020-12-31", "w.2021.01", "w.2020.53"),
+        ("2021-01-03", "w.2021.02", "w.2020.53"),
+        ("2027-01-01", "w.2027.01", "w.2026.53"),
+    ] {
+        assert_eq!(lsst_weekly(date, "w.%J.%K"), lsst, "{date}");
+        assert_eq!(lsst_weekly(date, "w.%G.%V"), iso, "{date}");
+    }
+}
+
+#[test]
+fn build_numbers_continue_from_builds_first() {
+    // A repository with locks already: b1. Then the collaboration's numbers are adopted.
+    let f = Fixture::locked();
+    let config = f.root.join("distrib.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    support::fixture::write(&config, &format!("{text}builds: {{ first: 8467 }}\n"));
+    commit_file(&f.repo("other"), "src/new", "after", "later work");
+    ok(&f.run(&["fetch"]));
+    for (date, build) in [("2026-11-20", 8467), ("2026-11-21", 8468)] {
+        commit_file(&f.repo("other"), "src/new", date, "more work");
+        ok(&f.run(&["fetch"]));
+        let run = f.run(&[
+            "lock",
+            "dist",
+            "--kind",
+            "nightly",
+            "--date",
+            date,
+            "--offline",
+        ]);
+        ok(&run);
+        says(&run, &format!("build b{build}"));
+        assert_eq!(
+            lock(&f, &format!("d.{}", date.replace('-', "."))).build,
+            build
+        );
+    }
+    // The jump to the first number is no sign of a lock made elsewhere.
+    ok(&f.run(&["verify", "--offline"]));
+    ok(&support::distrib_wide(&f.root, &["check"]));
+}

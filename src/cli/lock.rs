@@ -537,7 +537,9 @@ pub(super) fn new_lock(
     let same = history.same_content(&distribution, &content);
     let build = match same {
         Some(lock) => lock.build,
-        None => history.next_build()?,
+        None => history.next_build_from(crate::manifest::model::Config::first_build(
+            workspace.manifests.config.as_ref().map(|c| &c.value),
+        ))?,
     };
     Ok(Lockfile {
         version: FORMAT_VERSION,

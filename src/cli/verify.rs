@@ -76,7 +76,10 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                 continue;
             }
         };
-        let mut findings = crate::lock::against_history(&lock, &history);
+        let first_build = crate::manifest::model::Config::first_build(
+            workspace.manifests.config.as_ref().map(|c| &c.value),
+        );
+        let mut findings = crate::lock::against_history(&lock, &history, first_build);
         findings.extend(kind_against_naming(&lock, &workspace));
         if !args.offline {
             findings.extend(against_mirrors(&lock, &mirrors, &mut opened));

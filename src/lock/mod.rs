@@ -584,6 +584,7 @@ fn check_fields(lock: &Lockfile) -> Result<(), LockError> {
 pub fn against_history<'a>(
     lock: &Lockfile,
     others: impl IntoIterator<Item = &'a Lockfile>,
+    first_build: u64,
 ) -> Vec<String> {
     let mut findings = Vec::new();
     let mut highest = 0;
@@ -599,7 +600,7 @@ pub fn against_history<'a>(
             from = Some(other);
         }
     }
-    if seen && lock.build > highest.saturating_add(1) {
+    if seen && lock.build > highest.saturating_add(1) && lock.build != first_build {
         findings.push(format!(
             "build b{} is above the highest build of the other locks (b{highest}) plus one: distrib never allocates it",
             lock.build
@@ -909,9 +910,9 @@ mod tests {
         other.content = "sha256:other".into();
         assert!(lineage(&last, &other).unwrap().contains("content differs"));
         let mut all = vec![weekly, rc1, rc2, last.clone()];
-        assert!(against_history(&last, &all).is_empty());
+        assert!(against_history(&last, &all, 1).is_empty());
         all[2].content = "sha256:other".into();
-        assert_eq!(against_history(&last, &all).len(), 1);
+        assert_eq!(against_history(&last, &all, 1).len(), 1);
     }
 
     #[test]

@@ -21,6 +21,27 @@ pub struct Config {
     /// URL prefix rewrites applied before fetching, like git's `insteadOf`: `from: to`.
     #[serde(default)]
     pub rewrite: Entries<Node<String>>,
+    /// Build numbers: where they start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub builds: Option<Builds>,
+}
+
+/// `builds:` in `distrib.yaml`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Builds {
+    /// The lowest build number distrib allocates: a collaboration adopting distrib continues
+    /// the numbers of the tool before it (LSST's versiondb ends at b8466: `first: 8467`).
+    pub first: u64,
+}
+
+impl Config {
+    /// The lowest build number a new lock may have.
+    pub fn first_build(config: Option<&Self>) -> u64 {
+        config
+            .and_then(|c| c.builds.as_ref())
+            .map_or(1, |b| b.first.max(1))
+    }
 }
 
 /// How seriously a rule is taken.
