@@ -339,3 +339,134 @@ fn build_numbers_continue_from_builds_first() {
     ok(&f.run(&["verify", "--offline"]));
     ok(&support::distrib_wide(&f.root, &["check"]));
 }
+
+/// `dist` built against the FLP suite `solo`: the variable `flp_suite` is a build input and in
+/// the nightly's name, as in O2.
+fn build_against_flp(f: &Fixture) {
+    support::fixture::write(
+        &f.root.join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nvariables:\n  flp_suite: { default: \"0.40.0\", input: true }\nnaming: { weekly: \"w.%G.%V\", nightly: \"d.%Y.%m.%d-flp{flp_suite}\" }\n",
+    );
+}
+
+fn flp_deployment(f: &Fixture, default: Option<&str>) {
+    support::fixture::write(
+        &f.root.join("deployments/flp.yaml"),
+        &format!(
+            "name: flp\ndistribution: solo\ninstalled:\n  - {{ release: \"0.41.0\", support: official }}\n  - {{ release: \"0.42.0\", support: test }}\n{}",
+            default
+                .map(|d| format!("default: \"{d}\"\n"))
+                .unwrap_or_default()
+        ),
+    );
+}
+
+fn release_solo(f: &Fixture, version: &str, weekly_date: &str, final_date: &str) {
+    commit_file(&f.repo("other"), "src/version", version, "next version");
+    ok(&f.run(&["fetch"]));
+    let weekly = f.run(&[
+        "lock",
+        "solo",
+        "--kind",
+        "weekly",
+        "--date",
+        weekly_date,
+        "--offline",
+        "--format",
+        "json",
+    ]);
+    ok(&weekly);
+    let weekly: serde_json::Value = serde_json::from_str(&weekly.stdout).unwrap();
+    ok(&f.run(&[
+        "release",
+        "candidate",
+        "solo",
+        version,
+        "--from",
+        weekly["release"].as_str().unwrap(),
+        "--date",
+        weekly_date,
+        "--offline",
+    ]));
+    ok(&f.run(&["release", "final", "solo", version, "--date", final_date]));
+}
+
+#[test]
+fn variables_from_the_installed_and_the_newest_release() {
+    let f = Fixture::locked();
+    build_against_flp(&f);
+    let nightly = |date: &str, source: &str| {
+        f.run(&[
+            "lock",
+            "dist",
+            "--kind",
+            "nightly",
+            "--date",
+            date,
+            "--var",
+            &format!("flp_suite={source}"),
+            "--offline",
+        ])
+    };
+    // No final of the FLP suite yet.
+    let run = nightly("2026-11-17", "@newest:solo");
+    fails(&run, 1, "`@newest:solo`: `solo` has no final release");
+    says(&run, "variable-source");
+    release_solo(&f, "0.41.0", "2026-11-05", "2026-11-06");
+    release_solo(&f, "0.42.0", "2026-11-12", "2026-11-13");
+
+    // Tuesday to Sunday: the FLP suite installed on the farm, its default.
+    flp_deployment(&f, None);
+    let run = nightly("2026-11-17", "@installed:flp");
+    fails(
+        &run,
+        1,
+        "`@installed:flp`: the deployment `flp` has no default release",
+    );
+    says(&run, "distrib deploy set-default flp RELEASE");
+    flp_deployment(&f, Some("0.41.0"));
+    ok(&support::distrib_wide(&f.root, &["check"]));
+    let run = nightly("2026-11-17", "@installed:flp");
+    ok(&run);
+    let tuesday = lock(&f, "d.2026.11.17-flp0.41.0");
+    assert_eq!(tuesday.variables["flp_suite"], "0.41.0");
+    let source = &tuesday.sources["flp_suite"];
+    assert_eq!(
+        (
+            source.source.as_str(),
+            source.distribution.as_str(),
+            source.release.as_str()
+        ),
+        ("@installed:flp", "solo", "0.41.0")
+    );
+    // Monday: the newest final, whatever is installed.
+    let run = nightly("2026-11-23", "@newest:solo");
+    ok(&run);
+    let monday = lock(&f, "d.2026.11.23-flp0.42.0");
+    assert_eq!(monday.sources["flp_suite"].release, "0.42.0");
+    // Of a kind: the newest weekly's name; a variable of the release instead of its version.
+    let run = nightly("2026-11-24", "@newest:solo:weekly");
+    ok(&run);
+    assert_eq!(
+        lock(&f, "d.2026.11.24-flpw.2026.46").variables["flp_suite"],
+        "w.2026.46"
+    );
+    let run = nightly("2026-11-25", "@installed:flp:site");
+    fails(&run, 1, "the release `0.41.0` has no variable `site`");
+    // Sourced values are build inputs like any other: another FLP suite, another build.
+    assert_ne!(tuesday.content, monday.content);
+    ok(&f.run(&["verify", "--offline"]));
+
+    for (bad, says_what) in [
+        ("@installed:flpp", "did you mean `flp`?"),
+        ("@newest:solo:daily", "`daily`, which is no release kind"),
+        ("@latest:solo", "is not a variable source"),
+        ("@installed:", "is not a variable source"),
+    ] {
+        let run = nightly("2026-11-26", bad);
+        assert_ne!(run.code, 0, "{bad}");
+        says(&run, says_what);
+    }
+    // A lock without sources omits the field: earlier locks keep their bytes.
+    assert!(!f.lock_text("dist", "w.2026.47").contains("sources"));
+}

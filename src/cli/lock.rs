@@ -9,7 +9,7 @@ use crate::diagnostic::Code;
 use crate::fsutil::IoError;
 use crate::identity;
 use crate::lock::history::{self, History};
-use crate::lock::{FORMAT_VERSION, LockedProduct, Lockfile, ReleaseKind};
+use crate::lock::{FORMAT_VERSION, LockedProduct, Lockfile, ReleaseKind, VariableSource};
 use crate::manifest::model::Level;
 use crate::naming::{self, DateTime};
 use crate::release;
@@ -234,7 +234,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     if let Some(platform) = &args.lock.platform {
         check_platform(context, distribution, platform)?;
     }
-    let variables = variables(context, distribution, &args.lock.variables)?;
+    let (variables, sources) = variables(context, workspace, distribution, &args.lock.variables)?;
     // `--check` compares like with like: the compared lock's overrides unless the command line
     // gives some, and its platform when neither the command line nor the distribution names one.
     let compared = if args.check {
@@ -322,6 +322,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     let mut lock = new_lock(workspace, &plan, &history, kind, products, &options)
         .map_err(|e| fail(context, e))?;
     lock.variables = variables;
+    lock.sources = sources;
     lock.date = date.to_text();
     lock.from = start.map(|s| s.release);
     let template = template(&plan, kind);
@@ -404,21 +405,57 @@ pub(super) fn overrides(
     Ok(overrides)
 }
 
-/// The distribution's variables with `--var` applied.
+/// The variables taken from the repository's state: each `--var NAME=@...` given its value
+/// now, and where it came from.
+pub(super) type Sources = BTreeMap<String, VariableSource>;
+
+/// The distribution's variables with `--var` applied, and where those taken from the
+/// repository's state (`@installed:...`, `@newest:...`) came from.
 pub(super) fn variables(
     context: &Context,
+    workspace: &Workspace,
     distribution: &crate::manifest::model::Distribution,
     given: &[(String, String)],
-) -> Result<BTreeMap<String, String>, Exit> {
+) -> Result<(BTreeMap<String, String>, Sources), Exit> {
     let mut variables: BTreeMap<String, String> = distribution
         .variables
         .iter()
         .filter_map(|(k, v)| Some((k.value.clone(), v.default_value()?.to_owned())))
         .collect();
+    let mut sources = Sources::new();
+    let mut history = None;
     for (key, value) in given {
         if distribution.variables.get(key).is_none() {
             return Err(usage(context, LockFailure::Variable { name: key.clone() }));
         }
+        let value = match release::Source::parse(value) {
+            None => value.clone(),
+            Some(source) => {
+                let source = source.map_err(|e| usage(context, e))?;
+                if history.is_none() {
+                    history = Some(History::read(&workspace.root).map_err(|e| fail(context, e))?);
+                }
+                let deployments: Vec<_> = workspace
+                    .manifests
+                    .deployments
+                    .iter()
+                    .map(|d| &d.value)
+                    .collect();
+                let (lock, found) = source
+                    .resolve(history.as_ref().expect("read above"), &deployments)
+                    .map_err(|e| fail(context, e))?;
+                sources.insert(
+                    key.clone(),
+                    VariableSource {
+                        source: value.clone(),
+                        distribution: lock.distribution.clone(),
+                        release: lock.release.clone(),
+                    },
+                );
+                found
+            }
+        };
+        let value = &value;
         // A variable ends up in a release name, a file name and a git tag.
         match naming::check_release_name(value) {
             Ok(()) => {}
@@ -436,7 +473,7 @@ pub(super) fn variables(
         }
         variables.insert(key.clone(), value.clone());
     }
-    Ok(variables)
+    Ok((variables, sources))
 }
 
 /// The values of the distribution's build inputs, from `variables` (defaults and `--var`).
@@ -556,6 +593,7 @@ pub(super) fn new_lock(
         manifest_commit: workspace.manifest_commit(),
         platform: options.platform.to_owned(),
         variables: BTreeMap::new(),
+        sources: BTreeMap::new(),
         inputs: options.inputs.keys().cloned().collect(),
         overrides: options.overrides.clone(),
         environment: resolve::locked_environment(plan.environment),
@@ -633,6 +671,8 @@ fn summary(
         "written": written,
         "same_content_as": lock.same_content_as,
         "from": lock.from,
+        "variables": lock.variables,
+        "sources": lock.sources,
         "content": lock.content,
         "products": lock.products.len(),
     });

@@ -150,7 +150,8 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     if let Some(platform) = &request.lock.platform {
         lock::check_platform(context, manifest, platform)?;
     }
-    let variables = lock::variables(context, manifest, &request.lock.variables)?;
+    let (variables, sources) =
+        lock::variables(context, workspace, manifest, &request.lock.variables)?;
     // The candidate number comes from the locks: one writer at a time from here on.
     let _guard = lock::writers_lock(context, workspace, request.lock.output)?;
     let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
@@ -263,6 +264,7 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     lock.rc = Some(rc);
     lock.from = Some(start.release.clone());
     lock.variables = variables;
+    lock.sources = sources;
     lock.date = date.to_text();
     let template = lock::template(&plan, kind);
     lock.release = lock::release_name(&template, date, &lock, &plan, |key| {

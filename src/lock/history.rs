@@ -270,6 +270,7 @@ mod tests {
             manifest_commit: None,
             platform: "linux-x86_64".into(),
             variables: Default::default(),
+            sources: Default::default(),
             overrides: Default::default(),
             inputs: Vec::new(),
             environment: LockedEnvironment {

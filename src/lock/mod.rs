@@ -83,6 +83,10 @@ pub struct Lockfile {
     pub platform: String,
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
+    /// The variables whose value came from the repository's state at lock time (`--var
+    /// flp_suite=@installed:flp`): where, and which release gave it. Absent when none did.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, VariableSource>,
     /// The variables that are build inputs: their values (in `variables`) enter every identity.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<String>,
@@ -93,6 +97,17 @@ pub struct Lockfile {
     /// The digest of what is built: every product's name and identity.
     pub content: String,
     pub products: Vec<LockedProduct>,
+}
+
+/// Where a variable's value came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariableSource {
+    /// As `--var` wrote it: `@installed:flp`, `@newest:flp-suite`, `@newest:flp-suite:weekly`.
+    pub source: String,
+    /// The release that gave the value, and its distribution.
+    pub distribution: String,
+    pub release: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -765,6 +780,7 @@ mod tests {
             manifest_commit: None,
             platform: "linux-x86_64".into(),
             variables: BTreeMap::new(),
+            sources: BTreeMap::new(),
             inputs: Vec::new(),
             overrides: BTreeMap::new(),
             environment: LockedEnvironment {
