@@ -470,3 +470,227 @@ fn variables_from_the_installed_and_the_newest_release() {
     // A lock without sources omits the field: earlier locks keep their bytes.
     assert!(!f.lock_text("dist", "w.2026.47").contains("sources"));
 }
+
+fn gate(f: &Fixture, gates: &str) {
+    support::fixture::write(
+        &f.root.join("distributions/dist.yaml"),
+        &format!(
+            "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: {{ weekly: \"w.%G.%V\" }}\ngates: {gates}\n"
+        ),
+    );
+}
+
+fn record(f: &Fixture, args: &[&str]) -> support::Run {
+    let mut all = vec!["record"];
+    all.extend_from_slice(args);
+    support::distrib_wide(&f.root, &all)
+}
+
+#[test]
+fn records_are_appended_and_verify_checks_them() {
+    let f = Fixture::locked();
+    // A record judges a locked release.
+    let run = record(&f, &["w.2026.99", "build", "--result", "pass"]);
+    fails(&run, 1, "no lock of a release `w.2026.99`");
+    let run = record(&f, &["w.2026.47", "b/uild", "--result", "pass"]);
+    fails(&run, 2, "`b/uild` is not a check name");
+
+    for (result, date) in [("fail", "2026-11-19T20:00"), ("pass", "2026-11-19T22:00")] {
+        let run = record(
+            &f,
+            &[
+                "w.2026.47",
+                "build",
+                "--result",
+                result,
+                "--by",
+                "Jenkins",
+                "--url",
+                "https://ci.example.org/b/1",
+                "--date",
+                date,
+            ],
+        );
+        ok(&run);
+        says(
+            &run,
+            &format!("recorded `build` {result} for `w.2026.47` in `records/dist/w.2026.47.yaml`"),
+        );
+    }
+    let path = f.root.join("records/dist/w.2026.47.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let records = distrib::records::parse(&text).unwrap();
+    assert_eq!(records.records.len(), 2);
+    let weekly = lock(&f, "w.2026.47");
+    let digest = distrib::records::lock_digest(&weekly);
+    assert!(
+        f.lock_text("dist", "w.2026.47")
+            .ends_with(&format!("digest: {digest}\n"))
+    );
+    assert!(records.records.iter().all(|r| r.lock == digest));
+    // Appending keeps every earlier byte: the file grows at its end only.
+    ok(&record(
+        &f,
+        &[
+            "w.2026.47",
+            "fst",
+            "--result",
+            "pass",
+            "--date",
+            "2026-11-20",
+        ],
+    ));
+    let appended = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        appended.starts_with(&text) && appended.len() > text.len(),
+        "{appended}"
+    );
+    let run = f.run(&["verify", "--offline"]);
+    ok(&run);
+    says(&run, "ok    1 records file");
+    ok(&support::distrib_wide(&f.root, &["check"]));
+
+    // An edited record.
+    let now = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, now.replacen("result: fail", "result: pass", 1)).unwrap();
+    let run = f.run(&["verify", "--offline"]);
+    fails(&run, 1, "entry 1 (`build`) does not match its digest");
+    // Nothing is appended to an edited file.
+    let run = record(&f, &["w.2026.47", "fst", "--result", "pass"]);
+    fails(&run, 1, "cannot append to");
+    std::fs::write(&path, &now).unwrap();
+
+    // A record whose digest is not the lock's: the records of another lock, copied.
+    commit_file(&f.repo("other"), "src/new", "after", "later work");
+    ok(&f.run(&["fetch"]));
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-26",
+        "--offline",
+    ]));
+    let copy = f.root.join("records/dist/w.2026.48.yaml");
+    std::fs::write(
+        &copy,
+        now.replace("release: w.2026.47", "release: w.2026.48"),
+    )
+    .unwrap();
+    let run = f.run(&["verify", "--offline"]);
+    fails(
+        &run,
+        1,
+        "the `build` record of 2026-11-19T20:00 judged a lock of digest",
+    );
+    says(&run, "records/dist/w.2026.48.yaml");
+    std::fs::remove_file(&copy).unwrap();
+    // A record of a release with no lock.
+    std::fs::write(
+        f.root.join("records/dist/w.2026.40.yaml"),
+        now.replace("release: w.2026.47", "release: w.2026.40"),
+    )
+    .unwrap();
+    let run = f.run(&["verify", "--offline"]);
+    fails(
+        &run,
+        1,
+        "records of `w.2026.40`, which has no lock in `locks/dist/`",
+    );
+}
+
+#[test]
+fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
+    let f = Fixture::locked();
+    gate(
+        &f,
+        "{ candidate: [build], final: [validation], default: [workout] }",
+    );
+    ok(&support::distrib_wide(&f.root, &["check"]));
+    let candidate = [
+        "release",
+        "candidate",
+        "dist",
+        "27.0.0",
+        "--from",
+        "w.2026.47",
+        "--offline",
+    ];
+    let run = f.run(&candidate);
+    fails(
+        &run,
+        1,
+        "candidate of `w.2026.47` is gated: `build` has no record",
+    );
+    says(&run, "gate-closed");
+    assert!(!f.root.join("locks/dist/27.0.0.rc1.lock.yaml").exists());
+    ok(&record(&f, &["w.2026.47", "build", "--result", "fail"]));
+    fails(&f.run(&candidate), 1, "`build` failed");
+    ok(&record(&f, &["w.2026.47", "build", "--result", "pass"]));
+    ok(&f.run(&candidate));
+
+    // The final needs the candidate's validation: overridden, with the reason and who.
+    let run = f.run(&["release", "final", "dist", "27.0.0"]);
+    fails(
+        &run,
+        1,
+        "final of `27.0.0.rc1` is gated: `validation` has no record",
+    );
+    let run = f.run(&[
+        "release",
+        "final",
+        "dist",
+        "27.0.0",
+        "--override-gate",
+        "campaign waived by the DM-CCB",
+        "--by",
+        "release manager",
+    ]);
+    ok(&run);
+    says(
+        &run,
+        "warning: final of `27.0.0.rc1` goes on without `validation` has no record: recorded as overridden by `release manager`",
+    );
+    let records = distrib::records::read(&f.root, "dist", "27.0.0.rc1")
+        .unwrap()
+        .unwrap();
+    let entry = records.records.last().unwrap();
+    assert_eq!(entry.result, distrib::records::Outcome::Overridden);
+    assert_eq!(entry.by.as_deref(), Some("release manager"));
+    assert_eq!(
+        entry.note.as_deref(),
+        Some("final: campaign waived by the DM-CCB")
+    );
+    // An override is no pass: the gate stays closed for the next step that needs it.
+    assert_eq!(
+        distrib::records::gate(&f.root, &lock(&f, "27.0.0.rc1"), &["validation".into()]),
+        ["`validation` has no record"]
+    );
+
+    // The default needs the workout (O2 §9).
+    support::fixture::write(
+        &f.root.join("deployments/farm.yaml"),
+        "name: farm\ndistribution: dist\ninstalled:\n  - { release: \"27.0.0\", support: official }\n",
+    );
+    let run = support::distrib_wide(&f.root, &["deploy", "set-default", "farm", "27.0.0"]);
+    fails(
+        &run,
+        1,
+        "set-default of `27.0.0` is gated: `workout` has no record",
+    );
+    assert!(
+        !std::fs::read_to_string(f.root.join("deployments/farm.yaml"))
+            .unwrap()
+            .contains("default:")
+    );
+    ok(&record(
+        &f,
+        &["27.0.0", "workout", "--result", "pass", "--by", "EPN"],
+    ));
+    ok(&support::distrib_wide(
+        &f.root,
+        &["deploy", "set-default", "farm", "27.0.0"],
+    ));
+    ok(&f.run(&["verify", "--offline"]));
+}

@@ -28,7 +28,15 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Action {
     /// Make an installed, officially supported release the default
-    SetDefault { deployment: String, release: String },
+    ///
+    /// The distribution's `gates: { default: [...] }` name the checks the release must have
+    /// passed (`distrib record`), such as O2's Monday workout.
+    SetDefault {
+        deployment: String,
+        release: String,
+        #[command(flatten)]
+        gate: super::record::GateArgs,
+    },
     /// Install a locked release
     Add {
         deployment: String,
@@ -95,11 +103,16 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     let Origin::WorkTree(_) = &opened.origin else {
         return Ok(Exit::Failure);
     };
+    let mut gate = None;
     let (name, edit) = match args.action {
         Action::SetDefault {
             deployment,
             release,
-        } => (deployment, Edit::SetDefault { release }),
+            gate: given,
+        } => {
+            gate = Some(given);
+            (deployment, Edit::SetDefault { release })
+        }
         Action::Add {
             deployment,
             release,
@@ -160,6 +173,24 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             source: e,
         })
     })?;
+    // The edit is valid: the release it makes the default must have passed its checks.
+    if let (Edit::SetDefault { release }, Some(given)) = (&edit, &gate) {
+        let distribution = &deployment.distribution.value;
+        let checks = opened
+            .manifests
+            .distributions
+            .iter()
+            .find(|d| d.value.name.value == *distribution)
+            .map(|d| d.value.gates.of("default"))
+            .unwrap_or_default();
+        let history = history::History::read(root).map_err(boxed)?;
+        if let Some(lock) = history.find(distribution, release)
+            && let Err(exit) =
+                super::record::gate(context, root, "set-default", lock, &checks, given)
+        {
+            return Ok(exit);
+        }
+    }
     let path = target(root, &source.path)?;
     let original = std::fs::read(&path).map_err(|e| boxed(IoError::new(&path, e)))?;
     let text = with_line_endings_of(&text, &original);

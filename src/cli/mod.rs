@@ -13,6 +13,7 @@ mod locate;
 mod lock;
 mod notes;
 mod plan;
+mod record;
 mod release;
 mod schema;
 mod shell;
@@ -80,6 +81,7 @@ enum Command {
     Fetch(fetch::Args),
     Lock(lock::Args),
     Release(release::Args),
+    Record(record::Args),
     Verify(verify::Args),
     List(list::Args),
     Diff(diff::Args),
@@ -156,6 +158,7 @@ pub fn run() -> ExitCode {
         Command::Fetch(args) => fetch::run(&context, args),
         Command::Lock(args) => lock::run(&context, args),
         Command::Release(args) => release::run(&context, args),
+        Command::Record(args) => record::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::List(args) => list::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),

@@ -98,6 +98,20 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             err(&format!("error: `{shown}`: {finding}\n"));
         }
     }
+    // The validation records: intact, of a release that has a lock, of that lock's content.
+    if args.locks.is_empty() {
+        let (count, findings) = records_against_locks(&workspace.root, &history);
+        for (shown, finding) in &findings {
+            err(&format!("error: `{shown}`: {finding}\n"));
+        }
+        problems += findings.len();
+        if count > 0 && findings.is_empty() {
+            err(&format!(
+                "ok    {}\n",
+                crate::diagnostic::plural(count, "records file")
+            ));
+        }
+    }
     if problems == 0 {
         err(&format!(
             "{} verified\n",
@@ -112,6 +126,69 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         ));
         Ok(Exit::Failure)
     }
+}
+
+/// Each records file: intact (no entry edited, none removed), for a release with a lock, and
+/// every entry of that lock's digest. Gives the number of files and the problems found.
+fn records_against_locks(
+    root: &std::path::Path,
+    history: &[Lockfile],
+) -> (usize, Vec<(String, String)>) {
+    let files = crate::records::list(root);
+    let mut findings = Vec::new();
+    for (distribution, release, path) in &files {
+        let shown = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let records = match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| crate::records::parse(&text).map_err(|e| e.to_string()))
+        {
+            Ok(records) => records,
+            Err(why) => {
+                findings.push((
+                    shown,
+                    format!(
+                        "{why}; a records file is written by distrib only: restore it from git"
+                    ),
+                ));
+                continue;
+            }
+        };
+        if (&records.distribution, &records.release) != (distribution, release) {
+            findings.push((
+                shown,
+                format!(
+                    "it holds the records of `{}` of `{}`, not of the release its path names",
+                    records.release, records.distribution
+                ),
+            ));
+            continue;
+        }
+        let Some(lock) = history
+            .iter()
+            .find(|l| l.distribution == *distribution && l.release == *release)
+        else {
+            findings.push((
+                shown,
+                format!("records of `{release}`, which has no lock in `locks/{distribution}/`"),
+            ));
+            continue;
+        };
+        let digest = crate::records::lock_digest(lock);
+        for record in records.foreign(&digest) {
+            findings.push((
+                shown.clone(),
+                format!(
+                    "the `{}` record of {} judged a lock of digest `{}`, and `{release}`'s is `{digest}`",
+                    record.check, record.date, record.lock
+                ),
+            ));
+        }
+    }
+    (files.len(), findings)
 }
 
 /// Tags that moved or vanished, commits that are gone or that no ref of the origin reaches any
