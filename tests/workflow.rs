@@ -694,3 +694,73 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
     ));
     ok(&f.run(&["verify", "--offline"]));
 }
+
+#[test]
+fn list_notes_and_site_show_the_records() {
+    let f = Fixture::locked();
+    commit_file(&f.repo("other"), "src/new", "after", "later work");
+    ok(&f.run(&["fetch"]));
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-26",
+        "--offline",
+    ]));
+    ok(&record(
+        &f,
+        &[
+            "w.2026.48",
+            "build",
+            "--result",
+            "pass",
+            "--date",
+            "2026-11-26T08:00",
+        ],
+    ));
+    ok(&record(
+        &f,
+        &[
+            "w.2026.48",
+            "fst",
+            "--result",
+            "fail",
+            "--by",
+            "FST",
+            "--url",
+            "https://ci.example.org/fst/7",
+            "--note",
+            "TPC timeouts",
+            "--date",
+            "2026-11-26T12:00",
+        ],
+    ));
+    let run = support::distrib_wide(&f.root, &["list", "dist"]);
+    ok(&run);
+    let row = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("w.2026.48"))
+        .unwrap();
+    assert!(row.ends_with("build: pass, fst: fail"), "{row}");
+    let json = support::distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(list["releases"][0]["records"][1]["note"], "TPC timeouts");
+    assert_eq!(list["releases"][1]["records"], serde_json::json!([]));
+
+    let run = f.run(&["notes", "w.2026.47", "w.2026.48"]);
+    ok(&run);
+    assert!(run.stdout.contains("## Validation\n\n- build: pass (2026-11-26T08:00)\n- fst: fail (2026-11-26T12:00, by FST, https://ci.example.org/fst/7): TPC timeouts\n"), "{}", run.stdout);
+
+    let out = f.root.parent().unwrap().join("public");
+    ok(&f.run(&["site", "--out", out.to_str().unwrap()]));
+    let page = std::fs::read_to_string(out.join("dist/w.2026.48.html")).unwrap();
+    assert!(
+        page.contains(
+            "fst: fail (2026-11-26T12:00, by FST, https://ci.example.org/fst/7): TPC timeouts"
+        ),
+        "{page}"
+    );
+}

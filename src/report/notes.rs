@@ -45,6 +45,8 @@ pub struct Text {
     pub install: Option<String>,
     /// The distribution's `naming.build` template.
     pub build: Option<String>,
+    /// The validation records of the release (`distrib record`) of its lock's content.
+    pub records: Vec<crate::records::Record>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -61,6 +63,9 @@ pub struct Notes {
     pub narrative: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub install: Option<String>,
+    /// The release's validation records, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<crate::records::Record>,
     /// Issue keys, sorted, with the commits that name them.
     pub issues: Vec<Issue>,
     /// Products whose commits changed, added or removed, by name.
@@ -164,6 +169,24 @@ pub fn ranges(from: &Lockfile, to: &Lockfile) -> Vec<Result<Range, (Range, Strin
     ranges
 }
 
+/// `fst: pass (2026-11-20, by FST, https://...): note`: one record as a line of text.
+pub fn record_line(record: &crate::records::Record) -> String {
+    let mut detail = vec![record.date.clone()];
+    detail.extend(record.by.iter().map(|b| format!("by {b}")));
+    detail.extend(record.url.iter().cloned());
+    let mut text = format!(
+        "{}: {} ({})",
+        record.check,
+        record.result.as_str(),
+        detail.join(", ")
+    );
+    if let Some(note) = &record.note {
+        text.push_str(": ");
+        text.push_str(note);
+    }
+    text
+}
+
 /// The note from `from` to `to`, given each range's log (from `ranges`).
 pub fn notes(
     from: &Lockfile,
@@ -260,6 +283,7 @@ pub fn notes(
         ),
         narrative: text.narrative,
         install: text.install,
+        records: text.records,
         issues: by_issue
             .into_iter()
             .map(|(key, commits)| Issue { key, commits })
@@ -331,6 +355,14 @@ impl Notes {
             line(&mut out, "## Install");
             line(&mut out, "");
             line(&mut out, &escape::terminal(install.trim_end()));
+        }
+        if !self.records.is_empty() {
+            line(&mut out, "");
+            line(&mut out, "## Validation");
+            line(&mut out, "");
+            for record in &self.records {
+                line(&mut out, &format!("- {}", m(&record_line(record))));
+            }
         }
         line(&mut out, "");
         line(&mut out, "## Issues");
@@ -484,6 +516,13 @@ impl Notes {
                 "<h{h}>Install</h{h}>\n<pre>{}</pre>\n",
                 e(install.trim_end())
             ));
+        }
+        if !self.records.is_empty() {
+            out.push_str(&format!("<h{h}>Validation</h{h}>\n<ul>\n"));
+            for record in &self.records {
+                out.push_str(&format!("<li>{}</li>\n", e(&record_line(record))));
+            }
+            out.push_str("</ul>\n");
         }
         out.push_str(&format!("<h{h}>Issues</h{h}>\n"));
         if self.issues.is_empty() {

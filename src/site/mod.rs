@@ -29,6 +29,8 @@ pub struct Input {
     /// The release note of a release against its parent (see [`parents`]), by distribution and
     /// release, when the mirrors were there to read the commits from.
     pub notes: BTreeMap<(String, String), Notes>,
+    /// The validation records of each release (`distrib record`), by distribution and release.
+    pub records: BTreeMap<(String, String), Vec<crate::records::Record>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,6 +102,7 @@ impl Input {
             deployments,
             locks,
             notes: BTreeMap::new(),
+            records: BTreeMap::new(),
         }
     }
 }
@@ -502,6 +505,7 @@ mod tests {
             }],
             locks: vec![older, newer],
             notes: BTreeMap::new(),
+            records: BTreeMap::new(),
         }
     }
 

@@ -25,6 +25,7 @@ pub(super) struct Catalog<'a> {
     /// Each distribution's locks, newest first, by lineage (`lock::history::lineage_order`).
     releases: BTreeMap<&'a str, Vec<&'a Lockfile>>,
     notes: &'a BTreeMap<(String, String), crate::report::notes::Notes>,
+    records: &'a BTreeMap<(String, String), Vec<crate::records::Record>>,
 }
 
 /// Why a release is compared with another.
@@ -60,6 +61,7 @@ impl<'a> Catalog<'a> {
             deployments,
             releases,
             notes: &input.notes,
+            records: &input.records,
         }
     }
 
@@ -594,6 +596,21 @@ fn overview(page: &ReleasePage) -> Option<Section> {
         ));
     }
     items.push(("Content digest", code(short(&lock.content, 12))));
+    let key = (lock.distribution.clone(), lock.release.clone());
+    if let Some(records) = catalog.records.get(&key).filter(|r| !r.is_empty()) {
+        let digest = crate::records::lock_digest(lock);
+        let lines: Vec<String> = records
+            .iter()
+            .map(|r| {
+                let mut line = escape(&crate::report::notes::record_line(r));
+                if r.lock != digest {
+                    line.push_str(" <em>(of other content)</em>");
+                }
+                line
+            })
+            .collect();
+        items.push(("Validation", lines.join("<br>")));
+    }
     if let Some(commit) = &lock.manifest_commit {
         items.push(("Manifest commit", code(commit)));
     }
