@@ -485,6 +485,14 @@ pub struct Deployment {
     /// The release users get when they ask for none; must be installed with official support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Node<String>>,
+    /// One installed release offered beside the default (O2 §6: the newest nightly, "as
+    /// alternative version"); never the default itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<Node<String>>,
+    /// Per-partition overrides of the default, partition to release (O2 §8: a test release
+    /// "must be enabled per partition"): any installed release, of any support.
+    #[serde(default, skip_serializing_if = "Entries::is_empty")]
+    pub partitions: Entries<Node<String>>,
     #[serde(default)]
     pub installed: Vec<Installed>,
 }
