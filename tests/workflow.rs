@@ -764,3 +764,131 @@ fn list_notes_and_site_show_the_records() {
         "{page}"
     );
 }
+
+fn deploy(f: &Fixture, args: &[&str]) -> support::Run {
+    let mut all = vec!["deploy"];
+    all.extend_from_slice(args);
+    support::distrib_wide(&f.root, &all)
+}
+
+#[test]
+fn deployments_as_alice_runs_them_partitions_alternative_support_promotion_export() {
+    let f = Fixture::locked();
+    for (kind, date) in [
+        ("manual", "2026-11-20T10:00"),
+        ("nightly", "2026-11-21"),
+        ("nightly", "2026-11-22"),
+    ] {
+        commit_file(&f.repo("other"), "src/new", date, "more work");
+        ok(&f.run(&["fetch"]));
+        ok(&f.run(&["lock", "dist", "--kind", kind, "--date", date, "--offline"]));
+    }
+    let manual = "m.2026.11.20.1000";
+    support::fixture::write(
+        &f.root.join("deployments/farm.yaml"),
+        "# The farm.\nname: farm\ndistribution: dist\ninstalled: []\n",
+    );
+    ok(&deploy(
+        &f,
+        &["add", "farm", "w.2026.47", "--support", "official"],
+    ));
+    ok(&deploy(&f, &["set-default", "farm", "w.2026.47"]));
+    ok(&deploy(
+        &f,
+        &[
+            "add",
+            "farm",
+            manual,
+            "--support",
+            "test",
+            "--requested-by",
+            "TPC",
+            "--note",
+            "DD v1.6.6",
+        ],
+    ));
+    // A partition may run a test release; not one that is not installed.
+    let run = deploy(&f, &["set-partition", "farm", "physics_1", "d.2026.11.21"]);
+    fails(
+        &run,
+        1,
+        "`d.2026.11.21` is not installed in this deployment",
+    );
+    let run = deploy(&f, &["set-partition", "farm", "physics_1", manual]);
+    ok(&run);
+    says(
+        &run,
+        &format!("partition `physics_1` of `farm` runs `{manual}`"),
+    );
+    ok(&deploy(&f, &["set-partition", "farm", "tpc_test", manual]));
+    ok(&deploy(
+        &f,
+        &["set-partition", "farm", "tpc_test", "w.2026.47"],
+    ));
+    ok(&deploy(&f, &["unset-partition", "farm", "tpc_test"]));
+    // The newest nightly, as alternative; the default cannot be one.
+    let run = deploy(
+        &f,
+        &[
+            "add",
+            "farm",
+            "--newest",
+            "nightly",
+            "--support",
+            "internal",
+        ],
+    );
+    ok(&run);
+    says(&run, "`farm` installs `d.2026.11.22` with internal support");
+    let run = deploy(&f, &["set-alternative", "farm", "w.2026.47"]);
+    fails(
+        &run,
+        1,
+        "`w.2026.47` is the default: it is the alternative to nothing",
+    );
+    ok(&deploy(&f, &["set-alternative", "farm", "d.2026.11.22"]));
+    let run = deploy(&f, &["remove", "farm", "d.2026.11.22"]);
+    fails(&run, 1, "`d.2026.11.22` is the alternative");
+    // Support changes keep the entry; the default stays official; only a test release is
+    // promoted.
+    let run = deploy(&f, &["set-support", "farm", "w.2026.47", "test"]);
+    fails(
+        &run,
+        1,
+        "`w.2026.47` is the default: it keeps official support",
+    );
+    let run = deploy(&f, &["set-default", "farm", "d.2026.11.22", "--promote"]);
+    fails(
+        &run,
+        1,
+        "`d.2026.11.22` has internal support: only a test release is promoted",
+    );
+    let run = deploy(&f, &["set-default", "farm", manual, "--promote"]);
+    ok(&run);
+    says(&run, "promotes");
+    let text = std::fs::read_to_string(f.root.join("deployments/farm.yaml")).unwrap();
+    assert!(text.starts_with("# The farm.\nname: farm\ndistribution: dist\ndefault: m.2026.11.20.1000\nalternative: d.2026.11.22\npartitions:\n  physics_1: m.2026.11.20.1000\n"), "{text}");
+    assert!(text.contains("  - release: m.2026.11.20.1000\n    support: official\n    requested_by: TPC\n    note: DD v1.6.6\n"), "{text}");
+    ok(&deploy(&f, &["set-support", "farm", "w.2026.47", "test"]));
+    ok(&support::distrib_wide(&f.root, &["check"]));
+
+    let run = deploy(&f, &["export", "farm", "--format", "json"]);
+    ok(&run);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["format"], "distrib-deployment/1");
+    assert_eq!(document["default"], manual);
+    assert_eq!(document["alternative"], "d.2026.11.22");
+    assert_eq!(document["partitions"]["physics_1"], manual);
+    assert_eq!(document["releases"][0]["support"], "test");
+    assert_eq!(document["releases"][1]["requested_by"], "TPC");
+    assert_eq!(document["releases"][2]["kind"], "nightly");
+
+    // The site shows both.
+    let out = f.root.parent().unwrap().join("public");
+    ok(&f.run(&["site", "--out", out.to_str().unwrap()]));
+    let page = std::fs::read_to_string(out.join("deployments/farm.html")).unwrap();
+    assert!(
+        page.contains("physics_1") && page.contains("Alternative"),
+        "{page}"
+    );
+}

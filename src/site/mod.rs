@@ -50,6 +50,10 @@ pub struct DeploymentInfo {
     pub description: Option<String>,
     pub distribution: String,
     pub default: Option<String>,
+    /// The release offered beside the default.
+    pub alternative: Option<String>,
+    /// Partition to release, in the order of the deployment file.
+    pub partitions: Vec<(String, String)>,
     /// In the order of the deployment file.
     pub installed: Vec<InstalledInfo>,
 }
@@ -84,6 +88,13 @@ impl Input {
                 description: d.value.description.clone(),
                 distribution: d.value.distribution.value.clone(),
                 default: d.value.default.as_ref().map(|r| r.value.clone()),
+                alternative: d.value.alternative.as_ref().map(|r| r.value.clone()),
+                partitions: d
+                    .value
+                    .partitions
+                    .iter()
+                    .map(|(p, r)| (p.value.clone(), r.value.clone()))
+                    .collect(),
                 installed: d
                     .value
                     .installed
@@ -496,6 +507,8 @@ mod tests {
                 description: None,
                 distribution: "dist".into(),
                 default: Some("w.2".into()),
+                alternative: None,
+                partitions: Vec::new(),
                 installed: vec![InstalledInfo {
                     release: "w.2".into(),
                     support: Support::Official,

@@ -469,6 +469,27 @@ pub(super) fn deployment(catalog: &Catalog, deployment: &DeploymentInfo) -> Stri
         catalog.distribution_link(&here, &deployment.distribution),
         default_line(catalog, deployment, &here)
     )));
+    if let Some(alternative) = &deployment.alternative {
+        body.push_str(&paragraph(&format!(
+            "Alternative version, offered beside the default: {}.",
+            catalog.release_link(&here, &deployment.distribution, alternative)
+        )));
+    }
+    if !deployment.partitions.is_empty() {
+        body.push_str("<h2 id=\"partitions\">Partitions</h2>\n");
+        body.push_str(&paragraph(
+            "These partitions run another release than the default.",
+        ));
+        body.push_str("<ul>\n");
+        for (partition, release) in &deployment.partitions {
+            body.push_str(&format!(
+                "<li><code>{}</code>: {}</li>\n",
+                escape(partition),
+                catalog.release_link(&here, &deployment.distribution, release)
+            ));
+        }
+        body.push_str("</ul>\n");
+    }
     body.push_str("<h2 id=\"installed\">Installed releases</h2>\n");
     body.push_str(&installed_table(catalog, deployment, &here, true));
     html::page(&format!("Deployment {}", deployment.name), &[home], &body)

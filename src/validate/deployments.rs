@@ -92,7 +92,11 @@ pub(super) fn check(manifests: &Manifests, locks: &HashSet<&str>, found: &mut Ve
         if let Some(alternative) = &value.alternative {
             if !installed.contains_key(alternative.as_str()) {
                 found.push(not_installed("the alternative is".into(), alternative));
-            } else if let Some(default) = value.default.as_ref().filter(|d| d.value == alternative.value) {
+            } else if let Some(default) = value
+                .default
+                .as_ref()
+                .filter(|d| d.value == alternative.value)
+            {
                 found.push(
                     Diagnostic::new(
                         Code::DeploymentSelection,
