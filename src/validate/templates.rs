@@ -108,7 +108,13 @@ pub(super) fn check(
                 .with_help("add `{rc}`, as DMTN-106 names candidates: `{version}.rc{rc}`"),
             );
         }
+        // A template is one line: its first problems say what to fix, and a template of
+        // thousands of stray braces is reported a few times, not thousands.
+        let mut reported = 0;
         for (offset, problem) in scan_at(template) {
+            if reported == MAX_PER_TEMPLATE {
+                break;
+            }
             let message = match problem {
                 Token::Placeholder(name)
                     if known.contains(&name)
@@ -180,6 +186,7 @@ pub(super) fn check(
                     advice = format!("did you mean `{{{close}}}`? {advice}");
                 }
             }
+            reported += 1;
             found.push(
                 Diagnostic::new(Code::TemplateInvalid, distribution.file, message)
                     .with_label(
@@ -192,6 +199,9 @@ pub(super) fn check(
         }
     }
 }
+
+/// The problems reported of one template, at most.
+const MAX_PER_TEMPLATE: usize = 3;
 
 /// What install instructions may name.
 const INSTALL: [&str; 4] = ["release", "distribution", "build", "platform"];
