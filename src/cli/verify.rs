@@ -87,9 +87,9 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         }
         if findings.is_empty() {
             err(&format!(
-                "ok    `{shown}` ({} b{}, {})\n",
+                "ok    `{shown}` ({} {}, {})\n",
                 lock.release,
-                lock.build,
+                crate::naming::build_of(&workspace.manifests, &lock),
                 crate::diagnostic::plural(lock.products.len(), "product")
             ));
         }
