@@ -295,13 +295,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     // And the build inputs of the release it starts from, unless `--var` sets them.
     let mut variables = variables;
     if let Some(start) = &start {
-        for (name, value) in start.input_values() {
-            let given = args.lock.variables.iter().any(|(k, _)| *k == name);
-            if inputs.contains_key(&name) && !given {
-                variables.insert(name.clone(), value.clone());
-                inputs.insert(name, value);
-            }
-        }
+        inherit_inputs(start, &args.lock.variables, &mut variables, &mut inputs);
     }
     let inherited = start.as_ref().map(Inherited::from_lock).unwrap_or_default();
     let options = Options {
@@ -474,6 +468,22 @@ pub(super) fn variables(
         variables.insert(key.clone(), value.clone());
     }
     Ok((variables, sources))
+}
+
+/// A lock made from `start` takes its build inputs' values, but those `--var` gives.
+pub(super) fn inherit_inputs(
+    start: &Lockfile,
+    given: &[(String, String)],
+    variables: &mut BTreeMap<String, String>,
+    inputs: &mut BTreeMap<String, String>,
+) {
+    for (name, value) in start.input_values() {
+        let set = given.iter().any(|(k, _)| *k == name);
+        if inputs.contains_key(&name) && !set {
+            variables.insert(name.clone(), value.clone());
+            inputs.insert(name, value);
+        }
+    }
 }
 
 /// The values of the distribution's build inputs, from `variables` (defaults and `--var`).

@@ -257,13 +257,7 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     // And with the build inputs of what it is made from, unless `--var` sets them.
     let mut variables = variables;
     let mut inputs = lock::inputs(&plan, &variables);
-    for (name, value) in start.input_values() {
-        let given = request.lock.variables.iter().any(|(k, _)| *k == name);
-        if inputs.contains_key(&name) && !given {
-            variables.insert(name.clone(), value.clone());
-            inputs.insert(name, value);
-        }
-    }
+    lock::inherit_inputs(start, &request.lock.variables, &mut variables, &mut inputs);
     let options = Options {
         platform: &platform,
         overrides: &overrides,
