@@ -637,6 +637,20 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
         1,
         "final of `27.0.0.rc1` is gated: `validation` has no record",
     );
+    // A dry run is gated too, and an override in a dry run records nothing.
+    let run = f.run(&["release", "final", "dist", "27.0.0", "--dry-run"]);
+    fails(&run, 1, "is gated");
+    ok(&f.run(&[
+        "release",
+        "final",
+        "dist",
+        "27.0.0",
+        "--dry-run",
+        "--override-gate",
+        "try",
+    ]));
+    let before = distrib::records::read(&f.root, "dist", "27.0.0.rc1").unwrap();
+    assert_eq!(before, None);
     let run = f.run(&[
         "release",
         "final",

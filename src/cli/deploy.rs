@@ -357,7 +357,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         let history = history::History::read(root).map_err(boxed)?;
         if let Some(lock) = history.find(distribution, release)
             && let Err(exit) =
-                super::record::gate(context, root, "set-default", lock, &checks, given)
+                super::record::gate(context, root, "set-default", lock, &checks, given, false)
         {
             return Ok(exit);
         }

@@ -249,7 +249,8 @@ pub struct GateArgs {
 
 /// The gate of `step` on `lock`: every check of `checks` must have a passing record for that
 /// very lock. Closed, the step is refused with what is missing; with --override-gate it goes
-/// on, and an `overridden` entry per missing check records the reason and who gave it.
+/// on, and an `overridden` entry per missing check records the reason and who gave it (unless
+/// `dry_run`: then nothing is written).
 pub(super) fn gate(
     context: &Context,
     root: &Path,
@@ -257,6 +258,7 @@ pub(super) fn gate(
     lock: &Lockfile,
     checks: &[String],
     args: &GateArgs,
+    dry_run: bool,
 ) -> std::result::Result<(), Exit> {
     let missing = records::gate(root, lock, checks);
     if missing.is_empty() {
@@ -289,6 +291,9 @@ pub(super) fn gate(
             note: Some(format!("{step}: {reason}")),
         })
         .collect();
+    if dry_run {
+        return Ok(());
+    }
     append(root, lock, entries).map_err(|e| exit_of(context, e))?;
     err(&format!(
         "warning: {step} of `{}` goes on without {}: recorded as overridden{}\n",

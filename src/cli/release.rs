@@ -239,10 +239,19 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     };
     // DMTN-106 §4.4: the release a first candidate is cut from must have passed its checks
     // (`gates: { candidate: [...] }`); a patch's, the final it patches (`gates: { patch }`).
-    if rc == 1 && !request.lock.output.dry_run {
+    if rc == 1 {
         let step = if request.patch { "patch" } else { "candidate" };
         let checks = manifest.gates.of(step);
-        record::gate(context, &workspace.root, step, start, &checks, request.gate)?;
+        let dry_run = request.lock.output.dry_run;
+        record::gate(
+            context,
+            &workspace.root,
+            step,
+            start,
+            &checks,
+            request.gate,
+            dry_run,
+        )?;
     }
     let inherited = Inherited::from_lock(start);
     // A candidate is built for the platform of what it is made from, unless told otherwise.
@@ -329,7 +338,7 @@ fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Resul
     // identities and build.
     let date = args.date.unwrap_or_else(DateTime::now);
     // DMTN-106 §4.6: the candidate must have passed the validation campaign (`gates: { final }`).
-    if !args.output.dry_run && release::final_of(&history, &distribution, version).is_none() {
+    if release::final_of(&history, &distribution, version).is_none() {
         let checks = crate::resolve::find_distribution(&workspace.manifests, &distribution)
             .map(|d| d.gates.of("final"))
             .unwrap_or_default();
@@ -340,6 +349,7 @@ fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Resul
             candidate,
             &checks,
             &args.gate,
+            args.output.dry_run,
         )?;
     }
     let mut lock: Lockfile = (*candidate).clone();
