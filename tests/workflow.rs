@@ -555,6 +555,9 @@ fn records_are_appended_and_verify_checks_them() {
     std::fs::write(&path, now.replacen("result: fail", "result: pass", 1)).unwrap();
     let run = f.run(&["verify", "--offline"]);
     fails(&run, 1, "entry 1 (`build`) does not match its digest");
+    // Verifying that one lock verifies its records too.
+    let run = f.run(&["verify", "locks/dist/w.2026.47.lock.yaml", "--offline"]);
+    fails(&run, 1, "entry 1 (`build`) does not match its digest");
     // Nothing is appended to an edited file.
     let run = record(&f, &["w.2026.47", "fst", "--result", "pass"]);
     fails(&run, 1, "cannot append to");

@@ -57,6 +57,8 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         .collect();
     let mut opened = std::collections::HashMap::new();
     let mut problems = 0;
+    // The releases verified, whose records are verified with them.
+    let mut verified = std::collections::HashSet::new();
     for path in &paths {
         let shown = path
             .strip_prefix(&workspace.root)
@@ -64,7 +66,10 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             .display()
             .to_string();
         let lock = match read(path).and_then(|t| parse(&t).map_err(|e| e.to_string())) {
-            Ok(lock) => lock,
+            Ok(lock) => {
+                verified.insert((lock.distribution.clone(), lock.release.clone()));
+                lock
+            }
             Err(error) => {
                 problems += 1;
                 let help = if error == LockError::LineEndings.to_string() {
@@ -98,9 +103,11 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             err(&format!("error: `{shown}`: {finding}\n"));
         }
     }
-    // The validation records: intact, of a release that has a lock, of that lock's content.
-    if args.locks.is_empty() {
-        let (count, findings) = records_against_locks(&workspace.root, &history);
+    // The validation records: intact, of a release that has a lock, of that lock's content;
+    // all of them, or those of the locks named.
+    {
+        let only = (!args.locks.is_empty()).then_some(&verified);
+        let (count, findings) = records_against_locks(&workspace.root, &history, only);
         for (shown, finding) in &findings {
             err(&format!("error: `{shown}`: {finding}\n"));
         }
@@ -133,8 +140,14 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
 fn records_against_locks(
     root: &std::path::Path,
     history: &[Lockfile],
+    only: Option<&std::collections::HashSet<(String, String)>>,
 ) -> (usize, Vec<(String, String)>) {
-    let files = crate::records::list(root);
+    let mut files = crate::records::list(root);
+    if let Some(only) = only {
+        files.retain(|(distribution, release, _)| {
+            only.contains(&(distribution.clone(), release.clone()))
+        });
+    }
     let mut findings = Vec::new();
     for (distribution, release, path) in &files {
         let shown = path
