@@ -69,9 +69,18 @@ rewrite:
   "https://gitlab.com/": "file://$work/upstream/gitlab.com/"
 YAML
 export DISTRIB_MIRRORS="$work/mirrors"
-distribution=$(basename "$(find "$work/manifests/distributions" -name '*.yaml' | head -n 1)" .yaml)
+case $example in
+alice) distribution=O2PDPSuite ;;
+*) distribution=$(basename "$(find "$work/manifests/distributions" -name '*.yaml' | head -n 1)" .yaml) ;;
+esac
 
 cd "$work/manifests"
+# The manifest folder is a git repository, as a real one is: each lock records the commit of
+# the manifests it was made from (`manifest_commit`).
+git init -q -b main .
+git add -A
+git commit -q -m "The $example manifests"
+commit() { git add -A && git commit -q -m "$1"; }
 run() { echo "== distrib $*" >&2; "$distrib" "$@"; }
 run check
 run fetch
@@ -95,19 +104,25 @@ lsst)
     echo "== DMTN-106 §4: candidates from the weekly and the release branch, then the final" >&2
     echo "== DMTN-106 §4.2: the weekly is a tag in every repository" >&2
     release_tag "$(basename "$weekly" .lock.yaml)"
+    # §4.4: the weekly's build completed; `gates: { candidate: [build] }` refuses rc1 without it.
+    run record "$(basename "$weekly" .lock.yaml)" build --result pass --by Jenkins --url https://ci.example.org/job/weekly/8467 --date 2026-11-19T12:00
     run release candidate lsst_distrib 29.0.0 --from "$(basename "$weekly" .lock.yaml)" --date 2026-11-20
-    release_tag 29.0.0.rc1
+    release_tag v29.0.0.rc1
     echo "== DMTN-106 §4.7: the release branch, for the one package to fix" >&2
-    run branch lsst_distrib/29.0.0.rc1 afw --push >&2
+    run branch lsst_distrib/v29.0.0.rc1 afw --push >&2
     work_on github.com/lsst/afw v29.0.x "DM-4321: fix the PSF normalisation (backport)"
     run release candidate lsst_distrib 29.0.0 --date 2026-11-24
-    release_tag 29.0.0.rc2
+    release_tag v29.0.0.rc2
+    # §4.6: the validation campaign of the last candidate (`gates: { final: [validation] }`).
+    if run release final lsst_distrib 29.0.0 --date 2026-11-26; then echo "the gate let a final without its validation through" >&2; exit 1; fi
+    run record v29.0.0.rc2 validation --result pass --by "DM science validation" --date 2026-11-25
     run release final lsst_distrib 29.0.0 --date 2026-11-26
     release_tag 29.0.0
     echo "== DMTN-106 §5: a patch from the release branch" >&2
     work_on github.com/lsst/afw v29.0.x "DM-4400: fix a crash on empty exposures (backport)"
     run release patch lsst_distrib 29.0.1 --date 2026-12-03
-    release_tag 29.0.1.rc1
+    release_tag v29.0.1.rc1
+    run record v29.0.1.rc1 validation --result pass --by "DM science validation" --date 2026-12-04
     run release final lsst_distrib 29.0.1 --date 2026-12-04
     release_tag 29.0.1
     run tag lsst_distrib/29.0.1 --verify >&2
@@ -117,27 +132,55 @@ lsst)
     notes=(29.0.0 29.0.1)
     ;;
 alice)
-    lock_new() { # distrib lock O2PDPSuite ARGS..., then the name of the release it made
-        run lock O2PDPSuite "$@" --format json | sed -n 's/^  "release": "\(.*\)",$/\1/p'
+    lock_new() { # distrib lock DIST ARGS..., then the name of the release it made
+        run lock "$@" --format json | sed -n 's/^  "release": "\(.*\)",$/\1/p'
     }
-    echo "== O2 §7: two nightlies on one day; the second gets the time" >&2
-    lock_new --kind nightly --date 2026-11-20T02:00 >/dev/null
-    work_on github.com/AliceO2Group/AliceO2 dev "O2-4711: TPC calibration fix"
-    nightly=$(lock_new --kind nightly --date 2026-11-20T14:00)
-    echo "== O2 §5: a manual build with DataDistribution overridden" >&2
-    git -C "$work/upstream/github.com/AliceO2Group/DataDistribution" tag -a -m "Release v1.6.6" v1.6.6
-    manual=$(lock_new --kind manual --date 2026-11-21 --set DataDistribution=v1.6.6)
     thursday=$(basename "$weekly" .lock.yaml)
-    echo "== O2 §3, §8: the epn deployment; Thursday's weekly becomes the default" >&2
-    run deploy add epn "$thursday" --support official --requested-by "Run Coordination"
+    echo "== the FLP suite installed on the FLP farm: 0.40.0" >&2
+    flp_weekly=$(lock_new flp-suite --kind weekly --date 2026-11-12)
+    run release candidate flp-suite 0.40.0 --from "$flp_weekly" --date 2026-11-12
+    run release final flp-suite 0.40.0 --date 2026-11-13
+    run deploy add flp 0.40.0 --support official --requested-by FLP
+    run deploy set-default flp 0.40.0
+    commit "flp: install the FLP suite 0.40.0"
+    echo "== O2 §3, §6: the Thursday weekly passes the Full System Test" >&2
+    run record "$thursday" fst --result pass --by FST --url https://alice-fst.example.org/runs/1119 --date 2026-11-19T20:00
+    echo "== O2 §5, §7: Friday's nightlies against the installed FLP suite; the second gets the time" >&2
+    lock_new O2PDPSuite --kind nightly --date 2026-11-20T02:00 --var flp_suite=@installed:flp >/dev/null
+    work_on github.com/AliceO2Group/AliceO2 dev "O2-4711: TPC calibration fix"
+    nightly=$(lock_new O2PDPSuite --kind nightly --date 2026-11-20T14:00 --var flp_suite=@installed:flp)
+    echo "== O2 §5: a manual build based on the weekly, with DataDistribution overridden" >&2
+    git -C "$work/upstream/github.com/AliceO2Group/DataDistribution" tag -a -m "Release v1.6.6" v1.6.6
+    manual=$(lock_new O2PDPSuite --kind manual --date 2026-11-21 --from "$thursday" --set DataDistribution=v1.6.6)
+    echo "== the FLP suite 0.41.0 is released (not installed yet)" >&2
+    work_on github.com/AliceO2Group/FLPSuite master "OCTRL-900: readout buffer sizes"
+    flp_next=$(lock_new flp-suite --kind weekly --date 2026-11-21)
+    run release candidate flp-suite 0.41.0 --from "$flp_next" --date 2026-11-21
+    run release final flp-suite 0.41.0 --date 2026-11-22
+    echo "== O2 §6: Monday's nightly is built against the newest FLP suite" >&2
+    monday=$(lock_new O2PDPSuite --kind nightly --date 2026-11-23T02:00 --var flp_suite=@newest:flp-suite)
+    echo "== O2 §8, §9: the default moves on Monday, once the workout passed; gated until then" >&2
+    run deploy add epn "$thursday" --support official --requested-by "Run Coordination" --note "Weekly release of Thursday 19 November."
+    if run deploy set-default epn "$thursday"; then echo "the gate let a release without its workout through" >&2; exit 1; fi
+    run record "$thursday" workout --result pass --by "EPN shifter" --date 2026-11-23T10:00
     run deploy set-default epn "$thursday"
+    echo "== O2 §8: a partition runs the manual test build" >&2
     run deploy add epn "$manual" --support test --requested-by TPC --note "DataDistribution v1.6.6"
+    run deploy set-partition epn physics_1 "$manual"
+    echo "== O2 §6: the newest nightly, as alternative version" >&2
+    run deploy add epn --newest nightly --support internal --requested-by PDP
+    run deploy set-alternative epn "$monday"
     run deploy add epn "$nightly" --support internal --requested-by PDP
-    echo "== a week later: the next weekly, and the default moves to it" >&2
+    commit "epn: the Thursday weekly is the default; physics_1 runs the manual build"
+    echo "== a week later: the next weekly, its FST and workout, and the default moves to it" >&2
     work_on github.com/AliceO2Group/AliceO2 dev "O2-4800: faster track seeding"
-    next=$(lock_new --kind weekly --date 2026-11-26)
+    next=$(lock_new O2PDPSuite --kind weekly --date 2026-11-26 --var flp_suite=@installed:flp)
+    run record "$next" fst --result pass --by FST --date 2026-11-26T20:00
+    run record "$next" workout --result pass --by "EPN shifter" --date 2026-11-30T10:00
     run deploy add epn "$next" --support official --requested-by "Run Coordination"
     run deploy set-default epn "$next"
+    commit "epn: the weekly of 26 November is the default"
+    run deploy export epn --format json
     cat deployments/epn.yaml >&2
     notes=("$thursday" "$next")
     ;;

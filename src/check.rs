@@ -8,7 +8,9 @@ use crate::{lock, validate};
 /// Adds every problem of the manifest repository to `report`, levels applied, sorted.
 pub fn check(manifests: &Manifests, report: &mut Report) {
     validate::validate(manifests, report);
-    let locks = lock::audit::audit(&report.sources, &manifests.locks);
+    let first_build =
+        crate::manifest::model::Config::first_build(manifests.config.as_ref().map(|c| &c.value));
+    let locks = lock::audit::audit(&report.sources, &manifests.locks, first_build);
     report.diagnostics.extend(locks);
     validate::finish(manifests, report);
 }

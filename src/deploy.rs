@@ -21,6 +21,28 @@ pub enum Edit {
     Remove {
         release: String,
     },
+    /// A partition runs this installed release instead of the default (O2 §8).
+    SetPartition {
+        partition: String,
+        release: String,
+    },
+    UnsetPartition {
+        partition: String,
+    },
+    /// The release offered beside the default (O2 §6).
+    SetAlternative {
+        release: String,
+    },
+    UnsetAlternative,
+    /// Another support for an installed release; `requested_by` and `note` stay.
+    SetSupport {
+        release: String,
+        support: Support,
+    },
+    /// A test release made official and the default in one edit (O2 §8).
+    Promote {
+        release: String,
+    },
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -40,6 +62,25 @@ pub enum DeployError {
     RemovingDefault(String),
     #[error("the deployment file cannot be edited in place: {0}")]
     Layout(&'static str),
+    #[error("`{0}` is the default: it is the alternative to nothing")]
+    AlternativeIsDefault(String),
+    #[error(
+        "`{0}` is the default: it keeps official support (make another release the default first)"
+    )]
+    DefaultSupport(String),
+    #[error("`{release}` has {support} support: only a test release is promoted")]
+    NotTest {
+        release: String,
+        support: &'static str,
+    },
+    #[error("no partition `{0}` in this deployment")]
+    NoPartition(String),
+    #[error("the deployment has no alternative")]
+    NoAlternative,
+    #[error("`{release}` is {what}: change that first")]
+    InUse { release: String, what: String },
+    #[error("`{0}` is not a partition name: use letters, digits and `._-`")]
+    PartitionName(String),
 }
 
 /// The text of the deployment file after `edit`. `deployment` is `text` parsed.
@@ -128,6 +169,26 @@ pub fn apply(text: &str, deployment: &Deployment, edit: &Edit) -> Result<String,
             {
                 return Err(DeployError::RemovingDefault(release.clone()));
             }
+            if deployment
+                .alternative
+                .as_ref()
+                .is_some_and(|a| a.value == *release)
+            {
+                return Err(DeployError::InUse {
+                    release: release.clone(),
+                    what: "the alternative".into(),
+                });
+            }
+            if let Some((partition, _)) = deployment
+                .partitions
+                .iter()
+                .find(|(_, r)| r.value == *release)
+            {
+                return Err(DeployError::InUse {
+                    release: release.clone(),
+                    what: format!("what partition `{partition}` runs"),
+                });
+            }
             let (dash, _, end) = entry_block(text, installed)?;
             if deployment.installed.len() == 1 {
                 // An empty list must stay a list: `installed:` alone would be null.
@@ -138,7 +199,180 @@ pub fn apply(text: &str, deployment: &Deployment, edit: &Edit) -> Result<String,
             }
             Ok(format!("{}{}", &text[..dash], &text[end..]))
         }
+        Edit::SetPartition { partition, release } => {
+            if partition.is_empty()
+                || !partition
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            {
+                return Err(DeployError::PartitionName(partition.clone()));
+            }
+            entry(release).ok_or_else(|| DeployError::NotInstalled(release.clone()))?;
+            if let Some((_, current)) = deployment
+                .partitions
+                .iter()
+                .find(|(p, _)| p.value == *partition)
+            {
+                return replace(text, current, release);
+            }
+            let line = format!("{partition}: {}\n", scalar(release));
+            match deployment.partitions.0.last() {
+                Some((key, _)) => {
+                    let span = key
+                        .span
+                        .clone()
+                        .ok_or(DeployError::Layout("no position for a partition"))?;
+                    let start = line_start(text, span.start);
+                    let indent = &text[start..span.start];
+                    let end = line_end(text, span.start);
+                    let mut out = text[..end].to_owned();
+                    if !out.ends_with('\n') {
+                        out.push('\n');
+                    }
+                    Ok(format!("{out}{indent}{line}{}", &text[end..]))
+                }
+                None => insert_key(text, deployment, &format!("partitions:\n  {line}")),
+            }
+        }
+        Edit::UnsetPartition { partition } => {
+            let Some((key, _)) = deployment
+                .partitions
+                .iter()
+                .find(|(p, _)| p.value == *partition)
+            else {
+                return Err(DeployError::NoPartition(partition.clone()));
+            };
+            let span = key
+                .span
+                .clone()
+                .ok_or(DeployError::Layout("no position for a partition"))?;
+            let (start, end) = (line_start(text, span.start), line_end(text, span.start));
+            if deployment.partitions.len() == 1 {
+                // The last one: the key goes too, rather than a null `partitions:`.
+                let key = text[..start]
+                    .rfind("partitions:")
+                    .filter(|&k| k == line_start(text, k))
+                    .ok_or(DeployError::Layout("no `partitions:` key"))?;
+                return Ok(format!("{}{}", &text[..key], &text[end..]));
+            }
+            Ok(format!("{}{}", &text[..start], &text[end..]))
+        }
+        Edit::SetAlternative { release } => {
+            entry(release).ok_or_else(|| DeployError::NotInstalled(release.clone()))?;
+            if deployment
+                .default
+                .as_ref()
+                .is_some_and(|d| d.value == *release)
+            {
+                return Err(DeployError::AlternativeIsDefault(release.clone()));
+            }
+            match &deployment.alternative {
+                Some(current) => replace(text, current, release),
+                None => insert_key(
+                    text,
+                    deployment,
+                    &format!("alternative: {}\n", scalar(release)),
+                ),
+            }
+        }
+        Edit::UnsetAlternative => {
+            let current = deployment
+                .alternative
+                .as_ref()
+                .ok_or(DeployError::NoAlternative)?;
+            let span = current
+                .span
+                .clone()
+                .ok_or(DeployError::Layout("no position for `alternative`"))?;
+            let (start, end) = (line_start(text, span.start), line_end(text, span.start));
+            Ok(format!("{}{}", &text[..start], &text[end..]))
+        }
+        Edit::SetSupport { release, support } => {
+            let installed =
+                entry(release).ok_or_else(|| DeployError::NotInstalled(release.clone()))?;
+            if *support != Support::Official
+                && deployment
+                    .default
+                    .as_ref()
+                    .is_some_and(|d| d.value == *release)
+            {
+                return Err(DeployError::DefaultSupport(release.clone()));
+            }
+            replace_support(text, installed, *support)
+        }
+        Edit::Promote { release } => {
+            let installed =
+                entry(release).ok_or_else(|| DeployError::NotInstalled(release.clone()))?;
+            if *installed.support != Support::Test {
+                return Err(DeployError::NotTest {
+                    release: release.clone(),
+                    support: installed.support.as_str(),
+                });
+            }
+            let official = replace_support(text, installed, Support::Official)?;
+            let reparsed: Deployment = serde_saphyr::from_str(&official)
+                .map_err(|_| DeployError::Layout("the edited file does not parse"))?;
+            apply(
+                &official,
+                &reparsed,
+                &Edit::SetDefault {
+                    release: release.clone(),
+                },
+            )
+        }
     }
+}
+
+/// `text` with the scalar at `node` replaced by `value`.
+fn replace(
+    text: &str,
+    node: &crate::manifest::span::Node<String>,
+    value: &str,
+) -> Result<String, DeployError> {
+    let span = node
+        .span
+        .clone()
+        .ok_or(DeployError::Layout("no position for a value"))?;
+    Ok(format!(
+        "{}{}{}",
+        &text[..span.start],
+        scalar(value),
+        &text[span.end..]
+    ))
+}
+
+fn replace_support(text: &str, entry: &Installed, support: Support) -> Result<String, DeployError> {
+    let span = entry
+        .support
+        .span
+        .clone()
+        .ok_or(DeployError::Layout("no position for `support`"))?;
+    Ok(format!(
+        "{}{}{}",
+        &text[..span.start],
+        support.as_str(),
+        &text[span.end..]
+    ))
+}
+
+/// A top-level key inserted before `installed:` (after `default:` or `distribution:` lines),
+/// where a reader looks for what the deployment offers.
+fn insert_key(text: &str, deployment: &Deployment, lines: &str) -> Result<String, DeployError> {
+    let after = deployment
+        .default
+        .as_ref()
+        .or(deployment.alternative.as_ref())
+        .unwrap_or(&deployment.distribution);
+    let at = after
+        .span
+        .clone()
+        .ok_or(DeployError::Layout("no position for `distribution`"))?;
+    let end = line_end(text, at.end);
+    let mut out = text[..end].to_owned();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(format!("{out}{lines}{}", &text[end..]))
 }
 
 /// `text` (an edit of `original`) with the line endings `original` uses: CRLF or CR files stay

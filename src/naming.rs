@@ -6,8 +6,61 @@ use std::fmt::Write;
 use thiserror::Error;
 
 /// strftime conversion codes a release name may use: those whose text is valid in a git ref
-/// (`%e`, `%T`, `%R` and `%D` would put a space, a `:` or a `/` in the name).
-pub const DATE_CODES: &str = "YCymbBdjHIMSpaAuwGgVUWZzsF%";
+/// (`%e`, `%T`, `%R` and `%D` would put a space, a `:` or a `/` in the name), and two of
+/// distrib's own, no strftime has: `%J` and `%K`, the week-year and week of Java's `YYYY.ww` in
+/// the US locale, which LSST's weeklies are named with.
+pub const DATE_CODES: &str = "YCymbBdjHIMSpaAuwGgVUWZzsFJK%";
+
+/// The name of a build when `naming.build` says nothing (DMTN-106 §3.3.2: `b<ID>`).
+pub const BUILD: &str = "b{build}";
+
+/// What `naming.build` may name: the build number, and a released version's parts.
+pub const BUILD_PLACEHOLDERS: [&str; 5] = ["build", "version", "major", "minor", "patch"];
+
+/// The name of a lock's build, by the `naming.build` of its distribution in `manifests`.
+pub fn build_of(manifests: &crate::manifest::Manifests, lock: &crate::lock::Lockfile) -> String {
+    let template = manifests
+        .distributions
+        .iter()
+        .find(|d| d.value.name.value == lock.distribution)
+        .and_then(|d| d.value.naming.build.as_ref())
+        .map(|t| t.value.as_str());
+    build_name(template, lock.build, lock.release_version.as_deref())
+}
+
+/// The name of build `build` by `template` (`naming.build`, default `b{build}`): with
+/// `{version}` (`{major}`...) for a candidate, final or patch of `version`. A lock without a
+/// version (a nightly, weekly, manual), or a template that does not expand to a name, has the
+/// default name.
+pub fn build_name(template: Option<&str>, build: u64, version: Option<&str>) -> String {
+    let default = || format!("b{build}");
+    let Some(template) = template else {
+        return default();
+    };
+    let version = version.and_then(|v| semver::Version::parse(v).ok());
+    let mut out = String::new();
+    for token in scan(template) {
+        let text = match token {
+            Token::Literal(text) => text.to_owned(),
+            Token::Placeholder("build") => build.to_string(),
+            Token::Placeholder(part) => {
+                let Some(version) = &version else {
+                    return default();
+                };
+                match part {
+                    "version" => format!("{}.{}.{}", version.major, version.minor, version.patch),
+                    "major" => version.major.to_string(),
+                    "minor" => version.minor.to_string(),
+                    "patch" => version.patch.to_string(),
+                    _ => return default(),
+                }
+            }
+            _ => return default(),
+        };
+        out.push_str(&text);
+    }
+    out
+}
 
 /// One piece of a template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,6 +276,22 @@ impl DateTime {
         }
     }
 
+    /// The week-based year and week of Java's `YYYY` and `ww` in the US locale, as LSST's
+    /// Jenkins names weeklies: weeks run Sunday to Saturday, week 1 is the week that holds
+    /// 1 January, and a week belongs to the year of its Saturday. So 2020-12-31, a Thursday,
+    /// is in week 1 of 2021, where ISO 8601 says week 53 of 2020.
+    fn us_week(self) -> (i32, u32) {
+        let day = self.days();
+        let sunday = day - (self.iso_weekday() % 7) as i64;
+        let (saturday_year, _, _) = civil_from_days(sunday + 6);
+        if saturday_year > self.year {
+            return (saturday_year, 1);
+        }
+        let january = days_from_civil(self.year, 1, 1);
+        let first_sunday = january - (january + 4).rem_euclid(7);
+        (self.year, ((sunday - first_sunday) / 7 + 1) as u32)
+    }
+
     /// The value of one strftime code.
     pub fn format(self, code: char) -> String {
         const DAYS: [&str; 7] = [
@@ -271,6 +340,8 @@ impl DateTime {
             'G' => format!("{iso_year:04}"),
             'g' => format!("{:02}", iso_year.rem_euclid(100)),
             'V' => format!("{iso_week:02}"),
+            'J' => format!("{:04}", self.us_week().0),
+            'K' => format!("{:02}", self.us_week().1),
             'U' => format!("{:02}", (self.day_of_year() + 6 - weekday % 7) / 7),
             'W' => format!("{:02}", (self.day_of_year() + 6 - (weekday + 6) % 7) / 7),
             'Z' => "UTC".to_owned(),
@@ -479,6 +550,48 @@ mod tests {
 
     fn at(text: &str) -> DateTime {
         DateTime::parse(text).unwrap()
+    }
+
+    #[test]
+    fn lsst_weeks_run_sunday_to_saturday_with_week_one_holding_the_first_of_january() {
+        let week = |date: &str| {
+            let date = at(date);
+            format!("{}.{}", date.format('J'), date.format('K'))
+        };
+        let iso = |date: &str| {
+            let date = at(date);
+            format!("{}.{}", date.format('G'), date.format('V'))
+        };
+        // `w.2021.01` was tagged on a Thursday of 2020, `w.2021.02` a week later.
+        assert_eq!(week("2020-12-31"), "2021.01");
+        assert_eq!(iso("2020-12-31"), "2020.53");
+        assert_eq!(week("2021-01-07"), "2021.02");
+        // A Sunday starts a week.
+        assert_eq!(week("2021-01-02"), "2021.01");
+        assert_eq!(week("2021-01-03"), "2021.02");
+        assert_eq!(iso("2021-01-03"), "2020.53");
+        // 1 January 2027 is a Friday: week 1 of 2027, week 53 of 2026 for ISO.
+        assert_eq!(week("2027-01-01"), "2027.01");
+        assert_eq!(iso("2027-01-01"), "2026.53");
+        assert_eq!(week("2026-12-26"), "2026.52");
+        assert_eq!(week("2026-12-27"), "2027.01");
+        // A year that starts on a Sunday: its first days are week 1.
+        assert_eq!(week("2023-01-01"), "2023.01");
+        assert_eq!(week("2022-12-31"), "2022.53");
+    }
+
+    #[test]
+    fn build_names_follow_the_template_and_fall_back_to_the_build_number() {
+        assert_eq!(build_name(None, 8467, Some("27.0.0")), "b8467");
+        let versioned = Some("{version}-b{build}");
+        assert_eq!(build_name(versioned, 8467, Some("27.0.1")), "27.0.1-b8467");
+        // A weekly has no version: it keeps the default name.
+        assert_eq!(build_name(versioned, 8468, None), "b8468");
+        assert_eq!(
+            build_name(Some("{major}.{minor}.{patch}-b{build}"), 3, Some("1.2.3")),
+            "1.2.3-b3"
+        );
+        assert_eq!(build_name(Some("build{build}"), 3, None), "build3");
     }
 
     #[test]

@@ -64,6 +64,67 @@ impl Version {
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum ReleaseError {
+    #[error("`{text}` is not a variable source")]
+    #[diagnostic(
+        code("variable-source"),
+        help(
+            "write `@installed:DEPLOYMENT` (the version of its default release), `@newest:DISTRIBUTION` (of its newest final) or `@newest:DISTRIBUTION:KIND`; add `:VARIABLE` for a variable of that release instead of its version"
+        )
+    )]
+    SourceSyntax { text: String },
+    #[error("`{text}` names the kind `{kind}`, which is no release kind")]
+    #[diagnostic(
+        code("variable-source"),
+        help("a kind is `nightly`, `weekly`, `manual`, `candidate`, `final` or `patch`")
+    )]
+    SourceKind { text: String, kind: String },
+    #[error("`{text}`: no deployment `{deployment}`")]
+    #[diagnostic(code("variable-source"), help("{help}"))]
+    SourceDeployment {
+        text: String,
+        deployment: String,
+        help: String,
+    },
+    #[error("`{text}`: the deployment `{deployment}` has no default release")]
+    #[diagnostic(
+        code("variable-source"),
+        help(
+            "make one the default (`distrib deploy set-default {deployment} RELEASE`), or pass the value itself: `--var NAME=VALUE`"
+        )
+    )]
+    SourceNoDefault { text: String, deployment: String },
+    #[error("`{text}`: the release `{release}` of `{distribution}` has no lock")]
+    #[diagnostic(
+        code("variable-source"),
+        help("restore its lockfile, or pass the value itself: `--var NAME=VALUE`")
+    )]
+    SourceUnlocked {
+        text: String,
+        release: String,
+        distribution: String,
+    },
+    #[error("`{text}`: `{distribution}` has no {kind} release")]
+    #[diagnostic(
+        code("variable-source"),
+        help(
+            "`distrib list {distribution}` shows its releases; name another kind (`@newest:{distribution}:weekly`) or pass the value itself"
+        )
+    )]
+    SourceNone {
+        text: String,
+        distribution: String,
+        kind: &'static str,
+    },
+    #[error("`{text}`: the release `{release}` has no variable `{variable}`")]
+    #[diagnostic(
+        code("variable-source"),
+        help("drop `:{variable}` to take the release's version, or name one of its `variables`")
+    )]
+    SourceVariable {
+        text: String,
+        release: String,
+        variable: String,
+    },
     #[error("`{version}` is not a release version")]
     #[diagnostic(
         code("version-invalid"),
@@ -99,7 +160,7 @@ pub enum ReleaseError {
     #[error("`{release}` is a release of `{other}`, not of `{distribution}`")]
     #[diagnostic(
         code("release-foreign"),
-        help("a candidate of `{distribution}` starts from a release of `{distribution}`")
+        help("a release of `{distribution}` starts from a release of `{distribution}`")
     )]
     Foreign {
         release: String,
@@ -251,14 +312,25 @@ pub fn starting_point<'a>(
     distribution: &str,
     release: &str,
 ) -> Result<&'a Lockfile, ReleaseError> {
+    let lock = find_release(history, distribution, release)?;
+    match lock.kind {
+        ReleaseKind::Nightly | ReleaseKind::Weekly | ReleaseKind::Manual => Ok(lock),
+        kind => Err(ReleaseError::FromKind {
+            release: release.to_owned(),
+            kind: kind.as_str(),
+        }),
+    }
+}
+
+/// A release of `distribution` by name, of any kind: what `lock --from` starts from. A name of
+/// another distribution's release, or of none, is an error that says so.
+pub fn find_release<'a>(
+    history: &'a History,
+    distribution: &str,
+    release: &str,
+) -> Result<&'a Lockfile, ReleaseError> {
     if let Some(lock) = history.find(distribution, release) {
-        return match lock.kind {
-            ReleaseKind::Nightly | ReleaseKind::Weekly | ReleaseKind::Manual => Ok(lock),
-            kind => Err(ReleaseError::FromKind {
-                release: release.to_owned(),
-                kind: kind.as_str(),
-            }),
-        };
+        return Ok(lock);
     }
     if let Some(other) = history.all().find(|l| l.release == release) {
         return Err(ReleaseError::Foreign {
@@ -282,6 +354,127 @@ pub fn starting_point<'a>(
         distribution: distribution.to_owned(),
         help,
     })
+}
+
+/// `--var NAME=@installed:DEPLOYMENT[:VARIABLE]` or `@newest:DISTRIBUTION[:KIND[:VARIABLE]]`: a
+/// variable's value taken, at lock time, from the repository's own state (O2 §5, §6: nightlies
+/// are built against the FLP suite installed on the farm, Monday's against the newest).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source<'a> {
+    pub text: &'a str,
+    pub origin: Origin<'a>,
+    /// A variable of the release, instead of its version.
+    pub variable: Option<&'a str>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin<'a> {
+    /// The default release of a deployment.
+    Installed(&'a str),
+    /// The newest release of a distribution: its newest final, or newest of a kind.
+    Newest(&'a str, ReleaseKind),
+}
+
+impl<'a> Source<'a> {
+    /// The source a `--var` value names, if it starts with `@`.
+    pub fn parse(text: &'a str) -> Option<Result<Self, ReleaseError>> {
+        let rest = text.strip_prefix('@')?;
+        let invalid = || ReleaseError::SourceSyntax {
+            text: text.to_owned(),
+        };
+        let parsed = (|| {
+            let (what, rest) = rest.split_once(':').ok_or_else(invalid)?;
+            let parts: Vec<&str> = rest.split(':').collect();
+            if parts.iter().any(|p| p.is_empty()) {
+                return Err(invalid());
+            }
+            let (origin, variable) = match (what, parts.as_slice()) {
+                ("installed", [deployment]) => (Origin::Installed(deployment), None),
+                ("installed", [deployment, variable]) => {
+                    (Origin::Installed(deployment), Some(*variable))
+                }
+                ("newest", [distribution, rest @ ..]) if rest.len() <= 2 => {
+                    let kind = match rest.first() {
+                        None => ReleaseKind::Final,
+                        Some(kind) => <ReleaseKind as clap::ValueEnum>::from_str(kind, false)
+                            .map_err(|_| ReleaseError::SourceKind {
+                                text: text.to_owned(),
+                                kind: (*kind).to_owned(),
+                            })?,
+                    };
+                    (Origin::Newest(distribution, kind), rest.get(1).copied())
+                }
+                _ => return Err(invalid()),
+            };
+            Ok(Source {
+                text,
+                origin,
+                variable,
+            })
+        })();
+        Some(parsed)
+    }
+
+    /// The release this source names now, and the value it gives.
+    pub fn resolve<'h>(
+        &self,
+        history: &'h History,
+        deployments: &[&crate::manifest::model::Deployment],
+    ) -> Result<(&'h Lockfile, String), ReleaseError> {
+        let lock = match self.origin {
+            Origin::Installed(name) => {
+                let Some(deployment) = deployments.iter().find(|d| d.name.value == name) else {
+                    let names: Vec<&str> =
+                        deployments.iter().map(|d| d.name.value.as_str()).collect();
+                    return Err(ReleaseError::SourceDeployment {
+                        text: self.text.to_owned(),
+                        deployment: name.to_owned(),
+                        help: match crate::diagnostic::closest(name, &names) {
+                            Some(close) => format!("did you mean `{close}`?"),
+                            None => "name a file of `deployments/`".to_owned(),
+                        },
+                    });
+                };
+                let Some(default) = &deployment.default else {
+                    return Err(ReleaseError::SourceNoDefault {
+                        text: self.text.to_owned(),
+                        deployment: name.to_owned(),
+                    });
+                };
+                history
+                    .find(&deployment.distribution.value, &default.value)
+                    .ok_or_else(|| ReleaseError::SourceUnlocked {
+                        text: self.text.to_owned(),
+                        release: default.value.clone(),
+                        distribution: deployment.distribution.value.clone(),
+                    })?
+            }
+            Origin::Newest(distribution, kind) => {
+                let newest = crate::lock::history::lineage_order(
+                    history.of(distribution).filter(|l| l.kind == kind),
+                );
+                *newest.last().ok_or_else(|| ReleaseError::SourceNone {
+                    text: self.text.to_owned(),
+                    distribution: distribution.to_owned(),
+                    kind: kind.as_str(),
+                })?
+            }
+        };
+        let value = match self.variable {
+            Some(variable) => lock.variables.get(variable).cloned().ok_or_else(|| {
+                ReleaseError::SourceVariable {
+                    text: self.text.to_owned(),
+                    release: lock.release.clone(),
+                    variable: variable.to_owned(),
+                }
+            })?,
+            None => lock
+                .release_version
+                .clone()
+                .unwrap_or_else(|| lock.release.clone()),
+        };
+        Ok((lock, value))
+    }
 }
 
 /// DMTN-106 §2.5: a candidate or final is built from references that cannot move: a tag, a

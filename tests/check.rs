@@ -81,6 +81,7 @@ invalid_fixtures! {
     issues_pattern_invalid => "issues-pattern-invalid", "issues-pattern-invalid";
     deployment_default => "deployment-default", "deployment-default";
     deployment_duplicate => "deployment-duplicate", "deployment-duplicate";
+    deployment_selection => "deployment-selection", "deployment-selection";
     deployment_release_unlocked => "deployment-release-unlocked", "deployment-release-unlocked";
     rule_unknown => "rule-unknown", "rule-unknown";
     lock_invalid => "lock-invalid", "lock-invalid";

@@ -99,7 +99,10 @@ fn example_workflow_uses_real_commands() {
     for flag in ["--locked", "--git", "--rev"] {
         assert!(install.contains(flag), "{install}");
     }
-    assert!(install.trim_end().ends_with(" distrib-release"), "{install}");
+    assert!(
+        install.trim_end().ends_with(" distrib-release"),
+        "{install}"
+    );
     let commands: Vec<&str> = steps
         .iter()
         .filter_map(|s| s["run"].as_str())

@@ -602,7 +602,10 @@ fn companions_are_recorded_outside_the_content_and_tagged_with_the_rest() {
     assert!(lock.products.iter().all(|p| p.name != "docs"), "not built");
     assert_eq!(
         lock.content,
-        distrib::lock::Lockfile::content_digest(distrib::identity::Version::CURRENT, &lock.products)
+        distrib::lock::Lockfile::content_digest(
+            distrib::identity::Version::CURRENT,
+            &lock.products
+        )
     );
     let run = f.run(&["tag", WEEKLY, "--push"]);
     ok(&run);

@@ -28,11 +28,28 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Action {
     /// Make an installed, officially supported release the default
-    SetDefault { deployment: String, release: String },
+    ///
+    /// The distribution's `gates: { default: [...] }` name the checks the release must have
+    /// passed (`distrib record`), such as O2's Monday workout.
+    SetDefault {
+        deployment: String,
+        release: String,
+        /// Make a test release official and the default in one edit (O2 §8); its
+        /// `requested_by` and note stay
+        #[arg(long)]
+        promote: bool,
+        #[command(flatten)]
+        gate: super::record::GateArgs,
+    },
     /// Install a locked release
     Add {
         deployment: String,
-        release: String,
+        /// The release [or --newest KIND]
+        #[arg(required_unless_present = "newest")]
+        release: Option<String>,
+        /// Install the newest lock of this kind (O2 §6: the newest nightly)
+        #[arg(long, value_enum, value_name = "KIND", conflicts_with = "release")]
+        newest: Option<crate::lock::ReleaseKind>,
         #[arg(long, value_enum)]
         support: SupportArg,
         /// Who asked for it (O2: a detector, Run Coordination...)
@@ -41,8 +58,55 @@ enum Action {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Uninstall a release (not the default)
+    /// Uninstall a release (not the default, the alternative or a partition's)
     Remove { deployment: String, release: String },
+    /// Run an installed release, of any support, on one partition instead of the default (O2 §8)
+    SetPartition {
+        deployment: String,
+        partition: String,
+        release: String,
+    },
+    /// Let a partition run the default again
+    UnsetPartition {
+        deployment: String,
+        partition: String,
+    },
+    /// Offer an installed release beside the default (O2 §6: the newest nightly)
+    SetAlternative { deployment: String, release: String },
+    /// Offer no alternative
+    UnsetAlternative { deployment: String },
+    /// Change the support of an installed release, keeping its `requested_by` and note
+    SetSupport {
+        deployment: String,
+        release: String,
+        #[arg(value_enum)]
+        support: SupportArg,
+    },
+    /// Print what a runtime configuration store needs: the default, the alternative, the
+    /// partitions and each release's support, as one JSON document
+    Export {
+        deployment: String,
+        /// The document's format
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ExportFormat {
+    /// `{"format": "distrib-deployment/1", "deployment", "distribution", "default",
+    /// "alternative", "partitions", "releases"}`
+    Json,
+}
+
+impl From<SupportArg> for Support {
+    fn from(support: SupportArg) -> Self {
+        match support {
+            SupportArg::Official => Support::Official,
+            SupportArg::Test => Support::Test,
+            SupportArg::Internal => Support::Internal,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -83,6 +147,71 @@ enum DeployFailure {
         )
     )]
     LinkOutside { path: String, target: String },
+    #[error("`{distribution}` has no {kind} release")]
+    #[diagnostic(
+        code("lock-missing"),
+        help("`distrib list {distribution}` shows its releases")
+    )]
+    NoneOfKind {
+        distribution: String,
+        kind: &'static str,
+    },
+}
+
+/// `deploy export`: the deployment as a runtime configuration store (ALICE's CONSUL) needs it.
+fn export(
+    context: &Context,
+    root: &Path,
+    manifests: &crate::manifest::Manifests,
+    name: &str,
+) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+    let Some(deployment) = manifests
+        .deployments
+        .iter()
+        .map(|d| &d.value)
+        .find(|d| d.name.value == name)
+    else {
+        err(&format!(
+            "{}\n",
+            context.render_error(&DeployFailure::Unknown(name.to_owned()))
+        ));
+        return Ok(Exit::Usage);
+    };
+    let history = history::History::read(root).map_err(boxed)?;
+    let releases: Vec<serde_json::Value> = deployment
+        .installed
+        .iter()
+        .map(|entry| {
+            let lock = history.find(&deployment.distribution.value, &entry.release.value);
+            serde_json::json!({
+                "release": entry.release.value,
+                "support": entry.support.as_str(),
+                "requested_by": entry.requested_by,
+                "note": entry.note,
+                "kind": lock.map(|l| l.kind.as_str()),
+                "build": lock.map(|l| l.build),
+                "build_name": lock.map(|l| crate::naming::build_of(manifests, l)),
+            })
+        })
+        .collect();
+    let partitions: serde_json::Map<String, serde_json::Value> = deployment
+        .partitions
+        .iter()
+        .map(|(p, r)| (p.value.clone(), serde_json::Value::from(r.value.clone())))
+        .collect();
+    let document = serde_json::json!({
+        "format": "distrib-deployment/1",
+        "deployment": deployment.name.value,
+        "distribution": deployment.distribution.value,
+        "default": deployment.default.as_ref().map(|d| &d.value),
+        "alternative": deployment.alternative.as_ref().map(|a| &a.value),
+        "partitions": partitions,
+        "releases": releases,
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    super::out_json(&text);
+    Ok(Exit::Success)
 }
 
 pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
@@ -95,28 +224,37 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     let Origin::WorkTree(_) = &opened.origin else {
         return Ok(Exit::Failure);
     };
+    let mut gate = None;
+    let mut newest = None;
     let (name, edit) = match args.action {
         Action::SetDefault {
             deployment,
             release,
-        } => (deployment, Edit::SetDefault { release }),
+            promote,
+            gate: given,
+        } => {
+            gate = Some(given);
+            let edit = if promote {
+                Edit::Promote { release }
+            } else {
+                Edit::SetDefault { release }
+            };
+            (deployment, edit)
+        }
         Action::Add {
             deployment,
             release,
+            newest: kind,
             support,
             requested_by,
             note,
         } => {
-            let support = match support {
-                SupportArg::Official => Support::Official,
-                SupportArg::Test => Support::Test,
-                SupportArg::Internal => Support::Internal,
-            };
+            newest = kind;
             (
                 deployment,
                 Edit::Add {
-                    release,
-                    support,
+                    release: release.unwrap_or_default(),
+                    support: support.into(),
                     requested_by,
                     note,
                 },
@@ -126,6 +264,35 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             deployment,
             release,
         } => (deployment, Edit::Remove { release }),
+        Action::SetPartition {
+            deployment,
+            partition,
+            release,
+        } => (deployment, Edit::SetPartition { partition, release }),
+        Action::UnsetPartition {
+            deployment,
+            partition,
+        } => (deployment, Edit::UnsetPartition { partition }),
+        Action::SetAlternative {
+            deployment,
+            release,
+        } => (deployment, Edit::SetAlternative { release }),
+        Action::UnsetAlternative { deployment } => (deployment, Edit::UnsetAlternative),
+        Action::SetSupport {
+            deployment,
+            release,
+            support,
+        } => (
+            deployment,
+            Edit::SetSupport {
+                release,
+                support: support.into(),
+            },
+        ),
+        Action::Export { deployment, format } => {
+            let ExportFormat::Json = format;
+            return export(context, root, &opened.manifests, &deployment);
+        }
     };
     let Some(loaded) = opened
         .manifests
@@ -144,6 +311,22 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         return Ok(Exit::Usage);
     };
     let deployment: &Deployment = &loaded.value;
+    let mut edit = edit;
+    if let (Some(kind), Edit::Add { release, .. }) = (newest, &mut edit) {
+        let history = history::History::read(root).map_err(boxed)?;
+        let locks = history::lineage_order(
+            history
+                .of(&deployment.distribution.value)
+                .filter(|l| l.kind == kind),
+        );
+        let Some(lock) = locks.last() else {
+            return Err(boxed(DeployFailure::NoneOfKind {
+                distribution: deployment.distribution.value.clone(),
+                kind: kind.as_str(),
+            }));
+        };
+        release.clone_from(&lock.release);
+    }
     if let Edit::Add { release, .. } = &edit {
         let distribution = deployment.distribution.value.clone();
         if !crate::lock::path(root, &distribution, release).is_file() {
@@ -160,6 +343,25 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             source: e,
         })
     })?;
+    // The edit is valid: the release it makes the default must have passed its checks.
+    if let (Edit::SetDefault { release } | Edit::Promote { release }, Some(given)) = (&edit, &gate)
+    {
+        let distribution = &deployment.distribution.value;
+        let checks = opened
+            .manifests
+            .distributions
+            .iter()
+            .find(|d| d.value.name.value == *distribution)
+            .map(|d| d.value.gates.of("default"))
+            .unwrap_or_default();
+        let history = history::History::read(root).map_err(boxed)?;
+        if let Some(lock) = history.find(distribution, release)
+            && let Err(exit) =
+                super::record::gate(context, root, "set-default", lock, &checks, given, false)
+        {
+            return Ok(exit);
+        }
+    }
     let path = target(root, &source.path)?;
     let original = std::fs::read(&path).map_err(|e| boxed(IoError::new(&path, e)))?;
     let text = with_line_endings_of(&text, &original);
@@ -173,6 +375,22 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             support.as_str()
         ),
         Edit::Remove { release } => format!("`{name}` no longer installs `{release}`"),
+        Edit::SetPartition { partition, release } => {
+            format!("partition `{partition}` of `{name}` runs `{release}`")
+        }
+        Edit::UnsetPartition { partition } => {
+            format!("partition `{partition}` of `{name}` runs the default again")
+        }
+        Edit::SetAlternative { release } => {
+            format!("`{name}` offers `{release}` beside the default")
+        }
+        Edit::UnsetAlternative => format!("`{name}` offers no alternative"),
+        Edit::SetSupport { release, support } => {
+            format!("`{name}` gives `{release}` {} support", support.as_str())
+        }
+        Edit::Promote { release } => format!(
+            "`{name}` promotes `{release}` from test to official support and defaults to it"
+        ),
     };
     err(&format!("{said} (`{}`)\n", source.path));
     Ok(Exit::Success)

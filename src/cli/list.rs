@@ -75,6 +75,13 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             })
             .collect()
     };
+    // Each release's validation records, newest result per check (`distrib record`).
+    let records_of = |lock: &crate::lock::Lockfile| -> Vec<crate::records::Record> {
+        match crate::records::read(root, &lock.distribution, &lock.release) {
+            Ok(Some(records)) => records.records,
+            _ => Vec::new(),
+        }
+    };
     match args.format {
         Format::Json => {
             let releases: Vec<_> = locks
@@ -91,12 +98,14 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                         "release_version": lock.release_version,
                         "rc": lock.rc,
                         "build": lock.build,
+                        "build_name": crate::naming::build_of(&opened.manifests, lock),
                         "date": lock.date,
                         "from": lock.from,
                         "same_content_as": lock.same_content_as,
                         "content": lock.content,
                         "products": lock.products.len(),
                         "installed": sites,
+                        "records": records_of(lock),
                     })
                 })
                 .collect();
@@ -131,6 +140,10 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                 if let Some(from) = &lock.from {
                     notes.push(format!("from {from}"));
                 }
+                notes.extend(summary(
+                    &records_of(lock),
+                    &crate::records::lock_digest(lock),
+                ));
                 let name = if args.distribution.is_some() {
                     lock.release.clone()
                 } else {
@@ -143,7 +156,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                 rows.push(vec![
                     name,
                     lock.kind.as_str().to_owned(),
-                    format!("b{}", lock.build),
+                    crate::naming::build_of(&opened.manifests, lock),
                     lock.date.clone(),
                     content.get(..12).unwrap_or(content).to_owned(),
                     notes.join(", "),
@@ -153,6 +166,27 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         }
     }
     Ok(Exit::Success)
+}
+
+/// `fst: pass`: the newest result of each check of this lock, in the order checks were first
+/// recorded; an override says so.
+fn summary(records: &[crate::records::Record], digest: &str) -> Vec<String> {
+    let mut checks: Vec<&str> = Vec::new();
+    for record in records.iter().filter(|r| r.lock == digest) {
+        if !checks.contains(&record.check.as_str()) {
+            checks.push(&record.check);
+        }
+    }
+    checks
+        .into_iter()
+        .filter_map(|check| {
+            let newest = records
+                .iter()
+                .rev()
+                .find(|r| r.check == check && r.lock == digest)?;
+            Some(format!("{check}: {}", newest.result.as_str()))
+        })
+        .collect()
 }
 
 /// Left-aligned columns, two spaces apart, without trailing spaces.

@@ -11,10 +11,11 @@ use crate::diagnostic::Code;
 use crate::fsutil::IoError;
 use crate::identity;
 use crate::lock::history::{self, History};
-use crate::lock::{FORMAT_VERSION, LockedProduct, Lockfile, ReleaseKind};
+use crate::lock::{FORMAT_VERSION, LockedProduct, Lockfile, ReleaseKind, VariableSource};
 use crate::manifest::model::Level;
 use crate::naming::{self, DateTime};
-use crate::resolve::{self, Options, Plan};
+use crate::release;
+use crate::resolve::{self, Inherited, Options, Plan};
 
 /// Resolve a distribution and write the lockfile of a release
 ///
@@ -34,6 +35,7 @@ use crate::resolve::{self, Options, Plan};
 #[command(
     after_help = "Examples:\n  distrib lock lsst_distrib --kind weekly --date 2026-11-21\n  \
 distrib lock O2PDPSuite --kind manual --set O2=v1.2.3 --var flp_suite=0.41.0\n  \
+distrib lock O2PDPSuite --kind manual --from RELEASE --set O2=v1.2.4\n  \
 distrib lock lsst_distrib --check\n  \
 distrib lock lsst_distrib --check --base origin/main   # in a pull request"
 )]
@@ -59,6 +61,12 @@ pub struct Args {
     /// be locked
     #[arg(long, value_name = "REV", requires = "check")]
     base: Option<String>,
+
+    /// Start from this release of the distribution: every repository at its commit, except
+    /// the products --set names (O2 §5: a manual build "based on the weekly"); the lock
+    /// records `from`, and takes the release's platform and build inputs unless given
+    #[arg(long, value_name = "RELEASE", conflicts_with = "check")]
+    from: Option<String>,
 
     #[command(flatten)]
     lock: LockArgs,
@@ -242,7 +250,7 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     if let Some(platform) = &args.lock.platform {
         check_platform(context, distribution, platform)?;
     }
-    let variables = variables(context, distribution, &args.lock.variables)?;
+    let (variables, sources) = variables(context, workspace, distribution, &args.lock.variables)?;
     // `--check` compares like with like: the compared lock's overrides unless the command line
     // gives some, and its platform when neither the command line nor the distribution names one.
     let compared = if args.check {
@@ -263,10 +271,23 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     } else {
         None
     };
+    // `--from`: the release whose commits this lock starts from.
+    let start = match &args.from {
+        Some(from) => {
+            let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
+            let start = release::find_release(&history, &distribution.name.value, from)
+                .map_err(|e| fail(context, e))?;
+            Some(start.clone())
+        }
+        None => None,
+    };
     let platform = resolve::lock_platform(
         distribution,
         args.lock.platform.as_deref(),
-        compared.as_ref().map(|l| l.platform.as_str()),
+        compared
+            .as_ref()
+            .or(start.as_ref())
+            .map(|l| l.platform.as_str()),
     );
     let plan = Plan::new(&workspace.manifests, &args.distribution, &platform)
         .map_err(|e| fail(context, e))?;
@@ -287,8 +308,15 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
             }
         }
     }
+    // And the build inputs of the release it starts from, unless `--var` sets them.
+    let mut variables = variables;
+    if let Some(start) = &start {
+        inherit_inputs(start, &args.lock.variables, &mut variables, &mut inputs);
+    }
+    let inherited = start.as_ref().map(Inherited::from_lock).unwrap_or_default();
     let mut options = Options {
         inputs: &inputs,
+        inherited: &inherited,
         ..Options::new(&platform, &overrides)
     };
     // The pre-merge mode: what the change did not touch keeps the compared lock's commits.
@@ -322,7 +350,9 @@ fn lock(context: &Context, workspace: &Workspace, args: &Args) -> Result<Exit, E
     let mut lock = new_lock(workspace, &plan, &history, kind, products, &options)
         .map_err(|e| fail(context, e))?;
     lock.variables = variables;
+    lock.sources = sources;
     lock.date = date.to_text();
+    lock.from = start.map(|s| s.release);
     let template = template(&plan, kind);
     let name = |template: &str| {
         release_name(template, date, &lock, &plan, |_| None).map_err(|e| fail(context, e))
@@ -405,21 +435,57 @@ pub(super) fn overrides(
     Ok(overrides)
 }
 
-/// The distribution's variables with `--var` applied.
+/// The variables taken from the repository's state: each `--var NAME=@...` given its value
+/// now, and where it came from.
+pub(super) type Sources = BTreeMap<String, VariableSource>;
+
+/// The distribution's variables with `--var` applied, and where those taken from the
+/// repository's state (`@installed:...`, `@newest:...`) came from.
 pub(super) fn variables(
     context: &Context,
+    workspace: &Workspace,
     distribution: &crate::manifest::model::Distribution,
     given: &[(String, String)],
-) -> Result<BTreeMap<String, String>, Exit> {
+) -> Result<(BTreeMap<String, String>, Sources), Exit> {
     let mut variables: BTreeMap<String, String> = distribution
         .variables
         .iter()
         .filter_map(|(k, v)| Some((k.value.clone(), v.default_value()?.to_owned())))
         .collect();
+    let mut sources = Sources::new();
+    let mut history = None;
     for (key, value) in given {
         if distribution.variables.get(key).is_none() {
             return Err(usage(context, LockFailure::Variable { name: key.clone() }));
         }
+        let value = match release::Source::parse(value) {
+            None => value.clone(),
+            Some(source) => {
+                let source = source.map_err(|e| usage(context, e))?;
+                if history.is_none() {
+                    history = Some(History::read(&workspace.root).map_err(|e| fail(context, e))?);
+                }
+                let deployments: Vec<_> = workspace
+                    .manifests
+                    .deployments
+                    .iter()
+                    .map(|d| &d.value)
+                    .collect();
+                let (lock, found) = source
+                    .resolve(history.as_ref().expect("read above"), &deployments)
+                    .map_err(|e| fail(context, e))?;
+                sources.insert(
+                    key.clone(),
+                    VariableSource {
+                        source: value.clone(),
+                        distribution: lock.distribution.clone(),
+                        release: lock.release.clone(),
+                    },
+                );
+                found
+            }
+        };
+        let value = &value;
         // A variable ends up in a release name, a file name and a git tag.
         match naming::check_release_name(value) {
             Ok(()) => {}
@@ -437,7 +503,23 @@ pub(super) fn variables(
         }
         variables.insert(key.clone(), value.clone());
     }
-    Ok(variables)
+    Ok((variables, sources))
+}
+
+/// A lock made from `start` takes its build inputs' values, but those `--var` gives.
+pub(super) fn inherit_inputs(
+    start: &Lockfile,
+    given: &[(String, String)],
+    variables: &mut BTreeMap<String, String>,
+    inputs: &mut BTreeMap<String, String>,
+) {
+    for (name, value) in start.input_values() {
+        let set = given.iter().any(|(k, _)| *k == name);
+        if inputs.contains_key(&name) && !set {
+            variables.insert(name.clone(), value.clone());
+            inputs.insert(name, value);
+        }
+    }
 }
 
 /// The values of the distribution's build inputs, from `variables` (defaults and `--var`).
@@ -537,7 +619,9 @@ pub(super) fn new_lock(
     let same = history.same_content(&distribution, &content);
     let build = match same {
         Some(lock) => lock.build,
-        None => history.next_build()?,
+        None => history.next_build_from(crate::manifest::model::Config::first_build(
+            workspace.manifests.config.as_ref().map(|c| &c.value),
+        ))?,
     };
     Ok(Lockfile {
         version: FORMAT_VERSION,
@@ -554,6 +638,7 @@ pub(super) fn new_lock(
         manifest_commit: workspace.manifest_commit(),
         platform: options.platform.to_owned(),
         variables: BTreeMap::new(),
+        sources: BTreeMap::new(),
         inputs: options.inputs.keys().cloned().collect(),
         overrides: options.overrides.clone(),
         environment: resolve::locked_environment(plan.environment),
@@ -628,10 +713,13 @@ fn summary(
         "release": lock.release,
         "kind": lock.kind.as_str(),
         "build": lock.build,
+        "build_name": naming::build_of(&workspace.manifests, lock),
         "path": workspace.shown(path),
         "written": written,
         "same_content_as": lock.same_content_as,
         "from": lock.from,
+        "variables": lock.variables,
+        "sources": lock.sources,
         "content": lock.content,
         "products": lock.products.len(),
     });
@@ -676,9 +764,10 @@ pub(super) fn write(
     }
     crate::fsutil::write_atomic(&path, text.as_bytes())
         .map_err(|e| fail(context, IoError::new(&path, e)))?;
+    let build = naming::build_of(&workspace.manifests, &lock);
     let mut lineage = match &lock.same_content_as {
-        Some(other) => format!(", same content as `{other}` (b{})", lock.build),
-        None => format!(", build b{}", lock.build),
+        Some(other) => format!(", same content as `{other}` ({build})"),
+        None => format!(", build {build}"),
     };
     if let Some(from) = &lock.from {
         lineage.push_str(&format!(", from `{from}`"));

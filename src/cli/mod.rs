@@ -14,6 +14,7 @@ mod locate;
 mod lock;
 mod notes;
 mod plan;
+mod record;
 mod release;
 mod schema;
 mod shell;
@@ -93,6 +94,7 @@ enum Command {
     Fetch(fetch::Args),
     Lock(lock::Args),
     Release(release::Args),
+    Record(record::Args),
     Verify(verify::Args),
     Tag(tag::Args),
     Branch(branch::Args),
@@ -182,6 +184,7 @@ pub fn run() -> ExitCode {
         Command::Fetch(args) => fetch::run(&context, args),
         Command::Lock(args) => lock::run(&context, args),
         Command::Release(args) => release::run(&context, args),
+        Command::Record(args) => record::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::Tag(args) => tag::run(&context, args),
         Command::Branch(args) => branch::run(&context, args),

@@ -130,7 +130,21 @@ pub(super) fn note(
             .filter_map(Result::err)
             .map(|(range, why)| (range, RangeLog::Unavailable(why))),
     );
-    let text = Text { narrative, install };
+    let build = distribution
+        .and_then(|d| d.naming.build.as_ref())
+        .map(|t| t.value.clone());
+    let digest = crate::records::lock_digest(to);
+    let records = crate::records::read(&workspace.root, &to.distribution, &to.release)
+        .ok()
+        .flatten()
+        .map(|r| r.records.into_iter().filter(|r| r.lock == digest).collect())
+        .unwrap_or_default();
+    let text = Text {
+        narrative,
+        install,
+        build,
+        records,
+    };
     Ok((
         notes::notes(from, to, logs, issues.as_ref(), text),
         unavailable,

@@ -2,6 +2,7 @@
 //! that enforces what the procedure states and records where the release came from.
 
 use super::lock::{self, LockArgs, Output, fail, usage};
+use super::record::{self, GateArgs};
 use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit};
 use crate::lock::history::History;
@@ -52,6 +53,9 @@ struct CandidateArgs {
 
     #[command(flatten)]
     lock: LockArgs,
+
+    #[command(flatten)]
+    gate: GateArgs,
 }
 
 /// Make the final release of VERSION from its newest candidate
@@ -74,6 +78,9 @@ struct FinalArgs {
     output: Output,
 
     #[command(flatten)]
+    gate: GateArgs,
+
+    #[command(flatten)]
     mirrors: MirrorArgs,
 }
 
@@ -91,6 +98,9 @@ struct PatchArgs {
 
     #[command(flatten)]
     lock: LockArgs,
+
+    #[command(flatten)]
+    gate: GateArgs,
 }
 
 pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
@@ -110,6 +120,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                 from: a.from.as_deref(),
                 patch: false,
                 lock: &a.lock,
+                gate: &a.gate,
             };
             candidate(context, &workspace, &request)
         }
@@ -120,6 +131,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                 from: None,
                 patch: true,
                 lock: &a.lock,
+                gate: &a.gate,
             };
             candidate(context, &workspace, &request)
         }
@@ -137,6 +149,7 @@ struct Request<'a> {
     from: Option<&'a str>,
     patch: bool,
     lock: &'a LockArgs,
+    gate: &'a GateArgs,
 }
 
 fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Result<Exit, Exit> {
@@ -150,7 +163,8 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     if let Some(platform) = &request.lock.platform {
         lock::check_platform(context, manifest, platform)?;
     }
-    let variables = lock::variables(context, manifest, &request.lock.variables)?;
+    let (variables, sources) =
+        lock::variables(context, workspace, manifest, &request.lock.variables)?;
     // The candidate number comes from the locks: one writer at a time from here on.
     let _guard = lock::writers_lock(context, workspace, request.lock.output)?;
     let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
@@ -223,6 +237,22 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
             (start, 1, None)
         }
     };
+    // DMTN-106 §4.4: the release a first candidate is cut from must have passed its checks
+    // (`gates: { candidate: [...] }`); a patch's, the final it patches (`gates: { patch }`).
+    if rc == 1 {
+        let step = if request.patch { "patch" } else { "candidate" };
+        let checks = manifest.gates.of(step);
+        let dry_run = request.lock.output.dry_run;
+        record::gate(
+            context,
+            &workspace.root,
+            step,
+            start,
+            &checks,
+            request.gate,
+            dry_run,
+        )?;
+    }
     let inherited = Inherited::from_lock(start);
     // A candidate is built for the platform of what it is made from, unless told otherwise.
     let platform = request
@@ -236,13 +266,7 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     // And with the build inputs of what it is made from, unless `--var` sets them.
     let mut variables = variables;
     let mut inputs = lock::inputs(&plan, &variables);
-    for (name, value) in start.input_values() {
-        let given = request.lock.variables.iter().any(|(k, _)| *k == name);
-        if inputs.contains_key(&name) && !given {
-            variables.insert(name.clone(), value.clone());
-            inputs.insert(name, value);
-        }
-    }
+    lock::inherit_inputs(start, &request.lock.variables, &mut variables, &mut inputs);
     let options = Options {
         platform: &platform,
         overrides: &overrides,
@@ -263,6 +287,7 @@ fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Res
     lock.rc = Some(rc);
     lock.from = Some(start.release.clone());
     lock.variables = variables;
+    lock.sources = sources;
     lock.date = date.to_text();
     let template = lock::template(&plan, kind);
     lock.release = lock::release_name(&template, date, &lock, &plan, |key| {
@@ -318,6 +343,21 @@ fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Resul
     // DMTN-106 §4.9: the final is, in content, its last candidate: same commits, trees,
     // identities and build.
     let date = args.date.unwrap_or_else(DateTime::now);
+    // DMTN-106 §4.6: the candidate must have passed the validation campaign (`gates: { final }`).
+    if release::final_of(&history, &distribution, version).is_none() {
+        let checks = crate::resolve::find_distribution(&workspace.manifests, &distribution)
+            .map(|d| d.gates.of("final"))
+            .unwrap_or_default();
+        record::gate(
+            context,
+            &workspace.root,
+            "final",
+            candidate,
+            &checks,
+            &args.gate,
+            args.output.dry_run,
+        )?;
+    }
     let mut lock: Lockfile = (*candidate).clone();
     lock.kind = ReleaseKind::Final;
     lock.rc = None;

@@ -84,6 +84,16 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     let history = History::read(&workspace.root).map_err(boxed)?;
     let locks = history.locks.into_iter().map(|(_, lock)| lock).collect();
     let mut input = Input::new(&workspace.manifests, locks);
+    for lock in &input.locks {
+        if let Ok(Some(records)) =
+            crate::records::read(&workspace.root, &lock.distribution, &lock.release)
+        {
+            input.records.insert(
+                (lock.distribution.clone(), lock.release.clone()),
+                records.records,
+            );
+        }
+    }
     let mut unavailable = 0;
     if workspace.mirrors_dir.is_dir() {
         let mut notes = std::collections::BTreeMap::new();

@@ -57,6 +57,8 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         .collect();
     let mut opened = std::collections::HashMap::new();
     let mut problems = 0;
+    // The releases verified, whose records are verified with them.
+    let mut verified = std::collections::HashSet::new();
     for path in &paths {
         let shown = path
             .strip_prefix(&workspace.root)
@@ -64,7 +66,10 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             .display()
             .to_string();
         let lock = match read(path).and_then(|t| parse(&t).map_err(|e| e.to_string())) {
-            Ok(lock) => lock,
+            Ok(lock) => {
+                verified.insert((lock.distribution.clone(), lock.release.clone()));
+                lock
+            }
             Err(error) => {
                 problems += 1;
                 let help = if error == LockError::LineEndings.to_string() {
@@ -76,7 +81,10 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
                 continue;
             }
         };
-        let mut findings = crate::lock::against_history(&lock, &history);
+        let first_build = crate::manifest::model::Config::first_build(
+            workspace.manifests.config.as_ref().map(|c| &c.value),
+        );
+        let mut findings = crate::lock::against_history(&lock, &history, first_build);
         findings.extend(kind_against_naming(&lock, &workspace));
         if !args.offline {
             findings.extend(against_mirrors(&lock, &mirrors, &mut opened));
@@ -99,15 +107,31 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         }
         if findings.is_empty() {
             err(&format!(
-                "ok    `{shown}` ({} b{}, {})\n",
+                "ok    `{shown}` ({} {}, {})\n",
                 lock.release,
-                lock.build,
+                crate::naming::build_of(&workspace.manifests, &lock),
                 crate::diagnostic::plural(lock.products.len(), "product")
             ));
         }
         for finding in findings {
             problems += 1;
             err(&format!("error: `{shown}`: {finding}\n"));
+        }
+    }
+    // The validation records: intact, of a release that has a lock, of that lock's content;
+    // all of them, or those of the locks named.
+    {
+        let only = (!args.locks.is_empty()).then_some(&verified);
+        let (count, findings) = records_against_locks(&workspace.root, &history, only);
+        for (shown, finding) in &findings {
+            err(&format!("error: `{shown}`: {finding}\n"));
+        }
+        problems += findings.len();
+        if count > 0 && findings.is_empty() {
+            err(&format!(
+                "ok    {}\n",
+                crate::diagnostic::plural(count, "records file")
+            ));
         }
     }
     if problems == 0 {
@@ -124,6 +148,75 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
         ));
         Ok(Exit::Failure)
     }
+}
+
+/// Each records file: intact (no entry edited, none removed), for a release with a lock, and
+/// every entry of that lock's digest. Gives the number of files and the problems found.
+fn records_against_locks(
+    root: &std::path::Path,
+    history: &[Lockfile],
+    only: Option<&std::collections::HashSet<(String, String)>>,
+) -> (usize, Vec<(String, String)>) {
+    let mut files = crate::records::list(root);
+    if let Some(only) = only {
+        files.retain(|(distribution, release, _)| {
+            only.contains(&(distribution.clone(), release.clone()))
+        });
+    }
+    let mut findings = Vec::new();
+    for (distribution, release, path) in &files {
+        let shown = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let records = match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| crate::records::parse(&text).map_err(|e| e.to_string()))
+        {
+            Ok(records) => records,
+            Err(why) => {
+                findings.push((
+                    shown,
+                    format!(
+                        "{why}; a records file is written by distrib only: restore it from git"
+                    ),
+                ));
+                continue;
+            }
+        };
+        if (&records.distribution, &records.release) != (distribution, release) {
+            findings.push((
+                shown,
+                format!(
+                    "it holds the records of `{}` of `{}`, not of the release its path names",
+                    records.release, records.distribution
+                ),
+            ));
+            continue;
+        }
+        let Some(lock) = history
+            .iter()
+            .find(|l| l.distribution == *distribution && l.release == *release)
+        else {
+            findings.push((
+                shown,
+                format!("records of `{release}`, which has no lock in `locks/{distribution}/`"),
+            ));
+            continue;
+        };
+        let digest = crate::records::lock_digest(lock);
+        for record in records.foreign(&digest) {
+            findings.push((
+                shown.clone(),
+                format!(
+                    "the `{}` record of {} judged a lock of digest `{}`, and `{release}`'s is `{digest}`",
+                    record.check, record.date, record.lock
+                ),
+            ));
+        }
+    }
+    (files.len(), findings)
 }
 
 /// Tags that moved or vanished, commits that are gone or that no ref of the origin reaches any

@@ -123,6 +123,9 @@ codes! {
     IssuesPatternInvalid = "issues-pattern-invalid", Deny, false;
     /// A deployment default that is not installed, or not with official support
     DeploymentDefault = "deployment-default", Deny, true;
+    /// A deployment's alternative or partition release that is not installed, or an
+    /// alternative that is the default
+    DeploymentSelection = "deployment-selection", Deny, true;
     /// A deployment lists the same release twice
     DeploymentDuplicate = "deployment-duplicate", Deny, true;
     /// A deployment installs a release that has no lockfile

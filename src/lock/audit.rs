@@ -9,7 +9,8 @@ use super::{LockError, Lockfile, parse};
 use crate::diagnostic::{Code, Diagnostic, FileId, SourceFile, Sources};
 
 /// Diagnostics for the lockfiles `files` of `sources`.
-pub fn audit(sources: &Sources, files: &[FileId]) -> Vec<Diagnostic> {
+/// `first_build`: `builds: first` of `distrib.yaml`, where build numbers may jump to.
+pub fn audit(sources: &Sources, files: &[FileId], first_build: u64) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut by_build: HashMap<u64, (FileId, Lockfile)> = HashMap::new();
     let mut intact: Vec<(FileId, Lockfile)> = Vec::new();
@@ -56,7 +57,7 @@ pub fn audit(sources: &Sources, files: &[FileId]) -> Vec<Diagnostic> {
         intact.push((file, lock));
     }
     for (file, lock) in &intact {
-        for finding in super::against_history(lock, intact.iter().map(|(_, l)| l)) {
+        for finding in super::against_history(lock, intact.iter().map(|(_, l)| l), first_build) {
             let source = sources.get(*file);
             found.push(
                 Diagnostic::new(Code::LockInvalid, *file, finding)

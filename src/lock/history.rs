@@ -102,8 +102,15 @@ impl History {
 
     /// One more than the highest build number of any lock.
     pub fn next_build(&self) -> Result<u64, HistoryError> {
+        self.next_build_from(1)
+    }
+
+    /// One more than the highest build number of any lock, and at least `first` (`builds:
+    /// first` in `distrib.yaml`).
+    pub fn next_build_from(&self, first: u64) -> Result<u64, HistoryError> {
         match self.locks.iter().max_by_key(|(_, l)| l.build) {
-            None => Ok(1),
+            None => Ok(first),
+            Some((_, lock)) if lock.build < first => Ok(first),
             Some((path, lock)) => lock
                 .build
                 .checked_add(1)
@@ -263,6 +270,7 @@ mod tests {
             manifest_commit: None,
             platform: "linux-x86_64".into(),
             variables: Default::default(),
+            sources: Default::default(),
             overrides: Default::default(),
             inputs: Vec::new(),
             environment: LockedEnvironment {

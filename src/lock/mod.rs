@@ -83,6 +83,10 @@ pub struct Lockfile {
     pub platform: String,
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
+    /// The variables whose value came from the repository's state at lock time (`--var
+    /// flp_suite=@installed:flp`): where, and which release gave it. Absent when none did.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, VariableSource>,
     /// The variables that are build inputs: their values (in `variables`) enter every identity.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<String>,
@@ -127,6 +131,17 @@ pub struct LockedTag {
     pub commit: String,
     /// The tag's message.
     pub message: String,
+}
+
+/// Where a variable's value came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariableSource {
+    /// As `--var` wrote it: `@installed:flp`, `@newest:flp-suite`, `@newest:flp-suite:weekly`.
+    pub source: String,
+    /// The release that gave the value, and its distribution.
+    pub distribution: String,
+    pub release: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -620,6 +635,7 @@ fn check_fields(lock: &Lockfile) -> Result<(), LockError> {
 pub fn against_history<'a>(
     lock: &Lockfile,
     others: impl IntoIterator<Item = &'a Lockfile>,
+    first_build: u64,
 ) -> Vec<String> {
     let mut findings = Vec::new();
     let mut highest = 0;
@@ -635,7 +651,7 @@ pub fn against_history<'a>(
             from = Some(other);
         }
     }
-    if seen && lock.build > highest.saturating_add(1) {
+    if seen && lock.build > highest.saturating_add(1) && lock.build != first_build {
         findings.push(format!(
             "build b{} is above the highest build of the other locks (b{highest}) plus one: distrib never allocates it",
             lock.build
@@ -844,6 +860,7 @@ pub(crate) mod tests {
             manifest_commit: None,
             platform: "linux-x86_64".into(),
             variables: BTreeMap::new(),
+            sources: BTreeMap::new(),
             inputs: Vec::new(),
             overrides: BTreeMap::new(),
             environment: LockedEnvironment {
@@ -991,9 +1008,9 @@ pub(crate) mod tests {
         other.content = "sha256:other".into();
         assert!(lineage(&last, &other).unwrap().contains("content differs"));
         let mut all = vec![weekly, rc1, rc2, last.clone()];
-        assert!(against_history(&last, &all).is_empty());
+        assert!(against_history(&last, &all, 1).is_empty());
         all[2].content = "sha256:other".into();
-        assert_eq!(against_history(&last, &all).len(), 1);
+        assert_eq!(against_history(&last, &all, 1).len(), 1);
     }
 
     #[test]

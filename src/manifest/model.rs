@@ -21,6 +21,27 @@ pub struct Config {
     /// URL prefix rewrites applied before fetching, like git's `insteadOf`: `from: to`.
     #[serde(default)]
     pub rewrite: Entries<Node<String>>,
+    /// Build numbers: where they start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub builds: Option<Builds>,
+}
+
+/// `builds:` in `distrib.yaml`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Builds {
+    /// The lowest build number distrib allocates: a collaboration adopting distrib continues
+    /// the numbers of the tool before it (LSST's versiondb ends at b8466: `first: 8467`).
+    pub first: u64,
+}
+
+impl Config {
+    /// The lowest build number a new lock may have.
+    pub fn first_build(config: Option<&Self>) -> u64 {
+        config
+            .and_then(|c| c.builds.as_ref())
+            .map_or(1, |b| b.first.max(1))
+    }
 }
 
 /// How seriously a rule is taken.
@@ -321,6 +342,47 @@ pub struct Distribution {
     /// `{build}`, `{platform}` and the distribution's variables filled in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install: Option<Node<String>>,
+    /// The checks each step requires to have passed (`distrib record`): a step without them is
+    /// refused unless `--override-gate` gives a reason.
+    #[serde(default)]
+    pub gates: Gates,
+}
+
+/// `gates:` of a distribution: for each step, the checks whose newest record must be a pass.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Gates {
+    /// `release candidate`: checks of the release it is made from (DMTN-106 §4.4: "a weekly
+    /// build has been completed successfully").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidate: Vec<Node<String>>,
+    /// `release final`: checks of its candidate (DMTN-106 §4.6, the validation campaign).
+    #[serde(default, rename = "final", skip_serializing_if = "Vec::is_empty")]
+    pub final_: Vec<Node<String>>,
+    /// `release patch`: checks of the final it patches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patch: Vec<Node<String>>,
+    /// `deploy set-default`: checks of the release made the default (O2 §9, the workout).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub default: Vec<Node<String>>,
+    /// Tagging a release in the product repositories: checks of that release.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<Node<String>>,
+}
+
+impl Gates {
+    /// The checks `step` requires, by name.
+    pub fn of(&self, step: &str) -> Vec<String> {
+        let checks = match step {
+            "candidate" => &self.candidate,
+            "final" => &self.final_,
+            "patch" => &self.patch,
+            "default" => &self.default,
+            "tag" => &self.tag,
+            _ => return Vec::new(),
+        };
+        checks.iter().map(|c| c.value.clone()).collect()
+    }
 }
 
 /// A distribution's variable: `name: "default"` names releases only; `name: { default,
@@ -456,6 +518,14 @@ pub struct Deployment {
     /// The release users get when they ask for none; must be installed with official support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Node<String>>,
+    /// One installed release offered beside the default (O2 §6: the newest nightly, "as
+    /// alternative version"); never the default itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<Node<String>>,
+    /// Per-partition overrides of the default, partition to release (O2 §8: a test release
+    /// "must be enabled per partition"): any installed release, of any support.
+    #[serde(default, skip_serializing_if = "Entries::is_empty")]
+    pub partitions: Entries<Node<String>>,
     #[serde(default)]
     pub installed: Vec<Installed>,
 }

@@ -143,6 +143,7 @@ pub(crate) mod tests {
             manifest_commit: None,
             platform: "linux-x86_64".into(),
             variables: BTreeMap::new(),
+            sources: BTreeMap::new(),
             inputs: Vec::new(),
             overrides: BTreeMap::new(),
             environment: LockedEnvironment {

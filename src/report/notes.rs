@@ -43,6 +43,10 @@ pub struct Text {
     pub narrative: Option<String>,
     /// The distribution's `install` template, filled in.
     pub install: Option<String>,
+    /// The distribution's `naming.build` template.
+    pub build: Option<String>,
+    /// The validation records of the release (`distrib record`) of its lock's content.
+    pub records: Vec<crate::records::Record>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -52,10 +56,16 @@ pub struct Notes {
     pub to: String,
     pub from_build: u64,
     pub to_build: u64,
+    /// The builds' names, by `naming.build`.
+    pub from_build_name: String,
+    pub to_build_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub install: Option<String>,
+    /// The release's validation records, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<crate::records::Record>,
     /// Issue keys, sorted, with the commits that name them.
     pub issues: Vec<Issue>,
     /// Products whose commits changed, added or removed, by name.
@@ -159,6 +169,24 @@ pub fn ranges(from: &Lockfile, to: &Lockfile) -> Vec<Result<Range, (Range, Strin
     ranges
 }
 
+/// `fst: pass (2026-11-20, by FST, https://...): note`: one record as a line of text.
+pub fn record_line(record: &crate::records::Record) -> String {
+    let mut detail = vec![record.date.clone()];
+    detail.extend(record.by.iter().map(|b| format!("by {b}")));
+    detail.extend(record.url.iter().cloned());
+    let mut text = format!(
+        "{}: {} ({})",
+        record.check,
+        record.result.as_str(),
+        detail.join(", ")
+    );
+    if let Some(note) = &record.note {
+        text.push_str(": ");
+        text.push_str(note);
+    }
+    text
+}
+
 /// The note from `from` to `to`, given each range's log (from `ranges`).
 pub fn notes(
     from: &Lockfile,
@@ -243,8 +271,19 @@ pub fn notes(
         to: to.release.clone(),
         from_build: from.build,
         to_build: to.build,
+        from_build_name: crate::naming::build_name(
+            text.build.as_deref(),
+            from.build,
+            from.release_version.as_deref(),
+        ),
+        to_build_name: crate::naming::build_name(
+            text.build.as_deref(),
+            to.build,
+            to.release_version.as_deref(),
+        ),
         narrative: text.narrative,
         install: text.install,
+        records: text.records,
         issues: by_issue
             .into_iter()
             .map(|(key, commits)| Issue { key, commits })
@@ -300,10 +339,10 @@ impl Notes {
         line(
             &mut out,
             &format!(
-                "Changes since {} (build b{} → b{}).",
+                "Changes since {} (build {} → {}).",
                 m(&self.from),
-                self.from_build,
-                self.to_build
+                m(&self.from_build_name),
+                m(&self.to_build_name)
             ),
         );
         if let Some(narrative) = &self.narrative {
@@ -316,6 +355,14 @@ impl Notes {
             line(&mut out, "## Install");
             line(&mut out, "");
             line(&mut out, &escape::terminal(install.trim_end()));
+        }
+        if !self.records.is_empty() {
+            line(&mut out, "");
+            line(&mut out, "## Validation");
+            line(&mut out, "");
+            for record in &self.records {
+                line(&mut out, &format!("- {}", m(&record_line(record))));
+            }
         }
         line(&mut out, "");
         line(&mut out, "## Issues");
@@ -453,10 +500,10 @@ impl Notes {
         let e = escape_html;
         let (h, sub) = (level, level + 1);
         let mut out = format!(
-            "<p>Changes since {} (build b{} → b{}).</p>\n",
+            "<p>Changes since {} (build {} → {}).</p>\n",
             e(&self.from),
-            self.from_build,
-            self.to_build
+            e(&self.from_build_name),
+            e(&self.to_build_name)
         );
         // Text people wrote, in Markdown: rendered, raw HTML shown as text.
         if let Some(narrative) = &self.narrative {
@@ -470,6 +517,13 @@ impl Notes {
                 "<h{h}>Install</h{h}>\n{}",
                 crate::site::html::markdown(install, sub)
             ));
+        }
+        if !self.records.is_empty() {
+            out.push_str(&format!("<h{h}>Validation</h{h}>\n<ul>\n"));
+            for record in &self.records {
+                out.push_str(&format!("<li>{}</li>\n", e(&record_line(record))));
+            }
+            out.push_str("</ul>\n");
         }
         out.push_str(&format!("<h{h}>Issues</h{h}>\n"));
         if self.issues.is_empty() {

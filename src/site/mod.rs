@@ -29,6 +29,8 @@ pub struct Input {
     /// The release note of a release against its parent (see [`parents`]), by distribution and
     /// release, when the mirrors were there to read the commits from.
     pub notes: BTreeMap<(String, String), Notes>,
+    /// The validation records of each release (`distrib record`), by distribution and release.
+    pub records: BTreeMap<(String, String), Vec<crate::records::Record>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +40,8 @@ pub struct DistributionInfo {
     pub environment: String,
     /// The top-level products.
     pub products: Vec<String>,
+    /// `naming.build`: what a build is called.
+    pub build: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +50,10 @@ pub struct DeploymentInfo {
     pub description: Option<String>,
     pub distribution: String,
     pub default: Option<String>,
+    /// The release offered beside the default.
+    pub alternative: Option<String>,
+    /// Partition to release, in the order of the deployment file.
+    pub partitions: Vec<(String, String)>,
     /// In the order of the deployment file.
     pub installed: Vec<InstalledInfo>,
 }
@@ -69,6 +77,7 @@ impl Input {
                 description: d.value.description.clone(),
                 environment: d.value.environment.value.clone(),
                 products: d.value.products.iter().map(|p| p.value.clone()).collect(),
+                build: d.value.naming.build.as_ref().map(|t| t.value.clone()),
             })
             .collect();
         let deployments = manifests
@@ -79,6 +88,13 @@ impl Input {
                 description: d.value.description.clone(),
                 distribution: d.value.distribution.value.clone(),
                 default: d.value.default.as_ref().map(|r| r.value.clone()),
+                alternative: d.value.alternative.as_ref().map(|r| r.value.clone()),
+                partitions: d
+                    .value
+                    .partitions
+                    .iter()
+                    .map(|(p, r)| (p.value.clone(), r.value.clone()))
+                    .collect(),
                 installed: d
                     .value
                     .installed
@@ -97,6 +113,7 @@ impl Input {
             deployments,
             locks,
             notes: BTreeMap::new(),
+            records: BTreeMap::new(),
         }
     }
 }
@@ -483,12 +500,15 @@ mod tests {
                 description: None,
                 environment: "ops".into(),
                 products: vec!["app".into()],
+                build: None,
             }],
             deployments: vec![DeploymentInfo {
                 name: "farm".into(),
                 description: None,
                 distribution: "dist".into(),
                 default: Some("w.2".into()),
+                alternative: None,
+                partitions: Vec::new(),
                 installed: vec![InstalledInfo {
                     release: "w.2".into(),
                     support: Support::Official,
@@ -498,6 +518,7 @@ mod tests {
             }],
             locks: vec![older, newer],
             notes: BTreeMap::new(),
+            records: BTreeMap::new(),
         }
     }
 

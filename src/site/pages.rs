@@ -25,6 +25,7 @@ pub(super) struct Catalog<'a> {
     /// Each distribution's locks, newest first, by lineage (`lock::history::lineage_order`).
     releases: BTreeMap<&'a str, Vec<&'a Lockfile>>,
     notes: &'a BTreeMap<(String, String), crate::report::notes::Notes>,
+    records: &'a BTreeMap<(String, String), Vec<crate::records::Record>>,
 }
 
 /// Why a release is compared with another.
@@ -65,6 +66,7 @@ impl<'a> Catalog<'a> {
             deployments,
             releases,
             notes: &input.notes,
+            records: &input.records,
         }
     }
 
@@ -86,6 +88,15 @@ impl<'a> Catalog<'a> {
 
     fn releases_of(&self, distribution: &str) -> &[&'a Lockfile] {
         self.releases.get(distribution).map_or(&[], Vec::as_slice)
+    }
+
+    /// A build's name, by its distribution's `naming.build`.
+    fn build_name(&self, lock: &Lockfile) -> String {
+        let template = self
+            .distributions
+            .get(lock.distribution.as_str())
+            .and_then(|d| d.build.as_deref());
+        crate::naming::build_name(template, lock.build, lock.release_version.as_deref())
     }
 
     fn lock(&self, distribution: &str, release: &str) -> Option<&'a Lockfile> {
@@ -230,7 +241,8 @@ fn installed_table(
                 catalog.release_link(from, &deployment.distribution, &entry.release),
                 support_cell(entry.support, default),
                 lock.map(|l| escape(l.kind.as_str())).unwrap_or_default(),
-                lock.map(|l| format!("b{}", l.build)).unwrap_or_default(),
+                lock.map(|l| escape(&catalog.build_name(l)))
+                    .unwrap_or_default(),
                 lock.map(|l| escape(&l.date)).unwrap_or_default(),
             ];
             if detailed {
@@ -430,7 +442,7 @@ pub(super) fn distribution(catalog: &Catalog, name: &str) -> String {
                 Row::new(vec![
                     catalog.release_link(&here, name, &lock.release),
                     escape(lock.kind.as_str()),
-                    format!("b{}", lock.build),
+                    escape(&catalog.build_name(lock)),
                     escape(&lock.date),
                     sites.join("<br>"),
                     lineage(catalog, lock, &here).join("<br>"),
@@ -487,6 +499,27 @@ pub(super) fn deployment(catalog: &Catalog, deployment: &DeploymentInfo) -> Stri
         catalog.distribution_link(&here, &deployment.distribution),
         default_line(catalog, deployment, &here)
     )));
+    if let Some(alternative) = &deployment.alternative {
+        body.push_str(&paragraph(&format!(
+            "Alternative version, offered beside the default: {}.",
+            catalog.release_link(&here, &deployment.distribution, alternative)
+        )));
+    }
+    if !deployment.partitions.is_empty() {
+        body.push_str("<h2 id=\"partitions\">Partitions</h2>\n");
+        body.push_str(&paragraph(
+            "These partitions run another release than the default.",
+        ));
+        body.push_str("<ul>\n");
+        for (partition, release) in &deployment.partitions {
+            body.push_str(&format!(
+                "<li><code>{}</code>: {}</li>\n",
+                escape(partition),
+                catalog.release_link(&here, &deployment.distribution, release)
+            ));
+        }
+        body.push_str("</ul>\n");
+    }
     body.push_str("<h2 id=\"installed\">Installed releases</h2>\n");
     body.push_str(&installed_table(catalog, deployment, &here, true));
     html::page(&format!("Deployment {}", deployment.name), &[home], &body)
@@ -581,7 +614,7 @@ fn overview(page: &ReleasePage) -> Option<Section> {
         };
         items.push(("Version", text));
     }
-    let mut build = format!("b{}", lock.build);
+    let mut build = escape(&catalog.build_name(lock));
     if let Some(same) = &lock.same_content_as {
         let _ = write!(
             build,
@@ -614,6 +647,21 @@ fn overview(page: &ReleasePage) -> Option<Section> {
         ));
     }
     items.push(("Content digest", code(short(&lock.content, 12))));
+    let key = (lock.distribution.clone(), lock.release.clone());
+    if let Some(records) = catalog.records.get(&key).filter(|r| !r.is_empty()) {
+        let digest = crate::records::lock_digest(lock);
+        let lines: Vec<String> = records
+            .iter()
+            .map(|r| {
+                let mut line = escape(&crate::report::notes::record_line(r));
+                if r.lock != digest {
+                    line.push_str(" <em>(of other content)</em>");
+                }
+                line
+            })
+            .collect();
+        items.push(("Validation", lines.join("<br>")));
+    }
     if let Some(commit) = &lock.manifest_commit {
         items.push(("Manifest commit", code(commit)));
     }

@@ -69,6 +69,46 @@ pub(super) fn check(manifests: &Manifests, locks: &HashSet<&str>, found: &mut Ve
                 installed.insert(entry.release.as_str(), first);
             }
         }
+        let not_installed = |what: String, release: &crate::manifest::span::Node<String>| {
+            Diagnostic::new(
+                Code::DeploymentSelection,
+                file,
+                format!("{what} `{release}`, which is not installed"),
+            )
+            .with_label(file, release.span.clone(), "not in `installed`")
+            .with_help(format!(
+                "install it first (`distrib deploy add {} {release} --support test`), or name an installed release",
+                value.name
+            ))
+        };
+        for (partition, release) in value.partitions.iter() {
+            if !installed.contains_key(release.as_str()) {
+                found.push(not_installed(
+                    format!("partition `{partition}` runs"),
+                    release,
+                ));
+            }
+        }
+        if let Some(alternative) = &value.alternative {
+            if !installed.contains_key(alternative.as_str()) {
+                found.push(not_installed("the alternative is".into(), alternative));
+            } else if let Some(default) = value
+                .default
+                .as_ref()
+                .filter(|d| d.value == alternative.value)
+            {
+                found.push(
+                    Diagnostic::new(
+                        Code::DeploymentSelection,
+                        file,
+                        format!("the alternative `{alternative}` is the default"),
+                    )
+                    .with_label(file, alternative.span.clone(), "the alternative")
+                    .with_label(file, default.span.clone(), "the default")
+                    .with_help("the alternative is offered beside the default: name another installed release, or remove `alternative`"),
+                );
+            }
+        }
         let Some(default) = &value.default else {
             continue;
         };

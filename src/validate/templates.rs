@@ -24,6 +24,8 @@ fn builtins(kind: &str) -> (&'static [&'static str], bool) {
         "candidate" => (&["version", "major", "minor", "patch", "rc", "build"], true),
         "final" => (&["version", "major", "minor", "patch", "build"], true),
         "branch" => (&["version", "major", "minor", "patch"], false),
+        // A build's name is made from its lock alone, wherever it is shown.
+        "build" => (&crate::naming::BUILD_PLACEHOLDERS, false),
         _ => (&["build"], false),
     }
 }
@@ -73,8 +75,14 @@ pub(super) fn check(
     for (kind, template) in templates {
         let Some(template) = template else { continue };
         let (known, dates) = builtins(kind);
-        // A release branch exists before any lock: no product has a version for it yet.
-        let with_products = kind != "branch";
+        // A release branch exists before any lock: no product has a version for it yet; a
+        // build name is the same wherever it is shown, with or without the products.
+        let with_products = kind != "branch" && kind != "build";
+        let variables = if kind == "build" {
+            HashSet::new()
+        } else {
+            variables.clone()
+        };
         if template.trim().is_empty() {
             found.push(
                 Diagnostic::new(
@@ -91,6 +99,17 @@ pub(super) fn check(
             continue;
         }
         let tokens = scan(template);
+        if kind == "build" && !tokens.contains(&Token::Placeholder("build")) {
+            found.push(
+                Diagnostic::new(
+                    Code::TemplateInvalid,
+                    distribution.file,
+                    "the build name template has no `{build}`, so two builds would have one name",
+                )
+                .with_label(distribution.file, template.span.clone(), "here")
+                .with_help("add `{build}`, as DMTN-106 §3.3.2 names builds: `b{build}` or `{version}-b{build}`"),
+            );
+        }
         if kind == "candidate" && !tokens.contains(&Token::Placeholder("rc")) {
             found.push(
                 Diagnostic::new(
@@ -102,7 +121,13 @@ pub(super) fn check(
                 .with_help("add `{rc}`, as DMTN-106 names candidates: `{version}.rc{rc}`"),
             );
         }
+        // A template is one line: its first problems say what to fix, and a template of
+        // thousands of stray braces is reported a few times, not thousands.
+        let mut reported = 0;
         for (offset, problem) in scan_at(template) {
+            if reported == MAX_PER_TEMPLATE {
+                break;
+            }
             let message = match problem {
                 Token::Placeholder(name)
                     if known.contains(&name)
@@ -174,6 +199,7 @@ pub(super) fn check(
                     advice = format!("did you mean `{{{close}}}`? {advice}");
                 }
             }
+            reported += 1;
             found.push(
                 Diagnostic::new(Code::TemplateInvalid, distribution.file, message)
                     .with_label(
@@ -186,6 +212,9 @@ pub(super) fn check(
         }
     }
 }
+
+/// The problems reported of one template, at most.
+const MAX_PER_TEMPLATE: usize = 3;
 
 /// What install instructions may name.
 const INSTALL: [&str; 4] = ["release", "distribution", "build", "platform"];
