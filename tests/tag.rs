@@ -740,3 +740,53 @@ fn over_ssh_with_a_key_the_test_made() {
     all[4] = "--verify";
     ok(&distrib_with(&f.root, &all, &env));
 }
+
+/// DMTN-106 §2.5: a release is tagged once it is proven to work. `gates: { tag: [build] }`
+/// refuses to tag a release without a passing `build` record, names what is missing, and lets
+/// `--override-gate` go on with the reason recorded; `--verify` writes nothing and needs no gate.
+#[test]
+fn tagging_waits_for_the_checks_the_tag_gate_names() {
+    let f = Fixture::new();
+    write(
+        &f.root.join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\" }\ngates: { tag: [build] }\n",
+    );
+    f.lock_weekly();
+    let run = f.run(&["tag", WEEKLY, "--dry-run"]);
+    fails(&run, 1, "gate-closed");
+    says(&run, "`build`");
+    assert!(ALL.iter().all(|p| tag_commit(&f.repo(p), TAG).is_none()));
+    let run = f.run(&["tag", WEEKLY, "--verify"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    says(&run, "0 of 4 repositories in sync");
+
+    ok(&support::distrib(
+        &f.root,
+        &["record", TAG, "build", "--result", "pass", "--by", "CI"],
+    ));
+    let run = f.run(&["tag", WEEKLY, "--push"]);
+    ok(&run);
+    assert!(ALL.iter().all(|p| tag_commit(&f.repo(p), TAG).is_some()));
+
+    // Another release, tagged without its check: the override is recorded.
+    let f = Fixture::new();
+    write(
+        &f.root.join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\" }\ngates: { tag: [build] }\n",
+    );
+    f.lock_weekly();
+    let run = f.run(&[
+        "tag",
+        WEEKLY,
+        "--push",
+        "--override-gate",
+        "the build farm is down",
+        "--by",
+        "rm",
+    ]);
+    ok(&run);
+    says(&run, "recorded as overridden");
+    let records = std::fs::read_to_string(f.root.join("records/dist/w.2026.47.yaml")).unwrap();
+    assert!(records.contains("overridden"), "{records}");
+    assert!(records.contains("the build farm is down"), "{records}");
+}

@@ -42,6 +42,9 @@ pub struct Args {
     /// after a release); writes nothing
     #[arg(long, conflicts_with_all = ["dry_run", "push", "force"])]
     verify: bool,
+
+    #[command(flatten)]
+    gate: super::record::GateArgs,
 }
 
 /// What `tag` and `branch` share.
@@ -321,6 +324,28 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             release: format!("{}/{}", lock.distribution, lock.release),
             kind: lock.kind.as_str(),
         }));
+    }
+    // DMTN-106 §2.5: a release is tagged once it is proven to work (`gates: { tag: [...] }`).
+    // Checking what is there already needs no gate.
+    if !args.verify {
+        let checks = workspace
+            .manifests
+            .distributions
+            .iter()
+            .find(|d| d.value.name.value == lock.distribution)
+            .map(|d| d.value.gates.of("tag"))
+            .unwrap_or_default();
+        if let Err(exit) = super::record::gate(
+            context,
+            &workspace.root,
+            "tag",
+            &lock,
+            &checks,
+            &args.gate,
+            args.run.dry_run,
+        ) {
+            return Ok(exit);
+        }
     }
     let mut items: Vec<Item> = lock
         .tags
