@@ -909,3 +909,24 @@ fn deployments_as_alice_runs_them_partitions_alternative_support_promotion_expor
         "{page}"
     );
 }
+
+/// A check that `gates:` names must be one `distrib record` takes, or the gate never opens.
+#[test]
+fn gate_check_names_are_what_record_takes() {
+    let f = Fixture::new();
+    support::fixture::write(
+        &f.root.join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\ngates: { final: [validation, \"full system test\"], tag: [\"\"] }\n",
+    );
+    let run = f.run(&["check"]);
+    fails(
+        &run,
+        1,
+        "`full system test` in the `final` gate is not a check name",
+    );
+    says(
+        &run,
+        "`` in the `tag` gate is not a check name: it is empty",
+    );
+    assert!(!run.stderr.contains("`validation` in"), "{}", run.stderr);
+}

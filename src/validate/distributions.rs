@@ -204,6 +204,30 @@ fn check_distribution<'a>(
             ),
         );
     }
+    // The checks `gates:` names are what `distrib record` takes: a name it refuses could never
+    // be recorded, and its gate never opened.
+    let gates = &value.gates;
+    for (step, checks) in [
+        ("candidate", &gates.candidate),
+        ("final", &gates.final_),
+        ("patch", &gates.patch),
+        ("default", &gates.default),
+        ("tag", &gates.tag),
+    ] {
+        for check in checks {
+            if let Some(why) = crate::records::check_name_problem(check) {
+                found.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        file,
+                        format!("`{}` in the `{step}` gate is not a check name: {why}", check.value),
+                    )
+                    .with_label(file, check.span.clone(), "not a check name")
+                    .with_help("name checks with letters, digits and `._-`, as `distrib record` takes them: `build`, `fst`, `validation`"),
+                );
+            }
+        }
+    }
 }
 
 /// Each build tool reached from the roots through run-time (`depends`) edges that hold on
