@@ -654,3 +654,58 @@ mod tests {
         assert_eq!(parsed(&quoted).default.unwrap().value, "b", "{quoted}");
     }
 }
+
+/// What `deploy export` prints: a deployment as a runtime configuration store (ALICE's
+/// CONSUL) needs it. Its JSON Schema is `schema/deployment-export.schema.json`.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[schemars(title = "distrib deploy export: a deployment for a runtime configuration store")]
+pub struct Export {
+    /// The document's format: `distrib-deployment/1`.
+    #[schemars(regex(pattern = r"^distrib-deployment/1$"))]
+    pub format: String,
+    /// The deployment's name.
+    pub deployment: String,
+    /// The distribution its releases are of.
+    pub distribution: String,
+    /// The release partitions get unless they run another.
+    pub default: Option<String>,
+    /// One installed release offered beside the default (O2 §6).
+    pub alternative: Option<String>,
+    /// Partitions that run another installed release than the default, by partition name.
+    pub partitions: std::collections::BTreeMap<String, String>,
+    /// Every installed release, in the order of the deployment file.
+    pub releases: Vec<ExportedRelease>,
+}
+
+/// One installed release in an [`Export`].
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct ExportedRelease {
+    /// The release's name.
+    pub release: String,
+    /// `official`, `test` or `internal`.
+    pub support: Support,
+    pub requested_by: Option<String>,
+    pub note: Option<String>,
+    /// The release's kind (`nightly`, `weekly`, `manual`, `candidate`, `final`, `patch`), from
+    /// its lockfile; `null` when it has none.
+    pub kind: Option<String>,
+    /// Its build number, from its lockfile.
+    pub build: Option<u64>,
+    /// Its build's name (`naming.build`), from its lockfile.
+    pub build_name: Option<String>,
+}
+
+/// The file `schema --out` writes [`export_schema`] to.
+pub const EXPORT_SCHEMA_FILE: &str = "deployment-export.schema.json";
+
+/// The format every [`Export`] has.
+pub const EXPORT_FORMAT: &str = "distrib-deployment/1";
+
+/// The JSON Schema of [`Export`], as written to `schema/deployment-export.schema.json`.
+pub fn export_schema() -> String {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let schema = generator.into_root_schema_for::<Export>();
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

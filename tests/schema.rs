@@ -23,6 +23,19 @@ fn committed_schemas_are_current() {
 }
 
 #[test]
+fn committed_export_schema_is_current() {
+    let path = project()
+        .join("schema")
+        .join(distrib::deploy::EXPORT_SCHEMA_FILE);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap_or_default(),
+        distrib::deploy::export_schema(),
+        "`{}` is stale: run `cargo run -- schema --out schema`",
+        path.display()
+    );
+}
+
+#[test]
 fn schema_command_prints_one_kind() {
     let run = distrib(project(), &["schema", "product"]);
     assert_eq!(run.code, 0);

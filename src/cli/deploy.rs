@@ -178,36 +178,35 @@ fn export(
         return Ok(Exit::Usage);
     };
     let history = history::History::read(root).map_err(boxed)?;
-    let releases: Vec<serde_json::Value> = deployment
+    let releases = deployment
         .installed
         .iter()
         .map(|entry| {
             let lock = history.find(&deployment.distribution.value, &entry.release.value);
-            serde_json::json!({
-                "release": entry.release.value,
-                "support": entry.support.as_str(),
-                "requested_by": entry.requested_by,
-                "note": entry.note,
-                "kind": lock.map(|l| l.kind.as_str()),
-                "build": lock.map(|l| l.build),
-                "build_name": lock.map(|l| crate::naming::build_of(manifests, l)),
-            })
+            crate::deploy::ExportedRelease {
+                release: entry.release.value.clone(),
+                support: entry.support.value,
+                requested_by: entry.requested_by.clone(),
+                note: entry.note.clone(),
+                kind: lock.map(|l| l.kind.as_str().to_owned()),
+                build: lock.map(|l| l.build),
+                build_name: lock.map(|l| crate::naming::build_of(manifests, l)),
+            }
         })
         .collect();
-    let partitions: serde_json::Map<String, serde_json::Value> = deployment
-        .partitions
-        .iter()
-        .map(|(p, r)| (p.value.clone(), serde_json::Value::from(r.value.clone())))
-        .collect();
-    let document = serde_json::json!({
-        "format": "distrib-deployment/1",
-        "deployment": deployment.name.value,
-        "distribution": deployment.distribution.value,
-        "default": deployment.default.as_ref().map(|d| &d.value),
-        "alternative": deployment.alternative.as_ref().map(|a| &a.value),
-        "partitions": partitions,
-        "releases": releases,
-    });
+    let document = crate::deploy::Export {
+        format: crate::deploy::EXPORT_FORMAT.to_owned(),
+        deployment: deployment.name.value.clone(),
+        distribution: deployment.distribution.value.clone(),
+        default: deployment.default.as_ref().map(|d| d.value.clone()),
+        alternative: deployment.alternative.as_ref().map(|a| a.value.clone()),
+        partitions: deployment
+            .partitions
+            .iter()
+            .map(|(p, r)| (p.value.clone(), r.value.clone()))
+            .collect(),
+        releases,
+    };
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     super::out_json(&text);

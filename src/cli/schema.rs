@@ -1,4 +1,5 @@
-//! `distrib schema`: print or write the JSON Schema of the manifest file kinds.
+//! `distrib schema`: print or write the JSON Schema of the manifest file kinds (and, with
+//! `--out`, of the document `deploy export` prints).
 
 use std::path::PathBuf;
 
@@ -45,6 +46,11 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
             .map_err(|e| io_error(&path, e))?;
         super::err(&format!("wrote `{}`\n", path.display()));
     }
+    // And the document `deploy export` prints, for the programs that read it.
+    let path = out.join(crate::deploy::EXPORT_SCHEMA_FILE);
+    crate::fsutil::write_atomic(&path, crate::deploy::export_schema().as_bytes())
+        .map_err(|e| io_error(&path, e))?;
+    super::err(&format!("wrote `{}`\n", path.display()));
     Ok(Exit::Success)
 }
 
