@@ -248,13 +248,6 @@ impl LockedProduct {
 }
 
 impl Lockfile {
-    /// What orders locks from oldest to newest: the date, then the build number, then the name.
-    /// (A lock with the same content as an earlier one keeps its lower build number, so builds
-    /// alone would mislead.)
-    pub fn recency(&self) -> (&str, u64, &str) {
-        (&self.date, self.build, &self.release)
-    }
-
     /// Whether the lock was made from the manifests as they are (nightly, weekly, manual), not
     /// from another release's commits (candidate, final, patch).
     pub fn follows_manifests(&self) -> bool {
