@@ -346,12 +346,8 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     if let (Edit::SetDefault { release } | Edit::Promote { release }, Some(given)) = (&edit, &gate)
     {
         let distribution = &deployment.distribution.value;
-        let checks = opened
-            .manifests
-            .distributions
-            .iter()
-            .find(|d| d.value.name.value == *distribution)
-            .map(|d| d.value.gates.of("default"))
+        let checks = crate::resolve::find_distribution(&opened.manifests, distribution)
+            .map(|d| d.gates.of("default"))
             .unwrap_or_default();
         let history = history::History::read(root).map_err(boxed)?;
         if let Some(lock) = history.find(distribution, release)

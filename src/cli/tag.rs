@@ -328,12 +328,8 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     // DMTN-106 §2.5: a release is tagged once it is proven to work (`gates: { tag: [...] }`).
     // Checking what is there already needs no gate.
     if !args.verify {
-        let checks = workspace
-            .manifests
-            .distributions
-            .iter()
-            .find(|d| d.value.name.value == lock.distribution)
-            .map(|d| d.value.gates.of("tag"))
+        let checks = crate::resolve::find_distribution(&workspace.manifests, &lock.distribution)
+            .map(|d| d.gates.of("tag"))
             .unwrap_or_default();
         if let Err(exit) = super::record::gate(
             context,

@@ -371,17 +371,24 @@ pub struct Gates {
 }
 
 impl Gates {
+    /// Every gated step, by the name `gates:` gives it, with the checks it requires.
+    pub fn steps(&self) -> [(&'static str, &[Node<String>]); 5] {
+        [
+            ("candidate", &self.candidate),
+            ("final", &self.final_),
+            ("patch", &self.patch),
+            ("default", &self.default),
+            ("tag", &self.tag),
+        ]
+    }
+
     /// The checks `step` requires, by name.
     pub fn of(&self, step: &str) -> Vec<String> {
-        let checks = match step {
-            "candidate" => &self.candidate,
-            "final" => &self.final_,
-            "patch" => &self.patch,
-            "default" => &self.default,
-            "tag" => &self.tag,
-            _ => return Vec::new(),
-        };
-        checks.iter().map(|c| c.value.clone()).collect()
+        self.steps()
+            .into_iter()
+            .find(|(name, _)| *name == step)
+            .map(|(_, checks)| checks.iter().map(|c| c.value.clone()).collect())
+            .unwrap_or_default()
     }
 }
 

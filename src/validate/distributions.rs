@@ -206,14 +206,7 @@ fn check_distribution<'a>(
     }
     // The checks `gates:` names are what `distrib record` takes: a name it refuses could never
     // be recorded, and its gate never opened.
-    let gates = &value.gates;
-    for (step, checks) in [
-        ("candidate", &gates.candidate),
-        ("final", &gates.final_),
-        ("patch", &gates.patch),
-        ("default", &gates.default),
-        ("tag", &gates.tag),
-    ] {
+    for (step, checks) in value.gates.steps() {
         for check in checks {
             if let Some(why) = crate::records::check_name_problem(check) {
                 found.push(
