@@ -741,16 +741,16 @@ fn over_ssh_with_a_key_the_test_made() {
     ok(&distrib_with(&f.root, &all, &env));
 }
 
+/// The fixture's distribution, its tags gated on a passing `build`.
+const GATED: &str = "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\" }\ngates: { tag: [build] }\n";
+
 /// DMTN-106 §2.5: a release is tagged once it is proven to work. `gates: { tag: [build] }`
 /// refuses to tag a release without a passing `build` record, names what is missing, and lets
 /// `--override-gate` go on with the reason recorded; `--verify` writes nothing and needs no gate.
 #[test]
 fn tagging_waits_for_the_checks_the_tag_gate_names() {
     let f = Fixture::new();
-    write(
-        &f.root.join("distributions/dist.yaml"),
-        "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\" }\ngates: { tag: [build] }\n",
-    );
+    write(&f.root.join("distributions/dist.yaml"), GATED);
     f.lock_weekly();
     let run = f.run(&["tag", WEEKLY, "--dry-run"]);
     fails(&run, 1, "gate-closed");
@@ -770,10 +770,7 @@ fn tagging_waits_for_the_checks_the_tag_gate_names() {
 
     // Another release, tagged without its check: the override is recorded.
     let f = Fixture::new();
-    write(
-        &f.root.join("distributions/dist.yaml"),
-        "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\" }\ngates: { tag: [build] }\n",
-    );
+    write(&f.root.join("distributions/dist.yaml"), GATED);
     f.lock_weekly();
     let run = f.run(&[
         "tag",
