@@ -1,5 +1,5 @@
 //! `cargo bench --bench check`: wall time and peak memory of the real `distrib check` process on
-//! a synthetic manifest repository (tests/support/synthetic.rs). Sizes come from
+//! a synthetic manifest repository (tests/cli/support/synthetic.rs). Sizes come from
 //! `DISTRIB_BENCH_PRODUCTS` (5000), `DISTRIB_BENCH_DISTRIBUTIONS` (100), `DISTRIB_BENCH_RUNS` (11)
 //! and `DISTRIB_BENCH_SEED` (1). `DISTRIB_BENCH_BIN` measures another `distrib` binary (to compare
 //! two builds), `DISTRIB_BENCH_DIR` keeps the generated repository in that (new) folder for
@@ -7,7 +7,7 @@
 //! generated repository is valid. docs/benchmarks.md has the results.
 
 mod support;
-#[path = "../tests/support/synthetic.rs"]
+#[path = "../tests/cli/support/synthetic.rs"]
 mod synthetic;
 
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! `cargo bench --bench lock`: wall time and peak memory of the real `distrib lock --offline`
 //! process on synthetic manifest repositories whose product repositories are real bare git
-//! mirrors (tests/support/synthetic.rs), against a shell loop of one `git rev-parse` per
+//! mirrors (tests/cli/support/synthetic.rs), against a shell loop of one `git rev-parse` per
 //! repository, in the same run.
 //!
 //! Settings: `DISTRIB_BENCH_LOCK_PRODUCTS` (`100,1000`: the sizes, comma-separated),
@@ -12,7 +12,7 @@
 //! results.
 
 mod support;
-#[path = "../tests/support/synthetic.rs"]
+#[path = "../tests/cli/support/synthetic.rs"]
 mod synthetic;
 
 use std::collections::BTreeMap;

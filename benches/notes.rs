@@ -1,5 +1,5 @@
 //! `cargo bench --bench notes`: wall time of the real `distrib notes` process between two locks
-//! of a synthetic distribution (tests/support/synthetic.rs) in which some products gained many
+//! of a synthetic distribution (tests/cli/support/synthetic.rs) in which some products gained many
 //! commits, against a shell loop of one `git log A..B` per changed repository, in the same run.
 //!
 //! Settings: `DISTRIB_BENCH_NOTES_PRODUCTS` (1000), `DISTRIB_BENCH_NOTES_CHANGED` (100 products
@@ -11,7 +11,7 @@
 //! commits, checks that the note has every commit. docs/benchmarks.md has the results.
 
 mod support;
-#[path = "../tests/support/synthetic.rs"]
+#[path = "../tests/cli/support/synthetic.rs"]
 mod synthetic;
 
 use std::io::Write;

@@ -9,7 +9,7 @@
 //! only checks that every origin gets its tag. docs/benchmarks.md has the results.
 
 mod support;
-#[path = "../tests/support/synthetic.rs"]
+#[path = "../tests/cli/support/synthetic.rs"]
 mod synthetic;
 
 use std::path::{Path, PathBuf};

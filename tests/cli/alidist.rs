@@ -1,0 +1,365 @@
+//! `distrib import alidist` on ALICE's real recipes (`../shared/alidist/recipes`): the import,
+//! `check`, and a lock of O2PDPSuite over local repositories that give exactly the closure
+//! aliBuild computes (`tests/data/alidist/closure-o2-slc9_x86-64.tsv`, made by `closure.py`
+//! beside it); idempotence, changes of a newer checkout, and errors that name file and line.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::support::fixture::{fails, ok, says, write};
+use crate::support::{copy_tree, distrib_wide, project, shared};
+
+/// One package of aliBuild's closure: name, source, tag, version.
+struct Expected {
+    name: String,
+    source: String,
+    tag: String,
+}
+
+fn expected_closure() -> Vec<Expected> {
+    let text =
+        std::fs::read_to_string(project().join("tests/data/alidist/closure-o2-slc9_x86-64.tsv"))
+            .unwrap();
+    text.lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            Expected {
+                name: fields[0].into(),
+                source: fields[1].into(),
+                tag: fields[2].into(),
+            }
+        })
+        .collect()
+}
+
+fn import(recipes: &Path, manifests: &Path) -> crate::support::Run {
+    std::fs::create_dir_all(manifests).unwrap();
+    distrib_wide(
+        manifests,
+        &[
+            "import",
+            "alidist",
+            recipes.to_str().unwrap(),
+            "--defaults",
+            "o2",
+            "--architecture",
+            "slc9_x86-64",
+        ],
+    )
+}
+
+/// A bare repository at `path` with one commit, on branch `master`, and each of `refs`: a
+/// branch when alidist names one (`master`), else a tag, abbreviated commit ids included (no
+/// commit can be made to start with a given prefix in a test's time, so the pin's name is a
+/// tag there).
+fn repository(path: &Path, url: &str, refs: &BTreeSet<String>) {
+    std::fs::create_dir_all(path).unwrap();
+    let git = |args: &[&str], input: Option<&str>| {
+        let mut child = crate::support::clean(Command::new("git"))
+            .arg("--git-dir")
+            .arg(path)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(input) = input {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+        }
+        drop(child.stdin.take());
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    git(&["init", "--bare", "-q", "--initial-branch=master"], None);
+    let content = format!("{url}\n");
+    let mut stream = format!(
+        "commit refs/heads/master\nmark :1\ncommitter Release Manager <rm@example.org> 1772366400 +0000\ndata 7\nsources\nM 644 inline README\ndata {}\n{content}\n",
+        content.len()
+    );
+    for reference in refs.iter().filter(|r| *r != "master") {
+        stream.push_str(&format!("reset refs/tags/{reference}\nfrom :1\n\n"));
+    }
+    stream.push_str("done\n");
+    git(&["fast-import", "--quiet", "--done"], Some(&stream));
+}
+
+#[test]
+fn o2pdpsuite_locks_to_alibuilds_closure() {
+    let Some(recipes) = shared("alidist/recipes") else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let manifests = work.path().join("manifests");
+    let run = import(&recipes, &manifests);
+    ok(&run);
+    says(&run, "imported 273 recipes");
+    let run = distrib_wide(&manifests, &["check"]);
+    ok(&run);
+    says(&run, "no problems in 276 files");
+
+    let expected = expected_closure();
+    let mut refs: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for package in expected.iter().filter(|p| !p.source.is_empty()) {
+        refs.entry(&package.source)
+            .or_default()
+            .insert(package.tag.clone());
+    }
+    let mut rewrite = String::from("mirrors: mirrors\nrewrite:\n");
+    for (i, (url, refs)) in refs.iter().enumerate() {
+        let local = work.path().join(format!("upstream/{i}.git"));
+        repository(&local, url, refs);
+        rewrite.push_str(&format!("  \"{url}\": \"file://{}\"\n", local.display()));
+    }
+    write(
+        &manifests.join("distrib.yaml"),
+        &format!("rules: {{}}\n{rewrite}"),
+    );
+    ok(&distrib_wide(&manifests, &["fetch", "o2"]));
+    let run = distrib_wide(
+        &manifests,
+        &[
+            "lock",
+            "o2",
+            "--kind",
+            "nightly",
+            "--date",
+            "2026-03-01",
+            "--offline",
+        ],
+    );
+    ok(&run);
+    let text = std::fs::read_to_string(manifests.join("locks/o2/d.2026.03.01.lock.yaml")).unwrap();
+    let lock = distrib::lock::parse(&text).unwrap();
+    let locked: BTreeSet<&str> = lock.products.iter().map(|p| p.name.as_str()).collect();
+    let wanted: BTreeSet<&str> = expected.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        locked.difference(&wanted).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "locked, not in aliBuild's closure"
+    );
+    assert_eq!(
+        wanted.difference(&locked).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "in aliBuild's closure, not locked"
+    );
+    assert_eq!(lock.products.len(), 141);
+    for package in &expected {
+        let product = lock
+            .products
+            .iter()
+            .find(|p| p.name == package.name)
+            .unwrap();
+        match product.repositories.as_slice() {
+            [] => assert!(package.source.is_empty(), "`{}` has a source", package.name),
+            [repository] => {
+                assert_eq!(repository.url, package.source, "`{}`", package.name);
+                assert_eq!(repository.reference, package.tag, "`{}`", package.name);
+            }
+            more => panic!("`{}` has {} repositories", package.name, more.len()),
+        }
+    }
+    // Pins read as aliBuild reads them: an abbreviated commit id, a branch, a version of its own.
+    let product = |name: &str| lock.products.iter().find(|p| p.name == name).unwrap();
+    assert_eq!(
+        product("O2PDPSuite").version.as_deref(),
+        Some("daily-20260301-0000")
+    );
+    assert!(
+        product("O2PDPSuite")
+            .depends
+            .contains(&"DataDistribution".to_owned()),
+        "a condition that holds on `slc9_x86-64`"
+    );
+    let branch = expected.iter().find(|p| p.tag == "master").unwrap();
+    assert_eq!(
+        product(&branch.name).repositories[0].resolved,
+        "refs/heads/master"
+    );
+    let abbreviated = expected.iter().find(|p| p.tag == "52d5988").unwrap();
+    assert_eq!(
+        product(&abbreviated.name).repositories[0].reference,
+        "52d5988"
+    );
+}
+
+#[test]
+fn shared_repositories_and_system_data() {
+    let Some(recipes) = shared("alidist/recipes") else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    ok(&import(&recipes, work.path()));
+    let read = |name: &str| {
+        std::fs::read_to_string(work.path().join(format!("products/{name}.yaml"))).unwrap()
+    };
+    let core = read("Control-Core");
+    assert!(
+        core.contains("  shared_with:\n  - Control-OCCPlugin\n"),
+        "{core}"
+    );
+    assert!(read("Control-OCCPlugin").contains("  - Control-Core\n"));
+    let lhapdf = read("lhapdf");
+    assert!(lhapdf.contains("  shared_with:\n  - lhapdf5\n"), "{lhapdf}");
+    assert!(read("lhapdf5").contains("  shared_with:\n  - lhapdf\n"));
+    let openssl = read("OpenSSL");
+    assert!(openssl.contains("\n  prefer_system: "), "{openssl}");
+    assert!(openssl.contains("\n  prefer_system_check: "), "{openssl}");
+    let o2 = read("O2PDPSuite");
+    assert!(
+        !o2.contains("\nrepositories:") && !o2.contains("\ntag:"),
+        "{o2}"
+    );
+    assert!(o2.contains("\nversion: daily-20260301-0000\n"), "{o2}");
+}
+
+#[test]
+fn import_again_changes_only_what_changed() {
+    let Some(recipes) = shared("alidist/recipes") else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let manifests = work.path().join("manifests");
+    ok(&import(&recipes, &manifests));
+    let before: BTreeMap<String, String> = walkdir::WalkDir::new(&manifests)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            (e.path().display().to_string(), text)
+        })
+        .collect();
+    let run = import(&recipes, &manifests);
+    ok(&run);
+    says(&run, "0 created, 0 changed, 0 removed");
+
+    // A newer checkout: one tag moves, one recipe goes, one arrives.
+    let newer = work.path().join("newer");
+    copy_tree(&recipes, &newer);
+    let fmt = std::fs::read_to_string(newer.join("fmt.sh")).unwrap();
+    let retagged = fmt.replacen("tag: ", "tag: 99.0.0-", 1);
+    assert_ne!(fmt, retagged);
+    write(&newer.join("fmt.sh"), &retagged);
+    std::fs::remove_file(newer.join("geant-vmc-test.sh")).unwrap();
+    write(
+        &newer.join("newtool.sh"),
+        "package: newtool\nversion: v1\nsource: https://github.com/alisw/newtool\nrequires:\n  - fmt\n---\nmake install\n",
+    );
+    let run = distrib_wide(
+        &manifests,
+        &["import", "alidist", newer.to_str().unwrap(), "--dry-run"],
+    );
+    ok(&run);
+    assert_eq!(
+        run.stdout,
+        "change products/fmt.yaml\ncreate products/newtool.yaml\nremove products/GEANT-VMC-test.yaml\n"
+    );
+    let after_dry: usize = walkdir::WalkDir::new(&manifests).into_iter().count();
+    assert_eq!(
+        after_dry,
+        before.len() + 4,
+        "nothing written (files and 4 folders)"
+    );
+    let run = distrib_wide(&manifests, &["import", "alidist", newer.to_str().unwrap()]);
+    ok(&run);
+    says(&run, "1 created, 1 changed, 1 removed");
+    for (path, text) in &before {
+        let now = std::fs::read_to_string(path).ok();
+        if path.ends_with("fmt.yaml") || path.ends_with("GEANT-VMC-test.yaml") {
+            assert_ne!(now.as_ref(), Some(text), "`{path}`");
+        } else {
+            assert_eq!(now.as_ref(), Some(text), "`{path}` unchanged");
+        }
+    }
+    ok(&distrib_wide(&manifests, &["check"]));
+}
+
+#[test]
+fn errors_name_the_recipe_and_line() {
+    let work = tempfile::tempdir().unwrap();
+    let recipes = work.path().join("alidist");
+    let manifests = work.path().join("manifests");
+    std::fs::create_dir_all(&manifests).unwrap();
+    write(
+        &recipes.join("defaults-o2.sh"),
+        "package: defaults-o2\nversion: v1\n---\n",
+    );
+    write(
+        &recipes.join("O2PDPSuite.sh".to_lowercase()),
+        "package: O2PDPSuite\nversion: v1\nrequires:\n  - zlib\n  - \"ZLib:(?!osx)\"\n---\n",
+    );
+    write(
+        &recipes.join("zlib.sh"),
+        "package: zlib\nversion: v1\n---\n",
+    );
+    let args = ["import", "alidist", recipes.to_str().unwrap()];
+    let run = distrib_wide(&manifests, &args);
+    fails(
+        &run,
+        1,
+        "`ZLib` in `requires` of `o2pdpsuite.sh` names no recipe",
+    );
+    says(&run, "[o2pdpsuite.sh:5:6]");
+    says(&run, "did you mean `zlib`?");
+    assert!(!manifests.join("products").exists(), "nothing written");
+
+    write(
+        &recipes.join("o2pdpsuite.sh"),
+        "package: O2PDPSuite\nversion: v1\nrequires:\n  - \"zlib:[a-z]+\"\n---\n",
+    );
+    let run = distrib_wide(&manifests, &args);
+    fails(
+        &run,
+        1,
+        "the platform condition `[a-z]+` has no exact equivalent",
+    );
+    says(&run, "[o2pdpsuite.sh:4:");
+
+    write(
+        &recipes.join("o2pdpsuite.sh"),
+        "package: O2PDPSuite\nversion: [v1\n---\n",
+    );
+    let run = distrib_wide(&manifests, &args);
+    fails(&run, 1, "the header of `o2pdpsuite.sh` is not YAML");
+    says(&run, "[o2pdpsuite.sh:");
+
+    write(
+        &recipes.join("o2pdpsuite.sh"),
+        "package: O2PDPSuite\nversion: v1\n---\n",
+    );
+    write(&manifests.join("products/zlib.yaml"), "name: zlib\n");
+    let run = distrib_wide(&manifests, &args);
+    fails(
+        &run,
+        1,
+        "1 file the import would write exists and was not written by an import of alidist: `products/zlib.yaml`",
+    );
+    assert_eq!(
+        std::fs::read_to_string(manifests.join("products/zlib.yaml")).unwrap(),
+        "name: zlib\n",
+        "kept"
+    );
+    std::fs::remove_file(manifests.join("products/zlib.yaml")).unwrap();
+    ok(&distrib_wide(&manifests, &args));
+
+    write(&recipes.join("zzz.sh"), "package: zlib\nversion: v2\n---\n");
+    let run = distrib_wide(&manifests, &args);
+    fails(
+        &run,
+        1,
+        "`zlib.sh` and `zzz.sh` both declare the package `zlib`",
+    );
+    says(&run, "[zzz.sh:1:1]");
+}

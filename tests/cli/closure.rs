@@ -1,0 +1,497 @@
+//! One closure per platform (fetch, lock, check), abbreviated commit ids, a product's own
+//! version, and releases ordered by lineage: on real git repositories built in temp dirs.
+
+use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write};
+use crate::support::{distrib_wide, git};
+use distrib::lock::Lockfile;
+
+fn lock(f: &Fixture, release: &str) -> Lockfile {
+    distrib::lock::parse(&f.lock_text("dist", release)).unwrap()
+}
+
+fn names(lock: &Lockfile) -> Vec<&str> {
+    lock.products.iter().map(|p| p.name.as_str()).collect()
+}
+
+fn product<'a>(lock: &'a Lockfile, name: &str) -> &'a distrib::lock::LockedProduct {
+    lock.products.iter().find(|p| p.name == name).unwrap()
+}
+
+/// `app` needs `Xcode` to build on osx only: a product that exists only for osx, whose repository
+/// is not even there yet.
+fn with_xcode(f: &Fixture) {
+    write(
+        &f.root.join("products/app.yaml"),
+        "name: app\nrepositories:\n  - url: https://example.org/sw/app\n    ref: main\ndepends: { utils: \"*\" }\nbuild_depends:\n  Xcode: { version: \"*\", platforms: [\"osx*\"] }\n",
+    );
+    write(
+        &f.root.join("products/Xcode.yaml"),
+        "name: Xcode\ntype: build-tool\nrepositories:\n  - url: https://example.org/sw/xcode\n    ref: main\n",
+    );
+}
+
+#[test]
+fn an_osx_only_edge_is_not_walked_on_linux() {
+    let f = Fixture::new();
+    with_xcode(&f);
+    ok(&f.run(&["check"]));
+    // The distribution is built for linux: its closure there has no Xcode, so nothing tries
+    // to fetch its (missing) repository.
+    let run = f.run(&["fetch"]);
+    ok(&run);
+    says(&run, "fetched 4 repositories");
+    assert!(!f.mirrors.join("example.org/sw/xcode.git").exists());
+    ok(&f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+    ]));
+    let weekly = lock(&f, "w.2026.47");
+    assert_eq!(names(&weekly), ["app", "base", "other", "utils"]);
+    assert_eq!(product(&weekly, "app").depends, ["utils"]);
+    assert!(product(&weekly, "app").build_depends.is_empty());
+    // On osx, the closure has it: the lock wants its mirror.
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--platform",
+        "osx-arm64",
+        "--offline",
+        "--dry-run",
+    ]);
+    fails(
+        &run,
+        1,
+        "no mirror of `https://example.org/sw/xcode` (product `Xcode`)",
+    );
+
+    // Declared for both platforms, the distribution fetches what each one needs.
+    let xcode = f.repo("xcode");
+    std::fs::create_dir_all(&xcode).unwrap();
+    git(&xcode, &["init", "-q", "-b", "main"]);
+    commit_file(&xcode, "README", "xcode", "first");
+    write(
+        &f.root.join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [app, other]\nplatforms: [linux-x86_64, osx-arm64]\n",
+    );
+    ok(&f.run(&["fetch", "dist"]));
+    assert!(f.mirrors.join("example.org/sw/xcode.git").exists());
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--platform",
+        "osx-arm64",
+        "--offline",
+        "--dry-run",
+    ]);
+    ok(&run);
+    let mac = distrib::lock::parse(&run.stdout).unwrap();
+    assert_eq!(mac.platform, "osx-arm64");
+    assert_eq!(names(&mac), ["Xcode", "app", "base", "other", "utils"]);
+    // Without --platform, the first platform listed.
+    let run = f.run(&["lock", "dist", "--kind", "weekly", "--offline", "--dry-run"]);
+    ok(&run);
+    assert_eq!(
+        distrib::lock::parse(&run.stdout).unwrap().platform,
+        "linux-x86_64"
+    );
+    // A platform the distribution is not built for, and names that are no platform, are usage
+    // errors, found before anything is fetched.
+    for (platform, says_what) in [
+        (
+            "windows-x86_64",
+            "`dist` is built for `linux-x86_64`, `osx-arm64` only",
+        ),
+        ("a b", "` ` cannot be in a platform name"),
+        ("linux\u{1b}[31m", "cannot be in a platform name"),
+        ("", "a platform name cannot be empty"),
+    ] {
+        let run = f.run(&["lock", "dist", "--kind", "weekly", "--platform", platform]);
+        fails(&run, 2, says_what);
+        says(&run, "platform-invalid");
+        assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+        let run = f.run(&[
+            "release",
+            "candidate",
+            "dist",
+            "1.0.0",
+            "--from",
+            "w.2026.47",
+            "--platform",
+            platform,
+        ]);
+        fails(&run, 2, says_what);
+    }
+}
+
+#[test]
+fn check_base_compares_the_closures_of_the_declared_platforms() {
+    let f = Fixture::locked();
+    git(&f.root, &["init", "-q", "-b", "main"]);
+    git(&f.root, &["add", "-A"]);
+    git(&f.root, &["commit", "-q", "-m", "manifests"]);
+    // An osx-only dependency changes nothing on linux, the platform `dist` is built for.
+    with_xcode(&f);
+    let run = f.run(&["check", "--base", "HEAD"]);
+    ok(&run);
+    says(&run, "products added: Xcode");
+    assert!(!run.stderr.contains("enters the closure"), "{}", run.stderr);
+}
+
+/// A manifest repository without git repositories, for `check` alone.
+fn manifests(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("distrib.yaml"), "");
+    write(
+        &dir.path().join("environments/ops.yaml"),
+        "name: ops\npurpose: operations\n",
+    );
+    for (path, text) in files {
+        write(&dir.path().join(path), text);
+    }
+    dir
+}
+
+#[test]
+fn without_declared_platforms_a_cycle_is_one_that_some_platform_has() {
+    let dir = manifests(&[
+        // On osx only.
+        (
+            "products/a.yaml",
+            "name: a\ndepends: { b: { version: \"*\", platforms: [\"osx*\"] } }\n",
+        ),
+        ("products/b.yaml", "name: b\ndepends: { a: \"*\" }\n"),
+        // On no platform: osx and not osx.
+        (
+            "products/c.yaml",
+            "name: c\ndepends: { d: { version: \"*\", platforms: [\"osx*\"] } }\n",
+        ),
+        (
+            "products/d.yaml",
+            "name: d\ndepends: { c: { version: \"*\", platforms: [\"!osx*\"] } }\n",
+        ),
+        // On platforms both `linux*` and `*arm64`.
+        (
+            "products/e.yaml",
+            "name: e\ndepends: { f: { version: \"*\", platforms: [\"linux*\"] } }\n",
+        ),
+        (
+            "products/f.yaml",
+            "name: f\ndepends: { e: { version: \"*\", platforms: [\"*arm64\"] } }\n",
+        ),
+        (
+            "distributions/any.yaml",
+            "name: any\nenvironment: ops\nproducts: [a, c, e]\n",
+        ),
+    ]);
+    let run = distrib_wide(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let cycles: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "dependency-cycle")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(cycles.len(), 2, "{cycles:?}");
+    assert!(
+        cycles.iter().any(
+            |m| m.starts_with("dependency cycle on platforms such as `osx")
+                && m.ends_with(": a → b → a")
+        ),
+        "{cycles:?}"
+    );
+    assert!(
+        cycles.iter().any(|m| m.ends_with(": e → f → e")),
+        "{cycles:?}"
+    );
+    // With the platforms declared, only theirs count: linux on x86 has no cycle at all.
+    write(
+        &dir.path().join("distributions/any.yaml"),
+        "name: any\nenvironment: ops\nproducts: [a, c, e]\nplatforms: [linux-x86_64]\n",
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    write(
+        &dir.path().join("distributions/any.yaml"),
+        "name: any\nenvironment: ops\nproducts: [a, c, e]\nplatforms: [linux-x86_64, osx_arm64]\n",
+    );
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(&run, 1, "dependency cycle on `osx_arm64`: a → b → a");
+    assert!(!run.stderr.contains("e → f"), "{}", run.stderr);
+}
+
+#[test]
+fn requirements_on_edges_of_no_platform_are_not_checked() {
+    let dir = manifests(&[
+        (
+            "products/app.yaml",
+            "name: app\ndepends: { lib: { version: \">=2\", platforms: [\"osx*\"] } }\n",
+        ),
+        (
+            "products/lib.yaml",
+            "name: lib\nrepositories: [{ url: \"https://example.org/lib\" }]\ntag: 1.0.0\n",
+        ),
+        (
+            "distributions/linux.yaml",
+            "name: linux\nenvironment: ops\nproducts: [app]\nplatforms: [linux-x86_64]\n",
+        ),
+    ]);
+    ok(&distrib_wide(dir.path(), &["check"]));
+    write(
+        &dir.path().join("distributions/mac.yaml"),
+        "name: mac\nenvironment: ops\nproducts: [app]\nplatforms: [osx_arm64]\n",
+    );
+    fails(
+        &distrib_wide(dir.path(), &["check"]),
+        1,
+        "`lib` is pinned to `1.0.0` (version 1.0.0), which does not satisfy `>=2`",
+    );
+}
+
+/// Two root commits whose ids share their first eight digits (`989e0f68`), made with the
+/// fixed identity and date of the tests' git.
+fn ambiguous_commits(repo: &std::path::Path) -> (String, String) {
+    git(repo, &["hash-object", "-w", "-t", "tree", "/dev/null"]);
+    let empty = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+    let a = git(repo, &["commit-tree", empty, "-m", "commit 29403"]);
+    let b = git(repo, &["commit-tree", empty, "-m", "commit 44478"]);
+    assert_eq!((&a[..8], &b[..8]), ("989e0f68", "989e0f68"), "{a} {b}");
+    git(repo, &["branch", "one", &a]);
+    git(repo, &["branch", "two", &b]);
+    (a, b)
+}
+
+#[test]
+fn abbreviated_commit_ids_resolve_unless_ambiguous_and_a_ref_wins() {
+    let f = Fixture::new();
+    let other = f.repo("other");
+    let (a, b) = ambiguous_commits(&other);
+    let main = git(&other, &["rev-parse", "main"]);
+    // A third-party product pinned by an abbreviated id passes `check`.
+    let short = &main[..7];
+    write(
+        &f.root.join("products/other.yaml"),
+        &format!(
+            "name: other\ntype: third-party\nrepositories:\n  - url: https://example.org/sw/other\n    ref: {short}\n"
+        ),
+    );
+    ok(&f.run(&["check"]));
+    ok(&f.run(&["fetch"]));
+    let dry = |extra: &[&str]| {
+        let args = [
+            &["lock", "dist", "--kind", "weekly", "--offline", "--dry-run"],
+            extra,
+        ]
+        .concat();
+        f.run(&args)
+    };
+    // Unique: the lock records the pin as written and the full commit.
+    let run = dry(&[]);
+    ok(&run);
+    let locked = distrib::lock::parse(&run.stdout).unwrap();
+    let repository = &product(&locked, "other").repositories[0];
+    assert_eq!(
+        (repository.reference.as_str(), repository.resolved.as_str()),
+        (short, main.as_str())
+    );
+    assert_eq!(repository.commit, main);
+    // The same through --set.
+    let run = dry(&["--set", &format!("other={}", &a[..10])]);
+    ok(&run);
+    let locked = distrib::lock::parse(&run.stdout).unwrap();
+    assert_eq!(product(&locked, "other").repositories[0].commit, a);
+    assert_eq!(locked.overrides["other"], a[..10]);
+    // Ambiguous: an error that lists the candidates.
+    let run = dry(&["--set", "other=989e0f6"]);
+    fails(&run, 1, "`989e0f6` is the beginning of 2 commits");
+    says(&run, &format!("`{a}`"));
+    says(&run, &format!("`{b}`"));
+    says(&run, "write more digits of the commit id");
+    // Nine digits tell them apart.
+    let run = dry(&["--set", &format!("other={}", &b[..9])]);
+    ok(&run);
+    assert_eq!(
+        product(&distrib::lock::parse(&run.stdout).unwrap(), "other").repositories[0].commit,
+        b
+    );
+    // A tag of that name wins, as in git; so does an all-digit one.
+    git(&other, &["tag", "989e0f6", &main]);
+    git(&other, &["tag", "8498081", &b]);
+    ok(&f.run(&["fetch"]));
+    for (name, commit) in [("989e0f6", &main), ("8498081", &b)] {
+        let run = dry(&["--set", &format!("other={name}")]);
+        ok(&run);
+        let locked = distrib::lock::parse(&run.stdout).unwrap();
+        let repository = &product(&locked, "other").repositories[0];
+        assert_eq!(repository.resolved, format!("refs/tags/{name}"));
+        assert_eq!(&repository.commit, commit);
+    }
+}
+
+#[test]
+fn a_products_own_version_is_what_requirements_names_and_the_lock_use() {
+    let f = Fixture::new();
+    let base = f.repo("base");
+    git(&base, &["tag", "Base_2_1_0"]);
+    // The tag does not say the version: `version` does.
+    write(
+        &f.root.join("products/base.yaml"),
+        "name: base\nrepositories:\n  - url: https://example.org/sw/base\n    ref: main\ntag: Base_2_1_0\nversion: v2.1.0\n",
+    );
+    // A meta-package without a repository, at its daily version.
+    write(
+        &f.root.join("products/suite.yaml"),
+        "name: suite\nversion: daily-20260301-0000\ndepends: { app: \"*\" }\n",
+    );
+    write(
+        &f.root.join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [suite, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.{suite}.{base}\" }\n",
+    );
+    ok(&f.run(&["check"]));
+    ok(&f.run(&["fetch"]));
+    let run = f.run(&[
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+    ]);
+    ok(&run);
+    says(&run, "locks/dist/w.daily-20260301-0000.v2.1.0.lock.yaml");
+    let locked = lock(&f, "w.daily-20260301-0000.v2.1.0");
+    assert_eq!(product(&locked, "base").version.as_deref(), Some("v2.1.0"));
+    assert_eq!(
+        product(&locked, "base").repositories[0].resolved,
+        "refs/tags/Base_2_1_0"
+    );
+    assert_eq!(
+        product(&locked, "suite").version.as_deref(),
+        Some("daily-20260301-0000")
+    );
+    // Requirements read the version, not the tag.
+    write(
+        &f.root.join("products/utils.yaml"),
+        "name: utils\nrepositories:\n  - url: https://example.org/sw/utils\n    ref: main\ndepends: { base: \">=3\" }\n",
+    );
+    let run = f.run(&["check"]);
+    fails(
+        &run,
+        1,
+        "`base` is at version `v2.1.0` (version 2.1.0), which does not satisfy `>=3`",
+    );
+    // A `tag` on the meta-package is an error that points at `version`.
+    write(
+        &f.root.join("products/utils.yaml"),
+        "name: utils\nrepositories:\n  - url: https://example.org/sw/utils\n    ref: main\ndepends: { base: \">=2\" }\n",
+    );
+    write(
+        &f.root.join("products/suite.yaml"),
+        "name: suite\ntag: daily-20260301-0000\ndepends: { app: \"*\" }\n",
+    );
+    let run = f.run(&["check"]);
+    fails(&run, 1, "tag-without-repository");
+    says(&run, "write `version: daily-20260301-0000` instead");
+}
+
+/// `release` with a fixed date, one minute for the whole cycle.
+fn release(f: &Fixture, args: &[&str]) {
+    let args = [&["release"], args, &["--date", "2026-11-20T10:00"]].concat();
+    ok(&f.run(&args));
+}
+
+#[test]
+fn releases_of_one_minute_are_ordered_by_lineage() {
+    let f = Fixture::locked();
+    release(&f, &["candidate", "dist", "1.0.0", "--from", "w.2026.47"]);
+    // A fix on the release branch makes rc2.
+    let utils = f.repo("utils");
+    git(&utils, &["checkout", "-q", "-b", "b.1.0.x"]);
+    commit_file(&utils, "src/fix", "fix", "a fix");
+    git(&utils, &["checkout", "-q", "main"]);
+    release(&f, &["candidate", "dist", "1.0.0"]);
+    release(&f, &["final", "dist", "1.0.0"]);
+    git(&utils, &["checkout", "-q", "b.1.0.x"]);
+    commit_file(&utils, "src/fix2", "fix 2", "another fix");
+    git(&utils, &["checkout", "-q", "main"]);
+    release(&f, &["patch", "dist", "1.0.1"]);
+    git(&utils, &["checkout", "-q", "b.1.0.x"]);
+    commit_file(&utils, "src/fix3", "fix 3", "a third fix");
+    git(&utils, &["checkout", "-q", "main"]);
+    release(&f, &["candidate", "dist", "1.0.1"]);
+    release(&f, &["final", "dist", "1.0.1"]);
+    // Same minute, and each final with its candidate's build: only lineage tells them apart.
+    assert_eq!(lock(&f, "1.0.1").date, lock(&f, "1.0.1.rc2").date);
+    assert_eq!(lock(&f, "1.0.1").build, lock(&f, "1.0.1.rc2").build);
+
+    let run = distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    ok(&run);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let listed: Vec<&str> = document["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["release"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "1.0.1",
+            "1.0.1.rc2",
+            "1.0.1.rc1",
+            "1.0.0",
+            "1.0.0.rc2",
+            "1.0.0.rc1",
+            "w.2026.47"
+        ]
+    );
+    // `graph` and `plan` on the distribution take its newest lock: the final.
+    let run = distrib_wide(&f.root, &["graph", "dist", "--format", "json"]);
+    ok(&run);
+    let graph: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(graph["release"], "1.0.1", "{}", run.stdout);
+    let store = f.root.join("store");
+    std::fs::create_dir_all(&store).unwrap();
+    let run = distrib_wide(
+        &f.root,
+        &[
+            "plan",
+            "dist",
+            "--store",
+            store.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    ok(&run);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(plan["release"], "1.0.1", "{}", run.stdout);
+}
+
+#[test]
+fn a_lock_whose_date_is_no_date_is_refused() {
+    let f = Fixture::locked();
+    let text = f.lock_text("dist", "w.2026.47");
+    let mut lock = distrib::lock::parse(&text).unwrap();
+    lock.date = "19/11/2026".into();
+    write(
+        &f.root.join("locks/dist/w.2026.47.lock.yaml"),
+        &lock.to_text().unwrap(),
+    );
+    let run = f.run(&["verify", "--offline"]);
+    fails(
+        &run,
+        1,
+        "the date `19/11/2026` is not a date as distrib writes it",
+    );
+}

@@ -1,0 +1,187 @@
+//! Mirrors of real git repositories built in temp dirs: fetch, update, prune, resolve refs,
+//! trees and describe.
+
+use crate::support::git;
+use distrib::git::mirror::{self, Mirror, RefKind, ResolveError};
+
+fn upstream() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path();
+    git(top, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(top.join("python")).unwrap();
+    std::fs::write(top.join("python/afw.py"), "print('afw')\n").unwrap();
+    git(top, &["add", "-A"]);
+    git(top, &["commit", "-q", "-m", "first"]);
+    git(top, &["tag", "27.0.0"]);
+    git(top, &["tag", "-a", "-m", "annotated", "v27.0.1"]);
+    std::fs::write(top.join("README"), "afw\n").unwrap();
+    git(top, &["add", "-A"]);
+    git(top, &["commit", "-q", "-m", "second"]);
+    git(top, &["branch", "tickets/DM-1"]);
+    dir
+}
+
+#[test]
+fn fetch_resolve_update_and_prune() {
+    let up = upstream();
+    let mirrors = tempfile::tempdir().unwrap();
+    let path = mirrors.path().join("github.com/lsst/afw.git");
+    let report = mirror::fetch(up.path().to_str().unwrap(), &path).unwrap();
+    assert!(report.created);
+
+    let m = Mirror::open(&path).unwrap();
+    assert_eq!(m.default_branch().as_deref(), Some("main"));
+    let head = git(up.path(), &["rev-parse", "HEAD"]);
+    let first = git(up.path(), &["rev-parse", "HEAD~1"]);
+    let main = m.resolve("main").unwrap();
+    assert_eq!(
+        (main.commit.as_str(), main.kind, main.full_ref.as_str()),
+        (head.as_str(), RefKind::Branch, "refs/heads/main")
+    );
+    let tag = m.resolve("v27.0.1").unwrap();
+    assert_eq!(
+        (tag.commit.as_str(), tag.kind),
+        (first.as_str(), RefKind::Tag),
+        "annotated tags are peeled"
+    );
+    assert_eq!(m.resolve(&first).unwrap().kind, RefKind::Commit);
+    assert_eq!(
+        m.tree(&head, None).unwrap(),
+        git(up.path(), &["rev-parse", "HEAD^{tree}"])
+    );
+    assert_eq!(
+        m.tree(&head, Some("python")).unwrap(),
+        git(up.path(), &["rev-parse", "HEAD:python"])
+    );
+    assert!(matches!(
+        m.tree(&head, Some("src")),
+        Err(ResolveError::PathMissing { .. })
+    ));
+    let described = m.describe(&first).unwrap();
+    assert!(
+        ["27.0.0", "v27.0.1"].contains(&described.as_str()),
+        "{described}"
+    );
+    assert!(
+        m.describe(&head)
+            .unwrap()
+            .ends_with(&format!("-1-g{}", &head[..7]))
+    );
+    match m.resolve("tickets/DM-2") {
+        Err(ResolveError::NotFound { closest, .. }) => assert_eq!(closest[0], "tickets/DM-1"),
+        other => panic!("{other:?}"),
+    }
+
+    // Upstream moves a tag, deletes another, and a name becomes both a tag and a branch.
+    git(up.path(), &["tag", "-f", "27.0.0", "HEAD"]);
+    git(up.path(), &["tag", "-d", "v27.0.1"]);
+    git(up.path(), &["tag", "main", "HEAD~1"]);
+    let report = mirror::fetch(up.path().to_str().unwrap(), &path).unwrap();
+    assert!(!report.created);
+    let m = Mirror::open(&path).unwrap();
+    assert_eq!(m.resolve("27.0.0").unwrap().commit, head);
+    assert!(matches!(
+        m.resolve("v27.0.1"),
+        Err(ResolveError::NotFound { .. })
+    ));
+    assert!(matches!(
+        m.resolve("main"),
+        Err(ResolveError::Ambiguous { .. })
+    ));
+    assert!(m.has_commit(&first));
+}
+
+#[test]
+fn empty_missing_and_corrupt_mirrors() {
+    let up = tempfile::tempdir().unwrap();
+    git(up.path(), &["init", "-q", "-b", "main"]);
+    let mirrors = tempfile::tempdir().unwrap();
+    let path = mirrors.path().join("empty.git");
+    mirror::fetch(up.path().to_str().unwrap(), &path).unwrap();
+    assert!(matches!(
+        Mirror::open(&path).unwrap().resolve("main"),
+        Err(ResolveError::Empty)
+    ));
+
+    assert!(matches!(
+        Mirror::open(&mirrors.path().join("none.git")),
+        Err(mirror::MirrorError::Missing(_))
+    ));
+    let corrupt = mirrors.path().join("corrupt.git");
+    std::fs::create_dir_all(&corrupt).unwrap();
+    std::fs::write(corrupt.join("HEAD"), "garbage").unwrap();
+    assert!(
+        Mirror::open(&corrupt).is_err() || Mirror::open(&corrupt).unwrap().resolve("main").is_err()
+    );
+    assert!(mirror::fetch("/nonexistent/repository", &mirrors.path().join("x.git")).is_err());
+    assert!(
+        !mirrors.path().join("x.git").exists(),
+        "a failed first fetch leaves no mirror behind"
+    );
+    assert!(!mirrors.path().join("x.git.new").exists());
+}
+
+/// Commits with these committer dates on `main`, oldest first; their ids.
+fn dated_commits(repo: &std::path::Path, dates: &[&str]) -> Vec<String> {
+    dates
+        .iter()
+        .enumerate()
+        .map(|(i, date)| {
+            std::fs::write(repo.join("f"), format!("{i} {date}\n")).unwrap();
+            git(repo, &["add", "-A"]);
+            let status = crate::support::clean(std::process::Command::new("git"))
+                .current_dir(repo)
+                .args(["commit", "-q", "-m", &format!("c{i}")])
+                .env("GIT_AUTHOR_NAME", "R")
+                .env("GIT_AUTHOR_EMAIL", "r@example.org")
+                .env("GIT_COMMITTER_NAME", "R")
+                .env("GIT_COMMITTER_EMAIL", "r@example.org")
+                .env("GIT_AUTHOR_DATE", date)
+                .env("GIT_COMMITTER_DATE", date)
+                .status()
+                .unwrap();
+            assert!(status.success());
+            git(repo, &["rev-parse", "HEAD"])
+        })
+        .collect()
+}
+
+#[test]
+fn reachable_from_branches_and_tags_only() {
+    let up = tempfile::tempdir().unwrap();
+    git(up.path(), &["init", "-q", "-b", "main"]);
+    // The third commit's clock was a week fast: its children look older than it.
+    let ids = dated_commits(
+        up.path(),
+        &[
+            "2026-01-01T00:00:00Z",
+            "2026-01-02T00:00:00Z",
+            "2026-01-10T00:00:00Z",
+            "2026-01-03T00:00:00Z",
+            "2026-01-04T00:00:00Z",
+        ],
+    );
+    git(up.path(), &["tag", "v1", &ids[1]]);
+    git(up.path(), &["checkout", "-q", "-b", "side", &ids[0]]);
+    let side = dated_commits(up.path(), &["2026-01-05T00:00:00Z"]);
+    let mirrors = tempfile::tempdir().unwrap();
+    let path = mirrors.path().join("a.git");
+    let url = up.path().to_str().unwrap();
+    mirror::fetch(url, &path).unwrap();
+    let m = Mirror::open(&path).unwrap();
+    for id in ids.iter().chain(&side) {
+        assert!(m.reachable(id).unwrap(), "{id}");
+    }
+    // The side branch is force-pushed away: its commit stays in the mirror, unreachable.
+    git(up.path(), &["checkout", "-q", "main"]);
+    git(up.path(), &["branch", "-D", "side"]);
+    mirror::fetch(url, &path).unwrap();
+    let m = Mirror::open(&path).unwrap();
+    assert!(m.has_commit(&side[0]));
+    assert!(!m.reachable(&side[0]).unwrap());
+    assert!(
+        m.reachable(&ids[2]).unwrap(),
+        "found despite the skewed clock"
+    );
+    assert!(!m.reachable("not a commit id").unwrap());
+}

@@ -1,0 +1,255 @@
+//! Where users meet distrib besides its own command line: shell completions, manual pages, the
+//! pre-commit hook and the example CI workflow. Each is generated from, or checked against, the
+//! real command line.
+
+use crate::support::{distrib, project};
+use clap::Parser;
+
+#[test]
+fn completions_for_every_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F _distrib"),
+        ("zsh", "#compdef distrib"),
+        ("fish", "complete -c distrib"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let run = distrib(dir.path(), &["completions", shell]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains(marker), "{shell}: {}", run.stdout);
+        // Nested subcommands and their flags are completed too.
+        assert!(run.stdout.contains("candidate"), "{shell}");
+        assert!(run.stdout.contains("from"), "{shell}");
+    }
+    // The bash script is valid bash.
+    let run = distrib(dir.path(), &["completions", "bash"]);
+    let script = dir.path().join("distrib.bash");
+    std::fs::write(&script, &run.stdout).unwrap();
+    let status = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = distrib(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn manual_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = distrib(dir.path(), &["man"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(".TH distrib 1"), "{}", run.stdout);
+    let out = dir.path().join("man1");
+    let run = distrib(dir.path(), &["man", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(out.join("distrib-release-candidate.1")).unwrap();
+    assert!(page.contains(".TH distrib-release-candidate 1"), "{page}");
+    assert!(page.contains("pins exactly the commits"), "{page}");
+    for name in [
+        "distrib",
+        "distrib-check",
+        "distrib-lock",
+        "distrib-deploy-add",
+    ] {
+        assert!(out.join(format!("{name}.1")).is_file(), "{name}");
+    }
+    assert!(!out.join("distrib-help.1").exists());
+    // A relative --out is relative to -C, as for every other path.
+    std::fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+    let run = distrib(dir.path(), &["-C", "elsewhere", "man", "--out", "pages"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(dir.path().join("elsewhere/pages/distrib.1").is_file());
+}
+
+#[test]
+fn pre_commit_hook_runs_check_on_the_repository() {
+    let text = std::fs::read_to_string(project().join(".pre-commit-hooks.yaml")).unwrap();
+    let hooks: Vec<serde_json::Value> = serde_saphyr::from_str(&text).unwrap();
+    let hook = hooks.iter().find(|h| h["id"] == "distrib-check").unwrap();
+    // A commit that only deletes a manifest can break another one: the hook runs on every
+    // commit, once, on the whole repository.
+    assert_eq!(hook["pass_filenames"], false);
+    assert_eq!(hook["always_run"], true);
+    assert!(hook.get("files").is_none(), "`files` would skip commits");
+    // The entry, as pre-commit runs it, passes on a valid repository and fails on a broken one.
+    let entry: Vec<&str> = hook["entry"].as_str().unwrap().split(' ').collect();
+    assert_eq!(entry[0], "distrib");
+    let valid = project().join("tests/fixtures/valid/minimal");
+    assert_eq!(distrib(&valid, &entry[1..]).code, 0);
+    let invalid = project().join("tests/fixtures/invalid/dependency-unknown");
+    assert_eq!(distrib(&invalid, &entry[1..]).code, 1);
+}
+
+#[test]
+fn example_workflow_uses_real_commands() {
+    let text = std::fs::read_to_string(project().join("examples/ci/distrib.yml")).unwrap();
+    let workflow: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let steps = workflow["jobs"]["check"]["steps"].as_array().unwrap();
+    // distrib is installed from its own repository at a pinned commit: the registry's crate of
+    // that name is another program.
+    let install = steps
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .find(|r| r.contains("cargo install"))
+        .unwrap();
+    for flag in ["--locked", "--git", "--rev"] {
+        assert!(install.contains(flag), "{install}");
+    }
+    assert!(
+        install.trim_end().ends_with(" distrib-release"),
+        "{install}"
+    );
+    let commands: Vec<&str> = steps
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .flat_map(str::lines)
+        .map(str::trim)
+        .filter(|l| l.starts_with("distrib "))
+        .collect();
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.contains("check --format github --base"))
+    );
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.contains("lock") && c.contains("--check"))
+    );
+    // Actions substitutes `${{ ... }}` before the shell runs.
+    let expression = regex::Regex::new(r"\$\{\{[^}]*\}\}").unwrap();
+    for command in commands {
+        let substituted = expression.replace_all(command, "main");
+        let words = substituted.split_whitespace();
+        if let Err(error) = distrib::cli::Cli::try_parse_from(words) {
+            panic!("`{command}` does not parse: {error}");
+        }
+    }
+}
+
+#[test]
+fn init_makes_a_valid_repository_that_editors_understand() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = distrib(dir.path(), &["init", "manifests"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("and a git repository"),
+        "{}",
+        run.stderr
+    );
+    let root = dir.path().join("manifests");
+    assert!(root.join(".git").is_dir());
+    let run = distrib(&root, &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no problems in 6 files"),
+        "{}",
+        run.stderr
+    );
+    // Each file names its schema by a relative path that exists, for yaml-language-server.
+    let mut checked = 0;
+    for entry in walk(&root) {
+        if entry.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&entry).unwrap();
+        let first = text.lines().next().unwrap();
+        let schema = first
+            .strip_prefix("# yaml-language-server: $schema=")
+            .unwrap_or_else(|| panic!("{}: {first}", entry.display()));
+        assert!(entry.parent().unwrap().join(schema).is_file(), "{schema}");
+        checked += 1;
+    }
+    assert_eq!(checked, 6);
+    // Never twice, and never over a file; inside a git repository, no second repository.
+    let before = std::fs::read_to_string(root.join("products/hello.yaml")).unwrap();
+    let run = distrib(dir.path(), &["init", "manifests"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("is a manifest repository already"));
+    std::fs::remove_file(root.join("distrib.yaml")).unwrap();
+    let run = distrib(dir.path(), &["init", "manifests"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("`distrib init` never overwrites"),
+        "{}",
+        run.stderr
+    );
+    assert!(!root.join("distrib.yaml").exists());
+    assert_eq!(
+        std::fs::read_to_string(root.join("products/hello.yaml")).unwrap(),
+        before
+    );
+    let run = distrib(&root, &["init", "sub"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("git repository"), "{}", run.stderr);
+    assert!(!root.join("sub/.git").exists());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if entry.file_name() == ".git" {
+            continue;
+        }
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn version_names_the_commit_and_its_date_when_built_from_git() {
+    let run = distrib(project(), &["--version"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let version = run.stdout.trim_end();
+    let package = concat!("distrib ", env!("CARGO_PKG_VERSION"));
+    let checkout = std::process::Command::new("git")
+        .current_dir(project())
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .is_some_and(|top| {
+            std::path::Path::new(&top).canonicalize().ok() == project().canonicalize().ok()
+        });
+    if !checkout {
+        assert_eq!(version, package);
+        return;
+    }
+    // What HEAD was when the binary was built, which cargo rebuilt it for.
+    let line = crate::support::git(project(), &["log", "-1", "--format=%H %cs", "HEAD"]);
+    let (commit, date) = line.trim().split_once(' ').unwrap();
+    assert_eq!(version, format!("{package} ({} {date})", &commit[..12]));
+}
+
+/// Every example with a comment in every command's help fits 80 columns, so no terminal wraps
+/// one in the middle of its comment.
+#[test]
+fn help_examples_fit_80_columns() {
+    fn walk(command: &clap::Command, path: &str, long: &mut Vec<String>) {
+        if let Some(text) = command.get_after_help() {
+            for line in text.to_string().lines() {
+                if line.starts_with("  ") && line.contains(" # ") && line.chars().count() > 80 {
+                    long.push(format!("{path}: {line}"));
+                }
+            }
+        }
+        for sub in command.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), long);
+        }
+    }
+    let mut long = Vec::new();
+    walk(
+        &<distrib::cli::Cli as clap::CommandFactory>::command(),
+        "distrib",
+        &mut long,
+    );
+    assert!(long.is_empty(), "{long:#?}");
+}

@@ -1,0 +1,156 @@
+//! Helpers shared by the integration tests: run the real binary in a clean environment, and
+//! build git repositories for real.
+#![allow(dead_code)]
+
+pub mod fixture;
+pub mod http;
+pub mod tls;
+
+use std::path::Path;
+use std::process::Command;
+
+/// The outcome of one run, as a snapshot shows it.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Exit code, stdout and stderr in one text, for snapshots.
+    pub fn snapshot(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `distrib` with `args` from `dir`, with nothing of the caller's environment.
+pub fn distrib(dir: &Path, args: &[&str]) -> Run {
+    run(
+        clean(Command::new(env!("CARGO_BIN_EXE_distrib"))),
+        dir,
+        args,
+    )
+}
+
+/// Like [`distrib`], on a terminal so wide that no message wraps: for tests that look for a
+/// sentence rather than compare a snapshot.
+pub fn distrib_wide(dir: &Path, args: &[&str]) -> Run {
+    let mut command = clean(Command::new(env!("CARGO_BIN_EXE_distrib")));
+    command.env("COLUMNS", "1000");
+    run(command, dir, args)
+}
+
+/// Like [`distrib_wide`], with these environment variables set.
+pub fn distrib_with(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Run {
+    let mut command = clean(Command::new(env!("CARGO_BIN_EXE_distrib")));
+    command.env("COLUMNS", "1000").envs(env.iter().copied());
+    run(command, dir, args)
+}
+
+fn run(mut command: Command, dir: &Path, args: &[&str]) -> Run {
+    let output = command
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the distrib binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A command with a clean, fixed environment: no user configuration can change a result.
+pub fn clean(mut command: Command) -> Command {
+    command
+        .env_clear()
+        .env("HOME", "/nonexistent")
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100");
+    command
+}
+
+/// Runs git in `dir` with fixed identities and dates, panicking on failure.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = clean(Command::new("git"))
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Release Manager")
+        .env("GIT_AUTHOR_EMAIL", "rm@example.org")
+        .env("GIT_COMMITTER_NAME", "Release Manager")
+        .env("GIT_COMMITTER_EMAIL", "rm@example.org")
+        .env("GIT_AUTHOR_DATE", "2026-11-02T12:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-11-02T12:00:00Z")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// Runs `examples/demo.sh EXAMPLE` with this build of distrib, its work in `work`; panics when
+/// it fails. Its stdout and stderr.
+pub fn demo(example: &str, work: &Path) -> Run {
+    let output = clean(Command::new("bash"))
+        .arg(project().join("examples/demo.sh"))
+        .arg(example)
+        .env("DISTRIB_BIN", env!("CARGO_BIN_EXE_distrib"))
+        .env("DISTRIB_DEMO_DIR", work)
+        .output()
+        .expect("bash runs");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run
+}
+
+/// Copies a folder tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The repository's own folder.
+pub fn project() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A file or folder of the real data kept beside the project in `../shared` (LSST's
+/// `repos.yaml`, ALICE's recipes), or `None` when that folder is absent: the test that asked
+/// then says it is skipped. With `DISTRIB_REQUIRE_SHARED=1` (CI sets it) an absent folder is a
+/// failure instead, so a green run proves the real data was read.
+pub fn shared(relative: &str) -> Option<std::path::PathBuf> {
+    let path = project().join("../shared").join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("DISTRIB_REQUIRE_SHARED").is_none_or(|v| v != "1"),
+        "`{}` is missing and DISTRIB_REQUIRE_SHARED=1: the real data must be beside the project",
+        path.display()
+    );
+    eprintln!(
+        "skipped: `{}` is absent (the real data beside the project; see README, Tests)",
+        path.display()
+    );
+    None
+}
