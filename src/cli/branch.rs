@@ -1,5 +1,6 @@
 //! `distrib branch`: create a release's branch in the repositories of the products to fix.
 
+use super::CommandResult;
 use super::locate::{Accept, locate};
 use super::tag::{Item, Mode, RunArgs, execute, tag_date};
 use super::workspace::Workspace;
@@ -54,7 +55,7 @@ enum BranchFailure {
     NoRepository { product: String },
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = Workspace::open(context, &args.run.mirrors)? else {
         return Ok(Exit::Failure);
     };

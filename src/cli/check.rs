@@ -1,5 +1,6 @@
 //! `distrib check`: validate a manifest repository and report every problem.
 
+use super::{CommandError, CommandResult};
 use clap::ValueEnum;
 
 use super::workspace::{MirrorArgs, mirrors, mirrors_dir};
@@ -67,9 +68,8 @@ enum Format {
     Github,
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
-    let opened = manifest::open(&context.start, args.rev.as_deref())
-        .map_err(|e| Box::new(e) as Box<dyn miette::Diagnostic>)?;
+pub fn run(context: &Context, args: Args) -> CommandResult {
+    let opened = manifest::open(&context.start, args.rev.as_deref()).map_err(CommandError::user)?;
     let mut report = opened.report;
     crate::check::check(&opened.manifests, &mut report);
     let impact = match &args.base {
@@ -266,7 +266,7 @@ fn compute_identities(
 }
 
 /// In GitHub Actions, the impact as Markdown in the job's summary.
-fn summarize(impact: &Impact) -> Result<(), Box<dyn miette::Diagnostic>> {
+fn summarize(impact: &Impact) -> Result<(), CommandError> {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return Ok(());
     };

@@ -1,6 +1,7 @@
 //! `distrib deploy`: change what a site has installed and its default, in the deployment file
 //! itself, so the change has history and review.
 
+use super::{CommandError, CommandResult};
 use std::path::{Path, PathBuf};
 
 use super::{Context, Exit, boxed, err};
@@ -164,7 +165,7 @@ fn export(
     root: &Path,
     manifests: &crate::manifest::Manifests,
     name: &str,
-) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+) -> CommandResult {
     let Some(deployment) = manifests
         .deployments
         .iter()
@@ -213,7 +214,7 @@ fn export(
     Ok(Exit::Success)
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let root = manifest::find_root(&context.start)
         .ok_or_else(|| boxed(manifest::OpenError::NoRoot(context.start.clone())))?;
     // A read-modify-write: two runs at once must not both start from the same text, or one
@@ -394,7 +395,7 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
 /// The file to write for the manifest at `relative`: itself, or the file its symbolic link
 /// points at, which must lie inside the repository (replacing the link by a plain file would
 /// silently fork the two).
-fn target(root: &Path, relative: &str) -> Result<PathBuf, Box<dyn miette::Diagnostic>> {
+fn target(root: &Path, relative: &str) -> Result<PathBuf, CommandError> {
     let path = root.join(relative);
     if !path.is_symlink() {
         return Ok(path);

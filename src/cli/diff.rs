@@ -1,6 +1,7 @@
 //! `distrib diff A B`: what changed between two locks, what must be rebuilt and why, and what
 //! is reused.
 
+use super::CommandResult;
 use clap::ValueEnum;
 
 use super::locate::{Accept, LocateError, locate};
@@ -52,7 +53,7 @@ enum Format {
     Markdown,
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let (from, to) = locate_pair(context, &args.from, &args.to).map_err(boxed)?;
     let diff = diff::diff(&from, &to);
     match args.format {

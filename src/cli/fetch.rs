@@ -1,5 +1,6 @@
 //! `distrib fetch`: create or update the bare mirror of every repository a distribution needs.
 
+use super::CommandResult;
 use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -36,7 +37,7 @@ pub struct Args {
     mirrors: MirrorArgs,
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };

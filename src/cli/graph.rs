@@ -1,5 +1,6 @@
 //! `distrib graph`: the dependency graph of a lock, as DOT, Mermaid or JSON.
 
+use super::CommandResult;
 use clap::ValueEnum;
 
 use super::locate::{Accept, locate};
@@ -48,7 +49,7 @@ enum Format {
     Json,
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let found = locate(context, &args.lock, Accept::ReleaseOrDistribution, None).map_err(boxed)?;
     let since = match &args.since {
         Some(since) => Some(

@@ -1,5 +1,6 @@
 //! `distrib import`: turn a collaboration's existing files into a manifest repository.
 
+use super::CommandResult;
 use std::path::PathBuf;
 
 use super::{Context, Exit, boxed};
@@ -83,7 +84,7 @@ enum ImportFailure {
     NotImported { count: usize, first: PathBuf },
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let (file, into, force) = match args.source {
         Source::LsstRepos { file, into, force } => (file, into, force),
         Source::Alidist {
@@ -160,7 +161,7 @@ fn import_alidist(
     dir: &std::path::Path,
     options: &alidist::Options,
     dry_run: bool,
-) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+) -> CommandResult {
     let root = &context.start;
     if let Some(problem) = crate::resolve::platform::name_problem(&options.architecture) {
         super::err(&format!("error: --architecture: {problem}\n"));

@@ -1,5 +1,6 @@
 //! `distrib init`: start a manifest repository.
 
+use super::CommandResult;
 use std::path::PathBuf;
 
 use super::{Context, Exit, boxed, err};
@@ -17,7 +18,7 @@ pub struct Args {
     dir: Option<PathBuf>,
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let dir = match args.dir {
         Some(dir) => context.start.join(dir),
         None => context.start.clone(),

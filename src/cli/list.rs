@@ -1,5 +1,6 @@
 //! `distrib list`: the releases locked so far, newest first, with where each is installed.
 
+use super::CommandResult;
 use clap::ValueEnum;
 use serde_json::json;
 
@@ -27,7 +28,7 @@ enum Format {
     Json,
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let opened = manifest::open(&context.start, None).map_err(boxed)?;
     let Origin::WorkTree(root) = &opened.origin else {
         return Ok(Exit::Failure);

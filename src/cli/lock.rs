@@ -3,6 +3,7 @@
 //! upstream), and `--check --base REV` asks whether the change since REV can be locked (the
 //! pre-merge step).
 
+use super::CommandResult;
 use std::collections::BTreeMap;
 
 use super::workspace::{MirrorArgs, Workspace};
@@ -234,7 +235,7 @@ pub(super) enum LockFailure {
     Text(#[source] crate::lock::LockError),
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = Workspace::open(context, &args.lock.mirrors)? else {
         return Ok(Exit::Failure);
     };

@@ -5,6 +5,7 @@ mod branch;
 mod check;
 mod deploy;
 mod diff;
+mod error;
 mod fetch;
 mod graph;
 mod import;
@@ -29,6 +30,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub(crate) use error::{CommandError, CommandResult};
+
 /// How a run ended, as the process exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -38,6 +41,8 @@ pub enum Exit {
     Failure = 1,
     /// The command line itself is wrong.
     Usage = 2,
+    /// distrib itself failed where it should not.
+    Internal = 3,
 }
 
 impl From<Exit> for ExitCode {
@@ -55,7 +60,8 @@ impl From<Exit> for ExitCode {
     long_about = "distrib reads a git repository of YAML manifests (products, distributions, \
 environments, deployments), validates them, and turns them into deterministic release lockfiles.\n\n\
 Start with `distrib check` inside a manifest repository (a folder holding `distrib.yaml`).",
-    after_help = "Exit status: 0 when everything is valid, 1 on invalid input, 2 on a usage error.\n\
+    after_help = "Exit status: 0 when everything is valid, 1 on invalid input, 2 on a usage error, 3 when \
+distrib itself failed.\n\
 Colour follows --color, then FORCE_COLOR or CLICOLOR_FORCE (set, not `0`), then NO_COLOR, then \
 whether stderr is a terminal."
 )]
@@ -164,8 +170,14 @@ pub fn run() -> ExitCode {
     // how `-C` was spelled.
     let start = std::path::absolute(&start).unwrap_or(start);
     if !start.is_dir() {
-        err(&format!("error: `{}` is not a folder\n", start.display()));
-        return Exit::Usage.into();
+        let context = Context {
+            start: PathBuf::new(),
+            color,
+            width,
+        };
+        let error = CommandError::usage(error::NotAFolder(start));
+        err(&format!("{}\n", context.render_error(error.error.as_ref())));
+        return error.exit().into();
     }
     COLOR.store(color, std::sync::atomic::Ordering::Relaxed);
     let verbosity = match (cli.quiet, cli.verbose) {
@@ -179,36 +191,48 @@ pub fn run() -> ExitCode {
         color,
         width,
     };
-    let result = match cli.command {
-        Command::Check(args) => check::run(&context, args),
-        Command::Fetch(args) => fetch::run(&context, args),
-        Command::Lock(args) => lock::run(&context, args),
-        Command::Release(args) => release::run(&context, args),
-        Command::Record(args) => record::run(&context, args),
-        Command::Verify(args) => verify::run(&context, args),
-        Command::Tag(args) => tag::run(&context, args),
-        Command::Branch(args) => branch::run(&context, args),
-        Command::List(args) => list::run(&context, args),
-        Command::Diff(args) => diff::run(&context, args),
-        Command::Notes(args) => notes::run(&context, args),
-        Command::Graph(args) => graph::run(&context, args),
-        Command::Plan(args) => plan::run(&context, args),
-        Command::Deploy(args) => deploy::run(&context, args),
-        Command::Site(args) => site::run(&context, args),
-        Command::Init(args) => init::run(&context, args),
-        Command::Schema(args) => schema::run(&context, args),
-        Command::Import(args) => import::run(&context, args),
-        Command::Completions(args) => shell::completions(&context, args),
-        Command::Man(args) => shell::man(&context, args),
-    };
+    let command = cli.command;
+    // A panic is distrib's own failure: it ends as an internal error, with its own exit code,
+    // after the standard hook has printed where it happened.
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(&context, command)))
+            .unwrap_or_else(|payload| {
+                Err(CommandError::internal(error::Panic::of(payload.as_ref())))
+            });
     let exit = match result {
         Ok(exit) => exit,
-        Err(report) => {
-            err(&format!("{}\n", context.render_error(report.as_ref())));
-            Exit::Failure
+        Err(error) => {
+            err(&format!("{}\n", context.render_error(error.error.as_ref())));
+            error.exit()
         }
     };
     finish(exit, stdout::flush())
+}
+
+/// Runs one subcommand.
+fn dispatch(context: &Context, command: Command) -> CommandResult {
+    match command {
+        Command::Check(args) => check::run(context, args),
+        Command::Fetch(args) => fetch::run(context, args),
+        Command::Lock(args) => lock::run(context, args),
+        Command::Release(args) => release::run(context, args),
+        Command::Record(args) => record::run(context, args),
+        Command::Verify(args) => verify::run(context, args),
+        Command::Tag(args) => tag::run(context, args),
+        Command::Branch(args) => branch::run(context, args),
+        Command::List(args) => list::run(context, args),
+        Command::Diff(args) => diff::run(context, args),
+        Command::Notes(args) => notes::run(context, args),
+        Command::Graph(args) => graph::run(context, args),
+        Command::Plan(args) => plan::run(context, args),
+        Command::Deploy(args) => deploy::run(context, args),
+        Command::Site(args) => site::run(context, args),
+        Command::Init(args) => init::run(context, args),
+        Command::Schema(args) => schema::run(context, args),
+        Command::Import(args) => import::run(context, args),
+        Command::Completions(args) => shell::completions(context, args),
+        Command::Man(args) => shell::man(context, args),
+    }
 }
 
 /// The exit code once stdout is flushed: a failed write (a full disk, an I/O error) is a
@@ -230,8 +254,8 @@ fn finish(exit: Exit, written: std::io::Result<()>) -> ExitCode {
     }
 }
 
-pub(crate) fn boxed(error: impl miette::Diagnostic + 'static) -> Box<dyn miette::Diagnostic> {
-    Box::new(error)
+pub(crate) fn boxed(error: impl miette::Diagnostic + 'static) -> CommandError {
+    CommandError::user(error)
 }
 
 /// Writes data to stdout. The first failed write is kept and ends the run with it (see

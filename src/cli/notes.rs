@@ -1,6 +1,7 @@
 //! `distrib notes A B`: the release note between two locks, with the commits read from the
 //! mirrors.
 
+use super::{CommandError, CommandResult};
 use clap::ValueEnum;
 use regex::Regex;
 
@@ -55,7 +56,7 @@ enum Format {
     Html,
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };
@@ -86,7 +87,7 @@ pub(super) fn note(
     workspace: &Workspace,
     from: &Lockfile,
     to: &Lockfile,
-) -> Result<(Notes, usize), Box<dyn miette::Diagnostic>> {
+) -> Result<(Notes, usize), CommandError> {
     let distribution = workspace
         .manifests
         .distributions

@@ -1,6 +1,7 @@
 //! `distrib plan LOCK --store DIR`: which packages of a lock a binary store lacks, in build
 //! order.
 
+use super::CommandResult;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -65,7 +66,7 @@ enum Format {
 )]
 struct StoreMissing(PathBuf);
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let found = locate(context, &args.lock, Accept::ReleaseOrDistribution, None).map_err(boxed)?;
     let store = context.start.join(&args.store);
     // A mistyped store would otherwise say that everything is to be built.

@@ -1,6 +1,7 @@
 //! `distrib record`: append a check's result to a release's records; and the gate every gated
 //! step (`release candidate|final|patch`, `deploy set-default`) passes through.
 
+use super::CommandResult;
 use std::path::Path;
 
 use super::lock::{fail, parse_date, usage};
@@ -107,10 +108,7 @@ enum RecordFailure {
     },
 }
 
-pub fn run(
-    context: &Context,
-    args: Args,
-) -> std::result::Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let opened = manifest::open(&context.start, None).map_err(boxed)?;
     let Origin::WorkTree(root) = &opened.origin else {
         return Ok(Exit::Failure);

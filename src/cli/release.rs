@@ -1,6 +1,7 @@
 //! `distrib release candidate|final|patch`: the steps of DMTN-106 §4 and §5, each one command
 //! that enforces what the procedure states and records where the release came from.
 
+use super::CommandResult;
 use super::lock::{self, LockArgs, Output, fail, usage};
 use super::record::{self, GateArgs};
 use super::workspace::{MirrorArgs, Workspace};
@@ -103,7 +104,7 @@ struct PatchArgs {
     gate: GateArgs,
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let mirrors = match &args.step {
         Step::Candidate(a) => &a.lock.mirrors,
         Step::Final(a) => &a.mirrors,

@@ -1,6 +1,7 @@
 //! `distrib schema`: print or write the JSON Schema of the manifest file kinds (and, with
 //! `--out`, of the document `deploy export` prints).
 
+use super::{CommandError, CommandResult};
 use std::path::PathBuf;
 
 use super::{Context, Exit};
@@ -27,7 +28,7 @@ fn kind_names() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(Kind::ALL.map(Kind::as_str))
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     if let Some(kind) = args
         .kind
         .as_deref()
@@ -54,6 +55,6 @@ pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagno
     Ok(Exit::Success)
 }
 
-fn io_error(path: &std::path::Path, error: std::io::Error) -> Box<dyn miette::Diagnostic> {
-    Box::new(crate::fsutil::IoError::new(path, error))
+fn io_error(path: &std::path::Path, error: std::io::Error) -> CommandError {
+    CommandError::user(crate::fsutil::IoError::new(path, error))
 }

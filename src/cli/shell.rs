@@ -1,6 +1,7 @@
 //! `distrib completions` and `distrib man`: distrib in the user's shell and `man`, generated
 //! from the same clap definitions as the command line itself, so they never drift from it.
 
+use super::CommandResult;
 use std::path::PathBuf;
 
 use clap::CommandFactory;
@@ -34,10 +35,7 @@ pub struct CompletionsArgs {
 /// The variable the shell's dynamic completion sets when it asks distrib.
 pub(super) const COMPLETE_VAR: &str = "DISTRIB_COMPLETE";
 
-pub fn completions(
-    _context: &Context,
-    args: CompletionsArgs,
-) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn completions(_context: &Context, args: CompletionsArgs) -> CommandResult {
     let mut script = Vec::new();
     if args.dynamic {
         let shell = args.shell.to_string();
@@ -66,7 +64,7 @@ pub struct ManArgs {
     out: Option<PathBuf>,
 }
 
-pub fn man(context: &Context, args: ManArgs) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn man(context: &Context, args: ManArgs) -> CommandResult {
     let command = Cli::command();
     let Some(dir) = args.out.map(|out| context.start.join(out)) else {
         out(&String::from_utf8_lossy(&page(&command)));

@@ -1,5 +1,6 @@
 //! `distrib site`: write the release web site of the manifest repository into a folder.
 
+use super::CommandResult;
 use std::path::PathBuf;
 
 use super::workspace::{MirrorArgs, Workspace};
@@ -44,7 +45,7 @@ pub struct Args {
     mirrors: MirrorArgs,
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let mut out = context.start.join(&args.out);
     // A link names the folder it points to: the site is written there, through it. A link to
     // nothing yet is refused: creating the folder would mean guessing where.

@@ -1,6 +1,7 @@
 //! `distrib tag`: put the tags a release's lock records in every repository of the release.
 //! The engine here (pre-flight, create, push, report) is shared with `distrib branch`.
 
+use super::CommandResult;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -314,7 +315,7 @@ pub(super) struct Mode {
     pub what: &'static str,
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = Workspace::open(context, &args.run.mirrors)? else {
         return Ok(Exit::Failure);
     };

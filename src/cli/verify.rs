@@ -1,6 +1,7 @@
 //! `distrib verify`: check that lockfiles are what distrib wrote, and, with mirrors, that the
 //! tags and commits they record still say the same.
 
+use super::CommandResult;
 use std::path::PathBuf;
 
 use super::workspace::{MirrorArgs, Workspace};
@@ -30,7 +31,7 @@ pub struct Args {
     mirrors: MirrorArgs,
 }
 
-pub fn run(context: &Context, args: Args) -> Result<Exit, Box<dyn miette::Diagnostic>> {
+pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };

@@ -1,6 +1,7 @@
 //! What `fetch`, `lock` and `verify` share: a manifest repository that passes `check`, and
 //! where its mirrors are.
 
+use super::CommandError;
 use std::path::{Path, PathBuf};
 
 use super::{Context, err};
@@ -29,12 +30,8 @@ pub struct Workspace {
 impl Workspace {
     /// Opens and validates the manifest repository. When it has errors they are printed and
     /// `None` is returned: nothing may be locked from invalid manifests.
-    pub fn open(
-        context: &Context,
-        args: &MirrorArgs,
-    ) -> Result<Option<Self>, Box<dyn miette::Diagnostic>> {
-        let opened = manifest::open(&context.start, None)
-            .map_err(|e| Box::new(e) as Box<dyn miette::Diagnostic>)?;
+    pub fn open(context: &Context, args: &MirrorArgs) -> Result<Option<Self>, CommandError> {
+        let opened = manifest::open(&context.start, None).map_err(CommandError::user)?;
         let Origin::WorkTree(root) = opened.origin else {
             unreachable!("opened without a revision")
         };

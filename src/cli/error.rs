@@ -1,0 +1,104 @@
+//! The one error type of the command line. A command returns what went wrong and which kind of
+//! wrong it is; the kind alone decides the exit code, and [`super::run`] renders every error
+//! the same way, whatever the command.
+
+use super::Exit;
+
+/// Which kind of wrong: it decides the exit code, in one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input is wrong or the operation failed on it: a broken manifest, a missing mirror,
+    /// a stale lock, a rejected push. Exit 1.
+    User,
+    /// The command line itself is wrong: a value no flag accepts, a name that does not exist
+    /// where the command line gave it. Exit 2.
+    Usage,
+    /// distrib itself failed where it should not: a broken invariant. Exit 3.
+    Internal,
+}
+
+/// An error a command ends with: a diagnostic (code, message, labels, help) and its kind.
+#[derive(Debug)]
+pub struct CommandError {
+    pub kind: ErrorKind,
+    pub error: Box<dyn miette::Diagnostic>,
+}
+
+impl CommandError {
+    /// The input is wrong or the operation failed on it.
+    pub fn user(error: impl miette::Diagnostic + 'static) -> Self {
+        CommandError {
+            kind: ErrorKind::User,
+            error: Box::new(error),
+        }
+    }
+
+    /// The command line is wrong.
+    pub fn usage(error: impl miette::Diagnostic + 'static) -> Self {
+        CommandError {
+            kind: ErrorKind::Usage,
+            error: Box::new(error),
+        }
+    }
+
+    /// distrib itself failed.
+    pub fn internal(error: impl miette::Diagnostic + 'static) -> Self {
+        CommandError {
+            kind: ErrorKind::Internal,
+            error: Box::new(error),
+        }
+    }
+
+    /// The exit code of this error.
+    pub fn exit(&self) -> Exit {
+        match self.kind {
+            ErrorKind::User => Exit::Failure,
+            ErrorKind::Usage => Exit::Usage,
+            ErrorKind::Internal => Exit::Internal,
+        }
+    }
+}
+
+impl From<Box<dyn miette::Diagnostic>> for CommandError {
+    fn from(error: Box<dyn miette::Diagnostic>) -> Self {
+        CommandError {
+            kind: ErrorKind::User,
+            error,
+        }
+    }
+}
+
+/// What a command returns: how the run ended, or the error it ended with.
+pub type CommandResult = Result<Exit, CommandError>;
+
+/// A panic caught at the top of a run: distrib's own failure, reported as one.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("distrib failed unexpectedly: {message}")]
+#[diagnostic(
+    code("internal-error"),
+    help("this is a bug in distrib: please report it with the command line that caused it")
+)]
+pub struct Panic {
+    message: String,
+}
+
+impl Panic {
+    /// The panic's message, when it has one.
+    pub fn of(payload: &(dyn std::any::Any + Send)) -> Self {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned());
+        Panic { message }
+    }
+}
+
+/// `-C` names something that is not a folder.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{}` is not a folder", .0.display())]
+#[diagnostic(
+    code("directory-invalid"),
+    help("give `-C` the manifest repository's folder, or a folder inside it")
+)]
+pub struct NotAFolder(pub std::path::PathBuf);
