@@ -3,7 +3,11 @@
 //! and the commits, trees, versions and identities they resolve to.
 
 mod closure;
+pub mod fake;
 pub mod platform;
+pub mod precedence;
+pub mod refs;
+mod requirements;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -11,7 +15,6 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::git::mirror::{Mirror, MirrorError, ResolveError};
 use crate::identity;
 use crate::lock::{LockedEnvironment, LockedProduct, LockedRepository};
 use crate::manifest::model::{Environment, Product, Repository, Requirement};
@@ -21,6 +24,8 @@ pub use closure::{
     FetchJob, Plan, declared_platforms, default_platform, fetched_platforms, find_distribution,
     host_platform, lock_platform, platform_problem,
 };
+pub use refs::{Refs, Repositories, ResolveError};
+pub use requirements::check_requirements;
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum ResolveFailure {
@@ -252,10 +257,11 @@ pub fn locked_environment(environment: &Environment) -> LockedEnvironment {
     }
 }
 
-/// Resolves every product of the plan in its mirrors. All failures are returned, not the first.
-pub fn resolve(
+/// Resolves every product of the plan in its mirrors (a [`Mirrors`], or any other
+/// [`Repositories`]). All failures are returned, not the first.
+pub fn resolve<M: Repositories + ?Sized>(
     plan: &Plan,
-    mirrors: &Mirrors,
+    mirrors: &M,
     options: &Options,
 ) -> Result<Vec<LockedProduct>, Vec<ResolveFailure>> {
     let environment = locked_environment(plan.environment);
@@ -274,32 +280,23 @@ pub fn resolve(
     let mut locked = Vec::with_capacity(plan.products.len());
     for product in &plan.products {
         let mut repositories = Vec::new();
-        let overridden = options.overrides.contains_key(product.name.as_str());
-        // What the parent release locked for this product, under its name or a former one.
-        let inherited = std::iter::once(&product.name)
-            .chain(&product.aliases)
-            .find_map(|name| options.inherited.get(name.as_str()))
-            .filter(|_| !overridden);
-        // After the first candidate, a `tag:` pin changed in the manifests is a deliberate
-        // change: it wins over the release branch and the parent's commits.
-        let retagged = options.branch.is_some()
-            && product.tag.is_some()
-            && inherited.is_some_and(|i| i.version.as_deref() != pinned_version(product));
-        let inherited = inherited.filter(|_| !retagged);
+        let parent = precedence::parent(product, options);
+        let inherited = parent.inherited;
         let mut version: Option<String> = None;
         let mut all_inherited = inherited.is_some();
         for repository in &product.repositories {
             let path = repository.path.as_ref().map(|p| p.as_str());
             let source = Source {
                 inherited: inherited
-                    .and_then(|i| i.commits.get(&source_key(&repository.url, path))),
-                retagged,
+                    .and_then(|i| i.commits.get(&source_key(&repository.url, path)))
+                    .map(String::as_str),
+                retagged: parent.retagged,
                 // `describe` walks history: only when the version comes from it.
                 version: version.is_none(),
             };
             match resolve_repository(plan, product, &repository.value, mirrors, options, &source) {
                 Ok((locked_repository, found)) => {
-                    all_inherited &= source.inherited == Some(&locked_repository.reference);
+                    all_inherited &= source.inherited == Some(locked_repository.reference.as_str());
                     version = version.or(found);
                     repositories.push(locked_repository);
                 }
@@ -350,41 +347,6 @@ pub fn resolve(
     }
 }
 
-/// Requirements checked against the versions resolved: a product that tracks a branch has no
-/// version until it is locked, and then its nearest tag says which release it is past.
-pub fn check_requirements(plan: &Plan, locked: &[LockedProduct]) -> Vec<ResolveFailure> {
-    let versions: HashMap<&str, &str> = locked
-        .iter()
-        .filter_map(|p| Some((p.name.as_str(), p.version.as_deref()?)))
-        .collect();
-    let mut failures = Vec::new();
-    for product in &plan.products {
-        for (name, requirement) in plan.dependencies(product) {
-            let text = requirement.version().trim();
-            if text == "*" {
-                continue;
-            }
-            let Some(version) = plan.canonical(name).and_then(|target| versions.get(target)) else {
-                continue;
-            };
-            let (Ok(required), Some(release)) =
-                (semver::VersionReq::parse(text), nearest_release(version))
-            else {
-                continue;
-            };
-            if !crate::validate::satisfies(&required, &release) {
-                failures.push(ResolveFailure::Requirement {
-                    product: product.name.value.clone(),
-                    dependency: name.value.clone(),
-                    requirement: text.to_owned(),
-                    version: (*version).to_owned(),
-                });
-            }
-        }
-    }
-    failures
-}
-
 /// The version the manifests give a product: its `version` when it is built from its tag or
 /// has no repository, else its `tag`; `None` for a product that tracks a branch (its version
 /// comes from `describe` when it is locked).
@@ -394,11 +356,6 @@ pub fn pinned_version(product: &Product) -> Option<&str> {
         Some(tag) => version.or(Some(tag.value.as_str())),
         None => version.filter(|_| product.repositories.is_empty()),
     }
-}
-
-/// The semver release a version is at or past: `27.1.0`, or `27.1.0-3-gabc1234` on a branch.
-fn nearest_release(version: &str) -> Option<semver::Version> {
-    crate::validate::version_of_tag(described(version).unwrap_or(version))
 }
 
 /// The tag of a version in `git describe` form (`<tag>-<n>-g<sha>`, past that tag), or `None`
@@ -419,120 +376,63 @@ pub fn is_abbreviated_commit(reference: &str) -> bool {
 /// How one repository of a product is to be resolved, besides the manifests and options.
 struct Source<'a> {
     /// The commit the parent release locked.
-    inherited: Option<&'a String>,
+    inherited: Option<&'a str>,
     /// The product's `tag:` changed since the parent release: build it.
     retagged: bool,
     /// The product's version is still to be found.
     version: bool,
 }
 
-/// Resolves one repository: `--set`, a changed `tag:` pin, the release branch, the parent's
-/// commit, `tag:`, `ref:`, the default branch, in that order. The version found is the tag
-/// when the tag is what was built, else what `describe` says.
-fn resolve_repository(
+/// Resolves one repository, from the ref [`precedence::choose`] picks. The version found is
+/// the tag when the tag is what was built, else what `describe` says.
+fn resolve_repository<M: Repositories + ?Sized>(
     plan: &Plan,
     product: &Product,
     repository: &Repository,
-    mirrors: &Mirrors,
+    mirrors: &M,
     options: &Options,
     source: &Source,
 ) -> Result<(LockedRepository, Option<String>), ResolveFailure> {
     let url = repository.url.as_str();
     let shown = crate::url::redact(url);
-    let path = mirrors.path(url);
-    let mirror = Mirror::open(&path).map_err(|error| match error {
-        MirrorError::Missing(mirror) => ResolveFailure::NotFetched {
+    let mirror = mirrors.open(url).map_err(|error| match error {
+        refs::Unavailable::Missing(mirror) => ResolveFailure::NotFetched {
             product: product.name.value.clone(),
             url: shown.clone(),
             mirror,
             distribution: plan.distribution.name.value.clone(),
         },
-        other => ResolveFailure::Corrupt {
+        refs::Unavailable::Unreadable { mirror, reason } => ResolveFailure::Corrupt {
             product: product.name.value.clone(),
             url: shown.clone(),
-            mirror: path.clone(),
-            reason: other.to_string(),
+            mirror,
+            reason,
         },
     })?;
-    let ref_failure = |source: ResolveError| {
-        let help = match &source {
-            ResolveError::NotFound { closest, .. } if !closest.is_empty() => {
-                format!(
-                    "the closest refs are {}",
-                    closest
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
-            ResolveError::NotFound { .. } => {
-                "check the ref, or run `distrib fetch` if it is new".into()
-            }
-            ResolveError::Ambiguous { reference } => {
-                format!(
-                    "write `ref: refs/tags/{reference}` or `ref: refs/heads/{reference}` to say which one"
-                )
-            }
-            ResolveError::Empty => {
-                "push a branch to the repository, or remove it from the product".into()
-            }
-            ResolveError::PathMissing { .. } => "fix `path:`, or pin a commit that has it".into(),
-            ResolveError::NotACommit { .. } => {
-                "only a commit can be built: fix the tag at the origin (`git tag -f NAME COMMIT`), or pin another ref (`tag:`, `ref:` or `--set`)".into()
-            }
-            ResolveError::Read(_) => "delete the mirror and run `distrib fetch` again".into(),
-        };
-        ResolveFailure::Ref {
+    let ref_failure = |problem: ResolveError| ref_failure(product, &shown, problem);
+    let tag = product.tag.as_ref().map(|t| t.value.as_str());
+    let candidates = precedence::Candidates {
+        set: options
+            .overrides
+            .get(product.name.as_str())
+            .map(String::as_str),
+        tag,
+        retagged: source.retagged,
+        release_branch: options.branch,
+        inherited: source.inherited,
+        reference: repository.reference.as_ref().map(|r| r.value.as_str()),
+    };
+    let (_, requested) = precedence::choose(&*mirror, &candidates)
+        .ok_or_else(|| ref_failure(ResolveError::Empty))?;
+    let resolved = refs::resolve_ref(&*mirror, &requested).map_err(|error| match error {
+        refs::Unresolved::Ref(error) => ref_failure(error),
+        refs::Unresolved::AmbiguousPrefix(candidates) => ResolveFailure::AmbiguousPrefix {
             product: product.name.value.clone(),
             url: shown.clone(),
-            problem: Box::new(source),
-            help,
-        }
-    };
-    let overridden = options.overrides.get(product.name.as_str()).cloned();
-    let release_branch = || {
-        let full = format!("refs/heads/{}", options.branch?);
-        matches!(mirror.peel(&full), Ok(Some(_))).then_some(full)
-    };
-    let tag = product.tag.as_ref().map(|t| t.value.clone());
-    let requested = overridden
-        .or_else(|| tag.clone().filter(|_| source.retagged))
-        .or_else(release_branch)
-        .or_else(|| source.inherited.cloned())
-        .or_else(|| tag.clone())
-        .or_else(|| repository.reference.as_ref().map(|r| r.value.clone()))
-        .or_else(|| mirror.default_branch())
-        .ok_or_else(|| ref_failure(ResolveError::Empty))?;
-    let resolved = match mirror.resolve(&requested) {
-        Ok(resolved) => resolved,
-        // A ref of that name wins, as in git; then an abbreviated commit id.
-        Err(error @ ResolveError::NotFound { .. }) if is_abbreviated_commit(&requested) => {
-            let mut candidates = mirror
-                .commits_with_prefix(&requested)
-                .map_err(ref_failure)?;
-            match candidates.len() {
-                1 => {
-                    let commit = candidates.remove(0);
-                    crate::git::mirror::Resolved {
-                        full_ref: commit.clone(),
-                        commit,
-                        kind: crate::git::mirror::RefKind::Commit,
-                    }
-                }
-                0 => return Err(ref_failure(error)),
-                _ => {
-                    return Err(ResolveFailure::AmbiguousPrefix {
-                        product: product.name.value.clone(),
-                        url: shown.clone(),
-                        prefix: requested,
-                        candidates,
-                    });
-                }
-            }
-        }
-        Err(error) => return Err(ref_failure(error)),
-    };
+            prefix: requested.clone(),
+            candidates,
+        },
+    })?;
     // `libs/a/` and `./libs/a` are the sub-tree `libs/a` (docs/identity.md).
     let subtree = repository
         .path
@@ -541,9 +441,9 @@ fn resolve_repository(
     let tree = mirror
         .tree(&resolved.commit, subtree.as_deref())
         .map_err(ref_failure)?;
-    let version = match (source.version, &tag) {
+    let version = match (source.version, tag) {
         (false, _) => None,
-        (true, Some(tag)) if *tag == requested => {
+        (true, Some(tag)) if tag == requested => {
             Some(pinned_version(product).unwrap_or(tag).to_owned())
         }
         (true, _) => Some(mirror.describe(&resolved.commit).map_err(ref_failure)?),
@@ -559,4 +459,40 @@ fn resolve_repository(
         },
         version,
     ))
+}
+
+/// A ref of `product`'s repository `url` that does not resolve, with the fix for each reason.
+fn ref_failure(product: &Product, url: &str, problem: ResolveError) -> ResolveFailure {
+    let help = match &problem {
+        ResolveError::NotFound { closest, .. } if !closest.is_empty() => {
+            format!(
+                "the closest refs are {}",
+                closest
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        ResolveError::NotFound { .. } => "check the ref, or run `distrib fetch` if it is new".into(),
+        ResolveError::Ambiguous { reference } => {
+            format!(
+                "write `ref: refs/tags/{reference}` or `ref: refs/heads/{reference}` to say which one"
+            )
+        }
+        ResolveError::Empty => {
+            "push a branch to the repository, or remove it from the product".into()
+        }
+        ResolveError::PathMissing { .. } => "fix `path:`, or pin a commit that has it".into(),
+        ResolveError::NotACommit { .. } => {
+            "only a commit can be built: fix the tag at the origin (`git tag -f NAME COMMIT`), or pin another ref (`tag:`, `ref:` or `--set`)".into()
+        }
+        ResolveError::Read(_) => "delete the mirror and run `distrib fetch` again".into(),
+    };
+    ResolveFailure::Ref {
+        product: product.name.value.clone(),
+        url: url.to_owned(),
+        problem: Box::new(problem),
+        help,
+    }
 }

@@ -1,0 +1,95 @@
+//! Which ref each repository of a product is built from, in one chain, strongest first:
+//! `--set` > a changed `tag:` pin > the release branch > the commit the parent release locked >
+//! `tag:` > `ref:` > the default branch. Only the release branch and the default branch ask
+//! the repository anything (whether it has the branch, which one `HEAD` names).
+
+use super::refs::Refs;
+use super::{Inherited, Options, pinned_version};
+use crate::manifest::model::Product;
+
+/// Where the ref a repository is built from comes from, strongest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    /// `--set PRODUCT=REF`.
+    Set,
+    /// The product's `tag:`, changed in the manifests since the release it is made from.
+    ChangedTag,
+    /// The release branch (`b.17.0.x`), when the repository has it.
+    ReleaseBranch,
+    /// The commit the release it is made from locked.
+    Inherited,
+    /// The product's `tag:`.
+    Tag,
+    /// The repository's `ref:`.
+    Ref,
+    /// The branch the mirror's `HEAD` names.
+    DefaultBranch,
+}
+
+/// Everything besides the repository that can decide the ref of one of its products'
+/// repositories.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Candidates<'a> {
+    /// `--set PRODUCT=REF`.
+    pub set: Option<&'a str>,
+    /// The product's `tag:`.
+    pub tag: Option<&'a str>,
+    /// The `tag:` changed since the parent release (see [`parent`]): it is built.
+    pub retagged: bool,
+    /// The release branch's short name.
+    pub release_branch: Option<&'a str>,
+    /// The commit the parent release locked for this repository.
+    pub inherited: Option<&'a str>,
+    /// The repository's `ref:`.
+    pub reference: Option<&'a str>,
+}
+
+/// The ref to build and the step of the chain it comes from; `None` when nothing names one
+/// and the repository has no default branch.
+pub fn choose<R: Refs + ?Sized>(refs: &R, candidates: &Candidates) -> Option<(Step, String)> {
+    let release_branch = || {
+        let full = format!("refs/heads/{}", candidates.release_branch?);
+        // A release branch is taken only where it exists: other repositories go on.
+        matches!(refs.peel(&full), Ok(Some(_))).then_some(full)
+    };
+    let named = |step: Step, name: Option<&str>| name.map(|name| (step, name.to_owned()));
+    named(Step::Set, candidates.set)
+        .or_else(|| {
+            named(
+                Step::ChangedTag,
+                candidates.tag.filter(|_| candidates.retagged),
+            )
+        })
+        .or_else(|| release_branch().map(|full| (Step::ReleaseBranch, full)))
+        .or_else(|| named(Step::Inherited, candidates.inherited))
+        .or_else(|| named(Step::Tag, candidates.tag))
+        .or_else(|| named(Step::Ref, candidates.reference))
+        .or_else(|| refs.default_branch().map(|b| (Step::DefaultBranch, b)))
+}
+
+/// What a product takes from the release it is made from.
+#[derive(Clone, Copy, Debug)]
+pub struct Parent<'a> {
+    /// What the parent locked for it, under its name or a former one; `None` when it is
+    /// `--set`, or when its `tag:` changed.
+    pub inherited: Option<&'a Inherited>,
+    /// Its `tag:` changed in the manifests since a first release candidate: a deliberate
+    /// change, that wins over the release branch and the parent's commits.
+    pub retagged: bool,
+}
+
+/// What `product` takes from the parent release of `options`.
+pub fn parent<'a>(product: &Product, options: &Options<'a>) -> Parent<'a> {
+    let overridden = options.overrides.contains_key(product.name.as_str());
+    let inherited = std::iter::once(&product.name)
+        .chain(&product.aliases)
+        .find_map(|name| options.inherited.get(name.as_str()))
+        .filter(|_| !overridden);
+    let retagged = options.branch.is_some()
+        && product.tag.is_some()
+        && inherited.is_some_and(|i| i.version.as_deref() != pinned_version(product));
+    Parent {
+        inherited: inherited.filter(|_| !retagged),
+        retagged,
+    }
+}
