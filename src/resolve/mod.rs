@@ -496,3 +496,386 @@ fn ref_failure(product: &Product, url: &str, problem: ResolveError) -> ResolveFa
         help,
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::manifest::Manifests;
+    use crate::resolve::fake::{Fake, Repository};
+
+    /// Manifests written to a temp dir, with an environment `ops` and, unless `files` has one,
+    /// the distribution `dist` of `roots`.
+    pub(crate) fn write_manifests(files: &[(&str, &str)]) -> (tempfile::TempDir, Manifests) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut all = vec![
+            ("distrib.yaml", ""),
+            ("environments/ops.yaml", "name: ops\npurpose: operations\n"),
+        ];
+        all.extend_from_slice(files);
+        for (path, text) in all {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let files = crate::manifest::worktree::list(dir.path());
+        let (manifests, _) = crate::manifest::load(files, None);
+        (dir, manifests)
+    }
+
+    /// The distribution `dist` of `roots` on linux.
+    pub(crate) fn dist(roots: &str) -> String {
+        format!("name: dist\nenvironment: ops\nproducts: [{roots}]\n")
+    }
+
+    pub(crate) const LINUX: &str = "linux-x86_64";
+
+    /// A full commit or tree id: `seed` repeated.
+    pub(crate) fn id(seed: &str) -> String {
+        seed.repeat(40 / seed.len())
+    }
+
+    /// `1.0.0` on the first commit (lightweight), `main` one commit past it, `develop` two, at
+    /// `1.1.0` (annotated); `no-tag` on a commit of its own, that no tag reaches.
+    pub(crate) fn history() -> Repository {
+        let (first, second, third) = (id("1"), id("2"), id("3"));
+        Repository::new()
+            .commit(&first, &[], &id("a"))
+            .commit(&second, &[&first], &id("b"))
+            .commit(&third, &[&second], &id("c"))
+            .commit(&id("4"), &[], &id("f"))
+            .branch("no-tag", &id("4"))
+            .branch("main", &second)
+            .branch("develop", &third)
+            .head("main")
+            .tag("1.0.0", &first)
+            .annotated("1.1.0", &third, "1.1.0", 100)
+    }
+
+    fn resolved(
+        manifests: &Manifests,
+        fake: &Fake,
+        options: &Options,
+    ) -> Result<BTreeMap<String, LockedProduct>, Vec<ResolveFailure>> {
+        let plan = Plan::new(manifests, "dist", LINUX).unwrap();
+        let products = resolve(&plan, fake, options)?;
+        Ok(products.into_iter().map(|p| (p.name.clone(), p)).collect())
+    }
+
+    /// (ref, resolved, commit, version) of each product's first repository.
+    fn picked(product: &LockedProduct) -> (&str, &str, &str, Option<&str>) {
+        let repository = &product.repositories[0];
+        (
+            repository.reference.as_str(),
+            repository.resolved.as_str(),
+            repository.commit.as_str(),
+            product.version.as_deref(),
+        )
+    }
+
+    const URL: &str = "https://example.org/a";
+
+    fn product(name: &str, extra: &str) -> String {
+        format!("name: {name}\nrepositories:\n  - url: {URL}\n{extra}")
+    }
+
+    #[test]
+    fn the_default_branch_then_ref_then_tag_then_set() {
+        let fake = Fake::new().with(URL, history());
+        let none = BTreeMap::new();
+        let options = Options::new(LINUX, &none);
+        let short = |seed: &str| id(seed)[..7].to_owned();
+        let cases = [
+            (
+                product("a", ""),
+                (
+                    "main",
+                    "refs/heads/main",
+                    id("2"),
+                    format!("1.0.0-1-g{}", short("2")),
+                ),
+            ),
+            (
+                product("a", "    ref: develop\n"),
+                ("develop", "refs/heads/develop", id("3"), "1.1.0".to_owned()),
+            ),
+            (
+                product("a", "    ref: develop\ntag: 1.0.0\n"),
+                ("1.0.0", "refs/tags/1.0.0", id("1"), "1.0.0".to_owned()),
+            ),
+            (
+                // A tag whose name is no release says its version with `version:`.
+                product("a", "tag: 1.0.0\nversion: v1.0.0-final\n"),
+                (
+                    "1.0.0",
+                    "refs/tags/1.0.0",
+                    id("1"),
+                    "v1.0.0-final".to_owned(),
+                ),
+            ),
+        ];
+        for (text, (reference, full, commit, version)) in cases {
+            let (_dir, manifests) = write_manifests(&[
+                ("products/a.yaml", &text),
+                ("distributions/dist.yaml", &dist("a")),
+            ]);
+            let products = resolved(&manifests, &fake, &options).unwrap();
+            assert_eq!(
+                picked(&products["a"]),
+                (reference, full, commit.as_str(), Some(version.as_str())),
+                "{text}"
+            );
+        }
+        // `--set` wins over the tag, and the version is then what `describe` says.
+        let (_dir, manifests) = write_manifests(&[
+            ("products/a.yaml", &product("a", "tag: 1.0.0\n")),
+            ("distributions/dist.yaml", &dist("a")),
+        ]);
+        let set = BTreeMap::from([("a".to_owned(), id("2")[..12].to_owned())]);
+        let products = resolved(&manifests, &fake, &Options::new(LINUX, &set)).unwrap();
+        let expected = format!("1.0.0-1-g{}", short("2"));
+        assert_eq!(
+            picked(&products["a"]),
+            (
+                &id("2")[..12],
+                id("2").as_str(),
+                id("2").as_str(),
+                Some(expected.as_str())
+            )
+        );
+    }
+
+    #[test]
+    fn sub_trees_of_one_repository() {
+        let repository =
+            history()
+                .folder(&id("2"), "libs/a", &id("d"))
+                .folder(&id("2"), "libs/b", &id("e"));
+        let fake = Fake::new().with(URL, repository);
+        let none = BTreeMap::new();
+        let (_dir, manifests) = write_manifests(&[
+            ("products/a.yaml", &product("a", "    path: ./libs/a/\n")),
+            ("products/b.yaml", &product("b", "    path: libs/b\n")),
+            ("products/whole.yaml", &product("whole", "")),
+            ("distributions/dist.yaml", &dist("a, b, whole")),
+        ]);
+        let products = resolved(&manifests, &fake, &Options::new(LINUX, &none)).unwrap();
+        let tree = |name: &str| {
+            let repository = &products[name].repositories[0];
+            (repository.path.as_deref(), repository.tree.clone())
+        };
+        assert_eq!(tree("a"), (Some("libs/a"), id("d")));
+        assert_eq!(tree("b"), (Some("libs/b"), id("e")));
+        assert_eq!(tree("whole"), (None, id("b")));
+
+        // A folder the commit does not have.
+        let (_dir, manifests) = write_manifests(&[
+            ("products/a.yaml", &product("a", "    path: docs\n")),
+            ("distributions/dist.yaml", &dist("a")),
+        ]);
+        let failures = resolved(&manifests, &fake, &Options::new(LINUX, &none)).unwrap_err();
+        match &failures[..] {
+            [failure @ ResolveFailure::Ref { problem, help, .. }] => {
+                assert!(matches!(**problem, ResolveError::PathMissing { .. }));
+                assert_eq!(help, "fix `path:`, or pin a commit that has it");
+                assert_eq!(
+                    failure.to_string(),
+                    format!(
+                        "product `a`, repository `{URL}`: path `docs` is not a folder in the tree of commit `{}`",
+                        id("2")
+                    )
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_release_takes_its_branch_then_the_parent_then_a_changed_tag_first() {
+        let other = "https://example.org/other";
+        let fake = Fake::new()
+            .with(URL, history().branch("b.1.x", &id("3")))
+            .with(other, history());
+        let inherit = |url: &str, commit: &str, version: &str| Inherited {
+            commits: BTreeMap::from([(source_key(url, None), commit.to_owned())]),
+            version: Some(version.to_owned()),
+        };
+        let inherited = BTreeMap::from([
+            ("branched".to_owned(), inherit(URL, &id("1"), "1.0.0")),
+            ("old-name".to_owned(), inherit(other, &id("1"), "0.9.0")),
+            ("retagged".to_owned(), inherit(URL, &id("1"), "1.0.0")),
+            ("set".to_owned(), inherit(other, &id("1"), "1.0.0")),
+        ]);
+        let (_dir, manifests) = write_manifests(&[
+            ("products/branched.yaml", &product("branched", "")),
+            (
+                "products/renamed.yaml",
+                &format!("name: renamed\naliases: [old-name]\nrepositories:\n  - url: {other}\n"),
+            ),
+            (
+                "products/retagged.yaml",
+                &product("retagged", "tag: 1.1.0\n"),
+            ),
+            (
+                "products/set.yaml",
+                &format!("name: set\nrepositories:\n  - url: {other}\n"),
+            ),
+            (
+                "distributions/dist.yaml",
+                &dist("branched, renamed, retagged, set"),
+            ),
+        ]);
+        let set = BTreeMap::from([("set".to_owned(), "develop".to_owned())]);
+        let no_inputs = BTreeMap::new();
+        let options = Options {
+            platform: LINUX,
+            overrides: &set,
+            inherited: &inherited,
+            branch: Some("b.1.x"),
+            inputs: &no_inputs,
+        };
+        let products = resolved(&manifests, &fake, &options).unwrap();
+        let one = id("1");
+        assert_eq!(
+            picked(&products["branched"]),
+            (
+                "refs/heads/b.1.x",
+                "refs/heads/b.1.x",
+                id("3").as_str(),
+                Some("1.1.0")
+            ),
+            "the release branch wins over the parent's commit"
+        );
+        assert_eq!(
+            picked(&products["renamed"]),
+            (one.as_str(), one.as_str(), one.as_str(), Some("0.9.0")),
+            "no release branch there: the parent's commit, under the former name, and its version"
+        );
+        assert_eq!(
+            picked(&products["retagged"]),
+            ("1.1.0", "refs/tags/1.1.0", id("3").as_str(), Some("1.1.0")),
+            "a changed tag wins over the release branch"
+        );
+        assert_eq!(
+            picked(&products["set"]),
+            (
+                "develop",
+                "refs/heads/develop",
+                id("3").as_str(),
+                Some("1.1.0")
+            ),
+            "`--set` wins over everything, the parent's commit too"
+        );
+    }
+
+    #[test]
+    fn every_failure_is_reported_not_the_first() {
+        let twins = [
+            format!("abcdef1{}", "0".repeat(33)),
+            format!("abcdef1{}", "f".repeat(33)),
+        ];
+        let fake = Fake::new()
+            .with(URL, history())
+            .with(
+                "https://example.org/twins",
+                Repository::new()
+                    .commit(&twins[0], &[], &id("a"))
+                    .commit(&twins[1], &[], &id("b"))
+                    .branch("main", &twins[0]),
+            )
+            .unreadable("https://example.org/broken", "not a git repository");
+        let (_dir, manifests) = write_manifests(&[
+            ("products/a.yaml", &product("a", "tag: 9.9.9\n")),
+            ("products/b.yaml", &product("b", "    ref: tickets/DM-1\n")),
+            (
+                "products/c.yaml",
+                "name: c\nrepositories:\n  - url: https://example.org/never\n",
+            ),
+            (
+                "products/d.yaml",
+                "name: d\nrepositories:\n  - url: https://example.org/broken\n",
+            ),
+            (
+                "products/e.yaml",
+                "name: e\nrepositories:\n  - url: https://example.org/twins\n    ref: abcdef1\n",
+            ),
+            ("distributions/dist.yaml", &dist("a, b, c, d, e")),
+        ]);
+        let none = BTreeMap::new();
+        let failures = resolved(&manifests, &fake, &Options::new(LINUX, &none)).unwrap_err();
+        let codes: Vec<String> = failures
+            .iter()
+            .map(|f| f.code().map(|c| c.to_string()).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "ref-unresolved",
+                "ref-unresolved",
+                "mirror-missing",
+                "mirror-corrupt",
+                "ref-unresolved"
+            ]
+        );
+        let helps: Vec<String> = failures
+            .iter()
+            .map(|f| f.help().map(|h| h.to_string()).unwrap_or_default())
+            .collect();
+        assert_eq!(helps[0], "the closest refs are `1.0.0`, `1.1.0`, `develop`");
+        assert!(
+            failures[1]
+                .to_string()
+                .contains("`tickets/DM-1` is neither a tag")
+        );
+        assert_eq!(
+            helps[2],
+            "run `distrib fetch dist` first, or drop `--offline`"
+        );
+        assert!(failures[3].to_string().contains("not a git repository"));
+        assert_eq!(
+            failures[4].to_string(),
+            format!(
+                "product `e`, repository `https://example.org/twins`: `abcdef1` is the beginning of 2 commits: `{}`, `{}`",
+                twins[0], twins[1]
+            )
+        );
+        assert_eq!(
+            helps[4],
+            "write more digits of the commit id, enough for one commit only"
+        );
+    }
+
+    #[test]
+    fn a_dependency_enters_its_dependents_identity() {
+        let lib = "https://example.org/lib";
+        let none = BTreeMap::new();
+        let (_dir, manifests) = write_manifests(&[
+            (
+                "products/app.yaml",
+                &product("app", "depends: { lib: \"*\" }\n"),
+            ),
+            (
+                "products/lib.yaml",
+                &format!("name: lib\nrepositories:\n  - url: {lib}\n"),
+            ),
+            ("distributions/dist.yaml", &dist("app")),
+        ]);
+        let identities = |lib_head: &str| {
+            let fake = Fake::new()
+                .with(URL, history())
+                .with(lib, history().branch("main", lib_head));
+            let products = resolved(&manifests, &fake, &Options::new(LINUX, &none)).unwrap();
+            (
+                products["app"].identity.clone(),
+                products["lib"].identity.clone(),
+            )
+        };
+        let (app, lib_identity) = identities(&id("2"));
+        let (moved_app, moved_lib) = identities(&id("3"));
+        assert_ne!(lib_identity, moved_lib);
+        assert_ne!(
+            app, moved_app,
+            "the app's own commit did not move, its dependency did"
+        );
+        assert_eq!(identities(&id("2")), (app, lib_identity), "deterministic");
+    }
+}

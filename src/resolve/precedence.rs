@@ -93,3 +93,101 @@ pub fn parent<'a>(product: &Product, options: &Options<'a>) -> Parent<'a> {
         retagged,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::fake::Repository;
+
+    fn id(seed: &str) -> String {
+        seed.repeat(40 / seed.len())
+    }
+
+    /// A repository with a default branch and the release branch `b.17.0.x`.
+    fn repository() -> Repository {
+        Repository::new()
+            .commit(&id("1"), &[], &id("a"))
+            .branch("main", &id("1"))
+            .branch("b.17.0.x", &id("1"))
+            .head("main")
+    }
+
+    #[test]
+    fn each_step_wins_over_the_next() {
+        let inherited = id("1");
+        let mut candidates = Candidates {
+            set: Some("tickets/DM-1"),
+            tag: Some("v17.0.1"),
+            retagged: true,
+            release_branch: Some("b.17.0.x"),
+            inherited: Some(&inherited),
+            reference: Some("develop"),
+        };
+        let repository = repository();
+        let mut chain = Vec::new();
+        while let Some((step, name)) = choose(&repository, &candidates) {
+            chain.push((step, name));
+            // The winner steps aside: the next one wins.
+            match step {
+                Step::Set => candidates.set = None,
+                Step::ChangedTag => candidates.retagged = false,
+                Step::ReleaseBranch => candidates.release_branch = None,
+                Step::Inherited => candidates.inherited = None,
+                Step::Tag => candidates.tag = None,
+                Step::Ref => candidates.reference = None,
+                Step::DefaultBranch => break,
+            }
+        }
+        let expected = [
+            (Step::Set, "tickets/DM-1"),
+            (Step::ChangedTag, "v17.0.1"),
+            (Step::ReleaseBranch, "refs/heads/b.17.0.x"),
+            (Step::Inherited, inherited.as_str()),
+            (Step::Tag, "v17.0.1"),
+            (Step::Ref, "develop"),
+            (Step::DefaultBranch, "main"),
+        ];
+        let chain: Vec<(Step, &str)> = chain.iter().map(|(s, n)| (*s, n.as_str())).collect();
+        assert_eq!(chain, expected);
+        assert!(chain.windows(2).all(|pair| pair[0].0 < pair[1].0));
+    }
+
+    #[test]
+    fn a_release_branch_counts_only_where_it_exists() {
+        let inherited = id("1");
+        let candidates = Candidates {
+            release_branch: Some("b.18.0.x"),
+            inherited: Some(&inherited),
+            ..Candidates::default()
+        };
+        assert_eq!(
+            choose(&repository(), &candidates),
+            Some((Step::Inherited, inherited.clone()))
+        );
+        let candidates = Candidates {
+            release_branch: Some("b.17.0.x"),
+            ..candidates
+        };
+        assert_eq!(
+            choose(&repository(), &candidates).map(|(step, _)| step),
+            Some(Step::ReleaseBranch)
+        );
+    }
+
+    #[test]
+    fn nothing_named_and_no_default_branch_is_no_ref() {
+        let headless = Repository::new()
+            .commit(&id("1"), &[], &id("a"))
+            .branch("main", &id("1"));
+        assert_eq!(choose(&headless, &Candidates::default()), None);
+        // An unchanged tag is only the tag step, after the inherited commit.
+        let candidates = Candidates {
+            tag: Some("v1"),
+            ..Candidates::default()
+        };
+        assert_eq!(
+            choose(&headless, &candidates),
+            Some((Step::Tag, "v1".to_owned()))
+        );
+    }
+}

@@ -188,3 +188,183 @@ pub fn resolve_ref<R: Refs + ?Sized>(refs: &R, reference: &str) -> Result<Resolv
         Err(error) => Err(error.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::fake::Repository;
+
+    /// A full commit id: `seed` repeated.
+    pub(crate) fn id(seed: &str) -> String {
+        seed.repeat(40 / seed.len())
+    }
+
+    fn repository() -> Repository {
+        let (first, second) = (id("1"), id("2"));
+        Repository::new()
+            .commit(&first, &[], &id("a"))
+            .commit(&second, &[&first], &id("b"))
+            .branch("main", &second)
+            .branch("tickets/DM-1", &first)
+            .head("main")
+            .tag("27.0.0", &first)
+            .annotated("v27.0.1", &first, "annotated", 10)
+    }
+
+    fn resolved(repository: &Repository, name: &str) -> (String, String, RefKind) {
+        let found = resolve_name(repository, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        (found.full_ref, found.commit, found.kind)
+    }
+
+    #[test]
+    fn a_tag_a_branch_a_full_ref_and_a_full_commit() {
+        let repository = repository();
+        let (first, second) = (id("1"), id("2"));
+        assert_eq!(
+            resolved(&repository, "main"),
+            ("refs/heads/main".into(), second.clone(), RefKind::Branch)
+        );
+        assert_eq!(
+            resolved(&repository, "27.0.0"),
+            ("refs/tags/27.0.0".into(), first.clone(), RefKind::Tag)
+        );
+        assert_eq!(
+            resolved(&repository, "refs/heads/tickets/DM-1"),
+            (
+                "refs/heads/tickets/DM-1".into(),
+                first.clone(),
+                RefKind::Branch
+            )
+        );
+        assert_eq!(
+            resolved(&repository, "refs/tags/27.0.0"),
+            ("refs/tags/27.0.0".into(), first.clone(), RefKind::Tag)
+        );
+        assert_eq!(
+            resolved(&repository, &second),
+            (second.clone(), second, RefKind::Commit)
+        );
+    }
+
+    #[test]
+    fn annotated_and_lightweight_tags_both_resolve_to_their_commit() {
+        let repository = repository();
+        let first = id("1");
+        assert_eq!(
+            resolved(&repository, "v27.0.1").1,
+            first,
+            "annotated, peeled"
+        );
+        assert_eq!(resolved(&repository, "27.0.0").1, first, "lightweight");
+        // On one commit, `describe` names the annotated tag, as git does.
+        assert_eq!(repository.describe(&first).unwrap(), "v27.0.1");
+        assert_eq!(
+            repository.describe(&id("2")).unwrap(),
+            format!("v27.0.1-1-g{}", &id("2")[..7])
+        );
+    }
+
+    #[test]
+    fn a_tag_of_a_tree_is_not_a_commit() {
+        let repository = repository().tag_of("docs", "tree", &id("d"));
+        match resolve_name(&repository, "docs") {
+            Err(ResolveError::NotACommit {
+                reference,
+                kind,
+                id: object,
+            }) => {
+                assert_eq!(
+                    (reference.as_str(), kind.as_str()),
+                    ("refs/tags/docs", "tree")
+                );
+                assert_eq!(object, id("d"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_name_both_a_tag_and_a_branch_is_ambiguous_until_written_in_full() {
+        let repository = repository().tag("main", &id("1"));
+        assert!(matches!(
+            resolve_name(&repository, "main"),
+            Err(ResolveError::Ambiguous { reference }) if reference == "main"
+        ));
+        assert_eq!(resolved(&repository, "refs/tags/main").1, id("1"));
+        assert_eq!(resolved(&repository, "refs/heads/main").1, id("2"));
+    }
+
+    #[test]
+    fn a_missing_ref_names_the_closest_and_an_empty_repository_says_so() {
+        let repository = repository();
+        for missing in ["tickets/DM-2", "refs/heads/tickets/DM-2", "28.0.0"] {
+            match resolve_name(&repository, missing) {
+                Err(ResolveError::NotFound { reference, closest }) => {
+                    assert_eq!(reference, missing);
+                    assert_eq!(closest.len(), 3, "{closest:?}");
+                }
+                other => panic!("{missing}: {other:?}"),
+            }
+        }
+        match resolve_name(&repository, "tickets/DM-2") {
+            Err(ResolveError::NotFound { closest, .. }) => assert_eq!(closest[0], "tickets/DM-1"),
+            other => panic!("{other:?}"),
+        }
+        // A full id of a commit the repository does not have is no commit of it.
+        assert!(matches!(
+            resolve_name(&repository, &id("3")),
+            Err(ResolveError::NotFound { .. })
+        ));
+        assert!(matches!(
+            resolve_name(&Repository::new(), "main"),
+            Err(ResolveError::Empty)
+        ));
+    }
+
+    #[test]
+    fn abbreviated_commits_unique_ambiguous_and_shadowed_by_a_ref() {
+        let (one, two, other) = (
+            format!("abcdef1{}", "0".repeat(33)),
+            format!("abcdef1{}", "f".repeat(33)),
+            format!("1234567{}", "0".repeat(33)),
+        );
+        let repository = Repository::new()
+            .commit(&one, &[], &id("a"))
+            .commit(&two, &[&one], &id("b"))
+            .commit(&other, &[&two], &id("c"))
+            .branch("main", &other);
+        let unique = resolve_ref(&repository, "1234567").unwrap();
+        assert_eq!(
+            (
+                unique.full_ref.as_str(),
+                unique.commit.as_str(),
+                unique.kind
+            ),
+            (other.as_str(), other.as_str(), RefKind::Commit)
+        );
+        assert_eq!(resolve_ref(&repository, "ABCDEF10").unwrap().commit, one);
+        match resolve_ref(&repository, "abcdef1") {
+            Err(Unresolved::AmbiguousPrefix(candidates)) => {
+                assert_eq!(candidates, [one.clone(), two])
+            }
+            other => panic!("{other:?}"),
+        }
+        // Six digits are a name, never a commit; no commit begins with `fedcba9`.
+        for name in ["123456", "fedcba9"] {
+            assert!(
+                matches!(
+                    resolve_ref(&repository, name),
+                    Err(Unresolved::Ref(ResolveError::NotFound { .. }))
+                ),
+                "{name}"
+            );
+        }
+        // A ref of that name wins over the commit, as in git.
+        let repository = repository.branch("1234567", &one);
+        let shadowed = resolve_ref(&repository, "1234567").unwrap();
+        assert_eq!(
+            (shadowed.full_ref.as_str(), shadowed.kind),
+            ("refs/heads/1234567", RefKind::Branch)
+        );
+    }
+}
