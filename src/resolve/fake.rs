@@ -100,6 +100,10 @@ impl Repository {
     }
 
     /// The folder `path` of commit `commit` has tree `tree`.
+    ///
+    /// # Panics
+    ///
+    /// When `commit` is not described yet: a description that would answer nothing.
     pub fn folder(mut self, commit: &str, path: &str, tree: &str) -> Self {
         let commit = self
             .commits

@@ -878,4 +878,31 @@ pub(crate) mod tests {
         );
         assert_eq!(identities(&id("2")), (app, lib_identity), "deterministic");
     }
+
+    /// Resolution is reached from the command line, never the other way, and reads git only
+    /// through its seam: no file of `resolve/` names clap, the CLI or gix.
+    #[test]
+    fn resolution_imports_neither_the_command_line_nor_gix() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/resolve");
+        let mut read = 0;
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The code, not its tests (this one names what it looks for).
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (number, line) in code.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                for word in ["clap", "cli::", "gix"] {
+                    assert!(
+                        !code.contains(word),
+                        "{}:{}: `{word}` in `{line}`",
+                        path.display(),
+                        number + 1
+                    );
+                }
+            }
+            read += 1;
+        }
+        assert!(read >= 6, "{read} files in {}", folder.display());
+    }
 }
