@@ -190,4 +190,74 @@ mod tests {
             Some((Step::Tag, "v1".to_owned()))
         );
     }
+
+    #[test]
+    fn what_a_product_takes_from_its_parent_release() {
+        use std::collections::BTreeMap;
+
+        use crate::resolve::tests::write_manifests;
+        let (_dir, manifests) = write_manifests(&[
+            ("products/renamed.yaml", "name: renamed\naliases: [old]\n"),
+            ("products/pinned.yaml", "name: pinned\ntag: 1.1.0\n"),
+            (
+                "products/openssl.yaml",
+                "name: openssl\ntag: OpenSSL_1_1_1m\nversion: v1.1.1m\n",
+            ),
+        ]);
+        let product = |name: &str| {
+            &manifests
+                .products
+                .iter()
+                .find(|p| p.value.name.value == name)
+                .unwrap()
+                .value
+        };
+        let released = |version: &str| Inherited {
+            commits: BTreeMap::new(),
+            version: Some(version.to_owned()),
+        };
+        let inherited = BTreeMap::from([
+            ("old".to_owned(), released("1.0.0")),
+            ("pinned".to_owned(), released("1.0.0")),
+            ("openssl".to_owned(), released("v1.1.1m")),
+        ]);
+        let none = BTreeMap::new();
+        let no_inputs = BTreeMap::new();
+        let options = |overrides, branch| Options {
+            platform: "linux-x86_64",
+            overrides,
+            inherited: &inherited,
+            branch,
+            inputs: &no_inputs,
+        };
+        let taken = |name: &str, options: &Options| {
+            let parent = parent(product(name), options);
+            (
+                parent.inherited.and_then(|i| i.version.clone()),
+                parent.retagged,
+            )
+        };
+        let release = options(&none, Some("b.1.x"));
+        let some = |v: &str| Some(v.to_owned());
+        assert_eq!(
+            taken("renamed", &release),
+            (some("1.0.0"), false),
+            "by a former name"
+        );
+        assert_eq!(taken("pinned", &release), (None, true), "a changed pin");
+        assert_eq!(
+            taken("openssl", &release),
+            (some("v1.1.1m"), false),
+            "`version:` is what the pin reads as"
+        );
+        // Without a release branch, a changed pin is no reason to leave the parent.
+        let first = options(&none, None);
+        assert_eq!(taken("pinned", &first), (some("1.0.0"), false));
+        // `--set` takes nothing from the parent.
+        let set = BTreeMap::from([("renamed".to_owned(), "main".to_owned())]);
+        assert_eq!(
+            taken("renamed", &options(&set, Some("b.1.x"))),
+            (None, false)
+        );
+    }
 }
