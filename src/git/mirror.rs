@@ -61,46 +61,8 @@ impl MirrorError {
     }
 }
 
-/// How a ref name resolved in a mirror.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Resolved {
-    /// `refs/tags/<name>`, `refs/heads/<name>`, or the commit id itself.
-    pub full_ref: String,
-    pub commit: String,
-    pub kind: RefKind,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RefKind {
-    Tag,
-    Branch,
-    Commit,
-}
-
-#[derive(Debug, Error)]
-pub enum ResolveError {
-    #[error("the repository has no branch and no tag")]
-    Empty,
-    #[error("`{reference}` is neither a tag, a branch nor a commit of the repository")]
-    NotFound {
-        reference: String,
-        closest: Vec<String>,
-    },
-    #[error(
-        "`{reference}` is both a tag and a branch (`refs/tags/{reference}` and `refs/heads/{reference}`)"
-    )]
-    Ambiguous { reference: String },
-    #[error("`{reference}` points to a {kind} (`{id}`), not to a commit")]
-    NotACommit {
-        reference: String,
-        kind: String,
-        id: String,
-    },
-    #[error("path `{path}` is not a folder in the tree of commit `{commit}`")]
-    PathMissing { path: String, commit: String },
-    #[error("cannot read the repository: {0}")]
-    Read(Source),
-}
+// What resolution asks of a mirror is written in its terms: `resolve::refs`.
+pub use crate::resolve::refs::{RefKind, ResolveError, Resolved};
 
 /// The commits between two commits of a repository.
 #[derive(Debug, Default)]
@@ -833,6 +795,25 @@ impl Mirror {
                 None => format!("g{short}"),
             },
         )
+    }
+}
+
+/// The mirrors folder: each repository's mirror at [`crate::resolve::Mirrors::path`].
+impl crate::resolve::Repositories for crate::resolve::Mirrors<'_> {
+    fn open(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn crate::resolve::Refs + '_>, crate::resolve::refs::Unavailable> {
+        use crate::resolve::refs::Unavailable;
+        let path = self.path(url);
+        match Mirror::open(&path) {
+            Ok(mirror) => Ok(Box::new(mirror)),
+            Err(MirrorError::Missing(mirror)) => Err(Unavailable::Missing(mirror)),
+            Err(other) => Err(Unavailable::Unreadable {
+                mirror: path,
+                reason: other.to_string(),
+            }),
+        }
     }
 }
 

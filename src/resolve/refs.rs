@@ -2,11 +2,55 @@
 //! repository ([`Refs`]) and of the folder of mirrors ([`Repositories`]), and the rules that
 //! turn a ref as the manifests write it into a commit. The rules are written once, here, over
 //! the trait: the gix mirror and the in-memory [`super::fake`] answer the same questions, so
-//! the rules are unit-tested without git. Nothing here reads git itself.
+//! the rules are unit-tested without git. Nothing here reads git itself: `git::mirror`
+//! implements these traits.
 
 use std::path::PathBuf;
 
-pub use crate::git::mirror::{RefKind, ResolveError, Resolved};
+use thiserror::Error;
+
+/// How a ref name resolved in a repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    /// `refs/tags/<name>`, `refs/heads/<name>`, or the commit id itself.
+    pub full_ref: String,
+    pub commit: String,
+    pub kind: RefKind,
+}
+
+/// What a ref as written turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    Tag,
+    Branch,
+    Commit,
+}
+
+/// Why a ref, a tree or a version cannot be read from a repository.
+#[derive(Debug, Error)]
+pub enum ResolveError {
+    #[error("the repository has no branch and no tag")]
+    Empty,
+    #[error("`{reference}` is neither a tag, a branch nor a commit of the repository")]
+    NotFound {
+        reference: String,
+        closest: Vec<String>,
+    },
+    #[error(
+        "`{reference}` is both a tag and a branch (`refs/tags/{reference}` and `refs/heads/{reference}`)"
+    )]
+    Ambiguous { reference: String },
+    #[error("`{reference}` points to a {kind} (`{id}`), not to a commit")]
+    NotACommit {
+        reference: String,
+        kind: String,
+        id: String,
+    },
+    #[error("path `{path}` is not a folder in the tree of commit `{commit}`")]
+    PathMissing { path: String, commit: String },
+    #[error("cannot read the repository: {0}")]
+    Read(Box<dyn std::error::Error + Send + Sync>),
+}
 
 /// What resolution asks of the mirror of one repository. Ids are full hex object ids.
 pub trait Refs {
@@ -73,21 +117,6 @@ pub enum Unavailable {
 /// Where resolution finds the mirror of each repository, by its URL as the manifests write it.
 pub trait Repositories {
     fn open(&self, url: &str) -> Result<Box<dyn Refs + '_>, Unavailable>;
-}
-
-impl Repositories for super::Mirrors<'_> {
-    fn open(&self, url: &str) -> Result<Box<dyn Refs + '_>, Unavailable> {
-        use crate::git::mirror::{Mirror, MirrorError};
-        let path = self.path(url);
-        match Mirror::open(&path) {
-            Ok(mirror) => Ok(Box::new(mirror)),
-            Err(MirrorError::Missing(mirror)) => Err(Unavailable::Missing(mirror)),
-            Err(other) => Err(Unavailable::Unreadable {
-                mirror: path,
-                reason: other.to_string(),
-            }),
-        }
-    }
 }
 
 /// Resolves a tag, a branch or a full commit id as git does: a full ref name is taken as
