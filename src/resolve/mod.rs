@@ -883,7 +883,7 @@ pub(crate) mod tests {
     /// through its seam, that `git::mirror` implements: no file of `resolve/` names clap, the
     /// CLI, gix or the git module.
     #[test]
-    fn resolution_imports_neither_the_command_line_nor_gix() {
+    fn resolution_imports_neither_the_command_line_nor_git() {
         let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/resolve");
         let mut read = 0;
         for entry in std::fs::read_dir(&folder).unwrap() {
