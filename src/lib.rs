@@ -9,6 +9,7 @@ pub mod escape;
 pub mod fsutil;
 pub mod git;
 pub mod identity;
+pub mod json;
 pub mod impact;
 pub mod import;
 pub mod init;
