@@ -96,10 +96,7 @@ impl Diagnostic {
     /// A diagnostic that no file position belongs to.
     pub fn of(severity: Severity, diagnostic: &dyn miette::Diagnostic) -> Self {
         Diagnostic {
-            code: diagnostic
-                .code()
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
+            code: diagnostic.code().map(|c| c.to_string()).unwrap_or_default(),
             severity,
             message: diagnostic.to_string(),
             help: diagnostic.help().map(|h| h.to_string()),

@@ -1,5 +1,8 @@
 //! JSON Schemas of the manifest file kinds, generated from the serde model so they cannot
-//! drift from what `distrib check` accepts. Editors use them through `yaml-language-server`.
+//! drift from what `distrib check` accepts (editors use them through `yaml-language-server`),
+//! and of every document a command prints with `--format json` (`docs/json.md`), under
+//! `schema/output/`: generated from the document's type where this crate has one, carried as
+//! written for the others.
 
 use schemars::{JsonSchema, generate::SchemaSettings};
 use serde_json::Value;
@@ -93,12 +96,165 @@ pub fn to_text(kind: Kind) -> String {
     text
 }
 
+/// The schema of `T`; a non-empty `title` replaces the type's own.
 fn generate<T: JsonSchema>(title: &str) -> Value {
     let generator = SchemaSettings::draft2020_12().into_generator();
     let schema = generator.into_root_schema_for::<T>();
     let mut value = schema.to_value();
-    if let Value::Object(map) = &mut value {
+    if let Value::Object(map) = &mut value
+        && !title.is_empty()
+    {
         map.insert("title".into(), Value::String(title.into()));
     }
     value
+}
+
+/// The folder of `schema/` that holds the schemas of the documents commands print.
+pub const OUTPUT_DIR: &str = "output";
+
+/// A document a command prints with `--format json`, by its `format`.
+pub struct Output {
+    /// `distrib-diff/1`.
+    pub format: &'static str,
+    /// The commands that print it.
+    pub commands: &'static str,
+    /// Its schema: generated from its type, or the committed file as written.
+    pub schema: Source,
+}
+
+pub enum Source {
+    Generated(fn() -> Value),
+    Written(&'static str),
+}
+
+macro_rules! written {
+    ($file:literal) => {
+        Source::Written(include_str!(concat!("../schema/output/", $file)))
+    };
+}
+
+/// Every document a command prints, in the order of `docs/json.md`.
+pub const OUTPUTS: &[Output] = &[
+    Output {
+        format: "distrib-check/1",
+        commands: "check",
+        schema: written!("distrib-check-1.schema.json"),
+    },
+    Output {
+        format: "distrib-fetch/1",
+        commands: "fetch",
+        schema: written!("distrib-fetch-1.schema.json"),
+    },
+    Output {
+        format: "distrib-lock/1",
+        commands: "lock (also --check, --dry-run)",
+        schema: written!("distrib-lock-1.schema.json"),
+    },
+    Output {
+        format: "distrib-verify/1",
+        commands: "verify",
+        schema: written!("distrib-verify-1.schema.json"),
+    },
+    Output {
+        format: "distrib-release/1",
+        commands: "release candidate|final|patch",
+        schema: written!("distrib-release-1.schema.json"),
+    },
+    Output {
+        format: "distrib-tag/1",
+        commands: "tag",
+        schema: written!("distrib-tag-1.schema.json"),
+    },
+    Output {
+        format: "distrib-branch/1",
+        commands: "branch",
+        schema: written!("distrib-branch-1.schema.json"),
+    },
+    Output {
+        format: "distrib-record/1",
+        commands: "record",
+        schema: written!("distrib-record-1.schema.json"),
+    },
+    Output {
+        format: "distrib-diff/1",
+        commands: "diff",
+        schema: Source::Generated(|| generate::<crate::report::diff::Diff>("")),
+    },
+    Output {
+        format: "distrib-notes/1",
+        commands: "notes",
+        schema: written!("distrib-notes-1.schema.json"),
+    },
+    Output {
+        format: "distrib-graph/1",
+        commands: "graph",
+        schema: Source::Generated(|| generate::<crate::report::graph::Graph>("")),
+    },
+    Output {
+        format: "distrib-plan/1",
+        commands: "plan",
+        schema: Source::Generated(|| generate::<crate::report::plan::Plan>("")),
+    },
+    Output {
+        format: "distrib-list/1",
+        commands: "list",
+        schema: Source::Generated(|| generate::<crate::report::list::List>("")),
+    },
+    Output {
+        format: "distrib-deploy/1",
+        commands: "deploy add|remove|set-default|set-support|set-partition|unset-partition|set-alternative|unset-alternative",
+        schema: Source::Generated(|| generate::<crate::deploy::Document>("")),
+    },
+    Output {
+        format: crate::deploy::EXPORT_FORMAT,
+        commands: "deploy export",
+        schema: Source::Generated(|| generate::<crate::deploy::Export>("")),
+    },
+    Output {
+        format: "distrib-site/1",
+        commands: "site",
+        schema: Source::Generated(|| generate::<crate::site::Document>("")),
+    },
+    Output {
+        format: "distrib-import/1",
+        commands: "import alidist|lsst",
+        schema: written!("distrib-import-1.schema.json"),
+    },
+    Output {
+        format: "distrib-error/1",
+        commands: "any command with --format json, on a fatal error",
+        schema: written!("distrib-error-1.schema.json"),
+    },
+];
+
+impl Output {
+    /// The schema's file name under `schema/output/`: `distrib-diff-1.schema.json`.
+    pub fn file_name(&self) -> String {
+        format!("{}.schema.json", self.format.replace('/', "-"))
+    }
+
+    /// The schema as written to its file: pretty, with one trailing newline.
+    pub fn to_text(&self) -> String {
+        match &self.schema {
+            Source::Generated(make) => {
+                let mut text = serde_json::to_string_pretty(&make()).unwrap_or_default();
+                text.push('\n');
+                text
+            }
+            Source::Written(text) => (*text).to_owned(),
+        }
+    }
+
+    /// The schema as a value.
+    pub fn schema(&self) -> Value {
+        match &self.schema {
+            Source::Generated(make) => make(),
+            Source::Written(text) => serde_json::from_str(text).unwrap_or_default(),
+        }
+    }
+}
+
+/// The document whose `format` is `format`.
+pub fn output(format: &str) -> Option<&'static Output> {
+    OUTPUTS.iter().find(|o| o.format == format)
 }

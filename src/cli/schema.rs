@@ -1,5 +1,5 @@
 //! `distrib schema`: print or write the JSON Schema of the manifest file kinds (and, with
-//! `--out`, of the document `deploy export` prints).
+//! `--out`, of every document a command prints with `--format json`).
 
 use super::{CommandError, CommandResult};
 use std::path::PathBuf;
@@ -18,8 +18,9 @@ pub struct Args {
     #[arg(value_parser = kind_names(), required_unless_present = "out")]
     kind: Option<String>,
 
-    /// Write every schema as `<kind>.schema.json` into DIR instead (relative to `-C DIR` when
-    /// given)
+    /// Write every schema as `<kind>.schema.json` into DIR instead, and the schemas of the
+    /// JSON documents commands print as `output/distrib-<command>-1.schema.json` (relative to
+    /// `-C DIR` when given)
     #[arg(long, value_name = "DIR", conflicts_with = "kind")]
     out: Option<PathBuf>,
 }
@@ -47,11 +48,19 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             .map_err(|e| io_error(&path, e))?;
         super::err(&format!("wrote `{}`\n", path.display()));
     }
-    // And the document `deploy export` prints, for the programs that read it.
-    let path = out.join(crate::deploy::EXPORT_SCHEMA_FILE);
-    crate::fsutil::write_atomic(&path, crate::deploy::export_schema().as_bytes())
-        .map_err(|e| io_error(&path, e))?;
-    super::err(&format!("wrote `{}`\n", path.display()));
+    // And the documents commands print, for the programs that read them.
+    let folder = out.join(schema::OUTPUT_DIR);
+    std::fs::create_dir_all(&folder).map_err(|e| io_error(&folder, e))?;
+    for output in schema::OUTPUTS {
+        let path = folder.join(output.file_name());
+        crate::fsutil::write_atomic(&path, output.to_text().as_bytes())
+            .map_err(|e| io_error(&path, e))?;
+    }
+    super::err(&format!(
+        "wrote {} document schemas into `{}`\n",
+        schema::OUTPUTS.len(),
+        folder.display()
+    ));
     Ok(Exit::Success)
 }
 

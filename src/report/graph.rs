@@ -130,7 +130,10 @@ impl Graph {
     pub fn dot(&self) -> String {
         let mut text = format!(
             "digraph {} {{\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
-            dot_id(&format!("{}/{}", self.release.distribution, self.release.release))
+            dot_id(&format!(
+                "{}/{}",
+                self.release.distribution, self.release.release
+            ))
         );
         if let Some(since) = self.since.as_ref().map(|r| &r.release) {
             text.push_str(&format!(
