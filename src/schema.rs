@@ -96,6 +96,28 @@ pub fn to_text(kind: Kind) -> String {
     text
 }
 
+/// The schema of a document type: every field it has is always there (`null` when it has no
+/// value), so each is required.
+fn document<T: JsonSchema>() -> Value {
+    let mut schema = generate::<T>("");
+    require_every_field(&mut schema);
+    schema
+}
+
+fn require_every_field(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(properties)) = map.get("properties") {
+                let names: Vec<Value> = properties.keys().cloned().map(Value::String).collect();
+                map.insert("required".into(), Value::Array(names));
+            }
+            map.values_mut().for_each(require_every_field);
+        }
+        Value::Array(items) => items.iter_mut().for_each(require_every_field),
+        _ => {}
+    }
+}
+
 /// The schema of `T`; a non-empty `title` replaces the type's own.
 fn generate<T: JsonSchema>(title: &str) -> Value {
     let generator = SchemaSettings::draft2020_12().into_generator();
@@ -178,7 +200,7 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         format: "distrib-diff/1",
         commands: "diff",
-        schema: Source::Generated(|| generate::<crate::report::diff::Diff>("")),
+        schema: Source::Generated(|| document::<crate::report::diff::Diff>()),
     },
     Output {
         format: "distrib-notes/1",
@@ -188,32 +210,32 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         format: "distrib-graph/1",
         commands: "graph",
-        schema: Source::Generated(|| generate::<crate::report::graph::Graph>("")),
+        schema: Source::Generated(|| document::<crate::report::graph::Graph>()),
     },
     Output {
         format: "distrib-plan/1",
         commands: "plan",
-        schema: Source::Generated(|| generate::<crate::report::plan::Plan>("")),
+        schema: Source::Generated(|| document::<crate::report::plan::Plan>()),
     },
     Output {
         format: "distrib-list/1",
         commands: "list",
-        schema: Source::Generated(|| generate::<crate::report::list::List>("")),
+        schema: Source::Generated(|| document::<crate::report::list::List>()),
     },
     Output {
         format: "distrib-deploy/1",
         commands: "deploy add|remove|set-default|set-support|set-partition|unset-partition|set-alternative|unset-alternative",
-        schema: Source::Generated(|| generate::<crate::deploy::Document>("")),
+        schema: Source::Generated(|| document::<crate::deploy::Document>()),
     },
     Output {
         format: crate::deploy::EXPORT_FORMAT,
         commands: "deploy export",
-        schema: Source::Generated(|| generate::<crate::deploy::Export>("")),
+        schema: Source::Generated(|| document::<crate::deploy::Export>()),
     },
     Output {
         format: "distrib-site/1",
         commands: "site",
-        schema: Source::Generated(|| generate::<crate::site::Document>("")),
+        schema: Source::Generated(|| document::<crate::site::Document>()),
     },
     Output {
         format: "distrib-import/1",
