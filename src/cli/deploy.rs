@@ -138,11 +138,12 @@ enum DeployFailure {
         release: String,
         distribution: String,
     },
-    #[error("cannot change `{path}`: {source}")]
+    // The reason is part of the message, not a cause of it: said once.
+    #[error("cannot change `{path}`: {reason}")]
     #[diagnostic(code("deploy"))]
     Edit {
         path: String,
-        source: crate::deploy::DeployError,
+        reason: crate::deploy::DeployError,
     },
     #[error("`{path}` is a symbolic link to `{target}`, outside the manifest repository")]
     #[diagnostic(
@@ -334,7 +335,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     let text = apply(&source.text, deployment, &edit).map_err(|e| {
         boxed(DeployFailure::Edit {
             path: source.path.clone(),
-            source: e,
+            reason: e,
         })
     })?;
     // The edit is valid: the release it makes the default must have passed its checks.

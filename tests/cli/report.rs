@@ -356,7 +356,10 @@ fn rebuild_and_reuse() {
     assert_eq!(diff["summary"]["changed"], 0);
     assert_eq!(diff["summary"]["reuse"], 5);
     assert_eq!(diff["before"]["lock"], diff["after"]["lock"]);
-    assert_eq!(diff["after"]["lock"], format!("locks/dist/{first}.lock.yaml"));
+    assert_eq!(
+        diff["after"]["lock"],
+        format!("locks/dist/{first}.lock.yaml")
+    );
 }
 
 /// Added, removed, rebuilt and moved products at once, as a Markdown section.
