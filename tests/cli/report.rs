@@ -720,3 +720,20 @@ fn an_unknown_release_is_explained() {
     let run = crate::support::distrib(&f.root, &["diff", "d.2026.11.02", "d.2026.11.01"]);
     insta::assert_snapshot!(run.snapshot());
 }
+
+/// The reports are a leaf below the site: the site uses them, never the other way round
+/// (escaping and Markdown rendering live in `escape`, which both use).
+#[test]
+fn report_modules_do_not_depend_on_the_site() {
+    let folder = crate::support::project().join("src/report");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for needle in ["crate::site", "super::super::site", "crate::cli"] {
+            assert!(!text.contains(needle), "{} uses `{needle}`", path.display());
+        }
+        read += 1;
+    }
+    assert!(read >= 5, "only {read} files read");
+}
