@@ -131,6 +131,31 @@ fn generate<T: JsonSchema>(title: &str) -> Value {
     value
 }
 
+/// The format of the document `distrib schema --out DIR --format json` prints.
+pub const FORMAT: &str = "distrib-schema/1";
+
+/// What `distrib schema --out` wrote: the document it prints with `--format json`.
+#[derive(Debug, serde::Serialize, JsonSchema)]
+#[schemars(title = "distrib schema --out: the schemas written")]
+pub struct Document {
+    /// `distrib-schema/1`.
+    #[schemars(extend("const" = FORMAT))]
+    pub format: &'static str,
+    /// The folder, as given.
+    pub out: String,
+    /// Every schema, relative to `out`.
+    pub files: Vec<WrittenFile>,
+}
+
+/// A file a command wrote, or left as it was.
+#[derive(Debug, serde::Serialize, JsonSchema)]
+pub struct WrittenFile {
+    /// Relative to the folder written into, with `/`.
+    pub path: String,
+    /// `done` (written) or `up-to-date` (it already held these bytes).
+    pub status: crate::json::Status,
+}
+
 /// The folder of `schema/` that holds the schemas of the documents commands print.
 pub const OUTPUT_DIR: &str = "output";
 
@@ -236,6 +261,16 @@ pub const OUTPUTS: &[Output] = &[
         format: "distrib-site/1",
         commands: "site",
         schema: Source::Generated(|| document::<crate::site::Document>()),
+    },
+    Output {
+        format: "distrib-schema/1",
+        commands: "schema --out",
+        schema: Source::Generated(document::<Document>),
+    },
+    Output {
+        format: "distrib-init/1",
+        commands: "init",
+        schema: Source::Generated(document::<crate::init::Document>),
     },
     Output {
         format: "distrib-import/1",

@@ -278,3 +278,37 @@ fn the_json_examples_of_the_documentation_match_their_schemas() {
         );
     }
 }
+
+#[test]
+fn init_and_schema_say_what_they_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = crate::support::distrib(dir.path(), &["init", "new", "--format", "json"]);
+    ok(&run);
+    let init = valid(&run.stdout);
+    assert_eq!(init["dir"], "new");
+    assert!(
+        init["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "products/hello.yaml" && f["status"] == "done"),
+        "{init:#}"
+    );
+    let args = ["schema", "--out", "s", "--format", "json"];
+    let first = valid(&crate::support::distrib(dir.path(), &args).stdout);
+    let files = first["files"].as_array().unwrap();
+    assert!(files.iter().all(|f| f["status"] == "done"));
+    assert!(
+        files
+            .iter()
+            .any(|f| f["path"] == "output/distrib-diff-1.schema.json")
+    );
+    let again = valid(&crate::support::distrib(dir.path(), &args).stdout);
+    assert!(
+        again["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] == "up-to-date")
+    );
+}
