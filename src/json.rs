@@ -25,8 +25,9 @@ pub struct Release {
     pub date: Option<String>,
     /// Its build number, from its lock; `null` when it has none.
     pub build: Option<u64>,
-    /// Its lockfile's path relative to the manifest repository (`locks/DIST/RELEASE.lock.yaml`),
-    /// `null` for a lockfile read from elsewhere.
+    /// The path, relative to the manifest repository, of the lockfile of its history that holds
+    /// exactly this lock (`locks/DIST/RELEASE.lock.yaml`); `null` when there is none (a lock
+    /// read from elsewhere that the history does not have).
     pub lock: Option<String>,
 }
 

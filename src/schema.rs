@@ -225,7 +225,7 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         format: "distrib-diff/1",
         commands: "diff",
-        schema: Source::Generated(|| document::<crate::report::diff::Diff>()),
+        schema: Source::Generated(document::<crate::report::diff::Diff>),
     },
     Output {
         format: "distrib-notes/1",
@@ -235,32 +235,32 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         format: "distrib-graph/1",
         commands: "graph",
-        schema: Source::Generated(|| document::<crate::report::graph::Graph>()),
+        schema: Source::Generated(document::<crate::report::graph::Graph>),
     },
     Output {
         format: "distrib-plan/1",
         commands: "plan",
-        schema: Source::Generated(|| document::<crate::report::plan::Plan>()),
+        schema: Source::Generated(document::<crate::report::plan::Plan>),
     },
     Output {
         format: "distrib-list/1",
         commands: "list",
-        schema: Source::Generated(|| document::<crate::report::list::List>()),
+        schema: Source::Generated(document::<crate::report::list::List>),
     },
     Output {
         format: "distrib-deploy/1",
         commands: "deploy add|remove|set-default|set-support|set-partition|unset-partition|set-alternative|unset-alternative",
-        schema: Source::Generated(|| document::<crate::deploy::Document>()),
+        schema: Source::Generated(document::<crate::deploy::Document>),
     },
     Output {
         format: crate::deploy::EXPORT_FORMAT,
         commands: "deploy export",
-        schema: Source::Generated(|| document::<crate::deploy::Export>()),
+        schema: Source::Generated(document::<crate::deploy::Export>),
     },
     Output {
         format: "distrib-site/1",
         commands: "site",
-        schema: Source::Generated(|| document::<crate::site::Document>()),
+        schema: Source::Generated(document::<crate::site::Document>),
     },
     Output {
         format: "distrib-schema/1",
