@@ -41,8 +41,9 @@ fn check(document: &Value, shown: &str) {
 }
 
 /// The commands whose documents other parts of distrib are moving to the vocabulary, with the
-/// arguments that make each print one on [`Fixture::locked`]. Their schemas are committed
-/// already; once a command prints `format`, its row moves into the test below.
+/// arguments that make each print one on [`Fixture::locked`] (`import` on an alidist checkout
+/// named `alidist` beside it). Their schemas are committed already; once a command prints
+/// `format`, its row moves into a test that runs it and checks its output with [`valid`].
 pub(crate) const PENDING: &[(&str, &[&str])] = &[
     ("distrib-check/1", &["check", "--format", "json"]),
     ("distrib-fetch/1", &["fetch", "--format", "json"]),
@@ -69,11 +70,26 @@ pub(crate) const PENDING: &[(&str, &[&str])] = &[
     ),
     (
         "distrib-branch/1",
-        &["branch", "w.2026.47", "--dry-run", "--format", "json"],
+        &[
+            "branch",
+            "w.2026.47",
+            "utils",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
     ),
     (
         "distrib-record/1",
-        &["record", "w.2026.47", "build", "pass", "--format", "json"],
+        &[
+            "record",
+            "w.2026.47",
+            "build",
+            "--result",
+            "pass",
+            "--format",
+            "json",
+        ],
     ),
     (
         "distrib-notes/1",
