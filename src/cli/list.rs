@@ -56,6 +56,16 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             });
         }
     }
+    // A lock's file, known from the history without reading it again: only a lock at the path
+    // its names give is the history's lock of that release.
+    let in_place = |lock: &crate::lock::Lockfile| -> Option<String> {
+        let expected = crate::lock::path(root, &lock.distribution, &lock.release);
+        history
+            .locks
+            .iter()
+            .any(|(path, held)| *path == expected && held == lock)
+            .then(|| crate::json::relative(root, &expected))
+    };
     // Newest first, by lineage: a final above its candidates, a patch above its base.
     let mut locks = crate::lock::history::lineage_order(history.all().filter(|lock| {
         args.distribution
@@ -96,7 +106,10 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             let releases = locks
                 .iter()
                 .map(|lock| Listed {
-                    release: Release::of(lock, Some(root)),
+                    release: Release {
+                        lock: in_place(lock),
+                        ..Release::of(lock, None)
+                    },
                     release_version: lock.release_version.clone(),
                     rc: lock.rc,
                     build_name: crate::naming::build_of(&opened.manifests, lock),

@@ -178,6 +178,11 @@ fn the_reports_documents_match_their_schemas() {
     );
     json(&f, &["plan", "dist", "--store", store, "--format", "json"]);
     let list = json(&f, &["list", "--format", "json"]);
+    assert_eq!(
+        list["releases"][0]["lock"],
+        format!("locks/dist/{nightly}.lock.yaml")
+    );
+    assert_eq!(list["releases"][1]["parent"], Value::Null);
     assert_eq!(list["releases"][0]["installed"], serde_json::json!([]));
     assert_eq!(
         list["releases"][1]["installed"],
