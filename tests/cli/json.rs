@@ -333,3 +333,25 @@ fn init_and_schema_say_what_they_wrote() {
             .all(|f| f["status"] == "up-to-date")
     );
 }
+
+/// A lock under another release's path: `list` says so in its `diagnostics`, and the release
+/// it holds names no lockfile of the history.
+#[test]
+fn list_reports_a_misplaced_lock_in_its_diagnostics() {
+    let (f, weekly, _) = reports();
+    let from = f.root.join(format!("locks/dist/{weekly}.lock.yaml"));
+    std::fs::rename(&from, f.root.join("locks/dist/w.2026.99.lock.yaml")).unwrap();
+    let list = json(&f, &["list", "--format", "json"]);
+    let diagnostics = list["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{list:#}");
+    assert_eq!(diagnostics[0]["code"], "lock-misplaced");
+    assert_eq!(diagnostics[0]["severity"], "warning");
+    assert_eq!(diagnostics[0]["file"], "locks/dist/w.2026.99.lock.yaml");
+    let misplaced = list["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["release"] == weekly.as_str())
+        .unwrap();
+    assert!(misplaced["lock"].is_null(), "{misplaced:#}");
+}
