@@ -355,3 +355,24 @@ fn list_reports_a_misplaced_lock_in_its_diagnostics() {
         .unwrap();
     assert!(misplaced["lock"].is_null(), "{misplaced:#}");
 }
+
+/// `docs/json.md` lists every document of `schema::OUTPUTS`, with a section of its fields.
+#[test]
+fn docs_json_describes_every_document() {
+    let text = std::fs::read_to_string(project().join("docs/json.md")).unwrap();
+    for output in distrib::schema::OUTPUTS {
+        let row = format!("| `{}` |", output.format);
+        assert!(
+            text.contains(&row),
+            "docs/json.md has no row for `{}`",
+            output.format
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("### ") && l.contains(&format!("`{}`", output.format)))
+                || output.format == "distrib-error/1",
+            "docs/json.md has no section for `{}`",
+            output.format
+        );
+    }
+}
