@@ -433,3 +433,124 @@ fn the_example_workflow_matches_the_github_workflow_schema() {
     assert_eq!(code, 1, "{said}");
     assert!(said.contains("$.jobs.check"), "{said}");
 }
+
+/// pre-commit, as a manifest repository uses it: the repository's `.pre-commit-hooks.yaml`
+/// installed from a git repository at a commit, run by `git commit` itself. A commit that
+/// breaks a manifest is refused, so is one that only deletes a manifest another one needs, and
+/// a commit of no manifest at all is checked too. (The hook's `language: rust` makes pre-commit
+/// build distrib with `cargo install` on first use, minutes of release build; here the hook
+/// runs this build's binary instead, as `language: system`: the rest is the hook as published.)
+#[test]
+fn pre_commit_refuses_a_commit_that_breaks_or_deletes_a_manifest() {
+    let Some(pre_commit) = program(
+        "pre-commit",
+        "DISTRIB_REQUIRE_PRE_COMMIT",
+        "pip install pre-commit",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hooks = dir.path().join("distrib");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::copy(
+        project().join(".pre-commit-hooks.yaml"),
+        hooks.join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    crate::support::git(&hooks, &["init", "-q", "-b", "main"]);
+    crate::support::git(&hooks, &["add", "-A"]);
+    crate::support::git(&hooks, &["commit", "-q", "-m", "hooks"]);
+    let rev = crate::support::git(&hooks, &["rev-parse", "HEAD"]);
+
+    let root = dir.path().join("manifests");
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("distrib.yaml", "");
+    write("products/utils.yaml", "name: utils\n");
+    write(
+        "products/app.yaml",
+        "name: app\ndepends: { utils: \"*\" }\n",
+    );
+    write("README.md", "Our manifests.\n");
+    write(
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: distrib-check\n        language: system\n",
+            hooks.display()
+        ),
+    );
+    crate::support::git(&root, &["init", "-q", "-b", "main"]);
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_distrib"))
+        .parent()
+        .unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin.to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let cache = dir.path().join("pre-commit-cache");
+    let env: [(&str, &std::ffi::OsStr); 6] = [
+        ("PATH", path.as_os_str()),
+        ("PRE_COMMIT_HOME", cache.as_os_str()),
+        ("GIT_AUTHOR_NAME", "Release Manager".as_ref()),
+        ("GIT_AUTHOR_EMAIL", "rm@example.org".as_ref()),
+        ("GIT_COMMITTER_NAME", "Release Manager".as_ref()),
+        ("GIT_COMMITTER_EMAIL", "rm@example.org".as_ref()),
+    ];
+    let (code, said) = run_program(&pre_commit, &root, &["install"], &env);
+    assert_eq!(code, 0, "{said}");
+    let git = std::path::Path::new("git");
+    let commit = |message: &str| {
+        let (code, said) = run_program(git, &root, &["add", "-A"], &env);
+        assert_eq!(code, 0, "{said}");
+        run_program(git, &root, &["commit", "-q", "-m", message], &env)
+    };
+    let head = || crate::support::git(&root, &["rev-parse", "HEAD"]);
+    let ran = |said: &str| {
+        let line = said
+            .lines()
+            .find(|l| l.starts_with("distrib check"))
+            .unwrap_or_else(|| panic!("the hook did not run:\n{said}"));
+        line.rsplit('.').next().unwrap().trim().to_owned()
+    };
+
+    let (code, said) = commit("manifests");
+    assert_eq!(code, 0, "{said}");
+    assert_eq!(ran(&said), "Passed", "{said}");
+    let first = head();
+
+    // A broken manifest: the commit is refused, with distrib's own diagnostic.
+    write(
+        "products/app.yaml",
+        "name: app\ndepends: { utilz: \"*\" }\n",
+    );
+    let (code, said) = commit("a misspelt dependency");
+    assert_eq!(code, 1, "{said}");
+    assert_eq!(ran(&said), "Failed", "{said}");
+    assert!(said.contains("utilz"), "{said}");
+    assert_eq!(head(), first);
+    write(
+        "products/app.yaml",
+        "name: app\ndepends: { utils: \"*\" }\n",
+    );
+
+    // A commit that only deletes a manifest: no file to pass, and the hook runs all the same.
+    std::fs::remove_file(root.join("products/utils.yaml")).unwrap();
+    let (code, said) = commit("utils is gone");
+    assert_eq!(code, 1, "{said}");
+    assert_eq!(ran(&said), "Failed", "{said}");
+    assert!(said.contains("utils"), "{said}");
+    assert_eq!(head(), first);
+    let (code, said) = run_program(git, &root, &["reset", "-q", "--hard"], &env);
+    assert_eq!(code, 0, "{said}");
+
+    // A commit of no manifest is checked too, and passes.
+    write("README.md", "Our manifests, checked on every commit.\n");
+    let (code, said) = commit("README");
+    assert_eq!(code, 0, "{said}");
+    assert_eq!(ran(&said), "Passed", "{said}");
+    assert_ne!(head(), first);
+}
