@@ -554,3 +554,313 @@ fn pre_commit_refuses_a_commit_that_breaks_or_deletes_a_manifest() {
     assert_eq!(ran(&said), "Passed", "{said}");
     assert_ne!(head(), first);
 }
+
+/// A language-server client over the server's stdin and stdout (JSON-RPC with `Content-Length`
+/// frames), enough to open documents, read the diagnostics the server publishes and ask for
+/// completions. It answers the server's own requests (`workspace/configuration` with `yaml`,
+/// anything else with `null`).
+struct Lsp {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    messages: std::sync::mpsc::Receiver<serde_json::Value>,
+    yaml: serde_json::Value,
+    notifications: Vec<serde_json::Value>,
+    next_id: u64,
+}
+
+impl Lsp {
+    fn start(server: &std::path::Path, root: &std::path::Path, yaml: serde_json::Value) -> Self {
+        use std::io::{BufRead, Read};
+        let mut command = crate::support::clean(std::process::Command::new(server));
+        let mut child = command
+            .arg("--stdio")
+            .current_dir(root)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the language server starts");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (send, messages) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        length = n.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("a Content-Length header")];
+                if stdout.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let message = serde_json::from_slice(&body).expect("a JSON-RPC message");
+                if send.send(message).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut lsp = Self {
+            child,
+            stdin,
+            messages,
+            yaml,
+            notifications: Vec::new(),
+            next_id: 1,
+        };
+        let root_uri = format!("file://{}", root.display());
+        lsp.request(
+            "initialize",
+            serde_json::json!({
+                "processId": std::process::id(),
+                "rootUri": root_uri,
+                "capabilities": {
+                    "workspace": { "configuration": true, "didChangeConfiguration": {} },
+                    "textDocument": {
+                        "publishDiagnostics": {},
+                        "completion": { "completionItem": { "snippetSupport": false } }
+                    }
+                }
+            }),
+        );
+        lsp.notify("initialized", serde_json::json!({}));
+        let settings = serde_json::json!({ "yaml": lsp.yaml });
+        lsp.notify(
+            "workspace/didChangeConfiguration",
+            serde_json::json!({ "settings": settings }),
+        );
+        lsp
+    }
+
+    fn send(&mut self, message: &serde_json::Value) {
+        use std::io::Write;
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: serde_json::Value) {
+        let message = serde_json::json!({ "jsonrpc": "2.0", "method": method, "params": params });
+        self.send(&message);
+    }
+
+    /// The next message from the server that is not one of its requests (those are answered
+    /// here); panics after a minute of silence.
+    fn next(&mut self) -> serde_json::Value {
+        loop {
+            let message = self
+                .messages
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .expect("the language server answers within a minute");
+            let (Some(id), Some(method)) = (message.get("id"), message["method"].as_str()) else {
+                return message;
+            };
+            let result = if method == "workspace/configuration" {
+                let items = message["params"]["items"].as_array().map_or(0, Vec::len);
+                let answers: Vec<serde_json::Value> = (0..items)
+                    .map(
+                        |i| match message["params"]["items"][i]["section"].as_str() {
+                            Some("yaml") => self.yaml.clone(),
+                            _ => serde_json::Value::Null,
+                        },
+                    )
+                    .collect();
+                serde_json::Value::Array(answers)
+            } else {
+                serde_json::Value::Null
+            };
+            let answer = serde_json::json!({ "jsonrpc": "2.0", "id": id, "result": result });
+            self.send(&answer);
+        }
+    }
+
+    fn request(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let message =
+            serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        self.send(&message);
+        loop {
+            let message = self.next();
+            if message["id"] == id {
+                assert!(message.get("error").is_none(), "{method}: {message}");
+                return message["result"].clone();
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    fn open(&mut self, uri: &str, text: &str) {
+        let document = serde_json::json!({
+            "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": text }
+        });
+        self.notify("textDocument/didOpen", document);
+    }
+
+    /// The diagnostics the server publishes for `uri`, the first time it does.
+    fn diagnostics(&mut self, uri: &str) -> Vec<serde_json::Value> {
+        let published = |m: &serde_json::Value| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        };
+        let found = match self.notifications.iter().position(published) {
+            Some(i) => self.notifications.remove(i),
+            None => loop {
+                let message = self.next();
+                if published(&message) {
+                    break message;
+                }
+                self.notifications.push(message);
+            },
+        };
+        found["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+}
+
+impl Drop for Lsp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// yaml-language-server, as an editor runs it, over LSP on an example's product file: the
+/// example's modeline finds the schema inside the example, the file as shipped has no
+/// diagnostic, a misspelt field and a wrong type get theirs on their lines, and completion
+/// offers the product's fields with their descriptions.
+#[test]
+fn yaml_language_server_validates_and_completes_an_example_over_lsp() {
+    let Some(server) = program(
+        "yaml-language-server",
+        "DISTRIB_REQUIRE_YAML_LANGUAGE_SERVER",
+        "npm install yaml-language-server",
+    ) else {
+        return;
+    };
+    let root = project().join("examples/lsst");
+    let file = root.join("products/afw.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let uri = format!("file://{}", file.display());
+    // No network: the schema comes from the modeline alone.
+    let yaml = serde_json::json!({
+        "validate": true,
+        "completion": true,
+        "hover": true,
+        "schemaStore": { "enable": false },
+    });
+    let mut lsp = Lsp::start(&server, &root, yaml);
+
+    lsp.open(&uri, &text);
+    let diagnostics = lsp.diagnostics(&uri);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+
+    // The same file with two mistakes, in a document of its own (nothing is written).
+    let broken = text
+        .replacen("team: Data Management", "teem: Data Management", 1)
+        .replacen("type: internal", "type: [internal]", 1);
+    assert_ne!(broken, text);
+    let line_of = |needle: &str| broken.lines().position(|l| l.starts_with(needle)).unwrap();
+    let broken_uri = format!("file://{}", root.join("products/afw-broken.yaml").display());
+    lsp.open(&broken_uri, &broken);
+    let diagnostics = lsp.diagnostics(&broken_uri);
+    let on = |line: usize| -> Vec<String> {
+        diagnostics
+            .iter()
+            .filter(|d| d["range"]["start"]["line"] == line)
+            .map(|d| d["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let teem = on(line_of("teem:"));
+    assert!(
+        teem.iter()
+            .any(|m| m.contains("teem") && m.contains("not allowed")),
+        "{diagnostics:#?}"
+    );
+    let kind = on(line_of("type: ["));
+    assert!(
+        kind.iter().any(|m| m.contains("Incorrect type")),
+        "{diagnostics:#?}"
+    );
+    assert!(
+        diagnostics.iter().all(|d| d["source"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("yaml-schema: A software product"))),
+        "every diagnostic is the product schema's: {diagnostics:#?}"
+    );
+    // distrib check finds each mistake on the same line (it stops at the first one a file has).
+    let copy = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&root, copy.path());
+    for (from, to) in [
+        ("team: Data Management", "teem: Data Management"),
+        ("type: internal", "type: [internal]"),
+    ] {
+        let one = text.replacen(from, to, 1);
+        std::fs::write(copy.path().join("products/afw.yaml"), &one).unwrap();
+        let run = distrib(copy.path(), &["check", "--format", "json"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let lines: Vec<u64> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["line"].as_u64().unwrap())
+            .collect();
+        assert_eq!(lines, [line_of(to) as u64 + 1], "{}", run.stdout);
+    }
+    assert!(
+        diagnostics.iter().all(|d| {
+            let line = d["range"]["start"]["line"].as_u64().unwrap() as usize;
+            [line_of("teem:"), line_of("type: [")].contains(&line)
+        }),
+        "only the two mistakes: {diagnostics:#?}"
+    );
+
+    // Completion on an empty line of a new product: its fields, documented by the schema.
+    let fresh = "# yaml-language-server: $schema=../schema/product.schema.json\nname: fresh\n\n";
+    let fresh_uri = format!("file://{}", root.join("products/fresh.yaml").display());
+    lsp.open(&fresh_uri, fresh);
+    lsp.diagnostics(&fresh_uri);
+    let completion = lsp.request(
+        "textDocument/completion",
+        serde_json::json!({
+            "textDocument": { "uri": fresh_uri },
+            "position": { "line": 2, "character": 0 }
+        }),
+    );
+    let items = completion
+        .get("items")
+        .unwrap_or(&completion)
+        .as_array()
+        .unwrap_or_else(|| panic!("{completion}"))
+        .clone();
+    let labels: Vec<&str> = items.iter().filter_map(|i| i["label"].as_str()).collect();
+    for field in [
+        "repositories",
+        "depends",
+        "build_depends",
+        "description",
+        "team",
+    ] {
+        assert!(labels.contains(&field), "`{field}` in {labels:?}");
+    }
+    assert!(
+        !labels.contains(&"name"),
+        "`name` is there already: {labels:?}"
+    );
+    let repositories = items.iter().find(|i| i["label"] == "repositories").unwrap();
+    let documented = repositories["documentation"]
+        .get("value")
+        .unwrap_or(&repositories["documentation"]);
+    assert!(
+        documented.as_str().is_some_and(|d| !d.is_empty()),
+        "{repositories}"
+    );
+}
