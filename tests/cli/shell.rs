@@ -735,7 +735,8 @@ impl Drop for Lsp {
 /// yaml-language-server, as an editor runs it, over LSP on an example's product file: the
 /// example's modeline finds the schema inside the example, the file as shipped has no
 /// diagnostic, a misspelt field and a wrong type get theirs on their lines, and completion
-/// offers the product's fields with their descriptions.
+/// offers the product's fields with their descriptions. Every file of both examples and every
+/// file `distrib init` writes opens with no diagnostic.
 #[test]
 fn yaml_language_server_validates_and_completes_an_example_over_lsp() {
     let Some(server) = program(
@@ -863,4 +864,30 @@ fn yaml_language_server_validates_and_completes_an_example_over_lsp() {
         documented.as_str().is_some_and(|d| !d.is_empty()),
         "{repositories}"
     );
+
+    // Every file with a modeline, as shipped in the examples and as `distrib init` writes them.
+    let dir = tempfile::tempdir().unwrap();
+    let run = distrib(dir.path(), &["init", "manifests"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut opened = Vec::new();
+    for root in [
+        project().join("examples/lsst"),
+        project().join("examples/alice"),
+        dir.path().join("manifests"),
+    ] {
+        for path in walk(&root) {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if text.starts_with("# yaml-language-server: $schema=") {
+                let uri = format!("file://{}", path.display());
+                lsp.open(&uri, &text);
+                opened.push(uri);
+            }
+        }
+    }
+    // All opened first: the server validates each a moment after it opens.
+    for uri in &opened {
+        let diagnostics = lsp.diagnostics(uri);
+        assert!(diagnostics.is_empty(), "{uri}: {diagnostics:#?}");
+    }
+    assert!(opened.len() > 40, "only {} files", opened.len());
 }
