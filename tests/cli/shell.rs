@@ -891,3 +891,48 @@ fn yaml_language_server_validates_and_completes_an_example_over_lsp() {
     }
     assert!(opened.len() > 40, "only {} files", opened.len());
 }
+
+/// `.ci/run` runs the README's test command, and sets every `DISTRIB_REQUIRE_...` variable a
+/// test reads, so that in CI no test is skipped; the README names each variable.
+#[test]
+fn ci_runs_the_readme_s_test_command_and_skips_nothing() {
+    let ci = std::fs::read_to_string(project().join(".ci/run")).unwrap();
+    let readme = std::fs::read_to_string(project().join("README.md")).unwrap();
+    let tests = readme
+        .split("\n## Tests\n")
+        .nth(1)
+        .and_then(|s| s.split("```sh\n").nth(1))
+        .and_then(|b| b.split("```").next())
+        .expect("README's Tests section starts with its command");
+    for command in tests.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            ci.lines().any(|l| l.trim() == command.trim()),
+            "`.ci/run` does not run `{command}`"
+        );
+    }
+    let variable = regex::Regex::new(r"DISTRIB_REQUIRE_[A-Z_]+").unwrap();
+    let mut read = std::collections::BTreeSet::new();
+    for entry in walkdir::WalkDir::new(project().join("tests")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            read.extend(variable.find_iter(&text).map(|m| m.as_str().to_owned()));
+        }
+    }
+    assert!(read.len() >= 7, "{read:?}");
+    let exported: Vec<&str> = ci
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("export "))
+        .flat_map(str::split_whitespace)
+        .collect();
+    for name in &read {
+        assert!(
+            exported.contains(&format!("{name}=1").as_str()),
+            "`.ci/run` does not export {name}=1"
+        );
+        assert!(
+            readme.contains(name.as_str()),
+            "README.md does not name {name}"
+        );
+    }
+}
