@@ -135,7 +135,7 @@ enum DeployFailure {
         distribution: String,
     },
     #[error("cannot change `{path}`: {source}")]
-    #[diagnostic(code("deploy"))]
+    #[diagnostic(code("deploy-refused"))]
     Edit {
         path: String,
         source: crate::deploy::DeployError,

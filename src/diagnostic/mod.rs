@@ -8,10 +8,10 @@ pub(crate) mod shown;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-pub use codes::Code;
+pub use codes::{Code, Level};
 
-use crate::manifest::model::Level;
-use crate::manifest::span::Span;
+/// A byte range in one file's text.
+pub type Span = std::ops::Range<usize>;
 
 /// The text of one file, named by its path relative to the manifest repository's root.
 #[derive(Debug)]

@@ -347,8 +347,7 @@ impl miette::Diagnostic for Elsewhere {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::{Code, SourceFile};
-    use crate::manifest::span::Span;
+    use crate::diagnostic::{Code, SourceFile, Span};
 
     /// A report with one problem whose message, help and label quote a URL with a token and
     /// a terminal escape, on a line with a token and a bidi override.
