@@ -580,7 +580,7 @@ pub(super) fn resolve_products(
     if level != Level::Allow && !unsatisfied.is_empty() {
         for failure in &unsatisfied {
             match level {
-                Level::Warn => err(&format!("warning: {failure} [requirement-unsatisfied]\n")),
+                Level::Warn => context.warn(failure),
                 _ => err(&format!("{}\n", context.render_error(failure))),
             }
         }

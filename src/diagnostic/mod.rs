@@ -2,6 +2,7 @@
 //! they are once `distrib.yaml`'s rule levels apply. Rendering lives in `render`.
 
 mod codes;
+pub mod fatal;
 pub mod render;
 pub(crate) mod shown;
 
@@ -94,10 +95,15 @@ impl Sources {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
+    /// Not a problem: what an error adds about another place.
+    Note,
 }
 
 impl Severity {
@@ -105,6 +111,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         }
     }
 }

@@ -155,10 +155,7 @@ pub fn github(report: &Report, prefix: &str) -> String {
                 label.message
             ));
         }
-        let command = match diagnostic.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let command = workflow_command(diagnostic.severity);
         out.push_str(&format!(
             "::{command} {}::{}\n",
             properties.join(","),
@@ -166,6 +163,45 @@ pub fn github(report: &Report, prefix: &str) -> String {
         ));
     }
     out
+}
+
+/// The workflow command of a severity.
+fn workflow_command(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "notice",
+    }
+}
+
+/// One diagnostic object as a GitHub Actions annotation, its file seen from the checkout's top
+/// (`prefix`, the manifest repository's folder there).
+pub fn annotation(entry: &super::fatal::Entry, prefix: &str) -> String {
+    let mut properties = Vec::new();
+    if let Some(file) = &entry.file {
+        properties.push(format!("file={}", escape_property(&join(prefix, file))));
+        if let (Some(line), Some(column)) = (entry.line, entry.column) {
+            properties.push(format!("line={line}"));
+            properties.push(format!("col={column}"));
+        }
+    }
+    if let Some(code) = &entry.code {
+        properties.push(format!("title={}", escape_property(code)));
+    }
+    let mut message = entry.message.clone();
+    if let Some(help) = &entry.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    let properties = match properties.is_empty() {
+        true => String::new(),
+        false => format!(" {}", properties.join(",")),
+    };
+    format!(
+        "::{}{properties}::{}\n",
+        workflow_command(entry.severity),
+        escape_data(&safe(&message))
+    )
 }
 
 fn join(prefix: &str, path: &str) -> String {
@@ -277,6 +313,7 @@ impl miette::Diagnostic for View<'_> {
         Some(match self.diagnostic.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
