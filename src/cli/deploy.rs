@@ -160,23 +160,14 @@ enum DeployFailure {
 }
 
 /// `deploy export`: the deployment as a runtime configuration store (ALICE's CONSUL) needs it.
-fn export(
-    context: &Context,
-    root: &Path,
-    manifests: &crate::manifest::Manifests,
-    name: &str,
-) -> CommandResult {
+fn export(root: &Path, manifests: &crate::manifest::Manifests, name: &str) -> CommandResult {
     let Some(deployment) = manifests
         .deployments
         .iter()
         .map(|d| &d.value)
         .find(|d| d.name.value == name)
     else {
-        err(&format!(
-            "{}\n",
-            context.render_error(&DeployFailure::Unknown(name.to_owned()))
-        ));
-        return Ok(Exit::Usage);
+        return Err(CommandError::usage(DeployFailure::Unknown(name.to_owned())));
     };
     let history = history::History::read(root).map_err(boxed)?;
     let releases = deployment
@@ -291,7 +282,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         ),
         Action::Export { deployment, format } => {
             let ExportFormat::Json = format;
-            return export(context, root, &opened.manifests, &deployment);
+            return export(root, &opened.manifests, &deployment);
         }
     };
     let Some(loaded) = opened
@@ -304,11 +295,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         for extension in ["yaml", "yml"] {
             target(root, &format!("deployments/{name}.{extension}"))?;
         }
-        err(&format!(
-            "{}\n",
-            context.render_error(&DeployFailure::Unknown(name))
-        ));
-        return Ok(Exit::Usage);
+        return Err(CommandError::usage(DeployFailure::Unknown(name)));
     };
     let deployment: &Deployment = &loaded.value;
     let mut edit = edit;

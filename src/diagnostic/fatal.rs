@@ -36,8 +36,10 @@ pub struct Entry {
 
 /// What a command that fails prints on stdout with `--format json`.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(title = "distrib: the error a command ended with")]
 pub struct ErrorDocument {
-    /// `distrib-error/1`.
+    /// The document's format: `distrib-error/1`.
+    #[schemars(regex(pattern = r"^distrib-error/1$"))]
     pub format: String,
     /// The error, then the problems it collects (`related`), if any.
     pub diagnostics: Vec<Entry>,
@@ -57,6 +59,15 @@ impl ErrorDocument {
         text.push('\n');
         text
     }
+}
+
+/// The JSON Schema of [`ErrorDocument`], as text.
+pub fn error_schema() -> String {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let schema = generator.into_root_schema_for::<ErrorDocument>();
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// The error as diagnostic objects: itself, then each problem it collects.

@@ -427,6 +427,14 @@ fn error_document(run: &Run) -> serde_json::Value {
     let document: serde_json::Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("{e}: not one JSON document: {}", run.stdout));
     assert_eq!(document["format"], "distrib-error/1", "{document}");
+    let schema: serde_json::Value =
+        serde_json::from_str(&distrib::diagnostic::fatal::error_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let problems: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(problems.is_empty(), "{problems:?}: {document}");
     let diagnostics = document["diagnostics"].as_array().expect("an array");
     assert!(!diagnostics.is_empty(), "{document}");
     for diagnostic in diagnostics {
@@ -517,6 +525,15 @@ fn the_kind_of_an_error_decides_the_exit_code_in_every_format() {
     let missing = f.root.join("no-such-folder");
     let missing = missing.to_str().unwrap();
     // (arguments, exit code, code): the input is wrong (1), the command line is wrong (2).
+    let deploy = ["deploy", "add", "nowhere", "w.2026.47", "--support", "test"];
+    let run = distrib(&f.root, &deploy);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("deployment-unknown\n\n  × unknown deployment `nowhere`"),
+        "{}",
+        run.stderr
+    );
     let cases: [(&[&str], i32, &str); 4] = [
         (&["diff", "w.2000.01", "w.2026.47"], 1, "release-unknown"),
         (
