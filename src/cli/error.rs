@@ -102,3 +102,42 @@ impl Panic {
     help("give `-C` the manifest repository's folder, or a folder inside it")
 )]
 pub struct NotAFolder(pub std::path::PathBuf);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kind_alone_decides_the_exit_code() {
+        let folder = || NotAFolder("x".into());
+        assert_eq!(CommandError::user(folder()).exit(), Exit::Failure);
+        assert_eq!(CommandError::usage(folder()).exit(), Exit::Usage);
+        assert_eq!(CommandError::internal(folder()).exit(), Exit::Internal);
+        assert_eq!(
+            [Exit::Success, Exit::Failure, Exit::Usage, Exit::Internal].map(|e| e as u8),
+            [0, 1, 2, 3]
+        );
+    }
+
+    #[test]
+    fn a_panic_is_an_internal_error_that_asks_for_a_report() {
+        let payload: Box<dyn std::any::Any + Send> = Box::new(String::from("index out of range"));
+        let error = CommandError::internal(Panic::of(payload.as_ref()));
+        assert_eq!(error.exit(), Exit::Internal);
+        let document = crate::diagnostic::fatal::ErrorDocument::new(error.error.as_ref());
+        let [entry] = document.diagnostics.as_slice() else {
+            panic!("{document:?}")
+        };
+        assert_eq!(entry.code.as_deref(), Some("internal-error"));
+        assert_eq!(
+            entry.message,
+            "distrib failed unexpectedly: index out of range"
+        );
+        assert!(entry.help.as_deref().unwrap().contains("report"));
+        let silent: Box<dyn std::any::Any + Send> = Box::new(7_u8);
+        assert_eq!(
+            Panic::of(silent.as_ref()).to_string(),
+            "distrib failed unexpectedly: a panic without a message"
+        );
+    }
+}

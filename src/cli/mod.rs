@@ -533,6 +533,40 @@ mod tests {
     use super::safe_for_terminal;
 
     #[test]
+    fn the_format_of_errors_is_the_subcommands_format() {
+        use super::{Cli, OutputFormat};
+        use clap::CommandFactory;
+        let format = |args: &[&str]| {
+            let matches = Cli::command()
+                .try_get_matches_from([&["distrib"], args].concat())
+                .unwrap();
+            OutputFormat::of(&matches)
+        };
+        assert_eq!(format(&["check"]), OutputFormat::Human);
+        assert_eq!(
+            format(&["check", "--format", "github"]),
+            OutputFormat::Github
+        );
+        assert_eq!(format(&["list", "--format=json"]), OutputFormat::Json);
+        assert_eq!(
+            format(&["diff", "a", "b", "--format", "markdown"]),
+            OutputFormat::Human
+        );
+        // `deploy export` prints JSON unless told otherwise: so are its errors.
+        assert_eq!(format(&["deploy", "export", "site"]), OutputFormat::Json);
+        assert_eq!(
+            format(&["deploy", "add", "site", "r", "--support", "test"]),
+            OutputFormat::Human
+        );
+        assert_eq!(
+            format(&[
+                "-C", "x", "lock", "d", "--kind", "weekly", "--format", "json"
+            ]),
+            OutputFormat::Json
+        );
+    }
+
+    #[test]
     fn force_color_and_clicolor_force_win_over_no_color_and_a_pipe() {
         let with = |vars: &[(&str, &str)], terminal: bool| {
             let vars: Vec<(String, String)> = vars
