@@ -94,6 +94,41 @@ impl Panic {
     }
 }
 
+/// A command line that cannot be parsed, as a diagnostic: for the runs that asked for JSON or
+/// annotations (people get clap's own message, with its usage line).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code("argument-invalid"))]
+pub struct ArgumentInvalid {
+    message: String,
+    #[help]
+    help: String,
+}
+
+impl ArgumentInvalid {
+    pub fn of(error: &clap::Error) -> Self {
+        let text = error.render().to_string();
+        let text = text.strip_prefix("error: ").unwrap_or(&text);
+        // The first paragraph says what is wrong (a list of missing arguments included).
+        let message = text
+            .lines()
+            .take_while(|line| !line.trim().is_empty())
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let tips: Vec<&str> = text
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("tip: "))
+            .collect();
+        let help = match tips.is_empty() {
+            true => "`distrib --help` lists the commands, `distrib COMMAND --help` their flags"
+                .to_owned(),
+            false => tips.join("; "),
+        };
+        ArgumentInvalid { message, help }
+    }
+}
+
 /// `-C` names something that is not a folder.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("`{}` is not a folder", .0.display())]

@@ -151,6 +151,18 @@ pub fn run() -> ExitCode {
             } else {
                 Exit::Success
             };
+            // A script that asked for JSON or annotations gets its usage error so too.
+            let format = OutputFormat::asked(std::env::args_os().skip(1));
+            if error.use_stderr() && format != OutputFormat::Human {
+                let context = Context {
+                    start: PathBuf::new(),
+                    color: false,
+                    width: 100,
+                    format,
+                };
+                context.report(&error::ArgumentInvalid::of(&error));
+                return finish(exit, stdout::flush());
+            }
             // `--help` and `--version` are data on stdout: a failed write is a failure too.
             return match error.print() {
                 Err(failure) if !error.use_stderr() => finish(exit, Err(failure)),
@@ -460,6 +472,26 @@ pub(crate) enum OutputFormat {
 }
 
 impl OutputFormat {
+    /// The `--format` a command line that could not be parsed asks for, if any: the value
+    /// after its last `--format`.
+    fn asked(args: impl Iterator<Item = std::ffi::OsString>) -> Self {
+        let mut format = None;
+        let mut args = args.peekable();
+        while let Some(arg) = args.next() {
+            let Some(arg) = arg.to_str() else { continue };
+            if arg == "--format" {
+                format = args.peek().and_then(|v| v.to_str()).map(str::to_owned);
+            } else if let Some(value) = arg.strip_prefix("--format=") {
+                format = Some(value.to_owned());
+            }
+        }
+        match format.as_deref() {
+            Some("json") => OutputFormat::Json,
+            Some("github") => OutputFormat::Github,
+            _ => OutputFormat::Human,
+        }
+    }
+
     /// The `--format` of the innermost subcommand that has one, whatever its own enum.
     fn of(matches: &clap::ArgMatches) -> Self {
         let mut format = None;

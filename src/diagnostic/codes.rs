@@ -204,6 +204,9 @@ rules {
         InternalError = "internal-error";
         /// `-C` names something that is not a folder
         DirectoryInvalid = "directory-invalid";
+        /// The command line cannot be parsed: an unknown flag or subcommand, a missing or
+        /// invalid value (as a diagnostic with `--format json` or `github`)
+        ArgumentInvalid = "argument-invalid";
         /// No `distrib.yaml` in the folder or any folder above it
         NoManifestRepository = "no-manifest-repository";
         /// The command line names a distribution that no file defines

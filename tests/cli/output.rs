@@ -618,3 +618,44 @@ fn a_warning_is_drawn_like_an_error_with_its_code() {
     }
     assert!(!warned.stderr.contains("warning: "), "{}", warned.stderr);
 }
+
+#[test]
+fn a_command_line_that_cannot_be_parsed_is_a_usage_error_in_the_format_asked_for() {
+    let empty = tempfile::tempdir().unwrap();
+    let run = distrib(empty.path(), &["list", "--format", "json", "--bogus"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    let document = error_document(&run);
+    assert_eq!(document["diagnostics"][0]["code"], "argument-invalid");
+    assert_eq!(
+        document["diagnostics"][0]["message"],
+        "unexpected argument '--bogus' found"
+    );
+    let run = distrib(empty.path(), &["diff", "--format=json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let document = error_document(&run);
+    let message = document["diagnostics"][0]["message"].as_str().unwrap();
+    // The missing arguments are named in the message, not on lines of their own.
+    assert!(
+        message.starts_with("the following required arguments were not provided: <"),
+        "{message}"
+    );
+    let run = distrib(
+        empty.path(),
+        &["check", "--format", "github", "--formt", "x"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "::error title=argument-invalid::unexpected argument '--formt' found%0Ahelp: a similar argument exists: '--format'\n"
+    );
+    // People get clap's message, with its usage line.
+    let run = distrib(empty.path(), &["check", "--formt", "x"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains("Usage: distrib check"),
+        "{}",
+        run.stderr
+    );
+}
