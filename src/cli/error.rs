@@ -159,7 +159,7 @@ mod tests {
         let payload: Box<dyn std::any::Any + Send> = Box::new(String::from("index out of range"));
         let error = CommandError::internal(Panic::of(payload.as_ref()));
         assert_eq!(error.exit(), Exit::Internal);
-        let document = crate::diagnostic::fatal::ErrorDocument::new(error.error.as_ref());
+        let document = crate::diagnostic::operation::ErrorDocument::new(error.error.as_ref());
         let [entry] = document.diagnostics.as_slice() else {
             panic!("{document:?}")
         };

@@ -425,18 +425,18 @@ fn safe_for_terminal(text: &str, color: bool) -> std::borrow::Cow<'_, str> {
 impl Context {
     /// A fatal error or a warning, drawn like the diagnostics.
     fn render_error(&self, error: &dyn miette::Diagnostic) -> String {
-        crate::diagnostic::fatal::human(error, self.width, self.color)
+        crate::diagnostic::operation::human(error, self.width, self.color)
     }
 
     /// Reports the error a run ends with, in the command's format: drawn on stderr, a
     /// `distrib-error/1` document on stdout (`--format json`), or annotations on stdout
     /// (`--format github`). The one place any command's fatal error is printed.
     fn report(&self, error: &dyn miette::Diagnostic) {
-        use crate::diagnostic::fatal;
+        use crate::diagnostic::operation;
         match self.format {
             OutputFormat::Human => err(&format!("{}\n", self.render_error(error))),
-            OutputFormat::Json => out_json(&fatal::ErrorDocument::new(error).to_json()),
-            OutputFormat::Github => out(&fatal::github(error, &self.checkout_prefix())),
+            OutputFormat::Json => out_json(&operation::ErrorDocument::new(error).to_json()),
+            OutputFormat::Github => out(&operation::github(error, &self.checkout_prefix())),
         }
     }
 
@@ -445,7 +445,7 @@ impl Context {
     pub(crate) fn warn(&self, warning: &dyn miette::Diagnostic) {
         let warning = AsWarning(warning);
         match self.format {
-            OutputFormat::Github => out(&crate::diagnostic::fatal::github(
+            OutputFormat::Github => out(&crate::diagnostic::operation::github(
                 &warning,
                 &self.checkout_prefix(),
             )),

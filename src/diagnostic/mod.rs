@@ -2,7 +2,7 @@
 //! they are once `distrib.yaml`'s rule levels apply. Rendering lives in `render`.
 
 mod codes;
-pub mod fatal;
+pub mod operation;
 pub mod render;
 pub(crate) mod shown;
 

@@ -176,7 +176,7 @@ fn workflow_command(severity: Severity) -> &'static str {
 
 /// One diagnostic object as a GitHub Actions annotation, its file seen from the checkout's top
 /// (`prefix`, the manifest repository's folder there).
-pub fn annotation(entry: &super::fatal::Entry, prefix: &str) -> String {
+pub fn annotation(entry: &super::operation::Entry, prefix: &str) -> String {
     let mut properties = Vec::new();
     if let Some(file) = &entry.file {
         properties.push(format!("file={}", escape_property(&join(prefix, file))));

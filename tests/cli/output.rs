@@ -428,7 +428,7 @@ fn error_document(run: &Run) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}: not one JSON document: {}", run.stdout));
     assert_eq!(document["format"], "distrib-error/1", "{document}");
     let schema: serde_json::Value =
-        serde_json::from_str(&distrib::diagnostic::fatal::error_schema()).unwrap();
+        serde_json::from_str(&distrib::diagnostic::operation::error_schema()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let problems: Vec<String> = validator
         .iter_errors(&document)

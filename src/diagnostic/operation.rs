@@ -1,5 +1,5 @@
-//! One error or warning of an operation (any `miette::Diagnostic`), rendered the ways a run
-//! reports it: drawn for people like `check`'s diagnostics, as the diagnostic objects of a JSON
+//! The errors and warnings of operations (any `miette::Diagnostic` a library operation
+//! returns), rendered the ways a run reports them: drawn for people like `check`'s diagnostics, as the diagnostic objects of a JSON
 //! document, and as a GitHub Actions annotation. Pure functions: the command line decides the
 //! format, the colour and the width, and writes the text.
 
@@ -68,6 +68,17 @@ pub fn error_schema() -> String {
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// A warning an operation found, as diagnostic objects of the command's JSON document.
+pub fn warning_entries(warning: &dyn miette::Diagnostic) -> Vec<Entry> {
+    let mut all = entries(warning);
+    for entry in &mut all {
+        if entry.severity == Severity::Error {
+            entry.severity = Severity::Warning;
+        }
+    }
+    all
 }
 
 /// The error as diagnostic objects: itself, then each problem it collects.
@@ -329,6 +340,18 @@ mod tests {
         assert_eq!(entry.code.as_deref(), Some("deploy-refused"));
         assert_eq!(entry.help.as_deref(), Some("choose another default first"));
         assert_eq!((entry.file, entry.line, entry.column), (None, None, None));
+    }
+
+    #[test]
+    fn a_warning_keeps_its_code_and_help() {
+        let error = Edit {
+            path: "a".into(),
+            source: std::io::Error::other("b"),
+        };
+        let [entry] = warning_entries(&error).try_into().unwrap();
+        assert_eq!(entry.severity, Severity::Warning);
+        assert_eq!(entry.code.as_deref(), Some("deploy-refused"));
+        assert_eq!(entry.help.as_deref(), Some("choose another default first"));
     }
 
     #[derive(Debug, thiserror::Error, miette::Diagnostic)]
