@@ -127,7 +127,7 @@ fn position(error: &dyn miette::Diagnostic) -> (Option<String>, Option<usize>, O
     let file = contents
         .name()
         .filter(|name| !name.is_empty())
-        .map(|name| Safe::text(name));
+        .map(Safe::text);
     match label {
         Some(_) => (file, Some(contents.line() + 1), Some(contents.column() + 1)),
         None => (file, None, None),
