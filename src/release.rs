@@ -236,7 +236,7 @@ pub enum ReleaseError {
     Exists { release: String, kind: &'static str },
     #[error("the release branch of {version} would be `{name}`, which is not a valid branch name")]
     #[diagnostic(
-        code("template-invalid"),
+        code("branch-name"),
         help(
             "fix `naming.branch` in the distribution (default `b.{{major}}.{{minor}}.x`): {reason}"
         )

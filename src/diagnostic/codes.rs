@@ -268,6 +268,8 @@ rules {
         TagName = "tag-name";
         /// A distribution's companion that names no product
         CompanionUnknown = "companion-unknown";
+        /// A release branch name (from `naming.branch`) that is not a valid git branch name
+        BranchName = "branch-name";
         /// A release branch asked of a release without a version
         BranchNoVersion = "branch-no-version";
         /// A release branch asked for a product without a repository
@@ -303,7 +305,6 @@ impl Code {
         Code::DependencyCycle,
         Code::RequirementUnsatisfied,
         Code::EnvironmentUnknown,
-        Code::TemplateInvalid,
         Code::LockInvalid,
         Code::LockMisplaced,
     ];
