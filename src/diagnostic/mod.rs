@@ -1,5 +1,7 @@
 //! Problems found in a manifest repository: what they say, where they point, and how severe
-//! they are once `distrib.yaml`'s rule levels apply. Rendering lives in `render`.
+//! they are once `distrib.yaml`'s rule levels apply; the one registry of every code (`codes`);
+//! the rendering of a report (`render`) and of an operation's error or warning (`operation`).
+//! A leaf module: it imports nothing of the domain (no manifest, no lock), the domain imports it.
 
 mod codes;
 pub mod operation;
