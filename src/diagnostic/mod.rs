@@ -267,6 +267,53 @@ pub fn plural(n: usize, word: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The sources under `src/` whose path starts with `prefix`, but those under `except`.
+    fn sources(prefix: &str, except: &str) -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        walkdir::WalkDir::new(root.join("src"))
+            .into_iter()
+            .map(|entry| entry.unwrap())
+            .filter(|entry| entry.path().extension().is_some_and(|e| e == "rs"))
+            .map(|entry| {
+                let path = entry
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .display()
+                    .to_string();
+                (path, std::fs::read_to_string(entry.path()).unwrap())
+            })
+            .filter(|(path, _)| path.starts_with(prefix) && !path.starts_with(except))
+            .collect()
+    }
+
+    #[test]
+    fn diagnostic_is_a_leaf() {
+        // Spelled in two halves, so that this test does not find itself.
+        let path_start = ["crate", "::"].concat();
+        for (path, text) in sources("src/diagnostic/", "-") {
+            for (at, _) in text.match_indices(&path_start) {
+                let used = &text[at + path_start.len()..];
+                let module = used
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .next()
+                    .unwrap_or("");
+                assert!(
+                    ["diagnostic", "escape"].contains(&module),
+                    "{path} imports `{module}`: diagnostic must stay a leaf"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn clap_stays_in_the_command_line() {
+        let clap = ["clap", "::"].concat();
+        for (path, text) in sources("src/", "src/cli/") {
+            assert!(!text.contains(&clap), "{path} uses clap outside `src/cli/`");
+        }
+    }
+
     #[test]
     fn plurals() {
         assert_eq!(plural(1, "repository"), "1 repository");
