@@ -52,6 +52,14 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     crate::fsutil::write_atomic(&path, crate::deploy::export_schema().as_bytes())
         .map_err(|e| io_error(&path, e))?;
     super::err(&format!("wrote `{}`\n", path.display()));
+    // And the document a command that fails prints with `--format json`.
+    let path = out.join(crate::diagnostic::operation::ERROR_SCHEMA_FILE);
+    crate::fsutil::write_atomic(
+        &path,
+        crate::diagnostic::operation::error_schema().as_bytes(),
+    )
+    .map_err(|e| io_error(&path, e))?;
+    super::err(&format!("wrote `{}`\n", path.display()));
     Ok(Exit::Success)
 }
 

@@ -16,11 +16,15 @@ use crate::escape::{hide_credentials, terminal};
 
 /// The format of the document a fatal error is written as with `--format json`.
 pub const ERROR_FORMAT: &str = "distrib-error/1";
+/// The file of its JSON Schema under `schema/`.
+pub const ERROR_SCHEMA_FILE: &str = "error.schema.json";
 
 /// One diagnostic as every JSON document writes it (`check --format json` adds the end of its
 /// span and its labels). Positions are 1-based; `file`, `line` and `column` are null for a
 /// problem that is not in a file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+// Every field is always written, null when it does not apply.
+#[schemars(extend("required" = ["code", "severity", "message", "help", "file", "line", "column"]))]
 pub struct Entry {
     /// The code, as in the README's tables of rule and operation codes.
     pub code: Option<String>,

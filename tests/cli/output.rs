@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::support::fixture::{Fixture, commit_file, ok, write};
-use crate::support::{Run, clean, distrib, distrib_wide, distrib_with, git};
+use crate::support::{Run, clean, distrib, distrib_wide, distrib_with, git, project};
 
 /// Runs distrib from `dir` with stdout sent to `stdout`.
 fn distrib_into(dir: &Path, args: &[&str], stdout: impl Into<Stdio>) -> Run {
@@ -427,8 +427,12 @@ fn error_document(run: &Run) -> serde_json::Value {
     let document: serde_json::Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("{e}: not one JSON document: {}", run.stdout));
     assert_eq!(document["format"], "distrib-error/1", "{document}");
+    // The committed schema, which `committed_error_schema_is_current` holds to the type.
+    let schema = project()
+        .join("schema")
+        .join(distrib::diagnostic::operation::ERROR_SCHEMA_FILE);
     let schema: serde_json::Value =
-        serde_json::from_str(&distrib::diagnostic::operation::error_schema()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let problems: Vec<String> = validator
         .iter_errors(&document)
@@ -455,6 +459,19 @@ fn error_document(run: &Run) -> serde_json::Value {
         );
     }
     document
+}
+
+#[test]
+fn committed_error_schema_is_current() {
+    let path = project()
+        .join("schema")
+        .join(distrib::diagnostic::operation::ERROR_SCHEMA_FILE);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap_or_default(),
+        distrib::diagnostic::operation::error_schema(),
+        "`{}` is stale: run `cargo run -- schema --out schema`",
+        path.display()
+    );
 }
 
 #[test]
