@@ -676,3 +676,40 @@ fn a_command_line_that_cannot_be_parsed_is_a_usage_error_in_the_format_asked_for
         run.stderr
     );
 }
+
+/// Errors that used to borrow a rule's code now have their own, and the rule codes keep their
+/// meaning.
+#[test]
+fn an_operation_error_does_not_borrow_a_rule_code() {
+    let f = Fixture::locked();
+    let lock = ["lock", "dist", "--kind", "manual", "--offline", "--dry-run"];
+    for (extra, code, rule) in [
+        (
+            &["--set", "nothing=main"][..],
+            "set-product-invalid",
+            "product-unknown",
+        ),
+        (
+            &["--platform", "a b"],
+            "platform-unsupported",
+            "platform-invalid",
+        ),
+    ] {
+        let run = f.run(&[&lock[..], extra].concat());
+        assert_eq!(run.code, 2, "{extra:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!("{code}\n")),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains(rule), "{}", run.stderr);
+    }
+    let run = f.run(&["lock", "nowhere", "--kind", "manual", "--offline"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("distribution-not-found\n\n  × unknown distribution `nowhere`"),
+        "{}",
+        run.stderr
+    );
+}
