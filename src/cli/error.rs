@@ -125,8 +125,29 @@ impl ArgumentInvalid {
                 .to_owned(),
             false => tips.join("; "),
         };
-        ArgumentInvalid { message, help }
+        ArgumentInvalid {
+            message: backticks(&message),
+            help: backticks(&help),
+        }
     }
+}
+
+/// clap's `'value'` quotes as distrib's messages write values: `` `value` ``.
+fn backticks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('\'') {
+        let Some(close) = rest[open + 1..].find('\'') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push('`');
+        out.push_str(&rest[open + 1..open + 1 + close]);
+        out.push('`');
+        rest = &rest[open + close + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `-C` names something that is not a folder.
@@ -141,6 +162,15 @@ pub struct NotAFolder(pub std::path::PathBuf);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clap_quotes_become_backticks() {
+        assert_eq!(
+            backticks("unexpected argument '--bogus' found"),
+            "unexpected argument `--bogus` found"
+        );
+        assert_eq!(backticks("a 'b' 'c' d's"), "a `b` `c` d's");
+    }
 
     #[test]
     fn the_kind_alone_decides_the_exit_code() {

@@ -646,7 +646,7 @@ fn a_command_line_that_cannot_be_parsed_is_a_usage_error_in_the_format_asked_for
     assert_eq!(document["diagnostics"][0]["code"], "argument-invalid");
     assert_eq!(
         document["diagnostics"][0]["message"],
-        "unexpected argument '--bogus' found"
+        "unexpected argument `--bogus` found"
     );
     let run = distrib(empty.path(), &["diff", "--format=json"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -664,7 +664,7 @@ fn a_command_line_that_cannot_be_parsed_is_a_usage_error_in_the_format_asked_for
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "::error title=argument-invalid::unexpected argument '--formt' found%0Ahelp: a similar argument exists: '--format'\n"
+        "::error title=argument-invalid::unexpected argument `--formt` found%0Ahelp: a similar argument exists: `--format`\n"
     );
     // People get clap's message, with its usage line.
     let run = distrib(empty.path(), &["check", "--formt", "x"]);
