@@ -280,7 +280,7 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         format: "distrib-error/1",
         commands: "any command with --format json, on a fatal error",
-        schema: written!("distrib-error-1.schema.json"),
+        schema: Source::Generated(document::<crate::diagnostic::operation::ErrorDocument>),
     },
 ];
 

@@ -140,7 +140,7 @@ enum DeployFailure {
     },
     // The reason is part of the message, not a cause of it: said once.
     #[error("cannot change `{path}`: {reason}")]
-    #[diagnostic(code("deploy"))]
+    #[diagnostic(code("deploy-refused"))]
     Edit {
         path: String,
         reason: crate::deploy::DeployError,

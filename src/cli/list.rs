@@ -2,7 +2,7 @@
 
 use super::CommandResult;
 use super::{Context, Exit, boxed, err, out_json, out_text};
-use crate::json::{Diagnostic, Release, Severity};
+use crate::json::{Diagnostic, Release};
 use crate::lock::history::History;
 use crate::manifest::{self, Origin};
 use crate::report::list::{FORMAT, Installed, List, Listed, ListedRecord, ListedSummary};
@@ -41,19 +41,20 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         let expected = crate::lock::path(root, &lock.distribution, &lock.release);
         if *path != expected {
             let shown = crate::json::relative(root, path);
-            err(&format!(
-                "warning: `{shown}` holds release `{}` of `{}`, not the lock its path names: `distrib check` reports it (`lock-misplaced`); move it back or restore it from git\n",
-                lock.release, lock.distribution
-            ));
             let misplaced = Misplaced {
                 path: shown.clone(),
                 distribution: lock.distribution.clone(),
                 release: lock.release.clone(),
             };
-            diagnostics.push(Diagnostic {
-                file: Some(shown),
-                ..Diagnostic::of(Severity::Warning, &misplaced)
-            });
+            context.warn(&misplaced);
+            diagnostics.extend(
+                crate::diagnostic::operation::warning_entries(&misplaced)
+                    .into_iter()
+                    .map(|entry| Diagnostic {
+                        file: Some(shown.clone()),
+                        ..entry
+                    }),
+            );
         }
     }
     // A lock's file, known from the history without reading it again: only a lock at the path

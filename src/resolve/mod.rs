@@ -30,7 +30,7 @@ pub use requirements::check_requirements;
 #[derive(Debug, Error, Diagnostic)]
 pub enum ResolveFailure {
     #[error("unknown distribution `{name}`")]
-    #[diagnostic(code("distribution-unknown"), help("{}", help_known(known)))]
+    #[diagnostic(code("distribution-not-found"), help("{}", help_known(known)))]
     UnknownDistribution { name: String, known: Vec<String> },
     #[error("unknown environment `{name}`")]
     #[diagnostic(
