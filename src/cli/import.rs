@@ -249,11 +249,25 @@ fn import_alidist(
         std::fs::remove_file(&target).map_err(|e| boxed(IoError::new(&target, e)))?;
     }
     let count = |kind: Change| changes.iter().filter(|(c, _)| *c == kind).count();
+    let mut distributions: Vec<String> = files
+        .iter()
+        .filter(|f| f.path.starts_with("distributions"))
+        .filter_map(|f| f.path.file_stem())
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .collect();
+    distributions.sort();
     super::err(&format!(
-        "imported {} from `{}` with defaults `{}`: {} created, {} changed, {} removed\n",
-        crate::diagnostic::plural(files.len() - 2, "recipe"),
+        "imported {} from `{}`, {} ({}): {} created, {} changed, {} removed\n",
+        crate::diagnostic::plural(
+            files
+                .iter()
+                .filter(|f| f.path.starts_with("products"))
+                .count(),
+            "recipe"
+        ),
         dir.display(),
-        options.defaults,
+        crate::diagnostic::plural(distributions.len(), "distribution"),
+        distributions.join(", "),
         count(Change::Create),
         count(Change::Rewrite),
         count(Change::Remove),

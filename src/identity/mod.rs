@@ -236,6 +236,31 @@ pub fn environment_digest<'a>(
     encoding.digest()
 }
 
+/// The digest of an environment with build variables: [`environment_digest`]'s fields, then
+/// each variable sorted by name (`variable`, `value`). Without variables it is
+/// [`environment_digest`].
+pub fn environment_digest_with_env<'a>(
+    purpose: &str,
+    packages: impl IntoIterator<Item = (&'a str, &'a str)>,
+    env: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut encoding = Encoding::new(ENVIRONMENT_VERSION);
+    encoding.field("purpose", purpose);
+    let mut packages: Vec<(&str, &str)> = packages.into_iter().collect();
+    packages.sort();
+    for (name, version) in packages {
+        encoding.field("package", name);
+        encoding.field("version", version);
+    }
+    let mut env: Vec<(&str, &str)> = env.into_iter().collect();
+    env.sort();
+    for (name, value) in env {
+        encoding.field("variable", name);
+        encoding.field("value", value);
+    }
+    encoding.digest()
+}
+
 /// The canonical text of a recipe (version 2): JSON in which every scalar is a string of the
 /// text written, object keys are sorted by their UTF-8 bytes, there is no insignificant
 /// whitespace, and strings are escaped only where JSON requires it (`"`, `\` and control

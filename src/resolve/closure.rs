@@ -150,6 +150,13 @@ impl<'a> Plan<'a> {
                 by_name.entry(alias.as_str()).or_insert(product);
             }
         }
+        // The distribution's `overrides` and `exclude`: its products as it builds them.
+        for product in manifests.overridden(name) {
+            by_name.insert(product.name.as_str(), product);
+        }
+        for excluded in &distribution.exclude {
+            by_name.remove(excluded.as_str());
+        }
         let mut walk = Walk {
             by_name: &by_name,
             platform,

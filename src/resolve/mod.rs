@@ -240,15 +240,20 @@ pub fn locked_environment(environment: &Environment) -> LockedEnvironment {
         .unwrap_or_default();
     LockedEnvironment {
         name: environment.name.value.clone(),
-        digest: identity::environment_digest(
+        digest: identity::environment_digest_with_env(
             &purpose,
             environment
                 .packages
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str())),
+            environment
+                .env
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
         ),
         purpose,
         packages: environment.packages.clone(),
+        env: environment.env.clone(),
     }
 }
 
