@@ -52,6 +52,14 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     crate::fsutil::write_atomic(&path, crate::deploy::export_schema().as_bytes())
         .map_err(|e| io_error(&path, e))?;
     super::err(&format!("wrote `{}`\n", path.display()));
+    // And the one `import alidist --format json` prints.
+    let path = out.join(crate::import::alidist::write::SCHEMA_FILE);
+    crate::fsutil::write_atomic(
+        &path,
+        crate::import::alidist::write::Document::schema().as_bytes(),
+    )
+    .map_err(|e| io_error(&path, e))?;
+    super::err(&format!("wrote `{}`\n", path.display()));
     Ok(Exit::Success)
 }
 

@@ -3,6 +3,7 @@
 //! of a manifest repository. Pure: the caller reads the checkout and writes the files.
 
 pub mod platform;
+pub mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

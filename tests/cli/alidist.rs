@@ -287,9 +287,52 @@ fn import_again_changes_only_what_changed() {
         .collect();
     let run = import(&recipes, &manifests);
     ok(&run);
-    says(&run, "0 created, 0 changed, 0 removed");
+    says(&run, "0 added, 0 changed, 0 removed");
+    let run = distrib_wide(
+        &manifests,
+        &[
+            "import",
+            "alidist",
+            recipes.to_str().unwrap(),
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    );
+    ok(&run);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["format"], "distrib-import/1");
+    assert_eq!(document["dry_run"], true);
+    assert_eq!(
+        document["distributions"],
+        serde_json::json!(["ali", "o2", "o2-dataflow", "o2-epn"])
+    );
+    assert_eq!(
+        document["summary"]["unchanged"],
+        before.len() - 1,
+        "all but distrib.yaml"
+    );
+    assert_eq!(document["summary"]["added"], 0);
+    assert!(
+        document["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] == "unchanged"),
+        "{}",
+        run.stdout
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(&distrib::import::alidist::write::Document::schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 
-    // A newer checkout: one tag moves, one recipe goes, one arrives.
+    // A newer checkout: one tag moves, one recipe goes, one arrives, a profile changes its
+    // `env` and overrides one more package, and one profile is gone.
     let newer = work.path().join("newer");
     copy_tree(&recipes, &newer);
     let fmt = std::fs::read_to_string(newer.join("fmt.sh")).unwrap();
@@ -297,6 +340,12 @@ fn import_again_changes_only_what_changed() {
     assert_ne!(fmt, retagged);
     write(&newer.join("fmt.sh"), &retagged);
     std::fs::remove_file(newer.join("geant-vmc-test.sh")).unwrap();
+    let epn = std::fs::read_to_string(newer.join("defaults-o2-epn.sh")).unwrap();
+    let epn = epn
+        .replacen("-march=znver2 -std", "-march=znver3 -std", 1)
+        .replacen("overrides:\n", "overrides:\n  fmt:\n    tag: 10.0.0\n", 1);
+    write(&newer.join("defaults-o2-epn.sh"), &epn);
+    std::fs::remove_file(newer.join("defaults-ali.sh")).unwrap();
     write(
         &newer.join("newtool.sh"),
         "package: newtool\nversion: v1\nsource: https://github.com/alisw/newtool\nrequires:\n  - fmt\n---\nmake install\n",
@@ -308,7 +357,7 @@ fn import_again_changes_only_what_changed() {
     ok(&run);
     assert_eq!(
         run.stdout,
-        "change products/fmt.yaml\ncreate products/newtool.yaml\nremove products/GEANT-VMC-test.yaml\n"
+        "change products/fmt.yaml\nadd products/newtool.yaml\nchange environments/o2-epn.yaml\nchange distributions/o2-epn.yaml\nremove products/GEANT-VMC-test.yaml\nremove environments/ali.yaml\nremove distributions/ali.yaml\n"
     );
     let after_dry: usize = walkdir::WalkDir::new(&manifests).into_iter().count();
     assert_eq!(
@@ -318,16 +367,29 @@ fn import_again_changes_only_what_changed() {
     );
     let run = distrib_wide(&manifests, &["import", "alidist", newer.to_str().unwrap()]);
     ok(&run);
-    says(&run, "1 created, 1 changed, 1 removed");
+    says(
+        &run,
+        "3 distributions (o2, o2-dataflow, o2-epn): 1 added, 3 changed, 3 removed",
+    );
+    let changed = ["fmt.yaml", "GEANT-VMC-test.yaml", "o2-epn.yaml", "ali.yaml"];
     for (path, text) in &before {
         let now = std::fs::read_to_string(path).ok();
-        if path.ends_with("fmt.yaml") || path.ends_with("GEANT-VMC-test.yaml") {
+        if changed.iter().any(|c| path.ends_with(c)) {
             assert_ne!(now.as_ref(), Some(text), "`{path}`");
         } else {
             assert_eq!(now.as_ref(), Some(text), "`{path}` unchanged");
         }
     }
     ok(&distrib_wide(&manifests, &["check"]));
+    let epn = std::fs::read_to_string(manifests.join("distributions/o2-epn.yaml")).unwrap();
+    assert!(epn.contains("\n  fmt:\n    tag: \"10.0.0\"\n"), "{epn}");
+    let environment = std::fs::read_to_string(manifests.join("environments/o2-epn.yaml")).unwrap();
+    assert!(
+        environment.contains("-march=znver3 -std=c++20"),
+        "{environment}"
+    );
+    let run = distrib_wide(&manifests, &["import", "alidist", newer.to_str().unwrap()]);
+    says(&run, "0 added, 0 changed, 0 removed");
 }
 
 #[test]
