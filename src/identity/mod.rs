@@ -376,6 +376,23 @@ mod tests {
             "sha256:2873334fb7d968a6b3072fb15cc0ed6835aea3c63a3e194680460f7aaf160bc4"
         );
         assert_eq!(
+            environment_digest_with_env(
+                "development",
+                [],
+                [("CXXSTD", "20"), ("CXXFLAGS", "-fPIC -O2")]
+            ),
+            "sha256:ed9fc3e74eb3714b04949d18e7372819aabfcbc089a884922428f663bb25f509"
+        );
+        assert_eq!(
+            environment_digest_with_env(
+                "operations",
+                [("python", "3.12.7"), ("gcc", "13.2.0")],
+                []
+            ),
+            environment_digest("operations", [("python", "3.12.7"), ("gcc", "13.2.0")]),
+            "without variables, the digest of before"
+        );
+        assert_eq!(
             package_identity(Version::V2, &leaf()),
             "sha256:785aeb91414c4147b331282c9ad5ac2aec063f968e11fba8783a84f64f1317de"
         );

@@ -469,3 +469,34 @@ fn errors_name_the_recipe_and_line() {
     );
     says(&run, "[zzz.sh:1:1]");
 }
+
+#[test]
+fn overrides_and_excludes_name_products() {
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path();
+    write(&root.join("distrib.yaml"), "rules: {}\n");
+    write(
+        &root.join("environments/dev.yaml"),
+        "name: dev\npurpose: development\nenv: { CXXSTD: \"20\" }\n",
+    );
+    write(
+        &root.join("products/a.yaml"),
+        "name: a\ndepends: { b: \"*\" }\n",
+    );
+    write(&root.join("products/b.yaml"), "name: b\n");
+    write(
+        &root.join("distributions/d.yaml"),
+        "name: d\nenvironment: dev\nproducts: [a]\nexclude: [bb]\noverrides:\n  aa: { tag: v1 }\n  a: { depends: { c: \"*\" } }\n",
+    );
+    let run = distrib_wide(root, &["check"]);
+    fails(&run, 1, "unknown product `bb` in `exclude`");
+    says(&run, "unknown product `aa` in `overrides`");
+    says(&run, "unknown product `c` in `depends` of an override");
+    says(&run, "[distributions/d.yaml:4:11]");
+    write(
+        &root.join("distributions/d.yaml"),
+        "name: d\nenvironment: dev\nproducts: [a]\nexclude: [b]\noverrides:\n  a: { build: { flags: \"-O3\" } }\n",
+    );
+    let run = distrib_wide(root, &["check"]);
+    ok(&run);
+}
