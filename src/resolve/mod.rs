@@ -274,46 +274,79 @@ pub fn resolve(
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect(),
     };
+    // The repositories of each product, read from their mirrors: independent of one another,
+    // so on every core (the identities then follow, dependencies first).
+    let sources =
+        |product: &Product| -> (Vec<LockedRepository>, Option<String>, Vec<ResolveFailure>) {
+            let mut failures = Vec::new();
+            let mut repositories = Vec::new();
+            let overridden = options.overrides.contains_key(product.name.as_str());
+            // What the parent release locked for this product, under its name or a former one.
+            let inherited = std::iter::once(&product.name)
+                .chain(&product.aliases)
+                .find_map(|name| options.inherited.get(name.as_str()))
+                .filter(|_| !overridden);
+            // After the first candidate, a `tag:` pin changed in the manifests is a deliberate
+            // change: it wins over the release branch and the parent's commits.
+            let retagged = options.branch.is_some()
+                && product.tag.is_some()
+                && inherited.is_some_and(|i| i.version.as_deref() != pinned_version(product));
+            let inherited = inherited.filter(|_| !retagged);
+            let mut version: Option<String> = None;
+            let mut all_inherited = inherited.is_some();
+            for repository in &product.repositories {
+                let path = repository.path.as_ref().map(|p| p.as_str());
+                let source = Source {
+                    inherited: inherited
+                        .and_then(|i| i.commits.get(&source_key(&repository.url, path))),
+                    retagged,
+                    // `describe` walks history: only when the version comes from it.
+                    version: version.is_none(),
+                };
+                match resolve_repository(
+                    plan,
+                    product,
+                    &repository.value,
+                    mirrors,
+                    options,
+                    &source,
+                ) {
+                    Ok((locked_repository, found)) => {
+                        all_inherited &= source.inherited == Some(&locked_repository.reference);
+                        version = version.or(found);
+                        repositories.push(locked_repository);
+                    }
+                    Err(failure) => failures.push(failure),
+                }
+            }
+            if all_inherited && let Some(inherited) = inherited {
+                version = inherited.version.clone().or(version);
+            }
+            (repositories, version, failures)
+        };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = plan.products.len().div_ceil(threads).max(16);
+    let resolved: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = plan
+            .products
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|p| sources(p)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
     let mut failures = Vec::new();
     let mut identities: HashMap<String, String> = HashMap::new();
     let mut locked = Vec::with_capacity(plan.products.len());
-    for product in &plan.products {
-        let mut repositories = Vec::new();
-        let overridden = options.overrides.contains_key(product.name.as_str());
-        // What the parent release locked for this product, under its name or a former one.
-        let inherited = std::iter::once(&product.name)
-            .chain(&product.aliases)
-            .find_map(|name| options.inherited.get(name.as_str()))
-            .filter(|_| !overridden);
-        // After the first candidate, a `tag:` pin changed in the manifests is a deliberate
-        // change: it wins over the release branch and the parent's commits.
-        let retagged = options.branch.is_some()
-            && product.tag.is_some()
-            && inherited.is_some_and(|i| i.version.as_deref() != pinned_version(product));
-        let inherited = inherited.filter(|_| !retagged);
-        let mut version: Option<String> = None;
-        let mut all_inherited = inherited.is_some();
-        for repository in &product.repositories {
-            let path = repository.path.as_ref().map(|p| p.as_str());
-            let source = Source {
-                inherited: inherited
-                    .and_then(|i| i.commits.get(&source_key(&repository.url, path))),
-                retagged,
-                // `describe` walks history: only when the version comes from it.
-                version: version.is_none(),
-            };
-            match resolve_repository(plan, product, &repository.value, mirrors, options, &source) {
-                Ok((locked_repository, found)) => {
-                    all_inherited &= source.inherited == Some(&locked_repository.reference);
-                    version = version.or(found);
-                    repositories.push(locked_repository);
-                }
-                Err(failure) => failures.push(failure),
-            }
-        }
-        if all_inherited && let Some(inherited) = inherited {
-            version = inherited.version.clone().or(version);
-        }
+    for (product, (repositories, mut version, failed)) in plan.products.iter().zip(resolved) {
+        failures.extend(failed);
         if product.repositories.is_empty() {
             version = pinned_version(product).map(str::to_owned);
         }
