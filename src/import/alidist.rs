@@ -415,6 +415,10 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
     for profile in &profiles {
         let mut changed = BTreeMap::new();
         for (recipe, base) in packages.values().zip(&products) {
+            // Only an override or what a profile's name decides makes a product differ.
+            if !profile.may_change(recipe) {
+                continue;
+            }
             let built = product(recipe, profile, &packages)?;
             if let Some(change) = Override::between(base, &built) {
                 changed.insert(built.name.clone(), (change, built));
@@ -622,6 +626,17 @@ impl<'a> Profile<'a> {
             disable: BTreeSet::new(),
             overrides: Vec::new(),
         }
+    }
+
+    /// Whether the recipe may give another product under this profile than under
+    /// [`Profile::plain`]: an override applies to it, or its header names the defaults
+    /// (`Pkg:defaults=o2`, `%(defaults_upper)s`).
+    fn may_change(&self, recipe: &Recipe) -> bool {
+        let lower = recipe.package().to_lowercase();
+        self.overrides
+            .iter()
+            .any(|(regex, _)| regex.is_match(&lower))
+            || recipe.text[..recipe.header_end].contains("defaults")
     }
 
     /// The recipe's header with the profile's overrides applied (aliBuild's `spec.update`).
