@@ -153,6 +153,14 @@ impl<'a> Plan<'a> {
         // The distribution's `overrides` and `exclude`: its products as it builds them.
         for product in manifests.overridden(name) {
             by_name.insert(product.name.as_str(), product);
+            for alias in &product.aliases {
+                if by_name
+                    .get(alias.as_str())
+                    .is_some_and(|p| p.name == product.name)
+                {
+                    by_name.insert(alias.as_str(), product);
+                }
+            }
         }
         for excluded in &distribution.exclude {
             by_name.remove(excluded.as_str());
