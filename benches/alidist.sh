@@ -5,11 +5,17 @@
 #   benches/alidist.sh RECIPES [RUNS]
 #
 # RECIPES is an alidist checkout (../shared/alidist/recipes); aliBuild must be on the PATH
-# (`pip install alibuild`). The script builds distrib in release mode, makes one local bare
-# repository per source of aliBuild's closure (tests/data/alidist/closure-o2-slc9_x86-64.tsv)
-# and fetches them once; each timed run then imports into a new manifest repository, with a
-# cold parse cache, checks it and locks offline. It prints the median of RUNS (default 11)
-# for each side, and the ratio. BENCH_TMPDIR chooses the file system the runs write to.
+# (`pip install alibuild`), or ALIBUILD names it (a pyenv shim adds a shell script's start to
+# every run: name the real one, `pyenv which aliBuild`). The script builds distrib in release
+# mode, makes one local bare repository per source of aliBuild's closure
+# (tests/data/alidist/closure-o2-slc9_x86-64.tsv) and fetches them once; each timed run then
+# imports into a new manifest repository, with a cold parse cache, checks it and locks
+# offline. It prints the median of RUNS (default 11) for each side in wall and CPU time (user
+# + system, which a loaded machine disturbs less), and the ratios. A third side is aliBuild's
+# resolver alone (tests/data/alidist/closure.py: `getPackageList` with every system check
+# failing at once), since `aliBuild deps` runs the recipes' `system_requirement_check`s (C
+# compiles) even with `--no-system`, work distrib never does. BENCH_TMPDIR chooses the file
+# system the runs write to.
 set -euo pipefail
 
 recipes=$(realpath "$1")
@@ -17,7 +23,10 @@ runs=${2:-11}
 here=$(cd "$(dirname "$0")/.." && pwd)
 cargo build --release --locked --quiet --manifest-path "$here/Cargo.toml"
 distrib=${CARGO_TARGET_DIR:-$here/target}/release/distrib
-command -v aliBuild >/dev/null || { echo "aliBuild is not on the PATH" >&2; exit 2; }
+alibuild=${ALIBUILD:-$(command -v aliBuild || true)}
+[ -n "$alibuild" ] || { echo "aliBuild is not on the PATH" >&2; exit 2; }
+python=$(head -1 "$alibuild" | sed -n 's/^#!//p')
+case $python in *python*) ;; *) python=python3 ;; esac
 
 work=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/alidist-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -53,12 +62,19 @@ printf '%s\n' "$config" > "$setup/distrib.yaml"
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 now() { date +%s%N; }
+# The CPU milliseconds (user + system) of every child waited for so far, in `cpu_total`.
+cpu_now() {
+  times > "$work/times"
+  cpu_total=$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); sub("s", "", u[2]);
+    sub("s", "", s[2]); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }' "$work/times")
+}
 
-distrib_times=() import_times=() check_times=() lock_times=()
+distrib_times=() import_times=() check_times=() lock_times=() distrib_cpu=()
 for run in $(seq "$runs"); do
   m=$work/run$run
   mkdir -p "$m"
   printf '%s\n' "$config" > "$m/distrib.yaml"
+  cpu_now; before=$cpu_total
   start=$(now)
   "$distrib" -C "$m" import alidist "$recipes" 2>/dev/null
   imported=$(now)
@@ -66,6 +82,7 @@ for run in $(seq "$runs"); do
   checked=$(now)
   "$distrib" -C "$m" lock o2 --kind nightly --date 2026-03-01 --offline >/dev/null 2>&1
   locked=$(now)
+  cpu_now; distrib_cpu+=($((cpu_total - before)))
   distrib_times+=($(( (locked - start) / 1000000 )))
   import_times+=($(( (imported - start) / 1000000 )))
   check_times+=($(( (checked - imported) / 1000000 )))
@@ -73,19 +90,36 @@ for run in $(seq "$runs"); do
   test -f "$m/locks/o2/d.2026.03.01.lock.yaml"
 done
 
-alibuild_times=()
+alibuild_times=() alibuild_cpu=()
 for run in $(seq "$runs"); do
+  cpu_now; before=$cpu_total
   start=$(now)
   # aliBuild deps exits 1 after writing the graph: its status says nothing.
-  (cd "$work" && aliBuild deps O2PDPSuite --defaults o2 --no-system -a slc9_x86-64 \
+  (cd "$work" && "$alibuild" deps O2PDPSuite --defaults o2 --no-system -a slc9_x86-64 \
     -c "$recipes" --output "$work/deps.dot" >/dev/null 2>&1) || true
   alibuild_times+=($(( ($(now) - start) / 1000000 )))
+  cpu_now; alibuild_cpu+=($((cpu_total - before)))
   grep -q '"O2PDPSuite"' "$work/deps.dot"
 done
 
-d=$(printf '%s\n' "${distrib_times[@]}" | median)
-a=$(printf '%s\n' "${alibuild_times[@]}" | median)
-echo "distrib import + check + lock --offline: median ${d} ms of $runs (${distrib_times[*]})"
-echo "  import $(printf '%s\n' "${import_times[@]}" | median) ms, check $(printf '%s\n' "${check_times[@]}" | median) ms, lock $(printf '%s\n' "${lock_times[@]}" | median) ms (medians)"
-echo "aliBuild deps --no-system:               median ${a} ms of $runs (${alibuild_times[*]})"
-awk -v a="$a" -v d="$d" 'BEGIN { printf "distrib is %.1fx faster\n", a / d }'
+resolver_times=() resolver_cpu=()
+for run in $(seq "$runs"); do
+  cpu_now; before=$cpu_total
+  start=$(now)
+  "$python" "$here/tests/data/alidist/closure.py" "$recipes" O2PDPSuite o2 slc9_x86-64 > "$work/closure.tsv"
+  resolver_times+=($(( ($(now) - start) / 1000000 )))
+  cpu_now; resolver_cpu+=($((cpu_total - before)))
+  test "$(wc -l < "$work/closure.tsv")" -eq 141
+done
+
+m() { printf '%s\n' "$@" | median; }
+d=$(m "${distrib_times[@]}") dc=$(m "${distrib_cpu[@]}")
+a=$(m "${alibuild_times[@]}") ac=$(m "${alibuild_cpu[@]}")
+r=$(m "${resolver_times[@]}") rc=$(m "${resolver_cpu[@]}")
+echo "distrib import + check + lock --offline: median ${d} ms wall, ${dc} ms CPU of $runs (${distrib_times[*]})"
+echo "  import $(m "${import_times[@]}") ms, check $(m "${check_times[@]}") ms, lock $(m "${lock_times[@]}") ms (wall medians)"
+echo "aliBuild deps --no-system:               median ${a} ms wall, ${ac} ms CPU (${alibuild_times[*]})"
+echo "aliBuild's resolver alone (closure.py):  median ${r} ms wall, ${rc} ms CPU (${resolver_times[*]})"
+awk -v a="$a" -v d="$d" -v ac="$ac" -v dc="$dc" -v r="$r" -v rc="$rc" 'BEGIN {
+  printf "distrib is %.1fx faster than aliBuild deps in wall time (%.1fx in CPU time)\n", a / d, ac / dc
+  printf "distrib is %.1fx faster than its resolver alone in wall time (%.1fx in CPU time)\n", r / d, rc / dc }'

@@ -275,7 +275,7 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         format: "distrib-import/1",
         commands: "import alidist|lsst",
-        schema: written!("distrib-import-1.schema.json"),
+        schema: Source::Generated(document::<crate::import::alidist::write::Document>),
     },
     Output {
         format: "distrib-error/1",

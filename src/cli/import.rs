@@ -1,6 +1,6 @@
 //! `distrib import`: turn a collaboration's existing files into a manifest repository.
 
-use super::CommandResult;
+use super::{CommandError, CommandResult};
 use std::path::PathBuf;
 
 use super::{Context, Exit, boxed};
@@ -41,10 +41,20 @@ enum Source {
         /// The distribution's root package
         #[arg(long, value_name = "PACKAGE", default_value = "O2PDPSuite")]
         root: String,
-        /// List the files that would be created, changed or removed, and write nothing
+        /// List the files that would be added, changed or removed, and write nothing
         #[arg(long)]
         dry_run: bool,
+        /// How to report the files written: `human` (on stderr) or `json` (a
+        /// `distrib-import/1` document on stdout)
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -74,14 +84,6 @@ enum ImportFailure {
         )
     )]
     Exists { count: usize, first: PathBuf },
-    #[error("{} the import would write {} not written by an import of alidist: `{}`{}", crate::diagnostic::plural(*count, "file"), if *count == 1 { "exists and was" } else { "exist and were" }, first.display(), if *count > 1 { " and others" } else { "" })]
-    #[diagnostic(
-        code("import-exists"),
-        help(
-            "move them away (or delete them) and import again, or import into another folder with `-C`: the import overwrites only the files it wrote"
-        )
-    )]
-    NotImported { count: usize, first: PathBuf },
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
@@ -93,13 +95,23 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             architecture,
             root,
             dry_run,
+            format,
         } => {
-            let options = alidist::Options {
-                defaults,
-                architecture,
-                root,
+            let request = alidist::write::Request {
+                checkout: &dir,
+                into: &context.start,
+                options: alidist::Options {
+                    defaults,
+                    architecture,
+                    root,
+                },
+                mode: if dry_run {
+                    alidist::write::Mode::DryRun
+                } else {
+                    alidist::write::Mode::Write
+                },
             };
-            return import_alidist(context, &dir, &options, dry_run);
+            return import_alidist(&request, format);
         }
     };
     let root = into.unwrap_or_else(|| context.start.clone());
@@ -148,139 +160,50 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     Ok(Exit::Success)
 }
 
-/// What an import does to one file.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Change {
-    Create,
-    Rewrite,
-    Remove,
-}
-
-fn import_alidist(
-    context: &Context,
-    dir: &std::path::Path,
-    options: &alidist::Options,
-    dry_run: bool,
-) -> CommandResult {
-    let root = &context.start;
-    if let Some(problem) = crate::resolve::platform::name_problem(&options.architecture) {
-        super::err(&format!("error: --architecture: {problem}\n"));
-        return Ok(Exit::Usage);
+fn import_alidist(request: &alidist::write::Request, format: Format) -> CommandResult {
+    use alidist::write::{Document, Mode, Status};
+    let outcome = alidist::write::import(request).map_err(|error| match error {
+        alidist::write::ImportError::Architecture { .. } => CommandError::usage(error),
+        error => CommandError::user(error),
+    })?;
+    if format == Format::Json {
+        let document = Document::new(request.checkout, request.mode, outcome);
+        let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+        super::out(&format!("{text}\n"));
+        return Ok(Exit::Success);
     }
-    let recipes = alidist::read(dir).map_err(boxed)?;
-    let files = alidist::convert(&recipes, options).map_err(boxed)?;
-    let mut changes: Vec<(Change, PathBuf)> = Vec::new();
-    // Files of the same name that the import did not write: never overwritten.
-    let mut foreign: Vec<PathBuf> = Vec::new();
-    for file in &files {
-        match std::fs::read(root.join(&file.path)) {
-            Ok(current) if current == file.text.as_bytes() => {}
-            Ok(current) if !current.starts_with(alidist::MARK.as_bytes()) => {
-                foreign.push(file.path.clone())
-            }
-            Ok(_) => changes.push((Change::Rewrite, file.path.clone())),
-            Err(_) => changes.push((Change::Create, file.path.clone())),
-        }
-    }
-    if let Some(first) = foreign.first() {
-        return Err(boxed(ImportFailure::NotImported {
-            count: foreign.len(),
-            first: first.clone(),
-        }));
-    }
-    // Files an earlier import wrote for recipes that are gone.
-    let written: std::collections::BTreeSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
-    for folder in ["products", "environments", "distributions"] {
-        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
-            continue;
-        };
-        let mut gone: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| PathBuf::from(folder).join(e.file_name()))
-            .filter(|path| !written.contains(path))
-            .filter(|path| {
-                std::fs::read_to_string(root.join(path))
-                    .is_ok_and(|text| text.starts_with(alidist::MARK))
-            })
-            .collect();
-        gone.sort();
-        changes.extend(gone.into_iter().map(|p| (Change::Remove, p)));
-    }
-    if dry_run {
+    let changed = |status: Status| outcome.count(status);
+    if request.mode == Mode::DryRun {
         let mut text = String::new();
-        for (change, path) in &changes {
-            let verb = match change {
-                Change::Create => "create",
-                Change::Rewrite => "change",
-                Change::Remove => "remove",
+        for file in outcome
+            .files
+            .iter()
+            .filter(|f| f.status != Status::Unchanged)
+        {
+            let verb = match file.status {
+                Status::Added => "add",
+                Status::Changed => "change",
+                Status::Removed => "remove",
+                Status::Unchanged => continue,
             };
-            text.push_str(&format!("{verb} {}\n", path.display()));
+            text.push_str(&format!("{verb} {}\n", file.path));
         }
         super::out(&text);
         super::err(&format!(
             "{} would change; nothing written\n",
-            crate::diagnostic::plural(changes.len(), "file")
+            crate::diagnostic::plural(outcome.files.len() - changed(Status::Unchanged), "file")
         ));
         return Ok(Exit::Success);
     }
-    let config = root.join(crate::manifest::ROOT_FILE);
-    if !config.exists() {
-        write_atomic(
-            &config,
-            b"# Settings of this manifest repository; see `distrib schema config`.\nrules: {}\n",
-        )
-        .map_err(|e| boxed(IoError::new(&config, e)))?;
-    }
-    let texts: std::collections::BTreeMap<&PathBuf, &str> =
-        files.iter().map(|f| (&f.path, f.text.as_str())).collect();
-    for (change, path) in &changes {
-        let Some(text) = texts.get(path) else {
-            continue;
-        };
-        let target = root.join(path);
-        if let Some(folder) = target.parent() {
-            std::fs::create_dir_all(folder).map_err(|e| boxed(IoError::new(folder, e)))?;
-        }
-        write_imported(&target, text.as_bytes(), *change == Change::Create)
-            .map_err(|e| boxed(IoError::new(&target, e)))?;
-    }
-    for (_, path) in changes.iter().filter(|(c, _)| *c == Change::Remove) {
-        let target = root.join(path);
-        std::fs::remove_file(&target).map_err(|e| boxed(IoError::new(&target, e)))?;
-    }
-    let count = |kind: Change| changes.iter().filter(|(c, _)| *c == kind).count();
     super::err(&format!(
-        "imported {} from `{}` with defaults `{}`: {} created, {} changed, {} removed\n",
-        crate::diagnostic::plural(files.len() - 2, "recipe"),
-        dir.display(),
-        options.defaults,
-        count(Change::Create),
-        count(Change::Rewrite),
-        count(Change::Remove),
+        "imported {} from `{}`, {} ({}): {} added, {} changed, {} removed\n",
+        crate::diagnostic::plural(outcome.recipes, "recipe"),
+        request.checkout.display(),
+        crate::diagnostic::plural(outcome.distributions.len(), "distribution"),
+        outcome.distributions.join(", "),
+        changed(Status::Added),
+        changed(Status::Changed),
+        changed(Status::Removed),
     ));
     Ok(Exit::Success)
-}
-
-/// Writes an imported file: a new one in place, an existing one replaced by a rename, as
-/// `write_atomic` does. No file is flushed to disk one by one: an import writes hundreds of
-/// files, and a flush per file made it spend most of its time waiting for the disk. A file left
-/// half-written by a crash differs from what the import writes, so the next import rewrites it.
-fn write_imported(path: &std::path::Path, bytes: &[u8], new: bool) -> std::io::Result<()> {
-    use std::io::Write;
-    if new {
-        return std::fs::File::create_new(path)?.write_all(bytes);
-    }
-    let folder = path.parent().unwrap_or(std::path::Path::new("."));
-    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-        temporary
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))?;
-    }
-    temporary.write_all(bytes)?;
-    temporary.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -232,7 +232,8 @@ rules {
         /// `--set` names a product outside the distribution's closure, or one without a
         /// repository
         SetProductInvalid = "set-product-invalid";
-        /// `--platform` names no platform, or one the distribution is not built for
+        /// `--platform` (or `import alidist --architecture`) names no platform, or one the
+        /// distribution is not built for
         PlatformUnsupported = "platform-unsupported";
         /// `--var` names a variable the distribution does not declare
         VariableUnknown = "variable-unknown";

@@ -236,6 +236,31 @@ pub fn environment_digest<'a>(
     encoding.digest()
 }
 
+/// The digest of an environment with build variables: [`environment_digest`]'s fields, then
+/// each variable sorted by name (`variable`, `value`). Without variables it is
+/// [`environment_digest`].
+pub fn environment_digest_with_env<'a>(
+    purpose: &str,
+    packages: impl IntoIterator<Item = (&'a str, &'a str)>,
+    env: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut encoding = Encoding::new(ENVIRONMENT_VERSION);
+    encoding.field("purpose", purpose);
+    let mut packages: Vec<(&str, &str)> = packages.into_iter().collect();
+    packages.sort();
+    for (name, version) in packages {
+        encoding.field("package", name);
+        encoding.field("version", version);
+    }
+    let mut env: Vec<(&str, &str)> = env.into_iter().collect();
+    env.sort();
+    for (name, value) in env {
+        encoding.field("variable", name);
+        encoding.field("value", value);
+    }
+    encoding.digest()
+}
+
 /// The canonical text of a recipe (version 2): JSON in which every scalar is a string of the
 /// text written, object keys are sorted by their UTF-8 bytes, there is no insignificant
 /// whitespace, and strings are escaped only where JSON requires it (`"`, `\` and control
@@ -349,6 +374,23 @@ mod tests {
         assert_eq!(
             environment_digest("operations", [("python", "3.12.7"), ("gcc", "13.2.0")]),
             "sha256:2873334fb7d968a6b3072fb15cc0ed6835aea3c63a3e194680460f7aaf160bc4"
+        );
+        assert_eq!(
+            environment_digest_with_env(
+                "development",
+                [],
+                [("CXXSTD", "20"), ("CXXFLAGS", "-fPIC -O2")]
+            ),
+            "sha256:ed9fc3e74eb3714b04949d18e7372819aabfcbc089a884922428f663bb25f509"
+        );
+        assert_eq!(
+            environment_digest_with_env(
+                "operations",
+                [("python", "3.12.7"), ("gcc", "13.2.0")],
+                []
+            ),
+            environment_digest("operations", [("python", "3.12.7"), ("gcc", "13.2.0")]),
+            "without variables, the digest of before"
         );
         assert_eq!(
             package_identity(Version::V2, &leaf()),

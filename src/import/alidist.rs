@@ -3,6 +3,7 @@
 //! of a manifest repository. Pure: the caller reads the checkout and writes the files.
 
 pub mod platform;
+pub mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -368,11 +369,11 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
         }
     }
     let defaults_file = format!("defaults-{}.sh", options.defaults);
-    let Some(defaults) = recipes.iter().find(|r| r.file == defaults_file) else {
+    let Some(primary) = recipes.iter().find(|r| r.file == defaults_file) else {
         let known: Vec<String> = recipes
             .iter()
             .filter(|r| r.is_defaults())
-            .map(|r| format!("`{}`", &r.file["defaults-".len()..r.file.len() - 3]))
+            .map(|r| format!("`{}`", profile_name(r)))
             .collect();
         return Err(AlidistError::checkout(
             format!(
@@ -382,28 +383,134 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
             format!("pass `--defaults` one of {}", known.join(", ")),
         ));
     };
-    let profile = Profile::of(defaults)?;
-    let mut products = Vec::new();
-    for recipe in packages.values() {
-        products.push(product(recipe, &profile, &packages, options)?);
-    }
-    share_repositories(&mut products);
-    let mut files: Vec<File> = products
-        .iter()
-        .map(|p| File {
-            path: Path::new("products").join(format!("{}.yaml", p.name)),
-            text: p.to_yaml(&recipe_file(&packages, &p.name), &options.defaults),
-        })
-        .collect();
     if !packages.contains_key(options.root.as_str()) {
         return Err(AlidistError::checkout(
             format!("no recipe declares the package `{}`", options.root),
             "pass `--root` the package the distribution is made of, e.g. `O2PDPSuite`".into(),
         ));
     }
-    files.push(profile.environment(&options.defaults));
-    files.push(profile.distribution(options));
+    // Every profile is read, so that a broken one is reported whichever is imported.
+    let mut profiles = Vec::new();
+    for recipe in recipes.iter().filter(|r| r.is_defaults()) {
+        profiles.push(Profile::of(recipe)?);
+    }
+    // The product files: the recipes as written, with no profile's `overrides`; what only a
+    // profile's name decides (`%(defaults_upper)s`, `defaults=`) is decided for `--defaults`.
+    let base = Profile::plain(primary);
+    let mut products = Vec::new();
+    for recipe in packages.values() {
+        products.push(product(recipe, &base, &packages)?);
+    }
+    share_repositories(&mut products);
+    let mut files: Vec<File> = products
+        .iter()
+        .map(|p| File {
+            path: Path::new("products").join(format!("{}.yaml", p.name)),
+            text: p.to_yaml(&recipe_file(&packages, &p.name)),
+        })
+        .collect();
+    // A distribution per profile the root can be built with, as aliBuild decides it: every
+    // package of the root's closure that lists `valid_defaults` lists the profile.
+    let mut imported = 0;
+    for profile in &profiles {
+        let mut changed = BTreeMap::new();
+        for (recipe, base) in packages.values().zip(&products) {
+            // Only an override or what a profile's name decides makes a product differ.
+            if !profile.may_change(recipe) {
+                continue;
+            }
+            let built = product(recipe, profile, &packages)?;
+            if let Some(change) = Override::between(base, &built) {
+                changed.insert(built.name.clone(), (change, built));
+            }
+        }
+        let builds = |name: &str| -> Option<&Product> {
+            match changed.get(name) {
+                Some((_, built)) => Some(built),
+                None => products.iter().find(|p| p.name == name),
+            }
+        };
+        let invalid = invalid_for(profile, &options.root, &options.architecture, builds);
+        if let Some((package, valid)) = invalid {
+            if profile.name == options.defaults {
+                return Err(AlidistError::checkout(
+                    format!(
+                        "`{package}` cannot be built with the defaults `{}`: its `valid_defaults` are {}",
+                        profile.name,
+                        valid
+                            .iter()
+                            .map(|v| format!("`{v}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    format!(
+                        "pass `--defaults` one of {}",
+                        valid
+                            .iter()
+                            .map(|v| format!("`{v}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            continue;
+        }
+        imported += 1;
+        files.push(profile.environment());
+        files.push(
+            profile.distribution(
+                options,
+                &packages,
+                changed
+                    .into_iter()
+                    .map(|(name, (change, _))| (name, change))
+                    .collect(),
+            ),
+        );
+    }
+    debug_assert!(imported > 0);
     Ok(files)
+}
+
+/// The name of a profile: `o2-epn` for `defaults-o2-epn.sh`.
+fn profile_name(recipe: &Recipe) -> &str {
+    recipe.file["defaults-".len()..]
+        .strip_suffix(".sh")
+        .unwrap_or(&recipe.file)
+}
+
+/// The first package of `root`'s closure under `profile` whose `valid_defaults` does not list
+/// it, with those it lists: aliBuild then refuses to build `root` with that profile.
+fn invalid_for<'a>(
+    profile: &Profile,
+    root: &str,
+    architecture: &str,
+    builds: impl Fn(&str) -> Option<&'a Product>,
+) -> Option<(String, Vec<String>)> {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(name) = stack.pop() {
+        if profile.disable.contains(&name) || !seen.insert(name.clone()) {
+            continue;
+        }
+        let Some(product) = builds(&name) else {
+            continue;
+        };
+        let valid: Option<Vec<String>> = match product.build.fields.get("valid_defaults") {
+            Some(Value::Array(list)) => Some(list.iter().filter_map(scalar).collect()),
+            Some(value) => scalar(value).map(|v| vec![v]),
+            None => None,
+        };
+        if let Some(valid) = valid.filter(|v| !v.contains(&profile.name)) {
+            return Some((name, valid));
+        }
+        for (dependency, requirement) in product.depends.iter().chain(&product.build_depends) {
+            if requirement.holds_on(architecture) {
+                stack.push(dependency.clone());
+            }
+        }
+    }
+    None
 }
 
 fn recipe_file(packages: &BTreeMap<&str, &Recipe>, name: &str) -> String {
@@ -416,6 +523,8 @@ fn recipe_file(packages: &BTreeMap<&str, &Recipe>, name: &str) -> String {
 /// A `defaults-*.sh` profile.
 struct Profile<'a> {
     recipe: &'a Recipe,
+    /// `o2-epn` for `defaults-o2-epn.sh`: aliBuild names a profile by its file.
+    name: String,
     env: BTreeMap<String, String>,
     disable: BTreeSet<String>,
     /// `(regex of lower-case package names, fields)`.
@@ -501,10 +610,33 @@ impl<'a> Profile<'a> {
         }
         Ok(Profile {
             recipe,
+            name: profile_name(recipe).to_owned(),
             env,
             disable,
             overrides,
         })
+    }
+
+    /// `recipe`'s name, with no `env`, `disable` or `overrides`.
+    fn plain(recipe: &'a Recipe) -> Profile<'a> {
+        Profile {
+            recipe,
+            name: profile_name(recipe).to_owned(),
+            env: BTreeMap::new(),
+            disable: BTreeSet::new(),
+            overrides: Vec::new(),
+        }
+    }
+
+    /// Whether the recipe may give another product under this profile than under
+    /// [`Profile::plain`]: an override applies to it, or its header names the defaults
+    /// (`Pkg:defaults=o2`, `%(defaults_upper)s`).
+    fn may_change(&self, recipe: &Recipe) -> bool {
+        let lower = recipe.package().to_lowercase();
+        self.overrides
+            .iter()
+            .any(|(regex, _)| regex.is_match(&lower))
+            || recipe.text[..recipe.header_end].contains("defaults")
     }
 
     /// The recipe's header with the profile's overrides applied (aliBuild's `spec.update`).
@@ -539,43 +671,150 @@ impl<'a> Profile<'a> {
         Ok(spec)
     }
 
-    fn environment(&self, name: &str) -> File {
-        let text = format!(
-            "{MARK} `{}`; edit alidist and import again.\n# Its `env` is carried by each product's `build.defaults_env`.\nname: {name}\ndescription: {}\npurpose: development\n",
-            self.recipe.file,
-            quoted(&format!("aliBuild defaults `{name}`"))
-        );
+    /// The profile's environment: its `env`, which aliBuild gives every package it builds.
+    fn environment(&self) -> File {
+        #[derive(Serialize)]
+        struct Environment<'a> {
+            name: &'a str,
+            description: String,
+            purpose: &'static str,
+            #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+            env: &'a BTreeMap<String, String>,
+        }
+        let body = serde_saphyr::to_string(&Environment {
+            name: &self.name,
+            description: format!("aliBuild defaults `{}`", self.name),
+            purpose: "development",
+            env: &self.env,
+        })
+        .unwrap_or_default();
         File {
-            path: Path::new("environments").join(format!("{name}.yaml")),
-            text,
+            path: Path::new("environments").join(format!("{}.yaml", self.name)),
+            text: format!(
+                "{MARK} `{}`; edit alidist and import again.\n{body}",
+                self.recipe.file
+            ),
         }
     }
 
-    fn distribution(&self, options: &Options) -> File {
-        let text = format!(
-            "{MARK} `{}`; edit alidist and import again.\nname: {name}\ndescription: {}\nenvironment: {name}\nproducts: [{}]\nplatforms: [{}]\n",
-            self.recipe.file,
-            quoted(&format!(
+    /// The profile's distribution: the root, its `disable` as `exclude` (the entries that
+    /// name a package: aliBuild compares them with package names as written) and its
+    /// `overrides` as the products built differently.
+    fn distribution(
+        &self,
+        options: &Options,
+        packages: &BTreeMap<&str, &Recipe>,
+        overrides: BTreeMap<String, Override>,
+    ) -> File {
+        #[derive(Serialize)]
+        struct Distribution<'a> {
+            name: &'a str,
+            description: String,
+            environment: &'a str,
+            products: [&'a str; 1],
+            platforms: [&'a str; 1],
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            exclude: Vec<&'a str>,
+            #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+            overrides: BTreeMap<String, Override>,
+        }
+        let body = serde_saphyr::to_string(&Distribution {
+            name: &self.name,
+            description: format!(
                 "`{}` built with aliBuild's defaults `{}`",
-                options.root, options.defaults
-            )),
-            quoted(&options.root),
-            quoted(&options.architecture),
-            name = options.defaults,
-        );
+                options.root, self.name
+            ),
+            environment: &self.name,
+            products: [&options.root],
+            platforms: [&options.architecture],
+            exclude: self
+                .disable
+                .iter()
+                .map(String::as_str)
+                .filter(|name| packages.contains_key(name))
+                .collect(),
+            overrides,
+        })
+        .unwrap_or_default();
         File {
-            path: Path::new("distributions").join(format!("{}.yaml", options.defaults)),
-            text,
+            path: Path::new("distributions").join(format!("{}.yaml", self.name)),
+            text: format!(
+                "{MARK} `{}`; edit alidist and import again.\n{body}",
+                self.recipe.file
+            ),
         }
     }
 }
 
-/// A YAML scalar as text, quoted when plain text would read otherwise.
-fn quoted(text: &str) -> String {
-    serde_saphyr::to_string(&text)
-        .unwrap_or_default()
-        .trim_end()
-        .to_owned()
+/// The fields of a product that a profile changes: what its distribution's `overrides` say.
+#[derive(Debug, Default, Serialize)]
+struct Override {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repositories: Option<Vec<Repository>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    depends: Option<BTreeMap<String, Requirement>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    build_depends: Option<BTreeMap<String, Requirement>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    build: Option<Map<String, Value>>,
+}
+
+impl Override {
+    /// What turns `base` into `built`, if anything does.
+    fn between(base: &Product, built: &Product) -> Option<Override> {
+        let mut change = Override::default();
+        if built.tag != base.tag {
+            change.tag.clone_from(&built.tag);
+        }
+        if built.version != base.version {
+            // A version equal to the tag is not written; an override says it.
+            change.version = built.version.clone().or_else(|| built.tag.clone());
+        }
+        let urls = |p: &Product| {
+            p.repositories
+                .iter()
+                .map(|r| r.url.clone())
+                .collect::<Vec<_>>()
+        };
+        if urls(built) != urls(base) {
+            change.repositories = Some(
+                urls(built)
+                    .into_iter()
+                    .map(|url| Repository {
+                        url,
+                        shared_with: Vec::new(),
+                    })
+                    .collect(),
+            );
+        }
+        if built.depends != base.depends {
+            change.depends = Some(built.depends.clone());
+        }
+        if built.build_depends != base.build_depends {
+            change.build_depends = Some(built.build_depends.clone());
+        }
+        let build: Map<String, Value> = built
+            .build
+            .fields
+            .iter()
+            .filter(|(key, value)| base.build.fields.get(*key) != Some(*value))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if !build.is_empty() {
+            change.build = Some(build);
+        }
+        let unchanged = change.tag.is_none()
+            && change.version.is_none()
+            && change.repositories.is_none()
+            && change.depends.is_none()
+            && change.build_depends.is_none()
+            && change.build.is_none();
+        (!unchanged).then_some(change)
+    }
 }
 
 /// A scalar header value as aliBuild's `str()` gives it.
@@ -653,11 +892,9 @@ impl Serialize for Script {
 }
 
 impl Product {
-    fn to_yaml(&self, file: &str, defaults: &str) -> String {
+    fn to_yaml(&self, file: &str) -> String {
         let body = serde_saphyr::to_string(self).unwrap_or_default();
-        format!(
-            "{MARK} `{file}` with defaults `{defaults}`; edit alidist and import again.\n{body}"
-        )
+        format!("{MARK} `{file}`; edit alidist and import again.\n{body}")
     }
 }
 
@@ -666,7 +903,6 @@ fn product(
     recipe: &Recipe,
     profile: &Profile,
     packages: &BTreeMap<&str, &Recipe>,
-    options: &Options,
 ) -> Result<Product, AlidistError> {
     let spec = profile.apply(recipe)?;
     let field_error = |field: &str, what: &str| {
@@ -708,7 +944,7 @@ fn product(
         .filter(|(key, _)| !MAPPED.contains(&key.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let version = match expand(&raw_version, &tag, &options.defaults) {
+    let version = match expand(&raw_version, &tag, &profile.name) {
         Expanded::Text(version) => Some(version.replace('/', "_")),
         Expanded::LockTime => {
             // Kept, so that the identity follows it; the version is the tag's.
@@ -727,20 +963,8 @@ fn product(
             .help("use one of `%(tag)s`, `%(tag_basename)s`, `%(defaults_upper)s`, `%(commit_hash)s`, `%(short_hash)s`, `%(year)s`, `%(month)s`, `%(day)s`, `%(hour)s`"));
         }
     };
-    if !profile.env.is_empty() {
-        fields.insert(
-            "defaults_env".into(),
-            Value::Object(
-                profile
-                    .env
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                    .collect(),
-            ),
-        );
-    }
-    let depends = dependencies(recipe, &spec, "requires", profile, packages, options)?;
-    let build_depends = dependencies(recipe, &spec, "build_requires", profile, packages, options)?;
+    let depends = dependencies(recipe, &spec, "requires", profile, packages)?;
+    let build_depends = dependencies(recipe, &spec, "build_requires", profile, packages)?;
     let (repositories, tag, version, normalized) = match source {
         Some(url) => {
             let normalized = crate::url::normalize(&url).ok();
@@ -821,7 +1045,6 @@ fn dependencies(
     field: &str,
     profile: &Profile,
     packages: &BTreeMap<&str, &Recipe>,
-    options: &Options,
 ) -> Result<BTreeMap<String, Requirement>, AlidistError> {
     let entries: Vec<String> = match spec.get(field) {
         None | Some(Value::Null) => Vec::new(),
@@ -877,7 +1100,7 @@ fn dependencies(
                 )
                 .help("write the defaults' names, e.g. `defaults=o2|o2-epn`")
             })?;
-            if !regex.is_match(&options.defaults) {
+            if !regex.is_match(&profile.name) {
                 continue;
             }
             Condition::Always
@@ -917,9 +1140,6 @@ fn dependencies(
                 )),
             };
             return Err(error);
-        }
-        if profile.disable.contains(name) {
-            continue;
         }
         let requirement = match condition {
             Condition::Always => Requirement::Version("*".into()),
@@ -1045,13 +1265,11 @@ mod tests {
         );
         assert_eq!(
             text_of(&files, "products/top.yaml"),
-            "# Imported from alidist `top.sh` with defaults `o2`; edit alidist and import again.\nname: top\nversion: daily-1\ndepends:\n  lib: \"*\"\n  tool:\n    version: \"*\"\n    platforms:\n    - \"!osx*\"\nbuild:\n  script: \"\"\n  defaults_env:\n    CXXSTD: \"20\"\n"
+            "# Imported from alidist `top.sh`; edit alidist and import again.\nname: top\nversion: daily-1\ndepends:\n  gone: \"*\"\n  lib: \"*\"\n  tool:\n    version: \"*\"\n    platforms:\n    - \"!osx*\"\nbuild:\n  script: \"\"\n",
+            "the recipe as written: the profile's `disable` is the distribution's"
         );
         let lib = text_of(&files, "products/lib.yaml");
-        assert!(
-            lib.contains("tag: releases/v1.2\nversion: v1.2_O2\n"),
-            "{lib}"
-        );
+        assert!(lib.contains("tag: releases/v1.2\nversion: v1\n"), "{lib}");
         assert!(lib.contains("  shared_with:\n  - tool\n"), "{lib}");
         assert!(
             lib.contains(
@@ -1072,9 +1290,13 @@ mod tests {
         );
         assert_eq!(
             text_of(&files, "distributions/o2.yaml"),
-            "# Imported from alidist `defaults-o2.sh`; edit alidist and import again.\nname: o2\ndescription: \"`top` built with aliBuild's defaults `o2`\"\nenvironment: o2\nproducts: [top]\nplatforms: [slc9_x86-64]\n"
+            "# Imported from alidist `defaults-o2.sh`; edit alidist and import again.\nname: o2\ndescription: \"`top` built with aliBuild's defaults `o2`\"\nenvironment: o2\nproducts:\n- top\nplatforms:\n- slc9_x86-64\nexclude:\n- gone\noverrides:\n  lib:\n    version: v1.2_O2\n",
+            "the profile's `disable` and `overrides`"
         );
-        assert!(text_of(&files, "environments/o2.yaml").contains("purpose: development\n"));
+        assert_eq!(
+            text_of(&files, "environments/o2.yaml"),
+            "# Imported from alidist `defaults-o2.sh`; edit alidist and import again.\nname: o2\ndescription: aliBuild defaults `o2`\npurpose: development\nenv:\n  CXXSTD: \"20\"\n"
+        );
         assert_eq!(files.len(), 7);
     }
 
@@ -1154,10 +1376,68 @@ mod tests {
         ];
         let files = convert(&recipes, &options()).unwrap();
         let top = text_of(&files, "products/top.yaml");
-        assert!(top.contains("depends:\n  lib: \"*\"\nbuild:"), "{top}");
-        // The override of `lib` in the profile sets its version.
+        assert!(
+            top.contains("depends:\n  gone:\n    version: \"*\"\n    platforms:\n    - \"!osx*\"\n  lib: \"*\"\nbuild:"),
+            "{top}"
+        );
+        // The override of `lib` in the profile sets its version there.
         let lib = text_of(&files, "products/lib.yaml");
-        assert!(lib.contains("\nversion: v1.2_O2\n"), "{lib}");
+        assert!(lib.contains("\nversion: v1\n"), "{lib}");
+        let o2 = text_of(&files, "distributions/o2.yaml");
+        assert!(
+            o2.ends_with("exclude:\n- gone\noverrides:\n  lib:\n    version: v1.2_O2\n"),
+            "{o2}"
+        );
+        // A second profile, which `top` cannot be built with, and a third, with its own
+        // override and a `defaults=` condition that holds for it alone.
+        let mut more = recipes;
+        more[1] = recipe(
+            "top.sh",
+            "package: top\nversion: v1\nvalid_defaults: [o2, ali]\nrequires:\n  - \"lib:defaults=o2.*\"\n  - \"tool:defaults=ali\"\n---\n",
+        );
+        more.push(recipe(
+            "defaults-ali.sh",
+            "package: defaults-ali\nversion: v1\noverrides:\n  Tool:\n    version: v2\n---\n",
+        ));
+        more.push(recipe(
+            "defaults-dev.sh",
+            "package: defaults-dev\nversion: v1\n---\n",
+        ));
+        let files = convert(&more, &options()).unwrap();
+        let written: Vec<&str> = files
+            .iter()
+            .filter(|f| !f.path.starts_with("products"))
+            .map(|f| f.path.to_str().unwrap())
+            .collect();
+        assert_eq!(
+            written,
+            [
+                "environments/o2.yaml",
+                "distributions/o2.yaml",
+                "environments/ali.yaml",
+                "distributions/ali.yaml"
+            ],
+            "no distribution for `dev`: `top` is not valid there"
+        );
+        assert!(
+            text_of(&files, "distributions/ali.yaml").ends_with(
+                "overrides:\n  tool:\n    version: v2\n  top:\n    depends:\n      tool: \"*\"\n"
+            ),
+            "{}",
+            text_of(&files, "distributions/ali.yaml")
+        );
+        let error = convert(
+            &more,
+            &Options {
+                defaults: "dev".into(),
+                ..options()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.message,
+            "`top` cannot be built with the defaults `dev`: its `valid_defaults` are `o2`, `ali`"
+        );
         let error = convert(
             &[
                 recipe(

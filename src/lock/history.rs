@@ -277,6 +277,7 @@ mod tests {
                 name: "ops".into(),
                 purpose: "operations".into(),
                 packages: Default::default(),
+                env: Default::default(),
                 digest: String::new(),
             },
             content: String::new(),

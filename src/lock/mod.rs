@@ -166,6 +166,9 @@ pub struct LockedEnvironment {
     pub purpose: String,
     #[serde(default)]
     pub packages: BTreeMap<String, String>,
+    /// The environment's build variables, when it has any.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
     pub digest: String,
 }
 
@@ -365,10 +368,14 @@ impl Lockfile {
                 "the build input `{name}` has no value in `variables`"
             ));
         }
-        let environment = identity::environment_digest(
+        let environment = identity::environment_digest_with_env(
             &self.environment.purpose,
             self.environment
                 .packages
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+            self.environment
+                .env
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str())),
         );
@@ -740,10 +747,14 @@ pub fn check_consistency(lock: &Lockfile) -> Result<(), LockError> {
             }
         }
     }
-    let environment = identity::environment_digest(
+    let environment = identity::environment_digest_with_env(
         &lock.environment.purpose,
         lock.environment
             .packages
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+        lock.environment
+            .env
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
@@ -875,6 +886,7 @@ pub(crate) mod tests {
                 name: "ops".into(),
                 purpose: "operations".into(),
                 packages: [("python".to_owned(), "3.12.7".to_owned())].into(),
+                env: Default::default(),
                 digest: environment,
             },
             content: String::new(),

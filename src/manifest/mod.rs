@@ -184,9 +184,34 @@ pub struct Manifests {
     pub unparsed: Vec<(Kind, String)>,
     /// The lockfiles, as text in the report's sources.
     pub locks: Vec<FileId>,
+    /// Per distribution (by name), the products it builds differently from their files: its
+    /// `overrides` and `exclude` applied ([`Distribution::apply`]).
+    pub overridden: Vec<(String, Vec<Product>)>,
 }
 
 impl Manifests {
+    /// The products `distribution` builds differently from their files.
+    pub fn overridden(&self, distribution: &str) -> &[Product] {
+        self.overridden
+            .iter()
+            .find(|(name, _)| name == distribution)
+            .map_or(&[], |(_, products)| products.as_slice())
+    }
+
+    /// Computes [`Manifests::overridden`] from the distributions and products loaded.
+    pub fn apply_overrides(&mut self) {
+        self.overridden = self
+            .distributions
+            .iter()
+            .map(|d| &d.value)
+            .filter(|d| !d.overrides.is_empty() || !d.exclude.is_empty())
+            .map(|d| {
+                let products = self.products.iter().filter_map(|p| d.apply(&p.value));
+                (d.name.value.clone(), products.collect())
+            })
+            .collect();
+    }
+
     /// Whether a file of `kind` named `name` exists but could not be parsed.
     pub fn is_unparsed(&self, kind: Kind, name: &str) -> bool {
         self.unparsed
@@ -248,6 +273,7 @@ pub fn load(mut files: Vec<RawFile>, cache: Option<&cache::Cache>) -> (Manifests
             }
         }
     }
+    manifests.apply_overrides();
     (manifests, report)
 }
 

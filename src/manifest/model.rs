@@ -335,6 +335,89 @@ pub struct Distribution {
     /// refused unless `--override-gate` gives a reason.
     #[serde(default)]
     pub gates: Gates,
+    /// Products left out of this distribution (alidist's `disable`): every dependency on them
+    /// is dropped from the products it builds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<Node<String>>,
+    /// Products built differently in this distribution (alidist's `overrides`): each field
+    /// written replaces the product's, and `build` replaces the keys it writes.
+    #[serde(default, skip_serializing_if = "Entries::is_empty")]
+    pub overrides: Entries<Node<ProductOverride>>,
+}
+
+/// How one product is built in one distribution: the product's fields that differ there.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductOverride {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Node<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repositories: Option<Vec<Node<Repository>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depends: Option<Entries<Node<Requirement>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_depends: Option<Entries<Node<Requirement>>>,
+    /// Keys of the build recipe, each replacing the product's key of that name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<Node<Recipe>>,
+}
+
+impl Distribution {
+    /// `product` as this distribution builds it, when that differs from its file: its
+    /// override applied, then its dependencies on excluded products dropped.
+    pub fn apply(&self, product: &Product) -> Option<Product> {
+        let overridden = self
+            .overrides
+            .iter()
+            .find(|(name, _)| name.value == product.name.value)
+            .map(|(_, o)| &o.value);
+        let excluded = |name: &Node<String>| self.exclude.iter().any(|e| e.value == name.value);
+        let drops = product
+            .depends
+            .iter()
+            .chain(product.build_depends.iter())
+            .any(|(name, _)| excluded(name));
+        if overridden.is_none() && !drops {
+            return None;
+        }
+        let mut out = product.clone();
+        if let Some(o) = overridden {
+            if o.tag.is_some() {
+                out.tag.clone_from(&o.tag);
+            }
+            if o.version.is_some() {
+                out.version.clone_from(&o.version);
+            }
+            if let Some(repositories) = &o.repositories {
+                out.repositories.clone_from(repositories);
+            }
+            if let Some(depends) = &o.depends {
+                out.depends = depends.clone();
+            }
+            if let Some(depends) = &o.build_depends {
+                out.build_depends = depends.clone();
+            }
+            if let Some(build) = &o.build {
+                let mut recipe = out
+                    .build
+                    .take()
+                    .map(|b| b.value)
+                    .unwrap_or(Recipe(Vec::new()));
+                for (key, value) in &build.value.0 {
+                    match recipe.0.iter_mut().find(|(k, _)| k.value == key.value) {
+                        Some(entry) => entry.1 = value.clone(),
+                        None => recipe.0.push((key.clone(), value.clone())),
+                    }
+                }
+                out.build = Some(Node::new(recipe, build.span.clone()));
+            }
+        }
+        out.depends.0.retain(|(name, _)| !excluded(name));
+        out.build_depends.0.retain(|(name, _)| !excluded(name));
+        Some(out)
+    }
 }
 
 /// `gates:` of a distribution: for each step, the checks whose newest record must be a pass.
@@ -492,6 +575,10 @@ pub struct Environment {
     /// Pinned packages of the environment: name to exact version.
     #[serde(default)]
     pub packages: BTreeMap<String, String>,
+    /// Variables every package is built with (alidist's defaults `env`: `CXXFLAGS`...):
+    /// name to value. Part of the environment's digest.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
 }
 
 /// What an environment is for.

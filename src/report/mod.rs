@@ -152,6 +152,7 @@ pub(crate) mod tests {
                 name: "ops".into(),
                 purpose: "operations".into(),
                 packages: [("python".to_owned(), python.to_owned())].into(),
+                env: Default::default(),
                 digest: environment,
             },
             content: String::new(),

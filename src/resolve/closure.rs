@@ -150,6 +150,21 @@ impl<'a> Plan<'a> {
                 by_name.entry(alias.as_str()).or_insert(product);
             }
         }
+        // The distribution's `overrides` and `exclude`: its products as it builds them.
+        for product in manifests.overridden(name) {
+            by_name.insert(product.name.as_str(), product);
+            for alias in &product.aliases {
+                if by_name
+                    .get(alias.as_str())
+                    .is_some_and(|p| p.name == product.name)
+                {
+                    by_name.insert(alias.as_str(), product);
+                }
+            }
+        }
+        for excluded in &distribution.exclude {
+            by_name.remove(excluded.as_str());
+        }
         let mut walk = Walk {
             by_name: &by_name,
             platform,
@@ -319,6 +334,51 @@ mod tests {
             }
             other => panic!("{:?}", other.map(|p| names(&p))),
         }
+    }
+
+    #[test]
+    fn a_distribution_builds_its_overrides_and_leaves_out_what_it_excludes() {
+        let (_dir, manifests) = manifests(&[
+            (
+                "products/a.yaml",
+                "name: a\ndepends: { b: \"*\", c: \"*\" }\nbuild: { script: make, env: { X: \"1\" } }\n",
+            ),
+            ("products/b.yaml", "name: b\n"),
+            ("products/c.yaml", "name: c\ntag: v1\n"),
+            ("products/d.yaml", "name: d\n"),
+            (
+                "distributions/plain.yaml",
+                "name: plain\nenvironment: ops\nproducts: [a]\n",
+            ),
+            (
+                "distributions/other.yaml",
+                "name: other\nenvironment: ops\nproducts: [a]\nexclude: [b]\noverrides:\n  c: { tag: v2, depends: { d: \"*\" } }\n  a: { build: { env: { X: \"2\" } } }\n",
+            ),
+        ]);
+        let plain = Plan::new(&manifests, "plain", "linux-x86_64").unwrap();
+        assert_eq!(names(&plain), ["b", "c", "a"]);
+        let other = Plan::new(&manifests, "other", "linux-x86_64").unwrap();
+        assert_eq!(names(&other), ["d", "c", "a"]);
+        let c = other.products[1];
+        assert_eq!(c.tag.as_ref().map(|t| t.as_str()), Some("v2"));
+        let a = other.products[2];
+        assert_eq!(
+            a.depends
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>(),
+            ["c"],
+            "the dependency on the excluded product dropped"
+        );
+        let recipe = crate::identity::canonical_recipe(a.build.as_ref().map(|b| &b.value));
+        assert_eq!(recipe, r#"{"env":{"X":"2"},"script":"make"}"#);
+        // The product files are unchanged.
+        let files: Vec<&str> = manifests
+            .products
+            .iter()
+            .filter_map(|p| p.value.tag.as_ref().map(|t| t.as_str()))
+            .collect();
+        assert_eq!(files, ["v1"]);
     }
 
     #[test]

@@ -245,21 +245,26 @@ pub fn locked_environment(environment: &Environment) -> LockedEnvironment {
         .unwrap_or_default();
     LockedEnvironment {
         name: environment.name.value.clone(),
-        digest: identity::environment_digest(
+        digest: identity::environment_digest_with_env(
             &purpose,
             environment
                 .packages
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str())),
+            environment
+                .env
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
         ),
         purpose,
         packages: environment.packages.clone(),
+        env: environment.env.clone(),
     }
 }
 
 /// Resolves every product of the plan in its mirrors (a [`Mirrors`], or any other
 /// [`Repositories`]). All failures are returned, not the first.
-pub fn resolve<M: Repositories + ?Sized>(
+pub fn resolve<M: Repositories + Sync + ?Sized>(
     plan: &Plan,
     mirrors: &M,
     options: &Options,
@@ -275,37 +280,71 @@ pub fn resolve<M: Repositories + ?Sized>(
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect(),
     };
+    // The repositories of each product, read from their mirrors: independent of one another,
+    // so on every core (the identities then follow, dependencies first).
+    let sources =
+        |product: &Product| -> (Vec<LockedRepository>, Option<String>, Vec<ResolveFailure>) {
+            let mut failures = Vec::new();
+            let mut repositories = Vec::new();
+            let parent = precedence::parent(product, options);
+            let inherited = parent.inherited;
+            let mut version: Option<String> = None;
+            let mut all_inherited = inherited.is_some();
+            for repository in &product.repositories {
+                let path = repository.path.as_ref().map(|p| p.as_str());
+                let source = Source {
+                    inherited: inherited
+                        .and_then(|i| i.commits.get(&source_key(&repository.url, path)))
+                        .map(String::as_str),
+                    retagged: parent.retagged,
+                    // `describe` walks history: only when the version comes from it.
+                    version: version.is_none(),
+                };
+                match resolve_repository(
+                    plan,
+                    product,
+                    &repository.value,
+                    mirrors,
+                    options,
+                    &source,
+                ) {
+                    Ok((locked_repository, found)) => {
+                        all_inherited &=
+                            source.inherited == Some(locked_repository.reference.as_str());
+                        version = version.or(found);
+                        repositories.push(locked_repository);
+                    }
+                    Err(failure) => failures.push(failure),
+                }
+            }
+            if all_inherited && let Some(inherited) = inherited {
+                version = inherited.version.clone().or(version);
+            }
+            (repositories, version, failures)
+        };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = plan.products.len().div_ceil(threads).max(16);
+    let resolved: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = plan
+            .products
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|p| sources(p)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
     let mut failures = Vec::new();
     let mut identities: HashMap<String, String> = HashMap::new();
     let mut locked = Vec::with_capacity(plan.products.len());
-    for product in &plan.products {
-        let mut repositories = Vec::new();
-        let parent = precedence::parent(product, options);
-        let inherited = parent.inherited;
-        let mut version: Option<String> = None;
-        let mut all_inherited = inherited.is_some();
-        for repository in &product.repositories {
-            let path = repository.path.as_ref().map(|p| p.as_str());
-            let source = Source {
-                inherited: inherited
-                    .and_then(|i| i.commits.get(&source_key(&repository.url, path)))
-                    .map(String::as_str),
-                retagged: parent.retagged,
-                // `describe` walks history: only when the version comes from it.
-                version: version.is_none(),
-            };
-            match resolve_repository(plan, product, &repository.value, mirrors, options, &source) {
-                Ok((locked_repository, found)) => {
-                    all_inherited &= source.inherited == Some(locked_repository.reference.as_str());
-                    version = version.or(found);
-                    repositories.push(locked_repository);
-                }
-                Err(failure) => failures.push(failure),
-            }
-        }
-        if all_inherited && let Some(inherited) = inherited {
-            version = inherited.version.clone().or(version);
-        }
+    for (product, (repositories, mut version, failed)) in plan.products.iter().zip(resolved) {
+        failures.extend(failed);
         if product.repositories.is_empty() {
             version = pinned_version(product).map(str::to_owned);
         }

@@ -81,6 +81,23 @@ fn check_distribution<'a>(
         .iter()
         .filter_map(|root| products.resolve(file, root, Code::ProductUnknown, "`products`", found))
         .collect();
+    // What the distribution excludes or builds differently must be products, and so must the
+    // dependencies an override writes.
+    for excluded in &value.exclude {
+        products.resolve(file, excluded, Code::ProductUnknown, "`exclude`", found);
+    }
+    for (name, product) in value.overrides.iter() {
+        products.resolve(file, name, Code::ProductUnknown, "`overrides`", found);
+        let product = &product.value;
+        for (field, depends) in [
+            ("`depends` of an override", &product.depends),
+            ("`build_depends` of an override", &product.build_depends),
+        ] {
+            for (dependency, _) in depends.iter().flat_map(|d| d.iter()) {
+                products.resolve(file, dependency, Code::DependencyUnknown, field, found);
+            }
+        }
+    }
 
     let environment = environments.get(value.environment.as_str());
     if environment.is_none()

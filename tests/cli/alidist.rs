@@ -11,17 +11,22 @@ use std::process::{Command, Stdio};
 use crate::support::fixture::{fails, ok, says, write};
 use crate::support::{copy_tree, distrib_wide, project, shared};
 
-/// One package of aliBuild's closure: name, source, tag, version.
+/// One package of aliBuild's closure: name, source, tag.
 struct Expected {
     name: String,
     source: String,
     tag: String,
 }
 
-fn expected_closure() -> Vec<Expected> {
-    let text =
-        std::fs::read_to_string(project().join("tests/data/alidist/closure-o2-slc9_x86-64.tsv"))
-            .unwrap();
+/// The profiles O2PDPSuite can be built with (its `valid_defaults`), each with aliBuild's
+/// closure in `tests/data/alidist/closure-<profile>-slc9_x86-64.tsv`.
+const PROFILES: [&str; 4] = ["ali", "o2", "o2-dataflow", "o2-epn"];
+
+fn expected_closure(profile: &str) -> Vec<Expected> {
+    let text = std::fs::read_to_string(project().join(format!(
+        "tests/data/alidist/closure-{profile}-slc9_x86-64.tsv"
+    )))
+    .unwrap();
     text.lines()
         .map(|line| {
             let fields: Vec<&str> = line.split('\t').collect();
@@ -105,13 +110,15 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
     let run = import(&recipes, &manifests);
     ok(&run);
     says(&run, "imported 273 recipes");
+    says(&run, "4 distributions (ali, o2, o2-dataflow, o2-epn)");
     let run = distrib_wide(&manifests, &["check"]);
     ok(&run);
-    says(&run, "no problems in 276 files");
+    says(&run, "no problems in 282 files");
 
-    let expected = expected_closure();
+    let expected: BTreeMap<&str, Vec<Expected>> =
+        PROFILES.iter().map(|p| (*p, expected_closure(p))).collect();
     let mut refs: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for package in expected.iter().filter(|p| !p.source.is_empty()) {
+    for package in expected.values().flatten().filter(|p| !p.source.is_empty()) {
         refs.entry(&package.source)
             .or_default()
             .insert(package.tag.clone());
@@ -126,72 +133,109 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
         &manifests.join("distrib.yaml"),
         &format!("rules: {{}}\n{rewrite}"),
     );
-    ok(&distrib_wide(&manifests, &["fetch", "o2"]));
-    let run = distrib_wide(
-        &manifests,
-        &[
-            "lock",
-            "o2",
-            "--kind",
-            "nightly",
-            "--date",
-            "2026-03-01",
-            "--offline",
-        ],
-    );
-    ok(&run);
-    let text = std::fs::read_to_string(manifests.join("locks/o2/d.2026.03.01.lock.yaml")).unwrap();
-    let lock = distrib::lock::parse(&text).unwrap();
-    let locked: BTreeSet<&str> = lock.products.iter().map(|p| p.name.as_str()).collect();
-    let wanted: BTreeSet<&str> = expected.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(
-        locked.difference(&wanted).collect::<Vec<_>>(),
-        Vec::<&&str>::new(),
-        "locked, not in aliBuild's closure"
-    );
-    assert_eq!(
-        wanted.difference(&locked).collect::<Vec<_>>(),
-        Vec::<&&str>::new(),
-        "in aliBuild's closure, not locked"
-    );
-    assert_eq!(lock.products.len(), 141);
-    for package in &expected {
-        let product = lock
-            .products
-            .iter()
-            .find(|p| p.name == package.name)
-            .unwrap();
-        match product.repositories.as_slice() {
-            [] => assert!(package.source.is_empty(), "`{}` has a source", package.name),
-            [repository] => {
-                assert_eq!(repository.url, package.source, "`{}`", package.name);
-                assert_eq!(repository.reference, package.tag, "`{}`", package.name);
+    for (profile, expected) in &expected {
+        ok(&distrib_wide(&manifests, &["fetch", profile]));
+        let run = distrib_wide(
+            &manifests,
+            &[
+                "lock",
+                profile,
+                "--kind",
+                "nightly",
+                "--date",
+                "2026-03-01",
+                "--offline",
+            ],
+        );
+        ok(&run);
+        let text = std::fs::read_to_string(
+            manifests.join(format!("locks/{profile}/d.2026.03.01.lock.yaml")),
+        )
+        .unwrap();
+        let lock = distrib::lock::parse(&text).unwrap();
+        let locked: BTreeSet<&str> = lock.products.iter().map(|p| p.name.as_str()).collect();
+        let wanted: BTreeSet<&str> = expected.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            locked.difference(&wanted).collect::<Vec<_>>(),
+            Vec::<&&str>::new(),
+            "{profile}: locked, not in aliBuild's closure"
+        );
+        assert_eq!(
+            wanted.difference(&locked).collect::<Vec<_>>(),
+            Vec::<&&str>::new(),
+            "{profile}: in aliBuild's closure, not locked"
+        );
+        for package in expected {
+            let product = lock
+                .products
+                .iter()
+                .find(|p| p.name == package.name)
+                .unwrap();
+            match product.repositories.as_slice() {
+                [] => assert!(package.source.is_empty(), "`{}` has a source", package.name),
+                [repository] => {
+                    assert_eq!(
+                        repository.url, package.source,
+                        "{profile}: `{}`",
+                        package.name
+                    );
+                    assert_eq!(
+                        repository.reference, package.tag,
+                        "{profile}: `{}`",
+                        package.name
+                    );
+                }
+                more => panic!("`{}` has {} repositories", package.name, more.len()),
             }
-            more => panic!("`{}` has {} repositories", package.name, more.len()),
         }
+        let environment = &lock.environment;
+        assert_eq!(environment.name, *profile);
+        assert!(
+            environment.env.contains_key("CXXFLAGS"),
+            "{profile}: the profile's `env` is the environment's"
+        );
+        if *profile != "o2" {
+            continue;
+        }
+        assert_eq!(lock.products.len(), 141);
+        // Pins read as aliBuild reads them: an abbreviated commit id, a branch, a version of
+        // its own.
+        let product = |name: &str| lock.products.iter().find(|p| p.name == name).unwrap();
+        assert_eq!(
+            product("O2PDPSuite").version.as_deref(),
+            Some("daily-20260301-0000")
+        );
+        assert!(
+            product("O2PDPSuite")
+                .depends
+                .contains(&"DataDistribution".to_owned()),
+            "a condition that holds on `slc9_x86-64`"
+        );
+        let branch = expected.iter().find(|p| p.tag == "master").unwrap();
+        assert_eq!(
+            product(&branch.name).repositories[0].resolved,
+            "refs/heads/master"
+        );
+        let abbreviated = expected.iter().find(|p| p.tag == "52d5988").unwrap();
+        assert_eq!(
+            product(&abbreviated.name).repositories[0].reference,
+            "52d5988"
+        );
     }
-    // Pins read as aliBuild reads them: an abbreviated commit id, a branch, a version of its own.
-    let product = |name: &str| lock.products.iter().find(|p| p.name == name).unwrap();
-    assert_eq!(
-        product("O2PDPSuite").version.as_deref(),
-        Some("daily-20260301-0000")
-    );
-    assert!(
-        product("O2PDPSuite")
-            .depends
-            .contains(&"DataDistribution".to_owned()),
-        "a condition that holds on `slc9_x86-64`"
-    );
-    let branch = expected.iter().find(|p| p.tag == "master").unwrap();
-    assert_eq!(
-        product(&branch.name).repositories[0].resolved,
-        "refs/heads/master"
-    );
-    let abbreviated = expected.iter().find(|p| p.tag == "52d5988").unwrap();
-    assert_eq!(
-        product(&abbreviated.name).repositories[0].reference,
-        "52d5988"
-    );
+    // One product, built differently by two profiles: two identities.
+    let identity = |profile: &str, name: &str| {
+        let text = std::fs::read_to_string(
+            manifests.join(format!("locks/{profile}/d.2026.03.01.lock.yaml")),
+        )
+        .unwrap();
+        let lock = distrib::lock::parse(&text).unwrap();
+        let product = lock.products.iter().find(|p| p.name == name).unwrap();
+        (product.version.clone(), product.identity.clone())
+    };
+    let (o2, epn) = (identity("o2", "fastjet"), identity("o2-epn", "fastjet"));
+    assert_eq!(o2.0.as_deref(), Some("v3.4.1_1.052-alice3"));
+    assert_eq!(epn.0.as_deref(), Some("v3.4.0_1.045-alice1"));
+    assert_ne!(o2.1, epn.1);
 }
 
 #[test]
@@ -243,9 +287,45 @@ fn import_again_changes_only_what_changed() {
         .collect();
     let run = import(&recipes, &manifests);
     ok(&run);
-    says(&run, "0 created, 0 changed, 0 removed");
+    says(&run, "0 added, 0 changed, 0 removed");
+    let run = distrib_wide(
+        &manifests,
+        &[
+            "import",
+            "alidist",
+            recipes.to_str().unwrap(),
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    );
+    ok(&run);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["format"], "distrib-import/1");
+    assert_eq!(document["dry_run"], true);
+    assert_eq!(
+        document["distributions"],
+        serde_json::json!(["ali", "o2", "o2-dataflow", "o2-epn"])
+    );
+    assert_eq!(
+        document["summary"]["unchanged"],
+        before.len() - 1,
+        "all but distrib.yaml"
+    );
+    assert_eq!(document["summary"]["added"], 0);
+    assert!(
+        document["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] == "unchanged"),
+        "{}",
+        run.stdout
+    );
+    crate::json::valid(&run.stdout);
 
-    // A newer checkout: one tag moves, one recipe goes, one arrives.
+    // A newer checkout: one tag moves, one recipe goes, one arrives, a profile changes its
+    // `env` and overrides one more package, and one profile is gone.
     let newer = work.path().join("newer");
     copy_tree(&recipes, &newer);
     let fmt = std::fs::read_to_string(newer.join("fmt.sh")).unwrap();
@@ -253,6 +333,12 @@ fn import_again_changes_only_what_changed() {
     assert_ne!(fmt, retagged);
     write(&newer.join("fmt.sh"), &retagged);
     std::fs::remove_file(newer.join("geant-vmc-test.sh")).unwrap();
+    let epn = std::fs::read_to_string(newer.join("defaults-o2-epn.sh")).unwrap();
+    let epn = epn
+        .replacen("-march=znver2 -std", "-march=znver3 -std", 1)
+        .replacen("overrides:\n", "overrides:\n  fmt:\n    tag: 10.0.0\n", 1);
+    write(&newer.join("defaults-o2-epn.sh"), &epn);
+    std::fs::remove_file(newer.join("defaults-ali.sh")).unwrap();
     write(
         &newer.join("newtool.sh"),
         "package: newtool\nversion: v1\nsource: https://github.com/alisw/newtool\nrequires:\n  - fmt\n---\nmake install\n",
@@ -264,7 +350,7 @@ fn import_again_changes_only_what_changed() {
     ok(&run);
     assert_eq!(
         run.stdout,
-        "change products/fmt.yaml\ncreate products/newtool.yaml\nremove products/GEANT-VMC-test.yaml\n"
+        "change products/fmt.yaml\nadd products/newtool.yaml\nchange environments/o2-epn.yaml\nchange distributions/o2-epn.yaml\nremove products/GEANT-VMC-test.yaml\nremove environments/ali.yaml\nremove distributions/ali.yaml\n"
     );
     let after_dry: usize = walkdir::WalkDir::new(&manifests).into_iter().count();
     assert_eq!(
@@ -274,16 +360,29 @@ fn import_again_changes_only_what_changed() {
     );
     let run = distrib_wide(&manifests, &["import", "alidist", newer.to_str().unwrap()]);
     ok(&run);
-    says(&run, "1 created, 1 changed, 1 removed");
+    says(
+        &run,
+        "3 distributions (o2, o2-dataflow, o2-epn): 1 added, 3 changed, 3 removed",
+    );
+    let changed = ["fmt.yaml", "GEANT-VMC-test.yaml", "o2-epn.yaml", "ali.yaml"];
     for (path, text) in &before {
         let now = std::fs::read_to_string(path).ok();
-        if path.ends_with("fmt.yaml") || path.ends_with("GEANT-VMC-test.yaml") {
+        if changed.iter().any(|c| path.ends_with(c)) {
             assert_ne!(now.as_ref(), Some(text), "`{path}`");
         } else {
             assert_eq!(now.as_ref(), Some(text), "`{path}` unchanged");
         }
     }
     ok(&distrib_wide(&manifests, &["check"]));
+    let epn = std::fs::read_to_string(manifests.join("distributions/o2-epn.yaml")).unwrap();
+    assert!(epn.contains("\n  fmt:\n    tag: \"10.0.0\"\n"), "{epn}");
+    let environment = std::fs::read_to_string(manifests.join("environments/o2-epn.yaml")).unwrap();
+    assert!(
+        environment.contains("-march=znver3 -std=c++20"),
+        "{environment}"
+    );
+    let run = distrib_wide(&manifests, &["import", "alidist", newer.to_str().unwrap()]);
+    says(&run, "0 added, 0 changed, 0 removed");
 }
 
 #[test]
@@ -362,4 +461,35 @@ fn errors_name_the_recipe_and_line() {
         "`zlib.sh` and `zzz.sh` both declare the package `zlib`",
     );
     says(&run, "[zzz.sh:1:1]");
+}
+
+#[test]
+fn overrides_and_excludes_name_products() {
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path();
+    write(&root.join("distrib.yaml"), "rules: {}\n");
+    write(
+        &root.join("environments/dev.yaml"),
+        "name: dev\npurpose: development\nenv: { CXXSTD: \"20\" }\n",
+    );
+    write(
+        &root.join("products/a.yaml"),
+        "name: a\ndepends: { b: \"*\" }\n",
+    );
+    write(&root.join("products/b.yaml"), "name: b\n");
+    write(
+        &root.join("distributions/d.yaml"),
+        "name: d\nenvironment: dev\nproducts: [a]\nexclude: [bb]\noverrides:\n  aa: { tag: v1 }\n  a: { depends: { c: \"*\" } }\n",
+    );
+    let run = distrib_wide(root, &["check"]);
+    fails(&run, 1, "unknown product `bb` in `exclude`");
+    says(&run, "unknown product `aa` in `overrides`");
+    says(&run, "unknown product `c` in `depends` of an override");
+    says(&run, "[distributions/d.yaml:4:11]");
+    write(
+        &root.join("distributions/d.yaml"),
+        "name: d\nenvironment: dev\nproducts: [a]\nexclude: [b]\noverrides:\n  a: { build: { flags: \"-O3\" } }\n",
+    );
+    let run = distrib_wide(root, &["check"]);
+    ok(&run);
 }
