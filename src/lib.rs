@@ -15,6 +15,7 @@ pub mod init;
 pub mod lock;
 pub mod manifest;
 pub mod naming;
+pub mod progress;
 pub mod records;
 pub mod release;
 pub mod report;

@@ -185,3 +185,38 @@ fn reachable_from_branches_and_tags_only() {
     );
     assert!(!m.reachable("not a commit id").unwrap());
 }
+
+#[test]
+fn a_fetch_counts_the_bytes_of_the_pack_it_receives() {
+    let up = upstream();
+    // 64 KiB that no compression shrinks, so the pack is at least that large.
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let noise: String = (0..4096)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            format!("{state:016x}")
+        })
+        .collect();
+    std::fs::write(up.path().join("noise"), &noise).unwrap();
+    git(up.path(), &["add", "-A"]);
+    git(up.path(), &["commit", "-q", "-m", "noise"]);
+    let mirrors = tempfile::tempdir().unwrap();
+    let path = mirrors.path().join("example.org/noise.git");
+    let all = distrib::git::progress::Received::default();
+    let url = up.path().to_str().unwrap();
+    let first = mirror::fetch_counting(url, &path, &all).unwrap();
+    // Hex digits compress to about half: the pack holds at least 32 KiB, and not much more
+    // than the 64 KiB written.
+    assert!(
+        (32 * 1024..80 * 1024).contains(&first.received),
+        "{}",
+        first.received
+    );
+    assert_eq!(all.get(), first.received);
+    // Nothing new: no pack, no bytes; the shared count keeps what it had.
+    let second = mirror::fetch_counting(url, &path, &all).unwrap();
+    assert_eq!(second.received, 0);
+    assert_eq!(all.get(), first.received);
+}
