@@ -27,3 +27,4 @@ pub mod site;
 pub mod tag;
 pub mod url;
 pub mod validate;
+pub mod verify;

@@ -122,12 +122,14 @@ fn summary(outcome: &FetchOutcome) -> String {
             crate::diagnostic::plural(s.stale_locks_removed, "git lock file")
         )
     };
+    let received = if s.received_bytes == 0 {
+        String::new()
+    } else {
+        format!(", {} received", crate::progress::bytes(s.received_bytes))
+    };
     format!(
-        "fetched {fetched} {noun} into `{}` ({} new, {} refs changed, {} received{healed})\n",
-        outcome.mirrors,
-        s.created,
-        s.refs_changed,
-        crate::progress::bytes(s.received_bytes)
+        "fetched {fetched} {noun} into `{}` ({} new, {} refs changed{received}{healed})\n",
+        outcome.mirrors, s.created, s.refs_changed
     )
 }
 

@@ -425,6 +425,7 @@ struct Safe {
     message: String,
     code: Option<String>,
     help: Option<String>,
+    severity: Option<miette::Severity>,
     source: Option<Box<Safe>>,
     /// The file the error points into, as snippets show it, and its labels mapped onto it.
     snippet: Option<Snippet>,
@@ -479,6 +480,7 @@ impl Safe {
         safe.message = Self::text(&error.to_string());
         safe.code = error.code().map(|c| Self::text(&c.to_string()));
         safe.help = error.help().map(|h| Self::text(&h.to_string()));
+        safe.severity = error.severity();
         safe.snippet = Snippet::of(error);
         safe
     }
@@ -488,6 +490,7 @@ impl Safe {
             message: String::new(),
             code: None,
             help: None,
+            severity: None,
             source: None,
             snippet: None,
         };
@@ -522,6 +525,9 @@ impl miette::Diagnostic for Safe {
     }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         self.help.as_ref().map(|h| Box::new(h) as _)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.severity
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.snippet.as_ref().map(|s| &s.source as _)

@@ -700,3 +700,80 @@ fn fetch_as_json_says_what_became_of_each_repository() {
     assert_eq!(document["repositories"][1]["status"], "up-to-date");
     assert_eq!(document["repositories"][1]["received_bytes"], 0);
 }
+
+#[test]
+fn verify_as_json_names_each_lock_and_each_finding_by_code() {
+    let site = Site::new();
+    ok(&site.run(&["lock", "d", "--kind", "weekly", "--date", "2026-11-19"]));
+    let run = site.run(&["verify", "--format", "json"]);
+    ok(&run);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["format"], "distrib-verify/1");
+    let lock = &document["locks"][0];
+    assert_eq!(lock["file"], "locks/d/w.2026.47.lock.yaml");
+    assert_eq!(lock["status"], "done");
+    assert_eq!(lock["products"], 2);
+    assert_eq!(
+        lock["release"],
+        serde_json::json!({
+            "distribution": "d",
+            "release": "w.2026.47",
+            "kind": "weekly",
+            "date": "2026-11-19",
+            "build": 1,
+            "lock": "locks/d/w.2026.47.lock.yaml",
+        })
+    );
+    // The release's tags were never pushed: a note, no problem.
+    let notes: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes, ["note"], "{document}");
+    assert_eq!(document["diagnostics"][0]["code"], "release-tag-unpushed");
+    assert_eq!(document["summary"]["errors"], 0);
+    assert_eq!(document["summary"]["notes"], 1);
+    // A commit force-pushed away, and the lock's tree edited by hand: each a diagnostic
+    // naming the file, with its code and help.
+    let a = site.dir.path().join("up/a");
+    git(&a, &["reset", "-q", "--hard", "trunk~1"]);
+    commit_file(&a, "f", "rewritten\n", "rewritten");
+    ok(&site.run(&["fetch"]));
+    let run = site.run(&["verify", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["locks"][0]["status"], "failed");
+    let codes: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"commit-unreachable"), "{document}");
+    let finding = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "commit-unreachable")
+        .unwrap();
+    assert_eq!(finding["file"], "locks/d/w.2026.47.lock.yaml");
+    assert_eq!(finding["severity"], "error");
+    assert!(finding["help"].as_str().unwrap().contains("push a branch"));
+    assert_eq!(document["summary"]["errors"], codes.len() - 1);
+    // In human form, the same finding is drawn as a diagnostic, the count last.
+    let run = site.run(&["verify"]);
+    fails(&run, 1, "commit-unreachable");
+    assert!(
+        run.stderr
+            .trim_end()
+            .lines()
+            .rev()
+            .nth(1)
+            .unwrap()
+            .contains("× 1 problem in 1 lock"),
+        "{}",
+        run.stderr
+    );
+}
