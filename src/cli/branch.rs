@@ -2,10 +2,11 @@
 
 use super::CommandResult;
 use super::locate::{Accept, locate};
-use super::tag::{Item, Mode, RunArgs, execute, tag_date};
+use super::tag::{RunArgs, execute};
 use super::workspace::Workspace;
 use super::{Context, Exit};
 use crate::diagnostic::closest;
+use crate::tag::{Item, What};
 
 /// Create the release branch at a release's commits in the repositories of some products
 /// (DMTN-106 §4.7, §5)
@@ -106,7 +107,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
                 continue;
             }
             items.push(Item::new(
-                &workspace,
+                &workspace.mirrors(),
                 &repository.url,
                 format!("refs/heads/{name}"),
                 &repository.commit,
@@ -114,15 +115,14 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             ));
         }
     }
-    let mode = Mode {
-        push: args.run.push,
-        dry_run: args.run.dry_run,
-        verify: false,
-        force: false,
-        jobs: args.run.jobs,
-        json: args.run.format == super::lock::Format::Json,
-        date: tag_date(&lock),
-        what: "branch",
-    };
-    Ok(execute(context, &workspace, &lock, items, &mode))
+    let mode = args.run.mode(false);
+    execute(
+        context,
+        &workspace,
+        &lock,
+        What::Branch,
+        items,
+        mode,
+        &args.run,
+    )
 }
