@@ -819,10 +819,31 @@ fn tagging_waits_for_the_checks_the_tag_gate_names() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(&run, "0 of 4 repositories in sync");
 
-    ok(&crate::support::distrib(
+    // The record as JSON: the release object, the file, the entry with its digests.
+    let run = crate::support::distrib(
         &f.root,
-        &["record", TAG, "build", "--result", "pass", "--by", "CI"],
-    ));
+        &[
+            "record", TAG, "build", "--result", "pass", "--by", "CI", "--format", "json",
+        ],
+    );
+    ok(&run);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["format"], "distrib-record/1");
+    assert_eq!(document["release"]["release"], TAG);
+    assert_eq!(document["release"]["distribution"], "dist");
+    assert_eq!(document["file"], format!("records/dist/{TAG}.yaml"));
+    assert_eq!(document["record"]["check"], "build");
+    assert_eq!(document["record"]["result"], "pass");
+    assert_eq!(document["record"]["by"], "CI");
+    assert!(
+        document["record"]["lock"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    // A check name the command line got wrong is a usage error.
+    let run = crate::support::distrib(&f.root, &["record", TAG, "bu ild", "--result", "pass"]);
+    fails(&run, 2, "check-name");
     let run = f.run(&["tag", WEEKLY, "--push"]);
     ok(&run);
     assert!(ALL.iter().all(|p| tag_commit(&f.repo(p), TAG).is_some()));
