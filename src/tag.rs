@@ -588,6 +588,93 @@ fn write_one(git: &Git, outcome: &Outcome, push: bool, date: &str) -> Result<Wri
     Ok(Written::Pushed)
 }
 
+/// Why a release branch cannot be planned.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum BranchFailure {
+    #[error("`{release}` is a {kind} release: a release branch is named after a version")]
+    #[diagnostic(
+        code("branch-no-version"),
+        help("branch from a candidate or a final (`distrib branch 29.0.0.rc1 PRODUCT`)")
+    )]
+    NoVersion { release: String, kind: &'static str },
+    #[error("`{product}` is not a product of `{release}`")]
+    #[diagnostic(code("product-unknown"))]
+    NotInRelease {
+        product: String,
+        release: String,
+        #[help]
+        help: String,
+    },
+    #[error("`{product}` has no repository: there is nothing to branch")]
+    #[diagnostic(
+        code("product-unknown"),
+        help("name a product built from a repository")
+    )]
+    NoRepository { product: String },
+}
+
+/// The version a release branch of `lock` is named after (DMTN-106 §4.7): a candidate's or a
+/// final's.
+pub fn branch_version(lock: &Lockfile) -> Result<crate::release::Version, BranchFailure> {
+    lock.release_version
+        .as_deref()
+        .and_then(|v| crate::release::Version::parse(v).ok())
+        .ok_or_else(|| BranchFailure::NoVersion {
+            release: format!("{}/{}", lock.distribution, lock.release),
+            kind: lock.kind.as_str(),
+        })
+}
+
+/// The branch `name` at the release's commit in each repository of `products` (the packages
+/// to fix), once per repository and commit.
+pub fn branch_items(
+    mirrors: &Mirrors,
+    lock: &Lockfile,
+    name: &str,
+    products: &[String],
+) -> Result<Vec<Item>, BranchFailure> {
+    let mut items: Vec<Item> = Vec::new();
+    for product in products {
+        let Some(locked) = lock.products.iter().find(|p| &p.name == product) else {
+            let names: Vec<&str> = lock.products.iter().map(|p| p.name.as_str()).collect();
+            let help = match crate::diagnostic::closest(product, &names) {
+                Some(close) => {
+                    format!("did you mean `{close}`? only the release's products can be branched")
+                }
+                None => {
+                    "only the release's products can be branched: `distrib list` shows them".into()
+                }
+            };
+            return Err(BranchFailure::NotInRelease {
+                product: product.clone(),
+                release: format!("{}/{}", lock.distribution, lock.release),
+                help,
+            });
+        };
+        if locked.repositories.is_empty() {
+            return Err(BranchFailure::NoRepository {
+                product: product.clone(),
+            });
+        }
+        for repository in &locked.repositories {
+            if items
+                .iter()
+                .any(|i| i.url == repository.url && i.commit == repository.commit)
+            {
+                continue;
+            }
+            items.push(Item::new(
+                mirrors,
+                &repository.url,
+                format!("refs/heads/{name}"),
+                &repository.commit,
+                None,
+            ));
+        }
+    }
+    Ok(items)
+}
+
 fn short(commit: &str) -> &str {
     &commit[..commit.len().min(12)]
 }
@@ -984,5 +1071,38 @@ mod tests {
                 .all(|r| r.status == Status::Skipped)
         );
         assert_eq!(plan.problems()[0].code, "ref-conflict");
+    }
+
+    #[test]
+    fn a_branch_is_planned_for_the_products_named_only() {
+        let lock = lock();
+        let dir = std::path::Path::new("/m");
+        let mirrors = Mirrors {
+            dir,
+            rewrite: Vec::new(),
+            root: dir,
+        };
+        let first = lock.products[0].name.clone();
+        let items = branch_items(&mirrors, &lock, "b.1.0.x", std::slice::from_ref(&first)).unwrap();
+        assert_eq!(items.len(), lock.products[0].repositories.len());
+        assert!(items.iter().all(|i| i.full_ref == "refs/heads/b.1.0.x"));
+        assert!(items.iter().all(|i| i.message.is_none()));
+        // Two products of one repository at one commit: one branch there, not two.
+        let mut shared = lock.clone();
+        shared.products[1].repositories = shared.products[0].repositories.clone();
+        let both: Vec<String> = shared.products.iter().map(|p| p.name.clone()).collect();
+        assert_eq!(
+            branch_items(&mirrors, &shared, "b.1.0.x", &both)
+                .unwrap()
+                .len(),
+            items.len()
+        );
+        let misspelt = format!("{first}x");
+        let Err(BranchFailure::NotInRelease { help, .. }) =
+            branch_items(&mirrors, &lock, "b.1.0.x", &[misspelt])
+        else {
+            panic!("an unknown product")
+        };
+        assert!(help.contains(&format!("did you mean `{first}`?")), "{help}");
     }
 }
