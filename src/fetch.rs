@@ -225,7 +225,7 @@ pub fn fetch(mirrors: &Mirrors, request: &Request, progress: &dyn Progress) -> F
     let over = AtomicBool::new(false);
     std::thread::scope(|scope| {
         // The bytes received, as they arrive: gix counts them in the fetching threads.
-        scope.spawn(|| {
+        let poller = scope.spawn(|| {
             let mut shown = 0;
             while !over.load(Ordering::Relaxed) {
                 let now = received.get();
@@ -233,7 +233,8 @@ pub fn fetch(mirrors: &Mirrors, request: &Request, progress: &dyn Progress) -> F
                     progress.received(now);
                     shown = now;
                 }
-                std::thread::sleep(std::time::Duration::from_millis(50));
+                // Woken at once when the fetches are over: no run waits for a last tick.
+                std::thread::park_timeout(std::time::Duration::from_millis(50));
             }
         });
         let workers: Vec<_> = (0..threads)
@@ -263,6 +264,7 @@ pub fn fetch(mirrors: &Mirrors, request: &Request, progress: &dyn Progress) -> F
             let _ = worker.join();
         }
         over.store(true, Ordering::Relaxed);
+        poller.thread().unpark();
     });
     progress.end();
     let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
