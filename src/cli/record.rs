@@ -4,7 +4,7 @@
 use super::{CommandError, CommandResult};
 use std::path::Path;
 
-use super::lock::{fail, parse_date};
+use super::lock::parse_date;
 use super::{Context, Exit, boxed, err, out_json};
 use crate::lock::Lockfile;
 use crate::manifest::{self, Origin};
@@ -133,6 +133,21 @@ pub(super) fn gate(
     args: &GateArgs,
     dry_run: bool,
 ) -> std::result::Result<(), Exit> {
+    pass_gate(root, step, lock, checks, args, dry_run).map_err(|error| {
+        err(&format!("{}\n", context.render_error(error.error.as_ref())));
+        error.exit()
+    })
+}
+
+/// [`gate`], the refusal returned rather than printed.
+pub(super) fn pass_gate(
+    root: &Path,
+    step: &str,
+    lock: &Lockfile,
+    checks: &[String],
+    args: &GateArgs,
+    dry_run: bool,
+) -> std::result::Result<(), CommandError> {
     let by = args
         .by
         .clone()
@@ -154,6 +169,6 @@ pub(super) fn gate(
             ));
             Ok(())
         }
-        Err(error) => Err(fail(context, error)),
+        Err(error) => Err(command_error(error)),
     }
 }

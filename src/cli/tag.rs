@@ -268,17 +268,14 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         let checks = crate::resolve::find_distribution(&workspace.manifests, &lock.distribution)
             .map(|d| d.gates.of("tag"))
             .unwrap_or_default();
-        if let Err(exit) = super::record::gate(
-            context,
+        super::record::pass_gate(
             &workspace.root,
             "tag",
             &lock,
             &checks,
             &args.gate,
             args.run.dry_run,
-        ) {
-            return Ok(exit);
-        }
+        )?;
     }
     let items = tag::tag_items(&workspace.root, &workspace.mirrors(), &lock);
     let mode = if args.verify {
