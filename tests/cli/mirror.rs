@@ -220,3 +220,98 @@ fn a_fetch_counts_the_bytes_of_the_pack_it_receives() {
     assert_eq!(second.received, 0);
     assert_eq!(all.get(), first.received);
 }
+
+/// What a Rust caller sees of a fetch: the outcome per repository and every progress event.
+#[test]
+fn the_fetch_operation_reports_progress_and_an_outcome_per_repository() {
+    use distrib::progress::{Finished, Progress};
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Events(Mutex<Vec<String>>, std::sync::atomic::AtomicU64);
+    impl Progress for Events {
+        fn begin(&self, what: &str, total: usize) {
+            self.0.lock().unwrap().push(format!("begin {what} {total}"));
+        }
+        fn started(&self, index: usize, name: &str) {
+            self.0.lock().unwrap().push(format!("start {index} {name}"));
+        }
+        fn received(&self, bytes: u64) {
+            self.1
+                .fetch_max(bytes, std::sync::atomic::Ordering::Relaxed);
+        }
+        fn finished(&self, index: usize, name: &str, finished: Finished<'_>) {
+            let how = match finished {
+                Finished::Done(what) => what.to_owned(),
+                Finished::Failed => "failed".to_owned(),
+            };
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("end {index} {name}: {how}"));
+        }
+        fn end(&self) {
+            self.0.lock().unwrap().push("over".into());
+        }
+    }
+
+    let up = upstream();
+    let mirrors_dir = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let mirrors = distrib::resolve::Mirrors {
+        dir: mirrors_dir.path(),
+        rewrite: Vec::new(),
+        root: root.path(),
+    };
+    let url = format!("file://{}", up.path().display());
+    let request = distrib::fetch::Request {
+        repositories: vec![
+            distrib::fetch::Repository {
+                product: "afw".into(),
+                url: url.clone(),
+            },
+            // Another product of the same repository: fetched once.
+            distrib::fetch::Repository {
+                product: "afw_python".into(),
+                url: url.clone(),
+            },
+            distrib::fetch::Repository {
+                product: "gone".into(),
+                url: "file:///nonexistent/repository".into(),
+            },
+        ],
+        jobs: Some(1),
+    };
+    let events = Events::default();
+    let outcome = distrib::fetch::fetch(&mirrors, &request, &events);
+    assert_eq!(
+        *events.0.lock().unwrap(),
+        [
+            "begin Fetching 2",
+            "start 0 afw",
+            "end 0 afw: new mirror",
+            "start 1 gone",
+            "end 1 gone: failed",
+            "over"
+        ]
+    );
+    assert!(events.1.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    assert!(!outcome.succeeded());
+    assert_eq!(outcome.repositories.len(), 2);
+    assert_eq!(outcome.repositories[0].status, distrib::json::Status::Done);
+    assert_eq!(
+        outcome.summary.received_bytes,
+        outcome.repositories[0].received_bytes
+    );
+    assert_eq!(outcome.failures.len(), 1);
+    assert_eq!(outcome.failures[0].product, "gone");
+    assert!(outcome.failures[0].unreachable());
+    assert_eq!(outcome.diagnostics[0].code, "fetch-unreachable");
+    // Again: up to date, and said so.
+    let again = distrib::fetch::fetch(&mirrors, &request, &distrib::progress::Silent);
+    assert_eq!(
+        again.repositories[0].status,
+        distrib::json::Status::UpToDate
+    );
+    assert_eq!(again.repositories[0].received_bytes, 0);
+}
