@@ -832,10 +832,19 @@ impl Execution {
             },
             push: matches!(self.mode, Mode::Write { push: true, .. }),
             repositories,
+            // Whatever an origin said, no credential reaches the document.
             diagnostics: self
                 .problems()
                 .iter()
-                .map(|p| crate::json::Diagnostic::of(p.severity, p))
+                .map(|p| {
+                    let mut diagnostic = crate::json::Diagnostic::of(p.severity, p);
+                    diagnostic.message =
+                        crate::escape::hide_credentials(&diagnostic.message).into_owned();
+                    diagnostic.help = diagnostic
+                        .help
+                        .map(|h| crate::escape::hide_credentials(&h).into_owned());
+                    diagnostic
+                })
                 .collect(),
             summary,
         }
@@ -1028,7 +1037,9 @@ mod tests {
                 outcome(State::InSync { note: None }, Some(Ok(Written::InSync))),
                 outcome(
                     State::Create,
-                    Some(Err(RemoteError::Failed("refused".into()))),
+                    Some(Err(RemoteError::Failed(
+                        "refused by https://ci:s3cret@example.org/a".into(),
+                    ))),
                 ),
             ],
             blocked: false,
