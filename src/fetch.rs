@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::git::mirror::{self, MirrorError};
 use crate::git::progress::Received;
-use crate::json::{Diagnostic, Severity, Status};
+use crate::json::{Diagnostic, Status};
 use crate::manifest::Manifests;
 use crate::progress::{Finished, Progress};
 use crate::resolve::{Mirrors, Plan, ResolveFailure};
@@ -124,14 +124,19 @@ impl FetchOutcome {
     }
 }
 
-/// Why one repository could not be fetched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// Why one repository could not be fetched: the code of its failure.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, thiserror::Error, miette::Diagnostic,
+)]
 pub enum FailureKind {
-    /// The origin could not be read.
+    #[error("the origin cannot be read")]
+    #[diagnostic(code("fetch-unreachable"))]
     Unreachable,
-    /// The origin wants credentials that no helper gave, or refused them.
+    #[error("the origin wants credentials that no helper gave, or refused them")]
+    #[diagnostic(code("fetch-credentials"))]
     Credentials,
-    /// The mirror could not be opened or written.
+    #[error("the mirror cannot be opened or written")]
+    #[diagnostic(code("mirror-write"))]
     Mirror,
 }
 
@@ -187,11 +192,7 @@ impl FetchFailure {
 
 impl miette::Diagnostic for FetchFailure {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(match self.kind {
-            FailureKind::Unreachable => "fetch-unreachable",
-            FailureKind::Credentials => "fetch-credentials",
-            FailureKind::Mirror => "mirror-write",
-        }))
+        miette::Diagnostic::code(&self.kind)
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
@@ -335,7 +336,7 @@ pub fn fetch(mirrors: &Mirrors, request: &Request, progress: &dyn Progress) -> F
         mirrors: mirrors.dir.display().to_string(),
         diagnostics: failures
             .iter()
-            .map(|f| Diagnostic::of(Severity::Error, f))
+            .flat_map(|f| crate::diagnostic::operation::entries(f))
             .collect(),
         repositories,
         summary,

@@ -25,8 +25,9 @@ pub struct Release {
     pub date: Option<String>,
     /// Its build number, from its lock; `null` when it has none.
     pub build: Option<u64>,
-    /// Its lockfile's path relative to the manifest repository (`locks/DIST/RELEASE.lock.yaml`),
-    /// `null` for a lockfile read from elsewhere.
+    /// The path, relative to the manifest repository, of the lockfile of its history that holds
+    /// exactly this lock (`locks/DIST/RELEASE.lock.yaml`); `null` when there is none (a lock
+    /// read from elsewhere that the history does not have).
     pub lock: Option<String>,
 }
 
@@ -73,47 +74,10 @@ pub fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// A problem or remark a command reports: the shape `check --format json` prints, without its
-/// `end` and `labels` where there is no source.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct Diagnostic {
-    /// The code, as listed in the README's Rules table.
-    pub code: String,
-    pub severity: Severity,
-    /// What is wrong, values in backticks.
-    pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
-    /// The file it is about, relative to the manifest repository.
-    pub file: Option<String>,
-    /// 1-based; `null` when not from a file.
-    pub line: Option<u32>,
-    /// 1-based, in characters; `null` when not from a file.
-    pub column: Option<u32>,
-}
-
-impl Diagnostic {
-    /// A diagnostic that no file position belongs to.
-    pub fn of(severity: Severity, diagnostic: &dyn miette::Diagnostic) -> Self {
-        Diagnostic {
-            code: diagnostic.code().map(|c| c.to_string()).unwrap_or_default(),
-            severity,
-            message: diagnostic.to_string(),
-            help: diagnostic.help().map(|h| h.to_string()),
-            file: None,
-            line: None,
-            column: None,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum Severity {
-    Error,
-    Warning,
-    Note,
-}
+/// A problem or remark a command reports, in every document: the diagnostic object of the
+/// one renderer of operations' errors and warnings.
+pub use crate::diagnostic::Severity;
+pub use crate::diagnostic::operation::Entry as Diagnostic;
 
 /// What became of one item an operation acted on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]

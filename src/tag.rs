@@ -598,7 +598,7 @@ pub enum BranchFailure {
     )]
     NoVersion { release: String, kind: &'static str },
     #[error("`{product}` is not a product of `{release}`")]
-    #[diagnostic(code("product-unknown"))]
+    #[diagnostic(code("product-not-in-release"))]
     NotInRelease {
         product: String,
         release: String,
@@ -607,7 +607,7 @@ pub enum BranchFailure {
     },
     #[error("`{product}` has no repository: there is nothing to branch")]
     #[diagnostic(
-        code("product-unknown"),
+        code("branch-no-repository"),
         help("name a product built from a repository")
     )]
     NoRepository { product: String },
@@ -679,11 +679,28 @@ fn short(commit: &str) -> &str {
     &commit[..commit.len().min(12)]
 }
 
+/// What a problem of an execution is about: its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum ProblemKind {
+    #[error("the ref exists at the origin on another commit")]
+    #[diagnostic(code("ref-conflict"))]
+    Conflict,
+    #[error("the origin's refs cannot be read")]
+    #[diagnostic(code("remote-unreachable"))]
+    Unreachable,
+    #[error("a tag on the release's commit, left as it is")]
+    #[diagnostic(code("ref-kept"))]
+    Kept,
+    #[error("the ref could not be created or pushed")]
+    #[diagnostic(code("push-failed"))]
+    PushFailed,
+}
+
 /// A problem (or a remark) about one repository of an execution.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct Problem {
-    pub code: &'static str,
+    pub code: ProblemKind,
     pub severity: crate::json::Severity,
     pub message: String,
     pub help: Option<String>,
@@ -691,7 +708,7 @@ pub struct Problem {
 
 impl miette::Diagnostic for Problem {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        miette::Diagnostic::code(&self.code)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -721,7 +738,7 @@ impl Execution {
             let url = crate::url::redact(&item.fetch_url);
             match &outcome.state {
                 State::Conflict { commit } => problems.push(Problem {
-                    code: "ref-conflict",
+                    code: ProblemKind::Conflict,
                     severity: if force { Severity::Warning } else { Severity::Error },
                     message: format!(
                         "`{}` exists in `{url}` at `{}`, not at the release's `{}`",
@@ -739,13 +756,13 @@ impl Execution {
                     }),
                 }),
                 State::Unreachable { reason, help } => problems.push(Problem {
-                    code: "remote-unreachable",
+                    code: ProblemKind::Unreachable,
                     severity: Severity::Error,
                     message: format!("cannot read `{url}`: {reason}"),
                     help: Some(help.clone()),
                 }),
                 State::InSync { note: Some(note) } => problems.push(Problem {
-                    code: "ref-kept",
+                    code: ProblemKind::Kept,
                     severity: Severity::Note,
                     message: format!(
                         "`{}` in `{url}` is on the release's commit: {note}",
@@ -759,7 +776,7 @@ impl Execution {
         for outcome in &self.repositories {
             if let Some(Err(error)) = &outcome.written {
                 problems.push(Problem {
-                    code: "push-failed",
+                    code: ProblemKind::PushFailed,
                     severity: Severity::Error,
                     message: format!(
                         "cannot {} `{}` in `{}`: {error}",
@@ -836,15 +853,7 @@ impl Execution {
             diagnostics: self
                 .problems()
                 .iter()
-                .map(|p| {
-                    let mut diagnostic = crate::json::Diagnostic::of(p.severity, p);
-                    diagnostic.message =
-                        crate::escape::hide_credentials(&diagnostic.message).into_owned();
-                    diagnostic.help = diagnostic
-                        .help
-                        .map(|h| crate::escape::hide_credentials(&h).into_owned());
-                    diagnostic
-                })
+                .flat_map(|p| crate::diagnostic::operation::entries(p))
                 .collect(),
             summary,
         }
@@ -1051,7 +1060,7 @@ mod tests {
         assert_eq!(document.repositories[0].action, Some("pushed"));
         assert_eq!(document.repositories[0].repository, "https://example.org/a");
         assert_eq!(document.diagnostics.len(), 1);
-        assert_eq!(document.diagnostics[0].code, "push-failed");
+        assert_eq!(document.diagnostics[0].code.as_deref(), Some("push-failed"));
         assert!(!document.diagnostics[0].message.contains("s3cret"));
         // A dry run attempts nothing: what is not in sync is skipped, and a conflict blocks.
         let plan = Execution {
@@ -1081,7 +1090,7 @@ mod tests {
                 .iter()
                 .all(|r| r.status == Status::Skipped)
         );
-        assert_eq!(plan.problems()[0].code, "ref-conflict");
+        assert_eq!(plan.problems()[0].code, ProblemKind::Conflict);
     }
 
     #[test]

@@ -25,11 +25,55 @@ pub struct Request {
     pub offline: bool,
 }
 
+/// What a finding is about: its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum Kind {
+    #[error("the lockfile is not what distrib wrote")]
+    #[diagnostic(code("lock-invalid"))]
+    LockInvalid,
+    #[error("no mirror to check against")]
+    #[diagnostic(code("mirror-missing"))]
+    MirrorMissing,
+    #[error("a mirror that cannot be read")]
+    #[diagnostic(code("mirror-corrupt"))]
+    MirrorCorrupt,
+    #[error("a recorded commit is gone")]
+    #[diagnostic(code("commit-missing"))]
+    CommitMissing,
+    #[error("a recorded commit no ref reaches")]
+    #[diagnostic(code("commit-unreachable"))]
+    CommitUnreachable,
+    #[error("a resolved tag moved")]
+    #[diagnostic(code("tag-moved"))]
+    TagMoved,
+    #[error("a resolved tag was deleted")]
+    #[diagnostic(code("tag-deleted"))]
+    TagDeleted,
+    #[error("a release tag moved")]
+    #[diagnostic(code("release-tag-moved"))]
+    ReleaseTagMoved,
+    #[error("a release tag not pushed yet")]
+    #[diagnostic(code("release-tag-unpushed"))]
+    ReleaseTagUnpushed,
+    #[error("a records file is not what distrib wrote")]
+    #[diagnostic(code("record-invalid"))]
+    RecordInvalid,
+    #[error("a records file of another release")]
+    #[diagnostic(code("record-misplaced"))]
+    RecordMisplaced,
+    #[error("records of a release without a lock")]
+    #[diagnostic(code("record-orphan"))]
+    RecordOrphan,
+    #[error("a record of other content")]
+    #[diagnostic(code("record-foreign"))]
+    RecordForeign,
+}
+
 /// One problem or remark about a lockfile or a records file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("`{file}`: {message}")]
 pub struct Finding {
-    pub code: &'static str,
+    pub code: Kind,
     pub severity: Severity,
     /// The file, relative to the manifest repository.
     pub file: String,
@@ -39,7 +83,7 @@ pub struct Finding {
 
 impl miette::Diagnostic for Finding {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        miette::Diagnostic::code(&self.code)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -58,7 +102,7 @@ impl miette::Diagnostic for Finding {
 }
 
 impl Finding {
-    fn error(code: &'static str, file: &str, message: String, help: &str) -> Self {
+    fn error(code: Kind, file: &str, message: String, help: &str) -> Self {
         Finding {
             code,
             severity: Severity::Error,
@@ -71,7 +115,7 @@ impl Finding {
     /// As the JSON vocabulary has it: the file named, no position.
     pub fn to_json(&self) -> Diagnostic {
         Diagnostic {
-            code: self.code.to_owned(),
+            code: miette::Diagnostic::code(&self.code).map(|c| c.to_string()),
             severity: self.severity,
             message: crate::escape::hide_credentials(&self.message).into_owned(),
             help: self
@@ -190,7 +234,7 @@ pub fn verify(
                 } else {
                     "a lockfile is written by distrib only; restore it from git, or write it again with `distrib lock`"
                 };
-                findings.push(Finding::error("lock-invalid", &shown, error, help));
+                findings.push(Finding::error(Kind::LockInvalid, &shown, error, help));
                 locks.push(VerifiedLock {
                     file: shown,
                     release: None,
@@ -207,11 +251,11 @@ pub fn verify(
         findings.extend(
             crate::lock::against_history(&lock, &history, first_build)
                 .into_iter()
-                .map(|f| Finding::error("lock-invalid", &shown, f, edited)),
+                .map(|f| Finding::error(Kind::LockInvalid, &shown, f, edited)),
         );
         findings.extend(
             kind_against_naming(&lock, manifests)
-                .map(|f| Finding::error("lock-invalid", &shown, f, edited)),
+                .map(|f| Finding::error(Kind::LockInvalid, &shown, f, edited)),
         );
         if !request.offline {
             findings.extend(against_mirrors(&lock, mirrors, &mut opened, &shown));
@@ -311,7 +355,7 @@ fn check_records(
         Ok(records) => records,
         Err(why) => {
             findings.push(Finding::error(
-                "record-invalid",
+                Kind::RecordInvalid,
                 shown,
                 why,
                 "a records file is written by distrib only: restore it from git",
@@ -321,7 +365,7 @@ fn check_records(
     };
     if (records.distribution.as_str(), records.release.as_str()) != (distribution, release) {
         findings.push(Finding::error(
-            "record-misplaced",
+            Kind::RecordMisplaced,
             shown,
             format!(
                 "it holds the records of `{}` of `{}`, not of the release its path names",
@@ -336,7 +380,7 @@ fn check_records(
         .find(|l| l.distribution == distribution && l.release == release)
     else {
         findings.push(Finding::error(
-            "record-orphan",
+            Kind::RecordOrphan,
             shown,
             format!("records of `{release}`, which has no lock in `locks/{distribution}/`"),
             "restore the release's lock from git, or remove the records of a release that was never made",
@@ -346,7 +390,7 @@ fn check_records(
     let digest = crate::records::lock_digest(lock);
     for record in records.foreign(&digest) {
         findings.push(Finding::error(
-            "record-foreign",
+            Kind::RecordForeign,
             shown,
             format!(
                 "the `{}` record of {} judged a lock of digest `{}`, and `{release}`'s is `{digest}`",
@@ -385,7 +429,7 @@ fn against_mirrors(
             let url = crate::url::redact(&repository.url);
             let Some(mirror) = opened(cache, mirrors, &repository.url) else {
                 findings.push(Finding::error(
-                    "mirror-missing",
+                    Kind::MirrorMissing,
                     shown,
                     format!("`{name}`: no mirror of `{url}` to check against"),
                     "run `distrib fetch`, or pass --offline",
@@ -394,7 +438,7 @@ fn against_mirrors(
             };
             if !mirror.has_commit(&repository.commit) {
                 findings.push(Finding::error(
-                    "commit-missing",
+                    Kind::CommitMissing,
                     shown,
                     format!(
                         "`{name}`: commit `{}` no longer exists in `{url}`",
@@ -404,7 +448,7 @@ fn against_mirrors(
                 ));
             } else if !mirror.reachable(&repository.commit).unwrap_or(true) {
                 findings.push(Finding::error(
-                    "commit-unreachable",
+                    Kind::CommitUnreachable,
                     shown,
                     format!(
                         "`{name}`: commit `{}` is on no branch or tag of `{url}` any more (force-pushed away, or its branch deleted): the origin can garbage-collect it at any time, and a rebuild from this lock would then fail",
@@ -416,7 +460,7 @@ fn against_mirrors(
                 match mirror.tree(&repository.commit, repository.path.as_deref()) {
                     Ok(tree) if tree == repository.tree => {}
                     Ok(tree) => findings.push(Finding::error(
-                        "lock-invalid",
+                        Kind::LockInvalid,
                         shown,
                         format!(
                             "`{name}`: commit `{}` of `{url}` has tree `{tree}`, the lock records `{}`",
@@ -425,7 +469,7 @@ fn against_mirrors(
                         "a lockfile is written by distrib only: restore it from git, or write it again with `distrib lock`",
                     )),
                     Err(error) => findings.push(Finding::error(
-                        "mirror-corrupt",
+                        Kind::MirrorCorrupt,
                         shown,
                         format!("`{name}`: {error}"),
                         "delete the mirror and run `distrib fetch` to create it again",
@@ -436,7 +480,7 @@ fn against_mirrors(
                 match mirror.peel(&repository.resolved) {
                     Ok(Some(commit)) if commit == repository.commit => {}
                     Ok(Some(commit)) => findings.push(Finding::error(
-                        "tag-moved",
+                        Kind::TagMoved,
                         shown,
                         format!(
                             "`{name}`: tag `{tag}` of `{url}` now points to `{commit}`, not `{}`",
@@ -445,13 +489,13 @@ fn against_mirrors(
                         "a released tag never moves: find out who moved it, and put it back on the recorded commit",
                     )),
                     Ok(None) => findings.push(Finding::error(
-                        "tag-deleted",
+                        Kind::TagDeleted,
                         shown,
                         format!("`{name}`: tag `{tag}` was deleted from `{url}`"),
                         "a released tag is never deleted: find out who deleted it, and push it again on the recorded commit",
                     )),
                     Err(error) => findings.push(Finding::error(
-                        "mirror-corrupt",
+                        Kind::MirrorCorrupt,
                         shown,
                         format!("`{name}`: cannot read `{url}`: {error}"),
                         "delete the mirror and run `distrib fetch` to create it again",
@@ -481,7 +525,7 @@ fn release_tags_against_mirrors(
         match mirror.peel(&format!("refs/tags/{}", tag.name)) {
             Ok(Some(commit)) if commit == tag.commit => {}
             Ok(Some(commit)) => findings.push(Finding::error(
-                "release-tag-moved",
+                Kind::ReleaseTagMoved,
                 shown,
                 format!(
                     "the release tag `{}` of `{url}` points to `{commit}`, not to the recorded `{}`",
@@ -491,7 +535,7 @@ fn release_tags_against_mirrors(
             )),
             Ok(None) => unpushed.push((tag.name.clone(), url)),
             Err(error) => findings.push(Finding::error(
-                "mirror-corrupt",
+                Kind::MirrorCorrupt,
                 shown,
                 format!("cannot read `{url}`: {error}"),
                 "delete the mirror and run `distrib fetch` to create it again",
@@ -505,7 +549,7 @@ fn release_tags_against_mirrors(
             n => format!(", nor in {n} other repositories"),
         };
         findings.push(Finding {
-            code: "release-tag-unpushed",
+            code: Kind::ReleaseTagUnpushed,
             severity: Severity::Note,
             file: shown.to_owned(),
             message: format!(
@@ -617,7 +661,7 @@ fn versions_against_mirrors(lock: &Lockfile, mirrors: &Mirrors, shown: &str) -> 
         });
         if !matches {
             findings.push(Finding::error(
-                "lock-invalid",
+                Kind::LockInvalid,
                 shown,
                 format!(
                     "`{}`: version `{version}` is neither a tag of its commit nor what `git describe` gives for it",

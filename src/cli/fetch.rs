@@ -71,7 +71,11 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     };
     let mirrors = workspace.mirrors();
     let json = args.format == super::lock::Format::Json;
-    let outcome = fetch(context, &mirrors, &request, !json);
+    let render = Render {
+        color: context.color,
+        width: context.width,
+    };
+    let outcome = fetch(&render, &mirrors, &request, !json);
     if json {
         out_json(&crate::json::to_text(&outcome));
         return Ok(if outcome.succeeded() {
@@ -91,18 +95,27 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
 
 /// Fetches with the progress line, then (when `report`) prints the failures and the summary:
 /// errors first, the summary last.
-fn fetch(context: &Context, mirrors: &Mirrors, request: &Request, report: bool) -> FetchOutcome {
+fn fetch(render: &Render, mirrors: &Mirrors, request: &Request, report: bool) -> FetchOutcome {
     let bar = Bar::new(&crate::fetch::unique(mirrors, &request.repositories));
     let outcome = crate::fetch::fetch(mirrors, request, &bar);
     if report {
         for failure in &outcome.failures {
-            err(&format!("{}\n", context.render_error(failure)));
+            err(&format!(
+                "{}\n",
+                crate::diagnostic::operation::human(failure, render.width, render.color)
+            ));
         }
         if super::verbosity() != super::Verbosity::Quiet {
             err(&summary(&outcome));
         }
     }
     outcome
+}
+
+/// How failures are drawn: as the run draws every diagnostic.
+struct Render {
+    color: bool,
+    width: usize,
 }
 
 /// `fetched 3 repositories into `mirrors` (1 new, 4 refs changed, 12.3 KiB received)`.
@@ -141,8 +154,7 @@ pub(crate) fn fetch_all(
     jobs: &[(String, String)],
     threads: Option<usize>,
 ) -> (Vec<FetchFailure>, usize) {
-    let context = Context {
-        start: std::path::PathBuf::new(),
+    let render = Render {
         color: super::COLOR.load(Ordering::Relaxed),
         width: std::env::var("COLUMNS")
             .ok()
@@ -160,7 +172,7 @@ pub(crate) fn fetch_all(
             .collect(),
         jobs: threads,
     };
-    let outcome = fetch(&context, mirrors, &request, true);
+    let outcome = fetch(&render, mirrors, &request, true);
     (outcome.failures, outcome.summary.repositories)
 }
 

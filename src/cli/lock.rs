@@ -190,19 +190,19 @@ pub(super) enum LockFailure {
     },
     #[error("unknown product `{name}` in --set")]
     #[diagnostic(
-        code("product-unknown"),
+        code("set-product-invalid"),
         help("--set names a product of the distribution's closure")
     )]
     Override { name: String },
     #[error("`{name}` has no repository, so --set cannot give it a ref")]
     #[diagnostic(
-        code("product-unknown"),
+        code("set-product-invalid"),
         help("--set names a product built from a repository")
     )]
     NoRepository { name: String },
     #[error("cannot lock for platform `{platform}`: {reason}")]
     #[diagnostic(
-        code("platform-invalid"),
+        code("platform-unsupported"),
         help("name one platform of the distribution's `platforms`, such as `linux-x86_64`")
     )]
     Platform { platform: String, reason: String },
@@ -580,7 +580,7 @@ pub(super) fn resolve_products(
     if level != Level::Allow && !unsatisfied.is_empty() {
         for failure in &unsatisfied {
             match level {
-                Level::Warn => err(&format!("warning: {failure} [requirement-unsatisfied]\n")),
+                Level::Warn => context.warn(failure),
                 _ => err(&format!("{}\n", context.render_error(failure))),
             }
         }

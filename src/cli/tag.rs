@@ -144,7 +144,7 @@ pub(super) fn record(
 pub(super) enum CompanionFailure {
     #[error("the companion `{name}` of `{distribution}` is no product")]
     #[diagnostic(
-        code("product-unknown"),
+        code("companion-unknown"),
         help("name a product of `products/` in `companions:`, or remove it")
     )]
     Unknown { name: String, distribution: String },

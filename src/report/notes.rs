@@ -509,13 +509,13 @@ impl Notes {
         if let Some(narrative) = &self.narrative {
             out.push_str(&format!(
                 "<div class=\"narrative\">\n{}</div>\n",
-                crate::site::html::markdown(narrative, sub)
+                crate::escape::markdown_html(narrative, sub)
             ));
         }
         if let Some(install) = &self.install {
             out.push_str(&format!(
                 "<h{h}>Install</h{h}>\n{}",
-                crate::site::html::markdown(install, sub)
+                crate::escape::markdown_html(install, sub)
             ));
         }
         if !self.records.is_empty() {
@@ -936,15 +936,11 @@ impl Notes {
                     }
                 })
                 .collect(),
-            diagnostics: (unavailable > 0)
-                .then(|| {
-                    crate::json::Diagnostic::of(
-                        crate::json::Severity::Warning,
-                        &Unavailable(unavailable),
-                    )
-                })
-                .into_iter()
-                .collect(),
+            diagnostics: if unavailable > 0 {
+                crate::diagnostic::operation::warning_entries(&Unavailable(unavailable))
+            } else {
+                Vec::new()
+            },
         }
     }
 }
