@@ -133,32 +133,50 @@ fn generate<T: JsonSchema>(title: &str) -> Value {
 
 /// The schema of `distrib-fetch/1`.
 fn fetch_document() -> Value {
-    operation_document::<crate::fetch::FetchOutcome>("distrib fetch: the mirrors brought up to date", "distrib-fetch/1")
+    operation_document::<crate::fetch::FetchOutcome>(
+        "distrib fetch: the mirrors brought up to date",
+        "distrib-fetch/1",
+    )
 }
 
 /// The schema of `distrib-verify/1`.
 fn verify_document() -> Value {
-    operation_document::<crate::verify::VerifyOutcome>("distrib verify: each lock, its records and tags checked", "distrib-verify/1")
+    operation_document::<crate::verify::VerifyOutcome>(
+        "distrib verify: each lock, its records and tags checked",
+        "distrib-verify/1",
+    )
 }
 
 /// The schema of `distrib-tag/1`.
 fn tag_document() -> Value {
-    operation_document::<crate::tag::Document>("distrib tag: the release's tags in every repository", "distrib-tag/1")
+    operation_document::<crate::tag::Document>(
+        "distrib tag: the release's tags in every repository",
+        "distrib-tag/1",
+    )
 }
 
 /// The schema of `distrib-branch/1`.
 fn branch_document() -> Value {
-    operation_document::<crate::tag::Document>("distrib branch: the release branch in each repository", "distrib-branch/1")
+    operation_document::<crate::tag::Document>(
+        "distrib branch: the release branch in each repository",
+        "distrib-branch/1",
+    )
 }
 
 /// The schema of `distrib-record/1`.
 fn record_document() -> Value {
-    operation_document::<crate::records::Document>("distrib record: a validation result recorded for a release", "distrib-record/1")
+    operation_document::<crate::records::Document>(
+        "distrib record: a validation result recorded for a release",
+        "distrib-record/1",
+    )
 }
 
 /// The schema of `distrib-notes/1`.
 fn notes_document() -> Value {
-    operation_document::<crate::report::notes::Document>("distrib notes: the release note from one release to another", "distrib-notes/1")
+    operation_document::<crate::report::notes::Document>(
+        "distrib notes: the release note from one release to another",
+        "distrib-notes/1",
+    )
 }
 
 /// The schema of an operation's document: its title, and its `format` a constant.
@@ -166,9 +184,8 @@ fn operation_document<T: JsonSchema>(title: &str, format: &str) -> Value {
     let mut schema = document::<T>();
     if let Value::Object(map) = &mut schema {
         map.insert("title".into(), Value::String(title.into()));
-        if let Some(Value::Object(field)) = map
-            .get_mut("properties")
-            .and_then(|p| p.get_mut("format"))
+        if let Some(Value::Object(field)) =
+            map.get_mut("properties").and_then(|p| p.get_mut("format"))
         {
             field.insert("const".into(), Value::String(format.into()));
         }
