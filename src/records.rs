@@ -281,6 +281,242 @@ pub fn gate(root: &Path, lock: &Lockfile, checks: &[String]) -> Vec<String> {
     records.missing(checks, &lock_digest(lock))
 }
 
+/// Why a record cannot be made, or a gated step cannot go on.
+#[derive(Debug, Error, miette::Diagnostic)]
+pub enum RecordFailure {
+    #[error("no lock of a release `{release}`{}", distribution.as_ref().map(|d| format!(" of `{d}`")).unwrap_or_default())]
+    #[diagnostic(
+        code("release-unknown"),
+        help("a record judges a locked release: `distrib list` shows them")
+    )]
+    NoLock {
+        release: String,
+        distribution: Option<String>,
+    },
+    #[error("`{release}` is a release of {}", distributions.join(" and "))]
+    #[diagnostic(code("release-ambiguous"), help("pass --distribution"))]
+    Ambiguous {
+        release: String,
+        distributions: Vec<String>,
+    },
+    #[error("`{check}` is not a check name: {why}")]
+    #[diagnostic(
+        code("check-name"),
+        help("name checks as `gates:` does: `build`, `fst`")
+    )]
+    CheckName { check: String, why: &'static str },
+    #[error("cannot append to `{}`: {why}", path.display())]
+    #[diagnostic(
+        code("record-invalid"),
+        help("a records file is written by distrib only: restore it from git")
+    )]
+    Unreadable { path: PathBuf, why: String },
+    #[error("{step} of `{release}` is gated: {}", missing.join(", "))]
+    #[diagnostic(
+        code("gate-closed"),
+        help(
+            "record the check when it passes (`distrib record {release} CHECK --result pass`), or go on with --override-gate \"REASON\", which is recorded"
+        )
+    )]
+    Gate {
+        step: String,
+        release: String,
+        missing: Vec<String>,
+    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Io(#[from] crate::fsutil::IoError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    History(#[from] crate::lock::history::HistoryError),
+}
+
+impl RecordFailure {
+    /// The command line named something wrong (a check name, an ambiguous release), rather
+    /// than the repository holding something wrong.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            RecordFailure::CheckName { .. } | RecordFailure::Ambiguous { .. }
+        )
+    }
+}
+
+/// A record to make: the release (and its distribution, when several have a release of that
+/// name) and the entry.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub release: String,
+    pub distribution: Option<String>,
+    pub entry: Entry,
+}
+
+/// A record made.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub lock: Lockfile,
+    /// The records file appended to.
+    pub path: PathBuf,
+    pub record: Record,
+}
+
+/// Appends the entry of `request` to the records of its release in the manifest repository
+/// at `root`, under the lock every writer of the repository takes.
+pub fn record(root: &Path, request: Request) -> Result<Recorded, RecordFailure> {
+    if let Some(why) = check_name_problem(&request.entry.check) {
+        return Err(RecordFailure::CheckName {
+            check: request.entry.check.clone(),
+            why,
+        });
+    }
+    let _guard = crate::lock::history::exclusive(root)?;
+    let history = crate::lock::history::History::read(root)?;
+    let found: Vec<&Lockfile> = history
+        .all()
+        .filter(|l| l.release == request.release)
+        .filter(|l| {
+            request
+                .distribution
+                .as_ref()
+                .is_none_or(|d| *d == l.distribution)
+        })
+        .collect();
+    let lock = match found.as_slice() {
+        [lock] => (*lock).clone(),
+        [] => {
+            return Err(RecordFailure::NoLock {
+                release: request.release,
+                distribution: request.distribution,
+            });
+        }
+        many => {
+            return Err(RecordFailure::Ambiguous {
+                release: request.release.clone(),
+                distributions: many
+                    .iter()
+                    .map(|l| format!("`{}`", l.distribution))
+                    .collect(),
+            });
+        }
+    };
+    let (path, mut records) = append(root, &lock, vec![request.entry])?;
+    Ok(Recorded {
+        lock,
+        path,
+        record: records.remove(0),
+    })
+}
+
+/// Appends entries to the records of `lock`'s release, atomically; gives the file and the
+/// records made. An existing file must be intact: a record is never added to an edited file.
+pub fn append(
+    root: &Path,
+    lock: &Lockfile,
+    entries: Vec<Entry>,
+) -> Result<(PathBuf, Vec<Record>), RecordFailure> {
+    use crate::fsutil::IoError;
+    let mut records = match read(root, &lock.distribution, &lock.release) {
+        Ok(Some(records)) => records,
+        Ok(None) => Records::new(&lock.distribution, &lock.release),
+        Err((path, why)) => return Err(RecordFailure::Unreadable { path, why }),
+    };
+    let digest = lock_digest(lock);
+    let made = entries
+        .into_iter()
+        .map(|entry| records.append(entry, &digest).clone())
+        .collect();
+    let path = path(root, &lock.distribution, &lock.release);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| IoError::new(parent, e))?;
+    }
+    crate::fsutil::write_atomic(&path, records.to_text().as_bytes())
+        .map_err(|e| IoError::new(&path, e))?;
+    Ok((path, made))
+}
+
+/// Going on past a closed gate: the reason, who gives it, and when.
+#[derive(Clone, Debug)]
+pub struct Override {
+    pub reason: String,
+    pub by: Option<String>,
+    pub date: String,
+}
+
+/// How a gated step passed its gate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Passed {
+    /// Every check it requires has a passing record.
+    Open,
+    /// Checks were missing, and an override let it go on; an `overridden` entry records each
+    /// (unless a dry run).
+    Overridden { missing: Vec<String> },
+}
+
+/// The gate of `step` on `lock`: every check of `checks` must have a passing record for that
+/// very lock. Closed, the step is refused with what is missing; with an override it goes on,
+/// and an `overridden` entry per missing check records the reason and who gave it (unless
+/// `dry_run`: then nothing is written).
+pub fn pass_gate(
+    root: &Path,
+    step: &str,
+    lock: &Lockfile,
+    checks: &[String],
+    given: Option<&Override>,
+    dry_run: bool,
+) -> Result<Passed, RecordFailure> {
+    let missing = gate(root, lock, checks);
+    if missing.is_empty() {
+        return Ok(Passed::Open);
+    }
+    let Some(given) = given else {
+        return Err(RecordFailure::Gate {
+            step: step.to_owned(),
+            release: lock.release.clone(),
+            missing,
+        });
+    };
+    let entries = checks
+        .iter()
+        .filter(|check| missing.iter().any(|m| m.starts_with(&format!("`{check}`"))))
+        .map(|check| Entry {
+            check: check.clone(),
+            result: Outcome::Overridden,
+            date: given.date.clone(),
+            by: given.by.clone(),
+            url: None,
+            note: Some(format!("{step}: {}", given.reason)),
+        })
+        .collect();
+    if !dry_run {
+        append(root, lock, entries)?;
+    }
+    Ok(Passed::Overridden { missing })
+}
+
+/// What `distrib record --format json` prints: `distrib-record/1`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct Document {
+    /// `distrib-record/1`.
+    pub format: &'static str,
+    pub release: crate::json::Release,
+    /// The records file, relative to the manifest repository.
+    pub file: String,
+    /// The entry appended, with its lock digest and its own.
+    pub record: Record,
+}
+
+impl Recorded {
+    /// The JSON document of this record, in the manifest repository at `root`.
+    pub fn document(&self, root: &Path) -> Document {
+        Document {
+            format: "distrib-record/1",
+            release: crate::json::Release::of(&self.lock, Some(root)),
+            file: crate::json::relative(root, &self.path),
+            record: self.record.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

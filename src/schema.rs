@@ -131,6 +131,68 @@ fn generate<T: JsonSchema>(title: &str) -> Value {
     value
 }
 
+/// The schema of `distrib-fetch/1`.
+fn fetch_document() -> Value {
+    operation_document::<crate::fetch::FetchOutcome>(
+        "distrib fetch: the mirrors brought up to date",
+        "distrib-fetch/1",
+    )
+}
+
+/// The schema of `distrib-verify/1`.
+fn verify_document() -> Value {
+    operation_document::<crate::verify::VerifyOutcome>(
+        "distrib verify: each lock, its records and tags checked",
+        "distrib-verify/1",
+    )
+}
+
+/// The schema of `distrib-tag/1`.
+fn tag_document() -> Value {
+    operation_document::<crate::tag::Document>(
+        "distrib tag: the release's tags in every repository",
+        "distrib-tag/1",
+    )
+}
+
+/// The schema of `distrib-branch/1`.
+fn branch_document() -> Value {
+    operation_document::<crate::tag::Document>(
+        "distrib branch: the release branch in each repository",
+        "distrib-branch/1",
+    )
+}
+
+/// The schema of `distrib-record/1`.
+fn record_document() -> Value {
+    operation_document::<crate::records::Document>(
+        "distrib record: a validation result recorded for a release",
+        "distrib-record/1",
+    )
+}
+
+/// The schema of `distrib-notes/1`.
+fn notes_document() -> Value {
+    operation_document::<crate::report::notes::Document>(
+        "distrib notes: the release note from one release to another",
+        "distrib-notes/1",
+    )
+}
+
+/// The schema of an operation's document: its title, and its `format` a constant.
+fn operation_document<T: JsonSchema>(title: &str, format: &str) -> Value {
+    let mut schema = document::<T>();
+    if let Value::Object(map) = &mut schema {
+        map.insert("title".into(), Value::String(title.into()));
+        if let Some(Value::Object(field)) =
+            map.get_mut("properties").and_then(|p| p.get_mut("format"))
+        {
+            field.insert("const".into(), Value::String(format.into()));
+        }
+    }
+    schema
+}
+
 /// The format of the document `distrib schema --out DIR --format json` prints.
 pub const FORMAT: &str = "distrib-schema/1";
 
@@ -190,7 +252,7 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         format: "distrib-fetch/1",
         commands: "fetch",
-        schema: written!("distrib-fetch-1.schema.json"),
+        schema: Source::Generated(fetch_document),
     },
     Output {
         format: "distrib-lock/1",
@@ -200,7 +262,7 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         format: "distrib-verify/1",
         commands: "verify",
-        schema: written!("distrib-verify-1.schema.json"),
+        schema: Source::Generated(verify_document),
     },
     Output {
         format: "distrib-release/1",
@@ -210,17 +272,17 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         format: "distrib-tag/1",
         commands: "tag",
-        schema: written!("distrib-tag-1.schema.json"),
+        schema: Source::Generated(tag_document),
     },
     Output {
         format: "distrib-branch/1",
         commands: "branch",
-        schema: written!("distrib-branch-1.schema.json"),
+        schema: Source::Generated(branch_document),
     },
     Output {
         format: "distrib-record/1",
         commands: "record",
-        schema: written!("distrib-record-1.schema.json"),
+        schema: Source::Generated(record_document),
     },
     Output {
         format: "distrib-diff/1",
@@ -230,7 +292,7 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         format: "distrib-notes/1",
         commands: "notes",
-        schema: written!("distrib-notes-1.schema.json"),
+        schema: Source::Generated(notes_document),
     },
     Output {
         format: "distrib-graph/1",

@@ -1,14 +1,16 @@
-//! `distrib fetch`: create or update the bare mirror of every repository a distribution needs.
+//! `distrib fetch`: the command line of [`crate::fetch`]: arguments to a request, the progress
+//! line, and the outcome as text or JSON.
 
-use super::CommandResult;
-use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::CommandResult;
 use super::workspace::{MirrorArgs, Workspace};
-use super::{Context, Exit, boxed, err};
-use crate::git::mirror;
-use crate::resolve::{Mirrors, Plan};
+use super::{Context, Exit, boxed, err, out_json};
+use crate::fetch::{FetchFailure, FetchOutcome, Repository, Request};
+use crate::progress::{Finished, Progress};
+use crate::resolve::Mirrors;
 
 /// Create or update the mirrors of every repository in the closure of distributions
 ///
@@ -24,7 +26,9 @@ use crate::resolve::{Mirrors, Plan};
 /// come from https_proxy, http_proxy, all_proxy and no_proxy. The user's git configuration
 /// changes nothing else.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  distrib fetch\n  distrib fetch lsst_distrib --jobs 8")]
+#[command(
+    after_help = "Examples:\n  distrib fetch\n  distrib fetch lsst_distrib --jobs 8\n  distrib fetch --format json"
+)]
 pub struct Args {
     /// Distributions to fetch for [default: all]
     distributions: Vec<String>,
@@ -33,77 +37,143 @@ pub struct Args {
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
 
+    /// `human`: errors and a summary on stderr; `json`: the `distrib-fetch/1` document on
+    /// stdout
+    #[arg(long, value_enum, default_value_t = super::lock::Format::Human)]
+    format: super::lock::Format,
+
     #[command(flatten)]
     mirrors: MirrorArgs,
+}
+
+/// Some repositories could not be fetched.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{failed} of {total} repositories failed")]
+#[diagnostic(
+    code("fetch-failed"),
+    help(
+        "fix what the errors above say, then run `distrib fetch` again: it fetches every repository anew"
+    )
+)]
+struct Failed {
+    failed: usize,
+    total: usize,
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };
-    let names: Vec<String> = if args.distributions.is_empty() {
-        workspace
-            .manifests
-            .distributions
-            .iter()
-            .map(|d| d.value.name.value.clone())
-            .collect()
-    } else {
-        args.distributions.clone()
+    let request = Request {
+        repositories: crate::fetch::repositories(&workspace.manifests, &args.distributions)
+            .map_err(boxed)?,
+        jobs: args.jobs,
     };
-    let mut jobs: Vec<(String, String)> = Vec::new();
-    for name in &names {
-        // What each platform the distribution is built for needs, and nothing more.
-        let distribution =
-            crate::resolve::find_distribution(&workspace.manifests, name).map_err(boxed)?;
-        for platform in crate::resolve::fetched_platforms(distribution) {
-            let plan = Plan::new(&workspace.manifests, name, &platform).map_err(boxed)?;
-            jobs.extend(
-                plan.repositories()
-                    .into_iter()
-                    .map(|j| (j.product.to_owned(), j.url.to_owned())),
-            );
-        }
+    let mirrors = workspace.mirrors();
+    let json = args.format == super::lock::Format::Json;
+    let render = Render {
+        color: context.color,
+        width: context.width,
+    };
+    let outcome = fetch(&render, &mirrors, &request, !json);
+    if json {
+        out_json(&crate::json::to_text(&outcome));
+        return Ok(if outcome.succeeded() {
+            Exit::Success
+        } else {
+            Exit::Failure
+        });
     }
-    let (failures, total) = fetch_all(&workspace.mirrors(), &jobs, args.jobs);
-    if failures.is_empty() {
+    if outcome.succeeded() {
         return Ok(Exit::Success);
     }
-    err(&format!(
-        "{} of {total} repositories failed\n",
-        failures.len()
-    ));
-    Ok(Exit::Failure)
+    Err(boxed(Failed {
+        failed: outcome.summary.failed,
+        total: outcome.summary.repositories,
+    }))
 }
 
-/// One repository that could not be fetched. URLs and messages have no credentials in them.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct FetchFailure {
-    pub product: String,
-    /// The URL as the manifest writes it.
-    pub url: String,
-    /// The URL fetched from, after `rewrite:` (equal to `url` when nothing rewrote it).
-    pub fetched: String,
-    pub reason: String,
-    pub help: String,
-    /// The origin could not be read (rather than the mirror written): the mirrors as they are
-    /// can still be used on purpose.
-    pub unreachable: bool,
-}
-
-/// Prints each failure with its help.
-fn report(failures: &[FetchFailure]) {
-    for failure in failures {
-        let from = if failure.fetched == failure.url {
-            String::new()
-        } else {
-            format!(" from `{}`", failure.fetched)
-        };
-        err(&format!(
-            "error: cannot fetch `{}`{from} (product `{}`): {}\n  help: {}\n",
-            failure.url, failure.product, failure.reason, failure.help
-        ));
+/// Fetches with the progress line, then (when `report`) prints the failures and the summary:
+/// errors first, the summary last.
+fn fetch(render: &Render, mirrors: &Mirrors, request: &Request, report: bool) -> FetchOutcome {
+    let bar = Bar::new(&crate::fetch::unique(mirrors, &request.repositories));
+    let outcome = crate::fetch::fetch(mirrors, request, &bar);
+    if report {
+        for failure in &outcome.failures {
+            err(&format!(
+                "{}\n",
+                crate::diagnostic::operation::human(failure, render.width, render.color)
+            ));
+        }
+        if super::verbosity() != super::Verbosity::Quiet {
+            err(&summary(&outcome));
+        }
     }
+    outcome
+}
+
+/// How failures are drawn: as the run draws every diagnostic.
+struct Render {
+    color: bool,
+    width: usize,
+}
+
+/// `fetched 3 repositories into `mirrors` (1 new, 4 refs changed, 12.3 KiB received)`.
+fn summary(outcome: &FetchOutcome) -> String {
+    let s = &outcome.summary;
+    let fetched = s.repositories - s.failed;
+    let noun = if fetched == 1 {
+        "repository"
+    } else {
+        "repositories"
+    };
+    let healed = if s.stale_locks_removed == 0 {
+        String::new()
+    } else {
+        format!(
+            ", {} left by an interrupted fetch removed",
+            crate::diagnostic::plural(s.stale_locks_removed, "git lock file")
+        )
+    };
+    let received = if s.received_bytes == 0 {
+        String::new()
+    } else {
+        format!(", {} received", crate::progress::bytes(s.received_bytes))
+    };
+    format!(
+        "fetched {fetched} {noun} into `{}` ({} new, {} refs changed{received}{healed})\n",
+        outcome.mirrors, s.created, s.refs_changed
+    )
+}
+
+/// What `lock`, `release` and `tag` fetch with: the repositories `(product, url)`, the
+/// failures and the summary printed as `distrib fetch` prints them. Gives the failures and the
+/// number of mirrors.
+pub(crate) fn fetch_all(
+    mirrors: &Mirrors,
+    jobs: &[(String, String)],
+    threads: Option<usize>,
+) -> (Vec<FetchFailure>, usize) {
+    let render = Render {
+        color: super::COLOR.load(Ordering::Relaxed),
+        width: std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse::<usize>().ok())
+            .filter(|&c| c > 0)
+            .map_or(100, |c| c.max(40)),
+    };
+    let request = Request {
+        repositories: jobs
+            .iter()
+            .map(|(product, url)| Repository {
+                product: product.clone(),
+                url: url.clone(),
+            })
+            .collect(),
+        jobs: threads,
+    };
+    let outcome = fetch(&render, mirrors, &request, true);
+    (outcome.failures, outcome.summary.repositories)
 }
 
 /// The repositories being fetched, in the order they were listed: what the progress line
@@ -135,177 +205,114 @@ impl InFlight {
 }
 
 /// The progress line, as cargo draws its own: only on a terminal, never with `-q`; it ticks
-/// every 100 ms, shows the time elapsed and names every repository in flight.
-fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
-    if super::verbosity() == super::Verbosity::Quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(total as u64);
-    // Coloured as the run's messages are (`--color`, FORCE_COLOR, NO_COLOR...).
-    let prefix = if super::COLOR.load(std::sync::atomic::Ordering::Relaxed) {
-        "{prefix:>12.cyan.bold}"
-    } else {
-        "{prefix:>12}"
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(&format!(
-            "{prefix} [{{bar:27}}] {{pos}}/{{len}} {{elapsed:>3}} {{spinner}}: {{wide_msg}}"
-        ))
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> ")
-        .tick_chars("-\\|/ "),
-    );
-    bar.set_prefix("Fetching");
-    bar.enable_steady_tick(std::time::Duration::from_millis(100));
-    Some(bar)
+/// every 100 ms, shows the time elapsed and the bytes received, and names every repository in
+/// flight. With `-v`, a line per repository fetched, above it.
+struct Bar {
+    /// Drawn from [`Progress::begin`] on, on a terminal.
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+    in_flight: InFlight,
+    received: std::sync::Arc<AtomicU64>,
+    /// The URL of each repository, by its index in the fetch: what `-v` names.
+    urls: Vec<String>,
+    verbose: bool,
 }
 
-/// Fetches `(product, url)` pairs in parallel, once per mirror, in the order given (as far
-/// as `threads` allow). Every other repository is still fetched when one fails. Prints the
-/// failures, then the summary; returns the failures and the number of mirrors.
-pub(crate) fn fetch_all(
-    mirrors: &Mirrors,
-    jobs: &[(String, String)],
-    threads: Option<usize>,
-) -> (Vec<FetchFailure>, usize) {
-    // One fetch per mirror: products that share a repository share its mirror.
-    let mut seen = std::collections::HashSet::new();
-    let jobs: Vec<&(String, String)> = jobs
-        .iter()
-        .filter(|(_, url)| seen.insert(mirrors.path(url)))
-        .collect();
-    let threads = threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-        .clamp(1, jobs.len().max(1));
-    let progress = progress_bar(jobs.len());
-    let verbose = super::verbosity() == super::Verbosity::Verbose;
-    // A status line, above the progress line when there is one.
-    let status = |text: String| match &progress {
-        Some(bar) => bar.suspend(|| err(&text)),
-        None => err(&text),
-    };
-    let queue = Mutex::new(jobs.iter().copied().enumerate().collect::<VecDeque<_>>());
-    let in_flight = InFlight::default();
-    let failures = Mutex::new(Vec::new());
-    let (created, changed, stale) = (Mutex::new(0usize), Mutex::new(0usize), Mutex::new(0usize));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                while let Some((index, (product, url))) =
-                    queue.lock().map(|mut q| q.pop_front()).ok().flatten()
-                {
-                    let shown = crate::url::redact(url);
-                    let names = in_flight.start(index, product);
-                    if let Some(bar) = &progress {
-                        bar.set_message(names);
-                    }
-                    let source = mirrors.fetch_url(url);
-                    match mirror::fetch(&source, &mirrors.path(url)) {
-                        Ok(report) => {
-                            *created.lock().unwrap_or_else(|e| e.into_inner()) +=
-                                usize::from(report.created);
-                            *changed.lock().unwrap_or_else(|e| e.into_inner()) += report.changed;
-                            *stale.lock().unwrap_or_else(|e| e.into_inner()) += report.stale_locks;
-                            if verbose {
-                                let what = if report.created {
-                                    "new mirror".to_owned()
-                                } else if report.changed == 0 {
-                                    "up to date".to_owned()
-                                } else if report.changed == 1 {
-                                    "1 ref changed".to_owned()
-                                } else {
-                                    format!("{} refs changed", report.changed)
-                                };
-                                status(format!("{:>12} {product} `{shown}`: {what}\n", "Fetched"));
-                            }
-                        }
-                        Err(error) => {
-                            let clean = |text: &str| {
-                                crate::url::redact_text(&redact_all(
-                                    &redact_all(text, url),
-                                    &source,
-                                ))
-                            };
-                            let failure = FetchFailure {
-                                product: product.clone(),
-                                url: shown,
-                                fetched: crate::url::redact(&source),
-                                reason: clean(&reason(&error)),
-                                help: clean(&error.help()),
-                                unreachable: matches!(
-                                    error,
-                                    mirror::MirrorError::Fetch { .. }
-                                        | mirror::MirrorError::Credentials { .. }
-                                ),
-                            };
-                            failures
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .push(failure);
-                        }
-                    }
-                    let names = in_flight.finish(index);
-                    if let Some(bar) = &progress {
-                        bar.set_message(names);
-                        bar.inc(1);
-                    }
-                }
-            });
+impl Bar {
+    fn new(repositories: &[&Repository]) -> Self {
+        Bar {
+            bar: std::sync::OnceLock::new(),
+            in_flight: InFlight::default(),
+            received: std::sync::Arc::default(),
+            urls: repositories
+                .iter()
+                .map(|r| crate::url::redact(&r.url))
+                .collect(),
+            verbose: super::verbosity() == super::Verbosity::Verbose,
         }
-    });
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
     }
-    let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
-    failures.sort();
-    // Errors first, the summary last.
-    report(&failures);
-    let created = created.into_inner().unwrap_or_else(|e| e.into_inner());
-    let changed = changed.into_inner().unwrap_or_else(|e| e.into_inner());
-    let fetched = jobs.len() - failures.len();
-    let noun = if fetched == 1 {
-        "repository"
-    } else {
-        "repositories"
-    };
-    let stale = stale.into_inner().unwrap_or_else(|e| e.into_inner());
-    let healed = if stale == 0 {
-        String::new()
-    } else {
-        format!(
-            ", {} left by an interrupted fetch removed",
-            crate::diagnostic::plural(stale, "git lock file")
-        )
-    };
-    if super::verbosity() != super::Verbosity::Quiet {
-        err(&format!(
-            "fetched {fetched} {noun} into `{}` ({created} new, {changed} refs changed{healed})\n",
-            mirrors.dir.display()
-        ));
-    }
-    (failures, jobs.len())
-}
 
-/// What went wrong, with every cause: "handshake failed" alone helps nobody.
-fn reason(error: &mirror::MirrorError) -> String {
-    let mut parts = Vec::new();
-    let mut cause: Option<&dyn std::error::Error> = match error {
-        mirror::MirrorError::Fetch { source, .. } => Some(source.as_ref()),
-        other => Some(other),
-    };
-    while let Some(current) = cause {
-        let text = current.to_string();
-        if parts.last() != Some(&text) {
-            parts.push(text);
+    /// A status line, above the progress line when there is one.
+    fn status(&self, text: &str) {
+        match self.bar.get() {
+            Some(bar) => bar.suspend(|| err(text)),
+            None => err(text),
         }
-        cause = current.source();
     }
-    parts.join(": ")
+
+    fn draw(&self, total: usize) -> Option<indicatif::ProgressBar> {
+        if super::verbosity() == super::Verbosity::Quiet || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new(total as u64);
+        // Coloured as the run's messages are (`--color`, FORCE_COLOR, NO_COLOR...).
+        let prefix = if super::COLOR.load(Ordering::Relaxed) {
+            "{prefix:>12.cyan.bold}"
+        } else {
+            "{prefix:>12}"
+        };
+        let received = self.received.clone();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{prefix} [{{bar:27}}] {{pos}}/{{len}} {{elapsed:>3}}{{received}} {{spinner}}: {{wide_msg}}"
+            ))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .with_key(
+                "received",
+                move |_: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                    let bytes = received.load(Ordering::Relaxed);
+                    if bytes > 0 {
+                        let _ = write!(out, " {}", crate::progress::bytes(bytes));
+                    }
+                },
+            )
+            .progress_chars("=> ")
+            .tick_chars("-\\|/ "),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(100));
+        Some(bar)
+    }
 }
 
-/// An error message with the URL's credentials removed wherever it quotes the URL.
-fn redact_all(message: &str, url: &str) -> String {
-    message.replace(url, &crate::url::redact(url))
+impl Progress for Bar {
+    fn begin(&self, what: &str, total: usize) {
+        if let Some(bar) = self.draw(total) {
+            bar.set_prefix(what.to_owned());
+            let _ = self.bar.set(bar);
+        }
+    }
+
+    fn started(&self, index: usize, name: &str) {
+        let names = self.in_flight.start(index, name);
+        if let Some(bar) = self.bar.get() {
+            bar.set_message(names);
+        }
+    }
+
+    fn received(&self, bytes: u64) {
+        self.received.store(bytes, Ordering::Relaxed);
+    }
+
+    fn finished(&self, index: usize, name: &str, finished: Finished<'_>) {
+        if let (true, Finished::Done(what)) = (self.verbose, finished) {
+            let url = self.urls.get(index).map_or("", String::as_str);
+            self.status(&format!("{:>12} {name} `{url}`: {what}\n", "Fetched"));
+        }
+        let names = self.in_flight.finish(index);
+        if let Some(bar) = self.bar.get() {
+            bar.set_message(names);
+            bar.inc(1);
+        }
+    }
+
+    fn message(&self, text: &str) {
+        self.status(&format!("{text}\n"));
+    }
+
+    fn end(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 #[cfg(test)]

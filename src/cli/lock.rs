@@ -554,7 +554,7 @@ pub(super) fn resolve_products(
             .collect();
         let (failures, _) = super::fetch::fetch_all(&mirrors, &jobs, args.jobs);
         if !failures.is_empty() {
-            err(if failures.iter().all(|f| f.unreachable) {
+            err(if failures.iter().all(|f| f.unreachable()) {
                 "nothing was locked: a lock is never made from stale mirrors (pass --offline to use them as they are)\n"
             } else {
                 "nothing was locked: a lock is never made from stale mirrors\n"

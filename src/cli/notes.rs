@@ -3,14 +3,12 @@
 
 use super::{CommandError, CommandResult};
 use clap::ValueEnum;
-use regex::Regex;
 
 use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit, boxed, err, out, out_json};
-use crate::git::mirror::Mirror;
+use crate::json::Release;
 use crate::lock::Lockfile;
-use crate::report::notes::{self, Notes, Range, RangeLog, Text};
-use crate::resolve::Mirrors;
+use crate::report::notes::{self, Notes};
 
 /// Write the release note between two releases
 ///
@@ -50,7 +48,7 @@ pub struct Args {
 enum Format {
     /// Markdown, for a release page, an announcement or a job summary
     Markdown,
-    /// One JSON document
+    /// The `distrib-notes/1` document
     Json,
     /// A self-contained HTML page
     Html,
@@ -66,138 +64,37 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         Format::Markdown => out(&note.markdown()),
         Format::Html => out(&note.html()),
         Format::Json => {
-            let mut text = serde_json::to_string_pretty(&note).unwrap_or_default();
-            text.push('\n');
-            out_json(&text);
+            let document = note.document(
+                Release::of(&from, Some(&workspace.root)),
+                Release::of(&to, Some(&workspace.root)),
+                unavailable,
+            );
+            out_json(&crate::json::to_text(&document));
+            return Ok(Exit::Success);
         }
     }
     if unavailable > 0 {
         err(&format!(
-            "warning: the commits of {} could not be read; the note says why (`distrib fetch` updates the mirrors)\n",
-            crate::diagnostic::plural(unavailable, "repository")
+            "{}\n",
+            context.render_error(&notes::Unavailable(unavailable))
         ));
     }
     Ok(Exit::Success)
 }
 
-/// The note from `from` to `to`, with the commits read from the mirrors, the distribution's
-/// issue pattern and install instructions, and the narrative of `notes/`; and how many
-/// repositories' commits could not be read.
+/// The note from `from` to `to` ([`notes::assemble`]), and how many repositories' commits
+/// could not be read.
 pub(super) fn note(
     workspace: &Workspace,
     from: &Lockfile,
     to: &Lockfile,
 ) -> Result<(Notes, usize), CommandError> {
-    let distribution = workspace
-        .manifests
-        .distributions
-        .iter()
-        .map(|d| &d.value)
-        .find(|d| d.name.value == to.distribution);
-    // `check` has validated the pattern.
-    let issues = distribution
-        .and_then(|d| d.issues.as_ref())
-        .and_then(|p| Regex::new(p).ok());
-    let narrative_path = workspace
-        .root
-        .join("notes")
-        .join(&to.distribution)
-        .join(format!("{}.md", to.release));
-    let narrative = match std::fs::read_to_string(&narrative_path) {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(boxed(crate::fsutil::IoError::new(&narrative_path, e))),
-    };
-    let install = distribution.and_then(|d| d.install.as_ref()).map(|text| {
-        crate::naming::fill(text, |key| match key {
-            "release" => Some(to.release.clone()),
-            "distribution" => Some(to.distribution.clone()),
-            "build" => Some(to.build.to_string()),
-            "platform" => Some(to.platform.clone()),
-            _ => to.variables.get(key).cloned(),
-        })
-    });
-    let (ranges, missing): (Vec<_>, Vec<_>) =
-        notes::ranges(from, to).into_iter().partition(Result::is_ok);
-    let mut logs = read_logs(&workspace.mirrors(), ranges.into_iter().flatten().collect());
-    let unavailable = logs
-        .iter()
-        .filter(|(_, log)| matches!(log, RangeLog::Unavailable(_)))
-        .count();
-    // A repository new to a product has no range: the note says so.
-    logs.extend(
-        missing
-            .into_iter()
-            .filter_map(Result::err)
-            .map(|(range, why)| (range, RangeLog::Unavailable(why))),
-    );
-    let build = distribution
-        .and_then(|d| d.naming.build.as_ref())
-        .map(|t| t.value.clone());
-    let digest = crate::records::lock_digest(to);
-    let records = crate::records::read(&workspace.root, &to.distribution, &to.release)
-        .ok()
-        .flatten()
-        .map(|r| r.records.into_iter().filter(|r| r.lock == digest).collect())
-        .unwrap_or_default();
-    let text = Text {
-        narrative,
-        install,
-        build,
-        records,
-    };
-    Ok((
-        notes::notes(from, to, logs, issues.as_ref(), text),
-        unavailable,
-    ))
-}
-
-/// Each range's commits, read from its mirror; the repositories are read in parallel.
-fn read_logs(mirrors: &Mirrors, ranges: Vec<Range>) -> Vec<(Range, RangeLog)> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = ranges.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = ranges
-            .chunks(chunk)
-            .map(|part| {
-                let worker = scope.spawn(move || {
-                    part.iter()
-                        .map(|r| read_log(mirrors, r))
-                        .collect::<Vec<_>>()
-                });
-                (part, worker)
-            })
-            .collect();
-        let mut logs = Vec::with_capacity(ranges.len());
-        for (part, worker) in workers {
-            let read = worker.join().unwrap_or_else(|_| {
-                let failed = || RangeLog::Unavailable("reading the mirror failed".into());
-                part.iter().map(|_| failed()).collect()
-            });
-            logs.extend(part.iter().cloned().zip(read));
-        }
-        logs
-    })
-}
-
-fn read_log(mirrors: &Mirrors, range: &Range) -> RangeLog {
-    let path = mirrors.path(&range.url);
-    let mirror = match Mirror::open(&path) {
-        Ok(mirror) => mirror,
-        Err(error) => {
-            return RangeLog::Unavailable(format!("no usable mirror of {}: {error}", range.url));
-        }
-    };
-    match mirror.log(&range.from, &range.to, range.path.as_deref()) {
-        Ok(log) => RangeLog::Walked {
-            commits: log.commits,
-            problem: log.problem,
-        },
-        Err(error) => RangeLog::Unavailable(format!(
-            "cannot read {}..{} of {}: {error}; the mirror may be older than the locks (run `distrib fetch`), or the history was rewritten",
-            &range.from[..10.min(range.from.len())],
-            &range.to[..10.min(range.to.len())],
-            range.url
-        )),
-    }
+    notes::assemble(
+        &workspace.root,
+        &workspace.manifests,
+        &workspace.mirrors(),
+        from,
+        to,
+    )
+    .map_err(boxed)
 }

@@ -1,17 +1,15 @@
 //! `distrib record`: append a check's result to a release's records; and the gate every gated
 //! step (`release candidate|final|patch`, `deploy set-default`) passes through.
 
-use super::CommandResult;
+use super::{CommandError, CommandResult};
 use std::path::Path;
 
-use super::lock::{fail, parse_date, usage};
-use super::{Context, Exit, boxed, err};
-use crate::fsutil::IoError;
+use super::lock::parse_date;
+use super::{Context, Exit, boxed, err, out_json};
 use crate::lock::Lockfile;
-use crate::lock::history::{self, History};
 use crate::manifest::{self, Origin};
 use crate::naming::DateTime;
-use crate::records::{self, Entry, Outcome, Records};
+use crate::records::{self, Entry, Outcome};
 
 /// Record the result of a check of a release: a build, a Full System Test, a workout, a
 /// validation campaign
@@ -54,6 +52,10 @@ pub struct Args {
     /// The date and time of the result (UTC) [default: now]
     #[arg(long, value_name = "YYYY-MM-DD[THH:MM]", value_parser = parse_date)]
     date: Option<DateTime>,
+
+    /// `human`: a line on stderr; `json`: the `distrib-record/1` document on stdout
+    #[arg(long, value_enum, default_value_t = super::lock::Format::Human)]
+    format: super::lock::Format,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -62,175 +64,48 @@ enum Result {
     Fail,
 }
 
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-enum RecordFailure {
-    #[error("no lock of a release `{release}`{}", distribution.as_ref().map(|d| format!(" of `{d}`")).unwrap_or_default())]
-    #[diagnostic(
-        code("release-unknown"),
-        help("a record judges a locked release: `distrib list` shows them")
-    )]
-    NoLock {
-        release: String,
-        distribution: Option<String>,
-    },
-    #[error("`{release}` is a release of {}", distributions.join(" and "))]
-    #[diagnostic(code("release-ambiguous"), help("pass --distribution"))]
-    Ambiguous {
-        release: String,
-        distributions: Vec<String>,
-    },
-    #[error("`{check}` is not a check name: {why}")]
-    #[diagnostic(
-        code("check-name"),
-        help("name checks as `gates:` does: `build`, `fst`")
-    )]
-    CheckName { check: String, why: &'static str },
-    #[error("cannot append to `{}`: {why}", path.display())]
-    #[diagnostic(
-        code("record-invalid"),
-        help("a records file is written by distrib only: restore it from git")
-    )]
-    Unreadable {
-        path: std::path::PathBuf,
-        why: String,
-    },
-    #[error("{step} of `{release}` is gated: {}", missing.join(", "))]
-    #[diagnostic(
-        code("gate-closed"),
-        help(
-            "record the check when it passes (`distrib record {release} CHECK --result pass`), or go on with --override-gate \"REASON\", which is recorded"
-        )
-    )]
-    Gate {
-        step: String,
-        release: String,
-        missing: Vec<String>,
-    },
-}
-
 pub fn run(context: &Context, args: Args) -> CommandResult {
     let opened = manifest::open(&context.start, None).map_err(boxed)?;
     let Origin::WorkTree(root) = &opened.origin else {
         return Ok(Exit::Failure);
     };
-    if let Some(why) = records::check_name_problem(&args.check) {
-        return Ok(usage(
-            context,
-            RecordFailure::CheckName {
-                check: args.check.clone(),
-                why,
+    let request = records::Request {
+        release: args.release.clone(),
+        distribution: args.distribution.clone(),
+        entry: Entry {
+            check: args.check.clone(),
+            result: match args.result {
+                Result::Pass => Outcome::Pass,
+                Result::Fail => Outcome::Fail,
             },
-        ));
-    }
-    let _guard = match history::exclusive(root) {
-        Ok(guard) => guard,
-        Err(e) => return Ok(fail(context, e)),
-    };
-    let history = History::read(root).map_err(boxed)?;
-    let found: Vec<&Lockfile> = history
-        .all()
-        .filter(|l| l.release == args.release)
-        .filter(|l| {
-            args.distribution
-                .as_ref()
-                .is_none_or(|d| *d == l.distribution)
-        })
-        .collect();
-    let lock = match found.as_slice() {
-        [lock] => *lock,
-        [] => {
-            return Ok(fail(
-                context,
-                RecordFailure::NoLock {
-                    release: args.release.clone(),
-                    distribution: args.distribution.clone(),
-                },
-            ));
-        }
-        many => {
-            return Ok(usage(
-                context,
-                RecordFailure::Ambiguous {
-                    release: args.release.clone(),
-                    distributions: many
-                        .iter()
-                        .map(|l| format!("`{}`", l.distribution))
-                        .collect(),
-                },
-            ));
-        }
-    };
-    let entry = Entry {
-        check: args.check.clone(),
-        result: match args.result {
-            Result::Pass => Outcome::Pass,
-            Result::Fail => Outcome::Fail,
+            date: args.date.unwrap_or_else(DateTime::now).to_text(),
+            by: args.by.clone(),
+            url: args.url.clone(),
+            note: args.note.clone(),
         },
-        date: args.date.unwrap_or_else(DateTime::now).to_text(),
-        by: args.by.clone(),
-        url: args.url.clone(),
-        note: args.note.clone(),
     };
-    match append(root, lock, vec![entry]) {
-        Ok(path) => {
-            err(&format!(
-                "recorded `{}` {} for `{}` in `{}`\n",
-                args.check,
-                entry_result(args.result),
-                lock.release,
-                path.strip_prefix(root).unwrap_or(&path).display()
-            ));
-            Ok(Exit::Success)
-        }
-        Err(exit) => Ok(exit_of(context, exit)),
+    let recorded = records::record(root, request).map_err(command_error)?;
+    if args.format == super::lock::Format::Json {
+        out_json(&crate::json::to_text(&recorded.document(root)));
+        return Ok(Exit::Success);
     }
+    err(&format!(
+        "recorded `{}` {} for `{}` in `{}`\n",
+        recorded.record.check,
+        recorded.record.result.as_str(),
+        recorded.lock.release,
+        crate::json::relative(root, &recorded.path)
+    ));
+    Ok(Exit::Success)
 }
 
-fn entry_result(result: Result) -> &'static str {
-    match result {
-        Result::Pass => "pass",
-        Result::Fail => "fail",
+/// A record's failure, of the kind its cause is.
+fn command_error(error: records::RecordFailure) -> CommandError {
+    if error.is_usage() {
+        CommandError::usage(error)
+    } else {
+        CommandError::user(error)
     }
-}
-
-/// Why an append failed.
-enum AppendError {
-    Unreadable(std::path::PathBuf, String),
-    Io(IoError),
-}
-
-fn exit_of(context: &Context, error: AppendError) -> Exit {
-    match error {
-        AppendError::Unreadable(path, why) => {
-            fail(context, RecordFailure::Unreadable { path, why })
-        }
-        AppendError::Io(e) => fail(context, e),
-    }
-}
-
-/// Appends entries to the records of `lock`'s release, atomically. An existing file must be
-/// intact: a record is never added to an edited file.
-fn append(
-    root: &Path,
-    lock: &Lockfile,
-    entries: Vec<Entry>,
-) -> std::result::Result<std::path::PathBuf, AppendError> {
-    let mut records = match records::read(root, &lock.distribution, &lock.release) {
-        Ok(Some(records)) => records,
-        Ok(None) => Records::new(&lock.distribution, &lock.release),
-        Err((path, why)) => return Err(AppendError::Unreadable(path, why)),
-    };
-    let digest = records::lock_digest(lock);
-    for entry in entries {
-        records.append(entry, &digest);
-    }
-    let path = records::path(root, &lock.distribution, &lock.release);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| AppendError::Io(IoError::new(parent, e)))?;
-    }
-    crate::fsutil::write_atomic(&path, records.to_text().as_bytes())
-        .map_err(|e| AppendError::Io(IoError::new(&path, e)))?;
-    Ok(path)
 }
 
 /// What a gated step is given on the command line.
@@ -258,46 +133,42 @@ pub(super) fn gate(
     args: &GateArgs,
     dry_run: bool,
 ) -> std::result::Result<(), Exit> {
-    let missing = records::gate(root, lock, checks);
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let Some(reason) = &args.override_gate else {
-        return Err(fail(
-            context,
-            RecordFailure::Gate {
-                step: step.to_owned(),
-                release: lock.release.clone(),
-                missing,
-            },
-        ));
-    };
+    pass_gate(root, step, lock, checks, args, dry_run).map_err(|error| {
+        err(&format!("{}\n", context.render_error(error.error.as_ref())));
+        error.exit()
+    })
+}
+
+/// [`gate`], the refusal returned rather than printed.
+pub(super) fn pass_gate(
+    root: &Path,
+    step: &str,
+    lock: &Lockfile,
+    checks: &[String],
+    args: &GateArgs,
+    dry_run: bool,
+) -> std::result::Result<(), CommandError> {
     let by = args
         .by
         .clone()
         .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()));
-    let date = DateTime::now().to_text();
-    let entries = checks
-        .iter()
-        .filter(|check| missing.iter().any(|m| m.starts_with(&format!("`{check}`"))))
-        .map(|check| Entry {
-            check: check.clone(),
-            result: Outcome::Overridden,
-            date: date.clone(),
-            by: by.clone(),
-            url: None,
-            note: Some(format!("{step}: {reason}")),
-        })
-        .collect();
-    if dry_run {
-        return Ok(());
+    let given = args.override_gate.as_ref().map(|reason| records::Override {
+        reason: reason.clone(),
+        by: by.clone(),
+        date: DateTime::now().to_text(),
+    });
+    match records::pass_gate(root, step, lock, checks, given.as_ref(), dry_run) {
+        Ok(records::Passed::Open) => Ok(()),
+        Ok(records::Passed::Overridden { .. }) if dry_run => Ok(()),
+        Ok(records::Passed::Overridden { missing }) => {
+            err(&format!(
+                "warning: {step} of `{}` goes on without {}: recorded as overridden{}\n",
+                lock.release,
+                missing.join(", "),
+                by.map(|b| format!(" by `{b}`")).unwrap_or_default()
+            ));
+            Ok(())
+        }
+        Err(error) => Err(command_error(error)),
     }
-    append(root, lock, entries).map_err(|e| exit_of(context, e))?;
-    err(&format!(
-        "warning: {step} of `{}` goes on without {}: recorded as overridden{}\n",
-        lock.release,
-        missing.join(", "),
-        by.map(|b| format!(" by `{b}`")).unwrap_or_default()
-    ));
-    Ok(())
 }

@@ -2,7 +2,6 @@
 //! The engine here (pre-flight, create, push, report) is shared with `distrib branch`.
 
 use super::CommandResult;
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 use super::locate::{Accept, locate};
@@ -10,11 +9,11 @@ use super::lock::{LockFailure, fail};
 use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit, err, out_json, out_text};
 use crate::git::mirror;
-use crate::git::push::{Git, RemoteError};
 use crate::lock::Lockfile;
 use crate::naming::DateTime;
+use crate::progress::{Finished, Progress};
 use crate::resolve::Plan;
-use crate::tag::{self, State};
+use crate::tag::{self, Mode, What, Written};
 
 /// Tag every repository of a release, as its lock records (DMTN-106 §2.5, §4.2, §4.4, §4.9)
 ///
@@ -252,69 +251,6 @@ pub(super) fn resolve_companions(
     Ok(())
 }
 
-/// One ref to put in one repository.
-pub(super) struct Item {
-    /// As the lock records it.
-    pub url: String,
-    /// Where it is read and pushed (after `rewrite:`).
-    pub fetch_url: String,
-    pub mirror: PathBuf,
-    /// `refs/tags/<name>` or `refs/heads/<name>`.
-    pub full_ref: String,
-    pub commit: String,
-    /// An annotated tag's message; `None` for a branch.
-    pub message: Option<String>,
-    pub state: State,
-    pub outcome: Option<Result<&'static str, RemoteError>>,
-    /// The manifest repository itself: its own git folder stands for the mirror, and is
-    /// never fetched into; without an origin, the tag is made there only.
-    pub manifest: bool,
-}
-
-impl Item {
-    pub fn new(
-        workspace: &Workspace,
-        url: &str,
-        full_ref: String,
-        commit: &str,
-        message: Option<String>,
-    ) -> Self {
-        let mirrors = workspace.mirrors();
-        Self {
-            url: url.to_owned(),
-            fetch_url: mirrors.fetch_url(url),
-            mirror: mirrors.path(url),
-            full_ref,
-            commit: commit.to_owned(),
-            message,
-            state: State::Create,
-            outcome: None,
-            manifest: false,
-        }
-    }
-
-    fn name(&self) -> &str {
-        self.full_ref
-            .strip_prefix("refs/tags/")
-            .or_else(|| self.full_ref.strip_prefix("refs/heads/"))
-            .unwrap_or(&self.full_ref)
-    }
-}
-
-/// What one run is asked to do.
-pub(super) struct Mode {
-    pub push: bool,
-    pub dry_run: bool,
-    pub verify: bool,
-    pub force: bool,
-    pub jobs: Option<usize>,
-    pub json: bool,
-    /// The tagger's date: the lock's, so that a tag made again is the same object.
-    pub date: String,
-    /// `tag` or `branch`, for messages.
-    pub what: &'static str,
-}
-
 pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = Workspace::open(context, &args.run.mirrors)? else {
         return Ok(Exit::Failure);
@@ -332,90 +268,212 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         let checks = crate::resolve::find_distribution(&workspace.manifests, &lock.distribution)
             .map(|d| d.gates.of("tag"))
             .unwrap_or_default();
-        if let Err(exit) = super::record::gate(
-            context,
+        super::record::pass_gate(
             &workspace.root,
             "tag",
             &lock,
             &checks,
             &args.gate,
             args.run.dry_run,
-        ) {
-            return Ok(exit);
+        )?;
+    }
+    let items = tag::tag_items(&workspace.root, &workspace.mirrors(), &lock);
+    let mode = if args.verify {
+        Mode::Verify
+    } else {
+        args.run.mode(args.force)
+    };
+    execute(
+        context,
+        &workspace,
+        &lock,
+        What::Tag,
+        items,
+        mode,
+        &args.run,
+    )
+}
+
+impl RunArgs {
+    /// What the flags ask: a dry run, or writing (and pushing with --push).
+    pub fn mode(&self, force: bool) -> Mode {
+        if self.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Write {
+                push: self.push,
+                force,
+            }
         }
     }
-    let mut items: Vec<Item> = lock
-        .tags
-        .iter()
-        .map(|t| {
-            Item::new(
-                &workspace,
-                &t.url,
-                format!("refs/tags/{}", t.name),
-                &t.commit,
-                Some(t.message.clone()),
-            )
-        })
-        .collect();
-    if let Some(item) = manifest_item(&workspace, &lock) {
-        items.push(item);
-    }
-    let mode = Mode {
-        push: args.run.push,
-        dry_run: args.run.dry_run,
-        verify: args.verify,
-        force: args.force,
-        jobs: args.run.jobs,
-        json: args.run.format == super::lock::Format::Json,
-        date: tag_date(&lock),
-        what: "tag",
+}
+
+/// Nothing was written: the pre-flight found problems.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("nothing was written ({summary}): fix the problems above, then run it again")]
+#[diagnostic(code("ref-blocked"))]
+struct Blocked {
+    summary: String,
+    #[help]
+    help: Option<String>,
+}
+
+/// `--verify`: some repository is not in sync.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{synced} of {repositories} in sync with `{release}`")]
+#[diagnostic(
+    code("tag-out-of-sync"),
+    help("`distrib tag {release} --push` creates what is missing")
+)]
+struct OutOfSync {
+    synced: usize,
+    repositories: String,
+    release: String,
+}
+
+/// Some writes failed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{what} `{release}`: {written}, {synced} already in sync, {failed} failed")]
+#[diagnostic(
+    code("push-failed"),
+    help("run the same command again once the failures are fixed: it pushes only what is missing")
+)]
+struct Failed {
+    what: &'static str,
+    release: String,
+    written: String,
+    synced: usize,
+    failed: usize,
+}
+
+/// Runs the execution of `items` and renders it: a line per repository (or the JSON
+/// document) on stdout, the problems as diagnostics and the summary on stderr. Shared with
+/// `distrib branch`.
+pub(super) fn execute(
+    context: &Context,
+    workspace: &Workspace,
+    lock: &Lockfile,
+    what: What,
+    items: Vec<tag::Item>,
+    mode: Mode,
+    run: &RunArgs,
+) -> CommandResult {
+    let request = tag::Request {
+        what,
+        items,
+        mode,
+        jobs: run.jobs,
+        date: tag::tag_date(lock),
     };
-    Ok(execute(context, &workspace, &lock, items, &mode))
-}
-
-/// DMTN-106 §2.6: the manifest repository is tagged with the release too, at the commit the
-/// lock was made from (none when it was made from uncommitted manifests), its tag pushed to
-/// its `origin` when it has one. The tag is the release's, without a product's prefix.
-fn manifest_item(workspace: &Workspace, lock: &Lockfile) -> Option<Item> {
-    let commit = lock
-        .manifest_commit
-        .as_deref()
-        .filter(|c| !c.ends_with("-dirty"))?;
-    let tag = lock.tags.iter().min_by_key(|t| t.name.len())?;
-    let (git_dir, origin) = Git::from_user_config().repository(&workspace.root)?;
-    let url = origin.unwrap_or_else(|| git_dir.display().to_string());
-    Some(Item {
-        url: url.clone(),
-        fetch_url: url,
-        mirror: git_dir,
-        full_ref: format!("refs/tags/{}", tag.name),
-        commit: commit.to_owned(),
-        message: Some(tag::message(&tag.name, lock)),
-        state: State::Create,
-        outcome: None,
-        manifest: true,
-    })
-}
-
-/// `YYYY-MM-DDTHH:MM` of the lock's date.
-pub(super) fn tag_date(lock: &Lockfile) -> String {
-    match DateTime::parse(&lock.date) {
-        Ok(d) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}",
-            d.year, d.month, d.day, d.hour, d.minute
-        ),
-        Err(_) => "1970-01-01T00:00".into(),
+    let progress = Bar::default();
+    let execution = tag::execute(&workspace.root, request, &progress).map_err(super::boxed)?;
+    let release = format!("{}/{}", lock.distribution, lock.release);
+    if run.format == super::lock::Format::Json {
+        let document = execution.document(crate::json::Release::of(lock, Some(&workspace.root)));
+        out_json(&crate::json::to_text(&document));
+        return Ok(if execution.succeeded() {
+            Exit::Success
+        } else {
+            Exit::Failure
+        });
+    }
+    out_text(&lines(&execution));
+    for problem in execution.problems() {
+        err(&format!("{}\n", context.render_error(&problem)));
+    }
+    let counts = tag::counts(execution.repositories.iter().map(|o| &o.state));
+    let summary = counts
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match mode {
+        Mode::Write { .. } if execution.blocked => Err(super::boxed(Blocked {
+            summary,
+            help: (execution.conflicts() > 0 && execution.unreachable() == 0 && what == What::Tag)
+                .then(|| "pass --force to move the conflicting refs".to_owned()),
+        })),
+        Mode::Verify if !execution.succeeded() => Err(super::boxed(OutOfSync {
+            synced: execution.in_sync(),
+            repositories: crate::diagnostic::plural(execution.repositories.len(), "repository"),
+            release,
+        })),
+        Mode::Verify => {
+            err(&format!(
+                "{} of {} in sync with `{release}`\n",
+                execution.in_sync(),
+                crate::diagnostic::plural(execution.repositories.len(), "repository"),
+            ));
+            Ok(Exit::Success)
+        }
+        Mode::DryRun => {
+            err(&format!("plan: {summary}; nothing was written\n"));
+            Ok(if execution.succeeded() {
+                Exit::Success
+            } else {
+                Exit::Failure
+            })
+        }
+        Mode::Write { push, .. } => {
+            let written = if push {
+                format!("{} pushed", execution.written(Written::Pushed))
+            } else {
+                format!(
+                    "{} created in the mirrors (not pushed: pass --push)",
+                    execution.written(Written::Created)
+                )
+            };
+            let synced = execution.written(Written::InSync);
+            if execution.failed() > 0 {
+                return Err(super::boxed(Failed {
+                    what: what.as_str(),
+                    release,
+                    written,
+                    synced,
+                    failed: execution.failed(),
+                }));
+            }
+            err(&format!(
+                "{} `{release}`: {written}, {synced} already in sync, 0 failed\n",
+                what.as_str()
+            ));
+            Ok(Exit::Success)
+        }
     }
 }
 
-/// Runs `work` on every item, `jobs` at a time, with a progress bar on a terminal.
-fn parallel(items: &mut [Item], jobs: Option<usize>, label: &str, work: impl Fn(&mut Item) + Sync) {
-    use std::io::IsTerminal;
-    let threads = jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-        .clamp(1, items.len().max(1));
-    let progress = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(items.len() as u64);
+/// One line per repository: what became of it (or its pre-flight state), the ref, the commit,
+/// the URL.
+fn lines(execution: &tag::Execution) -> String {
+    let mut text = String::new();
+    for outcome in &execution.repositories {
+        let shown = match &outcome.written {
+            Some(Ok(written)) => written.as_str(),
+            Some(Err(_)) => "failed",
+            None => outcome.state.as_str(),
+        };
+        let commit = &outcome.item.commit;
+        text.push_str(&format!(
+            "{shown:<11} {} {} {}\n",
+            outcome.item.name(),
+            &commit[..commit.len().min(12)],
+            crate::url::redact(&outcome.item.url)
+        ));
+    }
+    text
+}
+
+/// The progress line of the pre-flight and the pushes, on a terminal.
+#[derive(Default)]
+struct Bar(Mutex<Option<indicatif::ProgressBar>>);
+
+impl Progress for Bar {
+    fn begin(&self, what: &str, total: usize) {
+        use std::io::IsTerminal;
+        if super::verbosity() == super::Verbosity::Quiet || !std::io::stderr().is_terminal() {
+            return;
+        }
+        let bar = indicatif::ProgressBar::new(total as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{prefix:>9} [{bar:30}] {pos}/{len} {wide_msg}",
@@ -423,293 +481,19 @@ fn parallel(items: &mut [Item], jobs: Option<usize>, label: &str, work: impl Fn(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> "),
         );
-        bar.set_prefix(label.to_owned());
-        bar
-    });
-    let queue = Mutex::new(items.iter_mut().collect::<Vec<_>>());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                while let Some(item) = queue.lock().map(|mut q| q.pop()).ok().flatten() {
-                    if let Some(bar) = &progress {
-                        bar.set_message(crate::url::redact(&item.url));
-                    }
-                    work(item);
-                    if let Some(bar) = &progress {
-                        bar.inc(1);
-                    }
-                }
-            });
-        }
-    });
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
+        bar.set_prefix(what.to_owned());
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar);
     }
-}
 
-/// Pre-flight, then (unless a dry run or a verification) create and push; reports per
-/// repository. The exit code says whether everything is as the release wants it.
-pub(super) fn execute(
-    context: &Context,
-    workspace: &Workspace,
-    lock: &Lockfile,
-    mut items: Vec<Item>,
-    mode: &Mode,
-) -> Exit {
-    let _ = context;
-    let git = Git::from_user_config();
-    // Two runs of one release at once: the second waits, then finds the first one's work done.
-    let _guard = if mode.dry_run || mode.verify {
-        None
-    } else {
-        match crate::lock::history::exclusive(&workspace.root) {
-            Ok(guard) => Some(guard),
-            Err(error) => return fail(context, error),
-        }
-    };
-    preflight(&git, &mut items, mode.jobs);
-    let unreachable = items
-        .iter()
-        .filter(|i| matches!(i.state, State::Unreachable { .. }))
-        .count();
-    let conflicts = items
-        .iter()
-        .filter(|i| matches!(i.state, State::Conflict { .. }))
-        .count();
-    let blocked = unreachable > 0 || (conflicts > 0 && !mode.force);
-    if mode.dry_run || mode.verify || blocked {
-        report(lock, &items, mode, false);
-        for item in &items {
-            problem(item, mode);
-        }
-        let counts = tag::counts(items.iter().map(|i| &i.state));
-        let summary = counts
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if blocked && !mode.dry_run && !mode.verify {
-            err(&format!(
-                "nothing was written ({summary}): fix the problems above, then run it again{}\n",
-                if conflicts > 0 && unreachable == 0 && mode.what == "tag" {
-                    " (or pass --force to move the conflicting refs)"
-                } else {
-                    ""
-                }
-            ));
-            return Exit::Failure;
-        }
-        if mode.verify {
-            let synced = counts.get("in-sync").copied().unwrap_or(0);
-            err(&format!(
-                "{synced} of {} in sync with `{}/{}`\n",
-                crate::diagnostic::plural(items.len(), "repository"),
-                lock.distribution,
-                lock.release
-            ));
-            return if synced == items.len() {
-                Exit::Success
-            } else {
-                Exit::Failure
-            };
-        }
-        err(&format!("plan: {summary}; nothing was written\n"));
-        return if blocked {
-            Exit::Failure
-        } else {
-            Exit::Success
-        };
-    }
-    for item in &items {
-        problem(item, mode);
-    }
-    parallel(&mut items, mode.jobs, "Pushing", |item| {
-        item.outcome = Some(write_one(&git, item, mode));
-    });
-    report(lock, &items, mode, true);
-    let failed: Vec<&Item> = items
-        .iter()
-        .filter(|i| matches!(i.outcome, Some(Err(_))))
-        .collect();
-    for item in &failed {
-        if let Some(Err(error)) = &item.outcome {
-            err(&format!(
-                "error: cannot {} `{}` in `{}`: {error}\n  help: {}\n",
-                mode.what,
-                item.name(),
-                crate::url::redact(&item.fetch_url),
-                error.help()
-            ));
+    fn finished(&self, _index: usize, _name: &str, _finished: Finished<'_>) {
+        if let Some(bar) = &*self.0.lock().unwrap_or_else(|e| e.into_inner()) {
+            bar.inc(1);
         }
     }
-    let count = |outcome: &str| {
-        items
-            .iter()
-            .filter(|i| matches!(i.outcome, Some(Ok(o)) if o == outcome))
-            .count()
-    };
-    let (pushed, created, synced) = (count("pushed"), count("created"), count("in-sync"));
-    let written = if mode.push {
-        format!("{pushed} pushed")
-    } else {
-        format!("{created} created in the mirrors (not pushed: pass --push)")
-    };
-    err(&format!(
-        "{} `{}/{}`: {written}, {synced} already in sync, {} failed\n",
-        mode.what,
-        lock.distribution,
-        lock.release,
-        failed.len()
-    ));
-    if failed.is_empty() {
-        Exit::Success
-    } else {
-        err(
-            "run the same command again once the failures are fixed: it pushes only what is missing\n",
-        );
-        Exit::Failure
-    }
-}
 
-/// Reads every origin's ref and classifies each repository.
-fn preflight(git: &Git, items: &mut [Item], jobs: Option<usize>) {
-    parallel(items, jobs, "Reading", |item| {
-        item.state = match git.ls_remote(&item.fetch_url, std::slice::from_ref(&item.full_ref)) {
-            Ok(refs) => tag::classify(
-                &item.commit,
-                refs.get(&item.full_ref),
-                item.message.as_deref(),
-                |id| git.message_of(&item.mirror, id),
-            ),
-            Err(error) => State::Unreachable {
-                reason: error.to_string(),
-                help: error.help(),
-            },
-        };
-    });
-}
-
-/// Creates the ref (in the mirror, for a tag) and, with --push, pushes it.
-fn write_one(git: &Git, item: &Item, mode: &Mode) -> Result<&'static str, RemoteError> {
-    let force = matches!(item.state, State::Conflict { .. });
-    if matches!(item.state, State::InSync { .. }) {
-        return Ok("in-sync");
-    }
-    // The mirror must hold the commit: a mirror deleted since the lock was made is fetched.
-    let has_commit = mirror::Mirror::open(&item.mirror).is_ok_and(|m| m.has_commit(&item.commit));
-    if !has_commit && !item.manifest {
-        mirror::fetch(&item.fetch_url, &item.mirror)
-            .map_err(|e| RemoteError::Failed(e.to_string()))?;
-    }
-    let source = match &item.message {
-        Some(message) => {
-            git.tag(&item.mirror, item.name(), &item.commit, message, &mode.date)?;
-            item.full_ref.clone()
+    fn end(&self) {
+        if let Some(bar) = self.0.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            bar.finish_and_clear();
         }
-        None => item.commit.clone(),
-    };
-    let local = item.manifest && item.fetch_url == item.mirror.display().to_string();
-    if !mode.push || local {
-        return Ok("created");
     }
-    let plus = if force { "+" } else { "" };
-    git.push(
-        &item.mirror,
-        &item.fetch_url,
-        &[format!("{plus}{source}:{}", item.full_ref)],
-    )?;
-    Ok("pushed")
-}
-
-/// A pre-flight problem, on stderr.
-fn problem(item: &Item, mode: &Mode) {
-    let url = crate::url::redact(&item.fetch_url);
-    match &item.state {
-        State::Conflict { commit } => err(&format!(
-            "{}: `{}` exists in `{url}` at `{}`, not at the release's `{}`\n  help: {}\n",
-            if mode.force { "warning" } else { "error" },
-            item.name(),
-            short(commit),
-            short(&item.commit),
-            match (mode.what, mode.force) {
-                ("tag", true) => "--force moves it",
-                ("tag", false) =>
-                    "find out who made it; pass --force to move it to the release's commit",
-                _ =>
-                    "a release branch is never moved: find out who made it, then delete it or fix from it",
-            }
-        )),
-        State::Unreachable { reason, help } => err(&format!(
-            "error: cannot read `{url}`: {reason}\n  help: {help}\n"
-        )),
-        State::InSync { note: Some(note) } => err(&format!(
-            "note: `{}` in `{url}` is on the release's commit: {note}\n",
-            item.name()
-        )),
-        _ => {}
-    }
-}
-
-fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(12)]
-}
-
-/// One line per repository (human, stdout), or the JSON document.
-fn report(lock: &Lockfile, items: &[Item], mode: &Mode, done: bool) {
-    if mode.json {
-        let repositories: Vec<serde_json::Value> = items
-            .iter()
-            .map(|item| {
-                let mut entry = serde_json::json!({
-                    "url": crate::url::redact(&item.url),
-                    "ref": item.full_ref,
-                    "commit": item.commit,
-                    "state": item.state.as_str(),
-                });
-                match &item.state {
-                    State::Conflict { commit } => entry["found"] = commit.clone().into(),
-                    State::Unreachable { reason, .. } => entry["reason"] = reason.clone().into(),
-                    State::InSync { note: Some(note) } => entry["note"] = note.clone().into(),
-                    _ => {}
-                }
-                match &item.outcome {
-                    Some(Ok(outcome)) => entry["outcome"] = (*outcome).into(),
-                    Some(Err(error)) => {
-                        entry["outcome"] = "failed".into();
-                        entry["reason"] = error.to_string().into();
-                    }
-                    None if done => entry["outcome"] = "skipped".into(),
-                    None => {}
-                }
-                entry
-            })
-            .collect();
-        let document = serde_json::json!({
-            "distribution": lock.distribution,
-            "release": lock.release,
-            "kind": mode.what,
-            "push": mode.push,
-            "done": done,
-            "repositories": repositories,
-        });
-        let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-        text.push('\n');
-        out_json(&text);
-        return;
-    }
-    let mut text = String::new();
-    for item in items {
-        let shown = match &item.outcome {
-            Some(Ok(outcome)) => (*outcome).to_owned(),
-            Some(Err(_)) => "failed".to_owned(),
-            None => item.state.as_str().to_owned(),
-        };
-        text.push_str(&format!(
-            "{shown:<11} {} {} {}\n",
-            item.name(),
-            short(&item.commit),
-            crate::url::redact(&item.url)
-        ));
-    }
-    out_text(&text);
 }

@@ -292,6 +292,48 @@ rules {
         Import = "import";
         /// The import would overwrite product files
         ImportExists = "import-exists";
+        /// A repository's origin that cannot be read (fetched after `rewrite:`)
+        FetchUnreachable = "fetch-unreachable";
+        /// A repository's origin asks for credentials that no git credential helper gave, or refuses them
+        FetchCredentials = "fetch-credentials";
+        /// A mirror that cannot be opened or written while fetching
+        MirrorWrite = "mirror-write";
+        /// Some repositories could not be fetched: the count, after each one's error
+        FetchFailed = "fetch-failed";
+        /// A commit a lock records that no longer exists in its repository
+        CommitMissing = "commit-missing";
+        /// A commit a lock records that no branch or tag of its repository reaches any more
+        CommitUnreachable = "commit-unreachable";
+        /// A tag a lock resolved that now points to another commit
+        TagMoved = "tag-moved";
+        /// A tag a lock resolved that was deleted from its repository
+        TagDeleted = "tag-deleted";
+        /// A release's own tag (`distrib tag`) on another commit than the lock records
+        ReleaseTagMoved = "release-tag-moved";
+        /// A note: a release's own tag not pushed yet
+        ReleaseTagUnpushed = "release-tag-unpushed";
+        /// A records file that holds the records of another release than its path names
+        RecordMisplaced = "record-misplaced";
+        /// A records file of a release that has no lock
+        RecordOrphan = "record-orphan";
+        /// A record that judged a lock of other content than the release's
+        RecordForeign = "record-foreign";
+        /// Verification found problems: the count, after each one
+        VerifyFailed = "verify-failed";
+        /// A tag or release branch that exists at the origin on another commit
+        RefConflict = "ref-conflict";
+        /// An origin whose refs cannot be read before tagging or branching
+        RemoteUnreachable = "remote-unreachable";
+        /// A note: a tag on the release's commit that differs otherwise, left as it is
+        RefKept = "ref-kept";
+        /// A tag or branch that could not be created or pushed
+        PushFailed = "push-failed";
+        /// Nothing was written: the pre-flight found a conflict or an unreachable origin
+        RefBlocked = "ref-blocked";
+        /// `tag --verify`: a repository without the release's tag on the recorded commit
+        TagOutOfSync = "tag-out-of-sync";
+        /// A warning: the commits of some repositories could not be read for the note
+        NotesCommitsUnavailable = "notes-commits-unavailable";
     }
 }
 

@@ -11,6 +11,7 @@ use gix::bstr::ByteSlice;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use thiserror::Error;
 
+use super::progress::{Counter, Received};
 use super::{credentials, local};
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
@@ -95,6 +96,8 @@ pub struct FetchReport {
     pub changed: usize,
     /// Git lock files that an interrupted earlier fetch left in the mirror, now removed.
     pub stale_locks: usize,
+    /// Bytes of pack data received from the origin.
+    pub received: u64,
 }
 
 fn isolated() -> gix::open::Options {
@@ -114,6 +117,18 @@ fn fetching() -> gix::open::Options {
 /// process killed mid-fetch left behind, so they are removed; a new mirror is built beside its
 /// place and moved there once complete, so a mirror is either whole or absent.
 pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
+    fetch_counting(url, path, &Received::default())
+}
+
+/// [`fetch`], adding the bytes received to `received` as they arrive (what a progress line
+/// shows while several fetches run).
+pub fn fetch_counting(
+    url: &str,
+    path: &Path,
+    received: &Received,
+) -> Result<FetchReport, MirrorError> {
+    let own = Received::default();
+    let counter = || super::progress::Counter::root(own.clone(), received.clone());
     // Two processes sharing the mirrors folder must not write one mirror at once.
     let _guard = hold(path)?;
     let write_error = |source: std::io::Error| MirrorError::Write {
@@ -126,11 +141,12 @@ pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
             path: path.to_path_buf(),
             source: Box::new(e),
         })?;
-        let changed = fetch_into(&repo, url)?;
+        let changed = fetch_into(&repo, url, counter())?;
         return Ok(FetchReport {
             created: false,
             changed,
             stale_locks,
+            received: own.get(),
         });
     }
     // No `HEAD`: absent, or half-created by a process that was killed.
@@ -140,7 +156,7 @@ pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
             std::fs::remove_dir_all(leftover).map_err(write_error)?;
         }
     }
-    let result = create(url, &staging).and_then(|changed| {
+    let result = create(url, &staging, counter()).and_then(|changed| {
         std::fs::rename(&staging, path).map_err(write_error)?;
         Ok(changed)
     });
@@ -151,10 +167,11 @@ pub fn fetch(url: &str, path: &Path) -> Result<FetchReport, MirrorError> {
         created: true,
         changed: result?,
         stale_locks: 0,
+        received: own.get(),
     })
 }
 
-fn create(url: &str, path: &Path) -> Result<usize, MirrorError> {
+fn create(url: &str, path: &Path, progress: Counter) -> Result<usize, MirrorError> {
     let write_error = |source: Source| MirrorError::Write {
         path: path.to_path_buf(),
         source,
@@ -169,7 +186,7 @@ fn create(url: &str, path: &Path) -> Result<usize, MirrorError> {
     )
     .map_err(|e| write_error(Box::new(e)))?
     .into();
-    fetch_into(&repo, url)
+    fetch_into(&repo, url, progress)
 }
 
 /// `<path><suffix>`, beside `path`.
@@ -232,7 +249,7 @@ fn hold(path: &Path) -> Result<std::fs::File, MirrorError> {
 
 /// Fetches every branch and tag of `url` into `repo`, deletes what the origin deleted, and
 /// points `HEAD` where the origin's points. The number of refs changed.
-fn fetch_into(repo: &gix::Repository, url: &str) -> Result<usize, MirrorError> {
+fn fetch_into(repo: &gix::Repository, url: &str, progress: Counter) -> Result<usize, MirrorError> {
     let path = repo.path();
     let write_error = |source: Source| MirrorError::Write {
         path: path.to_path_buf(),
@@ -256,7 +273,7 @@ fn fetch_into(repo: &gix::Repository, url: &str) -> Result<usize, MirrorError> {
         Some(local) => {
             let server = local::UploadPack::spawn(&local).map_err(|e| fetch_error(Box::new(e)))?;
             let (connection, finish) = server.into_parts();
-            let result = receive(remote.to_connection_with_transport(connection));
+            let result = receive(remote.to_connection_with_transport(connection), progress);
             finish.wait(result).map_err(fetch_error)?
         }
         None => {
@@ -267,7 +284,7 @@ fn fetch_into(repo: &gix::Repository, url: &str) -> Result<usize, MirrorError> {
             if let Some(options) = with_git_ca(repo, url).map_err(fetch_error)? {
                 connection = connection.with_transport_options(options);
             }
-            receive(connection).map_err(|e| {
+            receive(connection, progress).map_err(|e| {
                 let problem = match auth.get() {
                     credentials::Asked::Missing => CredentialProblem::Missing,
                     credentials::Asked::Rejected => CredentialProblem::Rejected,
@@ -416,6 +433,7 @@ fn with_git_ca(
 /// receives the pack and updates the mirror's refs.
 fn receive<T>(
     connection: gix::remote::Connection<'_, '_, '_, T>,
+    progress: Counter,
 ) -> Result<gix::remote::fetch::Outcome, Source>
 where
     T: gix::protocol::transport::client::blocking_io::Transport,
@@ -431,7 +449,7 @@ where
     Ok(connection
         .prepare_fetch(gix::progress::Discard, options)
         .map_err(Box::new)?
-        .receive(gix::progress::Discard, &interrupt)
+        .receive(progress, &interrupt)
         .map_err(Box::new)?)
 }
 

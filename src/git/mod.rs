@@ -4,6 +4,7 @@
 mod credentials;
 mod local;
 pub mod mirror;
+pub mod progress;
 pub mod push;
 
 use std::path::{Path, PathBuf};

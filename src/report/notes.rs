@@ -594,6 +594,357 @@ fn versions(from: &Option<String>, to: &Option<String>) -> String {
     }
 }
 
+/// The note from `from` to `to` in the manifest repository at `root`: the commits read from
+/// `mirrors`, the distribution's issue pattern and install instructions, the narrative of
+/// `notes/<distribution>/<release>.md` and the release's records. Also gives how many
+/// repositories' commits could not be read (the note says why for each).
+pub fn assemble(
+    root: &std::path::Path,
+    manifests: &crate::manifest::Manifests,
+    mirrors: &crate::resolve::Mirrors,
+    from: &Lockfile,
+    to: &Lockfile,
+) -> Result<(Notes, usize), crate::fsutil::IoError> {
+    let distribution = manifests
+        .distributions
+        .iter()
+        .map(|d| &d.value)
+        .find(|d| d.name.value == to.distribution);
+    // `check` has validated the pattern.
+    let issues = distribution
+        .and_then(|d| d.issues.as_ref())
+        .and_then(|p| Regex::new(p).ok());
+    let narrative_path = root
+        .join("notes")
+        .join(&to.distribution)
+        .join(format!("{}.md", to.release));
+    let narrative = match std::fs::read_to_string(&narrative_path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(crate::fsutil::IoError::new(&narrative_path, e)),
+    };
+    let install = distribution.and_then(|d| d.install.as_ref()).map(|text| {
+        crate::naming::fill(text, |key| match key {
+            "release" => Some(to.release.clone()),
+            "distribution" => Some(to.distribution.clone()),
+            "build" => Some(to.build.to_string()),
+            "platform" => Some(to.platform.clone()),
+            _ => to.variables.get(key).cloned(),
+        })
+    });
+    let (walkable, missing): (Vec<_>, Vec<_>) =
+        ranges(from, to).into_iter().partition(Result::is_ok);
+    let mut logs = read_logs(mirrors, walkable.into_iter().flatten().collect());
+    let unavailable = logs
+        .iter()
+        .filter(|(_, log)| matches!(log, RangeLog::Unavailable(_)))
+        .count();
+    // A repository new to a product has no range: the note says so.
+    logs.extend(
+        missing
+            .into_iter()
+            .filter_map(Result::err)
+            .map(|(range, why)| (range, RangeLog::Unavailable(why))),
+    );
+    let build = distribution
+        .and_then(|d| d.naming.build.as_ref())
+        .map(|t| t.value.clone());
+    let digest = crate::records::lock_digest(to);
+    let records = crate::records::read(root, &to.distribution, &to.release)
+        .ok()
+        .flatten()
+        .map(|r| r.records.into_iter().filter(|r| r.lock == digest).collect())
+        .unwrap_or_default();
+    let text = Text {
+        narrative,
+        install,
+        build,
+        records,
+    };
+    Ok((notes(from, to, logs, issues.as_ref(), text), unavailable))
+}
+
+/// Each range's commits, read from its mirror; the repositories are read in parallel.
+fn read_logs(mirrors: &crate::resolve::Mirrors, ranges: Vec<Range>) -> Vec<(Range, RangeLog)> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = ranges.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = ranges
+            .chunks(chunk)
+            .map(|part| {
+                let worker = scope.spawn(move || {
+                    part.iter()
+                        .map(|r| read_log(mirrors, r))
+                        .collect::<Vec<_>>()
+                });
+                (part, worker)
+            })
+            .collect();
+        let mut logs = Vec::with_capacity(ranges.len());
+        for (part, worker) in workers {
+            let read = worker.join().unwrap_or_else(|_| {
+                let failed = || RangeLog::Unavailable("reading the mirror failed".into());
+                part.iter().map(|_| failed()).collect()
+            });
+            logs.extend(part.iter().cloned().zip(read));
+        }
+        logs
+    })
+}
+
+fn read_log(mirrors: &crate::resolve::Mirrors, range: &Range) -> RangeLog {
+    let path = mirrors.path(&range.url);
+    let mirror = match crate::git::mirror::Mirror::open(&path) {
+        Ok(mirror) => mirror,
+        Err(error) => {
+            return RangeLog::Unavailable(format!("no usable mirror of {}: {error}", range.url));
+        }
+    };
+    match mirror.log(&range.from, &range.to, range.path.as_deref()) {
+        Ok(log) => RangeLog::Walked {
+            commits: log.commits,
+            problem: log.problem,
+        },
+        Err(error) => RangeLog::Unavailable(format!(
+            "cannot read {}..{} of {}: {error}; the mirror may be older than the locks (run `distrib fetch`), or the history was rewritten",
+            &range.from[..10.min(range.from.len())],
+            &range.to[..10.min(range.to.len())],
+            range.url
+        )),
+    }
+}
+
+/// Some repositories' commits could not be read: the note says why for each.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("the commits of {} could not be read; the note says why", crate::diagnostic::plural(*.0, "repository"))]
+#[diagnostic(
+    code("notes-commits-unavailable"),
+    severity(Warning),
+    help("`distrib fetch` updates the mirrors")
+)]
+pub struct Unavailable(pub usize);
+
+/// What `distrib notes --format json` prints: `distrib-notes/1`.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct Document {
+    /// `distrib-notes/1`.
+    pub format: &'static str,
+    /// The older release.
+    pub before: crate::json::Release,
+    /// The newer release, whose note this is.
+    pub after: crate::json::Release,
+    /// The two builds' names, as the distribution's `naming.build` gives them.
+    pub builds: Sides<String>,
+    pub narrative: Option<String>,
+    pub install: Option<String>,
+    /// The newer release's validation records, oldest first.
+    pub records: Vec<crate::records::Record>,
+    /// Issue keys, sorted, with the commits that name them.
+    pub issues: Vec<DocumentIssue>,
+    /// Products whose commits changed, added or removed, by name.
+    pub products: Vec<DocumentProduct>,
+    /// Every product of either lock, by name.
+    pub technical: Vec<DocumentRow>,
+    /// Repositories whose commits could not be read.
+    pub diagnostics: Vec<crate::json::Diagnostic>,
+}
+
+/// A value on each side of the comparison.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct Sides<T> {
+    pub before: T,
+    pub after: T,
+}
+
+/// A product's version on one side; the side is `null` where the product is not.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct Version {
+    pub version: Option<String>,
+}
+
+/// A repository's commit on one side.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct Commit {
+    pub commit: String,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct DocumentIssue {
+    pub key: String,
+    pub commits: Vec<DocumentIssueCommit>,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct DocumentIssueCommit {
+    pub product: String,
+    pub commit: String,
+    /// The commit's subject line.
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct DocumentProduct {
+    pub product: String,
+    pub change: crate::json::Change,
+    pub before: Option<Version>,
+    pub after: Option<Version>,
+    pub repositories: Vec<DocumentRepository>,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct DocumentRepository {
+    pub repository: String,
+    pub path: Option<String>,
+    pub before: Commit,
+    pub after: Commit,
+    /// Newest first.
+    pub commits: Vec<DocumentCommit>,
+    /// Why the commits listed are not simply what came after.
+    pub problem: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct DocumentCommit {
+    pub commit: String,
+    /// The commit's subject line.
+    pub summary: String,
+    pub issues: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct DocumentRow {
+    pub product: String,
+    pub change: crate::json::Change,
+    pub before: Option<Version>,
+    pub after: Option<Version>,
+    /// Each repository's commit in the newer lock (the older one's for a removed product).
+    pub commits: Vec<String>,
+    pub identity: String,
+}
+
+/// How a product compares, in the words every document uses.
+fn change(status: Status) -> crate::json::Change {
+    match status {
+        Status::Added => crate::json::Change::Added,
+        Status::Removed => crate::json::Change::Removed,
+        Status::Rebuild => crate::json::Change::Changed,
+        Status::Reuse => crate::json::Change::Unchanged,
+    }
+}
+
+/// The sides a product is on, with its version there.
+fn sides(
+    status: Status,
+    before: &Option<String>,
+    after: &Option<String>,
+) -> (Option<Version>, Option<Version>) {
+    (
+        (status != Status::Added).then(|| Version {
+            version: before.clone(),
+        }),
+        (status != Status::Removed).then(|| Version {
+            version: after.clone(),
+        }),
+    )
+}
+
+impl Notes {
+    /// The JSON document of this note; `before` and `after` are the two releases, and
+    /// `unavailable` the repositories whose commits could not be read.
+    pub fn document(
+        &self,
+        before: crate::json::Release,
+        after: crate::json::Release,
+        unavailable: usize,
+    ) -> Document {
+        Document {
+            format: "distrib-notes/1",
+            before,
+            after,
+            builds: Sides {
+                before: self.from_build_name.clone(),
+                after: self.to_build_name.clone(),
+            },
+            narrative: self.narrative.clone(),
+            install: self.install.clone(),
+            records: self.records.clone(),
+            issues: self
+                .issues
+                .iter()
+                .map(|i| DocumentIssue {
+                    key: i.key.clone(),
+                    commits: i
+                        .commits
+                        .iter()
+                        .map(|c| DocumentIssueCommit {
+                            product: c.product.clone(),
+                            commit: c.id.clone(),
+                            summary: c.summary.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            products: self
+                .products
+                .iter()
+                .map(|p| {
+                    let (before, after) = sides(p.status, &p.from_version, &p.to_version);
+                    DocumentProduct {
+                        product: p.name.clone(),
+                        change: change(p.status),
+                        before,
+                        after,
+                        repositories: p
+                            .repositories
+                            .iter()
+                            .map(|r| DocumentRepository {
+                                repository: r.url.clone(),
+                                path: r.path.clone(),
+                                before: Commit {
+                                    commit: r.from.clone(),
+                                },
+                                after: Commit {
+                                    commit: r.to.clone(),
+                                },
+                                commits: r
+                                    .commits
+                                    .iter()
+                                    .map(|c| DocumentCommit {
+                                        commit: c.id.clone(),
+                                        summary: c.summary.clone(),
+                                        issues: c.issues.clone(),
+                                    })
+                                    .collect(),
+                                problem: r.problem.clone(),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            technical: self
+                .technical
+                .iter()
+                .map(|t| {
+                    let (before, after) = sides(t.status, &t.from_version, &t.to_version);
+                    DocumentRow {
+                        product: t.product.clone(),
+                        change: change(t.status),
+                        before,
+                        after,
+                        commits: t.commits.clone(),
+                        identity: t.identity.clone(),
+                    }
+                })
+                .collect(),
+            diagnostics: if unavailable > 0 {
+                crate::diagnostic::operation::warning_entries(&Unavailable(unavailable))
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -130,29 +130,26 @@ fn fetch_says_errors_first_and_the_summary_last() {
     let f = Fixture::new();
     std::fs::remove_dir_all(f.repo("other")).unwrap();
     let run = f.run(&["fetch", "--jobs", "2"]);
-    fails(
-        &run,
-        1,
-        "error: cannot fetch `https://example.org/sw/other`",
-    );
+    // Each failure is a diagnostic with its code and help, as every command draws them.
+    fails(&run, 1, "fetch-unreachable");
+    says(&run, "× cannot fetch `https://example.org/sw/other`");
     let at = |text: &str| {
         run.stderr
             .find(text)
             .unwrap_or_else(|| panic!("{text}: {}", run.stderr))
     };
-    assert!(at("error: cannot fetch") < at("fetched 3 repositories"));
-    assert!(at("fetched 3 repositories") < at("1 of 4 repositories failed"));
+    assert!(at("× cannot fetch") < at("fetched 3 repositories"));
+    assert!(at("fetched 3 repositories") < at("× 1 of 4 repositories failed"));
+    let last = run.stderr.trim_end().lines().last().unwrap();
     assert!(
-        run.stderr
-            .trim_end()
-            .ends_with("1 of 4 repositories failed"),
+        last.contains("help: fix what the errors above say"),
         "{}",
         run.stderr
     );
     // A lock that cannot fetch says so last, after the errors and the summary.
     let run = f.run(&["lock", "dist", "--kind", "weekly"]);
     fails(&run, 1, "nothing was locked");
-    assert!(at("error: cannot fetch") < run.stderr.find("nothing was locked").unwrap());
+    assert!(at("× cannot fetch") < run.stderr.find("nothing was locked").unwrap());
 }
 
 #[test]
@@ -227,6 +224,18 @@ fn on_a_terminal_fetch_draws_cargo_s_progress_line() {
         return;
     }
     let f = Fixture::new();
+    // Enough data that the line is drawn while it arrives: 4 MiB that no compression
+    // shrinks much.
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let noise: String = (0..1 << 18)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            format!("{state:016x}")
+        })
+        .collect();
+    commit_file(&f.repo("base"), "noise", &noise, "noise");
     let line = format!(
         "'{}' fetch --jobs 2 --mirrors '{}'",
         env!("CARGO_BIN_EXE_distrib"),
@@ -253,10 +262,18 @@ fn on_a_terminal_fetch_draws_cargo_s_progress_line() {
         screen.contains(": base, utils") || screen.contains(": base "),
         "{screen:?}"
     );
+    // The bytes received so far, as cargo counts them, on the line while they arrive.
+    assert!(
+        screen
+            .split('\r')
+            .any(|line| line.contains("Fetching") && line.contains(" MiB ")),
+        "{screen:?}"
+    );
     assert!(
         screen.contains("\u{1b}[2Kfetched 4 repositories"),
         "{screen:?}"
     );
+    assert!(screen.contains(" MiB received)"), "{screen:?}");
     // `-q` draws nothing, even on a terminal.
     let line = line.replace(" fetch ", " -q fetch ");
     let output = crate::support::clean(std::process::Command::new("script"))

@@ -625,3 +625,155 @@ fn a_tag_of_a_blob_says_what_it_points_to() {
         &format!("`refs/tags/treetag` points to a tree (`{tree}`)"),
     );
 }
+
+#[test]
+fn fetch_as_json_says_what_became_of_each_repository() {
+    let site = Site::new();
+    let run = site.run(&["fetch", "--format", "json", "--jobs", "1"]);
+    ok(&run);
+    assert_eq!(run.stderr, "", "the document is all a JSON run says");
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["format"], "distrib-fetch/1");
+    let repositories = document["repositories"].as_array().unwrap();
+    let products: Vec<&str> = repositories
+        .iter()
+        .map(|r| r["product"].as_str().unwrap())
+        .collect();
+    assert_eq!(products, ["a", "b"]);
+    for repository in repositories {
+        assert_eq!(repository["status"], "done", "{repository}");
+        assert_eq!(repository["created"], true);
+        assert!(repository["received_bytes"].as_u64().unwrap() > 0);
+        assert!(
+            repository["repository"]
+                .as_str()
+                .unwrap()
+                .starts_with("file://")
+        );
+        assert_eq!(repository["fetched_from"], serde_json::Value::Null);
+    }
+    assert_eq!(document["diagnostics"], serde_json::json!([]));
+    assert_eq!(document["summary"]["repositories"], 2);
+    assert_eq!(document["summary"]["done"], 2);
+    let total: u64 = repositories
+        .iter()
+        .map(|r| r["received_bytes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(document["summary"]["received_bytes"], total);
+
+    // Nothing new upstream but a commit on `b`; `a`'s origin gone: each says so.
+    commit_file(&site.dir.path().join("up/b"), "g", "b3\n", "three");
+    std::fs::remove_dir_all(site.dir.path().join("up/a")).unwrap();
+    let run = site.run(&["fetch", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let status: Vec<(&str, &str)> = document["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["product"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(status, [("a", "failed"), ("b", "done")]);
+    let diagnostics = document["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{document}");
+    let failure = &diagnostics[0];
+    assert_eq!(failure["code"], "fetch-unreachable");
+    assert_eq!(failure["severity"], "error");
+    assert!(
+        failure["message"]
+            .as_str()
+            .unwrap()
+            .contains("(product `a`)"),
+        "{failure}"
+    );
+    assert!(failure["help"].as_str().unwrap().contains("rewrite:"));
+    assert_eq!(failure["line"], serde_json::Value::Null);
+    assert_eq!(document["summary"]["failed"], 1);
+    // Once more with nothing changed: up to date, and no byte received.
+    let run = site.run(&["fetch", "--format", "json", "d"]);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["repositories"][1]["status"], "up-to-date");
+    assert_eq!(document["repositories"][1]["received_bytes"], 0);
+}
+
+#[test]
+fn verify_as_json_names_each_lock_and_each_finding_by_code() {
+    let site = Site::new();
+    ok(&site.run(&["lock", "d", "--kind", "weekly", "--date", "2026-11-19"]));
+    let run = site.run(&["verify", "--format", "json"]);
+    ok(&run);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["format"], "distrib-verify/1");
+    let lock = &document["locks"][0];
+    assert_eq!(lock["file"], "locks/d/w.2026.47.lock.yaml");
+    assert_eq!(lock["status"], "done");
+    assert_eq!(lock["products"], 2);
+    assert_eq!(
+        lock["release"],
+        serde_json::json!({
+            "distribution": "d",
+            "release": "w.2026.47",
+            "kind": "weekly",
+            "date": "2026-11-19",
+            "build": 1,
+            "lock": "locks/d/w.2026.47.lock.yaml",
+        })
+    );
+    // The release's tags were never pushed: a note, no problem.
+    let notes: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes, ["note"], "{document}");
+    assert_eq!(document["diagnostics"][0]["code"], "release-tag-unpushed");
+    assert_eq!(document["summary"]["errors"], 0);
+    assert_eq!(document["summary"]["notes"], 1);
+    // A commit force-pushed away, and the lock's tree edited by hand: each a diagnostic
+    // naming the file, with its code and help.
+    let a = site.dir.path().join("up/a");
+    git(&a, &["reset", "-q", "--hard", "trunk~1"]);
+    commit_file(&a, "f", "rewritten\n", "rewritten");
+    ok(&site.run(&["fetch"]));
+    let run = site.run(&["verify", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["locks"][0]["status"], "failed");
+    let codes: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"commit-unreachable"), "{document}");
+    let finding = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "commit-unreachable")
+        .unwrap();
+    assert_eq!(finding["file"], "locks/d/w.2026.47.lock.yaml");
+    assert_eq!(finding["severity"], "error");
+    assert!(finding["help"].as_str().unwrap().contains("push a branch"));
+    assert_eq!(document["summary"]["errors"], codes.len() - 1);
+    // In human form, the same finding is drawn as a diagnostic, the count last.
+    let run = site.run(&["verify"]);
+    fails(&run, 1, "commit-unreachable");
+    assert!(
+        run.stderr
+            .trim_end()
+            .lines()
+            .rev()
+            .nth(1)
+            .unwrap()
+            .contains("× 1 problem in 1 lock"),
+        "{}",
+        run.stderr
+    );
+}

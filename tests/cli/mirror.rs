@@ -188,6 +188,139 @@ fn reachable_from_branches_and_tags_only() {
     assert!(!m.reachable("not a commit id").unwrap());
 }
 
+#[test]
+fn a_fetch_counts_the_bytes_of_the_pack_it_receives() {
+    let up = upstream();
+    // 64 KiB that no compression shrinks, so the pack is at least that large.
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let noise: String = (0..4096)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            format!("{state:016x}")
+        })
+        .collect();
+    std::fs::write(up.path().join("noise"), &noise).unwrap();
+    git(up.path(), &["add", "-A"]);
+    git(up.path(), &["commit", "-q", "-m", "noise"]);
+    let mirrors = tempfile::tempdir().unwrap();
+    let path = mirrors.path().join("example.org/noise.git");
+    let all = distrib::git::progress::Received::default();
+    let url = up.path().to_str().unwrap();
+    let first = mirror::fetch_counting(url, &path, &all).unwrap();
+    // Hex digits compress to about half: the pack holds at least 32 KiB, and not much more
+    // than the 64 KiB written.
+    assert!(
+        (32 * 1024..80 * 1024).contains(&first.received),
+        "{}",
+        first.received
+    );
+    assert_eq!(all.get(), first.received);
+    // Nothing new: no pack, no bytes; the shared count keeps what it had.
+    let second = mirror::fetch_counting(url, &path, &all).unwrap();
+    assert_eq!(second.received, 0);
+    assert_eq!(all.get(), first.received);
+}
+
+/// What a Rust caller sees of a fetch: the outcome per repository and every progress event.
+#[test]
+fn the_fetch_operation_reports_progress_and_an_outcome_per_repository() {
+    use distrib::progress::{Finished, Progress};
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Events(Mutex<Vec<String>>, std::sync::atomic::AtomicU64);
+    impl Progress for Events {
+        fn begin(&self, what: &str, total: usize) {
+            self.0.lock().unwrap().push(format!("begin {what} {total}"));
+        }
+        fn started(&self, index: usize, name: &str) {
+            self.0.lock().unwrap().push(format!("start {index} {name}"));
+        }
+        fn received(&self, bytes: u64) {
+            self.1
+                .fetch_max(bytes, std::sync::atomic::Ordering::Relaxed);
+        }
+        fn finished(&self, index: usize, name: &str, finished: Finished<'_>) {
+            let how = match finished {
+                Finished::Done(what) => what.to_owned(),
+                Finished::Failed => "failed".to_owned(),
+            };
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("end {index} {name}: {how}"));
+        }
+        fn end(&self) {
+            self.0.lock().unwrap().push("over".into());
+        }
+    }
+
+    let up = upstream();
+    let mirrors_dir = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let mirrors = distrib::resolve::Mirrors {
+        dir: mirrors_dir.path(),
+        rewrite: Vec::new(),
+        root: root.path(),
+    };
+    let url = format!("file://{}", up.path().display());
+    let request = distrib::fetch::Request {
+        repositories: vec![
+            distrib::fetch::Repository {
+                product: "afw".into(),
+                url: url.clone(),
+            },
+            // Another product of the same repository: fetched once.
+            distrib::fetch::Repository {
+                product: "afw_python".into(),
+                url: url.clone(),
+            },
+            distrib::fetch::Repository {
+                product: "gone".into(),
+                url: "file:///nonexistent/repository".into(),
+            },
+        ],
+        jobs: Some(1),
+    };
+    let events = Events::default();
+    let outcome = distrib::fetch::fetch(&mirrors, &request, &events);
+    assert_eq!(
+        *events.0.lock().unwrap(),
+        [
+            "begin Fetching 2",
+            "start 0 afw",
+            "end 0 afw: new mirror",
+            "start 1 gone",
+            "end 1 gone: failed",
+            "over"
+        ]
+    );
+    assert!(events.1.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    assert!(!outcome.succeeded());
+    assert_eq!(outcome.repositories.len(), 2);
+    assert_eq!(outcome.repositories[0].status, distrib::json::Status::Done);
+    assert_eq!(
+        outcome.summary.received_bytes,
+        outcome.repositories[0].received_bytes
+    );
+    assert_eq!(outcome.failures.len(), 1);
+    assert_eq!(outcome.failures[0].product, "gone");
+    assert!(outcome.failures[0].unreachable());
+    assert_eq!(
+        outcome.diagnostics[0].code.as_deref(),
+        Some("fetch-unreachable")
+    );
+    // Again: up to date, and said so.
+    let again = distrib::fetch::fetch(&mirrors, &request, &distrib::progress::Silent);
+    assert_eq!(
+        again.repositories[0].status,
+        distrib::json::Status::UpToDate
+    );
+    assert_eq!(again.repositories[0].received_bytes, 0);
+}
+
 /// The in-memory fake that resolution's unit tests use answers as a real mirror does: one
 /// history, built with git and described to the fake, asked the same questions.
 #[test]

@@ -63,9 +63,30 @@ fn json_and_html_notes() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["name"].as_str().unwrap())
+        .map(|p| p["product"].as_str().unwrap())
         .collect();
     assert_eq!(products, ["app", "utils"]);
+    // The vocabulary of every document: its format, the two releases as release objects,
+    // `before` and `after` for each side, a change word.
+    assert_eq!(note["format"], "distrib-notes/1");
+    assert_eq!(note["before"]["release"], "w.2026.47");
+    assert_eq!(note["after"]["release"], "w.2026.48");
+    assert_eq!(note["after"]["kind"], "weekly");
+    assert_eq!(note["after"]["lock"], "locks/dist/w.2026.48.lock.yaml");
+    assert_eq!(note["builds"]["after"], "b2");
+    let utils = &note["products"][1];
+    assert_eq!(utils["change"], "changed");
+    let repository = &utils["repositories"][0];
+    assert!(
+        repository["repository"]
+            .as_str()
+            .unwrap()
+            .ends_with("/utils")
+    );
+    assert_eq!(repository["before"]["commit"].as_str().unwrap().len(), 40);
+    assert_eq!(repository["after"]["commit"].as_str().unwrap().len(), 40);
+    assert!(repository["commits"][0]["commit"].is_string());
+    assert_eq!(note["diagnostics"], serde_json::json!([]));
     assert_eq!(
         note["install"],
         "eups distrib install -t w.2026.48 dist # b2"

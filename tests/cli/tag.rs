@@ -70,6 +70,33 @@ fn a_release_is_tagged_in_every_repository_and_a_rerun_is_in_sync() {
     ok(&run);
     assert_eq!(run.stdout.matches("create ").count(), 4, "{}", run.stdout);
     says(&run, "nothing was written");
+    // The plan as JSON: the release object, each repository to create and skipped.
+    let run = f.run(&["tag", WEEKLY, "--dry-run", "--format", "json"]);
+    ok(&run);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(plan["format"], "distrib-tag/1");
+    assert_eq!(plan["mode"], "dry-run");
+    assert_eq!(plan["release"]["distribution"], "dist");
+    assert_eq!(plan["release"]["release"], TAG);
+    assert_eq!(plan["release"]["kind"], "weekly");
+    assert_eq!(
+        plan["release"]["lock"],
+        format!("locks/dist/{TAG}.lock.yaml")
+    );
+    let first = &plan["repositories"][0];
+    assert_eq!(first["ref"], format!("refs/tags/{TAG}"));
+    assert_eq!(
+        (first["state"].as_str(), first["status"].as_str()),
+        (Some("create"), Some("skipped"))
+    );
+    assert!(
+        first["repository"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://example.org/sw/")
+    );
+    assert_eq!(plan["summary"]["create"], 4);
+    assert_eq!(plan["diagnostics"], serde_json::json!([]));
     assert!(ALL.iter().all(|p| tag_commit(&f.repo(p), TAG).is_none()));
 
     let run = f.run(&["tag", WEEKLY, "--push"]);
@@ -96,6 +123,14 @@ fn a_release_is_tagged_in_every_repository_and_a_rerun_is_in_sync() {
         "annotated"
     );
 
+    let run = f.run(&["tag", WEEKLY, "--push", "--format", "json"]);
+    ok(&run);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (document["mode"].as_str(), document["push"].as_bool()),
+        (Some("write"), Some(true))
+    );
+    assert_eq!(document["summary"]["up_to_date"], 4, "{document}");
     let run = f.run(&["tag", WEEKLY, "--push"]);
     ok(&run);
     says(&run, "0 pushed, 4 already in sync");
@@ -371,6 +406,34 @@ fn over_http_with_a_credential_helper_a_rejecting_hook_then_a_converging_rerun()
     }
     assert!(tag_commit(&served.join("sw/other"), TAG).is_none());
     assert!(!run.stderr.contains("s3cret"));
+    // As JSON: the refused repository failed, with its diagnostic; the others up to date.
+    let run = run_with(&f, &["tag", WEEKLY, "--push", "--format", "json"], &config);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let status: Vec<(&str, &str)> = document["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ref"] == format!("refs/tags/{TAG}"))
+        .map(|r| {
+            let url = r["repository"].as_str().unwrap();
+            (
+                &url[url.rfind('/').unwrap() + 1..],
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(status.contains(&("other", "failed")), "{document}");
+    assert_eq!(document["summary"]["failed"], 1, "{document}");
+    let failure = &document["diagnostics"][0];
+    assert_eq!(failure["code"], "push-failed", "{document}");
+    assert!(
+        failure["message"]
+            .as_str()
+            .unwrap()
+            .contains("tags of other are frozen")
+    );
+    assert!(!run.stdout.contains("s3cret"));
 
     std::fs::remove_file(&hook).unwrap();
     let run = run_with(&f, &["tag", WEEKLY, "--push"], &config);
@@ -756,10 +819,31 @@ fn tagging_waits_for_the_checks_the_tag_gate_names() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(&run, "0 of 4 repositories in sync");
 
-    ok(&crate::support::distrib(
+    // The record as JSON: the release object, the file, the entry with its digests.
+    let run = crate::support::distrib(
         &f.root,
-        &["record", TAG, "build", "--result", "pass", "--by", "CI"],
-    ));
+        &[
+            "record", TAG, "build", "--result", "pass", "--by", "CI", "--format", "json",
+        ],
+    );
+    ok(&run);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["format"], "distrib-record/1");
+    assert_eq!(document["release"]["release"], TAG);
+    assert_eq!(document["release"]["distribution"], "dist");
+    assert_eq!(document["file"], format!("records/dist/{TAG}.yaml"));
+    assert_eq!(document["record"]["check"], "build");
+    assert_eq!(document["record"]["result"], "pass");
+    assert_eq!(document["record"]["by"], "CI");
+    assert!(
+        document["record"]["lock"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    // A check name the command line got wrong is a usage error.
+    let run = crate::support::distrib(&f.root, &["record", TAG, "bu ild", "--result", "pass"]);
+    fails(&run, 2, "check-name");
     let run = f.run(&["tag", WEEKLY, "--push"]);
     ok(&run);
     assert!(ALL.iter().all(|p| tag_commit(&f.repo(p), TAG).is_some()));
