@@ -23,4 +23,5 @@ pub mod schema;
 pub mod site;
 pub mod tag;
 pub mod url;
+pub mod workspace;
 pub mod validate;

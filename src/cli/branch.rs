@@ -3,7 +3,6 @@
 use super::CommandResult;
 use super::locate::{Accept, locate};
 use super::tag::{Item, Mode, RunArgs, execute, tag_date};
-use super::workspace::Workspace;
 use super::{Context, Exit};
 use crate::diagnostic::closest;
 
@@ -56,7 +55,7 @@ enum BranchFailure {
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
-    let Some(workspace) = Workspace::open(context, &args.run.mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, &args.run.mirrors)? else {
         return Ok(Exit::Failure);
     };
     let lock = locate(context, &args.release, Accept::Release, None).map_err(super::boxed)?;

@@ -3,7 +3,8 @@
 use super::{CommandError, CommandResult};
 use clap::ValueEnum;
 
-use super::workspace::{MirrorArgs, mirrors, mirrors_dir};
+use super::workspace::MirrorArgs;
+use crate::workspace::{mirrors, mirrors_dir};
 use super::{Context, Exit, boxed, err, out, out_json};
 use crate::diagnostic::{Severity, render};
 use crate::impact::{self, Identities, Impact};
@@ -101,7 +102,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
                     .unwrap_or(&context.start)
                     .to_path_buf(),
             };
-            let dir = mirrors_dir(&root, &opened.manifests, &args.mirrors);
+            let dir = mirrors_dir(&root, &opened.manifests, args.mirrors.mirrors.as_deref());
             let mirrors = mirrors(&opened.manifests, &dir, &root);
             compute_identities(&mut impact, &opened.manifests, &locks, &mirrors);
             Some(impact)

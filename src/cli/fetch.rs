@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 
-use super::workspace::{MirrorArgs, Workspace};
+use super::workspace::MirrorArgs;
 use super::{Context, Exit, boxed, err};
 use crate::git::mirror;
 use crate::resolve::{Mirrors, Plan};
@@ -38,7 +38,7 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
-    let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };
     let names: Vec<String> = if args.distributions.is_empty() {

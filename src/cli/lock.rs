@@ -236,7 +236,7 @@ pub(super) enum LockFailure {
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
-    let Some(workspace) = Workspace::open(context, &args.lock.mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, &args.lock.mirrors)? else {
         return Ok(Exit::Failure);
     };
     match lock(context, &workspace, &args) {

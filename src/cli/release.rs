@@ -110,7 +110,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         Step::Final(a) => &a.mirrors,
         Step::Patch(a) => &a.lock.mirrors,
     };
-    let Some(workspace) = Workspace::open(context, mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, mirrors)? else {
         return Ok(Exit::Failure);
     };
     let result = match &args.step {

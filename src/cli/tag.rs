@@ -316,7 +316,7 @@ pub(super) struct Mode {
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
-    let Some(workspace) = Workspace::open(context, &args.run.mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, &args.run.mirrors)? else {
         return Ok(Exit::Failure);
     };
     let lock = locate(context, &args.release, Accept::Release, None).map_err(super::boxed)?;
