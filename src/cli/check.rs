@@ -4,13 +4,13 @@ use super::{CommandError, CommandResult};
 use clap::ValueEnum;
 
 use super::workspace::MirrorArgs;
-use crate::workspace::{mirrors, mirrors_dir};
 use super::{Context, Exit, boxed, err, out, out_json};
 use crate::diagnostic::{Severity, render};
 use crate::impact::{self, Identities, Impact};
 use crate::lock::Lockfile;
 use crate::manifest::{self, Manifests, Origin};
 use crate::resolve::{Options, Plan};
+use crate::workspace::{mirrors, mirrors_dir};
 
 /// Validate the manifests and report every problem at once
 ///

@@ -330,11 +330,11 @@ fn kind_against_naming(lock: &Lockfile, workspace: &Workspace) -> Option<String>
         crate::resolve::Plan::new(&workspace.manifests, &lock.distribution, &lock.platform).ok()?;
     let date = crate::naming::DateTime::parse(&lock.date).ok()?;
     let names = |kind: ReleaseKind| {
-        let template = super::lock::template(&plan, kind);
+        let template = crate::lock::make::template(&plan, kind);
         [template.clone(), format!("{template}-%H%M")]
             .iter()
             .any(|t| {
-                super::lock::release_name(t, date, lock, &plan, |_| None)
+                crate::lock::make::release_name(t, date, lock, &plan, |_| None)
                     .is_ok_and(|name| name == lock.release)
             })
     };

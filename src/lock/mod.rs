@@ -4,7 +4,9 @@
 //! above it, so that any hand edit is detected.
 
 pub mod audit;
+pub mod document;
 pub mod history;
+pub mod make;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -247,6 +249,69 @@ impl LockedProduct {
     }
 }
 
+/// A lock before its content is known: every field [`Lockfile::new`] does not compute.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub distribution: String,
+    pub release: String,
+    pub kind: ReleaseKind,
+    pub release_version: Option<String>,
+    pub rc: Option<u32>,
+    pub from: Option<String>,
+    pub build: u64,
+    pub same_content_as: Option<String>,
+    pub date: String,
+    pub manifest_commit: Option<String>,
+    pub platform: String,
+    pub variables: BTreeMap<String, String>,
+    pub sources: BTreeMap<String, VariableSource>,
+    pub inputs: Vec<String>,
+    pub overrides: BTreeMap<String, String>,
+    pub environment: LockedEnvironment,
+    pub products: Vec<LockedProduct>,
+    pub companions: Vec<LockedCompanion>,
+}
+
+impl Lockfile {
+    /// The lock of a draft, in this build's formats: its lists sorted, each product once, and
+    /// `content` computed from the products. Its tags name its own commits, so they are planned
+    /// from the lock (`tag::planned`) and start empty.
+    pub fn new(draft: Draft) -> Result<Self, LockError> {
+        let mut names: Vec<&str> = draft.products.iter().map(|p| p.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(twice) = names.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(LockError::DuplicateProduct(twice[0].to_owned()));
+        }
+        let version = identity::Version::CURRENT;
+        let mut lock = Lockfile {
+            version: FORMAT_VERSION,
+            identity_version: Some(version.number()),
+            content: Self::content_digest(version, &draft.products),
+            distribution: draft.distribution,
+            release: draft.release,
+            kind: draft.kind,
+            release_version: draft.release_version,
+            rc: draft.rc,
+            from: draft.from,
+            build: draft.build,
+            same_content_as: draft.same_content_as,
+            date: draft.date,
+            manifest_commit: draft.manifest_commit,
+            platform: draft.platform,
+            variables: draft.variables,
+            sources: draft.sources,
+            inputs: draft.inputs,
+            overrides: draft.overrides,
+            environment: draft.environment,
+            products: draft.products,
+            tags: Vec::new(),
+            companions: draft.companions,
+        };
+        lock.normalize();
+        Ok(lock)
+    }
+}
+
 impl Lockfile {
     /// Whether the lock was made from the manifests as they are (nightly, weekly, manual), not
     /// from another release's commits (candidate, final, patch).
@@ -429,6 +494,8 @@ pub enum LockError {
     Syntax(String),
     #[error("{0}")]
     Inconsistent(String),
+    #[error("the product `{0}` is locked twice")]
+    DuplicateProduct(String),
 }
 
 /// [`parse`] for a file's bytes, which must be text.

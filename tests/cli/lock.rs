@@ -74,6 +74,13 @@ fn fetch_lock_verify_and_check() {
 
     ok(&f.run(&["verify"]));
     ok(&f.run(&["lock", "dist", "--check", "--offline"]));
+    let run = f.run(&["lock", "dist", "--check", "--offline", "--format", "json"]);
+    ok(&run);
+    let checked: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (&checked["status"], &checked["changes"]),
+        (&"up-to-date".into(), &serde_json::json!([]))
+    );
     assert_eq!(lock.manifest_commit, None, "not a git repository");
 
     // In a git repository, the lock names the manifest commit, and says when the work tree
@@ -119,6 +126,22 @@ fn fetch_lock_verify_and_check() {
         "{}",
         run.stderr
     );
+    // The same, for a script: the stale product with its commits before and after.
+    let run = f.run(&["lock", "dist", "--check", "--offline", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let checked: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(checked["format"], "distrib-lock-check/1");
+    assert_eq!(checked["status"], "stale");
+    assert_eq!(checked["release"]["release"], "w.2026.47");
+    assert_eq!(checked["release"]["lock"], "locks/dist/w.2026.47.lock.yaml");
+    assert_eq!(checked["summary"]["changes"], 1);
+    let change = &checked["changes"][0];
+    assert_eq!(
+        (&change["product"], &change["change"]),
+        (&"other".into(), &"changed".into())
+    );
+    assert_eq!(change["after"]["commits"][0], new.as_str());
+    assert_ne!(change["before"]["commits"][0], new.as_str());
     let run = f.run(&[
         "lock",
         "dist",
@@ -852,18 +875,29 @@ fn json_summaries_tell_scripts_what_was_made() {
     let run = f.run(&args);
     ok(&run);
     let made: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(made["release"], "d.2026.11.20");
-    assert_eq!(made["path"], "locks/dist/d.2026.11.20.lock.yaml");
-    assert_eq!(made["written"], true);
+    assert_eq!(made["format"], "distrib-lock/1");
+    assert_eq!(
+        made["release"],
+        serde_json::json!({
+            "distribution": "dist",
+            "release": "d.2026.11.20",
+            "kind": "nightly",
+            "date": "2026-11-20",
+            "build": 1,
+            "lock": "locks/dist/d.2026.11.20.lock.yaml",
+        })
+    );
+    assert_eq!(made["status"], "done");
     assert_eq!(made["same_content_as"], "w.2026.47");
-    assert_eq!(made["build"], 1);
+    assert_eq!(made["summary"]["products"], 4);
+    assert_eq!(made["diagnostics"], serde_json::json!([]));
     // Again: nothing written, and the summary says which release has this content.
     let run = f.run(&args);
     ok(&run);
     let again: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
-        (&again["release"], &again["written"]),
-        (&made["release"], &false.into())
+        (&again["release"], &again["status"]),
+        (&made["release"], &"up-to-date".into())
     );
     // A release, too; and JSON does not go with a dry run.
     let run = f.run(&[
@@ -879,11 +913,13 @@ fn json_summaries_tell_scripts_what_was_made() {
     ]);
     ok(&run);
     let candidate: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(candidate["format"], "distrib-release/1");
+    assert_eq!(candidate["version"], "1.0.0");
     assert_eq!(
         (
-            &candidate["release"],
-            &candidate["kind"],
-            &candidate["from"]
+            &candidate["release"]["release"],
+            &candidate["release"]["kind"],
+            &candidate["made_from"]
         ),
         (
             &"1.0.0.rc1".into(),
