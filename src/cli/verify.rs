@@ -399,14 +399,4 @@ pub(super) fn read(path: &std::path::Path) -> Result<String, String> {
         .map_err(|e| LockError::NotText(e.utf8_error().valid_up_to()).to_string())
 }
 
-/// The bytes of a lockfile named on the command line: a regular file within the size limit.
-pub(super) fn read_bytes(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !metadata.is_file() {
-        return Err("not a regular file".into());
-    }
-    if metadata.len() > crate::manifest::MAX_LOCK_BYTES {
-        return Err(format!("{} bytes, more than any lockfile", metadata.len()));
-    }
-    std::fs::read(path).map_err(|e| e.to_string())
-}
+pub(super) use crate::lock::locate::read_bytes;

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod document;
 pub mod history;
+pub mod locate;
 pub mod make;
 
 use std::collections::BTreeMap;
@@ -1089,5 +1090,56 @@ pub(crate) mod tests {
         lock.products[0].identity = identity::digest(b"forged");
         let text = lock.to_text().unwrap();
         assert!(matches!(parse(&text), Err(LockError::Inconsistent(_))));
+    }
+
+    fn draft_of(lock: &Lockfile) -> Draft {
+        Draft {
+            distribution: lock.distribution.clone(),
+            release: lock.release.clone(),
+            kind: lock.kind,
+            release_version: None,
+            rc: None,
+            from: None,
+            build: lock.build,
+            same_content_as: None,
+            date: lock.date.clone(),
+            manifest_commit: None,
+            platform: lock.platform.clone(),
+            variables: BTreeMap::new(),
+            sources: BTreeMap::new(),
+            inputs: Vec::new(),
+            overrides: BTreeMap::new(),
+            environment: lock.environment.clone(),
+            products: lock.products.clone(),
+            companions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn new_sorts_computes_content_and_refuses_a_product_twice() {
+        let lock = sample();
+        let mut draft = draft_of(&lock);
+        draft.products.reverse();
+        let made = Lockfile::new(draft.clone()).unwrap();
+        let names: Vec<&str> = made.products.iter().map(|p| p.name.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        assert_eq!(
+            made.content,
+            Lockfile::content_digest(identity::Version::CURRENT, &lock.products)
+        );
+        assert_eq!(
+            made.identity_version,
+            Some(identity::Version::CURRENT.number())
+        );
+        assert!(made.to_text().is_ok());
+
+        draft.products.push(draft.products[0].clone());
+        let twice = draft.products[0].name.clone();
+        assert_eq!(
+            Lockfile::new(draft).unwrap_err(),
+            LockError::DuplicateProduct(twice)
+        );
     }
 }

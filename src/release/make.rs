@@ -477,3 +477,172 @@ pub fn branch_name(
     }
     Ok(name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lock::tests::sample;
+    use std::path::PathBuf;
+
+    const DIST: &str = "lsst_distrib";
+
+    /// A lock of the sample's products: a weekly, or a candidate, final or patch of `version`.
+    fn lock(release: &str, kind: ReleaseKind, version: Option<&str>, rc: Option<u32>) -> Lockfile {
+        let mut lock = sample();
+        lock.release = release.into();
+        lock.kind = kind;
+        lock.release_version = version.map(str::to_owned);
+        lock.rc = rc;
+        lock
+    }
+
+    fn history(locks: Vec<Lockfile>) -> History {
+        History {
+            locks: locks
+                .into_iter()
+                .map(|l| {
+                    (
+                        PathBuf::from(format!("locks/{DIST}/{}.lock.yaml", l.release)),
+                        l,
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn v(text: &str) -> Version {
+        Version::parse(text).unwrap()
+    }
+
+    fn weekly() -> Lockfile {
+        lock("w.2026.47", ReleaseKind::Weekly, None, None)
+    }
+
+    fn rc(n: u32) -> Lockfile {
+        let mut lock = lock(
+            &format!("17.0.0.rc{n}"),
+            ReleaseKind::Candidate,
+            Some("17.0.0"),
+            Some(n),
+        );
+        // Each candidate is at its own commit of utils, so which one a decision starts from
+        // shows in what the next one inherits.
+        lock.products[0].repositories[0].commit = n.to_string().repeat(40);
+        lock
+    }
+
+    fn final_17() -> Lockfile {
+        lock("17.0.0", ReleaseKind::Final, Some("17.0.0"), None)
+    }
+
+    #[test]
+    fn rc1_pins_the_weekly_it_is_cut_from_and_passes_the_candidate_gate() {
+        let history = history(vec![weekly()]);
+        let decision = decide(&history, DIST, v("17.0.0"), false, Some("w.2026.47")).unwrap();
+        assert_eq!(decision.start.release, "w.2026.47");
+        assert_eq!(
+            (decision.rc, decision.kind, decision.branch, decision.gate),
+            (1, ReleaseKind::Candidate, false, Some("candidate"))
+        );
+    }
+
+    #[test]
+    fn rc1_needs_a_release_to_start_from_and_one_that_follows_the_manifests() {
+        let history = history(vec![weekly(), final_17()]);
+        let error = decide(&history, DIST, v("18.0.0"), false, None).unwrap_err();
+        assert!(matches!(error, ReleaseError::NoFrom { .. }), "{error}");
+        let error = decide(&history, DIST, v("18.0.0"), false, Some("17.0.0")).unwrap_err();
+        assert!(matches!(error, ReleaseError::FromKind { .. }), "{error}");
+        let error = decide(&history, DIST, v("18.0.0"), false, Some("w.2026.99")).unwrap_err();
+        assert!(
+            matches!(error, ReleaseError::UnknownRelease { .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn rc_n_starts_from_the_newest_candidate_and_the_release_branch_without_a_gate() {
+        let history = history(vec![weekly(), rc(2), rc(1)]);
+        let decision = decide(&history, DIST, v("17.0.0"), false, None).unwrap();
+        assert_eq!(decision.start.release, "17.0.0.rc2");
+        assert_eq!(
+            (decision.rc, decision.branch, decision.gate),
+            (3, true, None)
+        );
+        // What rc3 inherits where the release branch does not reach: rc2's commits.
+        let inherited = Inherited::from_lock(decision.start);
+        let utils = &inherited["utils"];
+        assert_eq!(
+            utils.commits.values().next().map(String::as_str),
+            Some("2".repeat(40).as_str())
+        );
+    }
+
+    #[test]
+    fn rc_n_refuses_a_from_it_would_ignore() {
+        let history = history(vec![weekly(), rc(1)]);
+        let error = decide(&history, DIST, v("17.0.0"), false, Some("w.2026.47")).unwrap_err();
+        assert!(
+            matches!(&error, ReleaseError::FromIgnored { newest, .. } if newest == "17.0.0.rc1"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_released_version_takes_no_more_candidates_and_names_the_next_patch() {
+        let history = history(vec![weekly(), rc(1), final_17()]);
+        let error = decide(&history, DIST, v("17.0.0"), false, None).unwrap_err();
+        match error {
+            ReleaseError::Finalized { next, release, .. } => {
+                assert_eq!((next, release.as_str()), (v("17.0.1"), "17.0.0"));
+            }
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn a_patch_starts_from_the_final_it_patches_and_the_release_branch() {
+        let history = history(vec![weekly(), rc(1), final_17()]);
+        let decision = decide(&history, DIST, v("17.0.1"), true, None).unwrap();
+        assert_eq!(decision.start.release, "17.0.0");
+        assert_eq!(
+            (decision.rc, decision.kind, decision.branch, decision.gate),
+            (1, ReleaseKind::Patch, true, Some("patch"))
+        );
+        // Its second candidate starts from its first, like any rcN.
+        let mut first = lock("17.0.1.rc1", ReleaseKind::Patch, Some("17.0.1"), Some(1));
+        first.from = Some("17.0.0".into());
+        let history = self::history(vec![weekly(), rc(1), final_17(), first]);
+        let decision = decide(&history, DIST, v("17.0.1"), false, None).unwrap();
+        assert_eq!(
+            (decision.start.release.as_str(), decision.rc, decision.kind),
+            ("17.0.1.rc1", 2, ReleaseKind::Patch)
+        );
+    }
+
+    #[test]
+    fn a_patch_needs_the_final_before_it_and_a_patch_version() {
+        let history = history(vec![weekly()]);
+        let error = decide(&history, DIST, v("17.0.1"), true, None).unwrap_err();
+        assert!(matches!(error, ReleaseError::NoBase { .. }), "{error}");
+        let error = decide(&history, DIST, v("17.0.1"), false, Some("w.2026.47")).unwrap_err();
+        assert!(
+            matches!(error, ReleaseError::PatchFromWeekly { .. }),
+            "{error}"
+        );
+        let error = decide(&history, DIST, v("17.0.0"), true, None).unwrap_err();
+        assert!(matches!(error, ReleaseError::NotAPatch { .. }), "{error}");
+    }
+
+    #[test]
+    fn other_distributions_releases_are_not_this_ones_history() {
+        let mut other = rc(1);
+        other.distribution = "other".into();
+        let history = history(vec![weekly(), other]);
+        let decision = decide(&history, DIST, v("17.0.0"), false, Some("w.2026.47")).unwrap();
+        assert_eq!(
+            (decision.start.release.as_str(), decision.rc),
+            ("w.2026.47", 1)
+        );
+    }
+}

@@ -23,7 +23,7 @@ fn eight_releases(f: &Fixture) -> Vec<String> {
             ]);
             ok(&run);
             let made: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-            made["release"].as_str().unwrap().to_owned()
+            made["release"]["release"].as_str().unwrap().to_owned()
         })
         .collect()
 }

@@ -938,3 +938,63 @@ fn json_summaries_tell_scripts_what_was_made() {
     ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+#[test]
+fn a_rust_program_locks_through_the_library() {
+    use distrib::lock::make::{self, Fetch, MakeError, Mode, Outcome, Request};
+    let f = Fixture::locked();
+    // What `examples/lock.rs` does: open the workspace, ask for a lock, get values back.
+    let workspace = distrib::workspace::Workspace::open(&f.root, Some(&f.mirrors)).unwrap();
+    let request = Request {
+        distribution: "dist".into(),
+        kind: distrib::lock::ReleaseKind::Nightly,
+        date: Some(distrib::naming::DateTime::parse("2026-11-20").unwrap()),
+        variables: Vec::new(),
+        overrides: Vec::new(),
+        platform: None,
+        from: None,
+        fetch: Fetch {
+            offline: true,
+            jobs: None,
+        },
+        mode: Mode::Write,
+    };
+    let made = make::make(&workspace, &request, &mut distrib::progress::Silent).unwrap();
+    let Outcome::Written { lock, path } = made.outcome else {
+        panic!("{:?}", made.outcome)
+    };
+    assert_eq!(lock.release, "d.2026.11.20");
+    assert_eq!(lock.same_content_as.as_deref(), Some("w.2026.47"));
+    let written = distrib::lock::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(written, *lock);
+    // Asked again: the release has this content, nothing is written.
+    let made = make::make(&workspace, &request, &mut distrib::progress::Silent).unwrap();
+    assert!(
+        matches!(made.outcome, Outcome::UpToDate { .. }),
+        "{:?}",
+        made.outcome
+    );
+    // A check of the newest lock made from the manifests: current.
+    let check = Request {
+        mode: Mode::Check { release: None },
+        ..request.clone()
+    };
+    let made = make::make(&workspace, &check, &mut distrib::progress::Silent).unwrap();
+    assert!(
+        matches!(&made.outcome, Outcome::Current { lock, .. } if lock.release == "d.2026.11.20"),
+        "{:?}",
+        made.outcome
+    );
+    // A request the caller got wrong is a typed error that says so.
+    let wrong = Request {
+        overrides: vec![("nothing".into(), "main".into())],
+        ..request
+    };
+    let error = make::make(&workspace, &wrong, &mut distrib::progress::Silent).unwrap_err();
+    assert!(
+        matches!(&error, MakeError::Override { name } if name == "nothing"),
+        "{error}"
+    );
+    assert!(error.is_usage());
+    ok(&f.run(&["verify"]));
+}
