@@ -14,3 +14,49 @@ pub fn check(manifests: &Manifests, report: &mut Report) {
     report.diagnostics.extend(locks);
     validate::finish(manifests, report);
 }
+
+/// `distrib check --format json`: every problem, the counts, and with `--base` what the change
+/// does.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct Document<'a> {
+    /// `distrib-check/1`.
+    pub format: &'static str,
+    /// Every problem, as `diagnostic::render::json` gives it: `code`, `severity`, `message`,
+    /// `help`, `file`, `line`, `column`, `end` and `labels`.
+    pub diagnostics: Vec<serde_json::Value>,
+    pub summary: Summary,
+    /// With `--base`: what the change since that revision does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact: Option<&'a crate::impact::Impact>,
+}
+
+/// The counts of a check.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    /// Files read.
+    pub files: usize,
+}
+
+impl<'a> Document<'a> {
+    pub fn new(report: &Report, impact: Option<&'a crate::impact::Impact>) -> Self {
+        use crate::diagnostic::Severity;
+        let rendered: serde_json::Value =
+            serde_json::from_str(&crate::diagnostic::render::json(report)).unwrap_or_default();
+        let diagnostics = match rendered.get("diagnostics") {
+            Some(serde_json::Value::Array(list)) => list.clone(),
+            _ => Vec::new(),
+        };
+        Document {
+            format: "distrib-check/1",
+            diagnostics,
+            summary: Summary {
+                errors: report.count(Severity::Error),
+                warnings: report.count(Severity::Warning),
+                files: report.sources.len(),
+            },
+            impact,
+        }
+    }
+}

@@ -386,13 +386,13 @@ pub fn make(
     if let Some(existing) = compared {
         let outcome = match (&request.mode, held) {
             (Mode::PreMerge { base, .. }, Some((_, sources))) => Outcome::Lockable {
-                changes: changes(&existing, &plan, &products),
+                changes: changes(&existing, &products),
                 products: products.len(),
                 lock: Box::new(existing),
                 base: base.clone(),
                 sources,
             },
-            _ => compare(existing, &plan, &products),
+            _ => compare(existing, &products),
         };
         return Ok(Made { outcome, warnings });
     }
@@ -910,8 +910,8 @@ pub fn write(workspace: &Workspace, mut lock: Lockfile, mode: &Mode) -> Result<O
 }
 
 /// A check: is `existing` what the manifests and mirrors give now?
-fn compare(existing: Lockfile, plan: &Plan, products: &[LockedProduct]) -> Outcome {
-    let changes = changes(&existing, plan, products);
+fn compare(existing: Lockfile, products: &[LockedProduct]) -> Outcome {
+    let changes = changes(&existing, products);
     let version = existing.identity_version();
     let other_version = version != Some(identity::Version::CURRENT);
     if changes.is_empty() && !other_version {
@@ -932,13 +932,9 @@ fn compare(existing: Lockfile, plan: &Plan, products: &[LockedProduct]) -> Outco
 /// What a lock of `products` would change against `existing`, by `report::diff`: every product
 /// added, rebuilt or removed, in name order, those removed last. Between identities of two
 /// versions, which never compare, a product whose commits did not move is no change.
-pub fn changes(existing: &Lockfile, plan: &Plan, products: &[LockedProduct]) -> Vec<ProductChange> {
-    let mut now = existing.clone();
-    now.products = products.to_vec();
-    now.environment = resolve::locked_environment(plan.environment);
-    now.identity_version = Some(identity::Version::CURRENT.number());
+pub fn changes(existing: &Lockfile, products: &[LockedProduct]) -> Vec<ProductChange> {
     let other_version = existing.identity_version() != Some(identity::Version::CURRENT);
-    let diff = crate::report::diff::diff(existing, &now);
+    let diff = crate::report::diff::against(existing, products);
     let (removed, kept): (Vec<ProductChange>, Vec<ProductChange>) = diff
         .products
         .into_iter()

@@ -267,7 +267,7 @@ fn check_rev_reports_exactly_what_the_work_tree_reports_for_links() {
     // The links that lead to files were read, as valid manifests: `chain` (through a second
     // link) and `ops` (through a linked kind folder), beside `distrib.yaml`, `real` and the 12
     // reported.
-    assert_eq!(document["files"], 16, "{document:#}");
+    assert_eq!(document["summary"]["files"], 16, "{document:#}");
 }
 
 /// `manifest_commit` of a dry-run weekly lock made in `root`.

@@ -50,7 +50,7 @@ fn a_recipe_change_rebuilds_the_product_and_its_dependents_only() {
     );
     says(&run, "  solo: not affected");
     let document = json(&f);
-    assert_eq!(document["errors"], 0);
+    assert_eq!(document["summary"]["errors"], 0);
     let dist = distribution(&document["impact"], "dist");
     assert_eq!(dist["identities"]["status"], "computed");
     assert_eq!(
