@@ -228,7 +228,9 @@ impl LockArgs {
 /// that failed to resolve is shown, the last one as the error the run ends with.
 pub(super) fn error(context: &Context, error: MakeError) -> CommandError {
     match error {
-        MakeError::Resolve { mut failures } if !failures.is_empty() => {
+        MakeError::Resolve { mut failures } | MakeError::Requirements { mut failures }
+            if !failures.is_empty() =>
+        {
             let last = failures.pop().expect("not empty");
             for failure in &failures {
                 err(&format!("{}\n", context.render_error(failure)));

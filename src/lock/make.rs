@@ -220,11 +220,20 @@ pub enum MakeError {
         /// still be used on purpose.
         unreachable: bool,
     },
-    /// Every product that cannot be resolved, or whose requirements the locked commits do not
-    /// satisfy (where `rules:` denies that).
+    /// Every product that cannot be resolved.
     #[error("{}", failures.first().map(ToString::to_string).unwrap_or_default())]
-    #[diagnostic(code("ref-unresolved"))]
+    #[diagnostic(code("ref-unresolved"), help("each problem below says its fix"))]
     Resolve {
+        #[related]
+        failures: Vec<ResolveFailure>,
+    },
+    /// Every requirement the locked commits do not satisfy, where `rules:` denies that.
+    #[error("{}", failures.first().map(ToString::to_string).unwrap_or_default())]
+    #[diagnostic(
+        code("requirement-unsatisfied"),
+        help("each problem below says its fix")
+    )]
+    Requirements {
         #[related]
         failures: Vec<ResolveFailure>,
     },
@@ -594,7 +603,7 @@ pub fn resolve_products(
         _ if unsatisfied.is_empty() => Ok((products, Vec::new())),
         Level::Allow => Ok((products, Vec::new())),
         Level::Warn => Ok((products, unsatisfied)),
-        Level::Deny => Err(MakeError::Resolve {
+        Level::Deny => Err(MakeError::Requirements {
             failures: unsatisfied,
         }),
     }
@@ -940,9 +949,56 @@ pub fn changes(existing: &Lockfile, products: &[LockedProduct]) -> Vec<ProductCh
         .into_iter()
         .filter(|change| match change.status {
             Status::Reuse => false,
-            Status::Rebuild => !(other_version && !change.commit_changed),
+            Status::Rebuild => !other_version || change.commit_changed,
             Status::Added | Status::Removed => true,
         })
         .partition(|change| change.status == Status::Removed);
     kept.into_iter().chain(removed).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lock::tests::sample;
+
+    #[test]
+    fn changes_are_rebuilt_and_added_products_by_name_then_those_removed() {
+        let lock = sample();
+        let mut products = lock.products.clone();
+        // The first product moves to another commit, the last one is gone, one is new.
+        products[0].repositories[0].commit = "f".repeat(40);
+        products[0].identity = "sha256:moved".into();
+        let gone = products.pop().unwrap().name;
+        let mut new = products[0].clone();
+        new.name = "aaa_new".into();
+        products.push(new);
+        let found: Vec<(String, Status)> = changes(&lock, &products)
+            .into_iter()
+            .map(|c| (c.name, c.status))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("aaa_new".to_owned(), Status::Added),
+                (lock.products[0].name.clone(), Status::Rebuild),
+                (gone, Status::Removed),
+            ]
+        );
+        assert!(changes(&lock, &lock.products).is_empty());
+    }
+
+    #[test]
+    fn identities_of_another_version_change_only_where_commits_moved() {
+        let mut lock = sample();
+        lock.identity_version = Some(1);
+        let mut products = lock.products.clone();
+        for product in &mut products {
+            product.identity = format!("sha256:v2-{}", product.name);
+        }
+        assert!(changes(&lock, &products).is_empty());
+        products[0].repositories[0].commit = "f".repeat(40);
+        let found = changes(&lock, &products);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].commit_changed);
+    }
 }
