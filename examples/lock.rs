@@ -23,12 +23,20 @@ fn main() -> ExitCode {
     };
     let (mut kind, mut mirrors, mut offline) = (ReleaseKind::Manual, None, false);
     while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--offline", None) => offline = true,
-            ("--mirrors", Some(dir)) => mirrors = Some(PathBuf::from(dir)),
-            ("--kind", Some(name)) if name == "nightly" => kind = ReleaseKind::Nightly,
-            ("--kind", Some(name)) if name == "weekly" => kind = ReleaseKind::Weekly,
-            ("--kind", Some(name)) if name == "manual" => kind = ReleaseKind::Manual,
+        match arg.as_str() {
+            "--offline" => offline = true,
+            "--mirrors" => mirrors = args.next().map(PathBuf::from),
+            "--kind" => {
+                kind = match args.next().as_deref() {
+                    Some("nightly") => ReleaseKind::Nightly,
+                    Some("weekly") => ReleaseKind::Weekly,
+                    Some("manual") => ReleaseKind::Manual,
+                    other => {
+                        eprintln!("`--kind` takes nightly, weekly or manual, not {other:?}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             _ => {
                 eprintln!("unknown argument `{arg}`");
                 return ExitCode::from(2);
