@@ -45,7 +45,7 @@ pub struct Args {
     kind: Option<Kind>,
 
     /// Compare with the newest nightly, weekly or manual lock of the distribution instead of
-    /// writing; exit 1 when stale
+    /// writing; exit 1 when stale (with --format json, the products that would change)
     #[arg(long, conflicts_with = "dry_run")]
     check: bool,
 
