@@ -21,12 +21,11 @@ pub fn check(manifests: &Manifests, report: &mut Report) {
 pub struct Document<'a> {
     /// `distrib-check/1`.
     pub format: &'static str,
-    /// Every problem, as `diagnostic::render::json` gives it: `code`, `severity`, `message`,
-    /// `help`, `file`, `line`, `column`, `end` and `labels`.
-    pub diagnostics: Vec<serde_json::Value>,
+    /// Every problem: `code`, `severity`, `message`, `help`, `file`, `line`, `column`, `end`
+    /// and `labels`.
+    pub diagnostics: Vec<crate::diagnostic::render::ReportEntry>,
     pub summary: Summary,
-    /// With `--base`: what the change since that revision does.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// With `--base`: what the change since that revision does; `null` without.
     pub impact: Option<&'a crate::impact::Impact>,
 }
 
@@ -42,15 +41,9 @@ pub struct Summary {
 impl<'a> Document<'a> {
     pub fn new(report: &Report, impact: Option<&'a crate::impact::Impact>) -> Self {
         use crate::diagnostic::Severity;
-        let rendered: serde_json::Value =
-            serde_json::from_str(&crate::diagnostic::render::json(report)).unwrap_or_default();
-        let diagnostics = match rendered.get("diagnostics") {
-            Some(serde_json::Value::Array(list)) => list.clone(),
-            _ => Vec::new(),
-        };
         Document {
             format: "distrib-check/1",
-            diagnostics,
+            diagnostics: crate::diagnostic::render::entries(report),
             summary: Summary {
                 errors: report.count(Severity::Error),
                 warnings: report.count(Severity::Warning),

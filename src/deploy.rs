@@ -655,14 +655,54 @@ mod tests {
     }
 }
 
+/// The format of the document an edit prints with `--format json`.
+pub const FORMAT: &str = "distrib-deploy/1";
+
+/// What one `deploy` edit did: the document it prints with `--format json`.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[schemars(title = "distrib deploy: what an edit of a deployment did")]
+pub struct Document {
+    /// `distrib-deploy/1`.
+    #[schemars(extend("const" = FORMAT))]
+    pub format: &'static str,
+    pub action: ActionName,
+    /// `done` (the file was written) or `up-to-date` (it already was as asked: not written).
+    pub status: crate::json::Status,
+    pub deployment: String,
+    pub distribution: String,
+    /// The deployment file, relative to the manifest repository.
+    pub file: String,
+    /// The release the edit is about; `null` for `unset-partition` and `unset-alternative`.
+    pub release: Option<String>,
+    /// The support given, for `add`, `set-support` and `promote`.
+    pub support: Option<Support>,
+    /// The partition, for `set-partition` and `unset-partition`.
+    pub partition: Option<String>,
+}
+
+/// The edit, by its subcommand's name (`promote` is `set-default --promote`).
+#[derive(Clone, Copy, Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionName {
+    SetDefault,
+    Promote,
+    Add,
+    Remove,
+    SetPartition,
+    UnsetPartition,
+    SetAlternative,
+    UnsetAlternative,
+    SetSupport,
+}
+
 /// What `deploy export` prints: a deployment as a runtime configuration store (ALICE's
-/// CONSUL) needs it. Its JSON Schema is `schema/deployment-export.schema.json`.
+/// CONSUL) needs it. Its JSON Schema is `schema/output/distrib-deployment-1.schema.json`.
 #[derive(Debug, serde::Serialize, schemars::JsonSchema)]
 #[schemars(title = "distrib deploy export: a deployment for a runtime configuration store")]
 pub struct Export {
-    /// The document's format: `distrib-deployment/1`.
-    #[schemars(regex(pattern = r"^distrib-deployment/1$"))]
-    pub format: String,
+    /// `distrib-deployment/1`.
+    #[schemars(extend("const" = EXPORT_FORMAT))]
+    pub format: &'static str,
     /// The deployment's name.
     pub deployment: String,
     /// The distribution its releases are of.
@@ -680,32 +720,17 @@ pub struct Export {
 /// One installed release in an [`Export`].
 #[derive(Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct ExportedRelease {
-    /// The release's name.
-    pub release: String,
+    /// The release object (`docs/json.md`): its kind, date, build and lock are `null` when it
+    /// has no lockfile.
+    #[serde(flatten)]
+    pub release: crate::json::Release,
     /// `official`, `test` or `internal`.
     pub support: Support,
     pub requested_by: Option<String>,
     pub note: Option<String>,
-    /// The release's kind (`nightly`, `weekly`, `manual`, `candidate`, `final`, `patch`), from
-    /// its lockfile; `null` when it has none.
-    pub kind: Option<String>,
-    /// Its build number, from its lockfile.
-    pub build: Option<u64>,
     /// Its build's name (`naming.build`), from its lockfile.
     pub build_name: Option<String>,
 }
 
-/// The file `schema --out` writes [`export_schema`] to.
-pub const EXPORT_SCHEMA_FILE: &str = "deployment-export.schema.json";
-
 /// The format every [`Export`] has.
 pub const EXPORT_FORMAT: &str = "distrib-deployment/1";
-
-/// The JSON Schema of [`Export`], as written to `schema/deployment-export.schema.json`.
-pub fn export_schema() -> String {
-    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-    let schema = generator.into_root_schema_for::<Export>();
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
-}

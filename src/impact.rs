@@ -49,6 +49,7 @@ impl Changes {
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct DistributionImpact {
+    #[serde(rename = "distribution")]
     pub name: String,
     /// Its own file changed (roots, environment, naming...); `added`/`removed`: the whole file.
     pub file: Option<&'static str>,

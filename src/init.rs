@@ -197,3 +197,21 @@ description: The example cluster
 distribution: hello_distrib
 installed: []
 "#;
+
+/// The format of the document `distrib init --format json` prints.
+pub const FORMAT: &str = "distrib-init/1";
+
+/// What `distrib init` made: the document it prints with `--format json`.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[schemars(title = "distrib init: the files of a new manifest repository")]
+pub struct Document {
+    /// `distrib-init/1`.
+    #[schemars(extend("const" = FORMAT))]
+    pub format: &'static str,
+    /// The folder, as given.
+    pub dir: String,
+    /// Every file written, relative to `dir`, each `done`.
+    pub files: Vec<crate::schema::WrittenFile>,
+    /// Whether the folder was made a git repository (it was not inside one).
+    pub repository: bool,
+}

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod impact;
 pub mod import;
 pub mod init;
+pub mod json;
 pub mod lock;
 pub mod manifest;
 pub mod naming;

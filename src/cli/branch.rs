@@ -39,7 +39,7 @@ enum BranchFailure {
     )]
     NoVersion { release: String, kind: &'static str },
     #[error("`{product}` is not a product of `{release}`")]
-    #[diagnostic(code("product-unknown"))]
+    #[diagnostic(code("product-not-in-release"))]
     NotInRelease {
         product: String,
         release: String,
@@ -48,7 +48,7 @@ enum BranchFailure {
     },
     #[error("`{product}` has no repository: there is nothing to branch")]
     #[diagnostic(
-        code("product-unknown"),
+        code("branch-no-repository"),
         help("name a product built from a repository")
     )]
     NoRepository { product: String },

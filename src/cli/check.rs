@@ -172,7 +172,7 @@ fn summarize(impact: &Impact) -> Result<(), CommandError> {
 /// The root as GitHub names files: from the top of the git checkout that holds it, as in
 /// `--rev` mode, whatever folder the job runs in (`working-directory:`); outside git, from the
 /// current folder.
-fn from_checkout_top(root: &std::path::Path) -> String {
+pub(super) fn from_checkout_top(root: &std::path::Path) -> String {
     let canonical = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let root = canonical(root);
     let top = gix::discover(&root)

@@ -5,7 +5,7 @@ use super::{CommandError, CommandResult};
 use std::path::{Path, PathBuf};
 
 use super::{Context, Exit, boxed, err};
-use crate::deploy::{Edit, apply, with_line_endings_of};
+use crate::deploy::{ActionName, Document, Edit, FORMAT, apply, with_line_endings_of};
 use crate::fsutil::{IoError, write_atomic};
 use crate::lock::history;
 use crate::manifest::model::{Deployment, Support};
@@ -24,6 +24,19 @@ distrib deploy set-default epn O2PDPSuite-epn-20240516-DDv1.6.5-flp-suite-v0.40.
 pub struct Args {
     #[command(subcommand)]
     action: Action,
+
+    /// Output format of an edit: a sentence on stderr, or one JSON document on stdout
+    /// (`distrib-deploy/1`); `export` always prints its JSON document
+    #[arg(long, value_enum, global = true, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// A sentence on stderr
+    Human,
+    /// One JSON document on stdout
+    Json,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -85,19 +98,10 @@ enum Action {
     },
     /// Print what a runtime configuration store needs: the default, the alternative, the
     /// partitions and each release's support, as one JSON document
-    Export {
-        deployment: String,
-        /// The document's format
-        #[arg(long, value_enum, default_value = "json")]
-        format: ExportFormat,
-    },
-}
-
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-enum ExportFormat {
-    /// `{"format": "distrib-deployment/1", "deployment", "distribution", "default",
-    /// "alternative", "partitions", "releases"}`
-    Json,
+    ///
+    /// The document is `{"format": "distrib-deployment/1", "deployment", "distribution",
+    /// "default", "alternative", "partitions", "releases"}`, whatever --format says.
+    Export { deployment: String },
 }
 
 impl From<SupportArg> for Support {
@@ -134,11 +138,12 @@ enum DeployFailure {
         release: String,
         distribution: String,
     },
-    #[error("cannot change `{path}`: {source}")]
-    #[diagnostic(code("deploy"))]
+    // The reason is part of the message, not a cause of it: said once.
+    #[error("cannot change `{path}`: {reason}")]
+    #[diagnostic(code("deploy-refused"))]
     Edit {
         path: String,
-        source: crate::deploy::DeployError,
+        reason: crate::deploy::DeployError,
     },
     #[error("`{path}` is a symbolic link to `{target}`, outside the manifest repository")]
     #[diagnostic(
@@ -160,23 +165,14 @@ enum DeployFailure {
 }
 
 /// `deploy export`: the deployment as a runtime configuration store (ALICE's CONSUL) needs it.
-fn export(
-    context: &Context,
-    root: &Path,
-    manifests: &crate::manifest::Manifests,
-    name: &str,
-) -> CommandResult {
+fn export(root: &Path, manifests: &crate::manifest::Manifests, name: &str) -> CommandResult {
     let Some(deployment) = manifests
         .deployments
         .iter()
         .map(|d| &d.value)
         .find(|d| d.name.value == name)
     else {
-        err(&format!(
-            "{}\n",
-            context.render_error(&DeployFailure::Unknown(name.to_owned()))
-        ));
-        return Ok(Exit::Usage);
+        return Err(CommandError::usage(DeployFailure::Unknown(name.to_owned())));
     };
     let history = history::History::read(root).map_err(boxed)?;
     let releases = deployment
@@ -185,18 +181,22 @@ fn export(
         .map(|entry| {
             let lock = history.find(&deployment.distribution.value, &entry.release.value);
             crate::deploy::ExportedRelease {
-                release: entry.release.value.clone(),
+                release: match lock {
+                    Some(lock) => crate::json::Release::of(lock, Some(root)),
+                    None => crate::json::Release::unlocked(
+                        &deployment.distribution.value,
+                        &entry.release.value,
+                    ),
+                },
                 support: entry.support.value,
                 requested_by: entry.requested_by.clone(),
                 note: entry.note.clone(),
-                kind: lock.map(|l| l.kind.as_str().to_owned()),
-                build: lock.map(|l| l.build),
                 build_name: lock.map(|l| crate::naming::build_of(manifests, l)),
             }
         })
         .collect();
     let document = crate::deploy::Export {
-        format: crate::deploy::EXPORT_FORMAT.to_owned(),
+        format: crate::deploy::EXPORT_FORMAT,
         deployment: deployment.name.value.clone(),
         distribution: deployment.distribution.value.clone(),
         default: deployment.default.as_ref().map(|d| d.value.clone()),
@@ -289,9 +289,8 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
                 support: support.into(),
             },
         ),
-        Action::Export { deployment, format } => {
-            let ExportFormat::Json = format;
-            return export(context, root, &opened.manifests, &deployment);
+        Action::Export { deployment } => {
+            return export(root, &opened.manifests, &deployment);
         }
     };
     let Some(loaded) = opened
@@ -304,11 +303,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         for extension in ["yaml", "yml"] {
             target(root, &format!("deployments/{name}.{extension}"))?;
         }
-        err(&format!(
-            "{}\n",
-            context.render_error(&DeployFailure::Unknown(name))
-        ));
-        return Ok(Exit::Usage);
+        return Err(CommandError::usage(DeployFailure::Unknown(name)));
     };
     let deployment: &Deployment = &loaded.value;
     let mut edit = edit;
@@ -340,7 +335,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     let text = apply(&source.text, deployment, &edit).map_err(|e| {
         boxed(DeployFailure::Edit {
             path: source.path.clone(),
-            source: e,
+            reason: e,
         })
     })?;
     // The edit is valid: the release it makes the default must have passed its checks.
@@ -361,7 +356,29 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     let path = target(root, &source.path)?;
     let original = std::fs::read(&path).map_err(|e| boxed(IoError::new(&path, e)))?;
     let text = with_line_endings_of(&text, &original);
-    write_atomic(&path, text.as_bytes()).map_err(|e| boxed(IoError::new(&path, e)))?;
+    // An edit that changes nothing leaves the file as it is, and says so.
+    let status = if text.as_bytes() == original.as_slice() {
+        crate::json::Status::UpToDate
+    } else {
+        write_atomic(&path, text.as_bytes()).map_err(|e| boxed(IoError::new(&path, e)))?;
+        crate::json::Status::Done
+    };
+    if args.format == Format::Json {
+        super::out_json(&crate::json::to_text(&document(
+            &edit,
+            status,
+            deployment,
+            &source.path,
+        )));
+        return Ok(Exit::Success);
+    }
+    if status == crate::json::Status::UpToDate {
+        err(&format!(
+            "`{}` already is as asked: nothing to change\n",
+            source.path
+        ));
+        return Ok(Exit::Success);
+    }
     let said = match &edit {
         Edit::SetDefault { release } => format!("`{name}` now defaults to `{release}`"),
         Edit::Add {
@@ -390,6 +407,53 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     };
     err(&format!("{said} (`{}`)\n", source.path));
     Ok(Exit::Success)
+}
+
+/// The JSON document of an edit.
+fn document(
+    edit: &Edit,
+    status: crate::json::Status,
+    deployment: &Deployment,
+    file: &str,
+) -> Document {
+    let (action, release, support, partition) = match edit {
+        Edit::SetDefault { release } => (ActionName::SetDefault, Some(release), None, None),
+        Edit::Promote { release } => (
+            ActionName::Promote,
+            Some(release),
+            Some(Support::Official),
+            None,
+        ),
+        Edit::Add {
+            release, support, ..
+        } => (ActionName::Add, Some(release), Some(*support), None),
+        Edit::Remove { release } => (ActionName::Remove, Some(release), None, None),
+        Edit::SetPartition { partition, release } => (
+            ActionName::SetPartition,
+            Some(release),
+            None,
+            Some(partition),
+        ),
+        Edit::UnsetPartition { partition } => {
+            (ActionName::UnsetPartition, None, None, Some(partition))
+        }
+        Edit::SetAlternative { release } => (ActionName::SetAlternative, Some(release), None, None),
+        Edit::UnsetAlternative => (ActionName::UnsetAlternative, None, None, None),
+        Edit::SetSupport { release, support } => {
+            (ActionName::SetSupport, Some(release), Some(*support), None)
+        }
+    };
+    Document {
+        format: FORMAT,
+        action,
+        status,
+        deployment: deployment.name.value.clone(),
+        distribution: deployment.distribution.value.clone(),
+        file: file.to_owned(),
+        release: release.cloned(),
+        support,
+        partition: partition.cloned(),
+    }
 }
 
 /// The file to write for the manifest at `relative`: itself, or the file its symbolic link

@@ -6,6 +6,7 @@ use clap::ValueEnum;
 
 use super::locate::{Accept, LocateError, locate};
 use super::{Context, Exit, boxed, out, out_json, out_text};
+use crate::json::Release;
 use crate::lock::Lockfile;
 use crate::report::diff::{self, Diff};
 
@@ -55,13 +56,12 @@ enum Format {
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
     let (from, to) = locate_pair(context, &args.from, &args.to).map_err(boxed)?;
-    let diff = diff::diff(&from, &to);
+    let mut diff = diff::diff(&from, &to);
+    let root = crate::manifest::find_root(&context.start);
+    diff.before = Release::of(&from, root);
+    diff.after = Release::of(&to, root);
     match args.format {
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(&diff).unwrap_or_default();
-            text.push('\n');
-            out_json(&text);
-        }
+        Format::Json => out_json(&crate::json::to_text(&diff)),
         Format::Markdown => out(&diff.markdown()),
         Format::Human => out_text(&human(&diff)),
     }

@@ -94,6 +94,62 @@ impl Panic {
     }
 }
 
+/// A command line that cannot be parsed, as a diagnostic: for the runs that asked for JSON or
+/// annotations (people get clap's own message, with its usage line).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code("argument-invalid"))]
+pub struct ArgumentInvalid {
+    message: String,
+    #[help]
+    help: String,
+}
+
+impl ArgumentInvalid {
+    pub fn of(error: &clap::Error) -> Self {
+        let text = error.render().to_string();
+        let text = text.strip_prefix("error: ").unwrap_or(&text);
+        // The first paragraph says what is wrong (a list of missing arguments included).
+        let message = text
+            .lines()
+            .take_while(|line| !line.trim().is_empty())
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let tips: Vec<&str> = text
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("tip: "))
+            .collect();
+        let help = match tips.is_empty() {
+            true => "`distrib --help` lists the commands, `distrib COMMAND --help` their flags"
+                .to_owned(),
+            false => tips.join("; "),
+        };
+        ArgumentInvalid {
+            message: backticks(&message),
+            help: backticks(&help),
+        }
+    }
+}
+
+/// clap's `'value'` quotes as distrib's messages write values: `` `value` ``.
+fn backticks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('\'') {
+        let Some(close) = rest[open + 1..].find('\'') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push('`');
+        out.push_str(&rest[open + 1..open + 1 + close]);
+        out.push('`');
+        rest = &rest[open + close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `-C` names something that is not a folder.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("`{}` is not a folder", .0.display())]
@@ -102,3 +158,51 @@ impl Panic {
     help("give `-C` the manifest repository's folder, or a folder inside it")
 )]
 pub struct NotAFolder(pub std::path::PathBuf);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_quotes_become_backticks() {
+        assert_eq!(
+            backticks("unexpected argument '--bogus' found"),
+            "unexpected argument `--bogus` found"
+        );
+        assert_eq!(backticks("a 'b' 'c' d's"), "a `b` `c` d's");
+    }
+
+    #[test]
+    fn the_kind_alone_decides_the_exit_code() {
+        let folder = || NotAFolder("x".into());
+        assert_eq!(CommandError::user(folder()).exit(), Exit::Failure);
+        assert_eq!(CommandError::usage(folder()).exit(), Exit::Usage);
+        assert_eq!(CommandError::internal(folder()).exit(), Exit::Internal);
+        assert_eq!(
+            [Exit::Success, Exit::Failure, Exit::Usage, Exit::Internal].map(|e| e as u8),
+            [0, 1, 2, 3]
+        );
+    }
+
+    #[test]
+    fn a_panic_is_an_internal_error_that_asks_for_a_report() {
+        let payload: Box<dyn std::any::Any + Send> = Box::new(String::from("index out of range"));
+        let error = CommandError::internal(Panic::of(payload.as_ref()));
+        assert_eq!(error.exit(), Exit::Internal);
+        let document = crate::diagnostic::operation::ErrorDocument::new(error.error.as_ref());
+        let [entry] = document.diagnostics.as_slice() else {
+            panic!("{document:?}")
+        };
+        assert_eq!(entry.code.as_deref(), Some("internal-error"));
+        assert_eq!(
+            entry.message,
+            "distrib failed unexpectedly: index out of range"
+        );
+        assert!(entry.help.as_deref().unwrap().contains("report"));
+        let silent: Box<dyn std::any::Any + Send> = Box::new(7_u8);
+        assert_eq!(
+            Panic::of(silent.as_ref()).to_string(),
+            "distrib failed unexpectedly: a panic without a message"
+        );
+    }
+}

@@ -5,6 +5,7 @@ use clap::ValueEnum;
 
 use super::locate::{Accept, locate};
 use super::{Context, Exit, boxed, out, out_json};
+use crate::json::Release;
 use crate::report::graph;
 
 /// Draw the dependency graph of a lock: run-time dependencies solid, build-time dashed
@@ -57,15 +58,14 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         ),
         None => None,
     };
-    let graph = graph::graph(&found, since.as_ref());
+    let mut graph = graph::graph(&found, since.as_ref());
+    let root = crate::manifest::find_root(&context.start);
+    graph.release = Release::of(&found, root);
+    graph.since = since.as_ref().map(|lock| Release::of(lock, root));
     match args.format {
         Format::Dot => out(&graph.dot()),
         Format::Mermaid => out(&graph.mermaid()),
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(&graph).unwrap_or_default();
-            text.push('\n');
-            out_json(&text);
-        }
+        Format::Json => out_json(&crate::json::to_text(&graph)),
     }
     Ok(Exit::Success)
 }

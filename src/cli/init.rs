@@ -16,14 +16,46 @@ use super::{Context, Exit, boxed, err};
 pub struct Args {
     /// The folder [default: the current folder]
     dir: Option<PathBuf>,
+
+    /// Output format: a sentence on stderr, or one JSON document on stdout (`distrib-init/1`)
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum Format {
+    /// A sentence on stderr
+    Human,
+    /// One JSON document on stdout
+    Json,
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
+    let shown = args
+        .dir
+        .as_ref()
+        .map_or_else(|| ".".to_owned(), |d| d.display().to_string());
     let dir = match args.dir {
         Some(dir) => context.start.join(dir),
         None => context.start.clone(),
     };
     let created = crate::init::init(&dir).map_err(boxed)?;
+    if args.format == Format::Json {
+        super::out_json(&crate::json::to_text(&crate::init::Document {
+            format: crate::init::FORMAT,
+            dir: shown,
+            files: created
+                .files
+                .iter()
+                .map(|path| crate::schema::WrittenFile {
+                    path: path.clone(),
+                    status: crate::json::Status::Done,
+                })
+                .collect(),
+            repository: created.repository,
+        }));
+        return Ok(Exit::Success);
+    }
     err(&format!(
         "created a manifest repository in `{}`: {}{}\nnext: set `url:` in products/hello.yaml to your repository, then `distrib check`, `distrib fetch` and `distrib lock hello_distrib --kind weekly`\n",
         dir.display(),

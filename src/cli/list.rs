@@ -1,12 +1,12 @@
 //! `distrib list`: the releases locked so far, newest first, with where each is installed.
 
 use super::CommandResult;
-use clap::ValueEnum;
-use serde_json::json;
-
 use super::{Context, Exit, boxed, err, out_json, out_text};
+use crate::json::{Diagnostic, Release};
 use crate::lock::history::History;
 use crate::manifest::{self, Origin};
+use crate::report::list::{FORMAT, Installed, List, Listed, ListedRecord, ListedSummary};
+use clap::ValueEnum;
 
 /// List the locked releases: kind, build, date, lineage, content, support per deployment
 #[derive(Debug, clap::Args)]
@@ -36,20 +36,37 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     let history = History::read(root).map_err(boxed)?;
     // A lock under another lock's path is not the release its path names: say so, whatever
     // the format (its release name may even point out of `locks/`).
+    let mut diagnostics = Vec::new();
     for (path, lock) in &history.locks {
         let expected = crate::lock::path(root, &lock.distribution, &lock.release);
         if *path != expected {
-            let shown = path
-                .strip_prefix(root)
-                .unwrap_or(path)
-                .display()
-                .to_string();
-            err(&format!(
-                "warning: `{shown}` holds release `{}` of `{}`, not the lock its path names: `distrib check` reports it (`lock-misplaced`); move it back or restore it from git\n",
-                lock.release, lock.distribution
-            ));
+            let shown = crate::json::relative(root, path);
+            let misplaced = Misplaced {
+                path: shown.clone(),
+                distribution: lock.distribution.clone(),
+                release: lock.release.clone(),
+            };
+            context.warn(&misplaced);
+            diagnostics.extend(
+                crate::diagnostic::operation::warning_entries(&misplaced)
+                    .into_iter()
+                    .map(|entry| Diagnostic {
+                        file: Some(shown.clone()),
+                        ..entry
+                    }),
+            );
         }
     }
+    // A lock's file, known from the history without reading it again: only a lock at the path
+    // its names give is the history's lock of that release.
+    let in_place = |lock: &crate::lock::Lockfile| -> Option<String> {
+        let expected = crate::lock::path(root, &lock.distribution, &lock.release);
+        history
+            .locks
+            .iter()
+            .any(|(path, held)| *path == expected && held == lock)
+            .then(|| crate::json::relative(root, &expected))
+    };
     // Newest first, by lineage: a final above its candidates, a patch above its base.
     let mut locks = crate::lock::history::lineage_order(history.all().filter(|lock| {
         args.distribution
@@ -58,7 +75,9 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     }));
     locks.reverse();
     // Where each release is installed, with which support, and whether it is the default.
-    let installed = |distribution: &str, release: &str| -> Vec<(String, String, bool)> {
+    let installed = |distribution: &str,
+                     release: &str|
+     -> Vec<(String, crate::manifest::model::Support, bool)> {
         opened
             .manifests
             .deployments
@@ -71,7 +90,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
                     .filter(|i| i.release.value == release)
                     .map(|i| {
                         let default = d.default.as_ref().is_some_and(|r| r.value == release);
-                        (d.name.value.clone(), i.support.as_str().to_owned(), default)
+                        (d.name.value.clone(), i.support.value, default)
                     })
             })
             .collect()
@@ -85,35 +104,49 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     };
     match args.format {
         Format::Json => {
-            let releases: Vec<_> = locks
+            let releases = locks
                 .iter()
-                .map(|lock| {
-                    let sites: Vec<_> = installed(&lock.distribution, &lock.release)
+                .map(|lock| Listed {
+                    release: Release {
+                        lock: in_place(lock),
+                        ..Release::of(lock, None)
+                    },
+                    release_version: lock.release_version.clone(),
+                    rc: lock.rc,
+                    build_name: crate::naming::build_of(&opened.manifests, lock),
+                    parent: lock.from.clone(),
+                    same_content_as: lock.same_content_as.clone(),
+                    content: lock.content.clone(),
+                    summary: ListedSummary {
+                        products: lock.products.len(),
+                    },
+                    installed: installed(&lock.distribution, &lock.release)
                         .into_iter()
-                        .map(|(deployment, support, default)| json!({ "deployment": deployment, "support": support, "default": default }))
-                        .collect();
-                    json!({
-                        "distribution": lock.distribution,
-                        "release": lock.release,
-                        "kind": lock.kind.as_str(),
-                        "release_version": lock.release_version,
-                        "rc": lock.rc,
-                        "build": lock.build,
-                        "build_name": crate::naming::build_of(&opened.manifests, lock),
-                        "date": lock.date,
-                        "from": lock.from,
-                        "same_content_as": lock.same_content_as,
-                        "content": lock.content,
-                        "products": lock.products.len(),
-                        "installed": sites,
-                        "records": records_of(lock),
-                    })
+                        .map(|(deployment, support, default)| Installed {
+                            deployment,
+                            support,
+                            default,
+                        })
+                        .collect(),
+                    records: records_of(lock)
+                        .into_iter()
+                        .map(|r| ListedRecord {
+                            check: r.check,
+                            result: r.result,
+                            date: r.date,
+                            by: r.by,
+                            url: r.url,
+                            note: r.note,
+                            lock_digest: r.lock,
+                        })
+                        .collect(),
                 })
                 .collect();
-            let mut text =
-                serde_json::to_string_pretty(&json!({ "releases": releases })).unwrap_or_default();
-            text.push('\n');
-            out_json(&text);
+            out_json(&crate::json::to_text(&List {
+                format: FORMAT,
+                releases,
+                diagnostics,
+            }));
         }
         Format::Human => {
             if locks.is_empty() {
@@ -130,7 +163,8 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
                     .into_iter()
                     .map(|(deployment, support, default)| {
                         format!(
-                            "{deployment}: {support}{}",
+                            "{deployment}: {}{}",
+                            support.as_str(),
                             if default { " (default)" } else { "" }
                         )
                     })
@@ -167,6 +201,18 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         }
     }
     Ok(Exit::Success)
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{path}` holds release `{release}` of `{distribution}`, not the lock its path names")]
+#[diagnostic(
+    code("lock-misplaced"),
+    help("move it to `locks/{distribution}/{release}.lock.yaml`, or restore the file from git")
+)]
+struct Misplaced {
+    path: String,
+    distribution: String,
+    release: String,
 }
 
 /// `fst: pass`: the newest result of each check of this lock, in the order checks were first

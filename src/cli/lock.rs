@@ -207,6 +207,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     let made = make::make(&workspace, &request, &mut crate::progress::Silent)
         .map_err(|e| error(context, e))?;
     Ok(render(
+        context,
         &workspace,
         made,
         args.lock.output,
@@ -244,6 +245,7 @@ pub(super) fn error(context: &Context, error: MakeError) -> CommandError {
 
 /// Says what was made (on stderr) and, with `--format json`, gives the document on stdout.
 pub(super) fn render(
+    context: &Context,
     workspace: &Workspace,
     made: Made,
     output: Output,
@@ -251,7 +253,7 @@ pub(super) fn render(
     format: &str,
 ) -> Exit {
     for warning in &made.warnings {
-        err(&format!("warning: {warning} [requirement-unsatisfied]\n"));
+        context.warn(warning);
     }
     let json = output.format == Format::Json;
     let diagnostics = || {

@@ -28,7 +28,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 pub(crate) use error::{CommandError, CommandResult};
 
@@ -124,6 +124,8 @@ pub(crate) struct Context {
     start: PathBuf,
     color: bool,
     width: usize,
+    /// The subcommand's `--format`, which its errors follow too.
+    format: OutputFormat,
 }
 
 /// Parses the command line, runs the subcommand, and returns the exit code.
@@ -133,14 +135,34 @@ pub fn run() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(shell::dynamic)
         .var(shell::COMPLETE_VAR)
         .complete();
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    // The format is read from the parsed arguments, whichever subcommand has a `--format`, so
+    // that its errors are written in it too.
+    let parsed = Cli::command().try_get_matches().and_then(|matches| {
+        let format = OutputFormat::of(&matches);
+        Cli::from_arg_matches(&matches)
+            .map(|cli| (cli, format))
+            .map_err(|error| error.format(&mut Cli::command()))
+    });
+    let (cli, format) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             let exit = if error.use_stderr() {
                 Exit::Usage
             } else {
                 Exit::Success
             };
+            // A script that asked for JSON or annotations gets its usage error so too.
+            let format = OutputFormat::asked(std::env::args_os().skip(1));
+            if error.use_stderr() && format != OutputFormat::Human {
+                let context = Context {
+                    start: PathBuf::new(),
+                    color: false,
+                    width: 100,
+                    format,
+                };
+                context.report(&error::ArgumentInvalid::of(&error));
+                return finish(exit, stdout::flush());
+            }
             // `--help` and `--version` are data on stdout: a failed write is a failure too.
             return match error.print() {
                 Err(failure) if !error.use_stderr() => finish(exit, Err(failure)),
@@ -174,10 +196,11 @@ pub fn run() -> ExitCode {
             start: PathBuf::new(),
             color,
             width,
+            format,
         };
         let error = CommandError::usage(error::NotAFolder(start));
-        err(&format!("{}\n", context.render_error(error.error.as_ref())));
-        return error.exit().into();
+        context.report(error.error.as_ref());
+        return finish(error.exit(), stdout::flush());
     }
     COLOR.store(color, std::sync::atomic::Ordering::Relaxed);
     let verbosity = match (cli.quiet, cli.verbose) {
@@ -190,6 +213,7 @@ pub fn run() -> ExitCode {
         start,
         color,
         width,
+        format,
     };
     let command = cli.command;
     // A panic is distrib's own failure: it ends as an internal error, with its own exit code,
@@ -202,7 +226,7 @@ pub fn run() -> ExitCode {
     let exit = match result {
         Ok(exit) => exit,
         Err(error) => {
-            err(&format!("{}\n", context.render_error(error.error.as_ref())));
+            context.report(error.error.as_ref());
             error.exit()
         }
     };
@@ -245,6 +269,7 @@ fn finish(exit: Exit, written: std::io::Result<()>) -> ExitCode {
                 start: PathBuf::new(),
                 color: false,
                 width: 100,
+                format: OutputFormat::Human,
             };
             let error = stdout::WriteError { cause: error };
             err(&format!("{}\n", context.render_error(&error)));
@@ -398,143 +423,184 @@ fn safe_for_terminal(text: &str, color: bool) -> std::borrow::Cow<'_, str> {
 }
 
 impl Context {
-    /// A fatal error, drawn like the diagnostics.
+    /// A fatal error or a warning, drawn like the diagnostics.
     fn render_error(&self, error: &dyn miette::Diagnostic) -> String {
-        let theme = if self.color {
-            miette::GraphicalTheme::unicode()
-        } else {
-            miette::GraphicalTheme::unicode_nocolor()
-        };
-        let handler = miette::GraphicalReportHandler::new_themed(theme)
-            .with_width(self.width)
-            .with_links(false);
-        let error = Safe::of(error);
-        let mut out = String::new();
-        if handler.render_report(&mut out, &error).is_err() {
-            out = error.to_string();
+        crate::diagnostic::operation::human(error, self.width, self.color)
+    }
+
+    /// Reports the error a run ends with, in the command's format: drawn on stderr, a
+    /// `distrib-error/1` document on stdout (`--format json`), or annotations on stdout
+    /// (`--format github`). The one place any command's fatal error is printed.
+    fn report(&self, error: &dyn miette::Diagnostic) {
+        use crate::diagnostic::operation;
+        match self.format {
+            OutputFormat::Human => err(&format!("{}\n", self.render_error(error))),
+            OutputFormat::Json => out_json(&operation::ErrorDocument::new(error).to_json()),
+            OutputFormat::Github => out(&operation::github(error, &self.checkout_prefix())),
         }
-        out.trim_end().to_owned()
+    }
+
+    /// Reports a warning an operation found, in the style of errors: drawn on stderr (also
+    /// with `--format json`, whose document carries its own), or a `::warning` annotation.
+    pub(crate) fn warn(&self, warning: &dyn miette::Diagnostic) {
+        let warning = AsWarning(warning);
+        match self.format {
+            OutputFormat::Github => out(&crate::diagnostic::operation::github(
+                &warning,
+                &self.checkout_prefix(),
+            )),
+            _ => err(&format!("{}\n", self.render_error(&warning))),
+        }
+    }
+
+    /// The manifest repository's folder as seen from the checkout's top, for annotations.
+    fn checkout_prefix(&self) -> String {
+        match crate::manifest::find_root(&self.start) {
+            Some(root) => check::from_checkout_top(root),
+            None => String::new(),
+        }
     }
 }
 
-/// A fatal error with its texts made safe before the renderer colours them: every message of
-/// its chain and its help, credentials hidden and control characters escaped, so that even a
-/// coloured run shows no colour a value brought in.
+/// The format a command writes in, as its `--format` says: errors follow it. A format of
+/// people's (`markdown`, `dot`, `text`) reports errors as `human` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OutputFormat {
+    Human,
+    Json,
+    Github,
+}
+
+impl OutputFormat {
+    /// The `--format` a command line that could not be parsed asks for, if any: the value
+    /// after its last `--format`.
+    fn asked(args: impl Iterator<Item = std::ffi::OsString>) -> Self {
+        let mut format = None;
+        let mut args = args.peekable();
+        while let Some(arg) = args.next() {
+            let Some(arg) = arg.to_str() else { continue };
+            if arg == "--format" {
+                format = args.peek().and_then(|v| v.to_str()).map(str::to_owned);
+            } else if let Some(value) = arg.strip_prefix("--format=") {
+                format = Some(value.to_owned());
+            }
+        }
+        match format.as_deref() {
+            Some("json") => OutputFormat::Json,
+            Some("github") => OutputFormat::Github,
+            _ => OutputFormat::Human,
+        }
+    }
+
+    /// The `--format` of the innermost subcommand that has one, whatever its own enum.
+    fn of(matches: &clap::ArgMatches) -> Self {
+        let mut format = None;
+        let mut level = Some(matches);
+        while let Some(matches) = level {
+            if let Ok(Some(mut values)) = matches.try_get_raw("format")
+                && let Some(value) = values.next()
+            {
+                format = Some(value.to_owned());
+            }
+            level = matches.subcommand().map(|(_, sub)| sub);
+        }
+        match format.as_ref().and_then(|f| f.to_str()) {
+            Some("json") => OutputFormat::Json,
+            Some("github") => OutputFormat::Github,
+            _ => OutputFormat::Human,
+        }
+    }
+}
+
+/// A diagnostic shown as a warning, whatever severity it declares.
 #[derive(Debug)]
-struct Safe {
-    message: String,
-    code: Option<String>,
-    help: Option<String>,
-    source: Option<Box<Safe>>,
-    /// The file the error points into, as snippets show it, and its labels mapped onto it.
-    snippet: Option<Snippet>,
-}
+struct AsWarning<'a>(&'a dyn miette::Diagnostic);
 
-struct Snippet {
-    source: crate::diagnostic::shown::Source,
-    labels: Vec<miette::LabeledSpan>,
-}
-
-impl std::fmt::Debug for Snippet {
+impl std::fmt::Display for AsWarning<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.source.name)
+        std::fmt::Display::fmt(self.0, f)
     }
 }
 
-impl Snippet {
-    /// The error's labelled file, made safe as `check`'s snippets are: long lines cut,
-    /// credentials hidden, control characters shown as text.
-    fn of(error: &dyn miette::Diagnostic) -> Option<Self> {
-        let code = error.source_code()?;
-        let labels: Vec<miette::LabeledSpan> = error.labels()?.collect();
-        if labels.is_empty() {
-            return None;
-        }
-        // All of the file: from its start, with every line after it as context.
-        let whole = code.read_span(&(0, 0).into(), 0, usize::MAX).ok()?;
-        let name = whole.name().map(Safe::text).unwrap_or_default();
-        let text: std::sync::Arc<str> = String::from_utf8_lossy(whole.data()).into();
-        let points: Vec<usize> = labels
-            .iter()
-            .flat_map(|l| [l.offset(), l.offset() + l.len()])
-            .collect();
-        let shown = std::sync::Arc::new(crate::diagnostic::shown::Shown::new(&text, &points));
-        let labels = labels
-            .iter()
-            .map(|label| {
-                let (offset, len) = shown.span(label.offset(), label.offset() + label.len());
-                miette::LabeledSpan::new(label.label().map(Safe::text), offset, len)
-            })
-            .collect();
-        Some(Snippet {
-            source: crate::diagnostic::shown::Source { name, shown },
-            labels,
-        })
-    }
-}
-
-impl Safe {
-    fn of(error: &dyn miette::Diagnostic) -> Self {
-        let mut safe = Self::chain(error.source());
-        safe.message = Self::text(&error.to_string());
-        safe.code = error.code().map(|c| Self::text(&c.to_string()));
-        safe.help = error.help().map(|h| Self::text(&h.to_string()));
-        safe.snippet = Snippet::of(error);
-        safe
-    }
-
-    fn chain(cause: Option<&(dyn std::error::Error + 'static)>) -> Self {
-        let mut safe = Safe {
-            message: String::new(),
-            code: None,
-            help: None,
-            source: None,
-            snippet: None,
-        };
-        if let Some(cause) = cause {
-            let mut next = Self::chain(cause.source());
-            next.message = Self::text(&cause.to_string());
-            safe.source = Some(Box::new(next));
-        }
-        safe
-    }
-
-    fn text(text: &str) -> String {
-        safe_for_terminal(&crate::escape::hide_credentials(text), false).into_owned()
-    }
-}
-
-impl std::fmt::Display for Safe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Safe {
+impl std::error::Error for AsWarning<'_> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|s| s as _)
+        self.0.source()
     }
 }
 
-impl miette::Diagnostic for Safe {
+impl miette::Diagnostic for AsWarning<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.code.as_ref().map(|c| Box::new(c) as _)
+        self.0.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Warning)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as _)
+        self.0.help()
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.snippet.as_ref().map(|s| &s.source as _)
+        self.0.source_code()
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let snippet = self.snippet.as_ref()?;
-        Some(Box::new(snippet.labels.iter().cloned()))
+        self.0.labels()
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        self.0.related()
+    }
+}
+
+/// The kinds of release as the command line takes them: the model knows nothing of clap.
+impl ValueEnum for crate::lock::ReleaseKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        &crate::lock::ReleaseKind::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::safe_for_terminal;
+
+    #[test]
+    fn the_format_of_errors_is_the_subcommands_format() {
+        use super::{Cli, OutputFormat};
+        use clap::CommandFactory;
+        let format = |args: &[&str]| {
+            let matches = Cli::command()
+                .try_get_matches_from([&["distrib"], args].concat())
+                .unwrap();
+            OutputFormat::of(&matches)
+        };
+        assert_eq!(format(&["check"]), OutputFormat::Human);
+        assert_eq!(
+            format(&["check", "--format", "github"]),
+            OutputFormat::Github
+        );
+        assert_eq!(format(&["list", "--format=json"]), OutputFormat::Json);
+        assert_eq!(
+            format(&["diff", "a", "b", "--format", "markdown"]),
+            OutputFormat::Human
+        );
+        // `deploy export` prints JSON whatever `--format` says; its errors follow `--format`.
+        assert_eq!(format(&["deploy", "export", "site"]), OutputFormat::Human);
+        assert_eq!(
+            format(&["deploy", "export", "site", "--format", "json"]),
+            OutputFormat::Json
+        );
+        assert_eq!(
+            format(&["deploy", "add", "site", "r", "--support", "test"]),
+            OutputFormat::Human
+        );
+        assert_eq!(
+            format(&[
+                "-C", "x", "lock", "d", "--kind", "weekly", "--format", "json"
+            ]),
+            OutputFormat::Json
+        );
+    }
 
     #[test]
     fn force_color_and_clicolor_force_win_over_no_color_and_a_pipe() {
@@ -581,6 +647,7 @@ mod tests {
             start: std::path::PathBuf::new(),
             color: true,
             width: 100,
+            format: super::OutputFormat::Human,
         };
         let shown = context.render_error(&error);
         assert!(shown.contains("a\\u{1b}]0;x\\u{7}"), "{shown}");

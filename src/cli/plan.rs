@@ -73,15 +73,11 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     if !store.is_dir() {
         return Err(boxed(StoreMissing(args.store)));
     }
-    let plan = plan::plan(&found, |path| store.join(path).is_dir()).map_err(boxed)?;
+    let mut plan = plan::plan(&found, |path| store.join(path).is_dir()).map_err(boxed)?;
+    plan.release = crate::json::Release::of(&found, crate::manifest::find_root(&context.start));
+    plan.store = Some(args.store.display().to_string());
     match args.format {
-        Format::Json => {
-            let mut document = serde_json::to_value(&plan).unwrap_or_default();
-            document["store"] = serde_json::Value::String(args.store.display().to_string());
-            let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-            text.push('\n');
-            out_json(&text);
-        }
+        Format::Json => out_json(&crate::json::to_text(&plan)),
         Format::Human => out_text(&human(&plan, &args.store)),
     }
     Ok(Exit::Success)
@@ -90,12 +86,12 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
 fn human(plan: &Plan, store: &std::path::Path) -> String {
     let mut text = format!(
         "{}: {} (b{}) against `{}`: {} to build, {} present\n\n",
-        plan.distribution,
-        plan.release,
-        plan.build,
+        plan.release.distribution,
+        plan.release.release,
+        plan.release.build.unwrap_or_default(),
         store.display(),
-        plan.to_build,
-        plan.present
+        plan.summary.build,
+        plan.summary.present
     );
     let mut rows = vec![
         ["order", "product", "version", "status", "folder"]

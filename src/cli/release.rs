@@ -144,6 +144,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         }
     };
     Ok(lock::render(
+        context,
         &workspace,
         made,
         output,

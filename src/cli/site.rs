@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::workspace::MirrorArgs;
 use super::{Context, Exit, boxed, err};
 use crate::lock::history::History;
-use crate::site::{self, Input};
+use crate::site::{self, Document, FORMAT, File, Input, Summary};
 
 /// Write the release web site: deployments, their releases and support, one page per release
 ///
@@ -43,6 +43,18 @@ pub struct Args {
 
     #[command(flatten)]
     mirrors: MirrorArgs,
+
+    /// Output format: a sentence on stderr, or one JSON document on stdout (`distrib-site/1`)
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// A sentence on stderr
+    Human,
+    /// One JSON document on stdout: every page and whether it changed
+    Json,
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
@@ -96,7 +108,8 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         }
     }
     let mut unavailable = 0;
-    if workspace.mirrors_dir.is_dir() {
+    let mirrors = workspace.mirrors_dir.is_dir();
+    if mirrors {
         let mut notes = std::collections::BTreeMap::new();
         for (parent, lock) in site::parents(&input) {
             let (note, missing) = super::notes::note(&workspace, parent, lock)?;
@@ -112,6 +125,34 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     }
     let built = site::build(&input).map_err(boxed)?;
     let written = site::write(&built, &out).map_err(boxed)?;
+    if args.format == Format::Json {
+        let document = Document {
+            format: FORMAT,
+            out: args.out.display().to_string(),
+            index: site::INDEX.to_owned(),
+            mirrors: mirrors.then(|| workspace.mirrors_dir.display().to_string()),
+            files: written
+                .files
+                .iter()
+                .map(|(path, changed)| File {
+                    path: path.clone(),
+                    status: if *changed {
+                        crate::json::Status::Done
+                    } else {
+                        crate::json::Status::UpToDate
+                    },
+                })
+                .collect(),
+            removed: written.removed_files.clone(),
+            summary: Summary {
+                pages: written.pages,
+                changed: written.changed,
+                removed: written.removed,
+                notes_incomplete: unavailable,
+            },
+        };
+        super::out_json(&crate::json::to_text(&document));
+    }
     let mut message = format!(
         "wrote the site into `{}`: {} pages, {} changed",
         args.out.display(),

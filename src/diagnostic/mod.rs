@@ -1,17 +1,20 @@
 //! Problems found in a manifest repository: what they say, where they point, and how severe
-//! they are once `distrib.yaml`'s rule levels apply. Rendering lives in `render`.
+//! they are once `distrib.yaml`'s rule levels apply; the one registry of every code (`codes`);
+//! the rendering of a report (`render`) and of an operation's error or warning (`operation`).
+//! A leaf module: it imports nothing of the domain (no manifest, no lock), the domain imports it.
 
 mod codes;
+pub mod operation;
 pub mod render;
 pub(crate) mod shown;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-pub use codes::Code;
+pub use codes::{Code, Level};
 
-use crate::manifest::model::Level;
-use crate::manifest::span::Span;
+/// A byte range in one file's text.
+pub type Span = std::ops::Range<usize>;
 
 /// The text of one file, named by its path relative to the manifest repository's root.
 #[derive(Debug)]
@@ -94,10 +97,15 @@ impl Sources {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
+    /// Not a problem: what an error adds about another place.
+    Note,
 }
 
 impl Severity {
@@ -105,6 +113,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         }
     }
 }
@@ -257,6 +266,53 @@ pub fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sources under `src/` whose path starts with `prefix`, but those under `except`.
+    fn sources(prefix: &str, except: &str) -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        walkdir::WalkDir::new(root.join("src"))
+            .into_iter()
+            .map(|entry| entry.unwrap())
+            .filter(|entry| entry.path().extension().is_some_and(|e| e == "rs"))
+            .map(|entry| {
+                let path = entry
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .display()
+                    .to_string();
+                (path, std::fs::read_to_string(entry.path()).unwrap())
+            })
+            .filter(|(path, _)| path.starts_with(prefix) && !path.starts_with(except))
+            .collect()
+    }
+
+    #[test]
+    fn diagnostic_is_a_leaf() {
+        // Spelled in two halves, so that this test does not find itself.
+        let path_start = ["crate", "::"].concat();
+        for (path, text) in sources("src/diagnostic/", "-") {
+            for (at, _) in text.match_indices(&path_start) {
+                let used = &text[at + path_start.len()..];
+                let module = used
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .next()
+                    .unwrap_or("");
+                assert!(
+                    ["diagnostic", "escape"].contains(&module),
+                    "{path} imports `{module}`: diagnostic must stay a leaf"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn clap_stays_in_the_command_line() {
+        let clap = ["clap", "::"].concat();
+        for (path, text) in sources("src/", "src/cli/") {
+            assert!(!text.contains(&clap), "{path} uses clap outside `src/cli/`");
+        }
+    }
 
     #[test]
     fn plurals() {

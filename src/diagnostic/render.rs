@@ -6,8 +6,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
+use super::operation::Entry;
 use super::shown::{Shown, Source};
 use super::{Diagnostic, FileId, Label, Report, Severity};
 use crate::escape::{hide_credentials, inline, terminal};
@@ -58,55 +60,115 @@ fn safe(text: &str) -> String {
     terminal(&hide_credentials(text)).into_owned()
 }
 
-/// One JSON document: every diagnostic with its position and labels, and the counts.
-pub fn json(report: &Report) -> String {
-    let diagnostics: Vec<Value> = report
+/// One diagnostic of a report as JSON: the fields of every document's diagnostics, then the
+/// end of its span and its labels.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct ReportEntry {
+    #[serde(flatten)]
+    pub entry: Entry,
+    /// Where the primary label ends.
+    pub end: Position,
+    /// Every place the diagnostic points at, the primary one first.
+    pub labels: Vec<LabelEntry>,
+}
+
+/// A 1-based line and column.
+#[derive(Clone, Copy, Debug, Serialize, JsonSchema)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One label of a [`ReportEntry`].
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct LabelEntry {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end: Position,
+    pub message: String,
+}
+
+/// `check --format json`: every diagnostic with its position and labels, and the counts.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct ReportDocument {
+    pub diagnostics: Vec<ReportEntry>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub files: usize,
+}
+
+/// The report as JSON objects.
+pub fn entries(report: &Report) -> Vec<ReportEntry> {
+    report
         .diagnostics
         .iter()
         .map(|diagnostic| {
             let file = report.sources.get(diagnostic.file);
-            let primary = diagnostic.labels.iter().find(|label| label.file == diagnostic.file);
+            let primary = diagnostic
+                .labels
+                .iter()
+                .find(|label| label.file == diagnostic.file);
             let (start, end) = match primary {
                 Some(label) => (label.span.start, label.span.end),
                 None => (0, 0),
             };
             let (line, column) = file.line_column(start);
             let (end_line, end_column) = file.line_column(end);
-            json!({
-                "code": diagnostic.code.as_str(),
-                "severity": diagnostic.severity.as_str(),
-                "message": hide_credentials(&diagnostic.message),
-                "help": diagnostic.help.as_deref().map(hide_credentials),
-                "file": file.path,
-                "line": line,
-                "column": column,
-                "end": { "line": end_line, "column": end_column },
-                "labels": diagnostic.labels.iter().map(|label| label_json(report, label)).collect::<Vec<_>>(),
-            })
+            ReportEntry {
+                entry: Entry {
+                    code: Some(diagnostic.code.as_str().to_owned()),
+                    severity: diagnostic.severity,
+                    message: hide_credentials(&diagnostic.message).into_owned(),
+                    help: diagnostic
+                        .help
+                        .as_deref()
+                        .map(|help| hide_credentials(help).into_owned()),
+                    file: Some(file.path.clone()),
+                    line: Some(line),
+                    column: Some(column),
+                },
+                end: Position {
+                    line: end_line,
+                    column: end_column,
+                },
+                labels: diagnostic
+                    .labels
+                    .iter()
+                    .map(|label| label_entry(report, label))
+                    .collect(),
+            }
         })
-        .collect();
-    let document = json!({
-        "diagnostics": diagnostics,
-        "errors": report.count(Severity::Error),
-        "warnings": report.count(Severity::Warning),
-        "files": report.sources.len(),
-    });
+        .collect()
+}
+
+/// One JSON document: every diagnostic with its position and labels, and the counts.
+pub fn json(report: &Report) -> String {
+    let document = ReportDocument {
+        diagnostics: entries(report),
+        errors: report.count(Severity::Error),
+        warnings: report.count(Severity::Warning),
+        files: report.sources.len(),
+    };
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     crate::escape::json(&text).into_owned()
 }
 
-fn label_json(report: &Report, label: &Label) -> Value {
+fn label_entry(report: &Report, label: &Label) -> LabelEntry {
     let file = report.sources.get(label.file);
     let (line, column) = file.line_column(label.span.start);
     let (end_line, end_column) = file.line_column(label.span.end);
-    json!({
-        "file": file.path,
-        "line": line,
-        "column": column,
-        "end": { "line": end_line, "column": end_column },
-        "message": hide_credentials(&label.message),
-    })
+    LabelEntry {
+        file: file.path.clone(),
+        line,
+        column,
+        end: Position {
+            line: end_line,
+            column: end_column,
+        },
+        message: hide_credentials(&label.message).into_owned(),
+    }
 }
 
 /// GitHub Actions workflow commands, one per diagnostic. `prefix` is the manifest root as seen
@@ -155,10 +217,7 @@ pub fn github(report: &Report, prefix: &str) -> String {
                 label.message
             ));
         }
-        let command = match diagnostic.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let command = workflow_command(diagnostic.severity);
         out.push_str(&format!(
             "::{command} {}::{}\n",
             properties.join(","),
@@ -166,6 +225,45 @@ pub fn github(report: &Report, prefix: &str) -> String {
         ));
     }
     out
+}
+
+/// The workflow command of a severity.
+fn workflow_command(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "notice",
+    }
+}
+
+/// One diagnostic object as a GitHub Actions annotation, its file seen from the checkout's top
+/// (`prefix`, the manifest repository's folder there).
+pub fn annotation(entry: &super::operation::Entry, prefix: &str) -> String {
+    let mut properties = Vec::new();
+    if let Some(file) = &entry.file {
+        properties.push(format!("file={}", escape_property(&join(prefix, file))));
+        if let (Some(line), Some(column)) = (entry.line, entry.column) {
+            properties.push(format!("line={line}"));
+            properties.push(format!("col={column}"));
+        }
+    }
+    if let Some(code) = &entry.code {
+        properties.push(format!("title={}", escape_property(code)));
+    }
+    let mut message = entry.message.clone();
+    if let Some(help) = &entry.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    let properties = match properties.is_empty() {
+        true => String::new(),
+        false => format!(" {}", properties.join(",")),
+    };
+    format!(
+        "::{}{properties}::{}\n",
+        workflow_command(entry.severity),
+        escape_data(&safe(&message))
+    )
 }
 
 fn join(prefix: &str, path: &str) -> String {
@@ -277,6 +375,7 @@ impl miette::Diagnostic for View<'_> {
         Some(match self.diagnostic.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
@@ -347,8 +446,7 @@ impl miette::Diagnostic for Elsewhere {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::{Code, SourceFile};
-    use crate::manifest::span::Span;
+    use crate::diagnostic::{Code, SourceFile, Span};
 
     /// A report with one problem whose message, help and label quote a URL with a token and
     /// a terminal escape, on a line with a token and a bidi override.

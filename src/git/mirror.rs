@@ -61,46 +61,8 @@ impl MirrorError {
     }
 }
 
-/// How a ref name resolved in a mirror.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Resolved {
-    /// `refs/tags/<name>`, `refs/heads/<name>`, or the commit id itself.
-    pub full_ref: String,
-    pub commit: String,
-    pub kind: RefKind,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RefKind {
-    Tag,
-    Branch,
-    Commit,
-}
-
-#[derive(Debug, Error)]
-pub enum ResolveError {
-    #[error("the repository has no branch and no tag")]
-    Empty,
-    #[error("`{reference}` is neither a tag, a branch nor a commit of the repository")]
-    NotFound {
-        reference: String,
-        closest: Vec<String>,
-    },
-    #[error(
-        "`{reference}` is both a tag and a branch (`refs/tags/{reference}` and `refs/heads/{reference}`)"
-    )]
-    Ambiguous { reference: String },
-    #[error("`{reference}` points to a {kind} (`{id}`), not to a commit")]
-    NotACommit {
-        reference: String,
-        kind: String,
-        id: String,
-    },
-    #[error("path `{path}` is not a folder in the tree of commit `{commit}`")]
-    PathMissing { path: String, commit: String },
-    #[error("cannot read the repository: {0}")]
-    Read(Source),
-}
+// What resolution asks of a mirror is written in its terms: `resolve::refs`.
+pub use crate::resolve::refs::{RefKind, ResolveError, Resolved};
 
 /// The commits between two commits of a repository.
 #[derive(Debug, Default)]
@@ -530,77 +492,25 @@ impl Mirror {
         }
     }
 
-    /// Resolves a tag, a branch or a full commit id to a commit, peeling annotated tags.
+    /// Resolves a tag, a branch or a full commit id to a commit, peeling annotated tags, by
+    /// the rules of [`crate::resolve::refs::resolve_name`].
     pub fn resolve(&self, reference: &str) -> Result<Resolved, ResolveError> {
-        // A name git cannot hold is simply not there (rather than a failure to read).
-        if gix::validate::reference::name_partial(reference.into()).is_err() {
-            return Err(ResolveError::NotFound {
-                reference: reference.to_owned(),
-                closest: Vec::new(),
-            });
-        }
-        if reference.starts_with("refs/") {
-            let kind = if reference.starts_with("refs/tags/") {
-                RefKind::Tag
-            } else {
-                RefKind::Branch
-            };
-            if let Some(commit) = self.peel(reference)? {
-                return Ok(Resolved {
-                    full_ref: reference.to_owned(),
-                    commit,
-                    kind,
-                });
-            }
-        }
-        let tag = self.peel(&format!("refs/tags/{reference}"))?;
-        let branch = self.peel(&format!("refs/heads/{reference}"))?;
-        match (tag, branch) {
-            (Some(_), Some(_)) => Err(ResolveError::Ambiguous {
-                reference: reference.to_owned(),
-            }),
-            (Some(commit), None) => Ok(Resolved {
-                full_ref: format!("refs/tags/{reference}"),
-                commit,
-                kind: RefKind::Tag,
-            }),
-            (None, Some(commit)) => Ok(Resolved {
-                full_ref: format!("refs/heads/{reference}"),
-                commit,
-                kind: RefKind::Branch,
-            }),
-            (None, None) => {
-                if let Ok(id) = gix::ObjectId::from_hex(reference.as_bytes())
-                    && let Ok(object) = self.repo.find_object(id)
-                    && let Ok(commit) = object.peel_to_commit()
-                {
-                    let commit = commit.id.to_string();
-                    return Ok(Resolved {
-                        full_ref: commit.clone(),
-                        commit,
-                        kind: RefKind::Commit,
-                    });
-                }
-                let names = self.ref_names()?;
-                if names.is_empty() {
-                    return Err(ResolveError::Empty);
-                }
-                let mut scored: Vec<(f64, String)> = names
-                    .into_iter()
-                    .map(|n| (strsim::jaro_winkler(reference, &n), n))
-                    .collect();
-                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-                let closest = scored.into_iter().take(3).map(|(_, n)| n).collect();
-                Err(ResolveError::NotFound {
-                    reference: reference.to_owned(),
-                    closest,
-                })
-            }
-        }
+        crate::resolve::refs::resolve_name(self, reference)
+    }
+
+    /// The commit a full object id names, a tag object peeled, if the mirror has it.
+    pub fn commit_of(&self, id: &str) -> Option<String> {
+        let id = gix::ObjectId::from_hex(id.as_bytes()).ok()?;
+        let commit = self.repo.find_object(id).ok()?.peel_to_commit().ok()?;
+        Some(commit.id.to_string())
     }
 
     /// The commit a full ref name points to, annotated tags peeled; `None` when absent.
     pub fn peel(&self, full_name: &str) -> Result<Option<String>, ResolveError> {
+        // A name git cannot hold is simply not there (rather than a failure to read).
+        if gix::validate::reference::name(full_name.into()).is_err() {
+            return Ok(None);
+        }
         let Some(mut reference) = self
             .repo
             .try_find_reference(full_name)
@@ -885,6 +795,50 @@ impl Mirror {
                 None => format!("g{short}"),
             },
         )
+    }
+}
+
+/// The mirrors folder: each repository's mirror at [`crate::resolve::Mirrors::path`].
+impl crate::resolve::Repositories for crate::resolve::Mirrors<'_> {
+    fn open(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn crate::resolve::Refs + '_>, crate::resolve::refs::Unavailable> {
+        use crate::resolve::refs::Unavailable;
+        let path = self.path(url);
+        match Mirror::open(&path) {
+            Ok(mirror) => Ok(Box::new(mirror)),
+            Err(MirrorError::Missing(mirror)) => Err(Unavailable::Missing(mirror)),
+            Err(other) => Err(Unavailable::Unreadable {
+                mirror: path,
+                reason: other.to_string(),
+            }),
+        }
+    }
+}
+
+/// What resolution asks of a mirror, answered by the methods above.
+impl crate::resolve::Refs for Mirror {
+    fn default_branch(&self) -> Option<String> {
+        Mirror::default_branch(self)
+    }
+    fn peel(&self, full_name: &str) -> Result<Option<String>, ResolveError> {
+        Mirror::peel(self, full_name)
+    }
+    fn commit_of(&self, id: &str) -> Option<String> {
+        Mirror::commit_of(self, id)
+    }
+    fn ref_names(&self) -> Result<Vec<String>, ResolveError> {
+        Mirror::ref_names(self)
+    }
+    fn commits_with_prefix(&self, prefix: &str) -> Result<Vec<String>, ResolveError> {
+        Mirror::commits_with_prefix(self, prefix)
+    }
+    fn tree(&self, commit: &str, path: Option<&str>) -> Result<String, ResolveError> {
+        Mirror::tree(self, commit, path)
+    }
+    fn describe(&self, commit: &str) -> Result<String, ResolveError> {
+        Mirror::describe(self, commit)
     }
 }
 

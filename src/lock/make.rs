@@ -163,19 +163,19 @@ pub enum MakeError {
     SourceSyntax(ReleaseError),
     #[error("unknown product `{name}` in --set")]
     #[diagnostic(
-        code("product-unknown"),
+        code("set-product-invalid"),
         help("--set names a product of the distribution's closure")
     )]
     Override { name: String },
     #[error("`{name}` has no repository, so --set cannot give it a ref")]
     #[diagnostic(
-        code("product-unknown"),
+        code("set-product-invalid"),
         help("--set names a product built from a repository")
     )]
     NoRepository { name: String },
     #[error("cannot lock for platform `{platform}`: {reason}")]
     #[diagnostic(
-        code("platform-invalid"),
+        code("platform-unsupported"),
         help("name one platform of the distribution's `platforms`, such as `linux-x86_64`")
     )]
     Platform { platform: String, reason: String },
@@ -251,7 +251,7 @@ pub enum MakeError {
     TagPlan(crate::tag::PlanError),
     #[error("the companion `{name}` of `{distribution}` is no product")]
     #[diagnostic(
-        code("product-unknown"),
+        code("companion-unknown"),
         help("name a product of `products/` in `companions:`, or remove it")
     )]
     CompanionUnknown { name: String, distribution: String },

@@ -44,19 +44,8 @@ impl Config {
     }
 }
 
-/// How seriously a rule is taken.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Level {
-    /// The problem is reported and `distrib check` fails.
-    Deny,
-    /// The problem is reported; `distrib check` fails only with `--deny-warnings`.
-    Warn,
-    /// The problem is not reported.
-    Allow,
-}
+/// How seriously a rule is taken (declared beside the codes it applies to).
+pub use crate::diagnostic::Level;
 
 /// A software product: one file in `products/`.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]

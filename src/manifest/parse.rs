@@ -422,8 +422,11 @@ fn problem_of(error: &serde_saphyr::Error, kind: Kind) -> Problem {
     if text.starts_with("invalid type")
         || text.starts_with("expected ")
         || text.starts_with("invalid value")
+        || text.starts_with("externally tagged enum expected")
     {
         let text = match text {
+            // A field whose value is one word of a fixed set (`type: [internal]`).
+            "externally tagged enum expected scalar or mapping" => "expected one word",
             "expected sequence start" => "expected a list",
             "expected mapping start" => "expected a mapping",
             "expected string scalar" => "expected a string",

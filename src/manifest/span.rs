@@ -4,14 +4,14 @@
 
 use std::cell::Cell;
 use std::fmt;
-use std::ops::{Deref, Range};
+use std::ops::Deref;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A byte range in one manifest file's text.
-pub type Span = Range<usize>;
+pub use crate::diagnostic::Span;
 
 /// A value read from a manifest together with where it was written.
 ///

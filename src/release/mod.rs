@@ -238,7 +238,7 @@ pub enum ReleaseError {
     Exists { release: String, kind: &'static str },
     #[error("the release branch of {version} would be `{name}`, which is not a valid branch name")]
     #[diagnostic(
-        code("template-invalid"),
+        code("branch-name"),
         help(
             "fix `naming.branch` in the distribution (default `b.{{major}}.{{minor}}.x`): {reason}"
         )
@@ -398,11 +398,12 @@ impl<'a> Source<'a> {
                 ("newest", [distribution, rest @ ..]) if rest.len() <= 2 => {
                     let kind = match rest.first() {
                         None => ReleaseKind::Final,
-                        Some(kind) => <ReleaseKind as clap::ValueEnum>::from_str(kind, false)
-                            .map_err(|_| ReleaseError::SourceKind {
+                        Some(kind) => ReleaseKind::from_name(kind).ok_or_else(|| {
+                            ReleaseError::SourceKind {
                                 text: text.to_owned(),
                                 kind: (*kind).to_owned(),
-                            })?,
+                            }
+                        })?,
                     };
                     (Origin::Newest(distribution, kind), rest.get(1).copied())
                 }

@@ -4,76 +4,88 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{build_order, short};
+use crate::json::{Change, Release};
 use crate::lock::{LockedProduct, Lockfile};
 
-/// The difference between two locks.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The format of the document `distrib diff --format json` prints.
+pub const FORMAT: &str = "distrib-diff/1";
+
+/// The difference between two locks: the document `distrib diff --format json` prints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(title = "distrib diff: what changed between two releases, what is rebuilt and why")]
 pub struct Diff {
-    pub from: Release,
-    pub to: Release,
+    /// `distrib-diff/1`.
+    #[schemars(extend("const" = FORMAT))]
+    pub format: &'static str,
+    /// The older release.
+    pub before: Release,
+    /// The newer release.
+    pub after: Release,
     pub environment: EnvironmentChange,
     pub summary: Summary,
     /// Every product of either lock, by name.
     pub products: Vec<ProductChange>,
 }
 
-/// One side of a diff.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Release {
-    pub distribution: String,
-    pub release: String,
-    pub build: u64,
-    pub platform: String,
-    pub environment: String,
-    pub environment_digest: String,
-}
-
-/// What changed in the environment, an input of every identity.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// What changed in the environment and the platform, an input of every identity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct EnvironmentChange {
-    /// The digest or the platform changed: every product is rebuilt.
-    pub changed: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<Pair>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub platform: Option<Pair>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub purpose: Option<Pair>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub digest: Option<Pair>,
+    /// `changed` when its digest or the platform changed: then every product is rebuilt.
+    pub change: Change,
+    pub before: EnvironmentState,
+    pub after: EnvironmentState,
     /// Pinned packages added, removed or re-pinned, by name.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<PackageChange>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Pair {
-    pub from: String,
-    pub to: String,
+/// The environment and platform of one lock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct EnvironmentState {
+    /// The environment's name.
+    pub environment: String,
+    pub purpose: String,
+    pub platform: String,
+    /// The environment's digest, `sha256:` and 64 hex digits.
+    pub digest: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A pinned package of the environment that changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PackageChange {
-    pub name: String,
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub package: String,
+    /// `added`, `removed` or `changed`.
+    pub change: Change,
+    /// Its version in the older lock; `null` when added.
+    pub before: Option<String>,
+    /// Its version in the newer lock; `null` when removed.
+    pub after: Option<String>,
 }
 
-/// How many products fall in each status.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// How many products fall in each case.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Summary {
-    pub rebuild: usize,
+    /// Products of the newer lock.
+    pub products: usize,
     pub added: usize,
+    pub removed: usize,
+    /// In both locks, with another identity, version or commit.
+    pub changed: usize,
+    pub unchanged: usize,
+    /// Products whose package must be built: added, or in both with another identity.
+    pub rebuild: usize,
+    /// Products in both locks with the same identity: their package serves.
     pub reuse: usize,
     /// Reused products at another commit or version.
+    #[serde(skip)]
     pub reuse_moved: usize,
-    pub removed: usize,
 }
 
-/// What happens to a product's binary package.
+/// What happens to a product's binary package (the terminal's and Markdown's word; JSON says
+/// it with `change` and `rebuild`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -99,26 +111,52 @@ impl Status {
 }
 
 /// One product in one lock.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct State {
     pub version: Option<String>,
-    /// One per repository, in the lock's order.
-    pub commits: Vec<String>,
+    /// The package identity, `sha256:` and 64 hex digits.
     pub identity: String,
+    /// One per repository, in the lock's order.
+    pub repositories: Vec<Source>,
+    /// The commits of `repositories`, for the reports that show only those.
+    #[serde(skip)]
+    pub commits: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// One repository of a product, as locked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Source {
+    /// The repository's URL.
+    pub repository: String,
+    /// The sub-tree built, when not the whole repository.
+    pub path: Option<String>,
+    /// The full 40-hex commit id.
+    pub commit: String,
+    /// The git tree id built.
+    pub tree: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ProductChange {
+    #[serde(rename = "product")]
     pub name: String,
+    /// `added`, `removed`, `changed` (another identity, version or commit) or `unchanged`.
+    pub change: Change,
+    /// Whether its package must be built for the newer release: added, or another identity.
+    pub rebuild: bool,
+    #[serde(skip)]
     pub status: Status,
-    /// `None` when added.
+    /// `null` when added.
+    #[serde(rename = "before")]
     pub from: Option<State>,
-    /// `None` when removed.
+    /// `null` when removed.
+    #[serde(rename = "after")]
     pub to: Option<State>,
+    #[serde(skip)]
     pub version_changed: bool,
+    #[serde(skip)]
     pub commit_changed: bool,
     /// Why a rebuilt product's identity changed; empty otherwise.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<Reason>,
 }
 
@@ -130,8 +168,8 @@ impl ProductChange {
 }
 
 /// An input of a product's identity that changed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Reason {
     /// Its own source: a repository's tree, or which repositories it builds from.
     Source { repositories: Vec<String> },
@@ -142,11 +180,8 @@ pub enum Reason {
     /// Dependencies whose identity changed (for reasons other than the environment, which is
     /// reported once, as its own reason), and dependencies added or removed.
     Dependencies {
-        #[serde(skip_serializing_if = "Vec::is_empty")]
         changed: Vec<String>,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
         added: Vec<String>,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
         removed: Vec<String>,
     },
 }
@@ -212,31 +247,32 @@ fn sources(product: &LockedProduct) -> BTreeMap<(String, String), (&str, &str, &
 fn state(product: &LockedProduct) -> State {
     State {
         version: product.version.clone(),
+        identity: product.identity.clone(),
+        repositories: product
+            .repositories
+            .iter()
+            .map(|r| Source {
+                repository: r.url.clone(),
+                path: r.path.clone(),
+                commit: r.commit.clone(),
+                tree: r.tree.clone(),
+            })
+            .collect(),
         commits: product
             .repositories
             .iter()
             .map(|r| r.commit.clone())
             .collect(),
-        identity: product.identity.clone(),
     }
 }
 
-fn release(lock: &Lockfile) -> Release {
-    Release {
-        distribution: lock.distribution.clone(),
-        release: lock.release.clone(),
-        build: lock.build,
-        platform: lock.platform.clone(),
+fn environment_state(lock: &Lockfile) -> EnvironmentState {
+    EnvironmentState {
         environment: lock.environment.name.clone(),
-        environment_digest: lock.environment.digest.clone(),
+        purpose: lock.environment.purpose.clone(),
+        platform: lock.platform.clone(),
+        digest: lock.environment.digest.clone(),
     }
-}
-
-fn pair(from: &str, to: &str) -> Option<Pair> {
-    (from != to).then(|| Pair {
-        from: from.to_owned(),
-        to: to.to_owned(),
-    })
 }
 
 fn environment_change(from: &Lockfile, to: &Lockfile) -> EnvironmentChange {
@@ -245,21 +281,67 @@ fn environment_change(from: &Lockfile, to: &Lockfile) -> EnvironmentChange {
     let packages = names
         .into_iter()
         .filter(|n| old.packages.get(*n) != new.packages.get(*n))
-        .map(|n| PackageChange {
-            name: n.clone(),
-            from: old.packages.get(n).cloned(),
-            to: new.packages.get(n).cloned(),
+        .map(|n| {
+            let (before, after) = (old.packages.get(n).cloned(), new.packages.get(n).cloned());
+            PackageChange {
+                package: n.clone(),
+                change: match (&before, &after) {
+                    (None, _) => Change::Added,
+                    (_, None) => Change::Removed,
+                    _ => Change::Changed,
+                },
+                before,
+                after,
+            }
         })
         .collect();
-    let platform = pair(&from.platform, &to.platform);
-    let digest = pair(&old.digest, &new.digest);
+    let changed = from.platform != to.platform || old.digest != new.digest;
     EnvironmentChange {
-        changed: platform.is_some() || digest.is_some(),
-        name: pair(&old.name, &new.name),
-        platform,
-        purpose: pair(&old.purpose, &new.purpose),
-        digest,
+        change: if changed {
+            Change::Changed
+        } else {
+            Change::Unchanged
+        },
+        before: environment_state(from),
+        after: environment_state(to),
         packages,
+    }
+}
+
+impl EnvironmentChange {
+    /// Its digest or the platform changed: every product is rebuilt.
+    pub fn changed(&self) -> bool {
+        self.change == Change::Changed
+    }
+}
+
+/// A product's entry, its change and whether it is built worked out from its status.
+fn entry(
+    name: &str,
+    status: Status,
+    from: Option<State>,
+    to: Option<State>,
+    version_changed: bool,
+    commit_changed: bool,
+    reasons: Vec<Reason>,
+) -> ProductChange {
+    let change = match status {
+        Status::Added => Change::Added,
+        Status::Removed => Change::Removed,
+        Status::Rebuild => Change::Changed,
+        Status::Reuse if version_changed || commit_changed => Change::Changed,
+        Status::Reuse => Change::Unchanged,
+    };
+    ProductChange {
+        name: name.to_owned(),
+        change,
+        rebuild: matches!(status, Status::Rebuild | Status::Added),
+        status,
+        from,
+        to,
+        version_changed,
+        commit_changed,
+        reasons,
     }
 }
 
@@ -281,15 +363,15 @@ pub fn diff(from: &Lockfile, to: &Lockfile) -> Diff {
         let Some(before) = old.get(name) else {
             changes.insert(
                 name,
-                ProductChange {
-                    name: name.to_owned(),
-                    status: Status::Added,
-                    from: None,
-                    to: Some(state(product)),
-                    version_changed: false,
-                    commit_changed: false,
-                    reasons: Vec::new(),
-                },
+                entry(
+                    name,
+                    Status::Added,
+                    None,
+                    Some(state(product)),
+                    false,
+                    false,
+                    Vec::new(),
+                ),
             );
             continue;
         };
@@ -322,7 +404,7 @@ pub fn diff(from: &Lockfile, to: &Lockfile) -> Diff {
             if before.recipe != product.recipe {
                 reasons.push(Reason::Recipe);
             }
-            if environment.changed {
+            if environment.changed() {
                 reasons.push(Reason::Environment);
             }
             let dependencies = |p: &LockedProduct| -> BTreeSet<String> {
@@ -349,57 +431,66 @@ pub fn diff(from: &Lockfile, to: &Lockfile) -> Diff {
                 });
             }
         }
+        let status = if before.identity == product.identity {
+            Status::Reuse
+        } else {
+            Status::Rebuild
+        };
         changes.insert(
             name,
-            ProductChange {
-                name: name.to_owned(),
-                status: if before.identity == product.identity {
-                    Status::Reuse
-                } else {
-                    Status::Rebuild
-                },
-                from: Some(state(before)),
-                to: Some(state(product)),
-                version_changed: before.version != product.version,
+            entry(
+                name,
+                status,
+                Some(state(before)),
+                Some(state(product)),
+                before.version != product.version,
                 commit_changed,
                 reasons,
-            },
+            ),
         );
     }
     for (name, before) in &old {
         if !new.contains_key(name) {
             changes.insert(
                 name,
-                ProductChange {
-                    name: (*name).to_owned(),
-                    status: Status::Removed,
-                    from: Some(state(before)),
-                    to: None,
-                    version_changed: false,
-                    commit_changed: false,
-                    reasons: Vec::new(),
-                },
+                entry(
+                    name,
+                    Status::Removed,
+                    Some(state(before)),
+                    None,
+                    false,
+                    false,
+                    Vec::new(),
+                ),
             );
         }
     }
     let products: Vec<ProductChange> = changes.into_values().collect();
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        products: to.products.len(),
+        ..Summary::default()
+    };
     for change in &products {
-        match change.status {
-            Status::Rebuild => summary.rebuild += 1,
-            Status::Added => summary.added += 1,
-            Status::Reuse => {
-                summary.reuse += 1;
-                if change.is_change() {
-                    summary.reuse_moved += 1;
-                }
+        match change.change {
+            Change::Added => summary.added += 1,
+            Change::Removed => summary.removed += 1,
+            Change::Changed => summary.changed += 1,
+            Change::Unchanged => summary.unchanged += 1,
+        }
+        if change.rebuild {
+            summary.rebuild += 1;
+        }
+        if change.status == Status::Reuse {
+            summary.reuse += 1;
+            if change.is_change() {
+                summary.reuse_moved += 1;
             }
-            Status::Removed => summary.removed += 1,
         }
     }
     Diff {
-        from: release(from),
-        to: release(to),
+        format: FORMAT,
+        before: Release::of(from, None),
+        after: Release::of(to, None),
         environment,
         summary,
         products,
@@ -427,63 +518,66 @@ impl Diff {
 
     /// `dist: a (b1) -> b (b2)`, or both distributions when they differ.
     pub fn title(&self, quote: impl Fn(&str) -> String, arrow: &str) -> String {
-        let (from, to) = (&self.from, &self.to);
+        let (from, to) = (&self.before, &self.after);
+        let build = |r: &Release| r.build.map_or_else(String::new, |b| format!(" (b{b})"));
         if from.distribution == to.distribution {
             format!(
-                "{}: {} (b{}) {arrow} {} (b{})",
+                "{}: {}{} {arrow} {}{}",
                 quote(&to.distribution),
                 quote(&from.release),
-                from.build,
+                build(from),
                 quote(&to.release),
-                to.build
+                build(to)
             )
         } else {
             format!(
-                "{} (b{}) {arrow} {} (b{})",
+                "{}{} {arrow} {}{}",
                 quote(&format!("{}/{}", from.distribution, from.release)),
-                from.build,
+                build(from),
                 quote(&format!("{}/{}", to.distribution, to.release)),
-                to.build
+                build(to)
             )
         }
     }
 
     /// What changed in the environment and platform, in one line.
     pub fn environment_line(&self, quote: impl Fn(&str) -> String, arrow: &str) -> String {
-        let change = &self.environment;
-        let name = match &change.name {
-            Some(p) => format!("{} {arrow} {}", quote(&p.from), quote(&p.to)),
-            None => quote(&self.to.environment),
+        let (before, after) = (&self.environment.before, &self.environment.after);
+        let both = |a: &str, b: &str| {
+            if a == b {
+                quote(b)
+            } else {
+                format!("{} {arrow} {}", quote(a), quote(b))
+            }
         };
-        let platform = match &change.platform {
-            Some(p) => format!("platform {} {arrow} {}", quote(&p.from), quote(&p.to)),
-            None => format!("platform {}", quote(&self.to.platform)),
-        };
-        let Some(digest) = &change.digest else {
+        let name = both(&before.environment, &after.environment);
+        let platform = format!("platform {}", both(&before.platform, &after.platform));
+        if before.digest == after.digest {
             return format!("environment {name}: unchanged; {platform}");
-        };
-        let mut details: Vec<String> = Vec::new();
-        if let Some(p) = &change.purpose {
-            details.push(format!(
-                "purpose {} {arrow} {}",
-                quote(&p.from),
-                quote(&p.to)
-            ));
         }
-        for package in &change.packages {
-            details.push(match (&package.from, &package.to) {
+        let mut details: Vec<String> = Vec::new();
+        if before.purpose != after.purpose {
+            details.push(format!("purpose {}", both(&before.purpose, &after.purpose)));
+        }
+        for package in &self.environment.packages {
+            details.push(match (&package.before, &package.after) {
                 (Some(a), Some(b)) => {
-                    format!("{} {} {arrow} {}", quote(&package.name), quote(a), quote(b))
+                    format!(
+                        "{} {} {arrow} {}",
+                        quote(&package.package),
+                        quote(a),
+                        quote(b)
+                    )
                 }
-                (None, Some(b)) => format!("{} {} added", quote(&package.name), quote(b)),
-                (Some(a), None) => format!("{} {} removed", quote(&package.name), quote(a)),
-                (None, None) => quote(&package.name),
+                (None, Some(b)) => format!("{} {} added", quote(&package.package), quote(b)),
+                (Some(a), None) => format!("{} {} removed", quote(&package.package), quote(a)),
+                (None, None) => quote(&package.package),
             });
         }
         format!(
             "environment {name}: {} {arrow} {} ({}); {platform}",
-            quote(short(&digest.from, 12)),
-            quote(short(&digest.to, 12)),
+            quote(short(&before.digest, 12)),
+            quote(short(&after.digest, 12)),
             details.join(", ")
         )
     }
@@ -491,7 +585,7 @@ impl Diff {
     /// One line of counts.
     pub fn summary_line(&self) -> String {
         let s = &self.summary;
-        let mut line = format!("{} to rebuild, {} added", s.rebuild, s.added);
+        let mut line = format!("{} to rebuild, {} added", s.rebuild - s.added, s.added);
         line.push_str(&format!(", {} reused", s.reuse));
         if s.reuse_moved > 0 {
             line.push_str(&format!(" ({} at a new commit or version)", s.reuse_moved));
@@ -559,9 +653,9 @@ pub fn versions(change: &ProductChange, quote: impl Fn(&str) -> String, arrow: &
 /// The commit column, ten hex digits per repository: `a -> b` when they changed.
 pub fn commits(change: &ProductChange, quote: impl Fn(&str) -> String, arrow: &str) -> String {
     column(change, change.commit_changed, arrow, |s| {
-        s.commits
+        s.repositories
             .iter()
-            .map(|c| quote(short(c, 10)))
+            .map(|r| quote(short(&r.commit, 10)))
             .collect::<Vec<_>>()
             .join(", ")
     })
@@ -681,7 +775,7 @@ mod tests {
         let old = lock("a", "3.12", &base());
         let new = lock("b", "3.13", &base());
         let diff = diff(&old, &new);
-        assert!(diff.environment.changed);
+        assert!(diff.environment.changed());
         assert!(
             diff.products
                 .iter()

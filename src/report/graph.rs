@@ -2,75 +2,94 @@
 //! build time dashed), optionally marked with what must be rebuilt since another release.
 //! Rendered as Graphviz DOT and Mermaid; sorted, so the same lock gives the same text.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::diff::{self, Status};
+use crate::json::{Change, Release};
 use crate::lock::Lockfile;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The format of the document `distrib graph --format json` prints.
+pub const FORMAT: &str = "distrib-graph/1";
+
+/// The dependency graph of one release: the document `distrib graph --format json` prints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(title = "distrib graph: the dependency graph of a release")]
 pub struct Graph {
-    pub distribution: String,
-    pub release: String,
-    /// The release compared with, when nodes are marked.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub since: Option<String>,
-    /// By name.
+    /// `distrib-graph/1`.
+    #[schemars(extend("const" = FORMAT))]
+    pub format: &'static str,
+    /// The release drawn.
+    #[serde(flatten)]
+    pub release: Release,
+    /// The release compared with (`--since`), when nodes are marked.
+    pub since: Option<Release>,
+    /// By product name.
     pub nodes: Vec<Node>,
     /// By dependent, dependency, kind.
     pub edges: Vec<Edge>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Node {
+    #[serde(rename = "product")]
     pub name: String,
     pub version: Option<String>,
-    #[serde(rename = "type")]
+    /// The product's kind, as its lock records it.
     pub kind: String,
+    /// The package identity, `sha256:` and 64 hex digits.
     pub identity: String,
-    /// With a release to compare with: `rebuild` (identity changed), `added` or `reuse`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-    /// With a release to compare with: whether a package must be built (rebuilt or added).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// With `--since`: `added`, `changed` or `unchanged` since that release; else `null`.
+    pub change: Option<Change>,
+    /// With `--since`: whether its package must be built (added, or another identity); else
+    /// `null`.
     pub rebuild: Option<bool>,
+    /// With `--since`, what happens to its package; marks the DOT and Mermaid nodes.
+    #[serde(skip)]
+    pub status: Option<Status>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Edge {
     /// The dependent.
+    #[serde(rename = "product")]
     pub from: String,
-    /// The dependency.
+    /// The product it depends on.
+    #[serde(rename = "dependency")]
     pub to: String,
     pub kind: EdgeKind,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// `depends` (run time) or `build-depends` (build time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum EdgeKind {
     Depends,
     BuildDepends,
 }
 
-/// The graph of `lock`; with `since`, each node says whether it must be built again.
+/// The graph of `lock`; with `since`, each node says whether it must be built again. The
+/// releases name no lockfile: the caller, which knows where they were read, fills `lock`.
 pub fn graph(lock: &Lockfile, since: Option<&Lockfile>) -> Graph {
     let changes = since.map(|old| diff::diff(old, lock));
-    let status_of = |name: &str| {
+    let change_of = |name: &str| {
         changes
             .as_ref()
-            .and_then(|d| d.products.iter().find(|c| c.name == name).map(|c| c.status))
+            .and_then(|d| d.products.iter().find(|c| c.name == name))
     };
     let mut nodes: Vec<Node> = lock
         .products
         .iter()
         .map(|p| {
-            let status = status_of(&p.name);
+            let change = change_of(&p.name);
             Node {
                 name: p.name.clone(),
                 version: p.version.clone(),
                 kind: p.kind.clone(),
                 identity: p.identity.clone(),
-                status,
-                rebuild: status.map(|s| matches!(s, Status::Rebuild | Status::Added)),
+                change: change.map(|c| c.change),
+                rebuild: change.map(|c| c.rebuild),
+                status: change.map(|c| c.status),
             }
         })
         .collect();
@@ -91,9 +110,9 @@ pub fn graph(lock: &Lockfile, since: Option<&Lockfile>) -> Graph {
     edges.sort_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
     edges.dedup();
     Graph {
-        distribution: lock.distribution.clone(),
-        release: lock.release.clone(),
-        since: since.map(|l| l.release.clone()),
+        format: FORMAT,
+        release: Release::of(lock, None),
+        since: since.map(|l| Release::of(l, None)),
         nodes,
         edges,
     }
@@ -111,9 +130,12 @@ impl Graph {
     pub fn dot(&self) -> String {
         let mut text = format!(
             "digraph {} {{\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
-            dot_id(&format!("{}/{}", self.distribution, self.release))
+            dot_id(&format!(
+                "{}/{}",
+                self.release.distribution, self.release.release
+            ))
         );
-        if let Some(since) = &self.since {
+        if let Some(since) = self.since.as_ref().map(|r| &r.release) {
             text.push_str(&format!(
                 "  label={};\n  labelloc=t;\n",
                 dot_id(&format!("rebuild since {since}"))
@@ -158,7 +180,7 @@ impl Graph {
     /// they are valid, unique, and stable when other products come and go; the label is the name.
     pub fn mermaid(&self) -> String {
         let mut text = String::from("flowchart LR\n");
-        if let Some(since) = &self.since {
+        if let Some(since) = self.since.as_ref().map(|r| &r.release) {
             text.push_str(&format!(
                 "  %% rebuild since {}\n",
                 since.replace(['\n', '\r'], " ")

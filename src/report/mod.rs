@@ -1,11 +1,13 @@
 //! Reports computed from lockfiles: what changed between two releases and what must be rebuilt
 //! (`diff`), the release note (`notes`, given the commits read from the mirrors), the
-//! dependency graph (`graph`), and what a binary store lacks (`plan`). Pure functions of
+//! dependency graph (`graph`), what a binary store lacks (`plan`), and the document of the
+//! locked releases (`list`). Pure functions of
 //! `Lockfile`s: nothing here reads files or prints; document formats (Markdown, HTML, DOT,
 //! Mermaid) are rendered here, the terminal's tables in `cli/`.
 
 pub mod diff;
 pub mod graph;
+pub mod list;
 pub mod notes;
 pub mod plan;
 

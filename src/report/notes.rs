@@ -509,13 +509,13 @@ impl Notes {
         if let Some(narrative) = &self.narrative {
             out.push_str(&format!(
                 "<div class=\"narrative\">\n{}</div>\n",
-                crate::site::html::markdown(narrative, sub)
+                crate::escape::markdown_html(narrative, sub)
             ));
         }
         if let Some(install) = &self.install {
             out.push_str(&format!(
                 "<h{h}>Install</h{h}>\n{}",
-                crate::site::html::markdown(install, sub)
+                crate::escape::markdown_html(install, sub)
             ));
         }
         if !self.records.is_empty() {

@@ -5,10 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use thiserror::Error;
 
 use super::{OrderError, build_order};
+use crate::json::Release;
 use crate::lock::Lockfile;
 
 /// The store layout, in words, for help texts and JSON output.
@@ -27,24 +29,45 @@ pub enum PlanError {
     Order(#[from] OrderError),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The format of the document `distrib plan --format json` prints.
+pub const FORMAT: &str = "distrib-plan/1";
+
+/// What a store lacks for one release: the document `distrib plan --format json` prints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(title = "distrib plan: what a binary store lacks for a release, in build order")]
 pub struct Plan {
-    pub distribution: String,
-    pub release: String,
-    pub build: u64,
+    /// `distrib-plan/1`.
+    #[schemars(extend("const" = FORMAT))]
+    pub format: &'static str,
+    /// The release planned.
+    #[serde(flatten)]
+    pub release: Release,
+    /// The store, as given (`--store`); `null` until the caller says.
+    pub store: Option<String>,
+    /// Where a package's folder is in the store.
     pub layout: &'static str,
-    pub to_build: usize,
-    pub present: usize,
+    pub summary: PlanSummary,
     /// Every product, dependencies before dependents.
     pub steps: Vec<Step>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct PlanSummary {
+    pub products: usize,
+    /// Steps with status `build`.
+    pub build: usize,
+    /// Steps with status `present`.
+    pub present: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Step {
     /// 1-based position in the build order.
     pub order: usize,
+    #[serde(rename = "product")]
     pub name: String,
     pub version: Option<String>,
+    /// The package identity, `sha256:` and 64 hex digits.
     pub identity: String,
     /// The package's folder, relative to the store.
     pub path: String,
@@ -53,8 +76,9 @@ pub struct Step {
     pub depends: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// Whether the store has the package.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum StepStatus {
     /// No folder for this identity: build it and upload it there.
     Build,
@@ -117,12 +141,15 @@ pub fn plan(lock: &Lockfile, exists: impl Fn(&Path) -> bool) -> Result<Plan, Pla
         .filter(|s| s.status == StepStatus::Build)
         .count();
     Ok(Plan {
-        distribution: lock.distribution.clone(),
-        release: lock.release.clone(),
-        build: lock.build,
+        format: FORMAT,
+        release: Release::of(lock, None),
+        store: None,
         layout: LAYOUT,
-        to_build,
-        present: steps.len() - to_build,
+        summary: PlanSummary {
+            products: steps.len(),
+            build: to_build,
+            present: steps.len() - to_build,
+        },
         steps,
     })
 }
@@ -179,7 +206,7 @@ mod tests {
                 (3, "app", StepStatus::Build)
             ]
         );
-        assert_eq!((plan.to_build, plan.present), (2, 1));
+        assert_eq!((plan.summary.build, plan.summary.present), (2, 1));
     }
 
     #[test]

@@ -3,7 +3,11 @@
 //! and the commits, trees, versions and identities they resolve to.
 
 mod closure;
+pub mod fake;
 pub mod platform;
+pub mod precedence;
+pub mod refs;
+mod requirements;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -11,7 +15,6 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::git::mirror::{Mirror, MirrorError, ResolveError};
 use crate::identity;
 use crate::lock::{LockedEnvironment, LockedProduct, LockedRepository};
 use crate::manifest::model::{Environment, Product, Repository, Requirement};
@@ -21,11 +24,13 @@ pub use closure::{
     FetchJob, Plan, declared_platforms, default_platform, fetched_platforms, find_distribution,
     host_platform, lock_platform, platform_problem,
 };
+pub use refs::{Refs, Repositories, ResolveError};
+pub use requirements::check_requirements;
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum ResolveFailure {
     #[error("unknown distribution `{name}`")]
-    #[diagnostic(code("distribution-unknown"), help("{}", help_known(known)))]
+    #[diagnostic(code("distribution-not-found"), help("{}", help_known(known)))]
     UnknownDistribution { name: String, known: Vec<String> },
     #[error("unknown environment `{name}`")]
     #[diagnostic(
@@ -252,10 +257,11 @@ pub fn locked_environment(environment: &Environment) -> LockedEnvironment {
     }
 }
 
-/// Resolves every product of the plan in its mirrors. All failures are returned, not the first.
-pub fn resolve(
+/// Resolves every product of the plan in its mirrors (a [`Mirrors`], or any other
+/// [`Repositories`]). All failures are returned, not the first.
+pub fn resolve<M: Repositories + ?Sized>(
     plan: &Plan,
-    mirrors: &Mirrors,
+    mirrors: &M,
     options: &Options,
 ) -> Result<Vec<LockedProduct>, Vec<ResolveFailure>> {
     let environment = locked_environment(plan.environment);
@@ -274,32 +280,23 @@ pub fn resolve(
     let mut locked = Vec::with_capacity(plan.products.len());
     for product in &plan.products {
         let mut repositories = Vec::new();
-        let overridden = options.overrides.contains_key(product.name.as_str());
-        // What the parent release locked for this product, under its name or a former one.
-        let inherited = std::iter::once(&product.name)
-            .chain(&product.aliases)
-            .find_map(|name| options.inherited.get(name.as_str()))
-            .filter(|_| !overridden);
-        // After the first candidate, a `tag:` pin changed in the manifests is a deliberate
-        // change: it wins over the release branch and the parent's commits.
-        let retagged = options.branch.is_some()
-            && product.tag.is_some()
-            && inherited.is_some_and(|i| i.version.as_deref() != pinned_version(product));
-        let inherited = inherited.filter(|_| !retagged);
+        let parent = precedence::parent(product, options);
+        let inherited = parent.inherited;
         let mut version: Option<String> = None;
         let mut all_inherited = inherited.is_some();
         for repository in &product.repositories {
             let path = repository.path.as_ref().map(|p| p.as_str());
             let source = Source {
                 inherited: inherited
-                    .and_then(|i| i.commits.get(&source_key(&repository.url, path))),
-                retagged,
+                    .and_then(|i| i.commits.get(&source_key(&repository.url, path)))
+                    .map(String::as_str),
+                retagged: parent.retagged,
                 // `describe` walks history: only when the version comes from it.
                 version: version.is_none(),
             };
             match resolve_repository(plan, product, &repository.value, mirrors, options, &source) {
                 Ok((locked_repository, found)) => {
-                    all_inherited &= source.inherited == Some(&locked_repository.reference);
+                    all_inherited &= source.inherited == Some(locked_repository.reference.as_str());
                     version = version.or(found);
                     repositories.push(locked_repository);
                 }
@@ -350,41 +347,6 @@ pub fn resolve(
     }
 }
 
-/// Requirements checked against the versions resolved: a product that tracks a branch has no
-/// version until it is locked, and then its nearest tag says which release it is past.
-pub fn check_requirements(plan: &Plan, locked: &[LockedProduct]) -> Vec<ResolveFailure> {
-    let versions: HashMap<&str, &str> = locked
-        .iter()
-        .filter_map(|p| Some((p.name.as_str(), p.version.as_deref()?)))
-        .collect();
-    let mut failures = Vec::new();
-    for product in &plan.products {
-        for (name, requirement) in plan.dependencies(product) {
-            let text = requirement.version().trim();
-            if text == "*" {
-                continue;
-            }
-            let Some(version) = plan.canonical(name).and_then(|target| versions.get(target)) else {
-                continue;
-            };
-            let (Ok(required), Some(release)) =
-                (semver::VersionReq::parse(text), nearest_release(version))
-            else {
-                continue;
-            };
-            if !crate::validate::satisfies(&required, &release) {
-                failures.push(ResolveFailure::Requirement {
-                    product: product.name.value.clone(),
-                    dependency: name.value.clone(),
-                    requirement: text.to_owned(),
-                    version: (*version).to_owned(),
-                });
-            }
-        }
-    }
-    failures
-}
-
 /// The version the manifests give a product: its `version` when it is built from its tag or
 /// has no repository, else its `tag`; `None` for a product that tracks a branch (its version
 /// comes from `describe` when it is locked).
@@ -394,11 +356,6 @@ pub fn pinned_version(product: &Product) -> Option<&str> {
         Some(tag) => version.or(Some(tag.value.as_str())),
         None => version.filter(|_| product.repositories.is_empty()),
     }
-}
-
-/// The semver release a version is at or past: `27.1.0`, or `27.1.0-3-gabc1234` on a branch.
-fn nearest_release(version: &str) -> Option<semver::Version> {
-    crate::validate::version_of_tag(described(version).unwrap_or(version))
 }
 
 /// The tag of a version in `git describe` form (`<tag>-<n>-g<sha>`, past that tag), or `None`
@@ -419,120 +376,63 @@ pub fn is_abbreviated_commit(reference: &str) -> bool {
 /// How one repository of a product is to be resolved, besides the manifests and options.
 struct Source<'a> {
     /// The commit the parent release locked.
-    inherited: Option<&'a String>,
+    inherited: Option<&'a str>,
     /// The product's `tag:` changed since the parent release: build it.
     retagged: bool,
     /// The product's version is still to be found.
     version: bool,
 }
 
-/// Resolves one repository: `--set`, a changed `tag:` pin, the release branch, the parent's
-/// commit, `tag:`, `ref:`, the default branch, in that order. The version found is the tag
-/// when the tag is what was built, else what `describe` says.
-fn resolve_repository(
+/// Resolves one repository, from the ref [`precedence::choose`] picks. The version found is
+/// the tag when the tag is what was built, else what `describe` says.
+fn resolve_repository<M: Repositories + ?Sized>(
     plan: &Plan,
     product: &Product,
     repository: &Repository,
-    mirrors: &Mirrors,
+    mirrors: &M,
     options: &Options,
     source: &Source,
 ) -> Result<(LockedRepository, Option<String>), ResolveFailure> {
     let url = repository.url.as_str();
     let shown = crate::url::redact(url);
-    let path = mirrors.path(url);
-    let mirror = Mirror::open(&path).map_err(|error| match error {
-        MirrorError::Missing(mirror) => ResolveFailure::NotFetched {
+    let mirror = mirrors.open(url).map_err(|error| match error {
+        refs::Unavailable::Missing(mirror) => ResolveFailure::NotFetched {
             product: product.name.value.clone(),
             url: shown.clone(),
             mirror,
             distribution: plan.distribution.name.value.clone(),
         },
-        other => ResolveFailure::Corrupt {
+        refs::Unavailable::Unreadable { mirror, reason } => ResolveFailure::Corrupt {
             product: product.name.value.clone(),
             url: shown.clone(),
-            mirror: path.clone(),
-            reason: other.to_string(),
+            mirror,
+            reason,
         },
     })?;
-    let ref_failure = |source: ResolveError| {
-        let help = match &source {
-            ResolveError::NotFound { closest, .. } if !closest.is_empty() => {
-                format!(
-                    "the closest refs are {}",
-                    closest
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
-            ResolveError::NotFound { .. } => {
-                "check the ref, or run `distrib fetch` if it is new".into()
-            }
-            ResolveError::Ambiguous { reference } => {
-                format!(
-                    "write `ref: refs/tags/{reference}` or `ref: refs/heads/{reference}` to say which one"
-                )
-            }
-            ResolveError::Empty => {
-                "push a branch to the repository, or remove it from the product".into()
-            }
-            ResolveError::PathMissing { .. } => "fix `path:`, or pin a commit that has it".into(),
-            ResolveError::NotACommit { .. } => {
-                "only a commit can be built: fix the tag at the origin (`git tag -f NAME COMMIT`), or pin another ref (`tag:`, `ref:` or `--set`)".into()
-            }
-            ResolveError::Read(_) => "delete the mirror and run `distrib fetch` again".into(),
-        };
-        ResolveFailure::Ref {
+    let ref_failure = |problem: ResolveError| ref_failure(product, &shown, problem);
+    let tag = product.tag.as_ref().map(|t| t.value.as_str());
+    let candidates = precedence::Candidates {
+        set: options
+            .overrides
+            .get(product.name.as_str())
+            .map(String::as_str),
+        tag,
+        retagged: source.retagged,
+        release_branch: options.branch,
+        inherited: source.inherited,
+        reference: repository.reference.as_ref().map(|r| r.value.as_str()),
+    };
+    let (_, requested) = precedence::choose(&*mirror, &candidates)
+        .ok_or_else(|| ref_failure(ResolveError::Empty))?;
+    let resolved = refs::resolve_ref(&*mirror, &requested).map_err(|error| match error {
+        refs::Unresolved::Ref(error) => ref_failure(error),
+        refs::Unresolved::AmbiguousPrefix(candidates) => ResolveFailure::AmbiguousPrefix {
             product: product.name.value.clone(),
             url: shown.clone(),
-            problem: Box::new(source),
-            help,
-        }
-    };
-    let overridden = options.overrides.get(product.name.as_str()).cloned();
-    let release_branch = || {
-        let full = format!("refs/heads/{}", options.branch?);
-        matches!(mirror.peel(&full), Ok(Some(_))).then_some(full)
-    };
-    let tag = product.tag.as_ref().map(|t| t.value.clone());
-    let requested = overridden
-        .or_else(|| tag.clone().filter(|_| source.retagged))
-        .or_else(release_branch)
-        .or_else(|| source.inherited.cloned())
-        .or_else(|| tag.clone())
-        .or_else(|| repository.reference.as_ref().map(|r| r.value.clone()))
-        .or_else(|| mirror.default_branch())
-        .ok_or_else(|| ref_failure(ResolveError::Empty))?;
-    let resolved = match mirror.resolve(&requested) {
-        Ok(resolved) => resolved,
-        // A ref of that name wins, as in git; then an abbreviated commit id.
-        Err(error @ ResolveError::NotFound { .. }) if is_abbreviated_commit(&requested) => {
-            let mut candidates = mirror
-                .commits_with_prefix(&requested)
-                .map_err(ref_failure)?;
-            match candidates.len() {
-                1 => {
-                    let commit = candidates.remove(0);
-                    crate::git::mirror::Resolved {
-                        full_ref: commit.clone(),
-                        commit,
-                        kind: crate::git::mirror::RefKind::Commit,
-                    }
-                }
-                0 => return Err(ref_failure(error)),
-                _ => {
-                    return Err(ResolveFailure::AmbiguousPrefix {
-                        product: product.name.value.clone(),
-                        url: shown.clone(),
-                        prefix: requested,
-                        candidates,
-                    });
-                }
-            }
-        }
-        Err(error) => return Err(ref_failure(error)),
-    };
+            prefix: requested.clone(),
+            candidates,
+        },
+    })?;
     // `libs/a/` and `./libs/a` are the sub-tree `libs/a` (docs/identity.md).
     let subtree = repository
         .path
@@ -541,9 +441,9 @@ fn resolve_repository(
     let tree = mirror
         .tree(&resolved.commit, subtree.as_deref())
         .map_err(ref_failure)?;
-    let version = match (source.version, &tag) {
+    let version = match (source.version, tag) {
         (false, _) => None,
-        (true, Some(tag)) if *tag == requested => {
+        (true, Some(tag)) if tag == requested => {
             Some(pinned_version(product).unwrap_or(tag).to_owned())
         }
         (true, _) => Some(mirror.describe(&resolved.commit).map_err(ref_failure)?),
@@ -559,4 +459,451 @@ fn resolve_repository(
         },
         version,
     ))
+}
+
+/// A ref of `product`'s repository `url` that does not resolve, with the fix for each reason.
+fn ref_failure(product: &Product, url: &str, problem: ResolveError) -> ResolveFailure {
+    let help = match &problem {
+        ResolveError::NotFound { closest, .. } if !closest.is_empty() => {
+            format!(
+                "the closest refs are {}",
+                closest
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        ResolveError::NotFound { .. } => "check the ref, or run `distrib fetch` if it is new".into(),
+        ResolveError::Ambiguous { reference } => {
+            format!(
+                "write `ref: refs/tags/{reference}` or `ref: refs/heads/{reference}` to say which one"
+            )
+        }
+        ResolveError::Empty => {
+            "push a branch to the repository, or remove it from the product".into()
+        }
+        ResolveError::PathMissing { .. } => "fix `path:`, or pin a commit that has it".into(),
+        ResolveError::NotACommit { .. } => {
+            "only a commit can be built: fix the tag at the origin (`git tag -f NAME COMMIT`), or pin another ref (`tag:`, `ref:` or `--set`)".into()
+        }
+        ResolveError::Read(_) => "delete the mirror and run `distrib fetch` again".into(),
+    };
+    ResolveFailure::Ref {
+        product: product.name.value.clone(),
+        url: url.to_owned(),
+        problem: Box::new(problem),
+        help,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::manifest::Manifests;
+    use crate::resolve::fake::{Fake, Repository};
+
+    /// Manifests written to a temp dir, with an environment `ops` and, unless `files` has one,
+    /// the distribution `dist` of `roots`.
+    pub(crate) fn write_manifests(files: &[(&str, &str)]) -> (tempfile::TempDir, Manifests) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut all = vec![
+            ("distrib.yaml", ""),
+            ("environments/ops.yaml", "name: ops\npurpose: operations\n"),
+        ];
+        all.extend_from_slice(files);
+        for (path, text) in all {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let files = crate::manifest::worktree::list(dir.path());
+        let (manifests, _) = crate::manifest::load(files, None);
+        (dir, manifests)
+    }
+
+    /// The distribution `dist` of `roots` on linux.
+    pub(crate) fn dist(roots: &str) -> String {
+        format!("name: dist\nenvironment: ops\nproducts: [{roots}]\n")
+    }
+
+    pub(crate) const LINUX: &str = "linux-x86_64";
+
+    /// A full commit or tree id: `seed` repeated.
+    pub(crate) fn id(seed: &str) -> String {
+        seed.repeat(40 / seed.len())
+    }
+
+    /// `1.0.0` on the first commit (lightweight), `main` one commit past it, `develop` two, at
+    /// `1.1.0` (annotated); `no-tag` on a commit of its own, that no tag reaches.
+    pub(crate) fn history() -> Repository {
+        let (first, second, third) = (id("1"), id("2"), id("3"));
+        Repository::new()
+            .commit(&first, &[], &id("a"))
+            .commit(&second, &[&first], &id("b"))
+            .commit(&third, &[&second], &id("c"))
+            .commit(&id("4"), &[], &id("f"))
+            .branch("no-tag", &id("4"))
+            .branch("main", &second)
+            .branch("develop", &third)
+            .head("main")
+            .tag("1.0.0", &first)
+            .annotated("1.1.0", &third, "1.1.0", 100)
+    }
+
+    fn resolved(
+        manifests: &Manifests,
+        fake: &Fake,
+        options: &Options,
+    ) -> Result<BTreeMap<String, LockedProduct>, Vec<ResolveFailure>> {
+        let plan = Plan::new(manifests, "dist", LINUX).unwrap();
+        let products = resolve(&plan, fake, options)?;
+        Ok(products.into_iter().map(|p| (p.name.clone(), p)).collect())
+    }
+
+    /// (ref, resolved, commit, version) of each product's first repository.
+    fn picked(product: &LockedProduct) -> (&str, &str, &str, Option<&str>) {
+        let repository = &product.repositories[0];
+        (
+            repository.reference.as_str(),
+            repository.resolved.as_str(),
+            repository.commit.as_str(),
+            product.version.as_deref(),
+        )
+    }
+
+    const URL: &str = "https://example.org/a";
+
+    fn product(name: &str, extra: &str) -> String {
+        format!("name: {name}\nrepositories:\n  - url: {URL}\n{extra}")
+    }
+
+    #[test]
+    fn the_default_branch_then_ref_then_tag_then_set() {
+        let fake = Fake::new().with(URL, history());
+        let none = BTreeMap::new();
+        let options = Options::new(LINUX, &none);
+        let short = |seed: &str| id(seed)[..7].to_owned();
+        let cases = [
+            (
+                product("a", ""),
+                (
+                    "main",
+                    "refs/heads/main",
+                    id("2"),
+                    format!("1.0.0-1-g{}", short("2")),
+                ),
+            ),
+            (
+                product("a", "    ref: develop\n"),
+                ("develop", "refs/heads/develop", id("3"), "1.1.0".to_owned()),
+            ),
+            (
+                product("a", "    ref: develop\ntag: 1.0.0\n"),
+                ("1.0.0", "refs/tags/1.0.0", id("1"), "1.0.0".to_owned()),
+            ),
+            (
+                // A tag whose name is no release says its version with `version:`.
+                product("a", "tag: 1.0.0\nversion: v1.0.0-final\n"),
+                (
+                    "1.0.0",
+                    "refs/tags/1.0.0",
+                    id("1"),
+                    "v1.0.0-final".to_owned(),
+                ),
+            ),
+        ];
+        for (text, (reference, full, commit, version)) in cases {
+            let (_dir, manifests) = write_manifests(&[
+                ("products/a.yaml", &text),
+                ("distributions/dist.yaml", &dist("a")),
+            ]);
+            let products = resolved(&manifests, &fake, &options).unwrap();
+            assert_eq!(
+                picked(&products["a"]),
+                (reference, full, commit.as_str(), Some(version.as_str())),
+                "{text}"
+            );
+        }
+        // `--set` wins over the tag, and the version is then what `describe` says.
+        let (_dir, manifests) = write_manifests(&[
+            ("products/a.yaml", &product("a", "tag: 1.0.0\n")),
+            ("distributions/dist.yaml", &dist("a")),
+        ]);
+        let set = BTreeMap::from([("a".to_owned(), id("2")[..12].to_owned())]);
+        let products = resolved(&manifests, &fake, &Options::new(LINUX, &set)).unwrap();
+        let expected = format!("1.0.0-1-g{}", short("2"));
+        assert_eq!(
+            picked(&products["a"]),
+            (
+                &id("2")[..12],
+                id("2").as_str(),
+                id("2").as_str(),
+                Some(expected.as_str())
+            )
+        );
+    }
+
+    #[test]
+    fn sub_trees_of_one_repository() {
+        let repository =
+            history()
+                .folder(&id("2"), "libs/a", &id("d"))
+                .folder(&id("2"), "libs/b", &id("e"));
+        let fake = Fake::new().with(URL, repository);
+        let none = BTreeMap::new();
+        let (_dir, manifests) = write_manifests(&[
+            ("products/a.yaml", &product("a", "    path: ./libs/a/\n")),
+            ("products/b.yaml", &product("b", "    path: libs/b\n")),
+            ("products/whole.yaml", &product("whole", "")),
+            ("distributions/dist.yaml", &dist("a, b, whole")),
+        ]);
+        let products = resolved(&manifests, &fake, &Options::new(LINUX, &none)).unwrap();
+        let tree = |name: &str| {
+            let repository = &products[name].repositories[0];
+            (repository.path.as_deref(), repository.tree.clone())
+        };
+        assert_eq!(tree("a"), (Some("libs/a"), id("d")));
+        assert_eq!(tree("b"), (Some("libs/b"), id("e")));
+        assert_eq!(tree("whole"), (None, id("b")));
+
+        // A folder the commit does not have.
+        let (_dir, manifests) = write_manifests(&[
+            ("products/a.yaml", &product("a", "    path: docs\n")),
+            ("distributions/dist.yaml", &dist("a")),
+        ]);
+        let failures = resolved(&manifests, &fake, &Options::new(LINUX, &none)).unwrap_err();
+        match &failures[..] {
+            [failure @ ResolveFailure::Ref { problem, help, .. }] => {
+                assert!(matches!(**problem, ResolveError::PathMissing { .. }));
+                assert_eq!(help, "fix `path:`, or pin a commit that has it");
+                assert_eq!(
+                    failure.to_string(),
+                    format!(
+                        "product `a`, repository `{URL}`: path `docs` is not a folder in the tree of commit `{}`",
+                        id("2")
+                    )
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_release_takes_its_branch_then_the_parent_then_a_changed_tag_first() {
+        let other = "https://example.org/other";
+        let fake = Fake::new()
+            .with(URL, history().branch("b.1.x", &id("3")))
+            .with(other, history());
+        let inherit = |url: &str, commit: &str, version: &str| Inherited {
+            commits: BTreeMap::from([(source_key(url, None), commit.to_owned())]),
+            version: Some(version.to_owned()),
+        };
+        let inherited = BTreeMap::from([
+            ("branched".to_owned(), inherit(URL, &id("1"), "1.0.0")),
+            ("old-name".to_owned(), inherit(other, &id("1"), "0.9.0")),
+            ("retagged".to_owned(), inherit(URL, &id("1"), "1.0.0")),
+            ("set".to_owned(), inherit(other, &id("1"), "1.0.0")),
+        ]);
+        let (_dir, manifests) = write_manifests(&[
+            ("products/branched.yaml", &product("branched", "")),
+            (
+                "products/renamed.yaml",
+                &format!("name: renamed\naliases: [old-name]\nrepositories:\n  - url: {other}\n"),
+            ),
+            (
+                "products/retagged.yaml",
+                &product("retagged", "tag: 1.1.0\n"),
+            ),
+            (
+                "products/set.yaml",
+                &format!("name: set\nrepositories:\n  - url: {other}\n"),
+            ),
+            (
+                "distributions/dist.yaml",
+                &dist("branched, renamed, retagged, set"),
+            ),
+        ]);
+        let set = BTreeMap::from([("set".to_owned(), "develop".to_owned())]);
+        let no_inputs = BTreeMap::new();
+        let options = Options {
+            platform: LINUX,
+            overrides: &set,
+            inherited: &inherited,
+            branch: Some("b.1.x"),
+            inputs: &no_inputs,
+        };
+        let products = resolved(&manifests, &fake, &options).unwrap();
+        let one = id("1");
+        assert_eq!(
+            picked(&products["branched"]),
+            (
+                "refs/heads/b.1.x",
+                "refs/heads/b.1.x",
+                id("3").as_str(),
+                Some("1.1.0")
+            ),
+            "the release branch wins over the parent's commit"
+        );
+        assert_eq!(
+            picked(&products["renamed"]),
+            (one.as_str(), one.as_str(), one.as_str(), Some("0.9.0")),
+            "no release branch there: the parent's commit, under the former name, and its version"
+        );
+        assert_eq!(
+            picked(&products["retagged"]),
+            ("1.1.0", "refs/tags/1.1.0", id("3").as_str(), Some("1.1.0")),
+            "a changed tag wins over the release branch"
+        );
+        assert_eq!(
+            picked(&products["set"]),
+            (
+                "develop",
+                "refs/heads/develop",
+                id("3").as_str(),
+                Some("1.1.0")
+            ),
+            "`--set` wins over everything, the parent's commit too"
+        );
+    }
+
+    #[test]
+    fn every_failure_is_reported_not_the_first() {
+        let twins = [
+            format!("abcdef1{}", "0".repeat(33)),
+            format!("abcdef1{}", "f".repeat(33)),
+        ];
+        let fake = Fake::new()
+            .with(URL, history())
+            .with(
+                "https://example.org/twins",
+                Repository::new()
+                    .commit(&twins[0], &[], &id("a"))
+                    .commit(&twins[1], &[], &id("b"))
+                    .branch("main", &twins[0]),
+            )
+            .unreadable("https://example.org/broken", "not a git repository");
+        let (_dir, manifests) = write_manifests(&[
+            ("products/a.yaml", &product("a", "tag: 9.9.9\n")),
+            ("products/b.yaml", &product("b", "    ref: tickets/DM-1\n")),
+            (
+                "products/c.yaml",
+                "name: c\nrepositories:\n  - url: https://example.org/never\n",
+            ),
+            (
+                "products/d.yaml",
+                "name: d\nrepositories:\n  - url: https://example.org/broken\n",
+            ),
+            (
+                "products/e.yaml",
+                "name: e\nrepositories:\n  - url: https://example.org/twins\n    ref: abcdef1\n",
+            ),
+            ("distributions/dist.yaml", &dist("a, b, c, d, e")),
+        ]);
+        let none = BTreeMap::new();
+        let failures = resolved(&manifests, &fake, &Options::new(LINUX, &none)).unwrap_err();
+        let codes: Vec<String> = failures
+            .iter()
+            .map(|f| f.code().map(|c| c.to_string()).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "ref-unresolved",
+                "ref-unresolved",
+                "mirror-missing",
+                "mirror-corrupt",
+                "ref-unresolved"
+            ]
+        );
+        let helps: Vec<String> = failures
+            .iter()
+            .map(|f| f.help().map(|h| h.to_string()).unwrap_or_default())
+            .collect();
+        assert_eq!(helps[0], "the closest refs are `1.0.0`, `1.1.0`, `develop`");
+        assert!(
+            failures[1]
+                .to_string()
+                .contains("`tickets/DM-1` is neither a tag")
+        );
+        assert_eq!(
+            helps[2],
+            "run `distrib fetch dist` first, or drop `--offline`"
+        );
+        assert!(failures[3].to_string().contains("not a git repository"));
+        assert_eq!(
+            failures[4].to_string(),
+            format!(
+                "product `e`, repository `https://example.org/twins`: `abcdef1` is the beginning of 2 commits: `{}`, `{}`",
+                twins[0], twins[1]
+            )
+        );
+        assert_eq!(
+            helps[4],
+            "write more digits of the commit id, enough for one commit only"
+        );
+    }
+
+    #[test]
+    fn a_dependency_enters_its_dependents_identity() {
+        let lib = "https://example.org/lib";
+        let none = BTreeMap::new();
+        let (_dir, manifests) = write_manifests(&[
+            (
+                "products/app.yaml",
+                &product("app", "depends: { lib: \"*\" }\n"),
+            ),
+            (
+                "products/lib.yaml",
+                &format!("name: lib\nrepositories:\n  - url: {lib}\n"),
+            ),
+            ("distributions/dist.yaml", &dist("app")),
+        ]);
+        let identities = |lib_head: &str| {
+            let fake = Fake::new()
+                .with(URL, history())
+                .with(lib, history().branch("main", lib_head));
+            let products = resolved(&manifests, &fake, &Options::new(LINUX, &none)).unwrap();
+            (
+                products["app"].identity.clone(),
+                products["lib"].identity.clone(),
+            )
+        };
+        let (app, lib_identity) = identities(&id("2"));
+        let (moved_app, moved_lib) = identities(&id("3"));
+        assert_ne!(lib_identity, moved_lib);
+        assert_ne!(
+            app, moved_app,
+            "the app's own commit did not move, its dependency did"
+        );
+        assert_eq!(identities(&id("2")), (app, lib_identity), "deterministic");
+    }
+
+    /// Resolution is reached from the command line, never the other way, and reads git only
+    /// through its seam, that `git::mirror` implements: no file of `resolve/` names clap, the
+    /// CLI, gix or the git module.
+    #[test]
+    fn resolution_imports_neither_the_command_line_nor_git() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/resolve");
+        let mut read = 0;
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The code, not its tests (this one names what it looks for).
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (number, line) in code.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                for word in ["clap", "cli::", "gix", "git::"] {
+                    assert!(
+                        !code.contains(word),
+                        "{}:{}: `{word}` in `{line}`",
+                        path.display(),
+                        number + 1
+                    );
+                }
+            }
+            read += 1;
+        }
+        assert!(read >= 6, "{read} files in {}", folder.display());
+    }
 }

@@ -239,7 +239,7 @@ const STYLE: &str = concat!(
     "h1{font-size:1.6rem;line-height:1.25;margin:.75rem 0 1rem;overflow-wrap:anywhere}\n",
     "h2{font-size:1.3rem;margin:2rem 0 .75rem;padding-bottom:.25rem;border-bottom:1px solid #8c8c8c}\n",
     "h3{font-size:1.1rem;margin:1.5rem 0 .5rem;overflow-wrap:anywhere}\n",
-    "p,dd,li{overflow-wrap:anywhere}\n",
+    "h2,h4,h5,h6,p,dt,dd,li,caption,blockquote{overflow-wrap:anywhere}\n",
     "code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}\n",
     "pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0 0 1rem}\n",
     ".warning{border-left:4px solid #6b3e00;padding-left:.5rem}\n",
@@ -249,7 +249,7 @@ const STYLE: &str = concat!(
     "th,td{text-align:left;vertical-align:top;padding:.35rem .6rem;border-top:1px solid #c4c4c4;white-space:nowrap}\n",
     "th[scope=row]{font-weight:600}\n",
     "thead th{background:#eef0f3}\n",
-    "td.text{white-space:normal;min-width:12em}\n",
+    "td.text{white-space:normal;overflow-wrap:anywhere;min-width:12em}\n",
     ".name{white-space:normal;overflow-wrap:anywhere;min-width:9em}\n",
     ".labels{white-space:normal}\n",
     "tr.default-row{background:#eef3fc}\n",
@@ -321,129 +321,5 @@ mod tests {
                 "{what} is in the style sheet"
             );
         }
-    }
-}
-
-/// Markdown (CommonMark with tables and strikethrough) as HTML, for text people wrote (a
-/// release's narrative, a distribution's install instructions). Raw HTML is not passed
-/// through: it shows as text, and control characters as `\u{..}`. Links and images keep only `http`, `https` and `mailto` URLs
-/// and relative ones (a `javascript:` link is its text alone), images become links, and
-/// headings start at `<h{heading}>`.
-pub fn markdown(text: &str, heading: u8) -> String {
-    use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-    let level = |l: HeadingLevel| {
-        let shifted = (l as usize) + usize::from(heading.max(1)) - 1;
-        HeadingLevel::try_from(shifted.min(6)).unwrap_or(HeadingLevel::H6)
-    };
-    // Links whose URL is refused are dropped with their ends, their text kept.
-    let mut dropped: Vec<bool> = Vec::new();
-    // Control and bidirectional characters shown as `\u{..}`, as everywhere else.
-    let text = crate::escape::terminal(text);
-    let events = Parser::new_ext(
-        &text,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    )
-    .filter_map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
-        Event::Start(Tag::Heading { level: l, .. }) => Some(Event::Start(Tag::Heading {
-            level: level(l),
-            id: None,
-            classes: Vec::new(),
-            attrs: Vec::new(),
-        })),
-        Event::End(TagEnd::Heading(l)) => Some(Event::End(TagEnd::Heading(level(l)))),
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        })
-        | Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let safe = safe_url(&dest_url);
-            dropped.push(!safe);
-            safe.then_some(Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }))
-        }
-        Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
-            let was_dropped = dropped.pop().unwrap_or(false);
-            (!was_dropped).then_some(Event::End(TagEnd::Link))
-        }
-        Event::InlineMath(s) | Event::DisplayMath(s) => Some(Event::Code(s)),
-        other => Some(other),
-    });
-    let mut out = String::new();
-    pulldown_cmark::html::push_html(&mut out, events);
-    out
-}
-
-/// A URL a page may link to: `http`, `https`, `mailto`, or one without a scheme (relative, or
-/// a fragment).
-fn safe_url(url: &str) -> bool {
-    let url = url.trim();
-    let scheme_end = url.find(':');
-    let before_path = url.find(['/', '?', '#']).unwrap_or(url.len());
-    match scheme_end {
-        Some(end) if end < before_path => {
-            let scheme = url[..end].to_ascii_lowercase();
-            matches!(scheme.as_str(), "http" | "https" | "mailto")
-        }
-        _ => true,
-    }
-}
-
-#[cfg(test)]
-mod markdown_tests {
-    use super::markdown;
-
-    #[test]
-    fn markdown_renders_with_raw_html_and_unsafe_links_disabled() {
-        let html = markdown(
-            "## Highlights\n\nSee **[the notes](https://example.org/n)**.\n\n```sh\nmamba install lsst-distrib=w_2026_47\n```\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) ![logo](https://example.org/l.png \"t\") <b onclick=\"y\">b</b>\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n",
-            3,
-        );
-        assert!(html.contains("<h4>Highlights</h4>"), "{html}");
-        assert!(
-            html.contains("<strong><a href=\"https://example.org/n\">the notes</a></strong>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("<pre><code class=\"language-sh\">mamba install lsst-distrib=w_2026_47\n</code></pre>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
-            "{html}"
-        );
-        assert!(!html.contains("<script"), "{html}");
-        assert!(!html.contains("javascript:"), "{html}");
-        assert!(
-            html.contains("<p>x <a href=\"https://example.org/l.png\" title=\"t\">logo</a>"),
-            "{html}"
-        );
-        assert!(!html.contains("<img"), "{html}");
-        assert!(
-            html.contains("&lt;b onclick=&quot;y&quot;&gt;b&lt;/b&gt;")
-                || html.contains("&lt;b onclick=\"y\"&gt;"),
-            "{html}"
-        );
-        assert!(html.contains("<table>"), "{html}");
-        // Headings never go past h6, and carry no attribute.
-        assert!(markdown("###### deep {#x .y}", 4).contains("<h6>deep {#x .y}</h6>"));
-        assert_eq!(
-            markdown("a \u{1b}]0;x\u{7} \u{202e}b", 2),
-            "<p>a \\u{1b}]0;x\\u{7} \\u{202e}b</p>\n"
-        );
-        assert!(super::safe_url("../w.2026.47.html#note"));
-        assert!(!super::safe_url(" JavaScript:alert(1)"));
-        assert!(!super::safe_url("data:text/html,x"));
     }
 }

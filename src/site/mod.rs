@@ -11,6 +11,8 @@ pub mod svg;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
+use serde::Serialize;
 use thiserror::Error;
 
 use crate::fsutil::write_atomic;
@@ -341,6 +343,48 @@ pub const LISTING: &str = ".distrib-site";
 const LISTING_HEADER: &str =
     "# Written by `distrib site`: the pages it wrote here. Pages no longer made are removed.\n";
 
+/// The format of the document `distrib site --format json` prints.
+pub const FORMAT: &str = "distrib-site/1";
+
+/// What `distrib site` wrote: the document it prints with `--format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(title = "distrib site: the pages of the release web site and what was written")]
+pub struct Document {
+    /// `distrib-site/1`.
+    #[schemars(extend("const" = FORMAT))]
+    pub format: &'static str,
+    /// The folder written into, as given (`--out`).
+    pub out: String,
+    /// The front page, relative to `out`.
+    pub index: String,
+    /// The mirrors the release notes were read from; `null` when there are none (the pages
+    /// have no release notes).
+    pub mirrors: Option<String>,
+    /// Every page of the site: `done` when its file was written, `up-to-date` when it already
+    /// held these bytes.
+    pub files: Vec<File>,
+    /// Pages an earlier run wrote that the site no longer has, now removed.
+    pub removed: Vec<String>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct File {
+    /// Relative to `out`, with `/`.
+    pub path: String,
+    pub status: crate::json::Status,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Summary {
+    pub pages: usize,
+    /// Pages whose file was written (new or changed).
+    pub changed: usize,
+    pub removed: usize,
+    /// Commit ranges the release notes could not walk (the notes say why).
+    pub notes_incomplete: usize,
+}
+
 /// What [`write`] did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Written {
@@ -349,6 +393,10 @@ pub struct Written {
     pub changed: usize,
     /// Pages of an earlier run that are no longer made.
     pub removed: usize,
+    /// Every page of the site, in the site's order, and whether its file changed.
+    pub files: Vec<(String, bool)>,
+    /// The pages of an earlier run removed, as that run listed them.
+    pub removed_files: Vec<String>,
 }
 
 /// Writes `site` into `out` (created when missing): each page atomically, only into real
@@ -375,10 +423,12 @@ pub fn write(site: &Site, out: &Path) -> Result<Written, SiteError> {
     for page in &site.pages {
         let path = inside(out, &page.path)?;
         let bytes = page.html.as_bytes();
-        if !std::fs::read(&path).is_ok_and(|current| current == bytes) {
+        let changed = !std::fs::read(&path).is_ok_and(|current| current == bytes);
+        if changed {
             written.changed += 1;
+            write_atomic(&path, bytes).map_err(io(&path))?;
         }
-        write_atomic(&path, bytes).map_err(io(&path))?;
+        written.files.push((page.path.clone(), changed));
         written.pages += 1;
     }
     // Compared without case: on macOS and Windows `RC1.html` is the `rc1.html` just written.
@@ -394,6 +444,7 @@ pub fn write(site: &Site, out: &Path) -> Result<Written, SiteError> {
         }
         if remove_stale(out, old).map_err(io(&out.join(old)))? {
             written.removed += 1;
+            written.removed_files.push(old.to_owned());
         }
     }
     let mut text = String::from(LISTING_HEADER);

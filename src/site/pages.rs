@@ -229,7 +229,7 @@ fn installed_table(
         ("Date", Fit::Line),
     ];
     if detailed {
-        columns.extend([("Requested by", Fit::Line), ("Note", Fit::Text)]);
+        columns.extend([("Requested by", Fit::Name), ("Note", Fit::Text)]);
     }
     let rows: Vec<Row> = deployment
         .installed
@@ -366,7 +366,7 @@ makes one.",
         body.push_str(&table(
             "Distributions",
             &[
-                ("Distribution", Fit::Line),
+                ("Distribution", Fit::Name),
                 ("Description", Fit::Text),
                 ("Releases", Fit::Line),
                 ("Newest release", Fit::Name),
@@ -710,9 +710,9 @@ fn installed(page: &ReleasePage) -> Option<Section> {
         table(
             &format!("Deployments of {}", lock.release),
             &[
-                ("Deployment", Fit::Line),
+                ("Deployment", Fit::Name),
                 ("Support", Fit::Labels),
-                ("Requested by", Fit::Line),
+                ("Requested by", Fit::Name),
                 ("Note", Fit::Text),
             ],
             &rows,
@@ -919,9 +919,9 @@ fn changes(page: &ReleasePage) -> Option<Section> {
         body.push_str(&table(
             &format!("What changed since {}", parent.release),
             &[
-                ("Product", Fit::Line),
+                ("Product", Fit::Name),
                 ("Status", Fit::Line),
-                ("Version", Fit::Line),
+                ("Version", Fit::Name),
                 ("Commit", Fit::Line),
                 ("Why", Fit::Text),
             ],

@@ -48,10 +48,21 @@ pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
             found.push(super::repositories::credentials(file, to));
         }
     }
-    let names: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
+    let names: Vec<&str> = Code::RULES.iter().map(|code| code.as_str()).collect();
     for (name, _) in config.value.rules.iter() {
         match Code::from_name(name) {
             Some(code) if code.configurable() => {}
+            Some(code) if !code.is_rule() => found.push(
+                Diagnostic::new(
+                    Code::RuleUnknown,
+                    file,
+                    format!("`{code}` is an operation's error, not a rule"),
+                )
+                .with_label(file, name.span.clone(), "not a rule")
+                .with_help(
+                    "remove this line: an operation's errors have no level; `rules:` sets the levels of the codes in the README's Rules table",
+                ),
+            ),
             Some(code) => found.push(
                 Diagnostic::new(
                     Code::RuleUnknown,

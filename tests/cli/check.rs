@@ -28,7 +28,7 @@ macro_rules! invalid_fixtures {
         #[test]
         fn every_code_has_a_fixture() {
             let covered = [$($code),*];
-            for code in distrib::diagnostic::Code::ALL {
+            for code in distrib::diagnostic::Code::RULES {
                 assert!(covered.contains(&code.as_str()), "no invalid fixture reports `{code}`");
             }
         }
@@ -435,13 +435,62 @@ fn valid_fixtures_pass() {
     }
 }
 
+/// The rows of the README's table that follows `heading`, by their first cell.
+fn readme_rows(readme: &str, heading: &str) -> Vec<Vec<String>> {
+    let section = &readme[readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("no {heading}"))..];
+    section
+        .lines()
+        .skip_while(|line| !line.starts_with("| code |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            line.trim_matches('|')
+                .split(" | ")
+                .map(|cell| cell.trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
 #[test]
-fn readme_lists_every_rule() {
+fn readme_lists_every_rule_and_every_operation_code_as_the_registry_says() {
+    use distrib::diagnostic::{Code, Level};
     let readme = std::fs::read_to_string(project().join("README.md")).unwrap();
-    for code in distrib::diagnostic::Code::ALL {
+    let rules = readme_rows(&readme, "\n## Rules\n");
+    let expected: Vec<Vec<String>> = Code::RULES
+        .iter()
+        .map(|code| {
+            let level = match code.default_level() {
+                Level::Deny => "deny",
+                Level::Warn => "warn",
+                Level::Allow => "allow",
+            };
+            let configurable = if code.configurable() { "yes" } else { "no" };
+            [&format!("`{code}`"), level, configurable, code.summary()]
+                .map(str::to_owned)
+                .to_vec()
+        })
+        .collect();
+    assert_eq!(rules, expected, "the Rules table differs from Code::RULES");
+    let operations = readme_rows(&readme, "\n### Operation codes\n");
+    let listed: Vec<[String; 2]> = operations
+        .iter()
+        .map(|row| [row[0].clone(), row[1].clone()])
+        .collect();
+    let expected: Vec<[String; 2]> = Code::OPERATIONS
+        .iter()
+        .map(|code| [format!("`{code}`"), code.summary().to_owned()])
+        .collect();
+    assert_eq!(
+        listed, expected,
+        "the table of operation codes differs from Code::OPERATIONS"
+    );
+    for row in &operations {
         assert!(
-            readme.contains(&format!("| `{code}` |")),
-            "README.md has no row for `{code}`"
+            row.len() == 3 && !row[2].is_empty(),
+            "{row:?} says no command"
         );
     }
 }

@@ -116,7 +116,7 @@ fn an_osx_only_edge_is_not_walked_on_linux() {
     ] {
         let run = f.run(&["lock", "dist", "--kind", "weekly", "--platform", platform]);
         fails(&run, 2, says_what);
-        says(&run, "platform-invalid");
+        says(&run, "platform-unsupported");
         assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
         let run = f.run(&[
             "release",

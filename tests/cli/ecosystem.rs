@@ -243,7 +243,9 @@ fn on_a_terminal_fetch_draws_cargo_s_progress_line() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !available {
-        eprintln!("skipped: `script` (util-linux) is not installed, so no terminal can be made");
+        crate::support::skipped(
+            "`script` (util-linux) is not installed, so no terminal can be made",
+        );
         return;
     }
     let f = Fixture::new();

@@ -660,7 +660,7 @@ fn clear_messages_for_careless_input() {
     ok(&run);
     says(
         &run,
-        "warning: `locks/dist/w.2026.49.lock.yaml` holds release `w.2026.48` of `dist`, not the lock its path names",
+        "⚠ `locks/dist/w.2026.49.lock.yaml` holds release `w.2026.48` of `dist`, not the lock its path names",
     );
     std::fs::remove_file(f.root.join("locks/dist/w.2026.49.lock.yaml")).unwrap();
 

@@ -13,10 +13,11 @@ fn committed() -> Fixture {
     f
 }
 
+/// The `distrib-check/1` document of `check --base HEAD`, checked against its schema.
 fn json(f: &Fixture) -> serde_json::Value {
     let run = f.run(&["check", "--base", "HEAD", "--format", "json"]);
     ok(&run);
-    serde_json::from_str(&run.stdout).unwrap()
+    crate::json::valid(&run.stdout)
 }
 
 fn distribution<'a>(impact: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
@@ -24,7 +25,7 @@ fn distribution<'a>(impact: &'a serde_json::Value, name: &str) -> &'a serde_json
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| d["name"] == name)
+        .find(|d| d["distribution"] == name)
         .unwrap()
 }
 

@@ -13,6 +13,7 @@ mod files;
 mod fuzz;
 mod identity;
 mod impact;
+mod json;
 mod lock;
 mod mirror;
 mod notes;

@@ -3,6 +3,8 @@
 
 use crate::support::git;
 use distrib::git::mirror::{self, Mirror, RefKind, ResolveError};
+use distrib::resolve::fake;
+use distrib::resolve::refs::{self, Refs};
 
 fn upstream() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -184,4 +186,126 @@ fn reachable_from_branches_and_tags_only() {
         "found despite the skewed clock"
     );
     assert!(!m.reachable("not a commit id").unwrap());
+}
+
+/// The in-memory fake that resolution's unit tests use answers as a real mirror does: one
+/// history, built with git and described to the fake, asked the same questions.
+#[test]
+fn the_fake_answers_as_a_mirror() {
+    let up = tempfile::tempdir().unwrap();
+    let top = up.path();
+    let commit = |file: &str, message: &str| {
+        std::fs::create_dir_all(top.join(file).parent().unwrap()).unwrap();
+        std::fs::write(top.join(file), format!("{message}\n")).unwrap();
+        git(top, &["add", "-A"]);
+        git(top, &["commit", "-q", "-m", message]);
+        git(top, &["rev-parse", "HEAD"])
+    };
+    git(top, &["init", "-q", "-b", "main"]);
+    let first = commit("libs/a/a.txt", "first");
+    git(top, &["tag", "1.0.0"]);
+    git(top, &["tag", "-a", "-m", "annotated", "v1.0.1"]);
+    let second = commit("libs/b/b.txt", "second");
+    git(top, &["checkout", "-q", "-b", "side", &first]);
+    let side = commit("side.txt", "side");
+    git(top, &["checkout", "-q", "main"]);
+    git(top, &["merge", "-q", "--no-ff", "-m", "merge", "side"]);
+    let merge = git(top, &["rev-parse", "HEAD"]);
+    git(top, &["branch", "-D", "side"]);
+    git(top, &["branch", "develop", &second]);
+    git(top, &["tag", "docs", "HEAD^{tree}"]);
+    let message = "Version 2026.47 release from distrib";
+    git(top, &["tag", "-a", "-m", message, "w.2026.47", &merge]);
+
+    let mirrors = tempfile::tempdir().unwrap();
+    let path = mirrors.path().join("a.git");
+    mirror::fetch(top.to_str().unwrap(), &path).unwrap();
+    let real = Mirror::open(&path).unwrap();
+
+    let tree = |spec: &str| git(top, &["rev-parse", spec]);
+    let mut described = fake::Repository::new()
+        .commit(&first, &[], &tree(&format!("{first}^{{tree}}")))
+        .commit(&second, &[&first], &tree(&format!("{second}^{{tree}}")))
+        .commit(&side, &[&first], &tree(&format!("{side}^{{tree}}")))
+        .commit(
+            &merge,
+            &[&second, &side],
+            &tree(&format!("{merge}^{{tree}}")),
+        )
+        .branch("main", &merge)
+        .branch("develop", &second)
+        .head("main")
+        .tag("1.0.0", &first)
+        .annotated("v1.0.1", &first, "annotated", 1)
+        .annotated("w.2026.47", &merge, message, 2)
+        .tag_of("docs", "tree", &tree("HEAD^{tree}"));
+    let commits = [&first, &second, &side, &merge];
+    for commit in commits {
+        for folder in ["libs", "libs/a", "libs/b"] {
+            // `040000 tree <id>\t<folder>`, or nothing where the commit has no such folder.
+            let listed = git(top, &["ls-tree", "-d", commit, folder]);
+            if let Some(id) = listed.split_whitespace().nth(2) {
+                described = described.folder(commit, folder, id);
+            }
+        }
+    }
+
+    assert_eq!(Refs::default_branch(&real), described.default_branch());
+    assert_eq!(
+        Refs::ref_names(&real).unwrap(),
+        described.ref_names().unwrap()
+    );
+    let mut names: Vec<String> = [
+        "main",
+        "develop",
+        "1.0.0",
+        "v1.0.1",
+        "w.2026.47",
+        "docs",
+        "refs/heads/main",
+        "refs/tags/v1.0.1",
+        "refs/heads/missing",
+        "tickets/DM-1",
+        "a..b",
+        "0000000",
+    ]
+    .map(str::to_owned)
+    .into();
+    names.extend(
+        commits
+            .iter()
+            .flat_map(|c| [c.to_string(), c[..7].to_owned()]),
+    );
+    for name in &names {
+        assert_eq!(
+            format!("{:?}", refs::resolve_ref(&real, name)),
+            format!("{:?}", refs::resolve_ref(&described, name)),
+            "resolving `{name}`"
+        );
+    }
+    for commit in commits {
+        assert_eq!(
+            Refs::describe(&real, commit).unwrap(),
+            described.describe(commit).unwrap(),
+            "describing `{commit}`"
+        );
+        for folder in [
+            None,
+            Some("libs"),
+            Some("/libs/a/"),
+            Some("libs/b"),
+            Some("side.txt"),
+        ] {
+            assert_eq!(
+                format!("{:?}", Refs::tree(&real, commit, folder)),
+                format!("{:?}", described.tree(commit, folder)),
+                "the tree of `{folder:?}` in `{commit}`"
+            );
+        }
+    }
+    assert_eq!(
+        described.describe(&merge).unwrap(),
+        format!("v1.0.1-3-g{}", &merge[..7]),
+        "a merge counts the commits of both sides, and a release tag names no version"
+    );
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::support::fixture::{Fixture, commit_file, ok, write};
-use crate::support::{Run, clean, distrib, distrib_wide, distrib_with, git};
+use crate::support::{Run, clean, distrib, distrib_wide, distrib_with, git, project};
 
 /// Runs distrib from `dir` with stdout sent to `stdout`.
 fn distrib_into(dir: &Path, args: &[&str], stdout: impl Into<Stdio>) -> Run {
@@ -420,4 +420,281 @@ fn a_huge_commit_subject_is_cut() {
     assert!(long.ends_with('…'));
     let markdown = f.run(&["notes", "w.2026.47", "w.2026.48"]);
     assert!(markdown.stdout.len() < 100_000);
+}
+
+/// The one document a failed command prints with `--format json`.
+fn error_document(run: &Run) -> serde_json::Value {
+    let document: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: not one JSON document: {}", run.stdout));
+    assert_eq!(document["format"], "distrib-error/1", "{document}");
+    // The committed schema, which `committed_document_schemas_are_current` holds to the type.
+    let schema = project().join("schema/output/distrib-error-1.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let problems: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(problems.is_empty(), "{problems:?}: {document}");
+    let diagnostics = document["diagnostics"].as_array().expect("an array");
+    assert!(!diagnostics.is_empty(), "{document}");
+    for diagnostic in diagnostics {
+        let keys: Vec<&str> = diagnostic
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut expected = [
+            "code", "severity", "message", "help", "file", "line", "column",
+        ];
+        expected.sort_unstable();
+        assert_eq!(keys, expected, "{diagnostic}");
+        assert!(
+            ["error", "warning", "note"].contains(&diagnostic["severity"].as_str().unwrap()),
+            "{diagnostic}"
+        );
+    }
+    document
+}
+
+#[test]
+fn a_fatal_error_is_written_in_the_format_the_command_was_asked_for() {
+    let empty = tempfile::tempdir().unwrap();
+    for command in [
+        &["check"][..],
+        &["list"],
+        &["lock", "dist", "--kind", "weekly"],
+        &["graph", "w.2026.47"],
+    ] {
+        // People's format: drawn on stderr, nothing on stdout.
+        let run = distrib(empty.path(), command);
+        assert_eq!(run.code, 1, "{command:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{command:?}");
+        assert!(
+            run.stderr.starts_with("no-manifest-repository\n\n  × "),
+            "{command:?}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stderr.matches("× ").count(), 1, "{}", run.stderr);
+        assert!(run.stderr.contains("\n  help: "), "{}", run.stderr);
+
+        // JSON: one document on stdout, nothing on stderr.
+        let run = distrib(empty.path(), &[command, &["--format", "json"]].concat());
+        assert_eq!(run.code, 1, "{command:?}: {}", run.stderr);
+        assert_eq!(run.stderr, "", "{command:?}");
+        let document = error_document(&run);
+        let [diagnostic] = document["diagnostics"].as_array().unwrap().as_slice() else {
+            panic!("{document}")
+        };
+        assert_eq!(diagnostic["code"], "no-manifest-repository");
+        assert_eq!(diagnostic["severity"], "error");
+        assert!(
+            diagnostic["message"]
+                .as_str()
+                .unwrap()
+                .contains("no `distrib.yaml` is in `")
+                || diagnostic["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("no `distrib.yaml` in `"),
+            "{diagnostic}"
+        );
+        assert!(diagnostic["help"].as_str().unwrap().contains("-C <DIR>"));
+        assert!(diagnostic["file"].is_null() && diagnostic["line"].is_null());
+    }
+
+    // GitHub: an annotation titled with the code, the help in its message.
+    let run = distrib(empty.path(), &["check", "--format", "github"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let [line] = lines.as_slice() else {
+        panic!("{}", run.stdout)
+    };
+    assert!(
+        line.starts_with("::error title=no-manifest-repository::no `distrib.yaml` in `"),
+        "{line}"
+    );
+    assert!(line.contains("%0Ahelp: run distrib inside"), "{line}");
+}
+
+#[test]
+fn the_kind_of_an_error_decides_the_exit_code_in_every_format() {
+    let f = Fixture::locked();
+    std::fs::create_dir_all(f.root.join("store")).unwrap();
+    let missing = f.root.join("no-such-folder");
+    let missing = missing.to_str().unwrap();
+    // (arguments, exit code, code): the input is wrong (1), the command line is wrong (2).
+    let deploy = ["deploy", "add", "nowhere", "w.2026.47", "--support", "test"];
+    let run = distrib(&f.root, &deploy);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("deployment-unknown\n\n  × unknown deployment `nowhere`"),
+        "{}",
+        run.stderr
+    );
+    let cases: [(&[&str], i32, &str); 4] = [
+        (&["diff", "w.2000.01", "w.2026.47"], 1, "release-unknown"),
+        (
+            &["plan", "w.2026.47", "--store", "absent"],
+            1,
+            "store-missing",
+        ),
+        (&["-C", missing, "list"], 2, "directory-invalid"),
+        (&["-C", missing, "check"], 2, "directory-invalid"),
+    ];
+    for (args, exit, code) in cases {
+        let run = distrib(&f.root, args);
+        assert_eq!(run.code, exit, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!("{code}\n\n  × ")),
+            "{args:?}: {}",
+            run.stderr
+        );
+        let run = distrib(&f.root, &[args, &["--format", "json"]].concat());
+        assert_eq!(run.code, exit, "{args:?}: {}", run.stderr);
+        assert_eq!(error_document(&run)["diagnostics"][0]["code"], code);
+    }
+    // Data the command printed is not mixed with an error document: a valid run prints its
+    // own document only.
+    let run = distrib(&f.root, &["list", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("distrib-error/1"), "{}", run.stdout);
+}
+
+#[test]
+fn a_refused_deployment_edit_says_its_reason_once() {
+    let f = Fixture::locked();
+    write(
+        &f.root.join("deployments/site.yaml"),
+        "name: site\ndistribution: dist\ninstalled:\n  - { release: w.2026.47, support: official }\ndefault: w.2026.47\n",
+    );
+    let run = distrib_wide(&f.root, &["deploy", "remove", "site", "w.2026.47"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let reason = "`w.2026.47` is the default: choose another default before removing it";
+    assert_eq!(run.stderr.matches(reason).count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("deploy-refused\n\n  × cannot change `deployments/site.yaml`: "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_warning_is_drawn_like_an_error_with_its_code() {
+    let f = Fixture::new();
+    git(&f.repo("utils"), &["tag", "1.5.0"]);
+    ok(&f.run(&["fetch"]));
+    let app = f.root.join("products/app.yaml");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(&app, text.replace("utils: \"*\"", "utils: \">=2\"")).unwrap();
+    let lock = ["lock", "dist", "--kind", "manual", "--offline", "--dry-run"];
+    let denied = f.run(&lock);
+    assert_eq!(denied.code, 1, "{}", denied.stderr);
+    let config = f.root.join("distrib.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}rules:\n  requirement-unsatisfied: warn\n"),
+    )
+    .unwrap();
+    let warned = f.run(&lock);
+    assert_eq!(warned.code, 0, "{}", warned.stderr);
+    let message = "`app` requires `utils` `>=2`, and `utils` resolved to `1.5.0`";
+    for (run, mark) in [(&denied, "×"), (&warned, "⚠")] {
+        assert!(
+            run.stderr
+                .contains(&format!("requirement-unsatisfied\n\n  {mark} {message}")),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("  help: tag a release of `utils`"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!warned.stderr.contains("warning: "), "{}", warned.stderr);
+}
+
+#[test]
+fn a_command_line_that_cannot_be_parsed_is_a_usage_error_in_the_format_asked_for() {
+    let empty = tempfile::tempdir().unwrap();
+    let run = distrib(empty.path(), &["list", "--format", "json", "--bogus"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    let document = error_document(&run);
+    assert_eq!(document["diagnostics"][0]["code"], "argument-invalid");
+    assert_eq!(
+        document["diagnostics"][0]["message"],
+        "unexpected argument `--bogus` found"
+    );
+    let run = distrib(empty.path(), &["diff", "--format=json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let document = error_document(&run);
+    let message = document["diagnostics"][0]["message"].as_str().unwrap();
+    // The missing arguments are named in the message, not on lines of their own.
+    assert!(
+        message.starts_with("the following required arguments were not provided: <"),
+        "{message}"
+    );
+    let run = distrib(
+        empty.path(),
+        &["check", "--format", "github", "--formt", "x"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "::error title=argument-invalid::unexpected argument `--formt` found%0Ahelp: a similar argument exists: `--format`\n"
+    );
+    // People get clap's message, with its usage line.
+    let run = distrib(empty.path(), &["check", "--formt", "x"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains("Usage: distrib check"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Errors that used to borrow a rule's code now have their own, and the rule codes keep their
+/// meaning.
+#[test]
+fn an_operation_error_does_not_borrow_a_rule_code() {
+    let f = Fixture::locked();
+    let lock = ["lock", "dist", "--kind", "manual", "--offline", "--dry-run"];
+    for (extra, code, rule) in [
+        (
+            &["--set", "nothing=main"][..],
+            "set-product-invalid",
+            "product-unknown",
+        ),
+        (
+            &["--platform", "a b"],
+            "platform-unsupported",
+            "platform-invalid",
+        ),
+    ] {
+        let run = f.run(&[&lock[..], extra].concat());
+        assert_eq!(run.code, 2, "{extra:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!("{code}\n")),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains(rule), "{}", run.stderr);
+    }
+    let run = f.run(&["lock", "nowhere", "--kind", "manual", "--offline"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("distribution-not-found\n\n  × unknown distribution `nowhere`"),
+        "{}",
+        run.stderr
+    );
 }

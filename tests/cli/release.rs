@@ -174,7 +174,7 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
         .find(|r| r["release"] == "17.0.0.rc2")
         .unwrap();
     assert_eq!(
-        (&rc2["release_version"], &rc2["rc"], &rc2["from"]),
+        (&rc2["release_version"], &rc2["rc"], &rc2["parent"]),
         (&"17.0.0".into(), &2.into(), &"17.0.0.rc1".into())
     );
     for line in [

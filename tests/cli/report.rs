@@ -122,10 +122,11 @@ impl Fixture {
         distrib_wide(&self.root, args)
     }
 
+    /// The document a command prints, checked against its committed schema.
     fn json(&self, args: &[&str]) -> Value {
         let run = self.run(args);
         ok(&run);
-        serde_json::from_str(&run.stdout).unwrap()
+        crate::json::valid(&run.stdout)
     }
 
     fn lock_path(&self, distribution: &str, release: &str) -> PathBuf {
@@ -134,7 +135,7 @@ impl Fixture {
     }
 }
 
-/// `product -> (status, reason kinds)` from a JSON diff.
+/// `product -> (status, reason kinds)` from a JSON diff; status in the terminal's words.
 fn statuses(diff: &Value) -> Vec<(String, String, Vec<String>)> {
     diff["products"]
         .as_array()
@@ -150,8 +151,8 @@ fn statuses(diff: &Value) -> Vec<(String, String, Vec<String>)> {
                 })
                 .unwrap_or_default();
             (
-                p["name"].as_str().unwrap().to_owned(),
-                p["status"].as_str().unwrap().to_owned(),
+                p["product"].as_str().unwrap().to_owned(),
+                status(p).to_owned(),
                 reasons,
             )
         })
@@ -163,8 +164,22 @@ fn product<'a>(diff: &'a Value, name: &str) -> &'a Value {
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["name"] == name)
+        .find(|p| p["product"] == name)
         .unwrap()
+}
+
+/// A product of a JSON diff as the terminal names its case: `rebuild`, `added`, `reuse` or
+/// `removed`.
+fn status(product: &Value) -> &'static str {
+    match (
+        product["change"].as_str().unwrap(),
+        product["rebuild"] == true,
+    ) {
+        ("added", _) => "added",
+        ("removed", _) => "removed",
+        (_, true) => "rebuild",
+        _ => "reuse",
+    }
 }
 
 fn reuse(name: &str) -> (String, String, Vec<String>) {
@@ -187,21 +202,41 @@ fn rebuild_and_reuse() {
     git(&f.repo("app"), &["tag", "2.0.0"]);
     let tagged = f.lock("dist", "2026-11-02");
     let diff = f.json(&["diff", &first, &tagged, "--format", "json"]);
+    assert_eq!(diff["format"], "distrib-diff/1");
+    assert_eq!(diff["before"]["release"], first.as_str());
+    assert_eq!(
+        diff["after"]["lock"],
+        format!("locks/dist/{tagged}.lock.yaml")
+    );
     assert_eq!(diff["summary"]["rebuild"], 0, "{diff:#}");
     assert_eq!(diff["summary"]["reuse"], 5);
-    assert_eq!(diff["summary"]["reuse_moved"], 2);
+    assert_eq!(diff["summary"]["changed"], 2);
+    assert_eq!(diff["summary"]["unchanged"], 3);
     let base = product(&diff, "base");
-    assert_eq!(base["status"], "reuse");
-    assert_eq!(base["version_changed"], true);
-    assert_eq!(base["commit_changed"], false);
-    assert_eq!(base["from"]["version"], "1.0.0");
-    assert_eq!(base["to"]["version"], "1.0.1");
+    assert_eq!(
+        (&base["change"], &base["rebuild"]),
+        (&"changed".into(), &false.into())
+    );
+    assert_eq!(base["before"]["version"], "1.0.0");
+    assert_eq!(base["after"]["version"], "1.0.1");
+    assert_eq!(
+        base["before"]["repositories"][0]["commit"],
+        base["after"]["repositories"][0]["commit"]
+    );
     let app = product(&diff, "app");
     assert_eq!(
-        (&app["status"], &app["commit_changed"]),
-        (&"reuse".into(), &true.into())
+        (&app["change"], &app["rebuild"]),
+        (&"changed".into(), &false.into())
     );
-    assert_eq!(app["from"]["identity"], app["to"]["identity"]);
+    assert_ne!(
+        app["before"]["repositories"][0]["commit"],
+        app["after"]["repositories"][0]["commit"]
+    );
+    assert_eq!(
+        app["before"]["repositories"][0]["tree"],
+        app["after"]["repositories"][0]["tree"]
+    );
+    assert_eq!(app["before"]["identity"], app["after"]["identity"]);
     let human = f.run(&["diff", &first, &tagged]);
     ok(&human);
     let line = |name: &str| {
@@ -294,10 +329,10 @@ fn rebuild_and_reuse() {
         statuses(&diff),
         ["app", "base", "cmake", "other", "utils"].map(rebuild)
     );
-    assert_eq!(diff["environment"]["changed"], true);
+    assert_eq!(diff["environment"]["change"], "changed");
     assert_eq!(
         diff["environment"]["packages"],
-        serde_json::json!([{ "name": "python", "from": "3.12.7", "to": "3.12.8" }])
+        serde_json::json!([{ "package": "python", "change": "changed", "before": "3.12.7", "after": "3.12.8" }])
     );
     let human = f.run(&["diff", &recipe, &environment]);
     ok(&human);
@@ -318,8 +353,13 @@ fn rebuild_and_reuse() {
         "--format",
         "json",
     ]);
-    assert_eq!(diff["summary"]["reuse_moved"], 0);
+    assert_eq!(diff["summary"]["changed"], 0);
     assert_eq!(diff["summary"]["reuse"], 5);
+    assert_eq!(diff["before"]["lock"], diff["after"]["lock"]);
+    assert_eq!(
+        diff["after"]["lock"],
+        format!("locks/dist/{first}.lock.yaml")
+    );
 }
 
 /// Added, removed, rebuilt and moved products at once, as a Markdown section.
@@ -391,14 +431,21 @@ fn graph_formats_and_since() {
     }
 
     let graph = f.json(&["graph", &second, "--since", &first, "--format", "json"]);
+    assert_eq!(graph["format"], "distrib-graph/1");
     assert_eq!(graph["distribution"], "dist");
     assert_eq!(graph["release"], second.as_str());
-    assert_eq!(graph["since"], first.as_str());
+    assert_eq!(graph["kind"], "nightly");
+    assert_eq!(graph["since"]["release"], first.as_str());
     let nodes: Vec<(&str, bool)> = graph["nodes"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| (n["name"].as_str().unwrap(), n["rebuild"].as_bool().unwrap()))
+        .map(|n| {
+            (
+                n["product"].as_str().unwrap(),
+                n["rebuild"].as_bool().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         nodes,
@@ -413,13 +460,14 @@ fn graph_formats_and_since() {
     assert_eq!(
         graph["edges"],
         serde_json::json!([
-            { "from": "app", "to": "utils", "kind": "depends" },
-            { "from": "utils", "to": "base", "kind": "depends" },
-            { "from": "utils", "to": "cmake", "kind": "build_depends" },
+            { "product": "app", "dependency": "utils", "kind": "depends" },
+            { "product": "utils", "dependency": "base", "kind": "depends" },
+            { "product": "utils", "dependency": "cmake", "kind": "build-depends" },
         ])
     );
     let plain = f.json(&["graph", &second, "--format", "json"]);
-    assert!(plain.get("since").is_none() && plain["nodes"][0].get("rebuild").is_none());
+    assert!(plain["since"].is_null() && plain["nodes"][0]["rebuild"].is_null());
+    assert!(plain["nodes"][0]["change"].is_null());
 }
 
 #[test]
@@ -457,7 +505,7 @@ fn plan_against_a_store() {
         .map(|s| {
             (
                 s["order"].as_u64().unwrap(),
-                s["name"].as_str().unwrap(),
+                s["product"].as_str().unwrap(),
                 s["status"].as_str().unwrap(),
             )
         })
@@ -472,9 +520,11 @@ fn plan_against_a_store() {
             (5, "app", "build"),
         ]
     );
+    assert_eq!(plan["format"], "distrib-plan/1");
+    assert_eq!(plan["release"], release.as_str());
     assert_eq!(
-        (plan["to_build"].as_u64(), plan["present"].as_u64()),
-        (Some(3), Some(2))
+        plan["summary"],
+        serde_json::json!({ "products": 5, "build": 3, "present": 2 })
     );
     let utils = &plan["steps"][3];
     let hex = identity("utils");
@@ -514,8 +564,8 @@ fn plan_against_a_store() {
         &[("DISTRIB_STORE", store.path().as_os_str())],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let document: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(document["to_build"], 3);
+    let document = crate::json::valid(&run.stdout);
+    assert_eq!(document["summary"]["build"], 3);
 
     fails(
         &f.run(&["plan", "nope", "--store", store_arg]),
@@ -591,13 +641,13 @@ fn bad_input() {
         "names more than one lock",
     );
     let diff = f.json(&["diff", &weekly, "solo/d.2026.11.01", "--format", "json"]);
-    assert_eq!(diff["from"]["distribution"], "solo");
+    assert_eq!(diff["before"]["distribution"], "solo");
     assert_eq!(diff["summary"]["reuse"], 1);
     let diff = f.json(&["diff", "dist/d.2026.11.01", &weekly, "--format", "json"]);
     assert_eq!(diff["summary"]["rebuild"], 0);
-    assert_eq!(diff["to"]["distribution"], "dist");
+    assert_eq!(diff["after"]["distribution"], "dist");
     let graph = f.json(&["graph", "solo", "--since", &weekly, "--format", "json"]);
-    assert_eq!(graph["since"], weekly.as_str());
+    assert_eq!(graph["since"]["release"], weekly.as_str());
 
     // A lock edited by hand, by path: refused, naming the file and the fix.
     let path = f.lock_path("dist", &weekly);
@@ -669,4 +719,21 @@ fn an_unknown_release_is_explained() {
     f.lock("dist", "2026-11-01");
     let run = crate::support::distrib(&f.root, &["diff", "d.2026.11.02", "d.2026.11.01"]);
     insta::assert_snapshot!(run.snapshot());
+}
+
+/// The reports are a leaf below the site: the site uses them, never the other way round
+/// (escaping and Markdown rendering live in `escape`, which both use).
+#[test]
+fn report_modules_do_not_depend_on_the_site() {
+    let folder = crate::support::project().join("src/report");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for needle in ["crate::site", "super::super::site", "crate::cli"] {
+            assert!(!text.contains(needle), "{} uses `{needle}`", path.display());
+        }
+        read += 1;
+    }
+    assert!(read >= 5, "only {read} files read");
 }

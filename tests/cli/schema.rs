@@ -20,17 +20,54 @@ fn committed_schemas_are_current() {
     }
 }
 
+/// The schemas of the documents commands print: the generated ones equal their types', and
+/// every file under `schema/output/` is one the registry lists.
 #[test]
-fn committed_export_schema_is_current() {
-    let path = project()
-        .join("schema")
-        .join(distrib::deploy::EXPORT_SCHEMA_FILE);
+fn committed_document_schemas_are_current() {
+    let folder = project().join("schema").join(distrib::schema::OUTPUT_DIR);
+    for output in distrib::schema::OUTPUTS {
+        let path = folder.join(output.file_name());
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap_or_default(),
+            output.to_text(),
+            "`{}` is stale: run `cargo run -- schema --out schema`",
+            path.display()
+        );
+        let schema = output.schema();
+        assert_eq!(
+            schema["properties"]["format"]["const"],
+            output.format,
+            "{}",
+            path.display()
+        );
+        jsonschema::validator_for(&schema)
+            .unwrap_or_else(|e| panic!("`{}` is no JSON Schema: {e}", path.display()));
+    }
+    let mut listed: Vec<String> = distrib::schema::OUTPUTS
+        .iter()
+        .map(|o| o.file_name())
+        .collect();
+    listed.sort();
+    let mut found: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    found.sort();
     assert_eq!(
-        std::fs::read_to_string(&path).unwrap_or_default(),
-        distrib::deploy::export_schema(),
-        "`{}` is stale: run `cargo run -- schema --out schema`",
-        path.display()
+        found, listed,
+        "every schema under `schema/output/` is listed in `schema::OUTPUTS`"
     );
+}
+
+#[test]
+fn schema_out_writes_the_document_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = distrib(dir.path(), &["schema", "--out", "s"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for output in distrib::schema::OUTPUTS {
+        let path = dir.path().join("s/output").join(output.file_name());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), output.to_text());
+    }
 }
 
 #[test]

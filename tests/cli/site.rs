@@ -298,7 +298,7 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
     let nightly = std::fs::read_to_string(site.join("O2PDPSuite/20261120-1400.html")).unwrap();
     assert!(nightly.contains("Changes since 20261120<"));
     assert!(nightly.contains("<span class=\"label support-internal\">internal</span>"));
-    assert!(nightly.contains("<td>PDP</td>"));
+    assert!(nightly.contains("<td class=\"name\">PDP</td>"));
     // The first nightly of that day has the content of Thursday's weekly, and is nowhere.
     let morning = std::fs::read_to_string(site.join("O2PDPSuite/20261120.html")).unwrap();
     assert!(morning.contains("Not installed at any deployment."));
@@ -310,11 +310,23 @@ fn the_alice_site_is_deterministic_accessible_and_every_link_resolves() {
     assert!(first.contains("The first release of O2PDPSuite"));
 }
 
-/// `chromium` on the PATH, if any.
+/// `chromium` on the PATH, or `None` after saying that the calling test is skipped; with
+/// `DISTRIB_REQUIRE_BROWSER=1` (CI sets it) its absence is a failure instead.
 fn chromium() -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join("chromium"))
-        .find(|path| path.is_file())
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join("chromium"))
+            .find(|path| path.is_file())
+    });
+    if found.is_none() {
+        let message = "chromium is not on the PATH (install Debian's chromium package)";
+        assert!(
+            std::env::var_os("DISTRIB_REQUIRE_BROWSER").is_none_or(|v| v != "1"),
+            "{message}, and DISTRIB_REQUIRE_BROWSER=1 requires it"
+        );
+        crate::support::skipped(message);
+    }
+    found
 }
 
 /// Runs headless chromium on `url` with `args`, in its own profile, killed after two minutes.
@@ -361,12 +373,6 @@ fn text_of(html: &str) -> String {
 #[test]
 fn the_alice_site_in_a_browser() {
     let Some(chromium) = chromium() else {
-        let message =
-            "chromium not found: skipping the browser test; install Debian's chromium package";
-        if std::env::var("DISTRIB_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-            panic!("{message} (DISTRIB_REQUIRE_BROWSER=1 requires it)");
-        }
-        eprintln!("{message}");
         return;
     };
     let site = alice().join("site").canonicalize().unwrap();
@@ -456,29 +462,45 @@ fn the_alice_site_in_a_browser() {
         "{installed}"
     );
 
-    // What a phone shows: a picture worth keeping next to the build.
+    // What a phone shows: a picture worth keeping next to the build. Headless chromium makes
+    // no window narrower than 500 px (a 375 px screenshot of it is a 500 px page cut off), so
+    // the page is drawn in a frame 375 px wide, its own viewport, at the left of the window.
     let picture = scratch.path().join("site.png");
+    let phone = scratch.path().join("phone.html");
+    std::fs::write(
+        &phone,
+        format!(
+            "<!doctype html>\n<html><body style=\"margin:0;background:#8c8c8c\">\
+<iframe width=\"375\" height=\"1200\" style=\"border:0;display:block;background:#fff\" \
+src=\"{}\"></iframe></body></html>\n",
+            url(&index)
+        ),
+    )
+    .unwrap();
     browse(
         &chromium,
         &profile,
         &[
             &format!("--screenshot={}", picture.display()),
-            "--window-size=375,1200",
+            "--window-size=500,1200",
         ],
-        &url(&index),
+        &url(&phone),
     );
     let png = std::fs::read(&picture).unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
-    assert_eq!((width, height), (375, 1200));
+    assert_eq!((width, height), (500, 1200));
     assert!(png.len() > 20_000, "{} bytes: the page is drawn", png.len());
     let keep = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .unwrap()
         .join("site-screenshot.png");
     std::fs::copy(&picture, &keep).unwrap();
-    eprintln!("the screenshot at 375 px is in `{}`", keep.display());
+    eprintln!(
+        "the screenshot at 375 px (the left 375 px of it) is in `{}`",
+        keep.display()
+    );
 }
 
 /// A manifest repository whose products live on GitHub (`core`), on GitLab in a sub-group
@@ -623,7 +645,7 @@ fn every_text_from_the_manifests_is_escaped() {
         ),
         "{deployment}"
     );
-    assert!(deployment.contains("<td>Q&amp;A &quot;team&quot;</td>"));
+    assert!(deployment.contains("<td class=\"name\">Q&amp;A &quot;team&quot;</td>"));
     assert!(deployment.contains("The lab&#39;s &lt;i&gt;cluster&lt;/i&gt;"));
     let index = f.read("public/index.html");
     assert!(index.contains("Acme &lt;b&gt;tools&lt;/b&gt; &amp; data"));
@@ -744,4 +766,297 @@ fn a_repository_without_deployments_says_so() {
     let index = std::fs::read_to_string(f.path().join("site/index.html")).unwrap();
     assert!(index.contains("No deployment is declared yet"), "{index}");
     assert!(index.contains("<a href=\"lsst_distrib/index.html\">lsst_distrib</a>"));
+}
+
+/// A site made to be wide: products with long names (no place to break but `-`), long
+/// versions (`git describe` forms of long tags) and long URLs, a distribution whose release
+/// names are long, two weeklies apart so every product changed, and a deployment whose
+/// requests and notes are long. Written into `target/tmp/site-wide/` and kept, to be looked at.
+fn wide_site() -> PathBuf {
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("site-wide");
+    let _ = std::fs::remove_dir_all(&work);
+    let root = work.join("manifests");
+    let upstream = work.join("upstream");
+    let mirrors = work.join("mirrors");
+    let organisation = "the-collaboration-with-a-long-name";
+    let names: Vec<String> = [
+        "InnerTrackingSystemCalibrationFramework",
+        "MuonForwardTrackerReconstructionAndAlignment",
+        "TimeProjectionChamberClusterizerForTheUpgrade",
+        "QualityControlPostProcessingOfTheDetectors",
+        "DataDistributionSubTimeFrameBuilderService",
+        "ReadoutCardFirmwareConfigurationTools",
+    ]
+    .iter()
+    .map(|n| format!("{n}-{n}"))
+    .collect();
+    for name in &names {
+        let repo = upstream.join(format!("{organisation}/{name}.git"));
+        std::fs::create_dir_all(&repo).unwrap();
+        git(&repo, &["init", "-q", "-b", "main"]);
+        write(&repo.join("README"), name);
+        git(&repo, &["add", "-A"]);
+        git(&repo, &["commit", "-q", "-m", "first"]);
+        git(
+            &repo,
+            &[
+                "tag",
+                "v2026.11.0-calibration-pass-three-with-a-long-suffix",
+            ],
+        );
+        crate::support::fixture::commit_file(&repo, "src/a", "a", "after the tag");
+    }
+    write(
+        &root.join("distrib.yaml"),
+        &format!(
+            "rewrite:\n  \"https://github.com/\": \"file://{}/\"\n",
+            upstream.display()
+        ),
+    );
+    write(
+        &root.join("environments/dev.yaml"),
+        "name: dev\npurpose: development\n",
+    );
+    for (i, name) in names.iter().enumerate() {
+        let depends: Vec<String> = names[..i].iter().map(|n| format!("{n}: \"*\"")).collect();
+        write(
+            &root.join(format!("products/{name}.yaml")),
+            &format!(
+                "name: {name}\nrepositories:\n  - url: https://github.com/{organisation}/{name}.git\n    \
+ref: main\ndepends: {{ {} }}\n",
+                depends.join(", ")
+            ),
+        );
+    }
+    let distribution = "TheDistributionOfTheWholeCollaborationForItsLargestFarm";
+    write(
+        &root.join(format!("distributions/{distribution}.yaml")),
+        &format!(
+            "name: {distribution}\ndescription: Every product of the collaboration, as built for the \
+largest farm it runs, with the calibration of the detectors\nenvironment: dev\nproducts: [{}]\n\
+platform: linux-x86_64\nnaming:\n  weekly: \"{distribution}-%Y%m%d-{{{}}}\"\n",
+            names.last().unwrap(),
+            names[0]
+        ),
+    );
+    write(
+        &root.join("deployments/the-largest-farm-of-the-collaboration.yaml"),
+        &format!(
+            "name: the-largest-farm-of-the-collaboration\ndescription: The farm\n\
+distribution: {distribution}\ninstalled: []\n"
+        ),
+    );
+    let mirrors_env = [("DISTRIB_MIRRORS", mirrors.as_os_str())];
+    let run = |args: &[&str]| crate::support::distrib_with(&root, args, &mirrors_env);
+    let lock = |date: &str| {
+        let run = run(&["lock", distribution, "--kind", "weekly", "--date", date]);
+        ok(&run);
+    };
+    lock("2026-11-19");
+    for name in &names {
+        let repo = upstream.join(format!("{organisation}/{name}.git"));
+        crate::support::fixture::commit_file(&repo, "src/b", "b", "a week of work");
+    }
+    lock("2026-11-26");
+    let mut releases: Vec<String> = std::fs::read_dir(root.join("locks").join(distribution))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .map(|f| f.trim_end_matches(".lock.yaml").to_owned())
+        .collect();
+    releases.sort();
+    assert_eq!(releases.len(), 2, "{releases:?}");
+    for release in &releases {
+        ok(&run(&[
+            "deploy",
+            "add",
+            "the-largest-farm-of-the-collaboration",
+            release,
+            "--support",
+            "official",
+            "--requested-by",
+            "The-Run-Coordination-Of-The-Collaboration-On-Behalf-Of-The-Detectors",
+            "--note",
+            "Installed for the calibration pass of the inner tracking system, after the \
+             software workout of Monday passed on every detector",
+        ]));
+    }
+    ok(&run(&[
+        "deploy",
+        "set-default",
+        "the-largest-farm-of-the-collaboration",
+        &releases[1],
+    ]));
+    ok(&run(&["site", "--out", "../site"]));
+    work.join("site")
+}
+
+/// What the browser measured on one page at one viewport width, in CSS pixels.
+#[derive(serde::Deserialize, Debug)]
+struct Layout {
+    page: String,
+    width: f64,
+    /// The viewport's width, and how wide the document is (wider: the page scrolls sideways).
+    viewport: f64,
+    document: f64,
+    tables: Vec<TableBox>,
+}
+
+#[derive(serde::Deserialize, Debug)]
+struct TableBox {
+    caption: String,
+    /// The table's own box.
+    left: f64,
+    right: f64,
+    width: f64,
+    /// The box the table is in: its edges, its inner width, how wide its content is, and its
+    /// `overflow-x`.
+    container_left: f64,
+    container_right: f64,
+    container_width: f64,
+    content_width: f64,
+    overflow: String,
+}
+
+/// Opens every page of `site` in headless chromium, each in a frame `widths` wide (a frame is a
+/// viewport of its own: headless chromium makes no window narrower than 500 px), and measures
+/// the layout of the document and of every table.
+fn layouts(chromium: &Path, site: &Path, widths: &[u32]) -> Vec<Layout> {
+    let scratch = tempfile::tempdir().unwrap();
+    let copy = scratch.path().join("site");
+    copy_tree(site, &copy);
+    let mut frames = String::new();
+    for (path, _) in pages(&copy) {
+        for width in widths {
+            frames.push_str(&format!(
+                "<iframe width=\"{width}\" height=\"900\" data-page=\"{path}\" \
+src=\"{path}\"></iframe>\n"
+            ));
+        }
+    }
+    // At the window's `load`, which waits for every frame (a frame can finish loading before
+    // a script after it runs, so its own `load` may come too early to be seen).
+    let measure = r#"
+window.addEventListener("load", () => {
+  const found = [];
+  for (const frame of document.querySelectorAll("iframe")) {
+    const w = frame.contentWindow, d = frame.contentDocument;
+    const tables = [...d.querySelectorAll("table")].map((t) => {
+      const b = t.getBoundingClientRect(), c = t.parentElement, cb = c.getBoundingClientRect();
+      return { caption: t.caption ? t.caption.textContent : "", left: b.left, right: b.right,
+        width: b.width, container_left: cb.left, container_right: cb.right,
+        container_width: c.clientWidth, content_width: c.scrollWidth,
+        overflow: w.getComputedStyle(c).overflowX };
+    });
+    found.push({ page: frame.dataset.page, width: frame.width * 1,
+      viewport: d.documentElement.clientWidth, document: d.documentElement.scrollWidth, tables });
+  }
+  document.getElementById("found").textContent = JSON.stringify(found);
+});
+"#;
+    let wrapper = copy.join("measure-the-layout.html");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "<!doctype html>\n<html><body style=\"margin:0\">\n{frames}<pre id=\"found\"></pre>\n\
+<script>{measure}</script>\n</body></html>\n"
+        ),
+    )
+    .unwrap();
+    let dom = browse(
+        chromium,
+        &scratch.path().join("profile"),
+        &[
+            "--dump-dom",
+            "--allow-file-access-from-files",
+            "--window-size=1400,900",
+        ],
+        &format!("file://{}", wrapper.display()),
+    );
+    let json = dom
+        .split("<pre id=\"found\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no measures in:\n{dom}"))
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    let layouts: Vec<Layout> = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        layouts.len(),
+        pages(&copy).len().saturating_sub(1) * widths.len(),
+        "every page was measured at every width: {json}"
+    );
+    layouts
+}
+
+/// At 1280 px every table of every page fits the page: no table is wider than its box or
+/// reaches past the viewport, and no page scrolls sideways, on the `alice` demo and on a site
+/// made wide on purpose (long product names, versions, URLs and release names, every column).
+/// At 375 px (a phone) no page is wider than the screen: a table that does not fit scrolls
+/// inside its own box, which stays within the screen.
+#[test]
+fn tables_fit_1280_px_and_scroll_in_their_box_on_a_phone() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let wide = wide_site();
+    let mut scrolled = 0;
+    for site in [alice().join("site"), wide] {
+        let site = site.canonicalize().unwrap();
+        let measured = layouts(&chromium, &site, &[1280, 375]);
+        let mut problems = Vec::new();
+        for layout in &measured {
+            let (page, width) = (&layout.page, layout.width);
+            assert_eq!(layout.viewport, width, "{page}: the frame is the viewport");
+            if layout.document > width {
+                problems.push(format!(
+                    "{page} at {width} px: the page is {} px wide",
+                    layout.document
+                ));
+            }
+            for table in &layout.tables {
+                let caption = &table.caption;
+                if table.container_left < 0.0 || table.container_right > width {
+                    problems.push(format!(
+                        "{page} at {width} px: the box of `{caption}` spans {}..{} px",
+                        table.container_left, table.container_right
+                    ));
+                }
+                let scrolls = table.content_width > table.container_width;
+                if width >= 1280.0 {
+                    if scrolls || table.right > width || table.left < 0.0 {
+                        problems.push(format!(
+                            "{page} at {width} px: `{caption}` is {} px wide in a box of {} px \
+                             (spans {}..{} px)",
+                            table.width, table.container_width, table.left, table.right
+                        ));
+                    }
+                } else if scrolls {
+                    scrolled += 1;
+                    if !["auto", "scroll"].contains(&table.overflow.as_str()) {
+                        problems.push(format!(
+                            "{page} at {width} px: `{caption}` is wider than its box, which \
+                             does not scroll (overflow-x: {})",
+                            table.overflow
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(
+            measured.iter().map(|l| l.tables.len()).sum::<usize>() > 10,
+            "{measured:#?}"
+        );
+        assert!(
+            problems.is_empty(),
+            "{}:\n{}",
+            site.display(),
+            problems.join("\n")
+        );
+    }
+    assert!(
+        scrolled > 0,
+        "on a phone, some table is wider than the screen and scrolls"
+    );
 }

@@ -899,8 +899,9 @@ fn deployments_as_alice_runs_them_partitions_alternative_support_promotion_expor
     assert_eq!(document["releases"][1]["requested_by"], "TPC");
     assert_eq!(document["releases"][2]["kind"], "nightly");
     // The document is what its committed schema says.
-    let schema: serde_json::Value =
-        serde_json::from_str(&distrib::deploy::export_schema()).unwrap();
+    let schema = distrib::schema::output("distrib-deployment/1")
+        .unwrap()
+        .schema();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator
         .iter_errors(&document)

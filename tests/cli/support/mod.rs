@@ -148,9 +148,18 @@ pub fn shared(relative: &str) -> Option<std::path::PathBuf> {
         "`{}` is missing and DISTRIB_REQUIRE_SHARED=1: the real data must be beside the project",
         path.display()
     );
-    eprintln!(
-        "skipped: `{}` is absent (the real data beside the project; see README, Tests)",
+    skipped(&format!(
+        "`{}` is absent (the real data beside the project; see README, Tests)",
         path.display()
-    );
+    ));
     None
+}
+
+/// Says on the terminal that the calling test is skipped, and why: `skipped: <why>`. Written to
+/// the process's stderr itself, which the test harness does not capture (`eprintln!` would only
+/// be shown for a failing test), so `cargo test` shows every skipped test among the `ok`s.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let line = format!("skipped: {why}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
