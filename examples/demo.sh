@@ -133,7 +133,7 @@ lsst)
     ;;
 alice)
     lock_new() { # distrib lock DIST ARGS..., then the name of the release it made
-        run lock "$@" --format json | sed -n 's/^  "release": "\(.*\)",$/\1/p'
+        run lock "$@" --format json | sed -n 's/^    "release": "\(.*\)",$/\1/p'
     }
     thursday=$(basename "$weekly" .lock.yaml)
     echo "== the FLP suite installed on the FLP farm: 0.40.0" >&2

@@ -14,7 +14,7 @@ use crate::lock::{LockedProduct, Lockfile};
 use crate::manifest::Manifests;
 use crate::resolve::{Inherited, Plan};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Impact {
     /// The revision compared with, as given.
     pub base: String,
@@ -28,7 +28,7 @@ pub struct Impact {
 }
 
 /// Names added, removed and changed, each sorted.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Changes {
     pub added: Vec<String>,
     pub removed: Vec<String>,
@@ -47,8 +47,9 @@ impl Changes {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct DistributionImpact {
+    #[serde(rename = "distribution")]
     pub name: String,
     /// Its own file changed (roots, environment, naming...); `added`/`removed`: the whole file.
     pub file: Option<&'static str>,
@@ -70,7 +71,7 @@ impl DistributionImpact {
 }
 
 /// Package identities against the newest lock.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Identities {
     /// Not affected: nothing to compute.
@@ -242,38 +243,129 @@ fn changed_sources(base: &Manifests, head: &Manifests, changed: &[String]) -> Ve
         .collect()
 }
 
-/// Compares the products resolved from the newer manifests with the lock's.
+/// Compares the products resolved from the newer manifests with the lock's, by
+/// `report::diff`: rebuilt, added, removed and reused products.
 pub fn identities(lock: &Lockfile, products: &[LockedProduct]) -> Identities {
-    let old: BTreeMap<&str, &str> = lock
-        .products
-        .iter()
-        .map(|p| (p.name.as_str(), p.identity.as_str()))
-        .collect();
-    let new: BTreeMap<&str, &str> = products
-        .iter()
-        .map(|p| (p.name.as_str(), p.identity.as_str()))
-        .collect();
-    let mut changed = Vec::new();
-    let mut added = Vec::new();
-    let mut unchanged = 0;
-    for (name, identity) in &new {
-        match old.get(name) {
-            None => added.push((*name).to_owned()),
-            Some(before) if before == identity => unchanged += 1,
-            Some(_) => changed.push((*name).to_owned()),
-        }
-    }
-    let removed = old
-        .keys()
-        .filter(|n| !new.contains_key(*n))
-        .map(|n| (*n).to_owned())
-        .collect();
+    use crate::report::diff::Status;
+    let diff = crate::report::diff::against(lock, products);
+    let named = |status: Status| -> Vec<String> {
+        diff.products
+            .iter()
+            .filter(|c| c.status == status)
+            .map(|c| c.name.clone())
+            .collect()
+    };
     Identities::Computed {
         against: lock.release.clone(),
-        changed,
-        added,
-        removed,
-        unchanged,
+        changed: named(Status::Rebuild),
+        added: named(Status::Added),
+        removed: named(Status::Removed),
+        unchanged: diff.summary.reuse,
+    }
+}
+
+/// The newest lock made from the manifests (nightly, weekly, manual) of each distribution,
+/// among the lockfiles that were read and are intact (`check` reports the others).
+pub fn newest_locks(manifests: &Manifests, sources: &crate::diagnostic::Sources) -> Vec<Lockfile> {
+    let locks: Vec<Lockfile> = manifests
+        .locks
+        .iter()
+        .filter_map(|&file| crate::lock::parse(&sources.get(file).text).ok())
+        .collect();
+    let mut newest: BTreeMap<String, Lockfile> = BTreeMap::new();
+    // In lineage order, oldest first: the last one of each distribution stays.
+    for lock in crate::lock::history::lineage_order(&locks) {
+        if lock.follows_manifests() {
+            newest.insert(lock.distribution.clone(), lock.clone());
+        }
+    }
+    newest.into_values().collect()
+}
+
+/// The package identities of each affected distribution, against its newest lock, resolved in
+/// `mirrors` as they are (nothing is fetched).
+pub fn compute_identities(
+    impact: &mut Impact,
+    manifests: &Manifests,
+    locks: &[Lockfile],
+    mirrors: &crate::resolve::Mirrors,
+) {
+    let inherited: Vec<_> = locks.iter().map(|l| self::inherited(impact, l)).collect();
+    for distribution in &mut impact.distributions {
+        if !distribution.affected() {
+            continue;
+        }
+        let Some(at) = locks
+            .iter()
+            .position(|l| l.distribution == distribution.name)
+        else {
+            distribution.identities = Identities::NoLock;
+            continue;
+        };
+        let lock = &locks[at];
+        if lock.identity_version() != Some(crate::identity::Version::CURRENT) {
+            // Identities of two versions of the encoding never compare.
+            distribution.identities = Identities::NotComputed {
+                reason: format!(
+                    "`{}` has `{}` identities: every identity of a new lock (`{}`) differs",
+                    lock.release,
+                    lock.identity_version()
+                        .map_or("unknown", crate::identity::Version::header),
+                    crate::identity::Version::CURRENT.header()
+                ),
+            };
+            continue;
+        }
+        // As `lock --check` chooses it.
+        let platform = crate::resolve::find_distribution(manifests, &distribution.name)
+            .map_or_else(
+                |_| lock.platform.clone(),
+                |d| crate::resolve::lock_platform(d, None, Some(&lock.platform)),
+            );
+        let plan = match Plan::new(manifests, &distribution.name, &platform) {
+            Ok(plan) => plan,
+            Err(error) => {
+                distribution.identities = Identities::NotComputed {
+                    reason: error.to_string(),
+                };
+                continue;
+            }
+        };
+        // Build inputs as `lock --check` takes them: the lock's values, else the defaults.
+        let recorded = lock.input_values();
+        let inputs: BTreeMap<String, String> = plan
+            .distribution
+            .variables
+            .iter()
+            .filter(|(_, variable)| variable.is_input())
+            .filter_map(|(name, variable)| {
+                let value = recorded
+                    .get(name.as_str())
+                    .map(String::as_str)
+                    .or(variable.default_value())?;
+                Some((name.value.clone(), value.to_owned()))
+            })
+            .collect();
+        let options = crate::resolve::Options {
+            platform: &platform,
+            overrides: &lock.overrides,
+            inherited: &inherited[at],
+            branch: None,
+            inputs: &inputs,
+        };
+        distribution.identities = match crate::resolve::resolve(&plan, mirrors, &options) {
+            Ok(products) => identities(lock, &products),
+            Err(failures) => Identities::NotComputed {
+                reason: format!(
+                    "{}{} (`distrib fetch` brings the mirrors up to date)",
+                    failures.first().map(|f| f.to_string()).unwrap_or_default(),
+                    match failures.len() {
+                        1 => String::new(),
+                        n => format!(", and {} more", crate::diagnostic::plural(n - 1, "problem")),
+                    }
+                ),
+            },
+        };
     }
 }
 

@@ -28,3 +28,4 @@ pub mod tag;
 pub mod url;
 pub mod validate;
 pub mod verify;
+pub mod workspace;

@@ -502,7 +502,38 @@ pub struct Document {
     /// The records file, relative to the manifest repository.
     pub file: String,
     /// The entry appended, with its lock digest and its own.
-    pub record: Record,
+    pub record: Shown,
+}
+
+/// An entry as JSON documents show it: every field written, `null` where the file leaves one
+/// out.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct Shown {
+    pub check: String,
+    pub result: Outcome,
+    /// The digest of the lockfile judged (its last line).
+    pub lock: String,
+    pub date: String,
+    pub by: Option<String>,
+    pub url: Option<String>,
+    pub note: Option<String>,
+    /// Of this entry's fields and the previous entry's digest.
+    pub digest: String,
+}
+
+impl From<&Record> for Shown {
+    fn from(record: &Record) -> Self {
+        Shown {
+            check: record.check.clone(),
+            result: record.result,
+            lock: record.lock.clone(),
+            date: record.date.clone(),
+            by: record.by.clone(),
+            url: record.url.clone(),
+            note: record.note.clone(),
+            digest: record.digest.clone(),
+        }
+    }
 }
 
 impl Recorded {
@@ -512,7 +543,7 @@ impl Recorded {
             format: "distrib-record/1",
             release: crate::json::Release::of(&self.lock, Some(root)),
             file: crate::json::relative(root, &self.path),
-            record: self.record.clone(),
+            record: Shown::from(&self.record),
         }
     }
 }

@@ -139,6 +139,22 @@ fn fetch_document() -> Value {
     )
 }
 
+/// The schema of `distrib-lock/1`.
+fn lock_document() -> Value {
+    operation_document::<crate::lock::document::Made>(
+        "distrib lock: the lock written",
+        "distrib-lock/1",
+    )
+}
+
+/// The schema of `distrib-release/1`.
+fn release_document() -> Value {
+    operation_document::<crate::lock::document::Made>(
+        "distrib release: the candidate, final or patch made",
+        "distrib-release/1",
+    )
+}
+
 /// The schema of `distrib-verify/1`.
 fn verify_document() -> Value {
     operation_document::<crate::verify::VerifyOutcome>(
@@ -227,19 +243,8 @@ pub struct Output {
     pub format: &'static str,
     /// The commands that print it.
     pub commands: &'static str,
-    /// Its schema: generated from its type, or the committed file as written.
-    pub schema: Source,
-}
-
-pub enum Source {
-    Generated(fn() -> Value),
-    Written(&'static str),
-}
-
-macro_rules! written {
-    ($file:literal) => {
-        Source::Written(include_str!(concat!("../schema/output/", $file)))
-    };
+    /// Its schema, generated from the document's type.
+    pub schema: fn() -> Value,
 }
 
 /// Every document a command prints, in the order of `docs/json.md`.
@@ -247,102 +252,107 @@ pub const OUTPUTS: &[Output] = &[
     Output {
         format: "distrib-check/1",
         commands: "check",
-        schema: written!("distrib-check-1.schema.json"),
+        schema: document::<crate::check::Document<'static>>,
     },
     Output {
         format: "distrib-fetch/1",
         commands: "fetch",
-        schema: Source::Generated(fetch_document),
+        schema: fetch_document,
     },
     Output {
         format: "distrib-lock/1",
-        commands: "lock (also --check, --dry-run)",
-        schema: written!("distrib-lock-1.schema.json"),
+        commands: "lock",
+        schema: lock_document,
+    },
+    Output {
+        format: "distrib-lock-check/1",
+        commands: "lock --check (also --base)",
+        schema: document::<crate::lock::document::Checked>,
     },
     Output {
         format: "distrib-verify/1",
         commands: "verify",
-        schema: Source::Generated(verify_document),
+        schema: verify_document,
     },
     Output {
         format: "distrib-release/1",
         commands: "release candidate|final|patch",
-        schema: written!("distrib-release-1.schema.json"),
+        schema: release_document,
     },
     Output {
         format: "distrib-tag/1",
         commands: "tag",
-        schema: Source::Generated(tag_document),
+        schema: tag_document,
     },
     Output {
         format: "distrib-branch/1",
         commands: "branch",
-        schema: Source::Generated(branch_document),
+        schema: branch_document,
     },
     Output {
         format: "distrib-record/1",
         commands: "record",
-        schema: Source::Generated(record_document),
+        schema: record_document,
     },
     Output {
         format: "distrib-diff/1",
         commands: "diff",
-        schema: Source::Generated(document::<crate::report::diff::Diff>),
+        schema: document::<crate::report::diff::Diff>,
     },
     Output {
         format: "distrib-notes/1",
         commands: "notes",
-        schema: Source::Generated(notes_document),
+        schema: notes_document,
     },
     Output {
         format: "distrib-graph/1",
         commands: "graph",
-        schema: Source::Generated(document::<crate::report::graph::Graph>),
+        schema: document::<crate::report::graph::Graph>,
     },
     Output {
         format: "distrib-plan/1",
         commands: "plan",
-        schema: Source::Generated(document::<crate::report::plan::Plan>),
+        schema: document::<crate::report::plan::Plan>,
     },
     Output {
         format: "distrib-list/1",
         commands: "list",
-        schema: Source::Generated(document::<crate::report::list::List>),
+        schema: document::<crate::report::list::List>,
     },
     Output {
         format: "distrib-deploy/1",
         commands: "deploy add|remove|set-default|set-support|set-partition|unset-partition|set-alternative|unset-alternative",
-        schema: Source::Generated(document::<crate::deploy::Document>),
+        schema: document::<crate::deploy::Document>,
     },
     Output {
         format: crate::deploy::EXPORT_FORMAT,
         commands: "deploy export",
-        schema: Source::Generated(document::<crate::deploy::Export>),
+        schema: document::<crate::deploy::Export>,
     },
     Output {
         format: "distrib-site/1",
         commands: "site",
-        schema: Source::Generated(document::<crate::site::Document>),
+        schema: document::<crate::site::Document>,
     },
     Output {
         format: "distrib-schema/1",
         commands: "schema --out",
-        schema: Source::Generated(document::<Document>),
+        schema: document::<Document>,
     },
     Output {
         format: "distrib-init/1",
         commands: "init",
-        schema: Source::Generated(document::<crate::init::Document>),
+        schema: document::<crate::init::Document>,
     },
     Output {
         format: "distrib-import/1",
         commands: "import alidist|lsst",
-        schema: Source::Generated(document::<crate::import::alidist::write::Document>),
+        schema: document::<crate::import::alidist::write::Document>,
     },
     Output {
         format: "distrib-error/1",
         commands: "any command with --format json, on a fatal error",
-        schema: Source::Generated(document::<crate::diagnostic::operation::ErrorDocument>),
+        schema: document::<crate::diagnostic::operation::ErrorDocument>,
     },
 ];
 
@@ -354,22 +364,14 @@ impl Output {
 
     /// The schema as written to its file: pretty, with one trailing newline.
     pub fn to_text(&self) -> String {
-        match &self.schema {
-            Source::Generated(make) => {
-                let mut text = serde_json::to_string_pretty(&make()).unwrap_or_default();
-                text.push('\n');
-                text
-            }
-            Source::Written(text) => (*text).to_owned(),
-        }
+        let mut text = serde_json::to_string_pretty(&(self.schema)()).unwrap_or_default();
+        text.push('\n');
+        text
     }
 
     /// The schema as a value.
     pub fn schema(&self) -> Value {
-        match &self.schema {
-            Source::Generated(make) => make(),
-            Source::Written(text) => serde_json::from_str(text).unwrap_or_default(),
-        }
+        (self.schema)()
     }
 }
 

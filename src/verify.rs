@@ -572,10 +572,13 @@ fn kind_against_naming(lock: &Lockfile, manifests: &Manifests) -> Option<String>
     let plan = Plan::new(manifests, &lock.distribution, &lock.platform).ok()?;
     let date = crate::naming::DateTime::parse(&lock.date).ok()?;
     let names = |kind: ReleaseKind| {
-        let template = template(&plan, kind);
+        let template = crate::lock::make::template(&plan, kind);
         [template.clone(), format!("{template}-%H%M")]
             .iter()
-            .any(|t| release_name(t, date, lock, &plan).is_some_and(|name| name == lock.release))
+            .any(|t| {
+                crate::lock::make::release_name(t, date, lock, &plan, |_| None)
+                    .is_ok_and(|name| name == lock.release)
+            })
     };
     if names(lock.kind) {
         return None;
@@ -594,44 +597,6 @@ fn kind_against_naming(lock: &Lockfile, manifests: &Manifests) -> Option<String>
         named_as.as_str(),
         lock.distribution,
     ))
-}
-
-/// The naming template of a nightly, weekly or manual release, or DMTN-106's default (as
-/// `distrib lock` names them).
-fn template(plan: &Plan, kind: ReleaseKind) -> String {
-    let naming = &plan.distribution.naming;
-    let (configured, default) = match kind {
-        ReleaseKind::Nightly => (&naming.nightly, "d.%Y.%m.%d"),
-        ReleaseKind::Weekly => (&naming.weekly, "w.%G.%V"),
-        ReleaseKind::Manual => (&naming.manual, "m.%Y.%m.%d.%H%M"),
-        ReleaseKind::Candidate | ReleaseKind::Patch => (&naming.candidate, "{version}.rc{rc}"),
-        ReleaseKind::Final => (&naming.final_, "{version}"),
-    };
-    configured
-        .as_ref()
-        .map_or_else(|| default.to_owned(), |t| t.value.clone())
-}
-
-/// The name `template` gives `lock`, filled as `distrib lock` fills it.
-fn release_name(
-    template: &str,
-    date: crate::naming::DateTime,
-    lock: &Lockfile,
-    plan: &Plan,
-) -> Option<String> {
-    crate::naming::expand(template, date, |key| {
-        if key == "build" {
-            return Some(lock.build.to_string());
-        }
-        lock.variables.get(key).cloned().or_else(|| {
-            let product = plan.canonical(key)?;
-            lock.products
-                .iter()
-                .find(|p| p.name == product)
-                .and_then(|p| p.version.clone())
-        })
-    })
-    .ok()
 }
 
 /// Each product's recorded `version` against what its mirror says: a tag named by the version
@@ -681,14 +646,4 @@ pub fn read(path: &Path) -> Result<String, String> {
         .map_err(|e| LockError::NotText(e.utf8_error().valid_up_to()).to_string())
 }
 
-/// The bytes of a lockfile: a regular file within the size limit.
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !metadata.is_file() {
-        return Err("not a regular file".into());
-    }
-    if metadata.len() > crate::manifest::MAX_LOCK_BYTES {
-        return Err(format!("{} bytes, more than any lockfile", metadata.len()));
-    }
-    std::fs::read(path).map_err(|e| e.to_string())
-}
+pub use crate::lock::locate::read_bytes;

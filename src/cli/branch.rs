@@ -3,7 +3,6 @@
 use super::CommandResult;
 use super::locate::{Accept, locate};
 use super::tag::{RunArgs, execute};
-use super::workspace::Workspace;
 use super::{Context, Exit};
 use crate::tag::{self, What};
 
@@ -32,7 +31,7 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
-    let Some(workspace) = Workspace::open(context, &args.run.mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, &args.run.mirrors)? else {
         return Ok(Exit::Failure);
     };
     let lock = locate(context, &args.release, Accept::Release, None).map_err(super::boxed)?;

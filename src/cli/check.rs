@@ -3,13 +3,12 @@
 use super::{CommandError, CommandResult};
 use clap::ValueEnum;
 
-use super::workspace::{MirrorArgs, mirrors, mirrors_dir};
+use super::workspace::MirrorArgs;
 use super::{Context, Exit, boxed, err, out, out_json};
 use crate::diagnostic::{Severity, render};
-use crate::impact::{self, Identities, Impact};
-use crate::lock::Lockfile;
-use crate::manifest::{self, Manifests, Origin};
-use crate::resolve::{Options, Plan};
+use crate::impact::{self, Impact};
+use crate::manifest::{self, Origin};
+use crate::workspace::{mirrors, mirrors_dir};
 
 /// Validate the manifests and report every problem at once
 ///
@@ -75,7 +74,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     let impact = match &args.base {
         Some(base) => {
             let before = manifest::open(&context.start, Some(base)).map_err(boxed)?;
-            let locks = newest_locks(&opened.manifests, &report);
+            let locks = impact::newest_locks(&opened.manifests, &report.sources);
             // The closures compared are those of the platforms the distribution declares,
             // else its newest lock's, as `lock` would choose.
             let platforms = |name: &str| -> Vec<String> {
@@ -101,9 +100,9 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
                     .unwrap_or(&context.start)
                     .to_path_buf(),
             };
-            let dir = mirrors_dir(&root, &opened.manifests, &args.mirrors);
+            let dir = mirrors_dir(&root, &opened.manifests, args.mirrors.mirrors.as_deref());
             let mirrors = mirrors(&opened.manifests, &dir, &root);
-            compute_identities(&mut impact, &opened.manifests, &locks, &mirrors);
+            impact::compute_identities(&mut impact, &opened.manifests, &locks, &mirrors);
             Some(impact)
         }
         None => None,
@@ -123,16 +122,10 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             }
         }
         Format::Json => {
-            let text = render::json(&report);
-            match (&impact, serde_json::from_str::<serde_json::Value>(&text)) {
-                (Some(impact), Ok(mut document)) => {
-                    document["impact"] = serde_json::to_value(impact).unwrap_or_default();
-                    let mut text = serde_json::to_string_pretty(&document).unwrap_or(text);
-                    text.push('\n');
-                    out_json(&text);
-                }
-                _ => out_json(&text),
-            }
+            let document = crate::check::Document::new(&report, impact.as_ref());
+            let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+            text.push('\n');
+            out_json(&text);
         }
         Format::Github => {
             let prefix = match &opened.origin {
@@ -159,110 +152,6 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     }
     let failed = report.count(Severity::Error) > 0 || denied;
     Ok(if failed { Exit::Failure } else { Exit::Success })
-}
-
-/// The newest lock made from the manifests (nightly, weekly, manual) of each distribution,
-/// among the lockfiles that were read and are intact (`check` reports the others).
-fn newest_locks(manifests: &Manifests, report: &crate::diagnostic::Report) -> Vec<Lockfile> {
-    let locks: Vec<Lockfile> = manifests
-        .locks
-        .iter()
-        .filter_map(|&file| crate::lock::parse(&report.sources.get(file).text).ok())
-        .collect();
-    let mut newest: std::collections::BTreeMap<String, Lockfile> = Default::default();
-    // In lineage order, oldest first: the last one of each distribution stays.
-    for lock in crate::lock::history::lineage_order(&locks) {
-        if lock.follows_manifests() {
-            newest.insert(lock.distribution.clone(), lock.clone());
-        }
-    }
-    newest.into_values().collect()
-}
-
-/// The package identities of each affected distribution, against its newest lock.
-fn compute_identities(
-    impact: &mut Impact,
-    manifests: &Manifests,
-    locks: &[Lockfile],
-    mirrors: &crate::resolve::Mirrors,
-) {
-    let inherited: Vec<_> = locks.iter().map(|l| impact::inherited(impact, l)).collect();
-    for distribution in &mut impact.distributions {
-        if !distribution.affected() {
-            continue;
-        }
-        let Some(at) = locks
-            .iter()
-            .position(|l| l.distribution == distribution.name)
-        else {
-            distribution.identities = Identities::NoLock;
-            continue;
-        };
-        let lock = &locks[at];
-        if lock.identity_version() != Some(crate::identity::Version::CURRENT) {
-            // Identities of two versions of the encoding never compare.
-            distribution.identities = Identities::NotComputed {
-                reason: format!(
-                    "`{}` has `{}` identities: every identity of a new lock (`{}`) differs",
-                    lock.release,
-                    lock.identity_version()
-                        .map_or("unknown", crate::identity::Version::header),
-                    crate::identity::Version::CURRENT.header()
-                ),
-            };
-            continue;
-        }
-        // As `lock --check` chooses it.
-        let platform = crate::resolve::find_distribution(manifests, &distribution.name)
-            .map_or_else(
-                |_| lock.platform.clone(),
-                |d| crate::resolve::lock_platform(d, None, Some(&lock.platform)),
-            );
-        let plan = match Plan::new(manifests, &distribution.name, &platform) {
-            Ok(plan) => plan,
-            Err(error) => {
-                distribution.identities = Identities::NotComputed {
-                    reason: error.to_string(),
-                };
-                continue;
-            }
-        };
-        // Build inputs as `lock --check` takes them: the lock's values, else the defaults.
-        let recorded = lock.input_values();
-        let inputs: std::collections::BTreeMap<String, String> = plan
-            .distribution
-            .variables
-            .iter()
-            .filter(|(_, variable)| variable.is_input())
-            .filter_map(|(name, variable)| {
-                let value = recorded
-                    .get(name.as_str())
-                    .map(String::as_str)
-                    .or(variable.default_value())?;
-                Some((name.value.clone(), value.to_owned()))
-            })
-            .collect();
-        let options = Options {
-            platform: &platform,
-            overrides: &lock.overrides,
-            inherited: &inherited[at],
-            branch: None,
-            inputs: &inputs,
-        };
-        distribution.identities = match crate::resolve::resolve(&plan, mirrors, &options) {
-            Ok(products) => impact::identities(lock, &products),
-            Err(failures) => Identities::NotComputed {
-                reason: format!(
-                    "{}{} (`distrib fetch` brings the mirrors up to date)",
-                    failures.first().map(|f| f.to_string()).unwrap_or_default(),
-                    match failures.len() {
-                        1 => String::new(),
-                        n => format!(", and {} more", crate::diagnostic::plural(n - 1, "problem")),
-                    }
-                ),
-            },
-        };
-    }
 }
 
 /// In GitHub Actions, the impact as Markdown in the job's summary.

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::CommandResult;
-use super::workspace::{MirrorArgs, Workspace};
+use super::workspace::MirrorArgs;
 use super::{Context, Exit, boxed, err, out_json};
 use crate::fetch::{FetchFailure, FetchOutcome, Repository, Request};
 use crate::progress::{Finished, Progress};
@@ -61,7 +61,7 @@ struct Failed {
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
-    let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };
     let request = Request {

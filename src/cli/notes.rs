@@ -55,7 +55,7 @@ enum Format {
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
-    let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };
     let (from, to) = super::diff::locate_pair(context, &args.from, &args.to).map_err(boxed)?;

@@ -1,16 +1,13 @@
 //! `distrib release candidate|final|patch`: the steps of DMTN-106 §4 and §5, each one command
 //! that enforces what the procedure states and records where the release came from.
 
-use super::CommandResult;
-use super::lock::{self, LockArgs, Output, fail, usage};
+use super::lock::{self, LockArgs, Output};
 use super::record::{self, GateArgs};
-use super::workspace::{MirrorArgs, Workspace};
-use super::{Context, Exit};
-use crate::lock::history::History;
-use crate::lock::{Lockfile, ReleaseKind};
+use super::workspace::MirrorArgs;
+use super::{CommandError, CommandResult, Context, Exit};
 use crate::naming::DateTime;
-use crate::release::{self, ReleaseError, Version};
-use crate::resolve::{Inherited, Options, Plan};
+pub(super) use crate::release::make::branch_name;
+use crate::release::make::{self, CandidateRequest, Error, FinalRequest, Gate};
 
 /// Make a release candidate, a final release or a patch (DMTN-106 §4, §5)
 ///
@@ -110,344 +107,113 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         Step::Final(a) => &a.mirrors,
         Step::Patch(a) => &a.lock.mirrors,
     };
-    let Some(workspace) = Workspace::open(context, mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, mirrors)? else {
         return Ok(Exit::Failure);
     };
-    let result = match &args.step {
+    let (made, output, distribution) = match args.step {
         Step::Candidate(a) => {
-            let request = Request {
-                distribution: &a.distribution,
-                version: &a.version,
-                from: a.from.as_deref(),
-                patch: false,
-                lock: &a.lock,
-                gate: &a.gate,
-            };
-            candidate(context, &workspace, &request)
+            let request =
+                candidate_request(&a.lock, a.distribution.clone(), a.version, a.from, false);
+            match candidate(context, &workspace, request, &a.gate, a.lock.output)? {
+                Ok(made) => (made, a.lock.output, a.distribution),
+                Err(refused) => return Ok(refused),
+            }
         }
         Step::Patch(a) => {
-            let request = Request {
-                distribution: &a.distribution,
-                version: &a.version,
-                from: None,
-                patch: true,
-                lock: &a.lock,
-                gate: &a.gate,
-            };
-            candidate(context, &workspace, &request)
+            let request = candidate_request(&a.lock, a.distribution.clone(), a.version, None, true);
+            match candidate(context, &workspace, request, &a.gate, a.lock.output)? {
+                Ok(made) => (made, a.lock.output, a.distribution),
+                Err(refused) => return Ok(refused),
+            }
         }
-        Step::Final(a) => finalize(context, &workspace, a),
+        Step::Final(a) => {
+            let request = FinalRequest {
+                distribution: a.distribution.clone(),
+                version: a.version,
+                date: a.date,
+                dry_run: a.output.dry_run,
+            };
+            let step = make::final_(&workspace, request).map_err(|e| error(context, e))?;
+            if let Some(gate) = step.gate()
+                && let Err(refused) = pass(context, &workspace, &gate, &a.gate, a.output)
+            {
+                return Ok(refused);
+            }
+            let made = step.make().map_err(|e| error(context, e))?;
+            (made, a.output, a.distribution)
+        }
     };
-    match result {
-        Ok(exit) | Err(exit) => Ok(exit),
-    }
+    Ok(lock::render(
+        context,
+        &workspace,
+        made,
+        output,
+        &distribution,
+        "distrib-release/1",
+    ))
 }
 
-/// A candidate to make: by `release candidate`, or by `release patch`.
-struct Request<'a> {
-    distribution: &'a str,
-    version: &'a str,
-    from: Option<&'a str>,
+fn candidate_request(
+    args: &LockArgs,
+    distribution: String,
+    version: String,
+    from: Option<String>,
     patch: bool,
-    lock: &'a LockArgs,
-    gate: &'a GateArgs,
-}
-
-fn candidate(context: &Context, workspace: &Workspace, request: &Request) -> Result<Exit, Exit> {
-    let version = Version::parse(request.version).map_err(|e| usage(context, e))?;
-    if request.patch && version.patch == 0 {
-        return Err(usage(context, ReleaseError::NotAPatch { version }));
-    }
-    let manifest = crate::resolve::find_distribution(&workspace.manifests, request.distribution)
-        .map_err(|e| fail(context, e))?;
-    let distribution = manifest.name.value.clone();
-    if let Some(platform) = &request.lock.platform {
-        lock::check_platform(context, manifest, platform)?;
-    }
-    let (variables, sources) =
-        lock::variables(context, workspace, manifest, &request.lock.variables)?;
-    // The candidate number comes from the locks: one writer at a time from here on.
-    let _guard = lock::writers_lock(context, workspace, request.lock.output)?;
-    let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
-    if let Some(done) = release::final_of(&history, &distribution, version) {
-        return Err(fail(
-            context,
-            ReleaseError::Finalized {
-                next: release::next_patch(&history, &distribution, version),
-                distribution,
-                version,
-                release: done.release.clone(),
-            },
-        ));
-    }
-    let existing = release::candidates(&history, &distribution, version);
-    let branch = || branch_name(manifest, version, &variables).map_err(|e| fail(context, e));
-    // DMTN-106 §4.4, §4.8 and §5: what this candidate starts from.
-    let (start, rc, branch) = match (existing.last(), version.previous()) {
-        (Some(newest), _) => {
-            if request.from.is_some() {
-                return Err(usage(
-                    context,
-                    ReleaseError::FromIgnored {
-                        version,
-                        newest: newest.release.clone(),
-                    },
-                ));
-            }
-            (
-                *newest,
-                newest.rc.unwrap_or(1).saturating_add(1),
-                Some(branch()?),
-            )
-        }
-        (None, Some(base)) => {
-            if !request.patch {
-                return Err(usage(
-                    context,
-                    ReleaseError::PatchFromWeekly {
-                        distribution,
-                        version,
-                        base,
-                    },
-                ));
-            }
-            let Some(base_final) = release::final_of(&history, &distribution, base) else {
-                return Err(fail(
-                    context,
-                    ReleaseError::NoBase {
-                        distribution,
-                        version,
-                        base,
-                    },
-                ));
-            };
-            (base_final, 1, Some(branch()?))
-        }
-        (None, None) => {
-            let Some(from) = request.from else {
-                return Err(usage(
-                    context,
-                    ReleaseError::NoFrom {
-                        distribution,
-                        version,
-                    },
-                ));
-            };
-            let start = release::starting_point(&history, &distribution, from)
-                .map_err(|e| fail(context, e))?;
-            (start, 1, None)
-        }
-    };
-    // DMTN-106 §4.4: the release a first candidate is cut from must have passed its checks
-    // (`gates: { candidate: [...] }`); a patch's, the final it patches (`gates: { patch }`).
-    if rc == 1 {
-        let step = if request.patch { "patch" } else { "candidate" };
-        let checks = manifest.gates.of(step);
-        let dry_run = request.lock.output.dry_run;
-        record::gate(
-            context,
-            &workspace.root,
-            step,
-            start,
-            &checks,
-            request.gate,
-            dry_run,
-        )?;
-    }
-    let inherited = Inherited::from_lock(start);
-    // A candidate is built for the platform of what it is made from, unless told otherwise.
-    let platform = request
-        .lock
-        .platform
-        .clone()
-        .unwrap_or_else(|| start.platform.clone());
-    let plan = Plan::new(&workspace.manifests, request.distribution, &platform)
-        .map_err(|e| fail(context, e))?;
-    let overrides = lock::overrides(context, &plan, &request.lock.overrides)?;
-    // And with the build inputs of what it is made from, unless `--var` sets them.
-    let mut variables = variables;
-    let mut inputs = lock::inputs(&plan, &variables);
-    lock::inherit_inputs(start, &request.lock.variables, &mut variables, &mut inputs);
-    let options = Options {
-        platform: &platform,
-        overrides: &overrides,
-        inherited: &inherited,
-        branch: branch.as_deref(),
-        inputs: &inputs,
-    };
-    let products = lock::resolve_products(context, workspace, &plan, &options, request.lock)?;
-    let kind = if version.patch > 0 {
-        ReleaseKind::Patch
-    } else {
-        ReleaseKind::Candidate
-    };
-    let mut lock = lock::new_lock(workspace, &plan, &history, kind, products, &options)
-        .map_err(|e| fail(context, e))?;
-    let date = request.lock.date.unwrap_or_else(DateTime::now);
-    lock.release_version = Some(version.to_string());
-    lock.rc = Some(rc);
-    lock.from = Some(start.release.clone());
-    lock.variables = variables;
-    lock.sources = sources;
-    lock.date = date.to_text();
-    let template = lock::template(&plan, kind);
-    lock.release = lock::release_name(&template, date, &lock, &plan, |key| {
-        version
-            .value(key)
-            .or_else(|| (key == "rc").then(|| rc.to_string()))
-    })
-    .map_err(|e| fail(context, e))?;
-    super::tag::resolve_companions(context, workspace, &plan, &mut lock, request.lock.offline)?;
-    super::tag::record(context, workspace, &mut lock, &plan, date, |key| {
-        version
-            .value(key)
-            .or_else(|| (key == "rc").then(|| rc.to_string()))
-    })?;
-    let moving = release::moving_references(&lock.products, branch.as_deref());
-    if !moving.is_empty() {
-        return Err(fail(
-            context,
-            ReleaseError::Moving {
-                release: lock.release,
-                moving,
-                branch,
-            },
-        ));
-    }
-    // Nothing changed since the previous candidate: that candidate is this one.
-    if let Some(newest) = existing.last().filter(|c| c.content == lock.content) {
-        return lock::up_to_date(context, workspace, newest, request.lock.output);
-    }
-    immutable(context, workspace, &history, &lock, request.lock.output)
-        .unwrap_or_else(|| lock::write(context, workspace, lock, request.lock.output))
-}
-
-fn finalize(context: &Context, workspace: &Workspace, args: &FinalArgs) -> Result<Exit, Exit> {
-    let version = Version::parse(&args.version).map_err(|e| usage(context, e))?;
-    let distribution = crate::resolve::find_distribution(&workspace.manifests, &args.distribution)
-        .map_err(|e| fail(context, e))?
-        .name
-        .value
-        .clone();
-    let _guard = lock::writers_lock(context, workspace, args.output)?;
-    let history = History::read(&workspace.root).map_err(|e| fail(context, e))?;
-    let candidates = release::candidates(&history, &distribution, version);
-    let Some(candidate) = candidates.last() else {
-        return Err(fail(
-            context,
-            ReleaseError::NoCandidate {
-                distribution,
-                version,
-            },
-        ));
-    };
-    // DMTN-106 §4.9: the final is, in content, its last candidate: same commits, trees,
-    // identities and build.
-    let date = args.date.unwrap_or_else(DateTime::now);
-    // DMTN-106 §4.6: the candidate must have passed the validation campaign (`gates: { final }`).
-    if release::final_of(&history, &distribution, version).is_none() {
-        let checks = crate::resolve::find_distribution(&workspace.manifests, &distribution)
-            .map(|d| d.gates.of("final"))
-            .unwrap_or_default();
-        record::gate(
-            context,
-            &workspace.root,
-            "final",
-            candidate,
-            &checks,
-            &args.gate,
-            args.output.dry_run,
-        )?;
-    }
-    let mut lock: Lockfile = (*candidate).clone();
-    lock.kind = ReleaseKind::Final;
-    lock.rc = None;
-    lock.from = Some(candidate.release.clone());
-    lock.date = date.to_text();
-    lock.same_content_as = history
-        .same_content(&distribution, &lock.content)
-        .map(|l| l.release.clone());
-    let plan = Plan::new(&workspace.manifests, &distribution, &candidate.platform)
-        .map_err(|e| fail(context, e))?;
-    let template = lock::template(&plan, ReleaseKind::Final);
-    lock.release = lock::release_name(&template, date, &lock, &plan, |key| version.value(key))
-        .map_err(|e| fail(context, e))?;
-    super::tag::record(context, workspace, &mut lock, &plan, date, |key| {
-        version.value(key)
-    })?;
-    if let Some(done) = release::final_of(&history, &distribution, version) {
-        if done.content == lock.content {
-            return lock::up_to_date(context, workspace, done, args.output);
-        }
-        return Err(fail(
-            context,
-            ReleaseError::Exists {
-                release: done.release.clone(),
-                kind: "final",
-            },
-        ));
-    }
-    immutable(context, workspace, &history, &lock, args.output)
-        .unwrap_or_else(|| lock::write(context, workspace, lock, args.output))
-}
-
-/// A release name already taken: the same content is a no-op that says so, other content an
-/// error, since candidates and finals are never rewritten (and never renamed with the time).
-fn immutable(
-    context: &Context,
-    workspace: &Workspace,
-    history: &History,
-    lock: &Lockfile,
-    output: Output,
-) -> Option<Result<Exit, Exit>> {
-    let taken = history.find(&lock.distribution, &lock.release)?;
-    Some(if taken.content == lock.content {
-        lock::up_to_date(context, workspace, taken, output)
-    } else {
-        Err(fail(
-            context,
-            ReleaseError::Exists {
-                release: taken.release.clone(),
-                kind: taken.kind.as_str(),
-            },
-        ))
-    })
-}
-
-/// The release branch of a version: the `branch` template, default `b.{major}.{minor}.x`, with
-/// the version's numbers and the distribution's variables.
-pub(super) fn branch_name(
-    distribution: &crate::manifest::model::Distribution,
-    version: Version,
-    variables: &std::collections::BTreeMap<String, String>,
-) -> Result<String, ReleaseError> {
-    let template = distribution
-        .naming
-        .branch
-        .as_ref()
-        .map_or("b.{major}.{minor}.x", |t| t.value.as_str());
-    let invalid = |name: String, reason: String| ReleaseError::Branch {
+) -> CandidateRequest {
+    CandidateRequest {
+        distribution,
         version,
-        name,
-        reason,
-    };
-    // The branch template has no date codes (`check` says so): any date fills it.
-    let epoch = DateTime {
-        year: 1970,
-        month: 1,
-        day: 1,
-        hour: 0,
-        minute: 0,
-    };
-    let name = crate::naming::expand(template, epoch, |key| {
-        version.value(key).or_else(|| variables.get(key).cloned())
-    })
-    .map_err(|error| match error {
-        crate::naming::NamingError::Name(name, why) => invalid(name, why.to_owned()),
-        other => invalid(template.to_owned(), other.to_string()),
-    })?;
-    if !crate::git::valid_branch_name(&name) {
-        return Err(invalid(name, "git refuses it as a branch name".into()));
+        from,
+        patch,
+        date: args.date,
+        variables: args.variables.clone(),
+        overrides: args.overrides.clone(),
+        platform: args.platform.clone(),
+        fetch: args.fetch(),
+        dry_run: args.output.dry_run,
     }
-    Ok(name)
+}
+
+fn candidate(
+    context: &Context,
+    workspace: &super::workspace::Workspace,
+    request: CandidateRequest,
+    gate: &GateArgs,
+    output: Output,
+) -> Result<Result<crate::lock::make::Made, Exit>, CommandError> {
+    let step = make::candidate(workspace, request).map_err(|e| error(context, e))?;
+    if let Some(closed) = step.gate()
+        && let Err(refused) = pass(context, workspace, &closed, gate, output)
+    {
+        return Ok(Err(refused));
+    }
+    step.make().map(Ok).map_err(|e| error(context, e))
+}
+
+/// The step's gate, passed or overridden as `record` does it; refused, it has said why and
+/// gives the exit code.
+fn pass(
+    context: &Context,
+    workspace: &super::workspace::Workspace,
+    gate: &Gate,
+    args: &GateArgs,
+    output: Output,
+) -> Result<(), Exit> {
+    record::gate(
+        context,
+        &workspace.root,
+        gate.step,
+        gate.lock,
+        &gate.checks,
+        args,
+        output.dry_run,
+    )
+}
+
+fn error(context: &Context, error: Error) -> CommandError {
+    match error {
+        Error::Make(error) => lock::error(context, error),
+        error if error.is_usage() => CommandError::usage(error),
+        error => CommandError::user(error),
+    }
 }

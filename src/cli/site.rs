@@ -3,7 +3,7 @@
 use super::CommandResult;
 use std::path::PathBuf;
 
-use super::workspace::{MirrorArgs, Workspace};
+use super::workspace::MirrorArgs;
 use super::{Context, Exit, boxed, err};
 use crate::lock::history::History;
 use crate::site::{self, Document, FORMAT, File, Input, Summary};
@@ -83,7 +83,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     if out.exists() && !out.is_dir() {
         return Err(boxed(site::SiteError::NotAFolder { path: args.out }));
     }
-    let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };
     let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize())

@@ -5,14 +5,10 @@ use super::CommandResult;
 use std::sync::Mutex;
 
 use super::locate::{Accept, locate};
-use super::lock::{LockFailure, fail};
 use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit, err, out_json, out_text};
-use crate::git::mirror;
 use crate::lock::Lockfile;
-use crate::naming::DateTime;
 use crate::progress::{Finished, Progress};
-use crate::resolve::Plan;
 use crate::tag::{self, Mode, What, Written};
 
 /// Tag every repository of a release, as its lock records (DMTN-106 §2.5, §4.2, §4.4, §4.9)
@@ -80,179 +76,10 @@ pub(super) enum TagFailure {
         )
     )]
     NoTags { release: String, kind: &'static str },
-    #[error("the tag `{name}` is not a valid git ref name")]
-    #[diagnostic(
-        code("tag-name"),
-        help("change `naming.tag` of the distribution or the product's `tag_prefix`")
-    )]
-    Name { name: String },
-    #[error("{0}")]
-    #[diagnostic(
-        code("tag-name"),
-        help("give the products of one repository one commit, or one `tag_prefix`")
-    )]
-    Plan(tag::PlanError),
-}
-
-/// Records in `lock` the tag each repository carries, from the distribution's `naming.tag`
-/// template for its kind and the products' `tag_prefix`; `extra` fills `{version}`, `{rc}`...
-pub(super) fn record(
-    context: &Context,
-    workspace: &Workspace,
-    lock: &mut Lockfile,
-    plan: &Plan,
-    date: DateTime,
-    extra: impl Fn(&str) -> Option<String>,
-) -> Result<(), Exit> {
-    lock.tags.clear();
-    let Some(template) = tag::template(&plan.distribution.naming, lock.kind) else {
-        return Ok(());
-    };
-    let name = match super::lock::release_name(&template, date, lock, plan, extra) {
-        Ok(name) => name,
-        Err(LockFailure::Name(crate::naming::NamingError::Name(name, _))) => {
-            return Err(fail(context, TagFailure::Name { name }));
-        }
-        Err(other) => return Err(fail(context, other)),
-    };
-    // The release's products and its companions, which are no part of the plan.
-    let companions: std::collections::BTreeSet<&str> =
-        lock.companions.iter().map(|c| c.name.as_str()).collect();
-    let prefixes: std::collections::BTreeMap<String, String> = plan
-        .products
-        .iter()
-        .copied()
-        .chain(
-            workspace
-                .manifests
-                .products
-                .iter()
-                .map(|p| &p.value)
-                .filter(|p| companions.contains(p.name.as_str())),
-        )
-        .filter_map(|p| Some((p.name.value.clone(), p.tag_prefix.as_ref()?.value.clone())))
-        .collect();
-    let prefix_of = |product: &str| prefixes.get(product).cloned();
-    lock.tags = tag::planned(lock, &name, prefix_of).map_err(|e| match e {
-        tag::PlanError::InvalidName { name, .. } => fail(context, TagFailure::Name { name }),
-        other => fail(context, TagFailure::Plan(other)),
-    })?;
-    Ok(())
-}
-
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub(super) enum CompanionFailure {
-    #[error("the companion `{name}` of `{distribution}` is no product")]
-    #[diagnostic(
-        code("companion-unknown"),
-        help("name a product of `products/` in `companions:`, or remove it")
-    )]
-    Unknown { name: String, distribution: String },
-    #[error("cannot resolve `{reference}` of the companion `{name}` in `{url}`: {reason}")]
-    #[diagnostic(
-        code("ref-unresolved"),
-        help("run `distrib fetch`, or fix the companion's `ref`")
-    )]
-    Unresolved {
-        name: String,
-        url: String,
-        reference: String,
-        reason: String,
-    },
-}
-
-/// Resolves the distribution's companions (DMTN-106 §4.5) at their `ref`, else their default
-/// branch, in the mirrors (fetched first unless `offline`), into `lock.companions`.
-pub(super) fn resolve_companions(
-    context: &Context,
-    workspace: &Workspace,
-    plan: &Plan,
-    lock: &mut Lockfile,
-    offline: bool,
-) -> Result<(), Exit> {
-    lock.companions.clear();
-    let mut wanted = Vec::new();
-    for name in &plan.distribution.companions {
-        let Some(product) = workspace
-            .manifests
-            .products
-            .iter()
-            .map(|p| &p.value)
-            .find(|p| *p.name == **name)
-        else {
-            return Err(fail(
-                context,
-                CompanionFailure::Unknown {
-                    name: name.value.clone(),
-                    distribution: plan.distribution.name.value.clone(),
-                },
-            ));
-        };
-        if lock.products.iter().any(|p| p.name == *product.name) {
-            continue;
-        }
-        for repository in &product.repositories {
-            wanted.push((
-                product.name.value.clone(),
-                repository.url.value.clone(),
-                repository.reference.as_ref().map(|r| r.value.clone()),
-            ));
-        }
-    }
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let mirrors = workspace.mirrors();
-    if !offline {
-        let jobs: Vec<(String, String)> = wanted
-            .iter()
-            .map(|(name, url, _)| (name.clone(), url.clone()))
-            .collect();
-        let (failures, _) = super::fetch::fetch_all(&mirrors, &jobs, None);
-        if !failures.is_empty() {
-            err("nothing was locked: a lock is never made from stale mirrors
-");
-            return Err(Exit::Failure);
-        }
-    }
-    for (name, url, reference) in wanted {
-        let unresolved = |reference: &str, reason: String| {
-            fail(
-                context,
-                CompanionFailure::Unresolved {
-                    name: name.clone(),
-                    url: crate::url::redact(&url),
-                    reference: reference.to_owned(),
-                    reason,
-                },
-            )
-        };
-        let opened = mirror::Mirror::open(&mirrors.path(&url))
-            .map_err(|e| unresolved(reference.as_deref().unwrap_or("HEAD"), e.to_string()))?;
-        let reference = match reference.or_else(|| opened.default_branch()) {
-            Some(reference) => reference,
-            None => {
-                return Err(unresolved(
-                    "HEAD",
-                    "the repository has no default branch".into(),
-                ));
-            }
-        };
-        let resolved = opened
-            .resolve(&reference)
-            .map_err(|e| unresolved(&reference, e.to_string()))?;
-        lock.companions.push(crate::lock::LockedCompanion {
-            name,
-            url,
-            reference,
-            commit: resolved.commit,
-        });
-    }
-    Ok(())
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
-    let Some(workspace) = Workspace::open(context, &args.run.mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, &args.run.mirrors)? else {
         return Ok(Exit::Failure);
     };
     let lock = locate(context, &args.release, Accept::Release, None).map_err(super::boxed)?;

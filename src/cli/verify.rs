@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::CommandResult;
-use super::workspace::{MirrorArgs, Workspace};
+use super::workspace::MirrorArgs;
 use super::{Context, Exit, boxed, err, out_json};
 use crate::json::Status;
 use crate::verify::{Request, VerifyOutcome};
@@ -49,7 +49,7 @@ struct Failed {
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
-    let Some(workspace) = Workspace::open(context, &args.mirrors)? else {
+    let Some(workspace) = super::workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };
     let request = Request {
@@ -108,9 +108,4 @@ fn render(context: &Context, outcome: &VerifyOutcome) {
             crate::diagnostic::plural(records.len(), "records file")
         ));
     }
-}
-
-/// The bytes of a lockfile named on the command line: a regular file within the size limit.
-pub(super) fn read_bytes(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    crate::verify::read_bytes(path)
 }

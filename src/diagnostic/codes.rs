@@ -227,6 +227,8 @@ rules {
         MirrorMissing = "mirror-missing";
         /// A product's mirror exists but cannot be used
         MirrorCorrupt = "mirror-corrupt";
+        /// A lock was refused because the mirrors could not all be brought up to date
+        MirrorsStale = "mirrors-stale";
         /// A tag, branch or commit that the repository does not have, or that names no commit
         RefUnresolved = "ref-unresolved";
         /// `--set` names a product outside the distribution's closure, or one without a

@@ -4,7 +4,10 @@
 //! above it, so that any hand edit is detected.
 
 pub mod audit;
+pub mod document;
 pub mod history;
+pub mod locate;
+pub mod make;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -265,6 +268,69 @@ impl LockedProduct {
     }
 }
 
+/// A lock before its content is known: every field [`Lockfile::new`] does not compute.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub distribution: String,
+    pub release: String,
+    pub kind: ReleaseKind,
+    pub release_version: Option<String>,
+    pub rc: Option<u32>,
+    pub from: Option<String>,
+    pub build: u64,
+    pub same_content_as: Option<String>,
+    pub date: String,
+    pub manifest_commit: Option<String>,
+    pub platform: String,
+    pub variables: BTreeMap<String, String>,
+    pub sources: BTreeMap<String, VariableSource>,
+    pub inputs: Vec<String>,
+    pub overrides: BTreeMap<String, String>,
+    pub environment: LockedEnvironment,
+    pub products: Vec<LockedProduct>,
+    pub companions: Vec<LockedCompanion>,
+}
+
+impl Lockfile {
+    /// The lock of a draft, in this build's formats: its lists sorted, each product once, and
+    /// `content` computed from the products. Its tags name its own commits, so they are planned
+    /// from the lock (`tag::planned`) and start empty.
+    pub fn new(draft: Draft) -> Result<Self, LockError> {
+        let mut names: Vec<&str> = draft.products.iter().map(|p| p.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(twice) = names.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(LockError::DuplicateProduct(twice[0].to_owned()));
+        }
+        let version = identity::Version::CURRENT;
+        let mut lock = Lockfile {
+            version: FORMAT_VERSION,
+            identity_version: Some(version.number()),
+            content: Self::content_digest(version, &draft.products),
+            distribution: draft.distribution,
+            release: draft.release,
+            kind: draft.kind,
+            release_version: draft.release_version,
+            rc: draft.rc,
+            from: draft.from,
+            build: draft.build,
+            same_content_as: draft.same_content_as,
+            date: draft.date,
+            manifest_commit: draft.manifest_commit,
+            platform: draft.platform,
+            variables: draft.variables,
+            sources: draft.sources,
+            inputs: draft.inputs,
+            overrides: draft.overrides,
+            environment: draft.environment,
+            products: draft.products,
+            tags: Vec::new(),
+            companions: draft.companions,
+        };
+        lock.normalize();
+        Ok(lock)
+    }
+}
+
 impl Lockfile {
     /// Whether the lock was made from the manifests as they are (nightly, weekly, manual), not
     /// from another release's commits (candidate, final, patch).
@@ -451,6 +517,8 @@ pub enum LockError {
     Syntax(String),
     #[error("{0}")]
     Inconsistent(String),
+    #[error("the product `{0}` is locked twice")]
+    DuplicateProduct(String),
 }
 
 /// [`parse`] for a file's bytes, which must be text.
@@ -1049,5 +1117,56 @@ pub(crate) mod tests {
         lock.products[0].identity = identity::digest(b"forged");
         let text = lock.to_text().unwrap();
         assert!(matches!(parse(&text), Err(LockError::Inconsistent(_))));
+    }
+
+    fn draft_of(lock: &Lockfile) -> Draft {
+        Draft {
+            distribution: lock.distribution.clone(),
+            release: lock.release.clone(),
+            kind: lock.kind,
+            release_version: None,
+            rc: None,
+            from: None,
+            build: lock.build,
+            same_content_as: None,
+            date: lock.date.clone(),
+            manifest_commit: None,
+            platform: lock.platform.clone(),
+            variables: BTreeMap::new(),
+            sources: BTreeMap::new(),
+            inputs: Vec::new(),
+            overrides: BTreeMap::new(),
+            environment: lock.environment.clone(),
+            products: lock.products.clone(),
+            companions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn new_sorts_computes_content_and_refuses_a_product_twice() {
+        let lock = sample();
+        let mut draft = draft_of(&lock);
+        draft.products.reverse();
+        let made = Lockfile::new(draft.clone()).unwrap();
+        let names: Vec<&str> = made.products.iter().map(|p| p.name.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        assert_eq!(
+            made.content,
+            Lockfile::content_digest(identity::Version::CURRENT, &lock.products)
+        );
+        assert_eq!(
+            made.identity_version,
+            Some(identity::Version::CURRENT.number())
+        );
+        assert!(made.to_text().is_ok());
+
+        draft.products.push(draft.products[0].clone());
+        let twice = draft.products[0].name.clone();
+        assert_eq!(
+            Lockfile::new(draft).unwrap_err(),
+            LockError::DuplicateProduct(twice)
+        );
     }
 }

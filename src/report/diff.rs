@@ -497,6 +497,15 @@ pub fn diff(from: &Lockfile, to: &Lockfile) -> Diff {
     }
 }
 
+/// What a lock of `products`, made now on `lock`'s terms (its platform, environment and
+/// inputs), changes against `lock`: `lock --check` and `check --base` ask this.
+pub fn against(lock: &Lockfile, products: &[LockedProduct]) -> Diff {
+    let mut now = lock.clone();
+    now.products = products.to_vec();
+    now.identity_version = Some(crate::identity::Version::CURRENT.number());
+    diff(lock, &now)
+}
+
 impl Diff {
     /// The products that changed in any way, rebuilds first, then added, reused and removed
     /// ones, each group by name.

@@ -220,7 +220,7 @@ fn json_format_lists_every_diagnostic_with_positions() {
         (Some(3), Some(10))
     );
     assert_eq!(first["labels"][1]["file"], "products/afw.yaml");
-    assert_eq!(document["errors"], 2);
+    assert_eq!(document["summary"]["errors"], 2);
     insta::assert_snapshot!(run.stdout);
 }
 

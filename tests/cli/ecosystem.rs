@@ -55,6 +55,28 @@ fn an_unrelated_upstream_commit_leaves_the_pre_merge_gate_green() {
     says(&run, "changed   app");
     says(&run, "changed   utils");
     assert!(!run.stderr.contains("resolved anew"), "{}", run.stderr);
+    // The same for a script: what would be rebuilt, against which lock, since which base.
+    let run = f.run(&[
+        "lock", "dist", "--check", "--base", "HEAD", "--format", "json",
+    ]);
+    ok(&run);
+    let checked: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (
+            &checked["status"],
+            &checked["base"],
+            &checked["release"]["release"]
+        ),
+        (&"lockable".into(), &"HEAD".into(), &"w.2026.47".into())
+    );
+    let rebuilt: Vec<&str> = checked["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["product"].as_str().unwrap())
+        .collect();
+    assert_eq!(rebuilt, ["app", "utils"]);
+    assert_eq!(checked["resolved_anew"], serde_json::json!([]));
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn eight_releases(f: &Fixture) -> Vec<String> {
             ]);
             ok(&run);
             let made: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-            made["release"].as_str().unwrap().to_owned()
+            made["release"]["release"].as_str().unwrap().to_owned()
         })
         .collect()
 }
@@ -267,7 +267,7 @@ fn check_rev_reports_exactly_what_the_work_tree_reports_for_links() {
     // The links that lead to files were read, as valid manifests: `chain` (through a second
     // link) and `ops` (through a linked kind folder), beside `distrib.yaml`, `real` and the 12
     // reported.
-    assert_eq!(document["files"], 16, "{document:#}");
+    assert_eq!(document["summary"]["files"], 16, "{document:#}");
 }
 
 /// `manifest_commit` of a dry-run weekly lock made in `root`.

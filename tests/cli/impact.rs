@@ -13,10 +13,11 @@ fn committed() -> Fixture {
     f
 }
 
+/// The `distrib-check/1` document of `check --base HEAD`, checked against its schema.
 fn json(f: &Fixture) -> serde_json::Value {
     let run = f.run(&["check", "--base", "HEAD", "--format", "json"]);
     ok(&run);
-    serde_json::from_str(&run.stdout).unwrap()
+    crate::json::valid(&run.stdout)
 }
 
 fn distribution<'a>(impact: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
@@ -24,7 +25,7 @@ fn distribution<'a>(impact: &'a serde_json::Value, name: &str) -> &'a serde_json
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| d["name"] == name)
+        .find(|d| d["distribution"] == name)
         .unwrap()
 }
 
@@ -50,7 +51,7 @@ fn a_recipe_change_rebuilds_the_product_and_its_dependents_only() {
     );
     says(&run, "  solo: not affected");
     let document = json(&f);
-    assert_eq!(document["errors"], 0);
+    assert_eq!(document["summary"]["errors"], 0);
     let dist = distribution(&document["impact"], "dist");
     assert_eq!(dist["identities"]["status"], "computed");
     assert_eq!(

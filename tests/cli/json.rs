@@ -44,40 +44,32 @@ fn check(document: &Value, shown: &str) {
 /// arguments that make each print one on [`Fixture::locked`] (`import` on an alidist checkout
 /// named `alidist` beside it). Their schemas are committed already; once a command prints
 /// `format`, its row moves into a test that runs it and checks its output with [`valid`].
-pub(crate) const PENDING: &[(&str, &[&str])] = &[
+/// Each operation's document, and the arguments that print it on the fixture of [`reports`].
+const OPERATIONS: &[(&str, &[&str])] = &[
     ("distrib-check/1", &["check", "--format", "json"]),
     ("distrib-fetch/1", &["fetch", "--format", "json"]),
     (
         "distrib-lock/1",
+        &[
+            "lock",
+            "dist",
+            "--kind",
+            "manual",
+            "--date",
+            "2026-11-21",
+            "--offline",
+            "--format",
+            "json",
+        ],
+    ),
+    (
+        "distrib-lock-check/1",
         &["lock", "dist", "--check", "--offline", "--format", "json"],
     ),
     ("distrib-verify/1", &["verify", "--format", "json"]),
     (
-        "distrib-release/1",
-        &[
-            "release",
-            "candidate",
-            "dist",
-            "1.0.0",
-            "--dry-run",
-            "--format",
-            "json",
-        ],
-    ),
-    (
-        "distrib-tag/1",
-        &["tag", "w.2026.47", "--dry-run", "--format", "json"],
-    ),
-    (
-        "distrib-branch/1",
-        &[
-            "branch",
-            "w.2026.47",
-            "utils",
-            "--dry-run",
-            "--format",
-            "json",
-        ],
+        "distrib-notes/1",
+        &["notes", "w.2026.47", "d.2026.11.20", "--format", "json"],
     ),
     (
         "distrib-record/1",
@@ -91,35 +83,22 @@ pub(crate) const PENDING: &[(&str, &[&str])] = &[
             "json",
         ],
     ),
-    (
-        "distrib-notes/1",
-        &["notes", "w.2026.47", "w.2026.47", "--format", "json"],
-    ),
-    (
-        "distrib-import/1",
-        &[
-            "import",
-            "alidist",
-            "alidist",
-            "--dry-run",
-            "--format",
-            "json",
-        ],
-    ),
 ];
 
 #[test]
-fn the_pending_documents_have_their_schemas() {
-    for (format, args) in PENDING {
-        let output = distrib::schema::output(format)
-            .unwrap_or_else(|| panic!("no schema for `{format}` (`{}`)", args.join(" ")));
-        jsonschema::validator_for(&output.schema()).unwrap();
-        assert!(
-            project()
-                .join("schema/output")
-                .join(output.file_name())
-                .is_file()
+fn the_operations_documents_match_their_schemas() {
+    let (f, _, _) = reports();
+    for (format, args) in OPERATIONS {
+        let run = distrib_wide(&f.root, args);
+        let document = valid(&run.stdout);
+        assert_eq!(
+            document["format"],
+            *format,
+            "{}: {}",
+            args.join(" "),
+            run.stderr
         );
+        assert_eq!(run.code, 0, "{}: {}", args.join(" "), run.stderr);
     }
 }
 

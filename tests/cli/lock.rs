@@ -74,6 +74,13 @@ fn fetch_lock_verify_and_check() {
 
     ok(&f.run(&["verify"]));
     ok(&f.run(&["lock", "dist", "--check", "--offline"]));
+    let run = f.run(&["lock", "dist", "--check", "--offline", "--format", "json"]);
+    ok(&run);
+    let checked: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (&checked["status"], &checked["changes"]),
+        (&"up-to-date".into(), &serde_json::json!([]))
+    );
     assert_eq!(lock.manifest_commit, None, "not a git repository");
 
     // In a git repository, the lock names the manifest commit, and says when the work tree
@@ -119,6 +126,22 @@ fn fetch_lock_verify_and_check() {
         "{}",
         run.stderr
     );
+    // The same, for a script: the stale product with its commits before and after.
+    let run = f.run(&["lock", "dist", "--check", "--offline", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let checked: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(checked["format"], "distrib-lock-check/1");
+    assert_eq!(checked["status"], "stale");
+    assert_eq!(checked["release"]["release"], "w.2026.47");
+    assert_eq!(checked["release"]["lock"], "locks/dist/w.2026.47.lock.yaml");
+    assert_eq!(checked["summary"]["changes"], 1);
+    let change = &checked["changes"][0];
+    assert_eq!(
+        (&change["product"], &change["change"]),
+        (&"other".into(), &"changed".into())
+    );
+    assert_eq!(change["after"]["commits"][0], new.as_str());
+    assert_ne!(change["before"]["commits"][0], new.as_str());
     let run = f.run(&[
         "lock",
         "dist",
@@ -852,18 +875,29 @@ fn json_summaries_tell_scripts_what_was_made() {
     let run = f.run(&args);
     ok(&run);
     let made: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(made["release"], "d.2026.11.20");
-    assert_eq!(made["path"], "locks/dist/d.2026.11.20.lock.yaml");
-    assert_eq!(made["written"], true);
+    assert_eq!(made["format"], "distrib-lock/1");
+    assert_eq!(
+        made["release"],
+        serde_json::json!({
+            "distribution": "dist",
+            "release": "d.2026.11.20",
+            "kind": "nightly",
+            "date": "2026-11-20",
+            "build": 1,
+            "lock": "locks/dist/d.2026.11.20.lock.yaml",
+        })
+    );
+    assert_eq!(made["status"], "done");
     assert_eq!(made["same_content_as"], "w.2026.47");
-    assert_eq!(made["build"], 1);
+    assert_eq!(made["summary"]["products"], 4);
+    assert_eq!(made["diagnostics"], serde_json::json!([]));
     // Again: nothing written, and the summary says which release has this content.
     let run = f.run(&args);
     ok(&run);
     let again: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
-        (&again["release"], &again["written"]),
-        (&made["release"], &false.into())
+        (&again["release"], &again["status"]),
+        (&made["release"], &"up-to-date".into())
     );
     // A release, too; and JSON does not go with a dry run.
     let run = f.run(&[
@@ -879,11 +913,13 @@ fn json_summaries_tell_scripts_what_was_made() {
     ]);
     ok(&run);
     let candidate: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(candidate["format"], "distrib-release/1");
+    assert_eq!(candidate["version"], "1.0.0");
     assert_eq!(
         (
-            &candidate["release"],
-            &candidate["kind"],
-            &candidate["from"]
+            &candidate["release"]["release"],
+            &candidate["release"]["kind"],
+            &candidate["made_from"]
         ),
         (
             &"1.0.0.rc1".into(),
@@ -901,4 +937,64 @@ fn json_summaries_tell_scripts_what_was_made() {
         "json",
     ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[test]
+fn a_rust_program_locks_through_the_library() {
+    use distrib::lock::make::{self, Fetch, MakeError, Mode, Outcome, Request};
+    let f = Fixture::locked();
+    // What `examples/lock.rs` does: open the workspace, ask for a lock, get values back.
+    let workspace = distrib::workspace::Workspace::open(&f.root, Some(&f.mirrors)).unwrap();
+    let request = Request {
+        distribution: "dist".into(),
+        kind: distrib::lock::ReleaseKind::Nightly,
+        date: Some(distrib::naming::DateTime::parse("2026-11-20").unwrap()),
+        variables: Vec::new(),
+        overrides: Vec::new(),
+        platform: None,
+        from: None,
+        fetch: Fetch {
+            offline: true,
+            jobs: None,
+        },
+        mode: Mode::Write,
+    };
+    let made = make::make(&workspace, &request).unwrap();
+    let Outcome::Written { lock, path } = made.outcome else {
+        panic!("{:?}", made.outcome)
+    };
+    assert_eq!(lock.release, "d.2026.11.20");
+    assert_eq!(lock.same_content_as.as_deref(), Some("w.2026.47"));
+    let written = distrib::lock::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(written, *lock);
+    // Asked again: the release has this content, nothing is written.
+    let made = make::make(&workspace, &request).unwrap();
+    assert!(
+        matches!(made.outcome, Outcome::UpToDate { .. }),
+        "{:?}",
+        made.outcome
+    );
+    // A check of the newest lock made from the manifests: current.
+    let check = Request {
+        mode: Mode::Check { release: None },
+        ..request.clone()
+    };
+    let made = make::make(&workspace, &check).unwrap();
+    assert!(
+        matches!(&made.outcome, Outcome::Current { lock, .. } if lock.release == "d.2026.11.20"),
+        "{:?}",
+        made.outcome
+    );
+    // A request the caller got wrong is a typed error that says so.
+    let wrong = Request {
+        overrides: vec![("nothing".into(), "main".into())],
+        ..request
+    };
+    let error = make::make(&workspace, &wrong).unwrap_err();
+    assert!(
+        matches!(&error, MakeError::Override { name } if name == "nothing"),
+        "{error}"
+    );
+    assert!(error.is_usage());
+    ok(&f.run(&["verify"]));
 }

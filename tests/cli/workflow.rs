@@ -185,8 +185,9 @@ fn builds_are_named_by_naming_build_in_messages_list_notes_and_json() {
     ]);
     ok(&run);
     let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["format"], "distrib-release/1");
     assert_eq!(summary["build_name"], "27.0.0-b1");
-    assert_eq!(summary["build"], 1);
+    assert_eq!(summary["release"]["build"], 1);
 
     let run = crate::support::distrib_wide(&f.root, &["list", "dist"]);
     ok(&run);
@@ -381,7 +382,7 @@ fn release_solo(f: &Fixture, version: &str, weekly_date: &str, final_date: &str)
         "solo",
         version,
         "--from",
-        weekly["release"].as_str().unwrap(),
+        weekly["release"]["release"].as_str().unwrap(),
         "--date",
         weekly_date,
         "--offline",

@@ -3,7 +3,7 @@
 //! the commits of a nightly, weekly or manual lock; candidate N takes each repository from the
 //! release branch where that branch exists, else from candidate N-1; the final is its last
 //! candidate, unchanged; a patch `M.n.p` starts from the final `M.n.(p-1)` and the release
-//! branch. `cli/release.rs` resolves and writes; this module decides.
+//! branch. `make` resolves and writes; this module and [`make::decide`] decide.
 
 use miette::Diagnostic;
 use thiserror::Error;
@@ -11,6 +11,8 @@ use thiserror::Error;
 use crate::lock::history::History;
 use crate::lock::{LockedProduct, Lockfile, ReleaseKind};
 use crate::resolve::described;
+
+pub mod make;
 
 /// DMTN-106 §3.3: a release is `M.n.p`, nothing more.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
