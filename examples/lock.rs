@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use distrib::lock::ReleaseKind;
 use distrib::lock::make::{self, Fetch, Mode, Outcome, Request};
+use distrib::progress::Silent;
 use distrib::workspace::{Workspace, WorkspaceError};
 
 fn main() -> ExitCode {
@@ -68,7 +69,7 @@ fn main() -> ExitCode {
         },
         mode: Mode::Write,
     };
-    match make::make(&workspace, &request) {
+    match make::make(&workspace, &request, &Silent) {
         Ok(made) => {
             for warning in &made.warnings {
                 eprintln!("warning: {warning}");

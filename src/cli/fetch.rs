@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::CommandResult;
 use super::workspace::MirrorArgs;
 use super::{Context, Exit, boxed, err, out_json};
-use crate::fetch::{FetchFailure, FetchOutcome, Repository, Request};
+use crate::fetch::{FetchOutcome, Repository, Request};
 use crate::progress::{Finished, Progress};
 use crate::resolve::Mirrors;
 
@@ -99,17 +99,22 @@ fn fetch(render: &Render, mirrors: &Mirrors, request: &Request, report: bool) ->
     let bar = Bar::new(&crate::fetch::unique(mirrors, &request.repositories));
     let outcome = crate::fetch::fetch(mirrors, request, &bar);
     if report {
-        for failure in &outcome.failures {
-            err(&format!(
-                "{}\n",
-                crate::diagnostic::operation::human(failure, render.width, render.color)
-            ));
-        }
-        if super::verbosity() != super::Verbosity::Quiet {
-            err(&summary(&outcome));
-        }
+        say(render, &outcome);
     }
     outcome
+}
+
+/// The failures of a fetch, then its summary (not with `-q`).
+fn say(render: &Render, outcome: &FetchOutcome) {
+    for failure in &outcome.failures {
+        err(&format!(
+            "{}\n",
+            crate::diagnostic::operation::human(failure, render.width, render.color)
+        ));
+    }
+    if super::verbosity() != super::Verbosity::Quiet {
+        err(&summary(outcome));
+    }
 }
 
 /// How failures are drawn: as the run draws every diagnostic.
@@ -146,34 +151,20 @@ fn summary(outcome: &FetchOutcome) -> String {
     )
 }
 
-/// What `lock`, `release` and `tag` fetch with: the repositories `(product, url)`, the
-/// failures and the summary printed as `distrib fetch` prints them. Gives the failures and the
-/// number of mirrors.
-pub(crate) fn fetch_all(
-    mirrors: &Mirrors,
-    jobs: &[(String, String)],
-    threads: Option<usize>,
-) -> (Vec<FetchFailure>, usize) {
+/// The progress line of the fetch another operation runs (`lock`, `release`): as `fetch`
+/// draws it, with the repositories named as the operation lists them.
+pub(super) fn progress_line() -> impl Progress {
+    Bar::new(&[])
+}
+
+/// What a fetch another operation ran did, as `fetch` says it: errors first, then the
+/// summary (not with `-q`).
+pub(super) fn report(context: &Context, outcome: &FetchOutcome) {
     let render = Render {
-        color: super::COLOR.load(Ordering::Relaxed),
-        width: std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse::<usize>().ok())
-            .filter(|&c| c > 0)
-            .map_or(100, |c| c.max(40)),
+        color: context.color,
+        width: context.width,
     };
-    let request = Request {
-        repositories: jobs
-            .iter()
-            .map(|(product, url)| Repository {
-                product: product.clone(),
-                url: url.clone(),
-            })
-            .collect(),
-        jobs: threads,
-    };
-    let outcome = fetch(&render, mirrors, &request, true);
-    (outcome.failures, outcome.summary.repositories)
+    say(&render, outcome);
 }
 
 /// The repositories being fetched, in the order they were listed: what the progress line
@@ -294,8 +285,10 @@ impl Progress for Bar {
 
     fn finished(&self, index: usize, name: &str, finished: Finished<'_>) {
         if let (true, Finished::Done(what)) = (self.verbose, finished) {
-            let url = self.urls.get(index).map_or("", String::as_str);
-            self.status(&format!("{:>12} {name} `{url}`: {what}\n", "Fetched"));
+            match self.urls.get(index) {
+                Some(url) => self.status(&format!("{:>12} {name} `{url}`: {what}\n", "Fetched")),
+                None => self.status(&format!("{:>12} {name}: {what}\n", "Fetched")),
+            }
         }
         let names = self.in_flight.finish(index);
         if let Some(bar) = self.bar.get() {

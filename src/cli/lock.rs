@@ -191,7 +191,8 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         fetch: args.lock.fetch(),
         mode,
     };
-    let made = make::make(&workspace, &request).map_err(|e| error(context, e))?;
+    let made = make::make(&workspace, &request, &super::fetch::progress_line())
+        .map_err(|e| error(context, e))?;
     Ok(render(
         context,
         &workspace,
@@ -224,6 +225,12 @@ pub(super) fn error(context: &Context, error: MakeError) -> CommandError {
             }
             CommandError::user(last)
         }
+        MakeError::StaleMirrors { .. } => {
+            if let MakeError::StaleMirrors { fetched, .. } = &error {
+                super::fetch::report(context, fetched);
+            }
+            CommandError::user(error)
+        }
         error if error.is_usage() => CommandError::usage(error),
         error => CommandError::user(error),
     }
@@ -238,6 +245,9 @@ pub(super) fn render(
     distribution: &str,
     format: &str,
 ) -> Exit {
+    for fetched in &made.fetched {
+        super::fetch::report(context, fetched);
+    }
     for warning in &made.warnings {
         context.warn(warning);
     }

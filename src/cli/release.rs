@@ -187,7 +187,9 @@ fn candidate(
     {
         return Ok(Err(refused));
     }
-    step.make().map(Ok).map_err(|e| error(context, e))
+    step.make(&super::fetch::progress_line())
+        .map(Ok)
+        .map_err(|e| error(context, e))
 }
 
 /// The step's gate, passed or overridden as `record` does it; refused, it has said why and

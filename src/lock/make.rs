@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use crate::fetch::FetchOutcome;
 use crate::fsutil::IoError;
 use crate::git::mirror;
 use crate::identity;
@@ -16,6 +17,7 @@ use crate::lock::{
 };
 use crate::manifest::model::{Distribution, Level};
 use crate::naming::{self, DateTime, NamingError};
+use crate::progress::Progress;
 use crate::release::{self, ReleaseError};
 use crate::report::diff::{ProductChange, Status};
 use crate::resolve::{self, Inherited, Options, Plan, ResolveFailure};
@@ -86,6 +88,8 @@ pub struct Made {
     pub outcome: Outcome,
     /// Requirements that only a lock can check, unsatisfied where `rules:` says `warn`.
     pub warnings: Vec<ResolveFailure>,
+    /// What each fetch of mirrors did (none when offline): for the caller to report.
+    pub fetched: Vec<FetchOutcome>,
 }
 
 /// How a request ended.
@@ -218,6 +222,8 @@ pub enum MakeError {
         /// Every failure was an origin that could not be read: the mirrors as they are can
         /// still be used on purpose.
         unreachable: bool,
+        /// The fetch that failed, with its failures: for the caller to report first.
+        fetched: Box<FetchOutcome>,
     },
     /// Every product that cannot be resolved.
     #[error("{}", failures.first().map(ToString::to_string).unwrap_or_default())]
@@ -301,7 +307,11 @@ impl MakeError {
 
 /// Makes the lock `request` asks for: resolves the distribution (in mirrors brought up to date
 /// unless offline), then writes, prints or compares it as its mode says.
-pub fn make(workspace: &Workspace, request: &Request) -> Result<Made, MakeError> {
+pub fn make(
+    workspace: &Workspace,
+    request: &Request,
+    progress: &dyn Progress,
+) -> Result<Made, MakeError> {
     let distribution = resolve::find_distribution(&workspace.manifests, &request.distribution)
         .map_err(MakeError::Plan)?;
     // Everything the request says is checked before anything is fetched.
@@ -385,7 +395,15 @@ pub fn make(workspace: &Workspace, request: &Request) -> Result<Made, MakeError>
     if let Some((inherited, _)) = &held {
         options.inherited = inherited;
     }
-    let (products, warnings) = resolve_products(workspace, &plan, &options, request.fetch)?;
+    let mut fetched = Vec::new();
+    let (products, warnings) = resolve_products(
+        workspace,
+        &plan,
+        &options,
+        request.fetch,
+        progress,
+        &mut fetched,
+    )?;
     if let Some(existing) = compared {
         let outcome = match (&request.mode, held) {
             (Mode::PreMerge { base, .. }, Some((_, sources))) => Outcome::Lockable {
@@ -397,7 +415,11 @@ pub fn make(workspace: &Workspace, request: &Request) -> Result<Made, MakeError>
             },
             _ => compare(existing, &products),
         };
-        return Ok(Made { outcome, warnings });
+        return Ok(Made {
+            outcome,
+            warnings,
+            fetched,
+        });
     }
 
     let date = request.date.unwrap_or_else(DateTime::now);
@@ -424,6 +446,7 @@ pub fn make(workspace: &Workspace, request: &Request) -> Result<Made, MakeError>
             return Ok(Made {
                 outcome: up_to_date(workspace, existing, &request.mode)?,
                 warnings,
+                fetched,
             });
         }
     }
@@ -432,12 +455,20 @@ pub fn make(workspace: &Workspace, request: &Request) -> Result<Made, MakeError>
         Some(_) if history.find(&request.distribution, &again).is_none() => again,
         Some(_) => return Err(MakeError::Taken { release, again }),
     };
-    draft.companions = companions(workspace, &plan, &draft.products, request.fetch)?;
+    draft.companions = companions(
+        workspace,
+        &plan,
+        &draft.products,
+        request.fetch,
+        progress,
+        &mut fetched,
+    )?;
     let mut lock = Lockfile::new(draft).map_err(MakeError::Text)?;
     lock.tags = tags(workspace, &lock, &plan, date, |_| None)?;
     Ok(Made {
         outcome: write(workspace, lock, &request.mode)?,
         warnings,
+        fetched,
     })
 }
 
@@ -573,6 +604,8 @@ pub fn resolve_products(
     plan: &Plan,
     options: &Options,
     fetch: Fetch,
+    progress: &dyn Progress,
+    fetched: &mut Vec<FetchOutcome>,
 ) -> Result<(Vec<LockedProduct>, Vec<ResolveFailure>), MakeError> {
     let mirrors = workspace.mirrors();
     if !fetch.offline {
@@ -581,7 +614,7 @@ pub fn resolve_products(
             .into_iter()
             .map(|j| (j.product.to_owned(), j.url.to_owned()))
             .collect();
-        fetch_mirrors(&mirrors, &jobs, fetch.jobs)?;
+        fetched.push(fetch_mirrors(&mirrors, &jobs, fetch.jobs, progress)?);
     }
     let products = resolve::resolve(plan, &mirrors, options)
         .map_err(|failures| MakeError::Resolve { failures })?;
@@ -607,13 +640,25 @@ fn fetch_mirrors(
     mirrors: &resolve::Mirrors,
     jobs: &[(String, String)],
     threads: Option<usize>,
-) -> Result<(), MakeError> {
-    let (failures, _) = crate::cli::fetch::fetch_all(mirrors, jobs, threads);
-    if failures.is_empty() {
-        return Ok(());
+    progress: &dyn Progress,
+) -> Result<FetchOutcome, MakeError> {
+    let request = crate::fetch::Request {
+        repositories: jobs
+            .iter()
+            .map(|(product, url)| crate::fetch::Repository {
+                product: product.clone(),
+                url: url.clone(),
+            })
+            .collect(),
+        jobs: threads,
+    };
+    let outcome = crate::fetch::fetch(mirrors, &request, progress);
+    if outcome.failures.is_empty() {
+        return Ok(outcome);
     }
     Err(MakeError::StaleMirrors {
-        unreachable: failures.iter().all(|f| f.unreachable()),
+        unreachable: outcome.failures.iter().all(|f| f.unreachable()),
+        fetched: Box::new(outcome),
     })
 }
 
@@ -792,6 +837,8 @@ pub fn companions(
     plan: &Plan,
     products: &[LockedProduct],
     fetch: Fetch,
+    progress: &dyn Progress,
+    fetched: &mut Vec<FetchOutcome>,
 ) -> Result<Vec<LockedCompanion>, MakeError> {
     let mut wanted = Vec::new();
     for name in &plan.distribution.companions {
@@ -827,7 +874,7 @@ pub fn companions(
             .iter()
             .map(|(name, url, _)| (name.clone(), url.clone()))
             .collect();
-        fetch_mirrors(&mirrors, &jobs, None)?;
+        fetched.push(fetch_mirrors(&mirrors, &jobs, None, progress)?);
     }
     let mut companions = Vec::new();
     for (name, url, reference) in wanted {

@@ -10,6 +10,7 @@ use crate::lock::history::{Guard, History};
 use crate::lock::make::{self, Fetch, Made, MakeError, Mode, Outcome, Sources};
 use crate::lock::{Lockfile, ReleaseKind};
 use crate::naming::DateTime;
+use crate::progress::Progress;
 use crate::resolve::{Inherited, Options, Plan};
 use crate::workspace::Workspace;
 
@@ -244,7 +245,7 @@ impl Candidate<'_> {
     }
 
     /// Resolves and writes the candidate (or gives its text, for a dry run).
-    pub fn make(self) -> Result<Made, Error> {
+    pub fn make(self, progress: &dyn Progress) -> Result<Made, Error> {
         let workspace = self.workspace;
         let request = &self.request;
         let start = &self.start;
@@ -270,8 +271,15 @@ impl Candidate<'_> {
             branch: self.branch.as_deref(),
             inputs: &inputs,
         };
-        let (products, warnings) =
-            make::resolve_products(workspace, &plan, &options, request.fetch)?;
+        let mut fetched = Vec::new();
+        let (products, warnings) = make::resolve_products(
+            workspace,
+            &plan,
+            &options,
+            request.fetch,
+            progress,
+            &mut fetched,
+        )?;
         let mut draft = make::draft(workspace, &plan, &self.history, kind, products, &options)?;
         let date = request.date.unwrap_or_else(DateTime::now);
         draft.release_version = Some(version.to_string());
@@ -287,7 +295,14 @@ impl Candidate<'_> {
         };
         let template = make::template(&plan, kind);
         draft.release = make::release_name(&template, date, &draft, &plan, extra)?;
-        draft.companions = make::companions(workspace, &plan, &draft.products, request.fetch)?;
+        draft.companions = make::companions(
+            workspace,
+            &plan,
+            &draft.products,
+            request.fetch,
+            progress,
+            &mut fetched,
+        )?;
         let mut lock = Lockfile::new(draft).map_err(MakeError::Text)?;
         lock.tags = make::tags(workspace, &lock, &plan, date, extra)?;
         let moving = super::moving_references(&lock.products, self.branch.as_deref());
@@ -303,10 +318,18 @@ impl Candidate<'_> {
         let existing = super::candidates(&self.history, &lock.distribution, version);
         if let Some(newest) = existing.last().filter(|c| c.content == lock.content) {
             let outcome = make::up_to_date(workspace, newest, &mode)?;
-            return Ok(Made { outcome, warnings });
+            return Ok(Made {
+                outcome,
+                warnings,
+                fetched,
+            });
         }
         let outcome = immutable(workspace, &self.history, lock, &mode)?;
-        Ok(Made { outcome, warnings })
+        Ok(Made {
+            outcome,
+            warnings,
+            fetched,
+        })
     }
 }
 
@@ -404,7 +427,11 @@ impl Final<'_> {
         if let Some(done) = super::final_of(&self.history, &self.distribution, version) {
             if done.content == lock.content {
                 let outcome = make::up_to_date(workspace, done, &mode)?;
-                return Ok(Made { outcome, warnings });
+                return Ok(Made {
+                    outcome,
+                    warnings,
+                    fetched: Vec::new(),
+                });
             }
             return Err(ReleaseError::Exists {
                 release: done.release.clone(),
@@ -413,7 +440,11 @@ impl Final<'_> {
             .into());
         }
         let outcome = immutable(workspace, &self.history, lock, &mode)?;
-        Ok(Made { outcome, warnings })
+        Ok(Made {
+            outcome,
+            warnings,
+            fetched: Vec::new(),
+        })
     }
 }
 

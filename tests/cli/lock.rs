@@ -942,6 +942,7 @@ fn json_summaries_tell_scripts_what_was_made() {
 #[test]
 fn a_rust_program_locks_through_the_library() {
     use distrib::lock::make::{self, Fetch, MakeError, Mode, Outcome, Request};
+    use distrib::progress::Silent;
     let f = Fixture::locked();
     // What `examples/lock.rs` does: open the workspace, ask for a lock, get values back.
     let workspace = distrib::workspace::Workspace::open(&f.root, Some(&f.mirrors)).unwrap();
@@ -959,7 +960,7 @@ fn a_rust_program_locks_through_the_library() {
         },
         mode: Mode::Write,
     };
-    let made = make::make(&workspace, &request).unwrap();
+    let made = make::make(&workspace, &request, &Silent).unwrap();
     let Outcome::Written { lock, path } = made.outcome else {
         panic!("{:?}", made.outcome)
     };
@@ -968,7 +969,7 @@ fn a_rust_program_locks_through_the_library() {
     let written = distrib::lock::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(written, *lock);
     // Asked again: the release has this content, nothing is written.
-    let made = make::make(&workspace, &request).unwrap();
+    let made = make::make(&workspace, &request, &Silent).unwrap();
     assert!(
         matches!(made.outcome, Outcome::UpToDate { .. }),
         "{:?}",
@@ -979,7 +980,7 @@ fn a_rust_program_locks_through_the_library() {
         mode: Mode::Check { release: None },
         ..request.clone()
     };
-    let made = make::make(&workspace, &check).unwrap();
+    let made = make::make(&workspace, &check, &Silent).unwrap();
     assert!(
         matches!(&made.outcome, Outcome::Current { lock, .. } if lock.release == "d.2026.11.20"),
         "{:?}",
@@ -990,7 +991,7 @@ fn a_rust_program_locks_through_the_library() {
         overrides: vec![("nothing".into(), "main".into())],
         ..request
     };
-    let error = make::make(&workspace, &wrong).unwrap_err();
+    let error = make::make(&workspace, &wrong, &Silent).unwrap_err();
     assert!(
         matches!(&error, MakeError::Override { name } if name == "nothing"),
         "{error}"

@@ -737,3 +737,29 @@ fn report_modules_do_not_depend_on_the_site() {
     }
     assert!(read >= 5, "only {read} files read");
 }
+
+/// The library never reaches into the command line: every operation can run without it.
+#[test]
+fn no_library_module_depends_on_the_command_line() {
+    let src = crate::support::project().join("src");
+    let mut read = 0;
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        let relative = path.strip_prefix(&src).unwrap();
+        if relative.starts_with("cli")
+            || relative == std::path::Path::new("main.rs")
+            || path.extension().is_none_or(|e| e != "rs")
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(
+            !text.contains("crate::cli"),
+            "{} uses the command line",
+            relative.display()
+        );
+        read += 1;
+    }
+    assert!(read >= 50, "only {read} files read");
+}
