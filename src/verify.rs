@@ -259,7 +259,7 @@ pub fn verify(
         );
         if !request.offline {
             findings.extend(against_mirrors(&lock, mirrors, &mut opened, &shown));
-            findings.extend(versions_against_mirrors(&lock, mirrors, &shown));
+            findings.extend(versions_against_mirrors(&lock, manifests, mirrors, &shown));
             findings.extend(release_tags_against_mirrors(
                 &lock,
                 mirrors,
@@ -601,13 +601,30 @@ fn kind_against_naming(lock: &Lockfile, manifests: &Manifests) -> Option<String>
 
 /// Each product's recorded `version` against what its mirror says: a tag named by the version
 /// points at a commit the product records, and a version past a tag is what `git describe`
-/// gives for that commit.
-fn versions_against_mirrors(lock: &Lockfile, mirrors: &Mirrors, shown: &str) -> Vec<Finding> {
+/// gives for that commit. A version the product's manifest writes itself (`version:`, as
+/// alidist's recipes do) comes from no git name, and is not asked of the mirror.
+fn versions_against_mirrors(
+    lock: &Lockfile,
+    manifests: &Manifests,
+    mirrors: &Mirrors,
+    shown: &str,
+) -> Vec<Finding> {
+    let declared = |name: &str| {
+        manifests
+            .products
+            .iter()
+            .find(|p| p.value.name.value == name)
+            .and_then(|p| p.value.version.as_ref())
+            .map(|v| v.value.as_str())
+    };
     let mut findings = Vec::new();
     for product in &lock.products {
         let Some(version) = &product.version else {
             continue;
         };
+        if declared(&product.name) == Some(version.as_str()) {
+            continue;
+        }
         let mut opened = product
             .repositories
             .iter()
