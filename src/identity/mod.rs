@@ -225,15 +225,7 @@ pub fn environment_digest<'a>(
     purpose: &str,
     packages: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> String {
-    let mut encoding = Encoding::new(ENVIRONMENT_VERSION);
-    encoding.field("purpose", purpose);
-    let mut packages: Vec<(&str, &str)> = packages.into_iter().collect();
-    packages.sort();
-    for (name, version) in packages {
-        encoding.field("package", name);
-        encoding.field("version", version);
-    }
-    encoding.digest()
+    environment_digest_with_env(purpose, packages, [])
 }
 
 /// The digest of an environment with build variables: [`environment_digest`]'s fields, then

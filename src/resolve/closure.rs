@@ -281,23 +281,7 @@ impl<'a> Walk<'a, '_> {
 mod tests {
     use super::*;
 
-    fn manifests(files: &[(&str, &str)]) -> (tempfile::TempDir, Manifests) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut all = vec![
-            ("distrib.yaml", ""),
-            ("environments/ops.yaml", "name: ops\npurpose: operations\n"),
-        ];
-        all.extend_from_slice(files);
-        for (path, text) in all {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        // Without the parse cache: a test leaves nothing behind.
-        let files = crate::manifest::worktree::list(dir.path());
-        let (manifests, _) = crate::manifest::load(files, None);
-        (dir, manifests)
-    }
+    use crate::resolve::tests::write_manifests as manifests;
 
     fn names(plan: &Plan) -> Vec<String> {
         plan.products.iter().map(|p| p.name.value.clone()).collect()
