@@ -2,14 +2,11 @@
 //! itself, so the change has history and review.
 
 use super::{CommandError, CommandResult};
-use std::path::{Path, PathBuf};
 
 use super::{Context, Exit, boxed, err};
-use crate::deploy::{ActionName, Document, Edit, FORMAT, apply, with_line_endings_of};
-use crate::fsutil::{IoError, write_atomic};
-use crate::lock::history;
-use crate::manifest::model::{Deployment, Support};
-use crate::manifest::{self, Origin};
+use crate::deploy::{self, Edit};
+use crate::manifest;
+use crate::manifest::model::Support;
 
 /// Change the releases installed at a site, and its default
 ///
@@ -121,109 +118,9 @@ enum SupportArg {
     Internal,
 }
 
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-enum DeployFailure {
-    #[error("unknown deployment `{0}`")]
-    #[diagnostic(
-        code("deployment-unknown"),
-        help("the deployments are the files under `deployments/`")
-    )]
-    Unknown(String),
-    #[error("`{release}` has no lock in `locks/{distribution}/`")]
-    #[diagnostic(
-        code("lock-missing"),
-        help("lock it first: a site installs only releases whose content is recorded")
-    )]
-    NoLock {
-        release: String,
-        distribution: String,
-    },
-    // The reason is part of the message, not a cause of it: said once.
-    #[error("cannot change `{path}`: {reason}")]
-    #[diagnostic(code("deploy-refused"))]
-    Edit {
-        path: String,
-        reason: crate::deploy::DeployError,
-    },
-    #[error("`{path}` is a symbolic link to `{target}`, outside the manifest repository")]
-    #[diagnostic(
-        code("symlink-escape"),
-        help(
-            "copy the file into the repository: distrib changes only files of the manifest repository"
-        )
-    )]
-    LinkOutside { path: String, target: String },
-    #[error("`{distribution}` has no {kind} release")]
-    #[diagnostic(
-        code("lock-missing"),
-        help("`distrib list {distribution}` shows its releases")
-    )]
-    NoneOfKind {
-        distribution: String,
-        kind: &'static str,
-    },
-}
-
-/// `deploy export`: the deployment as a runtime configuration store (ALICE's CONSUL) needs it.
-fn export(root: &Path, manifests: &crate::manifest::Manifests, name: &str) -> CommandResult {
-    let Some(deployment) = manifests
-        .deployments
-        .iter()
-        .map(|d| &d.value)
-        .find(|d| d.name.value == name)
-    else {
-        return Err(CommandError::usage(DeployFailure::Unknown(name.to_owned())));
-    };
-    let history = history::History::read(root).map_err(boxed)?;
-    let releases = deployment
-        .installed
-        .iter()
-        .map(|entry| {
-            let lock = history.find(&deployment.distribution.value, &entry.release.value);
-            crate::deploy::ExportedRelease {
-                release: match lock {
-                    Some(lock) => crate::json::Release::of(lock, Some(root)),
-                    None => crate::json::Release::unlocked(
-                        &deployment.distribution.value,
-                        &entry.release.value,
-                    ),
-                },
-                support: entry.support.value,
-                requested_by: entry.requested_by.clone(),
-                note: entry.note.clone(),
-                build_name: lock.map(|l| crate::naming::build_of(manifests, l)),
-            }
-        })
-        .collect();
-    let document = crate::deploy::Export {
-        format: crate::deploy::EXPORT_FORMAT,
-        deployment: deployment.name.value.clone(),
-        distribution: deployment.distribution.value.clone(),
-        default: deployment.default.as_ref().map(|d| d.value.clone()),
-        alternative: deployment.alternative.as_ref().map(|a| a.value.clone()),
-        partitions: deployment
-            .partitions
-            .iter()
-            .map(|(p, r)| (p.value.clone(), r.value.clone()))
-            .collect(),
-        releases,
-    };
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-    text.push('\n');
-    super::out_json(&text);
-    Ok(Exit::Success)
-}
-
 pub fn run(context: &Context, args: Args) -> CommandResult {
     let root = manifest::find_root(&context.start)
         .ok_or_else(|| boxed(manifest::OpenError::NoRoot(context.start.clone())))?;
-    // A read-modify-write: two runs at once must not both start from the same text, or one
-    // edit is lost. The manifests are read only once the repository's writers' lock is held.
-    let _guard = history::exclusive(root).map_err(boxed)?;
-    let opened = manifest::open(root, None).map_err(boxed)?;
-    let Origin::WorkTree(_) = &opened.origin else {
-        return Ok(Exit::Failure);
-    };
     let mut gate = None;
     let mut newest = None;
     let (name, edit) = match args.action {
@@ -290,95 +187,48 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             },
         ),
         Action::Export { deployment } => {
-            return export(root, &opened.manifests, &deployment);
+            let opened = manifest::open(root, None).map_err(boxed)?;
+            let document = deploy::export(root, &opened.manifests, &deployment).map_err(error)?;
+            super::out_json(&crate::json::to_text(&document));
+            return Ok(Exit::Success);
         }
     };
-    let Some(loaded) = opened
-        .manifests
-        .deployments
-        .iter()
-        .find(|d| d.value.name.value == name)
-    else {
-        // A link out of the repository is not read as a deployment: say so, not "unknown".
-        for extension in ["yaml", "yml"] {
-            target(root, &format!("deployments/{name}.{extension}"))?;
+    // The gate of a new default, passed or overridden as `record` does it; refused, it has
+    // said why, and the run ends with its exit code.
+    let mut refused = None;
+    let mut pass = |lock: &crate::lock::Lockfile, checks: &[String]| match &gate {
+        Some(given) => {
+            match super::record::gate(context, root, "set-default", lock, checks, given, false) {
+                Ok(_) => true,
+                Err(exit) => {
+                    refused = Some(exit);
+                    false
+                }
+            }
         }
-        return Err(CommandError::usage(DeployFailure::Unknown(name)));
+        None => true,
     };
-    let deployment: &Deployment = &loaded.value;
-    let mut edit = edit;
-    if let (Some(kind), Edit::Add { release, .. }) = (newest, &mut edit) {
-        let history = history::History::read(root).map_err(boxed)?;
-        let locks = history::lineage_order(
-            history
-                .of(&deployment.distribution.value)
-                .filter(|l| l.kind == kind),
-        );
-        let Some(lock) = locks.last() else {
-            return Err(boxed(DeployFailure::NoneOfKind {
-                distribution: deployment.distribution.value.clone(),
-                kind: kind.as_str(),
-            }));
-        };
-        release.clone_from(&lock.release);
-    }
-    if let Edit::Add { release, .. } = &edit {
-        let distribution = deployment.distribution.value.clone();
-        if !crate::lock::path(root, &distribution, release).is_file() {
-            return Err(boxed(DeployFailure::NoLock {
-                release: release.clone(),
-                distribution,
-            }));
-        }
-    }
-    let source = opened.report.sources.get(loaded.file);
-    let text = apply(&source.text, deployment, &edit).map_err(|e| {
-        boxed(DeployFailure::Edit {
-            path: source.path.clone(),
-            reason: e,
-        })
-    })?;
-    // The edit is valid: the release it makes the default must have passed its checks.
-    if let (Edit::SetDefault { release } | Edit::Promote { release }, Some(given)) = (&edit, &gate)
-    {
-        let distribution = &deployment.distribution.value;
-        let checks = crate::resolve::find_distribution(&opened.manifests, distribution)
-            .map(|d| d.gates.of("default"))
-            .unwrap_or_default();
-        let history = history::History::read(root).map_err(boxed)?;
-        if let Some(lock) = history.find(distribution, release)
-            && let Err(exit) =
-                super::record::gate(context, root, "set-default", lock, &checks, given, false)
-        {
-            return Ok(exit);
-        }
-    }
-    let path = target(root, &source.path)?;
-    let original = std::fs::read(&path).map_err(|e| boxed(IoError::new(&path, e)))?;
-    let text = with_line_endings_of(&text, &original);
-    // An edit that changes nothing leaves the file as it is, and says so.
-    let status = if text.as_bytes() == original.as_slice() {
-        crate::json::Status::UpToDate
-    } else {
-        write_atomic(&path, text.as_bytes()).map_err(|e| boxed(IoError::new(&path, e)))?;
-        crate::json::Status::Done
+    let request = deploy::Request {
+        deployment: name.clone(),
+        edit,
+        newest,
     };
+    let edited = deploy::edit(root, request, &mut pass).map_err(error)?;
+    if let Some(exit) = refused {
+        return Ok(exit);
+    }
     if args.format == Format::Json {
-        super::out_json(&crate::json::to_text(&document(
-            &edit,
-            status,
-            deployment,
-            &source.path,
-        )));
+        super::out_json(&crate::json::to_text(&edited.document()));
         return Ok(Exit::Success);
     }
-    if status == crate::json::Status::UpToDate {
+    if edited.status == crate::json::Status::UpToDate {
         err(&format!(
             "`{}` already is as asked: nothing to change\n",
-            source.path
+            edited.file
         ));
         return Ok(Exit::Success);
     }
+    let edit = &edited.edit;
     let said = match &edit {
         Edit::SetDefault { release } => format!("`{name}` now defaults to `{release}`"),
         Edit::Add {
@@ -405,76 +255,15 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             "`{name}` promotes `{release}` from test to official support and defaults to it"
         ),
     };
-    err(&format!("{said} (`{}`)\n", source.path));
+    err(&format!("{said} (`{}`)\n", edited.file));
     Ok(Exit::Success)
 }
 
-/// The JSON document of an edit.
-fn document(
-    edit: &Edit,
-    status: crate::json::Status,
-    deployment: &Deployment,
-    file: &str,
-) -> Document {
-    let (action, release, support, partition) = match edit {
-        Edit::SetDefault { release } => (ActionName::SetDefault, Some(release), None, None),
-        Edit::Promote { release } => (
-            ActionName::Promote,
-            Some(release),
-            Some(Support::Official),
-            None,
-        ),
-        Edit::Add {
-            release, support, ..
-        } => (ActionName::Add, Some(release), Some(*support), None),
-        Edit::Remove { release } => (ActionName::Remove, Some(release), None, None),
-        Edit::SetPartition { partition, release } => (
-            ActionName::SetPartition,
-            Some(release),
-            None,
-            Some(partition),
-        ),
-        Edit::UnsetPartition { partition } => {
-            (ActionName::UnsetPartition, None, None, Some(partition))
-        }
-        Edit::SetAlternative { release } => (ActionName::SetAlternative, Some(release), None, None),
-        Edit::UnsetAlternative => (ActionName::UnsetAlternative, None, None, None),
-        Edit::SetSupport { release, support } => {
-            (ActionName::SetSupport, Some(release), Some(*support), None)
-        }
-    };
-    Document {
-        format: FORMAT,
-        action,
-        status,
-        deployment: deployment.name.value.clone(),
-        distribution: deployment.distribution.value.clone(),
-        file: file.to_owned(),
-        release: release.cloned(),
-        support,
-        partition: partition.cloned(),
+/// An edit's error, of the kind its cause is.
+fn error(error: deploy::EditError) -> CommandError {
+    if error.is_usage() {
+        CommandError::usage(error)
+    } else {
+        CommandError::user(error)
     }
-}
-
-/// The file to write for the manifest at `relative`: itself, or the file its symbolic link
-/// points at, which must lie inside the repository (replacing the link by a plain file would
-/// silently fork the two).
-fn target(root: &Path, relative: &str) -> Result<PathBuf, CommandError> {
-    let path = root.join(relative);
-    if !path.is_symlink() {
-        return Ok(path);
-    }
-    let resolved = path
-        .canonicalize()
-        .map_err(|e| boxed(IoError::new(&path, e)))?;
-    let canonical_root = root
-        .canonicalize()
-        .map_err(|e| boxed(IoError::new(root, e)))?;
-    if !resolved.starts_with(&canonical_root) {
-        return Err(boxed(DeployFailure::LinkOutside {
-            path: relative.to_owned(),
-            target: resolved.display().to_string(),
-        }));
-    }
-    Ok(resolved)
 }

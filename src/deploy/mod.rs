@@ -2,6 +2,9 @@
 //! removed. Only the lines concerned change, so comments, order and formatting survive, and the
 //! change reads in review as what it is (O2 keeps the default in CONSUL; here it lives in git).
 
+mod operation;
+
+pub use operation::{EditError, Edited, Request, edit, export};
 use thiserror::Error;
 
 use crate::manifest::model::{Deployment, Installed, Support};
