@@ -1,10 +1,15 @@
-//! The document `distrib list --format json` prints: the locked releases, newest first, with
-//! where each is installed and its validation records. Types only: the command fills them.
+//! `distrib list`: the locked releases, newest first, with where each is installed and its
+//! validation records, as the document `distrib list --format json` prints.
+
+use std::path::Path;
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::json::{Diagnostic, Release};
+use crate::lock::Lockfile;
+use crate::lock::history::{History, HistoryError};
+use crate::manifest::Manifests;
 use crate::manifest::model::Support;
 
 /// The format of the document `distrib list --format json` prints.
@@ -21,6 +26,22 @@ pub struct List {
     pub releases: Vec<Listed>,
     /// A lock found under another release's path (`lock-misplaced`).
     pub diagnostics: Vec<Diagnostic>,
+    /// The same problems, for a caller that draws them.
+    #[serde(skip)]
+    pub misplaced: Vec<Misplaced>,
+}
+
+/// A lock under another lock's path: not the release its path names.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{path}` holds release `{release}` of `{distribution}`, not the lock its path names")]
+#[diagnostic(
+    code("lock-misplaced"),
+    help("move it to `locks/{distribution}/{release}.lock.yaml`, or restore the file from git")
+)]
+pub struct Misplaced {
+    pub path: String,
+    pub distribution: String,
+    pub release: String,
 }
 
 /// One release of [`List`]: the release object and what its lock and the deployments say.
@@ -45,6 +66,147 @@ pub struct Listed {
     pub installed: Vec<Installed>,
     /// Its validation records (`distrib record`), oldest first.
     pub records: Vec<ListedRecord>,
+    /// The digest of its lockfile (its last line): what its own records name.
+    #[serde(skip)]
+    pub lock_digest: String,
+}
+
+impl Listed {
+    /// `fst: pass`: the newest result of each check of this very lock, in the order checks
+    /// were first recorded.
+    pub fn checks(&self) -> Vec<(&str, crate::records::Outcome)> {
+        let own = || {
+            self.records
+                .iter()
+                .filter(|r| r.lock_digest == self.lock_digest)
+        };
+        let mut checks: Vec<&str> = Vec::new();
+        for record in own() {
+            if !checks.contains(&record.check.as_str()) {
+                checks.push(&record.check);
+            }
+        }
+        checks
+            .into_iter()
+            .filter_map(|check| {
+                let newest = own().rfind(|r| r.check == check)?;
+                Some((check, newest.result))
+            })
+            .collect()
+    }
+}
+
+/// The releases of the manifest repository at `root` (of `distribution` only, when given),
+/// newest first by lineage, with where `manifests`' deployments install each and its records.
+pub fn list(
+    root: &Path,
+    manifests: &Manifests,
+    distribution: Option<&str>,
+) -> Result<List, HistoryError> {
+    let history = History::read(root)?;
+    // A lock under another lock's path is not the release its path names (its release name
+    // may even point out of `locks/`).
+    let misplaced: Vec<Misplaced> = history
+        .locks
+        .iter()
+        .filter(|(path, lock)| *path != crate::lock::path(root, &lock.distribution, &lock.release))
+        .map(|(path, lock)| Misplaced {
+            path: crate::json::relative(root, path),
+            distribution: lock.distribution.clone(),
+            release: lock.release.clone(),
+        })
+        .collect();
+    let diagnostics = misplaced
+        .iter()
+        .flat_map(|m| {
+            crate::diagnostic::operation::warning_entries(m)
+                .into_iter()
+                .map(|entry| Diagnostic {
+                    file: Some(m.path.clone()),
+                    ..entry
+                })
+        })
+        .collect();
+    // A lock's file, known from the history without reading it again: only a lock at the path
+    // its names give is the history's lock of that release.
+    let in_place = |lock: &Lockfile| -> Option<String> {
+        let expected = crate::lock::path(root, &lock.distribution, &lock.release);
+        history
+            .locks
+            .iter()
+            .any(|(path, held)| *path == expected && held == lock)
+            .then(|| crate::json::relative(root, &expected))
+    };
+    let mut locks = crate::lock::history::lineage_order(
+        history
+            .all()
+            .filter(|lock| distribution.is_none_or(|d| d == lock.distribution)),
+    );
+    locks.reverse();
+    let installed = |lock: &Lockfile| -> Vec<Installed> {
+        manifests
+            .deployments
+            .iter()
+            .map(|d| &d.value)
+            .filter(|d| d.distribution.value == lock.distribution)
+            .flat_map(|d| {
+                d.installed
+                    .iter()
+                    .filter(|i| i.release.value == lock.release)
+                    .map(|i| Installed {
+                        deployment: d.name.value.clone(),
+                        support: i.support.value,
+                        default: d.default.as_ref().is_some_and(|r| r.value == lock.release),
+                    })
+            })
+            .collect()
+    };
+    let records = |lock: &Lockfile| -> Vec<ListedRecord> {
+        let Ok(Some(records)) = crate::records::read(root, &lock.distribution, &lock.release)
+        else {
+            return Vec::new();
+        };
+        records
+            .records
+            .into_iter()
+            .map(|r| ListedRecord {
+                check: r.check,
+                result: r.result,
+                date: r.date,
+                by: r.by,
+                url: r.url,
+                note: r.note,
+                lock_digest: r.lock,
+            })
+            .collect()
+    };
+    let releases = locks
+        .iter()
+        .map(|lock| Listed {
+            release: Release {
+                lock: in_place(lock),
+                ..Release::of(lock, None)
+            },
+            release_version: lock.release_version.clone(),
+            rc: lock.rc,
+            build_name: crate::naming::build_of(manifests, lock),
+            parent: lock.from.clone(),
+            same_content_as: lock.same_content_as.clone(),
+            content: lock.content.clone(),
+            summary: ListedSummary {
+                products: lock.products.len(),
+            },
+            installed: installed(lock),
+            records: records(lock),
+            lock_digest: crate::records::lock_digest(lock),
+        })
+        .collect();
+    Ok(List {
+        format: FORMAT,
+        releases,
+        diagnostics,
+        misplaced,
+    })
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
