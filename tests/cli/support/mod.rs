@@ -68,6 +68,12 @@ pub fn clean(mut command: Command) -> Command {
     command
         .env_clear()
         .env("HOME", "/nonexistent")
+        // The parse cache (and any default mirrors) under the build's own folder: never in a
+        // home folder, and `/nonexistent` is not created by a run as root.
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"),
+        )
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
