@@ -6,7 +6,7 @@ mod check;
 mod deploy;
 mod diff;
 mod error;
-pub(crate) mod fetch;
+mod fetch;
 mod graph;
 mod import;
 mod init;
