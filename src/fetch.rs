@@ -25,6 +25,17 @@ pub struct Repository {
     pub url: String,
 }
 
+/// The repositories `plan` builds from, in its order.
+pub fn of_plan(plan: &Plan) -> Vec<Repository> {
+    plan.repositories()
+        .into_iter()
+        .map(|j| Repository {
+            product: j.product.to_owned(),
+            url: j.url.to_owned(),
+        })
+        .collect()
+}
+
 /// The repositories in the closures of `distributions` (every distribution when empty), for
 /// each platform a distribution declares (`platforms`, else `platform`), else this machine's:
 /// what a lock for them needs, and nothing more. In closure order, dependencies first.
@@ -46,10 +57,7 @@ pub fn repositories(
         let distribution = crate::resolve::find_distribution(manifests, name)?;
         for platform in crate::resolve::fetched_platforms(distribution) {
             let plan = Plan::new(manifests, name, &platform)?;
-            repositories.extend(plan.repositories().into_iter().map(|j| Repository {
-                product: j.product.to_owned(),
-                url: j.url.to_owned(),
-            }));
+            repositories.extend(of_plan(&plan));
         }
     }
     Ok(repositories)

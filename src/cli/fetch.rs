@@ -71,11 +71,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     };
     let mirrors = workspace.mirrors();
     let json = args.format == super::lock::Format::Json;
-    let render = Render {
-        color: context.color,
-        width: context.width,
-    };
-    let outcome = fetch(&render, &mirrors, &request, !json);
+    let outcome = fetch(context, &mirrors, &request, !json);
     if json {
         out_json(&crate::json::to_text(&outcome));
         return Ok(if outcome.succeeded() {
@@ -95,32 +91,13 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
 
 /// Fetches with the progress line, then (when `report`) prints the failures and the summary:
 /// errors first, the summary last.
-fn fetch(render: &Render, mirrors: &Mirrors, request: &Request, report: bool) -> FetchOutcome {
+fn fetch(context: &Context, mirrors: &Mirrors, request: &Request, report: bool) -> FetchOutcome {
     let bar = Bar::new(&crate::fetch::unique(mirrors, &request.repositories));
     let outcome = crate::fetch::fetch(mirrors, request, &bar);
     if report {
-        say(render, &outcome);
+        self::report(context, &outcome);
     }
     outcome
-}
-
-/// The failures of a fetch, then its summary (not with `-q`).
-fn say(render: &Render, outcome: &FetchOutcome) {
-    for failure in &outcome.failures {
-        err(&format!(
-            "{}\n",
-            crate::diagnostic::operation::human(failure, render.width, render.color)
-        ));
-    }
-    if super::verbosity() != super::Verbosity::Quiet {
-        err(&summary(outcome));
-    }
-}
-
-/// How failures are drawn: as the run draws every diagnostic.
-struct Render {
-    color: bool,
-    width: usize,
 }
 
 /// `fetched 3 repositories into `mirrors` (1 new, 4 refs changed, 12.3 KiB received)`.
@@ -157,14 +134,15 @@ pub(super) fn progress_line() -> impl Progress {
     Bar::new(&[])
 }
 
-/// What a fetch another operation ran did, as `fetch` says it: errors first, then the
-/// summary (not with `-q`).
+/// What a fetch did (its own, or one another operation ran), as `fetch` says it: each failure
+/// drawn as the run draws every diagnostic, then the summary (not with `-q`).
 pub(super) fn report(context: &Context, outcome: &FetchOutcome) {
-    let render = Render {
-        color: context.color,
-        width: context.width,
-    };
-    say(&render, outcome);
+    for failure in &outcome.failures {
+        err(&format!("{}\n", context.render_error(failure)));
+    }
+    if super::verbosity() != super::Verbosity::Quiet {
+        err(&summary(outcome));
+    }
 }
 
 /// The repositories being fetched, in the order they were listed: what the progress line

@@ -609,12 +609,8 @@ pub fn resolve_products(
 ) -> Result<(Vec<LockedProduct>, Vec<ResolveFailure>), MakeError> {
     let mirrors = workspace.mirrors();
     if !fetch.offline {
-        let jobs: Vec<(String, String)> = plan
-            .repositories()
-            .into_iter()
-            .map(|j| (j.product.to_owned(), j.url.to_owned()))
-            .collect();
-        fetched.push(fetch_mirrors(&mirrors, &jobs, fetch.jobs, progress)?);
+        let repositories = crate::fetch::of_plan(plan);
+        fetched.push(fetch_mirrors(&mirrors, repositories, fetch.jobs, progress)?);
     }
     let products = resolve::resolve(plan, &mirrors, options)
         .map_err(|failures| MakeError::Resolve { failures })?;
@@ -635,21 +631,15 @@ pub fn resolve_products(
     }
 }
 
-/// Fetches the mirrors of `jobs` (`(product, url)` pairs); any failure leaves them stale.
+/// Fetches the mirrors of `repositories`; any failure leaves them stale.
 fn fetch_mirrors(
     mirrors: &resolve::Mirrors,
-    jobs: &[(String, String)],
+    repositories: Vec<crate::fetch::Repository>,
     threads: Option<usize>,
     progress: &dyn Progress,
 ) -> Result<FetchOutcome, MakeError> {
     let request = crate::fetch::Request {
-        repositories: jobs
-            .iter()
-            .map(|(product, url)| crate::fetch::Repository {
-                product: product.clone(),
-                url: url.clone(),
-            })
-            .collect(),
+        repositories,
         jobs: threads,
     };
     let outcome = crate::fetch::fetch(mirrors, &request, progress);
@@ -870,11 +860,14 @@ pub fn companions(
     }
     let mirrors = workspace.mirrors();
     if !fetch.offline {
-        let jobs: Vec<(String, String)> = wanted
+        let repositories = wanted
             .iter()
-            .map(|(name, url, _)| (name.clone(), url.clone()))
+            .map(|(name, url, _)| crate::fetch::Repository {
+                product: name.clone(),
+                url: url.clone(),
+            })
             .collect();
-        fetched.push(fetch_mirrors(&mirrors, &jobs, None, progress)?);
+        fetched.push(fetch_mirrors(&mirrors, repositories, None, progress)?);
     }
     let mut companions = Vec::new();
     for (name, url, reference) in wanted {
