@@ -8,6 +8,7 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::lock::history::History;
 use crate::lock::{Lockfile, ReleaseKind};
 
 /// A release, the same object in every document: which distribution, its name, kind, date,
@@ -48,6 +49,21 @@ impl Release {
             date: Some(lock.date.clone()),
             build: Some(lock.build),
             lock: path,
+        }
+    }
+
+    /// The release `lock` records, with `lock` its path in the manifest repository at `root`
+    /// when `history` (read from there) holds this very lock at the path its names give: no
+    /// file is read again.
+    pub fn in_history(lock: &Lockfile, history: &History, root: &Path) -> Self {
+        let expected = crate::lock::path(root, &lock.distribution, &lock.release);
+        let held = history
+            .locks
+            .iter()
+            .any(|(path, held)| *path == expected && held == lock);
+        Release {
+            lock: held.then(|| relative(root, &expected)),
+            ..Release::of(lock, None)
         }
     }
 

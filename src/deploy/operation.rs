@@ -246,7 +246,7 @@ pub fn export(
             let lock = history.find(&deployment.distribution.value, &entry.release.value);
             super::ExportedRelease {
                 release: match lock {
-                    Some(lock) => crate::json::Release::of(lock, Some(root)),
+                    Some(lock) => crate::json::Release::in_history(lock, &history, root),
                     None => crate::json::Release::unlocked(
                         &deployment.distribution.value,
                         &entry.release.value,

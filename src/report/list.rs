@@ -127,16 +127,6 @@ pub fn list(
                 })
         })
         .collect();
-    // A lock's file, known from the history without reading it again: only a lock at the path
-    // its names give is the history's lock of that release.
-    let in_place = |lock: &Lockfile| -> Option<String> {
-        let expected = crate::lock::path(root, &lock.distribution, &lock.release);
-        history
-            .locks
-            .iter()
-            .any(|(path, held)| *path == expected && held == lock)
-            .then(|| crate::json::relative(root, &expected))
-    };
     let mut locks = crate::lock::history::lineage_order(
         history
             .all()
@@ -183,10 +173,7 @@ pub fn list(
     let releases = locks
         .iter()
         .map(|lock| Listed {
-            release: Release {
-                lock: in_place(lock),
-                ..Release::of(lock, None)
-            },
+            release: Release::in_history(lock, &history, root),
             release_version: lock.release_version.clone(),
             rc: lock.rc,
             build_name: crate::naming::build_of(manifests, lock),
