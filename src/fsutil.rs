@@ -24,11 +24,20 @@ impl IoError {
     }
 }
 
-/// Replaces `path` with `bytes` atomically. An unchanged file is not rewritten.
+/// Replaces `path` with `bytes` atomically, flushed to disk. An unchanged file is not
+/// rewritten.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if std::fs::read(path).is_ok_and(|current| current == bytes) {
         return Ok(());
     }
+    replace(path, bytes, true)
+}
+
+/// Replaces `path` with `bytes` by a rename, so that no reader sees half of it; with `flush`,
+/// the new text is on disk before the rename. Without, a crash may leave the file empty or
+/// partial: only for writers whose next run rewrites every file that differs from what it
+/// writes (the alidist import, hundreds of files at a time).
+pub fn replace(path: &Path, bytes: &[u8], flush: bool) -> std::io::Result<()> {
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -45,7 +54,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
     temporary.write_all(bytes)?;
-    temporary.as_file().sync_all()?;
+    if flush {
+        temporary.as_file().sync_all()?;
+    }
     temporary.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

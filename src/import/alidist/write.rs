@@ -227,19 +227,7 @@ fn write_imported(path: &Path, bytes: &[u8], new: bool) -> std::io::Result<()> {
     if new {
         return std::fs::File::create_new(path)?.write_all(bytes);
     }
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-        temporary
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))?;
-    }
-    temporary.write_all(bytes)?;
-    temporary.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::fsutil::replace(path, bytes, false)
 }
 
 /// The document `import alidist --format json` prints.
