@@ -103,14 +103,7 @@ pub fn compare(
     label: &str,
     platforms: impl Fn(&str) -> Vec<String>,
 ) -> Impact {
-    let products = changes(
-        base.products
-            .iter()
-            .map(|p| (p.value.name.as_str(), &p.value)),
-        head.products
-            .iter()
-            .map(|p| (p.value.name.as_str(), &p.value)),
-    );
+    let products = product_changes(base, head);
     let sources = changed_sources(base, head, &products.changed);
     let environments = changes(
         base.environments
@@ -208,15 +201,22 @@ pub fn held(sources: &[String], lock: &Lockfile) -> BTreeMap<String, Inherited> 
 /// The products of both manifests whose sources (`repositories`, with their `ref`, `tag`,
 /// `version`) differ, sorted.
 pub fn sources(base: &Manifests, head: &Manifests) -> Vec<String> {
-    let products = changes(
-        base.products
-            .iter()
-            .map(|p| (p.value.name.as_str(), &p.value)),
-        head.products
-            .iter()
-            .map(|p| (p.value.name.as_str(), &p.value)),
-    );
+    let products = product_changes(base, head);
     changed_sources(base, head, &products.changed)
+}
+
+/// The products added, removed and changed (as data) between the two manifests.
+fn product_changes(base: &Manifests, head: &Manifests) -> Changes {
+    changes(named_products(base), named_products(head))
+}
+
+fn named_products(
+    manifests: &Manifests,
+) -> impl Iterator<Item = (&str, &crate::manifest::model::Product)> {
+    manifests
+        .products
+        .iter()
+        .map(|p| (p.value.name.as_str(), &p.value))
 }
 
 /// Among the products changed, those whose sources changed.
