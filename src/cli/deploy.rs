@@ -193,15 +193,15 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             return Ok(Exit::Success);
         }
     };
-    // The gate of a new default, passed or overridden as `record` does it; refused, it has
-    // said why, and the run ends with its exit code.
+    // The gate of a new default, passed or overridden as `record` does it; refused, the run
+    // ends with the refusal.
     let mut refused = None;
     let mut pass = |lock: &crate::lock::Lockfile, checks: &[String]| match &gate {
         Some(given) => {
-            match super::record::gate(context, root, "set-default", lock, checks, given, false) {
-                Ok(_) => true,
-                Err(exit) => {
-                    refused = Some(exit);
+            match super::record::pass_gate(root, "set-default", lock, checks, given, false) {
+                Ok(()) => true,
+                Err(error) => {
+                    refused = Some(error);
                     false
                 }
             }
@@ -214,8 +214,8 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         newest,
     };
     let edited = deploy::edit(root, request, &mut pass).map_err(error)?;
-    if let Some(exit) = refused {
-        return Ok(exit);
+    if let Some(error) = refused {
+        return Err(error);
     }
     if args.format == Format::Json {
         super::out_json(&crate::json::to_text(&edited.document()));

@@ -124,22 +124,6 @@ pub struct GateArgs {
 /// very lock. Closed, the step is refused with what is missing; with --override-gate it goes
 /// on, and an `overridden` entry per missing check records the reason and who gave it (unless
 /// `dry_run`: then nothing is written).
-pub(super) fn gate(
-    context: &Context,
-    root: &Path,
-    step: &str,
-    lock: &Lockfile,
-    checks: &[String],
-    args: &GateArgs,
-    dry_run: bool,
-) -> std::result::Result<(), Exit> {
-    pass_gate(root, step, lock, checks, args, dry_run).map_err(|error| {
-        err(&format!("{}\n", context.render_error(error.error.as_ref())));
-        error.exit()
-    })
-}
-
-/// [`gate`], the refusal returned rather than printed.
 pub(super) fn pass_gate(
     root: &Path,
     step: &str,

@@ -114,17 +114,13 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         Step::Candidate(a) => {
             let request =
                 candidate_request(&a.lock, a.distribution.clone(), a.version, a.from, false);
-            match candidate(context, &workspace, request, &a.gate, a.lock.output)? {
-                Ok(made) => (made, a.lock.output, a.distribution),
-                Err(refused) => return Ok(refused),
-            }
+            let made = candidate(context, &workspace, request, &a.gate, a.lock.output)?;
+            (made, a.lock.output, a.distribution)
         }
         Step::Patch(a) => {
             let request = candidate_request(&a.lock, a.distribution.clone(), a.version, None, true);
-            match candidate(context, &workspace, request, &a.gate, a.lock.output)? {
-                Ok(made) => (made, a.lock.output, a.distribution),
-                Err(refused) => return Ok(refused),
-            }
+            let made = candidate(context, &workspace, request, &a.gate, a.lock.output)?;
+            (made, a.lock.output, a.distribution)
         }
         Step::Final(a) => {
             let request = FinalRequest {
@@ -134,10 +130,8 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
                 dry_run: a.output.dry_run,
             };
             let step = make::final_(&workspace, request).map_err(|e| error(context, e))?;
-            if let Some(gate) = step.gate()
-                && let Err(refused) = pass(context, &workspace, &gate, &a.gate, a.output)
-            {
-                return Ok(refused);
+            if let Some(gate) = step.gate() {
+                pass(&workspace, &gate, &a.gate, a.output)?;
             }
             let made = step.make().map_err(|e| error(context, e))?;
             (made, a.output, a.distribution)
@@ -180,29 +174,23 @@ fn candidate(
     request: CandidateRequest,
     gate: &GateArgs,
     output: Output,
-) -> Result<Result<crate::lock::make::Made, Exit>, CommandError> {
+) -> Result<crate::lock::make::Made, CommandError> {
     let step = make::candidate(workspace, request).map_err(|e| error(context, e))?;
-    if let Some(closed) = step.gate()
-        && let Err(refused) = pass(context, workspace, &closed, gate, output)
-    {
-        return Ok(Err(refused));
+    if let Some(closed) = step.gate() {
+        pass(workspace, &closed, gate, output)?;
     }
     step.make(&super::fetch::progress_line())
-        .map(Ok)
         .map_err(|e| error(context, e))
 }
 
-/// The step's gate, passed or overridden as `record` does it; refused, it has said why and
-/// gives the exit code.
+/// The step's gate, passed or overridden as `record` does it; refused, the refusal.
 fn pass(
-    context: &Context,
     workspace: &super::workspace::Workspace,
     gate: &Gate,
     args: &GateArgs,
     output: Output,
-) -> Result<(), Exit> {
-    record::gate(
-        context,
+) -> Result<(), CommandError> {
+    record::pass_gate(
         &workspace.root,
         gate.step,
         gate.lock,
