@@ -212,18 +212,14 @@ impl LockArgs {
     }
 }
 
-/// The command's error: a request the command line got wrong is a usage error. Every product
-/// that failed to resolve is shown, the last one as the error the run ends with.
+/// The command's error: a request the command line got wrong is a usage error. One product
+/// that failed to resolve is the error itself; several are the problems of one error.
 pub(super) fn error(context: &Context, error: MakeError) -> CommandError {
     match error {
         MakeError::Resolve { mut failures } | MakeError::Requirements { mut failures }
-            if !failures.is_empty() =>
+            if failures.len() == 1 =>
         {
-            let last = failures.pop().expect("not empty");
-            for failure in &failures {
-                err(&format!("{}\n", context.render_error(failure)));
-            }
-            CommandError::user(last)
+            CommandError::user(failures.pop().expect("one"))
         }
         MakeError::StaleMirrors { .. } => {
             if let MakeError::StaleMirrors { fetched, .. } = &error {

@@ -226,14 +226,14 @@ pub enum MakeError {
         fetched: Box<FetchOutcome>,
     },
     /// Every product that cannot be resolved.
-    #[error("{}", failures.first().map(ToString::to_string).unwrap_or_default())]
+    #[error("{} cannot be resolved", crate::diagnostic::plural(failures.len(), "product"))]
     #[diagnostic(code("ref-unresolved"), help("each problem below says its fix"))]
     Resolve {
         #[related]
         failures: Vec<ResolveFailure>,
     },
     /// Every requirement the locked commits do not satisfy, where `rules:` denies that.
-    #[error("{}", failures.first().map(ToString::to_string).unwrap_or_default())]
+    #[error("the locked commits do not satisfy {}", crate::diagnostic::plural(failures.len(), "requirement"))]
     #[diagnostic(
         code("requirement-unsatisfied"),
         help("each problem below says its fix")

@@ -258,6 +258,35 @@ fn bad_refs_mirrors_and_paths() {
     );
     says(&run, "the closest refs are `main`");
 
+    // Every product that cannot be resolved is a problem of one error, drawn once.
+    let both = [
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--offline",
+        "--set",
+        "other=mian",
+        "--set",
+        "utils=nope",
+    ];
+    let run = f.run(&both);
+    assert_eq!(run.code, 1);
+    says(&run, "2 products cannot be resolved");
+    for name in ["`mian` is neither", "`nope` is neither"] {
+        assert_eq!(run.stderr.matches(name).count(), 1, "{}", run.stderr);
+    }
+    let run = f.run(&[&both[..], &["--format", "json"]].concat());
+    assert_eq!(run.code, 1);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<_> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["ref-unresolved"; 3], "{}", run.stdout);
+
     let utils = f.root.join("products/utils.yaml");
     let text = std::fs::read_to_string(&utils).unwrap();
     std::fs::write(
