@@ -17,6 +17,7 @@ pub mod json;
 pub mod lock;
 pub mod manifest;
 pub mod naming;
+pub mod parallel;
 pub mod progress;
 pub mod records;
 pub mod release;

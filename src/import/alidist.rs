@@ -240,15 +240,14 @@ pub fn read(dir: &Path) -> Result<Vec<Recipe>, ReadError> {
             path: dir.to_path_buf(),
         });
     }
-    names
-        .into_iter()
-        .map(|name| {
-            let path = dir.join(&name);
-            let text =
-                std::fs::read_to_string(&path).map_err(|source| ReadError::Io { path, source })?;
-            Recipe::parse(&name, text).map_err(ReadError::Recipe)
-        })
-        .collect()
+    crate::parallel::map(&names, 32, |name| {
+        let path = dir.join(name);
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| ReadError::Io { path, source })?;
+        Recipe::parse(name, text).map_err(ReadError::Recipe)
+    })
+    .into_iter()
+    .collect()
 }
 
 /// Why a checkout could not be read.
@@ -402,13 +401,10 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
         products.push(product(recipe, &base, &packages)?);
     }
     share_repositories(&mut products);
-    let mut files: Vec<File> = products
-        .iter()
-        .map(|p| File {
-            path: Path::new("products").join(format!("{}.yaml", p.name)),
-            text: p.to_yaml(&recipe_file(&packages, &p.name)),
-        })
-        .collect();
+    let mut files: Vec<File> = crate::parallel::map(&products, 32, |p| File {
+        path: Path::new("products").join(format!("{}.yaml", p.name)),
+        text: p.to_yaml(&recipe_file(&packages, &p.name)),
+    });
     // A distribution per profile the root can be built with, as aliBuild decides it: every
     // package of the root's closure that lists `valid_defaults` lists the profile.
     let mut imported = 0;

@@ -322,24 +322,7 @@ pub fn resolve<M: Repositories + Sync + ?Sized>(
             }
             (repositories, version, failures)
         };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let chunk = plan.products.len().div_ceil(threads).max(16);
-    let resolved: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = plan
-            .products
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|p| sources(p)).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
+    let resolved = crate::parallel::map(&plan.products, 16, |p| sources(p));
     let mut failures = Vec::new();
     let mut identities: HashMap<String, String> = HashMap::new();
     let mut locked = Vec::with_capacity(plan.products.len());
