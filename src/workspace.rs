@@ -16,8 +16,11 @@ pub enum WorkspaceError {
     Open(#[from] OpenError),
     /// The manifests have errors: nothing may be locked from them. The report holds every
     /// problem, for the caller to show.
-    #[error("{}", .0.summary())]
-    #[diagnostic(help("fix these problems first: `distrib check` shows them"))]
+    #[error("the manifests cannot be used: {}", .0.summary())]
+    #[diagnostic(
+        code("manifests-invalid"),
+        help("fix these problems first: `distrib check` shows them")
+    )]
     Invalid(Box<Report>),
 }
 

@@ -440,6 +440,29 @@ impl Context {
         }
     }
 
+    /// Reports manifests a command refuses to work from, every problem in the command's
+    /// format: drawn as `check` draws them, a `distrib-error/1` document whose diagnostics are
+    /// `error` then the problems, or annotations.
+    fn report_invalid(&self, error: &dyn miette::Diagnostic, report: &crate::diagnostic::Report) {
+        use crate::diagnostic::{operation, render};
+        match self.format {
+            OutputFormat::Human => {
+                err(&render::human(report, self.width, self.color));
+                err(&format!(
+                    "{}\nfix these problems first: `distrib check` shows them\n",
+                    report.summary()
+                ));
+            }
+            OutputFormat::Json => {
+                out_json(&operation::ErrorDocument::with_report(error, report).to_json());
+            }
+            OutputFormat::Github => {
+                out(&render::github(report, &self.checkout_prefix()));
+                err(&format!("{}\n", error));
+            }
+        }
+    }
+
     /// Reports a warning an operation found, in the style of errors: drawn on stderr (also
     /// with `--format json`, whose document carries its own), or a `::warning` annotation.
     pub(crate) fn warn(&self, warning: &dyn miette::Diagnostic) {

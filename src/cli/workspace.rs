@@ -1,11 +1,10 @@
 //! The command line's side of a workspace: the `--mirrors` flag, and the report of invalid
-//! manifests drawn as `check` draws it.
+//! manifests.
 
 use super::CommandError;
 use std::path::PathBuf;
 
-use super::{Context, err};
-use crate::diagnostic::render;
+use super::Context;
 pub use crate::workspace::Workspace;
 use crate::workspace::WorkspaceError;
 
@@ -18,19 +17,16 @@ pub struct MirrorArgs {
     pub mirrors: Option<PathBuf>,
 }
 
-/// Opens the workspace of the command's folder. Invalid manifests are drawn here, every
-/// problem, and give `None`: nothing may be locked from them.
+/// Opens the workspace of the command's folder. Invalid manifests are reported here, every
+/// problem in the command's format, and give `None`: nothing may be locked from them.
 pub fn open(context: &Context, args: &MirrorArgs) -> Result<Option<Workspace>, CommandError> {
-    match Workspace::open(&context.start, args.mirrors.as_deref()) {
-        Ok(workspace) => Ok(Some(workspace)),
-        Err(WorkspaceError::Invalid(report)) => {
-            err(&render::human(&report, context.width, context.color));
-            err(&format!(
-                "{}\nfix these problems first: `distrib check` shows them\n",
-                report.summary()
-            ));
-            Ok(None)
-        }
-        Err(WorkspaceError::Open(error)) => Err(CommandError::user(error)),
+    let error = match Workspace::open(&context.start, args.mirrors.as_deref()) {
+        Ok(workspace) => return Ok(Some(workspace)),
+        Err(error) => error,
+    };
+    if let WorkspaceError::Invalid(report) = &error {
+        context.report_invalid(&error, report);
+        return Ok(None);
     }
+    Err(CommandError::user(error))
 }

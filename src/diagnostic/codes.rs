@@ -209,6 +209,9 @@ rules {
         ArgumentInvalid = "argument-invalid";
         /// No `distrib.yaml` in the folder or any folder above it
         NoManifestRepository = "no-manifest-repository";
+        /// The manifests have errors, so nothing is fetched, locked or tagged from them; the
+        /// problems follow (`distrib check` shows them too)
+        ManifestsInvalid = "manifests-invalid";
         /// The command line names a distribution that no file defines
         DistributionNotFound = "distribution-not-found";
         /// The command line names a deployment that no file defines

@@ -55,6 +55,15 @@ impl ErrorDocument {
         }
     }
 
+    /// The error, then the problems of a report it stands for (the manifests' errors when a
+    /// command refuses to work from them).
+    pub fn with_report(error: &dyn miette::Diagnostic, report: &super::Report) -> Self {
+        let mut document = Self::new(error);
+        let problems = super::render::entries(report).into_iter().map(|e| e.entry);
+        document.diagnostics.extend(problems);
+        document
+    }
+
     /// The document as JSON text, with its trailing newline.
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();

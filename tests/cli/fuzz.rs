@@ -301,7 +301,10 @@ fn run_once(files: &Files, width: usize) -> Result<(), String> {
         let outputs = [
             render::human(&report, width, false),
             render::human(&report, 80, true),
-            render::json(&report),
+            distrib::escape::json(&distrib::json::to_text(&distrib::check::Document::new(
+                &report, None,
+            )))
+            .into_owned(),
             render::github(&report, "manifests"),
             report.summary(),
         ];

@@ -521,6 +521,48 @@ fn a_fatal_error_is_written_in_the_format_the_command_was_asked_for() {
 }
 
 #[test]
+fn manifests_a_command_refuses_are_reported_in_its_format() {
+    let f = Fixture::locked();
+    let app = f.root.join("products/app.yaml");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(&app, text.replace("name: app", "name: app\nflavour: sour")).unwrap();
+    for command in [
+        &["lock", "dist", "--kind", "weekly", "--offline"][..],
+        &["fetch"],
+        &["verify", "w.2026.47"],
+    ] {
+        // People's format: the problems as `check` draws them, then what to do.
+        let run = distrib(&f.root, command);
+        assert_eq!(run.code, 1, "{command:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{command:?}");
+        assert!(run.stderr.contains("unknown-field"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("fix these problems first"),
+            "{}",
+            run.stderr
+        );
+
+        // JSON: one error document, the refusal first, then every problem where it is.
+        let run = distrib(&f.root, &[command, &["--format", "json"]].concat());
+        assert_eq!(run.code, 1, "{command:?}: {}", run.stderr);
+        assert_eq!(run.stderr, "", "{command:?}");
+        let document = error_document(&run);
+        let diagnostics = document["diagnostics"].as_array().unwrap();
+        assert_eq!(diagnostics[0]["code"], "manifests-invalid", "{document}");
+        assert!(
+            diagnostics[0]["help"]
+                .as_str()
+                .unwrap()
+                .contains("distrib check")
+        );
+        let problem = &diagnostics[1];
+        assert_eq!(problem["code"], "unknown-field", "{document}");
+        assert_eq!(problem["file"], "products/app.yaml");
+        assert_eq!(problem["line"], 2);
+    }
+}
+
+#[test]
 fn the_kind_of_an_error_decides_the_exit_code_in_every_format() {
     let f = Fixture::locked();
     std::fs::create_dir_all(f.root.join("store")).unwrap();
