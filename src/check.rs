@@ -1,9 +1,114 @@
 //! The whole of `distrib check` as one library call: the rules on the manifests, the audit of
 //! the lockfiles, then the rule levels of `distrib.yaml`.
 
-use crate::diagnostic::Report;
-use crate::manifest::Manifests;
+use std::path::Path;
+
+use crate::diagnostic::{Report, Severity};
+use crate::impact::{self, Impact};
+use crate::manifest::{self, Manifests, OpenError, Origin};
 use crate::{lock, validate};
+
+/// What `distrib check` is asked.
+pub struct Request<'a> {
+    /// The folder the manifest repository is found from.
+    pub start: &'a Path,
+    /// The revision whose manifests are checked, instead of the work tree.
+    pub rev: Option<&'a str>,
+    /// Also say what the change since this revision does: what it changes, and which package
+    /// identities move.
+    pub base: Option<&'a str>,
+    /// The folder of the mirrors the identities are computed from, instead of `mirrors:` in
+    /// distrib.yaml (else the user's cache).
+    pub mirrors: Option<&'a Path>,
+}
+
+/// What a check found.
+pub struct Checked {
+    /// Where the manifests were read: the work tree, or a revision.
+    pub origin: Origin,
+    /// Every problem, levels applied, sorted.
+    pub report: Report,
+    /// With a base revision, what the change since it does.
+    pub impact: Option<Impact>,
+}
+
+impl Checked {
+    /// Whether `--deny-warnings` fails a run that has warnings and no error.
+    pub fn denied(&self, deny_warnings: bool) -> bool {
+        deny_warnings
+            && self.report.count(Severity::Error) == 0
+            && self.report.count(Severity::Warning) > 0
+    }
+
+    /// Whether the check fails: an error, or a warning denied.
+    pub fn failed(&self, deny_warnings: bool) -> bool {
+        self.report.count(Severity::Error) > 0 || self.denied(deny_warnings)
+    }
+}
+
+/// Checks the manifest repository found from `request.start`, and with a base, compares it
+/// with that revision. Only a repository that cannot be read at all is an error: every
+/// problem of its manifests is in the report.
+pub fn run(request: &Request) -> Result<Checked, OpenError> {
+    let opened = manifest::open(request.start, request.rev)?;
+    let mut report = opened.report;
+    check(&opened.manifests, &mut report);
+    let impact = match request.base {
+        Some(base) => Some(since(
+            request,
+            base,
+            &opened.manifests,
+            &opened.origin,
+            &report,
+        )?),
+        None => None,
+    };
+    Ok(Checked {
+        origin: opened.origin,
+        report,
+        impact,
+    })
+}
+
+/// What the change from `base` to `manifests` does, each distribution compared on the
+/// platforms it declares, else on its newest lock's, as `lock` would choose.
+fn since(
+    request: &Request,
+    base: &str,
+    manifests: &Manifests,
+    origin: &Origin,
+    report: &Report,
+) -> Result<Impact, OpenError> {
+    let before = manifest::open(request.start, Some(base))?;
+    let locks = impact::newest_locks(manifests, &report.sources);
+    let platforms = |name: &str| -> Vec<String> {
+        let declared = [manifests, &before.manifests]
+            .into_iter()
+            .filter_map(|m| crate::resolve::find_distribution(m, name).ok())
+            .map(crate::resolve::declared_platforms)
+            .find(|list| !list.is_empty());
+        match declared {
+            Some(list) => list.into_iter().map(str::to_owned).collect(),
+            None => vec![
+                locks
+                    .iter()
+                    .find(|l| l.distribution == name)
+                    .map_or_else(crate::resolve::host_platform, |l| l.platform.clone()),
+            ],
+        }
+    };
+    let mut impact = impact::compare(&before.manifests, manifests, base, platforms);
+    let root = match origin {
+        Origin::WorkTree(root) => root.clone(),
+        Origin::Revision { .. } => manifest::find_root(request.start)
+            .unwrap_or(request.start)
+            .to_path_buf(),
+    };
+    let dir = crate::workspace::mirrors_dir(&root, manifests, request.mirrors);
+    let mirrors = crate::workspace::mirrors(manifests, &dir, &root);
+    impact::compute_identities(&mut impact, manifests, &locks, &mirrors);
+    Ok(impact)
+}
 
 /// Adds every problem of the manifest repository to `report`, levels applied, sorted.
 pub fn check(manifests: &Manifests, report: &mut Report) {

@@ -6,9 +6,8 @@ use clap::ValueEnum;
 use super::workspace::MirrorArgs;
 use super::{Context, Exit, boxed, err, out, out_json};
 use crate::diagnostic::{Severity, render};
-use crate::impact::{self, Impact};
-use crate::manifest::{self, Origin};
-use crate::workspace::{mirrors, mirrors_dir};
+use crate::impact::Impact;
+use crate::manifest::Origin;
 
 /// Validate the manifests and report every problem at once
 ///
@@ -68,93 +67,59 @@ enum Format {
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
-    let opened = manifest::open(&context.start, args.rev.as_deref()).map_err(CommandError::user)?;
-    let mut report = opened.report;
-    crate::check::check(&opened.manifests, &mut report);
-    let impact = match &args.base {
-        Some(base) => {
-            let before = manifest::open(&context.start, Some(base)).map_err(boxed)?;
-            let locks = impact::newest_locks(&opened.manifests, &report.sources);
-            // The closures compared are those of the platforms the distribution declares,
-            // else its newest lock's, as `lock` would choose.
-            let platforms = |name: &str| -> Vec<String> {
-                let declared = [&opened.manifests, &before.manifests]
-                    .into_iter()
-                    .filter_map(|m| crate::resolve::find_distribution(m, name).ok())
-                    .map(crate::resolve::declared_platforms)
-                    .find(|list| !list.is_empty());
-                match declared {
-                    Some(list) => list.into_iter().map(str::to_owned).collect(),
-                    None => vec![
-                        locks
-                            .iter()
-                            .find(|l| l.distribution == name)
-                            .map_or_else(crate::resolve::host_platform, |l| l.platform.clone()),
-                    ],
-                }
-            };
-            let mut impact = impact::compare(&before.manifests, &opened.manifests, base, platforms);
-            let root = match &opened.origin {
-                Origin::WorkTree(root) => root.clone(),
-                Origin::Revision { .. } => manifest::find_root(&context.start)
-                    .unwrap_or(&context.start)
-                    .to_path_buf(),
-            };
-            let dir = mirrors_dir(&root, &opened.manifests, args.mirrors.mirrors.as_deref());
-            let mirrors = mirrors(&opened.manifests, &dir, &root);
-            impact::compute_identities(&mut impact, &opened.manifests, &locks, &mirrors);
-            Some(impact)
-        }
-        None => None,
+    let request = crate::check::Request {
+        start: &context.start,
+        rev: args.rev.as_deref(),
+        base: args.base.as_deref(),
+        mirrors: args.mirrors.mirrors.as_deref(),
     };
+    let checked = crate::check::run(&request).map_err(CommandError::user)?;
+    let (report, impact) = (&checked.report, checked.impact.as_ref());
     match args.format {
         Format::Human => {
-            err(&render::human(&report, context.width, context.color));
-            let at = match &opened.origin {
+            err(&render::human(report, context.width, context.color));
+            let at = match &checked.origin {
                 Origin::Revision { commit, .. } => {
                     format!(" at {}", &commit[..12.min(commit.len())])
                 }
                 Origin::WorkTree(_) => String::new(),
             };
             err(&format!("{}{at}\n", report.summary()));
-            if let Some(impact) = &impact {
+            if let Some(impact) = impact {
                 err(&format!("{}\n", impact.lines().join("\n")));
             }
         }
         Format::Json => {
-            let document = crate::check::Document::new(&report, impact.as_ref());
-            let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-            text.push('\n');
-            out_json(&text);
+            let document = crate::check::Document::new(report, impact);
+            out_json(&crate::json::to_text(&document));
         }
         Format::Github => {
-            let prefix = match &opened.origin {
+            let prefix = match &checked.origin {
                 Origin::Revision { root, .. } => root.clone(),
                 Origin::WorkTree(root) => from_checkout_top(root),
             };
-            out(&render::github(&report, &prefix));
+            out(&render::github(report, &prefix));
             err(&format!("{}\n", report.summary()));
-            if let Some(impact) = &impact {
+            if let Some(impact) = impact {
                 err(&format!("{}\n", impact.lines().join("\n")));
                 summarize(impact)?;
             }
         }
     }
-    let denied = args.deny_warnings
-        && report.count(Severity::Error) == 0
-        && report.count(Severity::Warning) > 0;
-    if denied {
+    if checked.denied(args.deny_warnings) {
         // The summary alone ("1 warning") does not say why the run failed.
         err(&format!(
             "error: {} denied by --deny-warnings: fix them, or set their rules to `allow` under `rules:` in distrib.yaml\n",
             crate::diagnostic::plural(report.count(Severity::Warning), "warning")
         ));
     }
-    let failed = report.count(Severity::Error) > 0 || denied;
-    Ok(if failed { Exit::Failure } else { Exit::Success })
+    Ok(if checked.failed(args.deny_warnings) {
+        Exit::Failure
+    } else {
+        Exit::Success
+    })
 }
 
-/// In GitHub Actions, the impact as Markdown in the job's summary.
 fn summarize(impact: &Impact) -> Result<(), CommandError> {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return Ok(());
