@@ -4,10 +4,10 @@
 use semver::{Version, VersionReq};
 
 use super::ProductIndex;
-use crate::diagnostic::{Code, Diagnostic};
-use crate::manifest::Manifests;
-use crate::manifest::model::{Distribution, Product, ProductType, Requirement};
+use crate::diagnostic::{Code, Diagnostic, FileId};
+use crate::manifest::model::{Distribution, Product, ProductOverride, ProductType, Requirement};
 use crate::manifest::span::Node;
+use crate::manifest::{Loaded, Manifests};
 use crate::resolve::platform;
 
 /// One resolved dependency edge: the target product, the key node that names it, and the
@@ -190,7 +190,8 @@ pub(super) fn check(
                     requirement: &requirement.value,
                 });
                 if platforms.holds_somewhere(requirement) {
-                    check_requirement(products, file, name, requirement, target, found);
+                    let target = Target::written(products, target);
+                    check_requirement(file, name, requirement, target, found);
                 }
             }
         }
@@ -337,12 +338,32 @@ pub fn version_of_tag(tag: &str) -> Option<Version> {
     })
 }
 
+/// A product a requirement names, as the requirement sees it: its fields, and the files its
+/// `tag` and `version` are written in (a distribution's, where its override writes them).
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    product: &'a Product,
+    tag_file: FileId,
+    version_file: FileId,
+}
+
+impl<'a> Target<'a> {
+    /// The product as its file writes it.
+    fn written(products: &'a ProductIndex, index: usize) -> Self {
+        let loaded = products.get(index);
+        Target {
+            product: &loaded.value,
+            tag_file: loaded.file,
+            version_file: loaded.file,
+        }
+    }
+}
+
 fn check_requirement(
-    products: &ProductIndex,
-    file: crate::diagnostic::FileId,
+    file: FileId,
     name: &Node<String>,
     requirement: &Node<Requirement>,
-    target: usize,
+    target: Target,
     found: &mut Vec<Diagnostic>,
 ) {
     let text = requirement.version().trim();
@@ -360,14 +381,15 @@ fn check_requirement(
             return;
         }
     };
-    let target_product = products.get(target);
     // The product's own `version` when it is built from its tag or has no repository, else
     // its tag (as `resolve::pinned_version`).
-    let target_value = &target_product.value;
-    let (tag, what) = match (&target_value.version, &target_value.tag) {
-        (Some(version), Some(_)) => (version, "at version"),
-        (Some(version), None) if target_value.repositories.is_empty() => (version, "at version"),
-        (_, Some(tag)) => (tag, "pinned to"),
+    let target_value = target.product;
+    let (tag, what, tag_file) = match (&target_value.version, &target_value.tag) {
+        (Some(version), Some(_)) => (version, "at version", target.version_file),
+        (Some(version), None) if target_value.repositories.is_empty() => {
+            (version, "at version", target.version_file)
+        }
+        (_, Some(tag)) => (tag, "pinned to", target.tag_file),
         // A branch-tracking product has no version until it is locked.
         (_, None) => return,
     };
@@ -378,7 +400,7 @@ fn check_requirement(
             file,
             format!("`{name}` is {what} `{tag}` (version {version}), which does not satisfy `{text}`"),
         )
-        .with_help(format!("change the requirement, or pin `{}` to a tag that satisfies it", target_product.value.name)),
+        .with_help(format!("change the requirement, or pin `{}` to a tag that satisfies it", target_value.name)),
         None => Diagnostic::new(
             Code::RequirementUnsatisfied,
             file,
@@ -394,7 +416,7 @@ fn check_requirement(
         diagnostic
             .with_label(file, requirement.span.clone(), "required here")
             .with_label(
-                target_product.file,
+                tag_file,
                 tag.span.clone(),
                 if what == "at version" {
                     "the version"
@@ -405,8 +427,124 @@ fn check_requirement(
     );
 }
 
+/// The requirement and pin rules again where a distribution builds products differently from
+/// their files (`overrides`): every requirement of its closure on a product whose override
+/// changes its `tag` or `version`, every requirement an override writes, and the pin of a
+/// third-party product whose override changes its sources. Each problem names the
+/// distribution; what an override writes is labelled in the distribution's file.
+pub(super) fn check_overrides(
+    distribution: &Loaded<Distribution>,
+    products: &ProductIndex,
+    platforms: &Platforms,
+    roots: &[usize],
+    found: &mut Vec<Diagnostic>,
+) {
+    let value = &distribution.value;
+    if value.overrides.is_empty() {
+        return;
+    }
+    let file = distribution.file;
+    let index_of = |name: &str| match products.lookup(name) {
+        super::Lookup::Name(i) | super::Lookup::Alias(i) => Some(i),
+        super::Lookup::Unknown => None,
+    };
+    // Each overridden product as the distribution builds it, with its override.
+    let overridden: Vec<(usize, Product, &ProductOverride)> = value
+        .overrides
+        .iter()
+        .filter_map(|(name, o)| {
+            let index = index_of(name)?;
+            let built = value.apply(&products.get(index).value)?;
+            Some((index, built, &o.value))
+        })
+        .collect();
+    let target = |index: usize| -> Target {
+        match overridden.iter().find(|(i, _, _)| *i == index) {
+            Some((_, built, o)) => Target {
+                product: built,
+                tag_file: if o.tag.is_some() {
+                    file
+                } else {
+                    products.get(index).file
+                },
+                version_file: if o.version.is_some() {
+                    file
+                } else {
+                    products.get(index).file
+                },
+            },
+            None => Target::written(products, index),
+        }
+    };
+    let mut more = Vec::new();
+    let members = products.closure(roots);
+    for (index, _, o) in &overridden {
+        if o.tag.is_none() && o.version.is_none() {
+            continue;
+        }
+        for (dependent, product) in products.products.iter().enumerate() {
+            if !members[dependent] {
+                continue;
+            }
+            let rewrites = overridden
+                .iter()
+                .find(|(i, _, _)| *i == dependent)
+                .map(|(_, _, o)| *o);
+            for (entries, by_override) in [
+                (
+                    &product.value.depends,
+                    rewrites.is_some_and(|o| o.depends.is_some()),
+                ),
+                (
+                    &product.value.build_depends,
+                    rewrites.is_some_and(|o| o.build_depends.is_some()),
+                ),
+            ] {
+                // What an override writes instead is checked below, as written there.
+                if by_override {
+                    continue;
+                }
+                for (name, requirement) in entries.iter() {
+                    if index_of(name) == Some(*index) && platforms.holds_somewhere(requirement) {
+                        check_requirement(
+                            product.file,
+                            name,
+                            requirement,
+                            target(*index),
+                            &mut more,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for (_, _, o) in &overridden {
+        for entries in [&o.depends, &o.build_depends].into_iter().flatten() {
+            for (name, requirement) in entries.iter() {
+                if let Some(index) = index_of(name)
+                    && platforms.holds_somewhere(requirement)
+                {
+                    check_requirement(file, name, requirement, target(index), &mut more);
+                }
+            }
+        }
+    }
+    for (index, built, o) in &overridden {
+        if o.tag.is_some() || o.repositories.is_some() {
+            check_pinned(products.get(*index).file, built, &mut more);
+        }
+    }
+    for mut diagnostic in more {
+        diagnostic.message = format!(
+            "{} in `{}`, as its `overrides` build it",
+            diagnostic.message, value.name
+        );
+        found.push(diagnostic);
+    }
+}
+
 /// A third-party product must say exactly which upstream version it is.
-fn check_pinned(file: crate::diagnostic::FileId, product: &Product, found: &mut Vec<Diagnostic>) {
+fn check_pinned(file: FileId, product: &Product, found: &mut Vec<Diagnostic>) {
     if *product.kind != ProductType::ThirdParty || product.tag.is_some() {
         return;
     }

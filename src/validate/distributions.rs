@@ -99,6 +99,8 @@ fn check_distribution<'a>(
         }
     }
 
+    super::dependencies::check_overrides(distribution, products, platforms, &roots, found);
+
     let environment = environments.get(value.environment.as_str());
     if environment.is_none()
         && !manifests.is_unparsed(crate::manifest::Kind::Environment, &value.environment)

@@ -68,6 +68,7 @@ invalid_fixtures! {
     tag_without_repository => "tag-without-repository", "tag-without-repository";
     requirement_invalid => "requirement-invalid", "requirement-invalid";
     requirement_unsatisfied => "requirement-unsatisfied", "requirement-unsatisfied";
+    requirement_unsatisfied_override => "requirement-unsatisfied-override", "requirement-unsatisfied";
     third_party_unpinned => "third-party-unpinned", "third-party-unpinned";
     build_tool_in_operations => "build-tool-in-operations", "build-tool-in-operations";
     product_unknown => "product-unknown", "product-unknown";
