@@ -129,7 +129,9 @@ fn check_distribution<'a>(
         let evaluated = platforms.of(value);
         let mut tools: Vec<(usize, Vec<usize>, Vec<&_>)> = Vec::new();
         for platform in &evaluated {
-            for (tool, path) in run_time_build_tools(manifests, products, &roots, &platform.name) {
+            for (tool, path) in
+                run_time_build_tools(manifests, products, value, &roots, &platform.name)
+            {
                 match tools.iter_mut().find(|(t, _, _)| *t == tool) {
                     Some((_, _, on)) => on.push(platform),
                     None => tools.push((tool, path, vec![platform])),
@@ -243,14 +245,49 @@ fn check_distribution<'a>(
 }
 
 /// Each build tool reached from the roots through run-time (`depends`) edges that hold on
-/// `platform` only, with the shortest chain from a root to it.
+/// `platform` only, with the shortest chain from a root to it; the products as `distribution`
+/// builds them (an override's `depends`, no edge to what it excludes).
 fn run_time_build_tools(
     manifests: &Manifests,
     products: &ProductIndex,
+    distribution: &Distribution,
     roots: &[usize],
     platform: &str,
 ) -> Vec<(usize, Vec<usize>)> {
     const ROOT: usize = usize::MAX;
+    let index_of = |name: &str| match products.lookup(name) {
+        super::Lookup::Name(i) | super::Lookup::Alias(i) => Some(i),
+        super::Lookup::Unknown => None,
+    };
+    let excluded: Vec<usize> = distribution
+        .exclude
+        .iter()
+        .filter_map(|name| index_of(name))
+        .collect();
+    // The run-time edges an override writes instead of its product's.
+    let rewritten: HashMap<usize, Vec<(usize, &crate::manifest::model::Requirement)>> =
+        distribution
+            .overrides
+            .iter()
+            .filter_map(|(name, o)| {
+                let depends = o.value.depends.as_ref()?;
+                let edges = depends
+                    .iter()
+                    .filter_map(|(name, r)| Some((index_of(name)?, &r.value)))
+                    .collect();
+                Some((index_of(name)?, edges))
+            })
+            .collect();
+    let run_time = |node: usize| -> Vec<(usize, &crate::manifest::model::Requirement)> {
+        match rewritten.get(&node) {
+            Some(edges) => edges.clone(),
+            None => products.edges[node]
+                .iter()
+                .filter(|(_, run_time, _)| *run_time)
+                .map(|&(next, _, requirement)| (next, requirement))
+                .collect(),
+        }
+    };
     let mut parent: Vec<Option<usize>> = vec![None; manifests.products.len()];
     let mut queue: VecDeque<usize> = VecDeque::new();
     for &root in roots {
@@ -271,8 +308,9 @@ fn run_time_build_tools(
             path.reverse();
             tools.push((node, path));
         }
-        for &(next, run_time, requirement) in &products.edges[node] {
-            if run_time && parent[next].is_none() && requirement.holds_on(platform) {
+        for (next, requirement) in run_time(node) {
+            if parent[next].is_none() && !excluded.contains(&next) && requirement.holds_on(platform)
+            {
                 parent[next] = Some(node);
                 queue.push_back(next);
             }

@@ -71,6 +71,7 @@ invalid_fixtures! {
     requirement_unsatisfied_override => "requirement-unsatisfied-override", "requirement-unsatisfied";
     third_party_unpinned => "third-party-unpinned", "third-party-unpinned";
     build_tool_in_operations => "build-tool-in-operations", "build-tool-in-operations";
+    build_tool_in_operations_override => "build-tool-in-operations-override", "build-tool-in-operations";
     product_unknown => "product-unknown", "product-unknown";
     environment_unknown => "environment-unknown", "environment-unknown";
     distribution_unknown => "distribution-unknown", "distribution-unknown";
