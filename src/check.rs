@@ -33,17 +33,29 @@ pub struct Checked {
 }
 
 impl Checked {
-    /// Whether `--deny-warnings` fails a run that has warnings and no error.
-    pub fn denied(&self, deny_warnings: bool) -> bool {
-        deny_warnings
-            && self.report.count(Severity::Error) == 0
-            && self.report.count(Severity::Warning) > 0
+    /// Why `--deny-warnings` fails a run that has warnings and no error.
+    pub fn denied(&self, deny_warnings: bool) -> Option<WarningsDenied> {
+        let warnings = self.report.count(Severity::Warning);
+        (deny_warnings && self.report.count(Severity::Error) == 0 && warnings > 0)
+            .then_some(WarningsDenied { warnings })
     }
 
     /// Whether the check fails: an error, or a warning denied.
     pub fn failed(&self, deny_warnings: bool) -> bool {
-        self.report.count(Severity::Error) > 0 || self.denied(deny_warnings)
+        self.report.count(Severity::Error) > 0 || self.denied(deny_warnings).is_some()
     }
+}
+
+/// Warnings that fail a check run with `--deny-warnings`: the summary alone ("1 warning") does
+/// not say why the run failed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{} denied by --deny-warnings", crate::diagnostic::plural(*warnings, "warning"))]
+#[diagnostic(
+    code("warnings-denied"),
+    help("fix them, or set their rules to `allow` under `rules:` in distrib.yaml")
+)]
+pub struct WarningsDenied {
+    pub warnings: usize,
 }
 
 /// Checks the manifest repository found from `request.start`, and with a base, compares it

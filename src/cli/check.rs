@@ -5,7 +5,7 @@ use clap::ValueEnum;
 
 use super::workspace::MirrorArgs;
 use super::{Context, Exit, boxed, err, out, out_json};
-use crate::diagnostic::{Severity, render};
+use crate::diagnostic::render;
 use crate::impact::Impact;
 use crate::manifest::Origin;
 
@@ -106,12 +106,13 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             }
         }
     }
-    if checked.denied(args.deny_warnings) {
-        // The summary alone ("1 warning") does not say why the run failed.
-        err(&format!(
-            "error: {} denied by --deny-warnings: fix them, or set their rules to `allow` under `rules:` in distrib.yaml\n",
-            crate::diagnostic::plural(report.count(Severity::Warning), "warning")
-        ));
+    if let Some(denied) = checked.denied(args.deny_warnings) {
+        match args.format {
+            Format::Github => out(&crate::diagnostic::operation::github(&denied, "")),
+            // The document's counts say it: its `warnings` and no `errors`.
+            Format::Json => {}
+            Format::Human => err(&format!("{}\n", context.render_error(&denied))),
+        }
     }
     Ok(if checked.failed(args.deny_warnings) {
         Exit::Failure

@@ -209,6 +209,8 @@ rules {
         ArgumentInvalid = "argument-invalid";
         /// No `distrib.yaml` in the folder or any folder above it
         NoManifestRepository = "no-manifest-repository";
+        /// `check --deny-warnings` found warnings and no error: the run fails
+        WarningsDenied = "warnings-denied";
         /// The manifests have errors, so nothing is fetched, locked or tagged from them; the
         /// problems follow (`distrib check` shows them too)
         ManifestsInvalid = "manifests-invalid";

@@ -843,12 +843,30 @@ fn the_demo_says_what_it_does_ends_with_next_steps_and_leaves_nothing() {
 fn denied_warnings_say_why_the_run_failed_and_init_is_named_where_no_repository_is() {
     let dir = crate::support::project().join("tests/fixtures/invalid/dependency-alias");
     let run = crate::support::distrib_wide(&dir, &["check", "--deny-warnings"]);
-    fails(&run, 1, "error: 1 warning denied by --deny-warnings");
-    says(&run, "`allow` under `rules:`");
+    // Last, drawn as every error is.
+    fails(
+        &run,
+        1,
+        "1 warning in 1 file\nwarnings-denied\n\n  × 1 warning denied by --deny-warnings",
+    );
     assert!(
-        run.stderr.trim_end().ends_with("`rules:` in distrib.yaml"),
+        run.stderr.trim_end().ends_with(
+            "help: fix them, or set their rules to `allow` under `rules:` in distrib.yaml"
+        ),
         "{}",
         run.stderr
+    );
+    let run =
+        crate::support::distrib_wide(&dir, &["check", "--deny-warnings", "--format", "github"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("::error title=warnings-denied::1 warning denied"),
+        "{}",
+        run.stdout
     );
     let run = crate::support::distrib_wide(&dir, &["check"]);
     ok(&run);
