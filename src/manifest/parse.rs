@@ -38,47 +38,7 @@ const PARSE_STACK: usize = 8 << 20;
 /// entry is in `cached` is decoded from it instead of parsed, and the cache entry of every file
 /// that parsed is returned too.
 pub fn parse_all(files: Vec<RawFile>, cached: Option<&Cached>) -> (Vec<Parsed>, Vec<Entry>) {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let parse_part = |part: Vec<RawFile>| -> Vec<(Parsed, Option<Entry>)> {
-        part.into_iter()
-            .map(|raw| parse_file(raw, cached))
-            .collect()
-    };
-    let parsed: Vec<(Parsed, Option<Entry>)> = if threads <= 1 || files.len() < 64 {
-        parse_part(files)
-    } else {
-        let chunk = files.len().div_ceil(threads);
-        let mut parts: Vec<Vec<RawFile>> = Vec::with_capacity(threads);
-        let mut rest = files.into_iter();
-        loop {
-            let part: Vec<RawFile> = rest.by_ref().take(chunk).collect();
-            if part.is_empty() {
-                break;
-            }
-            parts.push(part);
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = parts
-                .into_iter()
-                .map(|part| {
-                    std::thread::Builder::new()
-                        .stack_size(PARSE_STACK)
-                        .spawn_scoped(scope, || parse_part(part))
-                        .expect("a parsing thread starts")
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|handle| {
-                    handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
-    };
+    let parsed = crate::parallel::map_owned(files, 64, PARSE_STACK, |raw| parse_file(raw, cached));
     let mut entries = Vec::new();
     let files = parsed
         .into_iter()
