@@ -463,8 +463,9 @@ impl Context {
         }
     }
 
-    /// Reports a warning an operation found, in the style of errors: drawn on stderr (also
-    /// with `--format json`, whose document carries its own), or a `::warning` annotation.
+    /// Reports a warning an operation found, in the style of errors: drawn on stderr, or a
+    /// `::warning` annotation. With `--format json`, nothing: the command's document carries
+    /// its warnings in `diagnostics`, and stderr stays empty as for an error.
     pub(crate) fn warn(&self, warning: &dyn miette::Diagnostic) {
         let warning = AsWarning(warning);
         match self.format {
@@ -472,7 +473,8 @@ impl Context {
                 &warning,
                 &self.checkout_prefix(),
             )),
-            _ => err(&format!("{}\n", self.render_error(&warning))),
+            OutputFormat::Json => {}
+            OutputFormat::Human => err(&format!("{}\n", self.render_error(&warning))),
         }
     }
 

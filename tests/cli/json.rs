@@ -333,6 +333,11 @@ fn list_reports_a_misplaced_lock_in_its_diagnostics() {
         .find(|r| r["release"] == weekly.as_str())
         .unwrap();
     assert!(misplaced["lock"].is_null(), "{misplaced:#}");
+    // The warning is in the document only; people see it drawn.
+    let run = distrib_wide(&f.root, &["list", "--format", "json"]);
+    assert_eq!(run.stderr, "");
+    let run = distrib_wide(&f.root, &["list"]);
+    assert!(run.stderr.contains("lock-misplaced"), "{}", run.stderr);
 }
 
 /// `docs/json.md` lists every document of `schema::OUTPUTS`, with a section of its fields.
