@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{ReleaseError, Version};
 use crate::lock::history::{Guard, History};
-use crate::lock::make::{self, Fetch, Made, MakeError, Mode, Outcome, Sources};
+use crate::lock::make::{self, Fetch, Fetcher, Made, MakeError, Mode, Outcome, Sources};
 use crate::lock::{Lockfile, ReleaseKind};
 use crate::naming::DateTime;
 use crate::progress::Progress;
@@ -271,15 +271,9 @@ impl Candidate<'_> {
             branch: self.branch.as_deref(),
             inputs: &inputs,
         };
-        let mut fetched = Vec::new();
-        let (products, warnings) = make::resolve_products(
-            workspace,
-            &plan,
-            &options,
-            request.fetch,
-            progress,
-            &mut fetched,
-        )?;
+        let mut fetcher = Fetcher::new(request.fetch, progress);
+        let (products, warnings) =
+            make::resolve_products(workspace, &plan, &options, &mut fetcher)?;
         let mut draft = make::draft(workspace, &plan, &self.history, kind, products, &options)?;
         let date = request.date.unwrap_or_else(DateTime::now);
         draft.release_version = Some(version.to_string());
@@ -295,16 +289,7 @@ impl Candidate<'_> {
         };
         let template = make::template(&plan, kind);
         draft.release = make::release_name(&template, date, &draft, &plan, extra)?;
-        draft.companions = make::companions(
-            workspace,
-            &plan,
-            &draft.products,
-            request.fetch,
-            progress,
-            &mut fetched,
-        )?;
-        let mut lock = Lockfile::new(draft).map_err(MakeError::Text)?;
-        lock.tags = make::tags(workspace, &lock, &plan, date, extra)?;
+        let lock = make::seal(workspace, &plan, draft, date, extra, &mut fetcher)?;
         let moving = super::moving_references(&lock.products, self.branch.as_deref());
         if !moving.is_empty() {
             return Err(ReleaseError::Moving {
@@ -321,14 +306,14 @@ impl Candidate<'_> {
             return Ok(Made {
                 outcome,
                 warnings,
-                fetched,
+                fetched: fetcher.fetched,
             });
         }
         let outcome = immutable(workspace, &self.history, lock, &mode)?;
         Ok(Made {
             outcome,
             warnings,
-            fetched,
+            fetched: fetcher.fetched,
         })
     }
 }
