@@ -449,7 +449,21 @@ pub enum Passed {
     Open,
     /// Checks were missing, and an override let it go on; an `overridden` entry records each
     /// (unless a dry run).
-    Overridden { missing: Vec<String> },
+    Overridden(Overridden),
+}
+
+/// A gate an override let a step through: what the caller warns about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Overridden {
+    pub step: String,
+    /// The release whose records the gate read.
+    pub release: String,
+    /// The checks without a passing record, as the refusal names them.
+    pub missing: Vec<String>,
+    /// Who gave the override.
+    pub by: Option<String>,
+    /// Whether an `overridden` entry was appended (not on a dry run).
+    pub recorded: bool,
 }
 
 /// The gate of `step` on `lock`: every check of `checks` must have a passing record for that
@@ -490,7 +504,13 @@ pub fn pass_gate(
     if !dry_run {
         append(root, lock, entries)?;
     }
-    Ok(Passed::Overridden { missing })
+    Ok(Passed::Overridden(Overridden {
+        step: step.to_owned(),
+        release: lock.release.clone(),
+        missing,
+        by: given.by.clone(),
+        recorded: !dry_run,
+    }))
 }
 
 /// What `distrib record --format json` prints: `distrib-record/1`.

@@ -6,7 +6,6 @@ use super::record::{self, GateArgs};
 use super::workspace::MirrorArgs;
 use super::{CommandError, CommandResult, Context, Exit};
 use crate::naming::DateTime;
-pub(super) use crate::release::make::branch_name;
 use crate::release::make::{self, CandidateRequest, Error, FinalRequest, Gate};
 
 /// Make a release candidate, a final release or a patch (DMTN-106 §4, §5)

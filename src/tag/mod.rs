@@ -14,6 +14,13 @@ use crate::manifest::model::Naming;
 use crate::progress::{Finished, Progress};
 use crate::resolve::Mirrors;
 
+mod operation;
+
+pub use operation::{
+    Blocked, End, Failed, InSync, OutOfSync, Refs, ReleaseRequest, Released, TagError, Tally, end,
+    release,
+};
+
 /// The tag template of `kind`: `naming.tag.<kind>`, else DMTN-106's default. Nightly and
 /// manual releases make no tag unless a template is given (§4.2).
 pub fn template(naming: &Naming, kind: ReleaseKind) -> Option<String> {
