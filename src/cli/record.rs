@@ -1,12 +1,11 @@
-//! `distrib record`: append a check's result to a release's records; and the gate every gated
-//! step (`release candidate|final|patch`, `deploy set-default`) passes through.
+//! `distrib record`: append a check's result to a release's records; and what every gated step
+//! (`release candidate|final|patch`, `tag`, `deploy set-default`) is given for its gate, and
+//! says when it went on through it.
 
 use super::{CommandError, CommandResult};
-use std::path::Path;
 
 use super::lock::parse_date;
 use super::{Context, Exit, boxed, err, out_json};
-use crate::lock::Lockfile;
 use crate::manifest::{self, Origin};
 use crate::naming::DateTime;
 use crate::records::{self, Entry, Outcome};
@@ -154,21 +153,4 @@ pub(super) fn warn(passed: &records::Passed) {
                 .unwrap_or_default()
         ));
     }
-}
-
-/// The gate of `step` on `lock`, passed or overridden ([`records::pass_gate`]); refused, the
-/// refusal.
-pub(super) fn pass_gate(
-    root: &Path,
-    step: &str,
-    lock: &Lockfile,
-    checks: &[String],
-    args: &GateArgs,
-    dry_run: bool,
-) -> std::result::Result<(), CommandError> {
-    let given = args.given();
-    let passed = records::pass_gate(root, step, lock, checks, given.as_ref(), dry_run)
-        .map_err(command_error)?;
-    warn(&passed);
-    Ok(())
 }
