@@ -24,8 +24,7 @@ pub struct ReleaseRequest {
     /// The release, as located by the caller.
     pub lock: Lockfile,
     pub refs: Refs,
-    /// A branch is never forced, nor verified: a `force` or a verification asked of one is
-    /// refused by the caller's arguments.
+    /// A release branch is never moved: `force` is ignored for one.
     pub mode: Mode,
     /// Repositories read and pushed at once; `None`: the number of cores.
     pub jobs: Option<usize>,
@@ -87,6 +86,7 @@ pub fn release(
     progress: &dyn Progress,
 ) -> Result<Released, TagError> {
     let lock = &request.lock;
+    let mut mode = request.mode;
     let (what, items, gate) = match &request.refs {
         Refs::Tags { gate } => {
             if lock.tags.is_empty() {
@@ -116,14 +116,19 @@ pub fn release(
             let items = super::tag_items(&workspace.root, &workspace.mirrors(), lock);
             (What::Tag, items, passed)
         }
-        Refs::Branch { products } => (What::Branch, branch_items(workspace, lock, products)?, None),
+        Refs::Branch { products } => {
+            if let Mode::Write { push, .. } = mode {
+                mode = Mode::Write { push, force: false };
+            }
+            (What::Branch, branch_items(workspace, lock, products)?, None)
+        }
     };
     let execution = super::execute(
         &workspace.root,
         super::Request {
             what,
             items,
-            mode: request.mode,
+            mode,
             jobs: request.jobs,
             date: super::tag_date(lock),
         },
@@ -557,5 +562,27 @@ mod tests {
                 crate::tag::BranchFailure::NoRepository { .. }
             ))
         ));
+        // A release branch is never moved, whatever the request says; here its origin does
+        // not exist, so nothing is written.
+        candidate.products[0].repositories[0].url =
+            workspace.root.join("nowhere.git").display().to_string();
+        let mut forced = branch(&candidate, &["utils"]);
+        forced.mode = Mode::Write {
+            push: true,
+            force: true,
+        };
+        let released = release(&workspace, &forced, &silent).unwrap();
+        assert_eq!(
+            released.execution.mode,
+            Mode::Write {
+                push: true,
+                force: false
+            }
+        );
+        assert_eq!(
+            released.execution.repositories[0].item.full_ref,
+            "refs/heads/b.29.0.x"
+        );
+        assert!(released.execution.blocked);
     }
 }
