@@ -52,10 +52,11 @@ pub enum TagError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Branch(#[from] super::BranchFailure),
-    /// The release's distribution, or its branch template.
+    /// The release's distribution, whose template names its branch, is not in the manifests.
     #[error(transparent)]
     #[diagnostic(transparent)]
     Distribution(#[from] crate::resolve::ResolveFailure),
+    /// The branch template gives no valid branch name for the release's version.
     #[error(transparent)]
     #[diagnostic(transparent)]
     BranchName(#[from] crate::release::ReleaseError),
@@ -167,7 +168,7 @@ pub struct Blocked {
 /// How many repositories are in sync with a release.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{synced} of {} in sync with `{release}`", crate::diagnostic::plural(*.repositories, "repository"))]
-pub struct InSync {
+pub struct SyncCount {
     pub synced: usize,
     pub repositories: usize,
     /// `DIST/RELEASE`.
@@ -181,7 +182,7 @@ pub struct InSync {
     code("tag-out-of-sync"),
     help("`distrib tag {} --push` creates what is missing", .0.release)
 )]
-pub struct OutOfSync(pub InSync);
+pub struct OutOfSync(pub SyncCount);
 
 /// What the writes of a run did.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -209,7 +210,7 @@ pub struct Failed(pub Tally);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum End {
     /// `--verify`: every repository has the ref on the release's commit.
-    Verified(InSync),
+    Verified(SyncCount),
     /// A dry run: the pre-flight's counts (`1 create, 2 in-sync`), and whether the plan
     /// would be blocked (then the run fails, its problems said).
     Planned { summary: String, blocked: bool },
@@ -232,7 +233,7 @@ impl Execution {
 /// verification out of sync and a failed write are the run's error; `--force` is offered for
 /// conflicts alone, and only for tags (a release branch is never moved).
 pub fn end(execution: &Execution, release: &str) -> Result<End, TagError> {
-    let in_sync = || InSync {
+    let in_sync = || SyncCount {
         synced: execution.in_sync(),
         repositories: execution.repositories.len(),
         release: release.to_owned(),
