@@ -316,23 +316,11 @@ mod tests {
 
     /// `epn` installs `w.2026.47` officially; `dist` gates a default on a `workout` record.
     fn gated() -> tempfile::TempDir {
-        let (dir, _) = crate::resolve::tests::write_manifests(&[
-            ("products/utils.yaml", "name: utils\n"),
-            ("products/afw.yaml", "name: afw\n"),
-            (
-                "distributions/dist.yaml",
-                "name: dist\nenvironment: ops\nproducts: [utils, afw]\ngates:\n  default: [workout]\n",
-            ),
-            (
-                "deployments/epn.yaml",
-                "name: epn\ndistribution: dist\ninstalled:\n  - release: w.2026.47\n    support: official\n",
-            ),
-        ]);
-        let mut lock = crate::lock::tests::sample();
-        lock.distribution = "dist".into();
-        let path = crate::lock::path(dir.path(), "dist", &lock.release);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, lock.to_text().unwrap()).unwrap();
+        let epn = "name: epn\ndistribution: dist\ninstalled:\n  - release: w.2026.47\n    support: official\n";
+        let (dir, _) = crate::records::tests::gated_release(
+            "gates:\n  default: [workout]\n",
+            &[("deployments/epn.yaml", epn)],
+        );
         dir
     }
 

@@ -731,24 +731,9 @@ mod tests {
         );
     }
 
-    /// A manifest repository whose `dist` gates a first candidate on a `build` record, with
-    /// the weekly `w.2026.47` locked.
+    /// `dist` gates a first candidate on a `build` record; the weekly `w.2026.47` is locked.
     fn gated() -> (tempfile::TempDir, Workspace) {
-        let (dir, _) = crate::resolve::tests::write_manifests(&[
-            ("products/utils.yaml", "name: utils\n"),
-            ("products/afw.yaml", "name: afw\n"),
-            (
-                "distributions/dist.yaml",
-                "name: dist\nenvironment: ops\nproducts: [utils, afw]\ngates:\n  candidate: [build]\n",
-            ),
-        ]);
-        let mut weekly = crate::lock::tests::sample();
-        weekly.distribution = "dist".into();
-        let path = crate::lock::path(dir.path(), "dist", &weekly.release);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, weekly.to_text().unwrap()).unwrap();
-        let workspace = Workspace::open(dir.path(), Some(&dir.path().join("mirrors"))).unwrap();
-        (dir, workspace)
+        crate::records::tests::gated_release("gates:\n  candidate: [build]\n", &[])
     }
 
     fn rc1(dry_run: bool, gate: Option<Override>) -> Request {

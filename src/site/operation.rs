@@ -195,20 +195,7 @@ mod tests {
 
     #[test]
     fn the_site_is_gathered_from_the_locks_and_never_into_the_manifests() {
-        let (dir, _) = crate::resolve::tests::write_manifests(&[
-            ("products/utils.yaml", "name: utils\n"),
-            ("products/afw.yaml", "name: afw\n"),
-            (
-                "distributions/dist.yaml",
-                "name: dist\nenvironment: ops\nproducts: [utils, afw]\n",
-            ),
-        ]);
-        let mut lock = crate::lock::tests::sample();
-        lock.distribution = "dist".into();
-        let path = crate::lock::path(dir.path(), "dist", &lock.release);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, lock.to_text().unwrap()).unwrap();
-        let workspace = Workspace::open(dir.path(), Some(&dir.path().join("mirrors"))).unwrap();
+        let (dir, workspace) = crate::records::tests::gated_release("", &[]);
         assert!(matches!(
             gather(&workspace, dir.path(), Path::new(".")),
             Err(GatherError::Site(SiteError::IntoManifests { .. }))

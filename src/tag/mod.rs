@@ -918,7 +918,7 @@ pub struct ExecutionSummary {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn lock() -> Lockfile {
@@ -1023,7 +1023,7 @@ mod tests {
         );
     }
 
-    fn outcome(state: State, written: Option<Result<Written, RemoteError>>) -> Outcome {
+    pub(crate) fn outcome(state: State, written: Option<Result<Written, RemoteError>>) -> Outcome {
         Outcome {
             item: Item {
                 url: "https://ci:s3cret@example.org/a".into(),

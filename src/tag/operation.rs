@@ -282,23 +282,8 @@ mod tests {
     use super::*;
     use crate::git::push::RemoteError;
     use crate::lock::LockedTag;
+    use crate::tag::tests::outcome;
     use crate::tag::{Outcome, State};
-
-    fn outcome(state: State, written: Option<Result<Written, RemoteError>>) -> Outcome {
-        Outcome {
-            item: Item {
-                url: "https://example.org/a".into(),
-                fetch_url: "https://example.org/a".into(),
-                mirror: "/m/a.git".into(),
-                full_ref: "refs/tags/w.2026.47".into(),
-                commit: "a".repeat(40),
-                message: Some("m".into()),
-                manifest: false,
-            },
-            state,
-            written,
-        }
-    }
 
     fn execution(what: What, mode: Mode, repositories: Vec<Outcome>) -> Execution {
         let force = matches!(mode, Mode::Write { force: true, .. });
@@ -452,18 +437,11 @@ mod tests {
         assert_eq!((tally.failed, tally.synced), (1, 0));
     }
 
-    /// A workspace whose distribution `dist` gates tags on a `build` record, and a lock of it
-    /// whose one tag is in a repository that does not exist.
+    /// `dist` gates tags on a `build` record; its weekly's one tag is in a repository that
+    /// does not exist.
     fn gated() -> (tempfile::TempDir, Workspace, Lockfile) {
-        let (dir, _) = crate::resolve::tests::write_manifests(&[
-            ("products/utils.yaml", "name: utils\n"),
-            ("products/afw.yaml", "name: afw\n"),
-            (
-                "distributions/dist.yaml",
-                "name: dist\nenvironment: ops\nproducts: [utils, afw]\ngates:\n  tag: [build]\n",
-            ),
-        ]);
-        let workspace = Workspace::open(dir.path(), Some(&dir.path().join("mirrors"))).unwrap();
+        let (dir, workspace) =
+            crate::records::tests::gated_release("gates:\n  tag: [build]\n", &[]);
         let mut lock = crate::lock::tests::sample();
         lock.distribution = "dist".into();
         let nowhere = dir.path().join("nowhere.git").display().to_string();
