@@ -449,7 +449,21 @@ pub enum Passed {
     Open,
     /// Checks were missing, and an override let it go on; an `overridden` entry records each
     /// (unless a dry run).
-    Overridden { missing: Vec<String> },
+    Overridden(Overridden),
+}
+
+/// A gate an override let a step through: what the caller warns about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Overridden {
+    pub step: String,
+    /// The release whose records the gate read.
+    pub release: String,
+    /// The checks without a passing record, as the refusal names them.
+    pub missing: Vec<String>,
+    /// Who gave the override.
+    pub by: Option<String>,
+    /// Whether an `overridden` entry was appended (not on a dry run).
+    pub recorded: bool,
 }
 
 /// The gate of `step` on `lock`: every check of `checks` must have a passing record for that
@@ -490,7 +504,13 @@ pub fn pass_gate(
     if !dry_run {
         append(root, lock, entries)?;
     }
-    Ok(Passed::Overridden { missing })
+    Ok(Passed::Overridden(Overridden {
+        step: step.to_owned(),
+        release: lock.release.clone(),
+        missing,
+        by: given.by.clone(),
+        recorded: !dry_run,
+    }))
 }
 
 /// What `distrib record --format json` prints: `distrib-record/1`.
@@ -549,8 +569,33 @@ impl Recorded {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A manifest repository whose distribution `dist` (of `utils` and `afw`) has the `gates`
+    /// given (`gates:\n  tag: [build]\n`), with `files` beside it and the weekly `w.2026.47`
+    /// of `dist` locked: a release whose steps are gated.
+    pub(crate) fn gated_release(
+        gates: &str,
+        files: &[(&str, &str)],
+    ) -> (tempfile::TempDir, crate::workspace::Workspace) {
+        let distribution = format!("name: dist\nenvironment: ops\nproducts: [utils, afw]\n{gates}");
+        let mut all = vec![
+            ("products/utils.yaml", "name: utils\n"),
+            ("products/afw.yaml", "name: afw\n"),
+            ("distributions/dist.yaml", distribution.as_str()),
+        ];
+        all.extend_from_slice(files);
+        let (dir, _) = crate::resolve::tests::write_manifests(&all);
+        let mut lock = crate::lock::tests::sample();
+        lock.distribution = "dist".into();
+        let path = crate::lock::path(dir.path(), "dist", &lock.release);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, lock.to_text().unwrap()).unwrap();
+        let mirrors = dir.path().join("mirrors");
+        let workspace = crate::workspace::Workspace::open(dir.path(), Some(&mirrors)).unwrap();
+        (dir, workspace)
+    }
 
     fn entry(check: &str, result: Outcome) -> Entry {
         Entry {

@@ -186,6 +186,34 @@ impl VerifyOutcome {
     pub fn succeeded(&self) -> bool {
         self.summary.errors == 0
     }
+
+    /// How a verification ends: the locks verified, or, when anything is wrong, the count of
+    /// problems as the run's error.
+    pub fn end(&self) -> Result<usize, Failed> {
+        if self.succeeded() {
+            return Ok(self.summary.locks);
+        }
+        Err(Failed {
+            problems: self.summary.errors,
+            locks: self.summary.locks,
+        })
+    }
+}
+
+/// Verification found problems.
+#[derive(Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error(
+    "{} in {}",
+    crate::diagnostic::plural(*.problems, "problem"),
+    crate::diagnostic::plural(*.locks, "lock")
+)]
+#[diagnostic(
+    code("verify-failed"),
+    help("each problem above says what to restore; run `distrib verify` again once it is")
+)]
+pub struct Failed {
+    pub problems: usize,
+    pub locks: usize,
 }
 
 /// Verifies the locks `request` names (every lock, and every records file, when it names
@@ -664,3 +692,35 @@ pub fn read(path: &Path) -> Result<String, String> {
 }
 
 pub use crate::lock::locate::read_bytes;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(locks: usize, errors: usize, notes: usize) -> VerifyOutcome {
+        VerifyOutcome {
+            format: "distrib-verify/1",
+            locks: Vec::new(),
+            records: Vec::new(),
+            diagnostics: Vec::new(),
+            summary: Summary {
+                locks,
+                records: 0,
+                errors,
+                notes,
+            },
+            findings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_verification_ends_with_the_locks_verified_or_the_problems_found() {
+        assert_eq!(outcome(3, 0, 2).end(), Ok(3), "notes are no problem");
+        let failed = outcome(1, 2, 0).end().unwrap_err();
+        assert_eq!(failed.to_string(), "2 problems in 1 lock");
+        assert_eq!(
+            miette::Diagnostic::code(&failed).map(|c| c.to_string()),
+            Some("verify-failed".to_owned())
+        );
+    }
+}

@@ -4,7 +4,7 @@ use super::CommandResult;
 use super::locate::{Accept, locate};
 use super::tag::{RunArgs, execute};
 use super::{Context, Exit};
-use crate::tag::{self, What};
+use crate::tag::Refs;
 
 /// Create the release branch at a release's commits in the repositories of some products
 /// (DMTN-106 §4.7, §5)
@@ -35,19 +35,14 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         return Ok(Exit::Failure);
     };
     let lock = locate(context, &args.release, Accept::Release, None).map_err(super::boxed)?;
-    let version = tag::branch_version(&lock).map_err(super::boxed)?;
-    let distribution = crate::resolve::find_distribution(&workspace.manifests, &lock.distribution)
-        .map_err(super::boxed)?;
-    let name = super::release::branch_name(distribution, version, &lock.variables)
-        .map_err(super::boxed)?;
-    let items = tag::branch_items(&workspace.mirrors(), &lock, &name, &args.products)
-        .map_err(super::boxed)?;
+    let refs = Refs::Branch {
+        products: args.products,
+    };
     execute(
         context,
         &workspace,
-        &lock,
-        What::Branch,
-        items,
+        lock,
+        refs,
         args.run.mode(false),
         &args.run,
     )

@@ -193,29 +193,15 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             return Ok(Exit::Success);
         }
     };
-    // The gate of a new default, passed or overridden as `record` does it; refused, the run
-    // ends with the refusal.
-    let mut refused = None;
-    let mut pass = |lock: &crate::lock::Lockfile, checks: &[String]| match &gate {
-        Some(given) => {
-            match super::record::pass_gate(root, "set-default", lock, checks, given, false) {
-                Ok(()) => true,
-                Err(error) => {
-                    refused = Some(error);
-                    false
-                }
-            }
-        }
-        None => true,
-    };
     let request = deploy::Request {
         deployment: name.clone(),
         edit,
         newest,
+        gate: gate.and_then(|g| g.given()),
     };
-    let edited = deploy::edit(root, request, &mut pass).map_err(error)?;
-    if let Some(error) = refused {
-        return Err(error);
+    let edited = deploy::edit(root, request).map_err(error)?;
+    if let Some(passed) = &edited.gate {
+        super::record::warn(passed);
     }
     if args.format == Format::Json {
         super::out_json(&crate::json::to_text(&edited.document()));

@@ -1,12 +1,11 @@
-//! `distrib record`: append a check's result to a release's records; and the gate every gated
-//! step (`release candidate|final|patch`, `deploy set-default`) passes through.
+//! `distrib record`: append a check's result to a release's records; and what every gated step
+//! (`release candidate|final|patch`, `tag`, `deploy set-default`) is given for its gate, and
+//! says when it went on through it.
 
 use super::{CommandError, CommandResult};
-use std::path::Path;
 
 use super::lock::parse_date;
 use super::{Context, Exit, boxed, err, out_json};
-use crate::lock::Lockfile;
 use crate::manifest::{self, Origin};
 use crate::naming::DateTime;
 use crate::records::{self, Entry, Outcome};
@@ -120,39 +119,38 @@ pub struct GateArgs {
     pub by: Option<String>,
 }
 
-/// The gate of `step` on `lock`: every check of `checks` must have a passing record for that
-/// very lock. Closed, the step is refused with what is missing; with --override-gate it goes
-/// on, and an `overridden` entry per missing check records the reason and who gave it (unless
-/// `dry_run`: then nothing is written).
-pub(super) fn pass_gate(
-    root: &Path,
-    step: &str,
-    lock: &Lockfile,
-    checks: &[String],
-    args: &GateArgs,
-    dry_run: bool,
-) -> std::result::Result<(), CommandError> {
-    let by = args
-        .by
-        .clone()
-        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()));
-    let given = args.override_gate.as_ref().map(|reason| records::Override {
-        reason: reason.clone(),
-        by: by.clone(),
-        date: DateTime::now().to_text(),
-    });
-    match records::pass_gate(root, step, lock, checks, given.as_ref(), dry_run) {
-        Ok(records::Passed::Open) => Ok(()),
-        Ok(records::Passed::Overridden { .. }) if dry_run => Ok(()),
-        Ok(records::Passed::Overridden { missing }) => {
-            err(&format!(
-                "warning: {step} of `{}` goes on without {}: recorded as overridden{}\n",
-                lock.release,
-                missing.join(", "),
-                by.map(|b| format!(" by `{b}`")).unwrap_or_default()
-            ));
-            Ok(())
-        }
-        Err(error) => Err(command_error(error)),
+impl GateArgs {
+    /// The override given: its reason, who gives it (`--by`, else `$USER`), and now.
+    pub(super) fn given(&self) -> Option<records::Override> {
+        let by = self
+            .by
+            .clone()
+            .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()));
+        self.override_gate.as_ref().map(|reason| records::Override {
+            reason: reason.clone(),
+            by,
+            date: DateTime::now().to_text(),
+        })
+    }
+}
+
+/// Says that a step went on through its closed gate, when that was recorded (a dry run records
+/// nothing, and says nothing).
+pub(super) fn warn(passed: &records::Passed) {
+    let records::Passed::Overridden(overridden) = passed else {
+        return;
+    };
+    if overridden.recorded {
+        err(&format!(
+            "warning: {} of `{}` goes on without {}: recorded as overridden{}\n",
+            overridden.step,
+            overridden.release,
+            overridden.missing.join(", "),
+            overridden
+                .by
+                .as_ref()
+                .map(|b| format!(" by `{b}`"))
+                .unwrap_or_default()
+        ));
     }
 }

@@ -6,8 +6,7 @@ use super::record::{self, GateArgs};
 use super::workspace::MirrorArgs;
 use super::{CommandError, CommandResult, Context, Exit};
 use crate::naming::DateTime;
-pub(super) use crate::release::make::branch_name;
-use crate::release::make::{self, CandidateRequest, Error, FinalRequest, Gate};
+use crate::release::make::{self, CandidateRequest, Error, FinalRequest, Request};
 
 /// Make a release candidate, a final release or a patch (DMTN-106 §4, §5)
 ///
@@ -110,33 +109,51 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = super::workspace::open(context, mirrors)? else {
         return Ok(Exit::Failure);
     };
-    let (made, output, distribution) = match args.step {
-        Step::Candidate(a) => {
-            let request =
-                candidate_request(&a.lock, a.distribution.clone(), a.version, a.from, false);
-            let made = candidate(context, &workspace, request, &a.gate, a.lock.output)?;
-            (made, a.lock.output, a.distribution)
-        }
-        Step::Patch(a) => {
-            let request = candidate_request(&a.lock, a.distribution.clone(), a.version, None, true);
-            let made = candidate(context, &workspace, request, &a.gate, a.lock.output)?;
-            (made, a.lock.output, a.distribution)
-        }
-        Step::Final(a) => {
-            let request = FinalRequest {
+    let (request, output, distribution) = match args.step {
+        Step::Candidate(a) => (
+            candidate_request(
+                &a.lock,
+                a.distribution.clone(),
+                a.version,
+                a.from,
+                false,
+                &a.gate,
+            ),
+            a.lock.output,
+            a.distribution,
+        ),
+        Step::Patch(a) => (
+            candidate_request(
+                &a.lock,
+                a.distribution.clone(),
+                a.version,
+                None,
+                true,
+                &a.gate,
+            ),
+            a.lock.output,
+            a.distribution,
+        ),
+        Step::Final(a) => (
+            Request::Final(FinalRequest {
                 distribution: a.distribution.clone(),
                 version: a.version,
                 date: a.date,
                 dry_run: a.output.dry_run,
-            };
-            let step = make::final_(&workspace, request).map_err(|e| error(context, e))?;
-            if let Some(gate) = step.gate() {
-                pass(&workspace, &gate, &a.gate, a.output)?;
-            }
-            let made = step.make().map_err(|e| error(context, e))?;
-            (made, a.output, a.distribution)
-        }
+                gate: a.gate.given(),
+            }),
+            a.output,
+            a.distribution,
+        ),
     };
+    let step = make::prepare(&workspace, request).map_err(|e| error(context, e))?;
+    let (step, gate) = step.pass().map_err(|e| error(context, e))?;
+    if let Some(passed) = &gate {
+        record::warn(passed);
+    }
+    let made = step
+        .make(&super::fetch::progress_line())
+        .map_err(|e| error(context, e))?;
     Ok(lock::render(
         context,
         &workspace,
@@ -153,8 +170,9 @@ fn candidate_request(
     version: String,
     from: Option<String>,
     patch: bool,
-) -> CandidateRequest {
-    CandidateRequest {
+    gate: &GateArgs,
+) -> Request {
+    Request::Candidate(CandidateRequest {
         distribution,
         version,
         from,
@@ -165,39 +183,8 @@ fn candidate_request(
         platform: args.platform.clone(),
         fetch: args.fetch(),
         dry_run: args.output.dry_run,
-    }
-}
-
-fn candidate(
-    context: &Context,
-    workspace: &super::workspace::Workspace,
-    request: CandidateRequest,
-    gate: &GateArgs,
-    output: Output,
-) -> Result<crate::lock::make::Made, CommandError> {
-    let step = make::candidate(workspace, request).map_err(|e| error(context, e))?;
-    if let Some(closed) = step.gate() {
-        pass(workspace, &closed, gate, output)?;
-    }
-    step.make(&super::fetch::progress_line())
-        .map_err(|e| error(context, e))
-}
-
-/// The step's gate, passed or overridden as `record` does it; refused, the refusal.
-fn pass(
-    workspace: &super::workspace::Workspace,
-    gate: &Gate,
-    args: &GateArgs,
-    output: Output,
-) -> Result<(), CommandError> {
-    record::pass_gate(
-        &workspace.root,
-        gate.step,
-        gate.lock,
-        &gate.checks,
-        args,
-        output.dry_run,
-    )
+        gate: gate.given(),
+    })
 }
 
 fn error(context: &Context, error: Error) -> CommandError {

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use super::workspace::MirrorArgs;
 use super::{Context, Exit, boxed, err};
-use crate::lock::history::History;
-use crate::site::{self, Document, FORMAT, File, Input, Summary};
+use crate::site;
 
 /// Write the release web site: deployments, their releases and support, one page per release
 ///
@@ -58,99 +57,21 @@ enum Format {
 }
 
 pub fn run(context: &Context, args: Args) -> CommandResult {
-    let mut out = context.start.join(&args.out);
-    // A link names the folder it points to: the site is written there, through it. A link to
-    // nothing yet is refused: creating the folder would mean guessing where.
-    if out.is_symlink() {
-        match out.canonicalize() {
-            Ok(target) => out = target,
-            Err(_) => {
-                let target = std::fs::read_link(&out).unwrap_or_default();
-                return Err(boxed(site::SiteError::Io {
-                    path: args.out.clone(),
-                    source: std::io::Error::new(
-                        std::io::ErrorKind::NotFound,
-                        format!(
-                            "it is a symbolic link to `{}`, which does not exist: create that folder, or pass the folder itself to --out",
-                            target.display()
-                        ),
-                    ),
-                }));
-            }
-        }
-    }
     // Refused before anything is read: the most common mistake costs nothing.
-    if out.exists() && !out.is_dir() {
-        return Err(boxed(site::SiteError::NotAFolder { path: args.out }));
-    }
+    let out = site::target(&context.start.join(&args.out), &args.out).map_err(boxed)?;
     let Some(workspace) = super::workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };
-    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize())
-    {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if same(&out, &workspace.root) {
-        return Err(boxed(site::SiteError::IntoManifests { path: args.out }));
-    }
-    let history = History::read(&workspace.root).map_err(boxed)?;
-    let locks = history.locks.into_iter().map(|(_, lock)| lock).collect();
-    let mut input = Input::new(&workspace.manifests, locks);
-    for lock in &input.locks {
-        if let Ok(Some(records)) =
-            crate::records::read(&workspace.root, &lock.distribution, &lock.release)
-        {
-            input.records.insert(
-                (lock.distribution.clone(), lock.release.clone()),
-                records.records,
-            );
-        }
-    }
-    let mut unavailable = 0;
-    let mirrors = workspace.mirrors_dir.is_dir();
-    if mirrors {
-        let mut notes = std::collections::BTreeMap::new();
-        for (parent, lock) in site::parents(&input) {
-            let (note, missing) = super::notes::note(&workspace, parent, lock)?;
-            unavailable += missing;
-            notes.insert((lock.distribution.clone(), lock.release.clone()), note);
-        }
-        input.notes = notes;
-    } else {
+    let gathered = site::gather(&workspace, &out, &args.out).map_err(boxed)?;
+    if gathered.mirrors.is_none() {
         err(&format!(
             "note: no mirrors at `{}`, so the pages have no release notes (`distrib fetch` makes them)\n",
             workspace.mirrors_dir.display()
         ));
     }
-    let built = site::build(&input).map_err(boxed)?;
-    let written = site::write(&built, &out).map_err(boxed)?;
+    let written = site::publish(&gathered, &out).map_err(boxed)?;
     if args.format == Format::Json {
-        let document = Document {
-            format: FORMAT,
-            out: args.out.display().to_string(),
-            index: site::INDEX.to_owned(),
-            mirrors: mirrors.then(|| workspace.mirrors_dir.display().to_string()),
-            files: written
-                .files
-                .iter()
-                .map(|(path, changed)| File {
-                    path: path.clone(),
-                    status: if *changed {
-                        crate::json::Status::Done
-                    } else {
-                        crate::json::Status::UpToDate
-                    },
-                })
-                .collect(),
-            removed: written.removed_files.clone(),
-            summary: Summary {
-                pages: written.pages,
-                changed: written.changed,
-                removed: written.removed,
-                notes_incomplete: unavailable,
-            },
-        };
+        let document = gathered.document(&args.out, &written);
         super::out_json(&crate::json::to_text(&document));
     }
     let mut message = format!(
@@ -167,10 +88,10 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         args.out.join(site::INDEX).display()
     ));
     err(&message);
-    if unavailable > 0 {
+    if gathered.notes_incomplete > 0 {
         err(&format!(
             "warning: the release notes miss the commits of {}; they say why (`distrib fetch` updates the mirrors)\n",
-            crate::diagnostic::plural(unavailable, "repository range")
+            crate::diagnostic::plural(gathered.notes_incomplete, "repository range")
         ));
     }
     Ok(Exit::Success)

@@ -9,7 +9,7 @@ use super::workspace::{MirrorArgs, Workspace};
 use super::{Context, Exit, err, out_json, out_text};
 use crate::lock::Lockfile;
 use crate::progress::{Finished, Progress};
-use crate::tag::{self, Mode, What, Written};
+use crate::tag::{self, End, Mode, Refs};
 
 /// Tag every repository of a release, as its lock records (DMTN-106 §2.5, §4.2, §4.4, §4.9)
 ///
@@ -66,59 +66,20 @@ pub struct RunArgs {
     pub mirrors: MirrorArgs,
 }
 
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub(super) enum TagFailure {
-    #[error("`{release}` records no tag: a {kind} release makes none")]
-    #[diagnostic(
-        code("tag-none"),
-        help(
-            "DMTN-106 §4.2: nightly and manual releases are not tagged; give the distribution a `naming.tag.{kind}` template and lock the release again to tag it"
-        )
-    )]
-    NoTags { release: String, kind: &'static str },
-}
-
 pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = super::workspace::open(context, &args.run.mirrors)? else {
         return Ok(Exit::Failure);
     };
     let lock = locate(context, &args.release, Accept::Release, None).map_err(super::boxed)?;
-    if lock.tags.is_empty() {
-        return Err(super::boxed(TagFailure::NoTags {
-            release: format!("{}/{}", lock.distribution, lock.release),
-            kind: lock.kind.as_str(),
-        }));
-    }
-    // DMTN-106 §2.5: a release is tagged once it is proven to work (`gates: { tag: [...] }`).
-    // Checking what is there already needs no gate.
-    if !args.verify {
-        let checks = crate::resolve::find_distribution(&workspace.manifests, &lock.distribution)
-            .map(|d| d.gates.of("tag"))
-            .unwrap_or_default();
-        super::record::pass_gate(
-            &workspace.root,
-            "tag",
-            &lock,
-            &checks,
-            &args.gate,
-            args.run.dry_run,
-        )?;
-    }
-    let items = tag::tag_items(&workspace.root, &workspace.mirrors(), &lock);
     let mode = if args.verify {
         Mode::Verify
     } else {
         args.run.mode(args.force)
     };
-    execute(
-        context,
-        &workspace,
-        &lock,
-        What::Tag,
-        items,
-        mode,
-        &args.run,
-    )
+    let refs = Refs::Tags {
+        gate: args.gate.given(),
+    };
+    execute(context, &workspace, lock, refs, mode, &args.run)
 }
 
 impl RunArgs {
@@ -135,66 +96,28 @@ impl RunArgs {
     }
 }
 
-/// Nothing was written: the pre-flight found problems.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("nothing was written ({summary}): fix the problems above, then run it again")]
-#[diagnostic(code("ref-blocked"))]
-struct Blocked {
-    summary: String,
-    #[help]
-    help: Option<String>,
-}
-
-/// `--verify`: some repository is not in sync.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{synced} of {repositories} in sync with `{release}`")]
-#[diagnostic(
-    code("tag-out-of-sync"),
-    help("`distrib tag {release} --push` creates what is missing")
-)]
-struct OutOfSync {
-    synced: usize,
-    repositories: String,
-    release: String,
-}
-
-/// Some writes failed.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{what} `{release}`: {written}, {synced} already in sync, {failed} failed")]
-#[diagnostic(
-    code("push-failed"),
-    help("run the same command again once the failures are fixed: it pushes only what is missing")
-)]
-struct Failed {
-    what: &'static str,
-    release: String,
-    written: String,
-    synced: usize,
-    failed: usize,
-}
-
-/// Runs the execution of `items` and renders it: a line per repository (or the JSON
-/// document) on stdout, the problems as diagnostics and the summary on stderr. Shared with
+/// Runs [`tag::release`] and renders it: a line per repository (or the JSON document) on
+/// stdout, the problems as diagnostics and how the run ended on stderr. Shared with
 /// `distrib branch`.
 pub(super) fn execute(
     context: &Context,
     workspace: &Workspace,
-    lock: &Lockfile,
-    what: What,
-    items: Vec<tag::Item>,
+    lock: Lockfile,
+    refs: Refs,
     mode: Mode,
     run: &RunArgs,
 ) -> CommandResult {
-    let request = tag::Request {
-        what,
-        items,
+    let request = tag::ReleaseRequest {
+        lock,
+        refs,
         mode,
         jobs: run.jobs,
-        date: tag::tag_date(lock),
     };
-    let progress = Bar::default();
-    let execution = tag::execute(&workspace.root, request, &progress).map_err(super::boxed)?;
-    let release = format!("{}/{}", lock.distribution, lock.release);
+    let released = tag::release(workspace, &request, &Bar::default()).map_err(super::boxed)?;
+    if let Some(passed) = &released.gate {
+        super::record::warn(passed);
+    }
+    let (execution, lock) = (released.execution, &request.lock);
     if run.format == super::lock::Format::Json {
         let document = execution.document(crate::json::Release::of(lock, Some(&workspace.root)));
         out_json(&crate::json::to_text(&document));
@@ -208,65 +131,18 @@ pub(super) fn execute(
     for problem in execution.problems() {
         err(&format!("{}\n", context.render_error(&problem)));
     }
-    let counts = tag::counts(execution.repositories.iter().map(|o| &o.state));
-    let summary = counts
-        .iter()
-        .map(|(k, v)| format!("{v} {k}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    match mode {
-        Mode::Write { .. } if execution.blocked => Err(super::boxed(Blocked {
-            summary,
-            help: (execution.conflicts() > 0 && execution.unreachable() == 0 && what == What::Tag)
-                .then(|| "pass --force to move the conflicting refs".to_owned()),
-        })),
-        Mode::Verify if !execution.succeeded() => Err(super::boxed(OutOfSync {
-            synced: execution.in_sync(),
-            repositories: crate::diagnostic::plural(execution.repositories.len(), "repository"),
-            release,
-        })),
-        Mode::Verify => {
-            err(&format!(
-                "{} of {} in sync with `{release}`\n",
-                execution.in_sync(),
-                crate::diagnostic::plural(execution.repositories.len(), "repository"),
-            ));
-            Ok(Exit::Success)
-        }
-        Mode::DryRun => {
+    let release = format!("{}/{}", lock.distribution, lock.release);
+    match tag::end(&execution, &release).map_err(super::boxed)? {
+        End::Verified(in_sync) => err(&format!("{in_sync}\n")),
+        End::Planned { summary, blocked } => {
             err(&format!("plan: {summary}; nothing was written\n"));
-            Ok(if execution.succeeded() {
-                Exit::Success
-            } else {
-                Exit::Failure
-            })
-        }
-        Mode::Write { push, .. } => {
-            let written = if push {
-                format!("{} pushed", execution.written(Written::Pushed))
-            } else {
-                format!(
-                    "{} created in the mirrors (not pushed: pass --push)",
-                    execution.written(Written::Created)
-                )
-            };
-            let synced = execution.written(Written::InSync);
-            if execution.failed() > 0 {
-                return Err(super::boxed(Failed {
-                    what: what.as_str(),
-                    release,
-                    written,
-                    synced,
-                    failed: execution.failed(),
-                }));
+            if blocked {
+                return Ok(Exit::Failure);
             }
-            err(&format!(
-                "{} `{release}`: {written}, {synced} already in sync, 0 failed\n",
-                what.as_str()
-            ));
-            Ok(Exit::Success)
         }
+        End::Written(tally) => err(&format!("{tally}\n")),
     }
+    Ok(Exit::Success)
 }
 
 /// One line per repository: what became of it (or its pre-flight state), the ref, the commit,

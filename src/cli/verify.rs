@@ -36,18 +36,6 @@ pub struct Args {
     mirrors: MirrorArgs,
 }
 
-/// Verification found problems.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{problems} in {locks}")]
-#[diagnostic(
-    code("verify-failed"),
-    help("each problem above says what to restore; run `distrib verify` again once it is")
-)]
-struct Failed {
-    problems: String,
-    locks: String,
-}
-
 pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = super::workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
@@ -72,17 +60,12 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         });
     }
     render(context, &outcome);
-    if outcome.succeeded() {
-        err(&format!(
-            "{} verified\n",
-            crate::diagnostic::plural(outcome.summary.locks, "lock")
-        ));
-        return Ok(Exit::Success);
-    }
-    Err(boxed(Failed {
-        problems: crate::diagnostic::plural(outcome.summary.errors, "problem"),
-        locks: crate::diagnostic::plural(outcome.summary.locks, "lock"),
-    }))
+    let locks = outcome.end().map_err(boxed)?;
+    err(&format!(
+        "{} verified\n",
+        crate::diagnostic::plural(locks, "lock")
+    ));
+    Ok(Exit::Success)
 }
 
 /// The findings, then a line per lock and records file that has none.

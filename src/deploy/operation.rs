@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use super::{ActionName, DeployError, Document, Edit, FORMAT, apply, with_line_endings_of};
 use crate::fsutil::{IoError, write_atomic};
 use crate::json::Status;
+use crate::lock::ReleaseKind;
 use crate::lock::history::{self, HistoryError};
-use crate::lock::{Lockfile, ReleaseKind};
 use crate::manifest::model::{Deployment, Support};
 use crate::manifest::{self, OpenError, Origin};
+use crate::records::{self, Override, Passed, RecordFailure};
 
 /// An edit to make.
 #[derive(Clone, Debug)]
@@ -20,6 +21,8 @@ pub struct Request {
     /// `add --newest KIND`: the release added is the newest of that kind (its `release` is
     /// filled in).
     pub newest: Option<ReleaseKind>,
+    /// The override given for a closed `default` gate (`set-default`, `promote`).
+    pub gate: Option<Override>,
 }
 
 /// What an edit did.
@@ -27,13 +30,14 @@ pub struct Request {
 pub struct Edited {
     /// The edit as made (`add --newest` with its release).
     pub edit: Edit,
-    /// `done` (the file changed), `up-to-date` (it already was as asked) or `skipped` (the
-    /// gate refused: nothing was written).
+    /// `done` (the file changed) or `up-to-date` (it already was as asked).
     pub status: Status,
     pub deployment: String,
     pub distribution: String,
     /// The deployment file, relative to the manifest repository.
     pub file: String,
+    /// The `default` gate of a new default, when one was passed.
+    pub gate: Option<Passed>,
 }
 
 /// Why an edit or an export was not made.
@@ -84,24 +88,29 @@ pub enum EditError {
         distribution: String,
         kind: &'static str,
     },
+    /// The `default` gate of the new default is closed (or its override could not be
+    /// recorded): nothing was written.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Gate(#[from] RecordFailure),
 }
 
 impl EditError {
     /// The command line named something that does not exist.
     pub fn is_usage(&self) -> bool {
-        matches!(self, EditError::Unknown(_))
+        match self {
+            EditError::Unknown(_) => true,
+            EditError::Gate(error) => error.is_usage(),
+            _ => false,
+        }
     }
 }
 
 /// Makes `request`'s edit in the manifest repository at `root`. A read-modify-write under the
 /// repository's writers' lock: two runs at once never both start from the same text. A new
-/// default must pass its distribution's `default` gate: `gate` is asked with the release's
-/// lock and the checks it needs, and when it says no, nothing is written (`skipped`).
-pub fn edit(
-    root: &Path,
-    request: Request,
-    gate: &mut dyn FnMut(&Lockfile, &[String]) -> bool,
-) -> Result<Edited, EditError> {
+/// default must pass its distribution's `default` gate (`records::pass_gate`, with the
+/// request's override): closed, nothing is written.
+pub fn edit(root: &Path, request: Request) -> Result<Edited, EditError> {
     let _guard = history::exclusive(root)?;
     let opened = manifest::open(root, None)?;
     let Origin::WorkTree(_) = &opened.origin else {
@@ -148,25 +157,33 @@ pub fn edit(
         path: file.clone(),
         reason,
     })?;
+    // The edit is valid: the release it makes the default must have passed its checks.
+    let mut gate = None;
+    if let Edit::SetDefault { release } | Edit::Promote { release } = &edit {
+        let checks = crate::resolve::find_distribution(&opened.manifests, &distribution)
+            .map(|d| d.gates.of("default"))
+            .unwrap_or_default();
+        let history = history::History::read(root)?;
+        if let Some(lock) = history.find(&distribution, release) {
+            let given = request.gate.as_ref();
+            gate = Some(records::pass_gate(
+                root,
+                "set-default",
+                lock,
+                &checks,
+                given,
+                false,
+            )?);
+        }
+    }
     let edited = |status| Edited {
         edit: edit.clone(),
         status,
         deployment: name.clone(),
         distribution: distribution.clone(),
         file: file.clone(),
+        gate: gate.clone(),
     };
-    // The edit is valid: the release it makes the default must have passed its checks.
-    if let Edit::SetDefault { release } | Edit::Promote { release } = &edit {
-        let checks = crate::resolve::find_distribution(&opened.manifests, &distribution)
-            .map(|d| d.gates.of("default"))
-            .unwrap_or_default();
-        let history = history::History::read(root)?;
-        if let Some(lock) = history.find(&distribution, release)
-            && !gate(lock, &checks)
-        {
-            return Ok(edited(Status::Skipped));
-        }
-    }
     let path = target(root, &file)?;
     let original = std::fs::read(&path).map_err(|e| IoError::new(&path, e))?;
     let text = with_line_endings_of(&text, &original);
@@ -291,4 +308,77 @@ fn target(root: &Path, relative: &str) -> Result<PathBuf, EditError> {
         });
     }
     Ok(resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `epn` installs `w.2026.47` officially; `dist` gates a default on a `workout` record.
+    fn gated() -> tempfile::TempDir {
+        let epn = "name: epn\ndistribution: dist\ninstalled:\n  - release: w.2026.47\n    support: official\n";
+        let (dir, _) = crate::records::tests::gated_release(
+            "gates:\n  default: [workout]\n",
+            &[("deployments/epn.yaml", epn)],
+        );
+        dir
+    }
+
+    fn set_default(gate: Option<Override>) -> Request {
+        Request {
+            deployment: "epn".into(),
+            edit: Edit::SetDefault {
+                release: "w.2026.47".into(),
+            },
+            newest: None,
+            gate,
+        }
+    }
+
+    #[test]
+    fn a_new_default_passes_its_gate_or_goes_on_through_a_recorded_override() {
+        let dir = gated();
+        let file = dir.path().join("deployments/epn.yaml");
+        let before = std::fs::read_to_string(&file).unwrap();
+        assert!(matches!(
+            edit(dir.path(), set_default(None)),
+            Err(EditError::Gate(RecordFailure::Gate { step, .. })) if step == "set-default"
+        ));
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            before,
+            "nothing written"
+        );
+        let given = Override {
+            reason: "Monday's workout was cancelled".into(),
+            by: Some("rc".into()),
+            date: "2026-11-23T09:00".into(),
+        };
+        let edited = edit(dir.path(), set_default(Some(given))).unwrap();
+        assert_eq!(edited.status, Status::Done);
+        let Some(Passed::Overridden(overridden)) = &edited.gate else {
+            panic!("overridden: {:?}", edited.gate)
+        };
+        assert!(overridden.recorded);
+        assert_eq!(overridden.by.as_deref(), Some("rc"));
+        assert!(
+            std::fs::read_to_string(&file)
+                .unwrap()
+                .contains("default: w.2026.47")
+        );
+        // Other edits have no gate.
+        let unset = edit(
+            dir.path(),
+            Request {
+                deployment: "epn".into(),
+                edit: Edit::SetSupport {
+                    release: "w.2026.47".into(),
+                    support: Support::Official,
+                },
+                newest: None,
+                gate: None,
+            },
+        );
+        assert!(matches!(unset, Ok(Edited { gate: None, .. })), "{unset:?}");
+    }
 }

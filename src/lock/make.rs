@@ -51,6 +51,24 @@ pub struct Fetch {
     pub jobs: Option<usize>,
 }
 
+/// The fetches of mirrors made on the way to a lock: how, the caller's progress, and what each
+/// fetch did (for [`Made::fetched`]).
+pub struct Fetcher<'a> {
+    pub fetch: Fetch,
+    pub progress: &'a dyn Progress,
+    pub fetched: Vec<FetchOutcome>,
+}
+
+impl<'a> Fetcher<'a> {
+    pub fn new(fetch: Fetch, progress: &'a dyn Progress) -> Self {
+        Self {
+            fetch,
+            progress,
+            fetched: Vec::new(),
+        }
+    }
+}
+
 /// What is done with the lock.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -395,15 +413,8 @@ pub fn make(
     if let Some((inherited, _)) = &held {
         options.inherited = inherited;
     }
-    let mut fetched = Vec::new();
-    let (products, warnings) = resolve_products(
-        workspace,
-        &plan,
-        &options,
-        request.fetch,
-        progress,
-        &mut fetched,
-    )?;
+    let mut fetcher = Fetcher::new(request.fetch, progress);
+    let (products, warnings) = resolve_products(workspace, &plan, &options, &mut fetcher)?;
     if let Some(existing) = compared {
         let outcome = match (&request.mode, held) {
             (Mode::PreMerge { base, .. }, Some((_, sources))) => Outcome::Lockable {
@@ -418,7 +429,7 @@ pub fn make(
         return Ok(Made {
             outcome,
             warnings,
-            fetched,
+            fetched: fetcher.fetched,
         });
     }
 
@@ -446,7 +457,7 @@ pub fn make(
             return Ok(Made {
                 outcome: up_to_date(workspace, existing, &request.mode)?,
                 warnings,
-                fetched,
+                fetched: fetcher.fetched,
             });
         }
     }
@@ -455,21 +466,30 @@ pub fn make(
         Some(_) if history.find(&request.distribution, &again).is_none() => again,
         Some(_) => return Err(MakeError::Taken { release, again }),
     };
-    draft.companions = companions(
-        workspace,
-        &plan,
-        &draft.products,
-        request.fetch,
-        progress,
-        &mut fetched,
-    )?;
-    let mut lock = Lockfile::new(draft).map_err(MakeError::Text)?;
-    lock.tags = tags(workspace, &lock, &plan, date, |_| None)?;
+    let lock = seal(workspace, &plan, draft, date, |_| None, &mut fetcher)?;
     Ok(Made {
         outcome: write(workspace, lock, &request.mode)?,
         warnings,
-        fetched,
+        fetched: fetcher.fetched,
     })
+}
+
+/// How every lock is finished, `lock`'s and `release`'s alike, once its draft is named: the
+/// distribution's companions resolved (their mirrors fetched first unless offline), the lock
+/// built from the draft (sorted, its content computed), then the tags it records, named by
+/// `date` and `extra` (`{version}`, `{rc}`...).
+pub fn seal(
+    workspace: &Workspace,
+    plan: &Plan,
+    mut draft: Draft,
+    date: DateTime,
+    extra: impl Fn(&str) -> Option<String>,
+    fetcher: &mut Fetcher,
+) -> Result<Lockfile, MakeError> {
+    draft.companions = companions(workspace, plan, &draft.products, fetcher)?;
+    let mut lock = Lockfile::new(draft).map_err(MakeError::Text)?;
+    lock.tags = tags(workspace, &lock, plan, date, extra)?;
+    Ok(lock)
 }
 
 /// `--platform`: a platform name, and one the distribution is built for.
@@ -603,14 +623,13 @@ pub fn resolve_products(
     workspace: &Workspace,
     plan: &Plan,
     options: &Options,
-    fetch: Fetch,
-    progress: &dyn Progress,
-    fetched: &mut Vec<FetchOutcome>,
+    fetcher: &mut Fetcher,
 ) -> Result<(Vec<LockedProduct>, Vec<ResolveFailure>), MakeError> {
     let mirrors = workspace.mirrors();
-    if !fetch.offline {
+    if !fetcher.fetch.offline {
         let repositories = crate::fetch::of_plan(plan);
-        fetched.push(fetch_mirrors(&mirrors, repositories, fetch.jobs, progress)?);
+        let fetched = fetch_mirrors(&mirrors, repositories, fetcher.fetch.jobs, fetcher.progress)?;
+        fetcher.fetched.push(fetched);
     }
     let products = resolve::resolve(plan, &mirrors, options)
         .map_err(|failures| MakeError::Resolve { failures })?;
@@ -822,13 +841,11 @@ pub fn tags(
 
 /// The distribution's companions (DMTN-106 §4.5) not among `products`, at their `ref`, else
 /// their default branch, in the mirrors (fetched first unless offline).
-pub fn companions(
+fn companions(
     workspace: &Workspace,
     plan: &Plan,
     products: &[LockedProduct],
-    fetch: Fetch,
-    progress: &dyn Progress,
-    fetched: &mut Vec<FetchOutcome>,
+    fetcher: &mut Fetcher,
 ) -> Result<Vec<LockedCompanion>, MakeError> {
     let mut wanted = Vec::new();
     for name in &plan.distribution.companions {
@@ -859,7 +876,7 @@ pub fn companions(
         return Ok(Vec::new());
     }
     let mirrors = workspace.mirrors();
-    if !fetch.offline {
+    if !fetcher.fetch.offline {
         let repositories = wanted
             .iter()
             .map(|(name, url, _)| crate::fetch::Repository {
@@ -867,7 +884,8 @@ pub fn companions(
                 url: url.clone(),
             })
             .collect();
-        fetched.push(fetch_mirrors(&mirrors, repositories, None, progress)?);
+        let fetched = fetch_mirrors(&mirrors, repositories, None, fetcher.progress)?;
+        fetcher.fetched.push(fetched);
     }
     let mut companions = Vec::new();
     for (name, url, reference) in wanted {
@@ -1031,5 +1049,92 @@ mod tests {
         let found = changes(&lock, &products);
         assert_eq!(found.len(), 1);
         assert!(found[0].commit_changed);
+    }
+
+    /// Every lock ends the same way: its companions (none to resolve here: the one named is a
+    /// product of the closure), its content, and the tags its kind's template names, after each
+    /// product's `tag_prefix`.
+    #[test]
+    fn a_sealed_lock_has_its_content_companions_and_tags() {
+        use crate::resolve::tests::{LINUX, id, write_manifests};
+        let (dir, _) = write_manifests(&[
+            (
+                "products/a.yaml",
+                "name: a\ntag_prefix: v\nrepositories:\n  - url: https://example.org/a\n",
+            ),
+            (
+                "distributions/dist.yaml",
+                "name: dist\nenvironment: ops\nproducts: [a]\ncompanions: [a]\n",
+            ),
+        ]);
+        let workspace = Workspace::open(dir.path(), Some(&dir.path().join("mirrors"))).unwrap();
+        let plan = Plan::new(&workspace.manifests, "dist", LINUX).unwrap();
+        let mut product = sample().products[0].clone();
+        product.name = "a".into();
+        product.repositories[0].url = "https://example.org/a".into();
+        product.repositories[0].commit = id("1");
+        let overrides = BTreeMap::new();
+        let history = History::read(&workspace.root).unwrap();
+        let options = Options::new(LINUX, &overrides);
+        let mut draft = draft(
+            &workspace,
+            &plan,
+            &history,
+            ReleaseKind::Final,
+            vec![product],
+            &options,
+        )
+        .unwrap();
+        draft.release = "1.0.0".into();
+        let date = DateTime::parse("2026-11-21").unwrap();
+        draft.date = date.to_text();
+        let progress = crate::progress::Silent;
+        let mut fetcher = Fetcher::new(
+            Fetch {
+                offline: true,
+                jobs: None,
+            },
+            &progress,
+        );
+        let version = |key: &str| (key == "version").then(|| "1.0.0".to_owned());
+        let lock = seal(&workspace, &plan, draft, date, version, &mut fetcher).unwrap();
+        assert!(lock.companions.is_empty(), "{:?}", lock.companions);
+        assert_eq!(
+            lock.content,
+            Lockfile::content_digest(identity::Version::CURRENT, &lock.products)
+        );
+        let tags: Vec<(&str, &str, &str)> = lock
+            .tags
+            .iter()
+            .map(|t| (t.url.as_str(), t.name.as_str(), t.commit.as_str()))
+            .collect();
+        assert_eq!(
+            tags,
+            [("https://example.org/a", "v1.0.0", id("1").as_str())]
+        );
+        assert!(fetcher.fetched.is_empty(), "offline: nothing fetched");
+        // A companion that is no product stops the lock before it is built.
+        let (dir, _) = write_manifests(&[
+            ("products/a.yaml", "name: a\n"),
+            (
+                "distributions/dist.yaml",
+                "name: dist\nenvironment: ops\nproducts: [a]\ncompanions: [ghost]\n",
+            ),
+        ]);
+        let workspace = Workspace::open(dir.path(), None).unwrap();
+        let plan = Plan::new(&workspace.manifests, "dist", LINUX).unwrap();
+        let draft = self::draft(
+            &workspace,
+            &plan,
+            &history,
+            ReleaseKind::Final,
+            Vec::new(),
+            &options,
+        )
+        .unwrap();
+        assert!(matches!(
+            seal(&workspace, &plan, draft, date, |_| None, &mut fetcher),
+            Err(MakeError::CompanionUnknown { name, .. }) if name == "ghost"
+        ));
     }
 }

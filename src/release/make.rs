@@ -1,16 +1,17 @@
-//! Making a candidate, a final or a patch: what it starts from (DMTN-106's table, [`decide`],
-//! a pure function of the lock history), then the lock, as `lock::make` makes one. Each step is
-//! prepared first (the request checked, `locks/` held, the history read), so that the caller
-//! can pass the step's gate before anything is resolved or written.
+//! Making a candidate, a final or a patch ([`release`]): what it starts from (DMTN-106's table,
+//! [`decide`], a pure function of the lock history), then the lock, as `lock::make` makes one.
+//! Each step is prepared first (the request checked, `locks/` held, the history read), and its
+//! gate passed, before anything is resolved or written.
 
 use std::collections::BTreeMap;
 
 use super::{ReleaseError, Version};
 use crate::lock::history::{Guard, History};
-use crate::lock::make::{self, Fetch, Made, MakeError, Mode, Outcome, Sources};
+use crate::lock::make::{self, Fetch, Fetcher, Made, MakeError, Mode, Outcome, Sources};
 use crate::lock::{Lockfile, ReleaseKind};
 use crate::naming::DateTime;
 use crate::progress::Progress;
+use crate::records::{self, Override, Passed, RecordFailure};
 use crate::resolve::{Inherited, Options, Plan};
 use crate::workspace::Workspace;
 
@@ -23,6 +24,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Release(#[from] ReleaseError),
+    /// The step's gate is closed (or its override could not be recorded).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Gate(#[from] RecordFailure),
 }
 
 impl Error {
@@ -30,6 +35,7 @@ impl Error {
     pub fn is_usage(&self) -> bool {
         match self {
             Error::Make(error) => error.is_usage(),
+            Error::Gate(error) => error.is_usage(),
             Error::Release(error) => matches!(
                 error,
                 ReleaseError::NotSemver { .. }
@@ -153,14 +159,76 @@ pub struct CandidateRequest {
     pub fetch: Fetch,
     /// Give the lock's text, write nothing.
     pub dry_run: bool,
+    /// The override given for a closed gate.
+    pub gate: Option<Override>,
+}
+
+/// What `release` makes: a candidate (or a patch's first one), or a final.
+#[derive(Clone, Debug)]
+pub enum Request {
+    Candidate(CandidateRequest),
+    Final(FinalRequest),
+}
+
+/// A step prepared: the request checked, `locks/` held until it is made, the history read and
+/// what the release starts from decided. Its gate is passed next ([`Step::pass`]).
+pub enum Step<'w> {
+    Candidate(Candidate<'w>),
+    Final(Final<'w>),
+}
+
+/// A step whose gate is passed (or that has none): what is left is to make it.
+pub struct Cleared<'w>(Step<'w>);
+
+/// Checks `request`, holds `locks/` and decides what the release starts from.
+pub fn prepare(workspace: &Workspace, request: Request) -> Result<Step<'_>, Error> {
+    Ok(match request {
+        Request::Candidate(request) => Step::Candidate(candidate(workspace, request)?),
+        Request::Final(request) => Step::Final(final_(workspace, request)?),
+    })
+}
+
+impl<'w> Step<'w> {
+    /// Passes the step's gate, or goes on through it with the request's override (recorded,
+    /// unless a dry run); closed, the step is refused. `None`: the step has no gate (a
+    /// candidate after rc1, a final made again).
+    pub fn pass(self) -> Result<(Cleared<'w>, Option<Passed>), Error> {
+        let (workspace, gate, given, dry_run) = match &self {
+            Step::Candidate(c) => (c.workspace, c.gate(), &c.request.gate, c.request.dry_run),
+            Step::Final(f) => (f.workspace, f.gate(), &f.request.gate, f.request.dry_run),
+        };
+        let passed = gate
+            .map(|g| {
+                records::pass_gate(
+                    &workspace.root,
+                    g.step,
+                    g.lock,
+                    &g.checks,
+                    given.as_ref(),
+                    dry_run,
+                )
+            })
+            .transpose()?;
+        Ok((Cleared(self), passed))
+    }
+}
+
+impl Cleared<'_> {
+    /// Resolves and writes the release (or gives its text, for a dry run).
+    pub fn make(self, progress: &dyn Progress) -> Result<Made, Error> {
+        match self.0 {
+            Step::Candidate(candidate) => candidate.make(progress),
+            Step::Final(final_) => final_.make(),
+        }
+    }
 }
 
 /// The gate a step must pass before it goes on: every check of `checks` must have a passing
 /// record for `lock` (the `records` module says which are missing).
-pub struct Gate<'a> {
-    pub step: &'static str,
-    pub lock: &'a Lockfile,
-    pub checks: Vec<String>,
+struct Gate<'a> {
+    step: &'static str,
+    lock: &'a Lockfile,
+    checks: Vec<String>,
 }
 
 /// A candidate whose start is decided, with `locks/` held until it is made.
@@ -184,7 +252,7 @@ fn mode(dry_run: bool) -> Mode {
 }
 
 /// Checks the request, holds `locks/` and decides what the candidate starts from.
-pub fn candidate<'w>(
+fn candidate<'w>(
     workspace: &'w Workspace,
     request: CandidateRequest,
 ) -> Result<Candidate<'w>, Error> {
@@ -235,7 +303,7 @@ pub fn candidate<'w>(
 impl Candidate<'_> {
     /// DMTN-106 §4.4: the release a first candidate is cut from must have passed its checks
     /// (`gates: { candidate: [...] }`); a patch's, the final it patches (`gates: { patch }`).
-    pub fn gate(&self) -> Option<Gate<'_>> {
+    fn gate(&self) -> Option<Gate<'_>> {
         let (step, checks) = self.gate.as_ref()?;
         Some(Gate {
             step,
@@ -245,7 +313,7 @@ impl Candidate<'_> {
     }
 
     /// Resolves and writes the candidate (or gives its text, for a dry run).
-    pub fn make(self, progress: &dyn Progress) -> Result<Made, Error> {
+    fn make(self, progress: &dyn Progress) -> Result<Made, Error> {
         let workspace = self.workspace;
         let request = &self.request;
         let start = &self.start;
@@ -271,15 +339,9 @@ impl Candidate<'_> {
             branch: self.branch.as_deref(),
             inputs: &inputs,
         };
-        let mut fetched = Vec::new();
-        let (products, warnings) = make::resolve_products(
-            workspace,
-            &plan,
-            &options,
-            request.fetch,
-            progress,
-            &mut fetched,
-        )?;
+        let mut fetcher = Fetcher::new(request.fetch, progress);
+        let (products, warnings) =
+            make::resolve_products(workspace, &plan, &options, &mut fetcher)?;
         let mut draft = make::draft(workspace, &plan, &self.history, kind, products, &options)?;
         let date = request.date.unwrap_or_else(DateTime::now);
         draft.release_version = Some(version.to_string());
@@ -295,16 +357,7 @@ impl Candidate<'_> {
         };
         let template = make::template(&plan, kind);
         draft.release = make::release_name(&template, date, &draft, &plan, extra)?;
-        draft.companions = make::companions(
-            workspace,
-            &plan,
-            &draft.products,
-            request.fetch,
-            progress,
-            &mut fetched,
-        )?;
-        let mut lock = Lockfile::new(draft).map_err(MakeError::Text)?;
-        lock.tags = make::tags(workspace, &lock, &plan, date, extra)?;
+        let lock = make::seal(workspace, &plan, draft, date, extra, &mut fetcher)?;
         let moving = super::moving_references(&lock.products, self.branch.as_deref());
         if !moving.is_empty() {
             return Err(ReleaseError::Moving {
@@ -321,14 +374,14 @@ impl Candidate<'_> {
             return Ok(Made {
                 outcome,
                 warnings,
-                fetched,
+                fetched: fetcher.fetched,
             });
         }
         let outcome = immutable(workspace, &self.history, lock, &mode)?;
         Ok(Made {
             outcome,
             warnings,
-            fetched,
+            fetched: fetcher.fetched,
         })
     }
 }
@@ -340,6 +393,8 @@ pub struct FinalRequest {
     pub version: String,
     pub date: Option<DateTime>,
     pub dry_run: bool,
+    /// The override given for a closed `final` gate.
+    pub gate: Option<Override>,
 }
 
 /// A final whose candidate is found, with `locks/` held until it is made.
@@ -355,7 +410,7 @@ pub struct Final<'w> {
 }
 
 /// Checks the request, holds `locks/` and finds the candidate the final is.
-pub fn final_<'w>(workspace: &'w Workspace, request: FinalRequest) -> Result<Final<'w>, Error> {
+fn final_<'w>(workspace: &'w Workspace, request: FinalRequest) -> Result<Final<'w>, Error> {
     let version = Version::parse(&request.version)?;
     let manifest = crate::resolve::find_distribution(&workspace.manifests, &request.distribution)
         .map_err(MakeError::Plan)?;
@@ -390,7 +445,7 @@ pub fn final_<'w>(workspace: &'w Workspace, request: FinalRequest) -> Result<Fin
 
 impl Final<'_> {
     /// The gate of the final: the candidate's validation records.
-    pub fn gate(&self) -> Option<Gate<'_>> {
+    fn gate(&self) -> Option<Gate<'_>> {
         Some(Gate {
             step: "final",
             lock: &self.candidate,
@@ -400,7 +455,7 @@ impl Final<'_> {
 
     /// Writes the final (or gives its text, for a dry run). DMTN-106 §4.9: the final is, in
     /// content, its last candidate: same commits, trees, identities and build.
-    pub fn make(self) -> Result<Made, Error> {
+    fn make(self) -> Result<Made, Error> {
         let workspace = self.workspace;
         let (version, candidate) = (self.version, &self.candidate);
         let mode = mode(self.request.dry_run);
@@ -673,6 +728,73 @@ mod tests {
         assert_eq!(
             (decision.start.release.as_str(), decision.rc),
             ("w.2026.47", 1)
+        );
+    }
+
+    /// `dist` gates a first candidate on a `build` record; the weekly `w.2026.47` is locked.
+    fn gated() -> (tempfile::TempDir, Workspace) {
+        crate::records::tests::gated_release("gates:\n  candidate: [build]\n", &[])
+    }
+
+    fn rc1(dry_run: bool, gate: Option<Override>) -> Request {
+        Request::Candidate(CandidateRequest {
+            distribution: "dist".into(),
+            version: "1.0.0".into(),
+            from: Some("w.2026.47".into()),
+            patch: false,
+            date: None,
+            variables: Vec::new(),
+            overrides: Vec::new(),
+            platform: None,
+            fetch: Fetch {
+                offline: true,
+                jobs: None,
+            },
+            dry_run,
+            gate,
+        })
+    }
+
+    #[test]
+    fn a_step_passes_its_gate_before_anything_is_made_or_goes_on_through_an_override() {
+        let (_dir, workspace) = gated();
+        let step = prepare(&workspace, rc1(true, None)).unwrap();
+        assert!(matches!(
+            step.pass(),
+            Err(Error::Gate(RecordFailure::Gate { step, release, .. }))
+                if step == "candidate" && release == "w.2026.47"
+        ));
+        let given = Override {
+            reason: "the build farm is down".into(),
+            by: Some("ops".into()),
+            date: "2026-11-21T10:00".into(),
+        };
+        // A dry run goes on, and records nothing.
+        let step = prepare(&workspace, rc1(true, Some(given.clone()))).unwrap();
+        let (_, passed) = step.pass().unwrap();
+        let Some(Passed::Overridden(overridden)) = passed else {
+            panic!("overridden: {passed:?}")
+        };
+        assert_eq!(
+            (overridden.step.as_str(), overridden.recorded),
+            ("candidate", false)
+        );
+        assert!(
+            overridden.missing[0].starts_with("`build`"),
+            "{overridden:?}"
+        );
+        let records = crate::records::read(&workspace.root, "dist", "w.2026.47").unwrap();
+        assert!(records.is_none());
+        // A real run records the override on the release the candidate is cut from.
+        let step = prepare(&workspace, rc1(false, Some(given))).unwrap();
+        let (_, passed) = step.pass().unwrap();
+        assert!(matches!(passed, Some(Passed::Overridden(o)) if o.recorded));
+        let records = crate::records::read(&workspace.root, "dist", "w.2026.47")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            records.records[0].result,
+            crate::records::Outcome::Overridden
         );
     }
 }

@@ -5,6 +5,7 @@
 //! links), the same input gives the same bytes, and writing never leaves the output folder.
 
 pub mod html;
+mod operation;
 mod pages;
 pub mod svg;
 
@@ -20,6 +21,8 @@ use crate::lock::Lockfile;
 use crate::manifest::Manifests;
 use crate::manifest::model::Support;
 use crate::report::notes::Notes;
+
+pub use operation::{GatherError, Gathered, gather, publish, target};
 
 /// What the site is made of, as plain values: the manifests' distributions and deployments,
 /// and every lock.

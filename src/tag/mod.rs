@@ -14,6 +14,13 @@ use crate::manifest::model::Naming;
 use crate::progress::{Finished, Progress};
 use crate::resolve::Mirrors;
 
+mod operation;
+
+pub use operation::{
+    Blocked, End, Failed, OutOfSync, Refs, ReleaseRequest, Released, SyncCount, TagError, Tally,
+    end, release,
+};
+
 /// The tag template of `kind`: `naming.tag.<kind>`, else DMTN-106's default. Nightly and
 /// manual releases make no tag unless a template is given (§4.2).
 pub fn template(naming: &Naming, kind: ReleaseKind) -> Option<String> {
@@ -911,7 +918,7 @@ pub struct ExecutionSummary {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn lock() -> Lockfile {
@@ -1016,7 +1023,7 @@ mod tests {
         );
     }
 
-    fn outcome(state: State, written: Option<Result<Written, RemoteError>>) -> Outcome {
+    pub(crate) fn outcome(state: State, written: Option<Result<Written, RemoteError>>) -> Outcome {
         Outcome {
             item: Item {
                 url: "https://ci:s3cret@example.org/a".into(),
