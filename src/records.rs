@@ -453,7 +453,19 @@ pub enum Passed {
 }
 
 /// A gate an override let a step through: what the caller warns about.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error(
+    "{step} of `{release}` goes on without {}: recorded as overridden{}",
+    missing.join(", "),
+    by.as_ref().map(|by| format!(" by `{by}`")).unwrap_or_default()
+)]
+#[diagnostic(
+    code("gate-overridden"),
+    severity(Warning),
+    help(
+        "the reason and who gave it are in the release's records file, for `distrib verify` and the site"
+    )
+)]
 pub struct Overridden {
     pub step: String,
     /// The release whose records the gate read.

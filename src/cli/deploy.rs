@@ -201,7 +201,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     };
     let edited = deploy::edit(root, request).map_err(error)?;
     if let Some(passed) = &edited.gate {
-        super::record::warn(passed);
+        super::record::warn(context, passed);
     }
     if args.format == Format::Json {
         super::out_json(&crate::json::to_text(&edited.document()));

@@ -136,21 +136,10 @@ impl GateArgs {
 
 /// Says that a step went on through its closed gate, when that was recorded (a dry run records
 /// nothing, and says nothing).
-pub(super) fn warn(passed: &records::Passed) {
-    let records::Passed::Overridden(overridden) = passed else {
-        return;
-    };
-    if overridden.recorded {
-        err(&format!(
-            "warning: {} of `{}` goes on without {}: recorded as overridden{}\n",
-            overridden.step,
-            overridden.release,
-            overridden.missing.join(", "),
-            overridden
-                .by
-                .as_ref()
-                .map(|b| format!(" by `{b}`"))
-                .unwrap_or_default()
-        ));
+pub(super) fn warn(context: &Context, passed: &records::Passed) {
+    if let records::Passed::Overridden(overridden) = passed
+        && overridden.recorded
+    {
+        context.warn(overridden);
     }
 }

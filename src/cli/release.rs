@@ -149,7 +149,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     let step = make::prepare(&workspace, request).map_err(|e| error(context, e))?;
     let (step, gate) = step.pass().map_err(|e| error(context, e))?;
     if let Some(passed) = &gate {
-        record::warn(passed);
+        record::warn(context, passed);
     }
     let made = step
         .make(&super::fetch::progress_line())

@@ -88,11 +88,8 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         args.out.join(site::INDEX).display()
     ));
     err(&message);
-    if gathered.notes_incomplete > 0 {
-        err(&format!(
-            "warning: the release notes miss the commits of {}; they say why (`distrib fetch` updates the mirrors)\n",
-            crate::diagnostic::plural(gathered.notes_incomplete, "repository range")
-        ));
+    if let Some(incomplete) = gathered.incomplete() {
+        context.warn(&incomplete);
     }
     Ok(Exit::Success)
 }

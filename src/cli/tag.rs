@@ -115,7 +115,7 @@ pub(super) fn execute(
     };
     let released = tag::release(workspace, &request, &Bar::default()).map_err(super::boxed)?;
     if let Some(passed) = &released.gate {
-        super::record::warn(passed);
+        super::record::warn(context, passed);
     }
     let (execution, lock) = (released.execution, &request.lock);
     if run.format == super::lock::Format::Json {
