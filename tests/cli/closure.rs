@@ -41,30 +41,18 @@ fn an_osx_only_edge_is_not_walked_on_linux() {
     ok(&run);
     says(&run, "fetched 4 repositories");
     assert!(!f.mirrors.join("example.org/sw/xcode.git").exists());
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "weekly").date("2026-11-19").offline().run());
     let weekly = lock(&f, "w.2026.47");
     assert_eq!(names(&weekly), ["app", "base", "other", "utils"]);
     assert_eq!(product(&weekly, "app").depends, ["utils"]);
     assert!(product(&weekly, "app").build_depends.is_empty());
     // On osx, the closure has it: the lock wants its mirror.
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--platform",
-        "osx-arm64",
-        "--offline",
-        "--dry-run",
-    ]);
+    let run = f
+        .lock("dist", "weekly")
+        .platform("osx-arm64")
+        .offline()
+        .dry_run()
+        .run();
     fails(
         &run,
         1,
@@ -82,22 +70,18 @@ fn an_osx_only_edge_is_not_walked_on_linux() {
     );
     ok(&f.run(&["fetch", "dist"]));
     assert!(f.mirrors.join("example.org/sw/xcode.git").exists());
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--platform",
-        "osx-arm64",
-        "--offline",
-        "--dry-run",
-    ]);
+    let run = f
+        .lock("dist", "weekly")
+        .platform("osx-arm64")
+        .offline()
+        .dry_run()
+        .run();
     ok(&run);
     let mac = distrib::lock::parse(&run.stdout).unwrap();
     assert_eq!(mac.platform, "osx-arm64");
     assert_eq!(names(&mac), ["Xcode", "app", "base", "other", "utils"]);
     // Without --platform, the first platform listed.
-    let run = f.run(&["lock", "dist", "--kind", "weekly", "--offline", "--dry-run"]);
+    let run = f.lock("dist", "weekly").offline().dry_run().run();
     ok(&run);
     assert_eq!(
         distrib::lock::parse(&run.stdout).unwrap().platform,
@@ -114,20 +98,15 @@ fn an_osx_only_edge_is_not_walked_on_linux() {
         ("linux\u{1b}[31m", "cannot be in a platform name"),
         ("", "a platform name cannot be empty"),
     ] {
-        let run = f.run(&["lock", "dist", "--kind", "weekly", "--platform", platform]);
+        let run = f.lock("dist", "weekly").platform(platform).run();
         fails(&run, 2, says_what);
         says(&run, "platform-unsupported");
         assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
-        let run = f.run(&[
-            "release",
-            "candidate",
-            "dist",
-            "1.0.0",
-            "--from",
-            "w.2026.47",
-            "--platform",
-            platform,
-        ]);
+        let run = f
+            .release_candidate("dist", "1.0.0")
+            .from("w.2026.47")
+            .platform(platform)
+            .run();
         fails(&run, 2, says_what);
     }
 }
@@ -358,15 +337,7 @@ fn a_products_own_version_is_what_requirements_names_and_the_lock_use() {
     );
     ok(&f.run(&["check"]));
     ok(&f.run(&["fetch"]));
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]);
+    let run = f.lock("dist", "weekly").date("2026-11-19").offline().run();
     ok(&run);
     says(&run, "locks/dist/w.daily-20260301-0000.v2.1.0.lock.yaml");
     let locked = lock(&f, "w.daily-20260301-0000.v2.1.0");

@@ -19,7 +19,7 @@ fn committed() -> Fixture {
 }
 
 fn pre_merge(f: &Fixture) -> crate::support::Run {
-    f.run(&["lock", "dist", "--check", "--base", "HEAD"])
+    f.lock_check("dist").base("HEAD").run()
 }
 
 #[test]
@@ -28,7 +28,7 @@ fn an_unrelated_upstream_commit_leaves_the_pre_merge_gate_green() {
     // One commit upstream, that the pull request did not make.
     commit_file(&f.repo("utils"), "src/new", "new", "later work");
     // "Is there anything new upstream": yes, and the scheduled job says so.
-    let run = f.run(&["lock", "dist", "--check"]);
+    let run = f.lock_check("dist").run();
     fails(&run, 1, "`w.2026.47` is stale");
     says(&run, "changed   utils");
     // The pull request changes a description: nothing it did can fail the lock.
@@ -56,9 +56,7 @@ fn an_unrelated_upstream_commit_leaves_the_pre_merge_gate_green() {
     says(&run, "changed   utils");
     assert!(!run.stderr.contains("resolved anew"), "{}", run.stderr);
     // The same for a script: what would be rebuilt, against which lock, since which base.
-    let run = f.run(&[
-        "lock", "dist", "--check", "--base", "HEAD", "--format", "json",
-    ]);
+    let run = f.lock_check("dist").base("HEAD").json().run();
     ok(&run);
     let checked: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
@@ -143,7 +141,7 @@ fn a_new_product_with_no_reachable_ref_names_the_product() {
     fails(&run, 1, "extra");
     says(&run, "no-such-branch");
     // A base that is no revision is an error, not a green gate.
-    let run = f.run(&["lock", "dist", "--check", "--base", "no-such-rev"]);
+    let run = f.lock_check("dist").base("no-such-rev").run();
     fails(&run, 1, "no-such-rev");
 }
 
@@ -169,7 +167,7 @@ fn fetch_says_errors_first_and_the_summary_last() {
         run.stderr
     );
     // A lock that cannot fetch says so last, after the errors and the summary.
-    let run = f.run(&["lock", "dist", "--kind", "weekly"]);
+    let run = f.lock("dist", "weekly").run();
     fails(&run, 1, "nothing was locked");
     assert!(at("× cannot fetch") < run.stderr.find("nothing was locked").unwrap());
 }
@@ -242,6 +240,7 @@ fn on_a_terminal_fetch_draws_cargo_s_progress_line() {
     if !available {
         crate::support::skipped(
             "`script` (util-linux) is not installed, so no terminal can be made",
+            None,
         );
         return;
     }

@@ -465,7 +465,7 @@ fn a_server_asking_for_credentials_with_no_helper_fails_at_once() {
 #[test]
 fn a_server_asking_for_credentials_never_prompts_on_a_terminal() {
     if !Path::new("/usr/bin/script").exists() {
-        eprintln!("skipped: no `script` to give distrib a terminal");
+        crate::support::skipped("no `script` to give distrib a terminal", None);
         return;
     }
     let site = Site::new();

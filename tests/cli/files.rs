@@ -10,17 +10,7 @@ fn eight_releases(f: &Fixture) -> Vec<String> {
     (1..=8)
         .map(|n| {
             let date = format!("2026-12-0{n}T10:00");
-            let run = f.run(&[
-                "lock",
-                "dist",
-                "--kind",
-                "manual",
-                "--date",
-                &date,
-                "--offline",
-                "--format",
-                "json",
-            ]);
+            let run = f.lock("dist", "manual").date(&date).offline().json().run();
             ok(&run);
             let made: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
             made["release"]["release"].as_str().unwrap().to_owned()
@@ -385,15 +375,7 @@ fn refused(f: &Fixture, forged: &str, original: &str, online: bool, says_what: &
 fn verify_refuses_forged_fields_with_recomputed_digests() {
     let f = Fixture::locked();
     // A second lock, of the same content: build b1 too.
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "nightly").date("2026-11-20").offline().run());
     let gitattributes = std::fs::read_to_string(f.root.join("locks/.gitattributes")).unwrap();
     assert!(
         gitattributes.lines().any(|l| l == "*.lock.yaml -text"),

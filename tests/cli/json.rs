@@ -107,15 +107,7 @@ fn reports() -> (Fixture, String, String) {
     let f = Fixture::locked();
     crate::support::fixture::commit_file(&f.repo("utils"), "src/README", "utils 2", "second");
     ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "nightly").date("2026-11-20").offline().run());
     write(
         &f.root.join("deployments/farm.yaml"),
         "name: farm\ndistribution: dist\ndefault: w.2026.47\ninstalled:\n  - release: w.2026.47\n    support: official\n",

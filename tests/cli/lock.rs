@@ -9,15 +9,7 @@ fn fetch_lock_verify_and_check() {
     let run = f.run(&["fetch"]);
     ok(&run);
     says(&run, "fetched 4 repositories");
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]);
+    let run = f.lock("dist", "weekly").date("2026-11-19").offline().run();
     ok(&run);
     says(
         &run,
@@ -48,33 +40,21 @@ fn fetch_lock_verify_and_check() {
     );
 
     // The same manifests and mirrors give the same bytes.
-    let dry = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-        "--dry-run",
-    ]);
+    let dry = f
+        .lock("dist", "weekly")
+        .date("2026-11-19")
+        .offline()
+        .dry_run()
+        .run();
     ok(&dry);
     assert_eq!(dry.stdout, text);
-    let again = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]);
+    let again = f.lock("dist", "weekly").date("2026-11-19").offline().run();
     ok(&again);
     assert!(again.stderr.contains("is up to date"), "{}", again.stderr);
 
     ok(&f.run(&["verify"]));
-    ok(&f.run(&["lock", "dist", "--check", "--offline"]));
-    let run = f.run(&["lock", "dist", "--check", "--offline", "--format", "json"]);
+    ok(&f.lock_check("dist").offline().run());
+    let run = f.lock_check("dist").offline().json().run();
     ok(&run);
     let checked: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
@@ -118,7 +98,7 @@ fn fetch_lock_verify_and_check() {
 
     // Upstream moves on: the lock is stale once the mirrors know it.
     let new = commit_file(&f.repo("other"), "src/README", "other 2", "DM-2: second");
-    let run = f.run(&["lock", "dist", "--check"]);
+    let run = f.lock_check("dist").run();
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(&run, "`w.2026.47` is stale: 1 of its products would change");
     assert!(
@@ -127,7 +107,7 @@ fn fetch_lock_verify_and_check() {
         run.stderr
     );
     // The same, for a script: the stale product with its commits before and after.
-    let run = f.run(&["lock", "dist", "--check", "--offline", "--format", "json"]);
+    let run = f.lock_check("dist").offline().json().run();
     assert_eq!(run.code, 1, "{}", run.stderr);
     let checked: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(checked["format"], "distrib-lock-check/1");
@@ -142,15 +122,7 @@ fn fetch_lock_verify_and_check() {
     );
     assert_eq!(change["after"]["commits"][0], new.as_str());
     assert_ne!(change["before"]["commits"][0], new.as_str());
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]);
+    let run = f.lock("dist", "nightly").date("2026-11-20").offline().run();
     ok(&run);
     says(&run, "build b2");
     let nightly = distrib::lock::parse(&f.lock_text("dist", "d.2026.11.20")).unwrap();
@@ -171,7 +143,7 @@ fn identities_follow_content_not_names() {
     let f = Fixture::new();
     ok(&f.run(&["fetch"]));
     let lock = |date: &str| {
-        let run = f.run(&["lock", "dist", "--kind", "nightly", "--date", date]);
+        let run = f.lock("dist", "nightly").date(date).run();
         ok(&run);
         run
     };
@@ -228,7 +200,7 @@ fn identities_follow_content_not_names() {
 #[test]
 fn bad_refs_mirrors_and_paths() {
     let f = Fixture::new();
-    let run = f.run(&["lock", "dist", "--kind", "weekly", "--offline"]);
+    let run = f.lock("dist", "weekly").offline().run();
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
@@ -239,15 +211,7 @@ fn bad_refs_mirrors_and_paths() {
     );
 
     ok(&f.run(&["fetch"]));
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--offline",
-        "--set",
-        "other=mian",
-    ]);
+    let run = f.lock("dist", "weekly").offline().set("other=mian").run();
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains(
@@ -294,7 +258,7 @@ fn bad_refs_mirrors_and_paths() {
         text.replace("    ref: main\n", "    ref: main\n    path: python\n"),
     )
     .unwrap();
-    let run = f.run(&["lock", "dist", "--kind", "weekly", "--offline"]);
+    let run = f.lock("dist", "weekly").offline().run();
     assert_eq!(run.code, 1);
     says(&run, "path `python` is not a folder");
     std::fs::write(&utils, text).unwrap();
@@ -302,7 +266,7 @@ fn bad_refs_mirrors_and_paths() {
     // A name that is both a tag and a branch is refused, naming both.
     git(&f.repo("other"), &["tag", "main"]);
     ok(&f.run(&["fetch"]));
-    let run = f.run(&["lock", "dist", "--kind", "weekly", "--offline"]);
+    let run = f.lock("dist", "weekly").offline().run();
     assert_eq!(run.code, 1);
     says(&run, "`main` is both a tag and a branch");
     says(&run, "(`refs/tags/main` and `refs/heads/main`)");
@@ -320,12 +284,12 @@ fn bad_refs_mirrors_and_paths() {
         &f.root.join("distributions/solo.yaml"),
         "name: solo\nenvironment: ops\nproducts: [other, empty]\n",
     );
-    let run = f.run(&["lock", "solo", "--kind", "weekly"]);
+    let run = f.lock("solo", "weekly").run();
     assert_eq!(run.code, 1);
     says(&run, "the repository has no branch and no tag");
     std::fs::write(f.mirrors.join("example.org/sw/other.git/HEAD"), "garbage").unwrap();
     std::fs::remove_dir_all(f.mirrors.join("example.org/sw/other.git/refs")).unwrap();
-    let run = f.run(&["lock", "dist", "--kind", "weekly", "--offline"]);
+    let run = f.lock("dist", "weekly").offline().run();
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains("mirror-corrupt") || run.stderr.contains("cannot be used"),
@@ -339,15 +303,7 @@ fn overrides_aliases_requirements_and_unchanged_releases() {
     let f = Fixture::locked();
     let before = f.lock_text("dist", "w.2026.47");
     // Another day of the same week, the same content: the release exists, nothing is rewritten.
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]);
+    let run = f.lock("dist", "weekly").date("2026-11-20").offline().run();
     ok(&run);
     says(&run, "is up to date");
     assert_eq!(f.lock_text("dist", "w.2026.47"), before);
@@ -358,18 +314,13 @@ fn overrides_aliases_requirements_and_unchanged_releases() {
     let other = f.root.join("products/other.yaml");
     let text = std::fs::read_to_string(&other).unwrap();
     std::fs::write(&other, format!("{text}aliases: [other_old]\n")).unwrap();
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "manual",
-        "--offline",
-        "--dry-run",
-        "--set",
-        "other_old=main",
-        "--set",
-        "base=main",
-    ]);
+    let run = f
+        .lock("dist", "manual")
+        .offline()
+        .dry_run()
+        .set("other_old=main")
+        .set("base=main")
+        .run();
     ok(&run);
     let lock = distrib::lock::parse(&run.stdout).unwrap();
     assert_eq!(lock.overrides.keys().collect::<Vec<_>>(), ["base", "other"]);
@@ -380,15 +331,7 @@ fn overrides_aliases_requirements_and_unchanged_releases() {
         "{:?}",
         base.version
     );
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "manual",
-        "--offline",
-        "--set",
-        "nothing=main",
-    ]);
+    let run = f.lock("dist", "manual").offline().set("nothing=main").run();
     assert_eq!(run.code, 2, "{}", run.stderr);
 
     // A branch-tracking product is checked against its nearest tag once locked.
@@ -398,7 +341,7 @@ fn overrides_aliases_requirements_and_unchanged_releases() {
     let app = f.root.join("products/app.yaml");
     let text = std::fs::read_to_string(&app).unwrap();
     std::fs::write(&app, text.replace("utils: \"*\"", "utils: \">=2\"")).unwrap();
-    let run = f.run(&["lock", "dist", "--kind", "manual", "--offline", "--dry-run"]);
+    let run = f.lock("dist", "manual").offline().dry_run().run();
     assert_eq!(run.code, 1);
     says(
         &run,
@@ -409,7 +352,7 @@ fn overrides_aliases_requirements_and_unchanged_releases() {
 #[test]
 fn verify_finds_edits_truncation_versions_and_moved_tags() {
     let f = Fixture::new();
-    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-19"]));
+    ok(&f.lock("dist", "weekly").date("2026-11-19").run());
     let path = f.root.join("locks/dist/w.2026.47.lock.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
 
@@ -426,7 +369,7 @@ fn verify_finds_edits_truncation_versions_and_moved_tags() {
             .contains("format version 9 is not supported")
     );
     // A damaged lock stops the next `lock`: its build number could be lost.
-    let run = f.run(&["lock", "dist", "--kind", "nightly", "--offline"]);
+    let run = f.lock("dist", "nightly").offline().run();
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains("lock-invalid") && run.stderr.contains("fix these problems first"),
@@ -524,7 +467,7 @@ fn credentials_are_never_printed_or_written() {
     )
     .unwrap();
     // A password in a manifest would be committed: `check` refuses it, so nothing is locked.
-    let run = f.run(&["lock", "solo", "--kind", "weekly", "--date", "2026-11-19"]);
+    let run = f.lock("solo", "weekly").date("2026-11-19").run();
     assert_eq!(run.code, 1);
     says(&run, "url-credentials");
     assert!(!f.root.join("locks/solo").exists());
@@ -563,30 +506,18 @@ fn release_names_stay_in_the_locks_folder() {
         "name: solo\nenvironment: ops\nproducts: [other]\nvariables: { suite: \"1\" }\nnaming: { manual: \"m-{suite}\" }\n",
     );
     ok(&f.run(&["fetch", "solo"]));
-    let run = f.run(&[
-        "lock",
-        "solo",
-        "--kind",
-        "manual",
-        "--offline",
-        "--var",
-        "suite=../../etc",
-    ]);
+    let run = f
+        .lock("solo", "manual")
+        .offline()
+        .var("suite=../../etc")
+        .run();
     assert_eq!(run.code, 2, "a usage error, found before fetching");
     says(
         &run,
         "`--var suite=../../etc` is refused: it contains a path separator",
     );
     assert!(!f.root.join("etc").exists() && !f.root.join("locks/etc").exists());
-    let run = f.run(&[
-        "lock",
-        "solo",
-        "--kind",
-        "manual",
-        "--offline",
-        "--var",
-        "nope=1",
-    ]);
+    let run = f.lock("solo", "manual").offline().var("nope=1").run();
     assert_eq!(run.code, 2, "a usage error");
     says(&run, "unknown variable `nope`");
 }
@@ -642,7 +573,7 @@ fn unwritable_locks_folder_is_a_clear_error() {
     let f = Fixture::new();
     ok(&f.run(&["fetch", "solo"]));
     write(&f.root.join("locks"), "not a folder");
-    let run = f.run(&["lock", "solo", "--kind", "weekly", "--offline"]);
+    let run = f.lock("solo", "weekly").offline().run();
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains("cannot use") && run.stderr.contains("locks"),
@@ -659,15 +590,11 @@ fn unwritable_locks_folder_is_a_clear_error() {
 fn second_builds_of_a_day_hidden_locks_and_linked_lock_folders() {
     let f = Fixture::new();
     ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-19T10:30",
-        "--offline",
-    ]));
+    ok(&f
+        .lock("dist", "nightly")
+        .date("2026-11-19T10:30")
+        .offline()
+        .run());
     commit_file(&f.repo("other"), "src/README", "other 2", "change");
     ok(&f.run(&["fetch"]));
     let second = [
@@ -693,20 +620,12 @@ fn second_builds_of_a_day_hidden_locks_and_linked_lock_folders() {
     // Hidden lockfiles are neither audited nor counted.
     write(&f.root.join("locks/.trash/old.lock.yaml"), "junk");
     ok(&distrib_wide(&f.root, &["check"]));
-    ok(&f.run(&["lock", "dist", "--check", "--offline"]));
+    ok(&f.lock_check("dist").offline().run());
 
     // A distribution's lock folder linked out of the repository is never written through.
     let elsewhere = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(elsewhere.path(), f.root.join("locks/solo")).unwrap();
-    let run = f.run(&[
-        "lock",
-        "solo",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]);
+    let run = f.lock("solo", "weekly").date("2026-11-19").offline().run();
     assert_eq!(run.code, 1);
     says(&run, "symlink-escape");
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
@@ -734,24 +653,18 @@ fn check_compares_with_the_lock_it_names_on_its_platform() {
         "osx-arm64",
     ];
     ok(&f.run(&[&made[..], &["--set", &format!("other={main}")]].concat()));
-    let run = f.run(&["lock", "solo", "--check", "--offline"]);
+    let run = f.lock_check("solo").offline().run();
     ok(&run);
     says(&run, "`w.2026.47` is up to date");
     // The newest lock is the latest by date, even when an older build number is reused.
-    ok(&f.run(&[
-        "lock",
-        "solo",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-26",
-        "--offline",
-        "--platform",
-        "osx-arm64",
-        "--set",
-        &format!("other={main}"),
-    ]));
-    let run = f.run(&["lock", "solo", "--check", "--offline"]);
+    ok(&f
+        .lock("solo", "weekly")
+        .date("2026-11-26")
+        .offline()
+        .platform("osx-arm64")
+        .set(&format!("other={main}"))
+        .run());
+    let run = f.lock_check("solo").offline().run();
     ok(&run);
     says(&run, "`w.2026.48` is up to date");
 }
@@ -794,15 +707,7 @@ fn list_shows_releases_and_where_they_are_installed() {
     ok(&run);
     says(&run, "no release is locked yet");
     f.lock_weekly();
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "nightly").date("2026-11-20").offline().run());
     write(
         &f.root.join("deployments/site.yaml"),
         "name: site\ndistribution: dist\ndefault: w.2026.47\ninstalled:\n  - release: w.2026.47\n    support: official\n  - release: d.2026.11.20\n    support: test\n",
@@ -929,17 +834,12 @@ fn json_summaries_tell_scripts_what_was_made() {
         (&made["release"], &"up-to-date".into())
     );
     // A release, too; and JSON does not go with a dry run.
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "1.0.0",
-        "--from",
-        "w.2026.47",
-        "--offline",
-        "--format",
-        "json",
-    ]);
+    let run = f
+        .release_candidate("dist", "1.0.0")
+        .from("w.2026.47")
+        .offline()
+        .json()
+        .run();
     ok(&run);
     let candidate: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(candidate["format"], "distrib-release/1");
@@ -956,15 +856,7 @@ fn json_summaries_tell_scripts_what_was_made() {
             &"w.2026.47".into()
         )
     );
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--dry-run",
-        "--format",
-        "json",
-    ]);
+    let run = f.lock("dist", "nightly").dry_run().json().run();
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 

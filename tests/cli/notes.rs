@@ -28,7 +28,7 @@ fn two_weeklies() -> Fixture {
         "c",
         "Handle <script> in names | safely",
     );
-    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-26"]));
+    ok(&f.lock("dist", "weekly").date("2026-11-26").run());
     f
 }
 
@@ -114,17 +114,12 @@ fn ranges_that_cannot_be_walked_are_reported() {
     };
     // Backwards: a newer release that builds an older commit.
     let old = utils("w.2026.47");
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-12-03",
-        "--offline",
-        "--set",
-        &format!("utils={old}"),
-    ]));
+    ok(&f
+        .lock("dist", "weekly")
+        .date("2026-12-03")
+        .offline()
+        .set(&format!("utils={old}"))
+        .run());
     let run = f.run(&["notes", "w.2026.48", "w.2026.49"]);
     ok(&run);
     assert!(
@@ -137,7 +132,7 @@ fn ranges_that_cannot_be_walked_are_reported() {
         &f.repo("utils"),
         &["commit", "-q", "--amend", "-m", "DM-12: reworded"],
     );
-    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-12-10"]));
+    ok(&f.lock("dist", "weekly").date("2026-12-10").run());
     let run = f.run(&["notes", "w.2026.48", "w.2026.50"]);
     ok(&run);
     assert!(
@@ -204,7 +199,7 @@ fn a_product_built_from_a_sub_tree_lists_only_the_commits_that_change_it() {
         "notes",
         "DM-30: documentation only",
     );
-    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-26"]));
+    ok(&f.lock("dist", "weekly").date("2026-11-26").run());
     let run = f.run(&["notes", "w.2026.47", "w.2026.48"]);
     ok(&run);
     assert!(

@@ -61,7 +61,7 @@ fn with_mirrors<'a>(f: &'a Fixture, args: &[&'a str]) -> Vec<&'a str> {
 #[test]
 fn a_full_disk_on_stdout_is_an_error() {
     let Ok(_) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
-        eprintln!("skipped: no /dev/full on this system");
+        crate::support::skipped("no /dev/full on this system", None);
         return;
     };
     let f = Fixture::locked();
@@ -325,15 +325,7 @@ fn tagged(tag: &str, subject: &str) -> Fixture {
     git(&app, &["add", "-A"]);
     git(&app, &["commit", "-q", "-F", message.to_str().unwrap()]);
     ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-26",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "weekly").date("2026-11-26").offline().run());
     f
 }
 
@@ -689,7 +681,7 @@ fn an_operation_error_does_not_borrow_a_rule_code() {
         );
         assert!(!run.stderr.contains(rule), "{}", run.stderr);
     }
-    let run = f.run(&["lock", "nowhere", "--kind", "manual", "--offline"]);
+    let run = f.lock("nowhere", "manual").offline().run();
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stderr

@@ -166,15 +166,7 @@ fn a_lock_without_tags_reads_and_verifies_as_before() {
 fn tagging_needs_a_lock_and_a_tagged_kind() {
     let f = Fixture::locked();
     fails(&f.run(&["tag", "dist/w.2099.01"]), 1, "no lock of");
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "nightly").date("2026-11-20").offline().run());
     let run = f.run(&["tag", "dist/d.2026.11.20", "--push"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(&run, "records no tag: a nightly release makes none");
@@ -188,15 +180,7 @@ fn a_tag_that_is_no_valid_ref_is_refused_when_locking() {
     let text = std::fs::read_to_string(&product).unwrap();
     write(&product, &format!("{text}tag_prefix: \"v~\"\n"));
     ok(&f.run(&["fetch"]));
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]);
+    let run = f.lock("dist", "weekly").date("2026-11-19").offline().run();
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(&run, "the tag `v~w.2026.47` is not a valid git ref name");
     assert!(!f.root.join("locks/dist/w.2026.47.lock.yaml").exists());
@@ -450,16 +434,11 @@ fn over_http_with_a_credential_helper_a_rejecting_hook_then_a_converging_rerun()
 /// The fixture with the weekly and its first candidate `17.0.0.rc1`.
 fn with_candidate() -> Fixture {
     let f = Fixture::locked();
-    ok(&f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--from",
-        "w.2026.47",
-        "--date",
-        "2026-11-20",
-    ]));
+    ok(&f
+        .release_candidate("dist", "17.0.0")
+        .from("w.2026.47")
+        .date("2026-11-20")
+        .run());
     f
 }
 
@@ -577,15 +556,7 @@ fn verify_tells_a_tag_never_pushed_from_a_moved_one() {
     assert!(!run.stderr.contains("never pushed"), "{}", run.stderr);
     // A release tag names a release, not a product version: the next weekly's versions are
     // what they were.
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-26",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "weekly").date("2026-11-26").offline().run());
     let versions = |release: &str| -> Vec<Option<String>> {
         distrib::lock::parse(&f.lock_text("dist", release))
             .unwrap()
@@ -648,7 +619,7 @@ fn companions_are_recorded_outside_the_content_and_tagged_with_the_rest() {
     let path = f.root.join("distributions/dist.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     write(&path, &format!("{text}companions: [docs]\n"));
-    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-19"]));
+    ok(&f.lock("dist", "weekly").date("2026-11-19").run());
     let lock = distrib::lock::parse(&f.lock_text("dist", TAG)).unwrap();
     assert_eq!(lock.companions.len(), 1, "{:?}", lock.companions);
     assert_eq!(
@@ -672,15 +643,7 @@ fn companions_are_recorded_outside_the_content_and_tagged_with_the_rest() {
     assert_eq!(tag_commit(&docs, "vw.2026.47"), Some(head));
 
     write(&path, &format!("{text}companions: [nodocs]\n"));
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-26",
-        "--offline",
-    ]);
+    let run = f.lock("dist", "weekly").date("2026-11-26").offline().run();
     fails(&run, 1, "the companion `nodocs` of `dist` is no product");
 }
 
@@ -761,7 +724,7 @@ fn over_ssh_with_a_key_the_test_made() {
     let server = match sshd(&f.root.parent().unwrap().join("ssh")) {
         Ok(server) => server,
         Err(why) => {
-            eprintln!("skipped: {why}");
+            crate::support::skipped(&why, None);
             return;
         }
     };

@@ -23,19 +23,13 @@ fn a_manual_build_from_the_weekly_keeps_its_commits_except_the_overrides() {
     git_tag(&f, "app", "v1.6.6");
     ok(&f.run(&["fetch"]));
 
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "manual",
-        "--from",
-        "w.2026.47",
-        "--set",
-        "app=v1.6.6",
-        "--date",
-        "2026-11-20T10:00",
-        "--offline",
-    ]);
+    let run = f
+        .lock("dist", "manual")
+        .from("w.2026.47")
+        .set("app=v1.6.6")
+        .date("2026-11-20T10:00")
+        .offline()
+        .run();
     ok(&run);
     says(&run, "from `w.2026.47`");
     let manual = lock(&f, "m.2026.11.20.1000");
@@ -53,17 +47,12 @@ fn a_manual_build_from_the_weekly_keeps_its_commits_except_the_overrides() {
     ok(&f.run(&["verify"]));
 
     // Without --from the same command takes every branch at its head.
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "manual",
-        "--set",
-        "app=v1.6.6",
-        "--date",
-        "2026-11-20T11:00",
-        "--offline",
-    ]);
+    let run = f
+        .lock("dist", "manual")
+        .set("app=v1.6.6")
+        .date("2026-11-20T11:00")
+        .offline()
+        .run();
     ok(&run);
     let head = lock(&f, "m.2026.11.20.1100");
     assert_eq!(head.from, None);
@@ -76,17 +65,12 @@ fn a_nightly_may_start_from_a_release_too() {
     let weekly = lock(&f, "w.2026.47");
     commit_file(&f.repo("other"), "src/new", "after", "later work");
     ok(&f.run(&["fetch"]));
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--from",
-        "w.2026.47",
-        "--date",
-        "2026-11-21",
-        "--offline",
-    ]);
+    let run = f
+        .lock("dist", "nightly")
+        .from("w.2026.47")
+        .date("2026-11-21")
+        .offline()
+        .run();
     ok(&run);
     // Same commits, so the same content: no rebuild.
     says(&run, "same content as `w.2026.47` (b1), from `w.2026.47`");
@@ -98,35 +82,11 @@ fn a_nightly_may_start_from_a_release_too() {
 #[test]
 fn from_a_release_of_another_distribution_or_of_none_is_refused() {
     let f = Fixture::locked();
-    ok(&f.run(&[
-        "lock",
-        "solo",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-12",
-        "--offline",
-    ]));
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "manual",
-        "--from",
-        "w.2026.46",
-        "--offline",
-    ]);
+    ok(&f.lock("solo", "weekly").date("2026-11-12").offline().run());
+    let run = f.lock("dist", "manual").from("w.2026.46").offline().run();
     fails(&run, 1, "`w.2026.46` is a release of `solo`, not of `dist`");
     says(&run, "release-foreign");
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "manual",
-        "--from",
-        "w.2026.48",
-        "--offline",
-    ]);
+    let run = f.lock("dist", "manual").from("w.2026.48").offline().run();
     fails(&run, 1, "no release `w.2026.48` of `dist`");
     says(&run, "did you mean `w.2026.47`?");
     assert!(
@@ -137,7 +97,7 @@ fn from_a_release_of_another_distribution_or_of_none_is_refused() {
             .any(|e| { e.unwrap().file_name().to_string_lossy().starts_with("m.") })
     );
     // `--from` says what to build; `--check` compares: not both.
-    let run = f.run(&["lock", "dist", "--check", "--from", "w.2026.47"]);
+    let run = f.lock_check("dist").from("w.2026.47").run();
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 
@@ -159,30 +119,20 @@ fn builds_are_named_by_naming_build_in_messages_list_notes_and_json() {
     let f = Fixture::locked();
     name_builds(&f, "{version}-b{build}");
     ok(&f.run(&["check"]));
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "27.0.0",
-        "--from",
-        "w.2026.47",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]);
+    let run = f
+        .release_candidate("dist", "27.0.0")
+        .from("w.2026.47")
+        .date("2026-11-20")
+        .offline()
+        .run();
     ok(&run);
     // DMTN-106 §3.3.2: `<M>.<n>.<p>-<bID>`.
     says(&run, "same content as `w.2026.47` (27.0.0-b1)");
-    let run = f.run(&[
-        "release",
-        "final",
-        "dist",
-        "27.0.0",
-        "--date",
-        "2026-11-21",
-        "--format",
-        "json",
-    ]);
+    let run = f
+        .release_final("dist", "27.0.0")
+        .date("2026-11-21")
+        .json()
+        .run();
     ok(&run);
     let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(summary["format"], "distrib-release/1");
@@ -318,15 +268,7 @@ fn build_numbers_continue_from_builds_first() {
     for (date, build) in [("2026-11-20", 8467), ("2026-11-21", 8468)] {
         commit_file(&f.repo("other"), "src/new", date, "more work");
         ok(&f.run(&["fetch"]));
-        let run = f.run(&[
-            "lock",
-            "dist",
-            "--kind",
-            "nightly",
-            "--date",
-            date,
-            "--offline",
-        ]);
+        let run = f.lock("dist", "nightly").date(date).offline().run();
         ok(&run);
         says(&run, &format!("build b{build}"));
         assert_eq!(
@@ -363,31 +305,21 @@ fn flp_deployment(f: &Fixture, default: Option<&str>) {
 fn release_solo(f: &Fixture, version: &str, weekly_date: &str, final_date: &str) {
     commit_file(&f.repo("other"), "src/version", version, "next version");
     ok(&f.run(&["fetch"]));
-    let weekly = f.run(&[
-        "lock",
-        "solo",
-        "--kind",
-        "weekly",
-        "--date",
-        weekly_date,
-        "--offline",
-        "--format",
-        "json",
-    ]);
+    let weekly = f
+        .lock("solo", "weekly")
+        .date(weekly_date)
+        .offline()
+        .json()
+        .run();
     ok(&weekly);
     let weekly: serde_json::Value = serde_json::from_str(&weekly.stdout).unwrap();
-    ok(&f.run(&[
-        "release",
-        "candidate",
-        "solo",
-        version,
-        "--from",
-        weekly["release"]["release"].as_str().unwrap(),
-        "--date",
-        weekly_date,
-        "--offline",
-    ]));
-    ok(&f.run(&["release", "final", "solo", version, "--date", final_date]));
+    ok(&f
+        .release_candidate("solo", version)
+        .from(weekly["release"]["release"].as_str().unwrap())
+        .date(weekly_date)
+        .offline()
+        .run());
+    ok(&f.release_final("solo", version).date(final_date).run());
 }
 
 #[test]
@@ -395,17 +327,11 @@ fn variables_from_the_installed_and_the_newest_release() {
     let f = Fixture::locked();
     build_against_flp(&f);
     let nightly = |date: &str, source: &str| {
-        f.run(&[
-            "lock",
-            "dist",
-            "--kind",
-            "nightly",
-            "--date",
-            date,
-            "--var",
-            &format!("flp_suite={source}"),
-            "--offline",
-        ])
+        f.lock("dist", "nightly")
+            .date(date)
+            .var(&format!("flp_suite={source}"))
+            .offline()
+            .run()
     };
     // No final of the FLP suite yet.
     let run = nightly("2026-11-17", "@newest:solo");
@@ -565,15 +491,7 @@ fn records_are_appended_and_verify_checks_them() {
     // A record whose digest is not the lock's: the records of another lock, copied.
     commit_file(&f.repo("other"), "src/new", "after", "later work");
     ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-26",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "weekly").date("2026-11-26").offline().run());
     let copy = f.root.join("records/dist/w.2026.48.yaml");
     std::fs::write(
         &copy,
@@ -633,36 +551,31 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
     ok(&f.run(&candidate));
 
     // The final needs the candidate's validation: overridden, with the reason and who.
-    let run = f.run(&["release", "final", "dist", "27.0.0"]);
+    let run = f.release_final("dist", "27.0.0").run();
     fails(
         &run,
         1,
         "final of `27.0.0.rc1` is gated: `validation` has no record",
     );
     // A dry run is gated too, and an override in a dry run records nothing.
-    let run = f.run(&["release", "final", "dist", "27.0.0", "--dry-run"]);
+    let run = f.release_final("dist", "27.0.0").dry_run().run();
     fails(&run, 1, "is gated");
-    ok(&f.run(&[
-        "release",
-        "final",
-        "dist",
-        "27.0.0",
-        "--dry-run",
-        "--override-gate",
-        "try",
-    ]));
+    ok(&f
+        .release_final("dist", "27.0.0")
+        .dry_run()
+        .args(&["--override-gate", "try"])
+        .run());
     let before = distrib::records::read(&f.root, "dist", "27.0.0.rc1").unwrap();
     assert_eq!(before, None);
-    let run = f.run(&[
-        "release",
-        "final",
-        "dist",
-        "27.0.0",
-        "--override-gate",
-        "campaign waived by the DM-CCB",
-        "--by",
-        "release manager",
-    ]);
+    let run = f
+        .release_final("dist", "27.0.0")
+        .args(&[
+            "--override-gate",
+            "campaign waived by the DM-CCB",
+            "--by",
+            "release manager",
+        ])
+        .run();
     ok(&run);
     says(
         &run,
@@ -716,15 +629,7 @@ fn list_notes_and_site_show_the_records() {
     let f = Fixture::locked();
     commit_file(&f.repo("other"), "src/new", "after", "later work");
     ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-26",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "weekly").date("2026-11-26").offline().run());
     ok(&record(
         &f,
         &[
@@ -797,7 +702,7 @@ fn deployments_as_alice_runs_them_partitions_alternative_support_promotion_expor
     ] {
         commit_file(&f.repo("other"), "src/new", date, "more work");
         ok(&f.run(&["fetch"]));
-        ok(&f.run(&["lock", "dist", "--kind", kind, "--date", date, "--offline"]));
+        ok(&f.lock("dist", kind).date(date).offline().run());
     }
     let manual = "m.2026.11.20.1000";
     crate::support::fixture::write(

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Run, distrib_wide, git};
+use super::{CommandLine, Run, distrib_wide, git};
 
 /// A manifest repository whose products live in local upstream repositories.
 pub struct Fixture {
@@ -99,15 +99,47 @@ impl Fixture {
     /// `w.2026.47` (dated 2026-11-19).
     pub fn lock_weekly(&self) {
         ok(&self.run(&["fetch"]));
-        ok(&self.run(&[
-            "lock",
-            "dist",
-            "--kind",
-            "weekly",
-            "--date",
-            "2026-11-19",
-            "--offline",
-        ]));
+        ok(&self
+            .lock("dist", "weekly")
+            .date("2026-11-19")
+            .offline()
+            .run());
+    }
+
+    /// `distrib lock DISTRIBUTION --kind KIND` with the fixture's mirrors, to be given its other
+    /// flags.
+    pub fn lock(&self, distribution: &str, kind: &str) -> CommandLine<'_> {
+        self.command(&["lock", distribution, "--kind", kind])
+    }
+
+    /// `distrib lock DISTRIBUTION --check` with the fixture's mirrors.
+    pub fn lock_check(&self, distribution: &str) -> CommandLine<'_> {
+        self.command(&["lock", distribution, "--check"])
+    }
+
+    /// `distrib release candidate DISTRIBUTION VERSION` with the fixture's mirrors.
+    pub fn release_candidate(&self, distribution: &str, version: &str) -> CommandLine<'_> {
+        self.command(&["release", "candidate", distribution, version])
+    }
+
+    /// `distrib release final DISTRIBUTION VERSION` with the fixture's mirrors.
+    pub fn release_final(&self, distribution: &str, version: &str) -> CommandLine<'_> {
+        self.command(&["release", "final", distribution, version])
+    }
+
+    /// `distrib release patch DISTRIBUTION VERSION` with the fixture's mirrors.
+    pub fn release_patch(&self, distribution: &str, version: &str) -> CommandLine<'_> {
+        self.command(&["release", "patch", distribution, version])
+    }
+
+    /// The command line `words`, run as [`Fixture::run`] runs it.
+    pub fn command(&self, words: &[&str]) -> CommandLine<'_> {
+        CommandLine::new(|args| self.run(args), words)
+    }
+
+    /// Runs `distrib` with `args` as they are (no `--mirrors`) in the manifest repository.
+    pub fn distrib(&self, args: &[&str]) -> Run {
+        distrib_wide(&self.root, args)
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
