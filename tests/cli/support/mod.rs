@@ -30,9 +30,12 @@ impl Run {
 /// fixture, which adds its mirrors): `f.lock("dist", "weekly").offline().run()` runs
 /// `distrib lock dist --kind weekly --offline`. The words stay in the order they are given.
 pub struct CommandLine<'a> {
-    runner: Box<dyn Fn(&[&str]) -> Run + 'a>,
+    runner: Runner<'a>,
     words: Vec<String>,
 }
+
+/// What runs a [`CommandLine`]'s words.
+type Runner<'a> = Box<dyn Fn(&[&str]) -> Run + 'a>;
 
 impl<'a> CommandLine<'a> {
     /// The command line `words`, to be run by `runner`.
