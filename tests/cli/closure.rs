@@ -266,12 +266,11 @@ fn abbreviated_commit_ids_resolve_unless_ambiguous_and_a_ref_wins() {
     ok(&f.run(&["check"]));
     ok(&f.run(&["fetch"]));
     let dry = |extra: &[&str]| {
-        let args = [
-            &["lock", "dist", "--kind", "weekly", "--offline", "--dry-run"],
-            extra,
-        ]
-        .concat();
-        f.run(&args)
+        f.lock("dist", "weekly")
+            .offline()
+            .dry_run()
+            .args(extra)
+            .run()
     };
     // Unique: the lock records the pin as written and the full commit.
     let run = dry(&[]);
@@ -408,7 +407,7 @@ fn releases_of_one_minute_are_ordered_by_lineage() {
     assert_eq!(lock(&f, "1.0.1").date, lock(&f, "1.0.1.rc2").date);
     assert_eq!(lock(&f, "1.0.1").build, lock(&f, "1.0.1.rc2").build);
 
-    let run = distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    let run = f.distrib(&["list", "dist", "--format", "json"]);
     ok(&run);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let listed: Vec<&str> = document["releases"]
@@ -430,23 +429,20 @@ fn releases_of_one_minute_are_ordered_by_lineage() {
         ]
     );
     // `graph` and `plan` on the distribution take its newest lock: the final.
-    let run = distrib_wide(&f.root, &["graph", "dist", "--format", "json"]);
+    let run = f.distrib(&["graph", "dist", "--format", "json"]);
     ok(&run);
     let graph: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(graph["release"], "1.0.1", "{}", run.stdout);
     let store = f.root.join("store");
     std::fs::create_dir_all(&store).unwrap();
-    let run = distrib_wide(
-        &f.root,
-        &[
-            "plan",
-            "dist",
-            "--store",
-            store.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    );
+    let run = f.distrib(&[
+        "plan",
+        "dist",
+        "--store",
+        store.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     ok(&run);
     let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(plan["release"], "1.0.1", "{}", run.stdout);

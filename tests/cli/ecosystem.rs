@@ -177,18 +177,15 @@ fn quiet_and_verbose_fetch() {
     let f = Fixture::new();
     // `-v`: a line per repository, in the closure's order (dependencies first, then the
     // distribution's products as listed), not the reverse.
-    let run = crate::support::distrib_wide(
-        &f.root,
-        &[
-            "-v",
-            "fetch",
-            "dist",
-            "--jobs",
-            "1",
-            "--mirrors",
-            f.mirrors.to_str().unwrap(),
-        ],
-    );
+    let run = f.distrib(&[
+        "-v",
+        "fetch",
+        "dist",
+        "--jobs",
+        "1",
+        "--mirrors",
+        f.mirrors.to_str().unwrap(),
+    ]);
     ok(&run);
     let fetched: Vec<&str> = run
         .stderr
@@ -207,15 +204,12 @@ fn quiet_and_verbose_fetch() {
     ok(&run);
     assert_eq!(run.stderr, "");
     commit_file(&f.repo("utils"), "src/new", "new", "later work");
-    let run = crate::support::distrib_wide(
-        &f.root,
-        &[
-            "fetch",
-            "--verbose",
-            "--mirrors",
-            f.mirrors.to_str().unwrap(),
-        ],
-    );
+    let run = f.distrib(&[
+        "fetch",
+        "--verbose",
+        "--mirrors",
+        f.mirrors.to_str().unwrap(),
+    ]);
     ok(&run);
     says(
         &run,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::support::fixture::{commit_file, fails, ok, says, write};
-use crate::support::{Run, distrib_with, git};
+use crate::support::{CommandLine, Run, distrib_with, git};
 
 /// A manifest repository whose products live in local upstream repositories.
 struct Site {
@@ -90,20 +90,21 @@ impl Site {
         distrib_with(&self.root, &all, env)
     }
 
+    /// `distrib lock DISTRIBUTION --kind KIND` with the mirrors, to be given its other flags.
+    fn lock(&self, distribution: &str, kind: &str) -> CommandLine<'_> {
+        CommandLine::new(
+            |args| self.run(args),
+            &["lock", distribution, "--kind", kind],
+        )
+    }
+
     /// The lock `d` would get now, printed rather than written.
     fn dry_lock(&self, env: &[(&str, &OsStr)]) -> String {
-        let run = self.run_with(
-            &[
-                "lock",
-                "d",
-                "--kind",
-                "weekly",
-                "--date",
-                "2026-11-19",
-                "--dry-run",
-            ],
-            env,
-        );
+        let words = ["lock", "d", "--kind", "weekly"];
+        let run = CommandLine::new(|args| self.run_with(args, env), &words)
+            .date("2026-11-19")
+            .dry_run()
+            .run();
         ok(&run);
         run.stdout
     }
@@ -137,7 +138,7 @@ fn git_lock_files_left_by_a_killed_fetch_are_removed() {
     ] {
         write(&mirror.join(file), "");
     }
-    let run = site.run(&["lock", "d", "--kind", "weekly", "--date", "2026-11-19"]);
+    let run = site.lock("d", "weekly").date("2026-11-19").run();
     ok(&run);
     says(
         &run,
@@ -268,7 +269,7 @@ fn a_fetch_killed_at_any_moment_heals_on_the_next_run() {
     }
     eprintln!("{killed_running} of 4 kills landed while fetch ran");
     assert!(killed_running >= 1, "no kill landed while fetch ran");
-    ok(&site.run(&["lock", "d", "--kind", "weekly", "--date", "2026-11-19"]));
+    ok(&site.lock("d", "weekly").date("2026-11-19").run());
 }
 
 /// A user git configuration that must change nothing: fetch and lock give the lock that a
@@ -559,7 +560,7 @@ fn dot_segments_are_refused_and_mirrors_never_shared() {
 #[test]
 fn verify_reports_a_commit_force_pushed_away() {
     let site = Site::new();
-    ok(&site.run(&["lock", "d", "--kind", "weekly", "--date", "2026-11-19"]));
+    ok(&site.lock("d", "weekly").date("2026-11-19").run());
     let a = site.dir.path().join("up/a");
     let locked = head(&a, "trunk");
     git(&a, &["reset", "-q", "--hard", "trunk~1"]);
@@ -587,16 +588,11 @@ fn a_tag_of_a_blob_says_what_it_points_to() {
     let blob = git(&a, &["hash-object", "-w", "f"]);
     git(&a, &["tag", "blobtag", &blob]);
     ok(&site.run(&["fetch"]));
-    let run = site.run(&[
-        "lock",
-        "d",
-        "--kind",
-        "manual",
-        "--date",
-        "2026-12-03",
-        "--set",
-        "a=blobtag",
-    ]);
+    let run = site
+        .lock("d", "manual")
+        .date("2026-12-03")
+        .set("a=blobtag")
+        .run();
     fails(
         &run,
         1,
@@ -609,16 +605,11 @@ fn a_tag_of_a_blob_says_what_it_points_to() {
     let tree = git(&a, &["rev-parse", "HEAD^{tree}"]);
     git(&a, &["tag", "-a", "-m", "a tree", "treetag", &tree]);
     ok(&site.run(&["fetch"]));
-    let run = site.run(&[
-        "lock",
-        "d",
-        "--kind",
-        "manual",
-        "--date",
-        "2026-12-03",
-        "--set",
-        "a=treetag",
-    ]);
+    let run = site
+        .lock("d", "manual")
+        .date("2026-12-03")
+        .set("a=treetag")
+        .run();
     fails(
         &run,
         1,
@@ -704,7 +695,7 @@ fn fetch_as_json_says_what_became_of_each_repository() {
 #[test]
 fn verify_as_json_names_each_lock_and_each_finding_by_code() {
     let site = Site::new();
-    ok(&site.run(&["lock", "d", "--kind", "weekly", "--date", "2026-11-19"]));
+    ok(&site.lock("d", "weekly").date("2026-11-19").run());
     let run = site.run(&["verify", "--format", "json"]);
     ok(&run);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();

@@ -57,7 +57,7 @@ fn concurrent_deploy_edits_are_all_kept() {
         }
         assert_eq!(text.matches("- release: ").count(), 8, "{text}");
     }
-    ok(&distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
 }
 
 #[cfg(unix)]
@@ -71,10 +71,7 @@ fn deploy_writes_through_links_inside_the_repository_and_refuses_others() {
     std::fs::create_dir_all(f.root.join("deployments")).unwrap();
     let link = f.root.join("deployments/site.yaml");
     std::os::unix::fs::symlink("../sites/site.yaml", &link).unwrap();
-    ok(&distrib_wide(
-        &f.root,
-        &["deploy", "add", "site", "w.2026.47", "--support", "test"],
-    ));
+    ok(&f.distrib(&["deploy", "add", "site", "w.2026.47", "--support", "test"]));
     assert!(link.is_symlink(), "the link was replaced by a file");
     let text = std::fs::read_to_string(f.root.join("sites/site.yaml")).unwrap();
     assert!(text.contains("- release: w.2026.47\n"), "{text}");
@@ -84,10 +81,7 @@ fn deploy_writes_through_links_inside_the_repository_and_refuses_others() {
     let original = "name: far\ndistribution: dist\ninstalled: []\n";
     write(&elsewhere, original);
     std::os::unix::fs::symlink(&elsewhere, f.root.join("deployments/far.yaml")).unwrap();
-    let run = distrib_wide(
-        &f.root,
-        &["deploy", "add", "far", "w.2026.47", "--support", "test"],
-    );
+    let run = f.distrib(&["deploy", "add", "far", "w.2026.47", "--support", "test"]);
     fails(&run, 1, "is a symbolic link to");
     says(&run, "outside the manifest repository");
     assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), original);
@@ -366,7 +360,7 @@ fn refused(f: &Fixture, forged: &str, original: &str, online: bool, says_what: &
     let run = f.run(args);
     fails(&run, 1, says_what);
     if !online {
-        fails(&distrib_wide(&f.root, &["check"]), 1, says_what);
+        fails(&f.distrib(&["check"]), 1, says_what);
     }
     std::fs::write(&path, original).unwrap();
 }
@@ -536,11 +530,11 @@ fn verify_refuses_forged_fields_with_recomputed_digests() {
     let run = f.run(&["verify", "--offline"]);
     fails(&run, 1, "line endings were changed");
     says(&run, "*.lock.yaml -text");
-    let run = distrib_wide(&f.root, &["check"]);
+    let run = f.distrib(&["check"]);
     fails(&run, 1, "line endings were changed");
     std::fs::write(&path, &text).unwrap();
     ok(&f.run(&["verify"]));
-    ok(&distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
 }
 
 #[test]
@@ -554,7 +548,7 @@ fn clear_messages_for_careless_input() {
         &f.root.join("distrib.yaml"),
         &format!("{config}mirrors: \"\"\n"),
     );
-    let run = distrib_wide(&f.root, &["check"]);
+    let run = f.distrib(&["check"]);
     fails(
         &run,
         1,
@@ -564,13 +558,11 @@ fn clear_messages_for_careless_input() {
 
     // `--set a=` is a usage error; a variable's value that cannot be in a name says which.
     let lock = |extra: &[&str]| {
-        f.run(
-            &[
-                &["lock", "dist", "--kind", "manual", "--offline", "--dry-run"][..],
-                extra,
-            ]
-            .concat(),
-        )
+        f.lock("dist", "manual")
+            .offline()
+            .dry_run()
+            .args(extra)
+            .run()
     };
     fails(&lock(&["--set", "utils="]), 2, "`utils=` names no ref");
     let dist = std::fs::read_to_string(f.root.join("distributions/dist.yaml")).unwrap();
@@ -605,7 +597,7 @@ fn clear_messages_for_careless_input() {
         &["list"],
         &["verify", "--offline"],
     ] {
-        let run = distrib_wide(&f.root, args);
+        let run = f.distrib(args);
         assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
         // Commands that check the manifests first report it as `check` does.
         assert!(
@@ -638,7 +630,7 @@ fn clear_messages_for_careless_input() {
         moved.to_text().unwrap(),
     )
     .unwrap();
-    let run = distrib_wide(&f.root, &["list"]);
+    let run = f.distrib(&["list"]);
     ok(&run);
     says(
         &run,
@@ -667,7 +659,7 @@ fn clear_messages_for_careless_input() {
     // `import`: what is wrong with the entry, and one existing file is one.
     let map = f.root.join("repos.yaml");
     write(&map, "afw: [a, b]\n");
-    let run = distrib_wide(&f.root, &["import", "lsst-repos", "repos.yaml"]);
+    let run = f.distrib(&["import", "lsst-repos", "repos.yaml"]);
     fails(
         &run,
         1,
@@ -678,7 +670,7 @@ fn clear_messages_for_careless_input() {
         &map,
         "utils: https://example.org/sw/utils\nnew: https://example.org/sw/new\n",
     );
-    let run = distrib_wide(&f.root, &["import", "lsst-repos", "repos.yaml"]);
+    let run = f.distrib(&["import", "lsst-repos", "repos.yaml"]);
     fails(&run, 1, "1 product file already exists: `");
     says(&run, "utils.yaml`");
 }

@@ -25,19 +25,11 @@ fn with_inputs(f: &Fixture) {
 }
 
 fn manual(f: &Fixture, vars: &[&str]) -> crate::support::Run {
-    let mut args = vec![
-        "lock",
-        "dist",
-        "--kind",
-        "manual",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ];
+    let mut line = f.lock("dist", "manual").date("2026-11-19").offline();
     for var in vars {
-        args.extend(["--var", var]);
+        line = line.var(var);
     }
-    f.run(&args)
+    line.run()
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::support::fixture::{Fixture, ok, write};
-use crate::support::{distrib_wide, project};
+use crate::support::project;
 
 /// The document `stdout` holds, after checking it against the schema its `format` names and
 /// that `format` comes first.
@@ -89,7 +89,7 @@ const OPERATIONS: &[(&str, &[&str])] = &[
 fn the_operations_documents_match_their_schemas() {
     let (f, _, _) = reports();
     for (format, args) in OPERATIONS {
-        let run = distrib_wide(&f.root, args);
+        let run = f.distrib(args);
         let document = valid(&run.stdout);
         assert_eq!(
             document["format"],
@@ -116,7 +116,7 @@ fn reports() -> (Fixture, String, String) {
 }
 
 fn json(f: &Fixture, args: &[&str]) -> Value {
-    let run = distrib_wide(&f.root, args);
+    let run = f.distrib(args);
     ok(&run);
     valid(&run.stdout)
 }
@@ -204,7 +204,7 @@ fn every_deploy_edit_and_the_export_match_their_schemas() {
         &["deploy", "remove", "farm", &weekly, "--format", "json"],
     );
     assert_eq!(removed["release"], weekly.as_str());
-    ok(&distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
     let export = json(&f, &["deploy", "export", "farm"]);
     assert_eq!(export["releases"][0]["release"], nightly.as_str());
     assert_eq!(

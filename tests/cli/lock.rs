@@ -69,32 +69,22 @@ fn fetch_lock_verify_and_check() {
     git(&f.root, &["add", "-A"]);
     git(&f.root, &["commit", "-q", "-m", "manifests"]);
     let head = git(&f.root, &["rev-parse", "HEAD"]);
-    let dry = |args: &[&str]| {
-        let run = f.run(
-            &[
-                &[
-                    "lock",
-                    "dist",
-                    "--kind",
-                    "weekly",
-                    "--offline",
-                    "--dry-run",
-                    "--date",
-                    "2026-11-26",
-                ],
-                args,
-            ]
-            .concat(),
-        );
+    let dry = || {
+        let run = f
+            .lock("dist", "weekly")
+            .offline()
+            .dry_run()
+            .date("2026-11-26")
+            .run();
         ok(&run);
         distrib::lock::parse(&run.stdout).unwrap().manifest_commit
     };
-    assert_eq!(dry(&[]), Some(head.clone()));
+    assert_eq!(dry(), Some(head.clone()));
     write(
         &f.root.join("products/other.yaml"),
         "name: other\nrepositories:\n  - url: https://example.org/sw/other\n    ref: main\ndescription: edited\n",
     );
-    assert_eq!(dry(&[]), Some(format!("{head}-dirty")));
+    assert_eq!(dry(), Some(format!("{head}-dirty")));
 
     // Upstream moves on: the lock is stale once the mirrors know it.
     let new = commit_file(&f.repo("other"), "src/README", "other 2", "DM-2: second");
@@ -223,24 +213,18 @@ fn bad_refs_mirrors_and_paths() {
     says(&run, "the closest refs are `main`");
 
     // Every product that cannot be resolved is a problem of one error, drawn once.
-    let both = [
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--offline",
-        "--set",
-        "other=mian",
-        "--set",
-        "utils=nope",
-    ];
-    let run = f.run(&both);
+    let both = f
+        .lock("dist", "weekly")
+        .offline()
+        .set("other=mian")
+        .set("utils=nope");
+    let run = both.run();
     assert_eq!(run.code, 1);
     says(&run, "2 products cannot be resolved");
     for name in ["`mian` is neither", "`nope` is neither"] {
         assert_eq!(run.stderr.matches(name).count(), 1, "{}", run.stderr);
     }
-    let run = f.run(&[&both[..], &["--format", "json"]].concat());
+    let run = both.json().run();
     assert_eq!(run.code, 1);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let codes: Vec<_> = document["diagnostics"]
@@ -406,10 +390,7 @@ fn verify_finds_edits_truncation_versions_and_moved_tags() {
     assert_eq!(run.code, 1);
     says(&run, "has tree");
     let elsewhere = tempfile::tempdir().unwrap();
-    let run = distrib_wide(
-        &f.root,
-        &["verify", "--mirrors", elsewhere.path().to_str().unwrap()],
-    );
+    let run = f.distrib(&["verify", "--mirrors", elsewhere.path().to_str().unwrap()]);
     assert_eq!(run.code, 1);
     says(
         &run,
@@ -597,20 +578,12 @@ fn second_builds_of_a_day_hidden_locks_and_linked_lock_folders() {
         .run());
     commit_file(&f.repo("other"), "src/README", "other 2", "change");
     ok(&f.run(&["fetch"]));
-    let second = [
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-19T10:31",
-        "--offline",
-    ];
-    let run = f.run(&second);
+    let second = f.lock("dist", "nightly").date("2026-11-19T10:31").offline();
+    let run = second.run();
     ok(&run);
     says(&run, "wrote `locks/dist/d.2026.11.19-1031.lock.yaml`");
     // The same second build again is that build: nothing to write.
-    let run = f.run(&second);
+    let run = second.run();
     ok(&run);
     says(
         &run,
@@ -619,7 +592,7 @@ fn second_builds_of_a_day_hidden_locks_and_linked_lock_folders() {
 
     // Hidden lockfiles are neither audited nor counted.
     write(&f.root.join("locks/.trash/old.lock.yaml"), "junk");
-    ok(&distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
     ok(&f.lock_check("dist").offline().run());
 
     // A distribution's lock folder linked out of the repository is never written through.
@@ -641,18 +614,13 @@ fn check_compares_with_the_lock_it_names_on_its_platform() {
         "name: solo\nenvironment: ops\nproducts: [other]\n",
     );
     let main = git(&f.repo("other"), &["rev-parse", "main"]);
-    let made = [
-        "lock",
-        "solo",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-        "--platform",
-        "osx-arm64",
-    ];
-    ok(&f.run(&[&made[..], &["--set", &format!("other={main}")]].concat()));
+    ok(&f
+        .lock("solo", "weekly")
+        .date("2026-11-19")
+        .offline()
+        .platform("osx-arm64")
+        .set(&format!("other={main}"))
+        .run());
     let run = f.lock_check("solo").offline().run();
     ok(&run);
     says(&run, "`w.2026.47` is up to date");
@@ -684,26 +652,23 @@ fn mirrors_of_relative_local_repositories_do_not_depend_on_how_the_root_was_name
         parent,
         &["-C", "manifests", "fetch", "solo", "--mirrors", mirrors],
     ));
-    let run = distrib_wide(
-        &f.root,
-        &[
-            "lock",
-            "solo",
-            "--kind",
-            "weekly",
-            "--offline",
-            "--dry-run",
-            "--mirrors",
-            mirrors,
-        ],
-    );
+    let run = f.distrib(&[
+        "lock",
+        "solo",
+        "--kind",
+        "weekly",
+        "--offline",
+        "--dry-run",
+        "--mirrors",
+        mirrors,
+    ]);
     ok(&run);
 }
 
 #[test]
 fn list_shows_releases_and_where_they_are_installed() {
     let f = Fixture::new();
-    let run = distrib_wide(&f.root, &["list"]);
+    let run = f.distrib(&["list"]);
     ok(&run);
     says(&run, "no release is locked yet");
     f.lock_weekly();
@@ -712,7 +677,7 @@ fn list_shows_releases_and_where_they_are_installed() {
         &f.root.join("deployments/site.yaml"),
         "name: site\ndistribution: dist\ndefault: w.2026.47\ninstalled:\n  - release: w.2026.47\n    support: official\n  - release: d.2026.11.20\n    support: test\n",
     );
-    let run = distrib_wide(&f.root, &["list", "dist"]);
+    let run = f.distrib(&["list", "dist"]);
     ok(&run);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{}", run.stdout);
@@ -729,7 +694,7 @@ fn list_shows_releases_and_where_they_are_installed() {
         run.stdout
     );
 
-    let run = distrib_wide(&f.root, &["list", "--format", "json"]);
+    let run = f.distrib(&["list", "--format", "json"]);
     ok(&run);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let newest = &document["releases"][0];
@@ -747,7 +712,7 @@ fn deploy_edits_the_deployment_file_in_place() {
         &site,
         "# The site.\nname: site\ndistribution: dist\ninstalled: []  # nothing yet\n",
     );
-    let deploy = |args: &[&str]| distrib_wide(&f.root, &[&["deploy"], args].concat());
+    let deploy = |args: &[&str]| f.distrib(&[&["deploy"], args].concat());
 
     let run = deploy(&["add", "site", "w.2026.50", "--support", "official"]);
     assert_eq!(run.code, 1);
@@ -789,24 +754,18 @@ fn deploy_edits_the_deployment_file_in_place() {
         text,
         "# The site.\nname: site\ndistribution: dist\ndefault: w.2026.47\ninstalled:\n  - release: w.2026.47\n    support: official\n"
     );
-    ok(&distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
 }
 
 #[test]
 fn json_summaries_tell_scripts_what_was_made() {
     let f = Fixture::locked();
-    let args = [
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-20",
-        "--offline",
-        "--format",
-        "json",
-    ];
-    let run = f.run(&args);
+    let nightly = f
+        .lock("dist", "nightly")
+        .date("2026-11-20")
+        .offline()
+        .json();
+    let run = nightly.run();
     ok(&run);
     let made: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(made["format"], "distrib-lock/1");
@@ -826,7 +785,7 @@ fn json_summaries_tell_scripts_what_was_made() {
     assert_eq!(made["summary"]["products"], 4);
     assert_eq!(made["diagnostics"], serde_json::json!([]));
     // Again: nothing written, and the summary says which release has this content.
-    let run = f.run(&args);
+    let run = nightly.run();
     ok(&run);
     let again: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(

@@ -159,7 +159,7 @@ fn unknown_install_placeholders_are_reported_by_check() {
         &f.root.join("distributions/dist.yaml"),
         "name: dist\nenvironment: ops\nproducts: [app]\ninstall: |\n  install {relase} with 100% {{care}}\n",
     );
-    let run = crate::support::distrib_wide(&f.root, &["check"]);
+    let run = f.distrib(&["check"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stderr

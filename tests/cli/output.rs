@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::support::fixture::{Fixture, commit_file, ok, write};
-use crate::support::{Run, clean, distrib, distrib_wide, distrib_with, git, project};
+use crate::support::{Run, clean, distrib, distrib_with, git, project};
 
 /// Runs distrib from `dir` with stdout sent to `stdout`.
 fn distrib_into(dir: &Path, args: &[&str], stdout: impl Into<Stdio>) -> Run {
@@ -375,10 +375,7 @@ fn tag_names_and_commit_subjects_cannot_inject_markup() {
     assert!(!html.stdout.contains("<svg") && !html.stdout.contains("<img"));
     assert!(html.stdout.contains("x|&lt;svg/onload=alert(1)&gt;|y"));
     assert!(harmless(&html.stdout), "{:?}", html.stdout);
-    let diff = distrib_wide(
-        &f.root,
-        &["diff", "w.2026.47", "w.2026.48", "--format", "markdown"],
-    );
+    let diff = f.distrib(&["diff", "w.2026.47", "w.2026.48", "--format", "markdown"]);
     ok(&diff);
     for row in diff.stdout.lines().filter(|l| l.starts_with('|')) {
         let columns = diff
@@ -388,7 +385,7 @@ fn tag_names_and_commit_subjects_cannot_inject_markup() {
             .map_or(0, cells);
         assert_eq!(cells(row), columns, "{row}");
     }
-    let human = distrib_wide(&f.root, &["diff", "w.2026.47", "w.2026.48"]);
+    let human = f.distrib(&["diff", "w.2026.47", "w.2026.48"]);
     assert!(harmless(&human.stdout), "{:?}", human.stdout);
 }
 
@@ -564,7 +561,7 @@ fn a_refused_deployment_edit_says_its_reason_once() {
         &f.root.join("deployments/site.yaml"),
         "name: site\ndistribution: dist\ninstalled:\n  - { release: w.2026.47, support: official }\ndefault: w.2026.47\n",
     );
-    let run = distrib_wide(&f.root, &["deploy", "remove", "site", "w.2026.47"]);
+    let run = f.distrib(&["deploy", "remove", "site", "w.2026.47"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let reason = "`w.2026.47` is the default: choose another default before removing it";
     assert_eq!(run.stderr.matches(reason).count(), 1, "{}", run.stderr);

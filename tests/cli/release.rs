@@ -149,9 +149,9 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
 
     // Every lock of the cycle verifies against the mirrors, and `list` shows the lineage.
     ok(&f.run(&["verify"]));
-    let run = crate::support::distrib_wide(&f.root, &["list", "dist"]);
+    let run = f.distrib(&["list", "dist"]);
     ok(&run);
-    let listed = crate::support::distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    let listed = f.distrib(&["list", "dist", "--format", "json"]);
     ok(&listed);
     let listed: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
     let rc2 = listed["releases"]

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use crate::support::fixture::{fails, ok, write};
-use crate::support::{Run, copy_tree, distrib_wide, git, project};
+use crate::support::{CommandLine, Run, copy_tree, distrib_wide, git, project};
 
 const DEFAULT: &str = "O2PDPSuite-epn-20261126-DDv1.6.5-flp-suite-v0.40.0";
 
@@ -580,10 +580,18 @@ products: [app]\nplatform: linux-x86_64\n",
         crate::support::distrib_with(&self.root, args, &mirrors)
     }
 
+    /// `distrib lock DISTRIBUTION --kind KIND` with the mirrors, to be given its other flags.
+    fn lock(&self, distribution: &str, kind: &str) -> CommandLine<'_> {
+        CommandLine::new(
+            |args| self.run(args),
+            &["lock", distribution, "--kind", kind],
+        )
+    }
+
     /// Locks the weekly `w.2026.47` and installs it at `lab` as its official default, asked
     /// for with markup in the request and the note.
     fn locked(self) -> Self {
-        ok(&self.run(&["lock", "acme", "--kind", "weekly", "--date", "2026-11-19"]));
+        ok(&self.lock("acme", "weekly").date("2026-11-19").run());
         ok(&self.run(&[
             "deploy",
             "add",
@@ -715,15 +723,7 @@ fn bad_output_folders_are_refused_and_old_pages_removed() {
     // A page no longer made is removed; files distrib did not write stay.
     ok(&f.run(&["site", "--out", "public"]));
     write(&f.root.join("public/CNAME"), "releases.example.org\n");
-    ok(&f.run(&[
-        "lock",
-        "acme",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]));
+    ok(&f.lock("acme", "nightly").date("2026-11-20").offline().run());
     ok(&f.run(&["site", "--out", "public"]));
     assert!(f.root.join("public/acme/d.2026.11.20.html").is_file());
     let release = f.read("public/acme/d.2026.11.20.html");

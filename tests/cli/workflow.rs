@@ -139,7 +139,7 @@ fn builds_are_named_by_naming_build_in_messages_list_notes_and_json() {
     assert_eq!(summary["build_name"], "27.0.0-b1");
     assert_eq!(summary["release"]["build"], 1);
 
-    let run = crate::support::distrib_wide(&f.root, &["list", "dist"]);
+    let run = f.distrib(&["list", "dist"]);
     ok(&run);
     let rows: Vec<&str> = run.stdout.lines().collect();
     assert!(
@@ -154,7 +154,7 @@ fn builds_are_named_by_naming_build_in_messages_list_notes_and_json() {
         "{}",
         run.stdout
     );
-    let run = crate::support::distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    let run = f.distrib(&["list", "dist", "--format", "json"]);
     let list: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let names: Vec<&str> = list["releases"]
         .as_array()
@@ -278,7 +278,7 @@ fn build_numbers_continue_from_builds_first() {
     }
     // The jump to the first number is no sign of a lock made elsewhere.
     ok(&f.run(&["verify", "--offline"]));
-    ok(&crate::support::distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
 }
 
 /// `dist` built against the FLP suite `solo`: the variable `flp_suite` is a build input and in
@@ -350,7 +350,7 @@ fn variables_from_the_installed_and_the_newest_release() {
     );
     says(&run, "distrib deploy set-default flp RELEASE");
     flp_deployment(&f, Some("0.41.0"));
-    ok(&crate::support::distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
     let run = nightly("2026-11-17", "@installed:flp");
     ok(&run);
     let tuesday = lock(&f, "d.2026.11.17-flp0.41.0");
@@ -408,7 +408,7 @@ fn gate(f: &Fixture, gates: &str) {
 fn record(f: &Fixture, args: &[&str]) -> crate::support::Run {
     let mut all = vec!["record"];
     all.extend_from_slice(args);
-    crate::support::distrib_wide(&f.root, &all)
+    f.distrib(&all)
 }
 
 #[test]
@@ -473,7 +473,7 @@ fn records_are_appended_and_verify_checks_them() {
     let run = f.run(&["verify", "--offline"]);
     ok(&run);
     says(&run, "ok    1 records file");
-    ok(&crate::support::distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
 
     // An edited record.
     let now = std::fs::read_to_string(&path).unwrap();
@@ -527,7 +527,7 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
         &f,
         "{ candidate: [build], final: [validation], default: [workout] }",
     );
-    ok(&crate::support::distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
     let candidate = [
         "release",
         "candidate",
@@ -602,7 +602,7 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
         &f.root.join("deployments/farm.yaml"),
         "name: farm\ndistribution: dist\ninstalled:\n  - { release: \"27.0.0\", support: official }\n",
     );
-    let run = crate::support::distrib_wide(&f.root, &["deploy", "set-default", "farm", "27.0.0"]);
+    let run = f.distrib(&["deploy", "set-default", "farm", "27.0.0"]);
     fails(
         &run,
         1,
@@ -617,10 +617,7 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
         &f,
         &["27.0.0", "workout", "--result", "pass", "--by", "EPN"],
     ));
-    ok(&crate::support::distrib_wide(
-        &f.root,
-        &["deploy", "set-default", "farm", "27.0.0"],
-    ));
+    ok(&f.distrib(&["deploy", "set-default", "farm", "27.0.0"]));
     ok(&f.run(&["verify", "--offline"]));
 }
 
@@ -658,7 +655,7 @@ fn list_notes_and_site_show_the_records() {
             "2026-11-26T12:00",
         ],
     ));
-    let run = crate::support::distrib_wide(&f.root, &["list", "dist"]);
+    let run = f.distrib(&["list", "dist"]);
     ok(&run);
     let row = run
         .stdout
@@ -666,7 +663,7 @@ fn list_notes_and_site_show_the_records() {
         .find(|l| l.starts_with("w.2026.48"))
         .unwrap();
     assert!(row.ends_with("build: pass, fst: fail"), "{row}");
-    let json = crate::support::distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    let json = f.distrib(&["list", "dist", "--format", "json"]);
     let list: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(list["releases"][0]["records"][1]["note"], "TPC timeouts");
     assert_eq!(list["releases"][1]["records"], serde_json::json!([]));
@@ -689,7 +686,7 @@ fn list_notes_and_site_show_the_records() {
 fn deploy(f: &Fixture, args: &[&str]) -> crate::support::Run {
     let mut all = vec!["deploy"];
     all.extend_from_slice(args);
-    crate::support::distrib_wide(&f.root, &all)
+    f.distrib(&all)
 }
 
 #[test]
@@ -791,7 +788,7 @@ fn deployments_as_alice_runs_them_partitions_alternative_support_promotion_expor
     assert!(text.starts_with("# The farm.\nname: farm\ndistribution: dist\ndefault: m.2026.11.20.1000\nalternative: d.2026.11.22\npartitions:\n  physics_1: m.2026.11.20.1000\n"), "{text}");
     assert!(text.contains("  - release: m.2026.11.20.1000\n    support: official\n    requested_by: TPC\n    note: DD v1.6.6\n"), "{text}");
     ok(&deploy(&f, &["set-support", "farm", "w.2026.47", "test"]));
-    ok(&crate::support::distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
 
     let run = deploy(&f, &["export", "farm", "--format", "json"]);
     ok(&run);

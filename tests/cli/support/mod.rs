@@ -28,20 +28,22 @@ impl Run {
 
 /// One `distrib` command line, written a flag at a time and run by whoever made it (a
 /// fixture, which adds its mirrors): `f.lock("dist", "weekly").offline().run()` runs
-/// `distrib lock dist --kind weekly --offline`. The words stay in the order they are given.
+/// `distrib lock dist --kind weekly --offline`. The words stay in the order they are given; a
+/// clone is the same command line, to be given more words.
+#[derive(Clone)]
 pub struct CommandLine<'a> {
     runner: Runner<'a>,
     words: Vec<String>,
 }
 
 /// What runs a [`CommandLine`]'s words.
-type Runner<'a> = Box<dyn Fn(&[&str]) -> Run + 'a>;
+type Runner<'a> = std::rc::Rc<dyn Fn(&[&str]) -> Run + 'a>;
 
 impl<'a> CommandLine<'a> {
     /// The command line `words`, to be run by `runner`.
     pub fn new(runner: impl Fn(&[&str]) -> Run + 'a, words: &[&str]) -> Self {
         Self {
-            runner: Box::new(runner),
+            runner: std::rc::Rc::new(runner),
             words: words.iter().map(|w| (*w).to_owned()).collect(),
         }
     }
