@@ -410,12 +410,7 @@ fn releases_of_one_minute_are_ordered_by_lineage() {
     let run = f.distrib(&["list", "dist", "--format", "json"]);
     ok(&run);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let listed: Vec<&str> = document["releases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["release"].as_str().unwrap())
-        .collect();
+    let listed = crate::support::field_of_each(&document["releases"], "release");
     assert_eq!(
         listed,
         [

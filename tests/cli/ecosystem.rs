@@ -67,12 +67,7 @@ fn an_unrelated_upstream_commit_leaves_the_pre_merge_gate_green() {
         ),
         (&"lockable".into(), &"HEAD".into(), &"w.2026.47".into())
     );
-    let rebuilt: Vec<&str> = checked["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["product"].as_str().unwrap())
-        .collect();
+    let rebuilt = crate::support::field_of_each(&checked["changes"], "product");
     assert_eq!(rebuilt, ["app", "utils"]);
     assert_eq!(checked["resolved_anew"], serde_json::json!([]));
 }

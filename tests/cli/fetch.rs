@@ -716,12 +716,7 @@ fn verify_as_json_names_each_lock_and_each_finding_by_code() {
         })
     );
     // The release's tags were never pushed: a note, no problem.
-    let notes: Vec<&str> = document["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["severity"].as_str().unwrap())
-        .collect();
+    let notes = crate::support::field_of_each(&document["diagnostics"], "severity");
     assert_eq!(notes, ["note"], "{document}");
     assert_eq!(document["diagnostics"][0]["code"], "release-tag-unpushed");
     assert_eq!(document["summary"]["errors"], 0);
@@ -736,12 +731,7 @@ fn verify_as_json_names_each_lock_and_each_finding_by_code() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(document["locks"][0]["status"], "failed");
-    let codes: Vec<&str> = document["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap())
-        .collect();
+    let codes = crate::support::field_of_each(&document["diagnostics"], "code");
     assert!(codes.contains(&"commit-unreachable"), "{document}");
     let finding = document["diagnostics"]
         .as_array()

@@ -227,12 +227,7 @@ fn bad_refs_mirrors_and_paths() {
     let run = both.json().run();
     assert_eq!(run.code, 1);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let codes: Vec<_> = document["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap())
-        .collect();
+    let codes = crate::support::field_of_each(&document["diagnostics"], "code");
     assert_eq!(codes, ["ref-unresolved"; 3], "{}", run.stdout);
 
     let utils = f.root.join("products/utils.yaml");
@@ -614,24 +609,20 @@ fn check_compares_with_the_lock_it_names_on_its_platform() {
         "name: solo\nenvironment: ops\nproducts: [other]\n",
     );
     let main = git(&f.repo("other"), &["rev-parse", "main"]);
-    ok(&f
-        .lock("solo", "weekly")
-        .date("2026-11-19")
-        .offline()
-        .platform("osx-arm64")
-        .set(&format!("other={main}"))
-        .run());
+    let on_macos = |date: &str| {
+        f.lock("solo", "weekly")
+            .date(date)
+            .offline()
+            .platform("osx-arm64")
+            .set(&format!("other={main}"))
+            .run()
+    };
+    ok(&on_macos("2026-11-19"));
     let run = f.lock_check("solo").offline().run();
     ok(&run);
     says(&run, "`w.2026.47` is up to date");
     // The newest lock is the latest by date, even when an older build number is reused.
-    ok(&f
-        .lock("solo", "weekly")
-        .date("2026-11-26")
-        .offline()
-        .platform("osx-arm64")
-        .set(&format!("other={main}"))
-        .run());
+    ok(&on_macos("2026-11-26"));
     let run = f.lock_check("solo").offline().run();
     ok(&run);
     says(&run, "`w.2026.48` is up to date");

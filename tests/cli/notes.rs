@@ -50,21 +50,11 @@ fn json_and_html_notes() {
     let run = f.run(&["notes", "w.2026.47", "w.2026.48", "--format", "json"]);
     ok(&run);
     let note: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let keys: Vec<&str> = note["issues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["key"].as_str().unwrap())
-        .collect();
+    let keys = crate::support::field_of_each(&note["issues"], "key");
     assert_eq!(keys, ["DM-10", "DM-11"]);
     // DM-10 is named by both commits of utils, the second one once although twice in it.
     assert_eq!(note["issues"][0]["commits"].as_array().unwrap().len(), 2);
-    let products: Vec<&str> = note["products"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["product"].as_str().unwrap())
-        .collect();
+    let products = crate::support::field_of_each(&note["products"], "product");
     assert_eq!(products, ["app", "utils"]);
     // The vocabulary of every document: its format, the two releases as release objects,
     // `before` and `after` for each side, a change word.

@@ -6,7 +6,7 @@ use crate::support::http;
 use std::path::{Path, PathBuf};
 
 use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write};
-use crate::support::{Run, distrib_with, git};
+use crate::support::{CommandLine, Run, distrib_with, git};
 
 const WEEKLY: &str = "dist/w.2026.47";
 const TAG: &str = "w.2026.47";
@@ -345,19 +345,9 @@ fn over_http_with_a_credential_helper_a_rejecting_hook_then_a_converging_rerun()
     let (served, server) = serve(&f);
     let config = helper(f.root.parent().unwrap());
     ok(&run_with(&f, &["fetch"], &config));
-    ok(&run_with(
-        &f,
-        &[
-            "lock",
-            "dist",
-            "--kind",
-            "weekly",
-            "--date",
-            "2026-11-19",
-            "--offline",
-        ],
-        &config,
-    ));
+    let words = ["lock", "dist", "--kind", "weekly"];
+    let lock = CommandLine::new(|args| run_with(&f, args, &config), &words);
+    ok(&lock.date("2026-11-19").offline().run());
     let hook = served.join("sw/other/hooks/pre-receive");
     write(
         &hook,

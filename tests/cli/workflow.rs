@@ -156,12 +156,7 @@ fn builds_are_named_by_naming_build_in_messages_list_notes_and_json() {
     );
     let run = f.distrib(&["list", "dist", "--format", "json"]);
     let list: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let names: Vec<&str> = list["releases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["build_name"].as_str().unwrap())
-        .collect();
+    let names = crate::support::field_of_each(&list["releases"], "build_name");
     assert_eq!(names, ["27.0.0-b1", "27.0.0-b1", "b1"]);
 
     let run = f.run(&["notes", "w.2026.47", "27.0.0"]);

@@ -110,6 +110,17 @@ impl<'a> CommandLine<'a> {
     }
 }
 
+/// The string `field` of each object of a JSON array, in order:
+/// `field_of_each(&document["diagnostics"], "code")`.
+pub fn field_of_each<'a>(array: &'a serde_json::Value, field: &str) -> Vec<&'a str> {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[field].as_str().unwrap())
+        .collect()
+}
+
 /// Runs `distrib` with `args` from `dir`, with nothing of the caller's environment.
 pub fn distrib(dir: &Path, args: &[&str]) -> Run {
     run(
