@@ -733,12 +733,8 @@ fn verify_as_json_names_each_lock_and_each_finding_by_code() {
     assert_eq!(document["locks"][0]["status"], "failed");
     let codes = crate::support::field_of_each(&document["diagnostics"], "code");
     assert!(codes.contains(&"commit-unreachable"), "{document}");
-    let finding = document["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "commit-unreachable")
-        .unwrap();
+    let finding =
+        crate::support::item_where(&document["diagnostics"], "code", "commit-unreachable");
     assert_eq!(finding["file"], "locks/d/w.2026.47.lock.yaml");
     assert_eq!(finding["severity"], "error");
     assert!(finding["help"].as_str().unwrap().contains("push a branch"));

@@ -21,12 +21,7 @@ fn json(f: &Fixture) -> serde_json::Value {
 }
 
 fn distribution<'a>(impact: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    impact["distributions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["distribution"] == name)
-        .unwrap()
+    crate::support::item_where(&impact["distributions"], "distribution", name)
 }
 
 #[test]

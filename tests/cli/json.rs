@@ -130,12 +130,7 @@ fn the_reports_documents_match_their_schemas() {
 
     let diff = json(&f, &["diff", &weekly, &nightly, "--format", "json"]);
     assert_eq!(diff["format"], "distrib-diff/1");
-    let utils = diff["products"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["product"] == "utils")
-        .unwrap();
+    let utils = crate::support::item_where(&diff["products"], "product", "utils");
     assert_eq!(
         (&utils["change"], &utils["rebuild"]),
         (&"changed".into(), &true.into())
@@ -318,12 +313,7 @@ fn list_reports_a_misplaced_lock_in_its_diagnostics() {
     assert_eq!(diagnostics[0]["code"], "lock-misplaced");
     assert_eq!(diagnostics[0]["severity"], "warning");
     assert_eq!(diagnostics[0]["file"], "locks/dist/w.2026.99.lock.yaml");
-    let misplaced = list["releases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["release"] == weekly.as_str())
-        .unwrap();
+    let misplaced = crate::support::item_where(&list["releases"], "release", &weekly);
     assert!(misplaced["lock"].is_null(), "{misplaced:#}");
 }
 

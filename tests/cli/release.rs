@@ -154,12 +154,7 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     let listed = f.distrib(&["list", "dist", "--format", "json"]);
     ok(&listed);
     let listed: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
-    let rc2 = listed["releases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["release"] == "17.0.0.rc2")
-        .unwrap();
+    let rc2 = crate::support::item_where(&listed["releases"], "release", "17.0.0.rc2");
     assert_eq!(
         (&rc2["release_version"], &rc2["rc"], &rc2["parent"]),
         (&"17.0.0".into(), &2.into(), &"17.0.0.rc1".into())

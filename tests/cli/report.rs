@@ -160,12 +160,7 @@ fn statuses(diff: &Value) -> Vec<(String, String, Vec<String>)> {
 }
 
 fn product<'a>(diff: &'a Value, name: &str) -> &'a Value {
-    diff["products"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["product"] == name)
-        .unwrap()
+    crate::support::item_where(&diff["products"], "product", name)
 }
 
 /// A product of a JSON diff as the terminal names its case: `rebuild`, `added`, `reuse` or

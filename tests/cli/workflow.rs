@@ -401,9 +401,7 @@ fn gate(f: &Fixture, gates: &str) {
 }
 
 fn record(f: &Fixture, args: &[&str]) -> crate::support::Run {
-    let mut all = vec!["record"];
-    all.extend_from_slice(args);
-    f.distrib(&all)
+    f.distrib(&[&["record"], args].concat())
 }
 
 #[test]
@@ -679,9 +677,7 @@ fn list_notes_and_site_show_the_records() {
 }
 
 fn deploy(f: &Fixture, args: &[&str]) -> crate::support::Run {
-    let mut all = vec!["deploy"];
-    all.extend_from_slice(args);
-    f.distrib(&all)
+    f.distrib(&[&["deploy"], args].concat())
 }
 
 #[test]

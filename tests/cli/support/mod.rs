@@ -121,6 +121,21 @@ pub fn field_of_each<'a>(array: &'a serde_json::Value, field: &str) -> Vec<&'a s
         .collect()
 }
 
+/// The first object of a JSON array whose `field` is `value`; panics when there is none:
+/// `item_where(&diff["products"], "product", "utils")`.
+pub fn item_where<'a>(
+    array: &'a serde_json::Value,
+    field: &str,
+    value: &str,
+) -> &'a serde_json::Value {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item[field] == value)
+        .unwrap()
+}
+
 /// Runs `distrib` with `args` from `dir`, with nothing of the caller's environment.
 pub fn distrib(dir: &Path, args: &[&str]) -> Run {
     run(
