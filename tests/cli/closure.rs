@@ -60,10 +60,7 @@ fn an_osx_only_edge_is_not_walked_on_linux() {
     );
 
     // Declared for both platforms, the distribution fetches what each one needs.
-    let xcode = f.repo("xcode");
-    std::fs::create_dir_all(&xcode).unwrap();
-    git(&xcode, &["init", "-q", "-b", "main"]);
-    commit_file(&xcode, "README", "xcode", "first");
+    f.new_repo("xcode", "README");
     write(
         &f.root.join("distributions/dist.yaml"),
         "name: dist\nenvironment: ops\nproducts: [app, other]\nplatforms: [linux-x86_64, osx-arm64]\n",

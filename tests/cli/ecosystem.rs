@@ -120,10 +120,7 @@ fn a_requirement_the_held_commits_do_not_satisfy_names_the_product() {
 #[test]
 fn a_new_product_with_no_reachable_ref_names_the_product() {
     let f = committed();
-    let repo = f.repo("extra");
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    commit_file(&repo, "src/README", "extra", "first");
+    f.new_repo("extra", "src/README");
     write(
         &f.root.join("products/extra.yaml"),
         "name: extra\nrepositories:\n  - url: https://example.org/sw/extra\n    ref: no-such-branch\n",

@@ -206,10 +206,7 @@ fn candidates_are_built_from_immutable_references_only() {
     assert_eq!(utils.version.as_deref(), Some("2.0.0"));
 
     // A product added to the distribution since the weekly tracks a branch: refused by name.
-    let extra = f.upstream.join("example.org/sw/extra");
-    std::fs::create_dir_all(&extra).unwrap();
-    git(&extra, &["init", "-q", "-b", "main"]);
-    commit_file(&extra, "README", "extra", "first");
+    f.new_repo("extra", "README");
     write(
         &f.root.join("products/extra.yaml"),
         "name: extra\nrepositories:\n  - url: https://example.org/sw/extra\n",
@@ -401,10 +398,7 @@ fn inheritance_across_url_spellings_renames_and_new_pins() {
 
     // A new third-party product taken from the release branch is no tag, whatever its `tag:`
     // says: its version is where the branch is, and the candidate is refused.
-    let zlib = f.upstream.join("example.org/sw/zlib");
-    std::fs::create_dir_all(&zlib).unwrap();
-    git(&zlib, &["init", "-q", "-b", "main"]);
-    commit_file(&zlib, "README", "zlib", "first");
+    let zlib = f.new_repo("zlib", "README");
     git(&zlib, &["tag", "v1.3.1"]);
     git(&zlib, &["checkout", "-q", "-b", "b.17.0.x"]);
     commit_file(&zlib, "fix", "fix", "local fix");

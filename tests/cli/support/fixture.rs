@@ -33,16 +33,17 @@ impl Fixture {
         let root = dir.path().join("manifests");
         let upstream = dir.path().join("upstream");
         let mirrors = dir.path().join("mirrors");
+        let f = Self {
+            _dir: dir,
+            root,
+            upstream,
+            mirrors,
+        };
         for name in ["base", "utils", "app", "other"] {
-            let repo = upstream.join("example.org/sw").join(name);
-            std::fs::create_dir_all(&repo).unwrap();
-            git(&repo, &["init", "-q", "-b", "main"]);
-            commit_file(&repo, "src/README", name, "first");
+            f.new_repo(name, "src/README");
         }
-        git(
-            &upstream.join("example.org/sw/base"),
-            &["tag", "-a", "-m", "release", "1.0.0"],
-        );
+        git(&f.repo("base"), &["tag", "-a", "-m", "release", "1.0.0"]);
+        let (root, upstream) = (&f.root, &f.upstream);
         write(
             &root.join("distrib.yaml"),
             &format!(
@@ -80,12 +81,7 @@ impl Fixture {
             &root.join("distributions/solo.yaml"),
             "name: solo\nenvironment: ops\nproducts: [other]\nplatform: linux-x86_64\n",
         );
-        Self {
-            _dir: dir,
-            root,
-            upstream,
-            mirrors,
-        }
+        f
     }
 
     /// A fixture with its mirrors fetched and `dist` locked as the weekly `w.2026.47`.
@@ -154,6 +150,16 @@ impl Fixture {
 
     pub fn repo(&self, name: &str) -> PathBuf {
         self.upstream.join("example.org/sw").join(name)
+    }
+
+    /// A new upstream repository at [`Fixture::repo`]`(name)`, on `main`, with one commit: `file`
+    /// holding the name.
+    pub fn new_repo(&self, name: &str, file: &str) -> PathBuf {
+        let repo = self.repo(name);
+        std::fs::create_dir_all(&repo).unwrap();
+        git(&repo, &["init", "-q", "-b", "main"]);
+        commit_file(&repo, file, name, "first");
+        repo
     }
 
     pub fn lock_text(&self, distribution: &str, release: &str) -> String {
