@@ -5,7 +5,7 @@
 use crate::support::http;
 use crate::support::tls;
 
-use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write};
+use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write, write_executable};
 use crate::support::git;
 
 /// `Fixture::locked()`, with the manifest repository committed in git: `HEAD` is the target
@@ -233,15 +233,7 @@ fn on_a_terminal_fetch_draws_cargo_s_progress_line() {
     let f = Fixture::new();
     // Enough data that the line is drawn while it arrives: 4 MiB that no compression
     // shrinks much.
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    let noise: String = (0..1 << 18)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            format!("{state:016x}")
-        })
-        .collect();
+    let noise = crate::support::noise(0x9E37_79B9_7F4A_7C15, 1 << 18);
     commit_file(&f.repo("base"), "noise", &noise, "noise");
     let line = format!(
         "'{}' fetch --jobs 2 --mirrors '{}'",
@@ -373,15 +365,10 @@ impl Private {
         let ca = dir.path().join("ca.pem");
         write(&ca, &front.ca_pem);
         let helper = dir.path().join("helper");
-        write(
+        write_executable(
             &helper,
             "#!/bin/sh\ncat > /dev/null\nif [ \"$1\" = get ]; then printf 'username=robot\\npassword=s3cret\\n'; fi\n",
         );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
         let root = dir.path().join("manifests");
         write(&root.join("distrib.yaml"), "mirrors: ../mirrors\n");
         write(

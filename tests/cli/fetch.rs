@@ -9,7 +9,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::support::fixture::{commit_file, fails, ok, says, write};
+use crate::support::fixture::{commit_file, fails, ok, says, write, write_executable};
 use crate::support::{CommandLine, Run, distrib_with, git};
 
 /// A manifest repository whose products live in local upstream repositories.
@@ -349,16 +349,6 @@ fn served(site: &Site) -> PathBuf {
     served
 }
 
-fn script(path: &Path, text: &str) -> PathBuf {
-    write(path, text);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    path.to_path_buf()
-}
-
 #[test]
 fn credentials_come_from_the_user_credential_helper() {
     let site = Site::new();
@@ -366,7 +356,7 @@ fn credentials_come_from_the_user_credential_helper() {
     let url = server.url("a.git");
     site.product("a", &url, "");
     let log = site.dir.path().join("helper.log");
-    let helper = script(
+    let helper = write_executable(
         &site.dir.path().join("helper"),
         &format!(
             "#!/bin/sh\necho \"$1\" >> '{}'\ncat > /dev/null\nif [ \"$1\" = get ]; then printf 'username=robot\\npassword=s3cret\\n'; fi\n",
@@ -411,7 +401,7 @@ fn credentials_come_from_git_askpass() {
     let site = Site::new();
     let server = http::GitServer::start(&served(&site), "robot", "s3cret");
     site.product("a", &server.url("a.git"), "");
-    let askpass = script(
+    let askpass = write_executable(
         &site.dir.path().join("askpass"),
         "#!/bin/sh\ncase \"$1\" in Username*) echo robot ;; Password*) echo s3cret ;; esac\n",
     );
@@ -426,7 +416,7 @@ fn credentials_the_server_refuses_are_erased_and_said() {
     let server = http::GitServer::start(&served(&site), "robot", "s3cret");
     site.product("a", &server.url("a.git"), "");
     let log = site.dir.path().join("helper.log");
-    let helper = script(
+    let helper = write_executable(
         &site.dir.path().join("helper"),
         &format!(
             "#!/bin/sh\necho \"$1\" >> '{}'\ncat > /dev/null\nif [ \"$1\" = get ]; then printf 'username=robot\\npassword=wrong\\n'; fi\n",
@@ -509,7 +499,7 @@ fn ssh_runs_in_batch_mode() {
     let site = Site::new();
     let bin = site.dir.path().join("bin");
     let log = site.dir.path().join("ssh.log");
-    script(
+    write_executable(
         &bin.join("ssh"),
         &format!("#!/bin/sh\necho \"$@\" >> '{}'\nexit 255\n", log.display()),
     );

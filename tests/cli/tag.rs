@@ -5,7 +5,7 @@ use crate::support::http;
 
 use std::path::{Path, PathBuf};
 
-use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write};
+use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write, write_executable};
 use crate::support::{CommandLine, Run, distrib_with, git};
 
 const WEEKLY: &str = "dist/w.2026.47";
@@ -316,15 +316,10 @@ fn serve(f: &Fixture) -> (PathBuf, http::GitServer) {
 
 fn helper(dir: &Path) -> PathBuf {
     let helper = dir.join("helper");
-    write(
+    write_executable(
         &helper,
         "#!/bin/sh\ncat > /dev/null\nif [ \"$1\" = get ]; then printf 'username=robot\\npassword=s3cret\\n'; fi\n",
     );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
     let config = dir.join("gitconfig");
     write(
         &config,
@@ -349,15 +344,10 @@ fn over_http_with_a_credential_helper_a_rejecting_hook_then_a_converging_rerun()
     let lock = CommandLine::new(|args| run_with(&f, args, &config), &words);
     ok(&lock.date("2026-11-19").offline().run());
     let hook = served.join("sw/other/hooks/pre-receive");
-    write(
+    write_executable(
         &hook,
         "#!/bin/sh\necho 'tags of other are frozen' >&2\nexit 1\n",
     );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
 
     // No credentials: an error at once, naming the fix, and nothing written.
     let none = f.root.parent().unwrap().join("empty-config");

@@ -18,6 +18,14 @@ pub fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// Writes `text` to `path` as an executable file (a script, a hook, a credential helper).
+pub fn write_executable(path: &Path, text: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    write(path, text);
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_path_buf()
+}
+
 pub fn commit_file(repo: &Path, file: &str, text: &str, message: &str) -> String {
     write(&repo.join(file), text);
     git(repo, &["add", "-A"]);

@@ -232,6 +232,20 @@ pub fn demo(example: &str, work: &Path) -> Run {
     run
 }
 
+/// `count` numbers of 16 hex digits from the xorshift sequence that starts at `seed`: text
+/// that no compression shrinks much, 16 bytes a number.
+pub fn noise(seed: u64, count: usize) -> String {
+    let mut state = seed;
+    (0..count)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            format!("{state:016x}")
+        })
+        .collect()
+}
+
 /// Copies a folder tree.
 pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
