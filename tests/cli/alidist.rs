@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::support::fixture::{fails, ok, says, write};
-use crate::support::{copy_tree, distrib_wide, project, shared};
+use crate::support::{command_in, copy_tree, distrib_wide, project, shared};
 
 /// One package of aliBuild's closure: name, source, tag.
 struct Expected {
@@ -135,18 +135,10 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
     );
     for (profile, expected) in &expected {
         ok(&distrib_wide(&manifests, &["fetch", profile]));
-        let run = distrib_wide(
-            &manifests,
-            &[
-                "lock",
-                profile,
-                "--kind",
-                "nightly",
-                "--date",
-                "2026-03-01",
-                "--offline",
-            ],
-        );
+        let run = command_in(&manifests, &["lock", profile, "--kind", "nightly"])
+            .date("2026-03-01")
+            .offline()
+            .run();
         ok(&run);
         let text = std::fs::read_to_string(
             manifests.join(format!("locks/{profile}/d.2026.03.01.lock.yaml")),

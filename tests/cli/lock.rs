@@ -1,7 +1,7 @@
 //! `fetch`, `lock`, `lock --check` and `verify` on real git repositories built in temp dirs.
 
 use crate::support::fixture::{Fixture, commit_file, ok, says, write};
-use crate::support::{distrib_wide, git};
+use crate::support::{command_in, distrib_wide, git};
 
 #[test]
 fn fetch_lock_verify_and_check() {
@@ -643,16 +643,11 @@ fn mirrors_of_relative_local_repositories_do_not_depend_on_how_the_root_was_name
         parent,
         &["-C", "manifests", "fetch", "solo", "--mirrors", mirrors],
     ));
-    let run = f.distrib(&[
-        "lock",
-        "solo",
-        "--kind",
-        "weekly",
-        "--offline",
-        "--dry-run",
-        "--mirrors",
-        mirrors,
-    ]);
+    let run = command_in(&f.root, &["lock", "solo", "--kind", "weekly"])
+        .offline()
+        .dry_run()
+        .mirrors(&f.mirrors)
+        .run();
     ok(&run);
 }
 

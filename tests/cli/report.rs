@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::support::fixture::{fails, ok, write};
-use crate::support::{Run, distrib_wide, git};
+use crate::support::{CommandLine, Run, distrib_wide, git};
 use serde_json::Value;
 
 /// A manifest repository whose products live in local upstream repositories: `base` (pinned to
@@ -101,20 +101,9 @@ impl Fixture {
 
     /// Locks `distribution` as the nightly of `date` (`d.<date with dots>`), fetching first.
     fn lock(&self, distribution: &str, date: &str) -> String {
-        let mirrors = self.mirrors.to_str().unwrap();
-        ok(&distrib_wide(
-            &self.root,
-            &[
-                "lock",
-                distribution,
-                "--kind",
-                "nightly",
-                "--date",
-                date,
-                "--mirrors",
-                mirrors,
-            ],
-        ));
+        let words = ["lock", distribution, "--kind", "nightly"];
+        let lock = CommandLine::new(|args| self.run(args), &words);
+        ok(&lock.date(date).mirrors(&self.mirrors).run());
         format!("d.{}", date.replace('-', "."))
     }
 

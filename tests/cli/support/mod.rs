@@ -88,6 +88,11 @@ impl<'a> CommandLine<'a> {
         self.option("--base", rev)
     }
 
+    /// `--mirrors PATH`, where the words so far put it.
+    pub fn mirrors(self, path: &Path) -> Self {
+        self.option("--mirrors", path.to_str().unwrap())
+    }
+
     /// `--offline`.
     pub fn offline(self) -> Self {
         self.args(&["--offline"])
@@ -134,6 +139,11 @@ pub fn item_where<'a>(
         .iter()
         .find(|item| item[field] == value)
         .unwrap()
+}
+
+/// The command line `words`, run by [`distrib_wide`] from `dir`.
+pub fn command_in<'a>(dir: &'a Path, words: &[&str]) -> CommandLine<'a> {
+    CommandLine::new(move |args| distrib_wide(dir, args), words)
 }
 
 /// Runs `distrib` with `args` from `dir`, with nothing of the caller's environment.
