@@ -261,7 +261,7 @@ fn abbreviated_commit_ids_resolve_unless_ambiguous_and_a_ref_wins() {
         ),
     );
     ok(&f.run(&["check"]));
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let dry = |extra: &[&str]| {
         f.lock("dist", "weekly")
             .offline()
@@ -301,7 +301,7 @@ fn abbreviated_commit_ids_resolve_unless_ambiguous_and_a_ref_wins() {
     // A tag of that name wins, as in git; so does an all-digit one.
     git(&other, &["tag", "989e0f6", &main]);
     git(&other, &["tag", "8498081", &b]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     for (name, commit) in [("989e0f6", &main), ("8498081", &b)] {
         let run = dry(&["--set", &format!("other={name}")]);
         ok(&run);
@@ -332,7 +332,7 @@ fn a_products_own_version_is_what_requirements_names_and_the_lock_use() {
         "name: dist\nenvironment: ops\nproducts: [suite, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.{suite}.{base}\" }\n",
     );
     ok(&f.run(&["check"]));
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.lock("dist", "weekly").date("2026-11-19").offline().run();
     ok(&run);
     says(&run, "locks/dist/w.daily-20260301-0000.v2.1.0.lock.yaml");

@@ -6,7 +6,7 @@ use crate::support::{distrib_wide, git};
 
 /// Eight manual locks of `dist`, one a day.
 fn eight_releases(f: &Fixture) -> Vec<String> {
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     (1..=8)
         .map(|n| {
             let date = format!("2026-12-0{n}T10:00");
@@ -279,7 +279,7 @@ fn manifest_commit(f: &Fixture, root: &std::path::Path) -> Option<String> {
 #[test]
 fn a_crlf_checkout_is_dirty_only_when_git_status_says_so() {
     let f = Fixture::new();
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     git(&f.root, &["init", "-q", "-b", "main"]);
     git(&f.root, &["add", "-A"]);
     git(&f.root, &["commit", "-q", "-m", "manifests"]);

@@ -36,7 +36,7 @@ fn manual(f: &Fixture, vars: &[&str]) -> crate::support::Run {
 fn build_inputs_change_identities_and_the_build_number() {
     let f = Fixture::new();
     with_inputs(&f);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = manual(&f, &[]);
     ok(&run);
     says(
@@ -152,7 +152,7 @@ fn hostile_recipes(f: &Fixture) {
 fn recipes_and_paths_hash_as_written_and_normalized() {
     let f = Fixture::new();
     hostile_recipes(&f);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     ok(&f.lock("dist", "weekly").date("2026-11-19").offline().run());
     let lock = distrib::lock::parse(&f.lock_text("dist", "w.2026.47")).unwrap();
     let utils = lock.products.iter().find(|p| p.name == "utils").unwrap();
@@ -257,7 +257,7 @@ fn the_identity_document_alone_reproduces_a_real_lock() {
     let f = Fixture::new();
     with_inputs(&f);
     hostile_recipes(&f);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     ok(&manual(&f, &["flp_suite=0.41.0"]));
     let release = "m-cern-flp0.41.0";
     let lock = distrib::lock::parse(&f.lock_text("dist", release)).unwrap();

@@ -106,7 +106,7 @@ fn the_operations_documents_match_their_schemas() {
 fn reports() -> (Fixture, String, String) {
     let f = Fixture::locked();
     crate::support::fixture::commit_file(&f.repo("utils"), "src/README", "utils 2", "second");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     ok(&f.lock("dist", "nightly").date("2026-11-20").offline().run());
     write(
         &f.root.join("deployments/farm.yaml"),

@@ -131,7 +131,7 @@ fn fetch_lock_verify_and_check() {
 #[test]
 fn identities_follow_content_not_names() {
     let f = Fixture::new();
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let lock = |date: &str| {
         let run = f.lock("dist", "nightly").date(date).run();
         ok(&run);
@@ -200,7 +200,7 @@ fn bad_refs_mirrors_and_paths() {
         run.stderr
     );
 
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.lock("dist", "weekly").offline().set("other=mian").run();
     assert_eq!(run.code, 1);
     assert!(
@@ -244,7 +244,7 @@ fn bad_refs_mirrors_and_paths() {
 
     // A name that is both a tag and a branch is refused, naming both.
     git(&f.repo("other"), &["tag", "main"]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.lock("dist", "weekly").offline().run();
     assert_eq!(run.code, 1);
     says(&run, "`main` is both a tag and a branch");
@@ -289,7 +289,7 @@ fn overrides_aliases_requirements_and_unchanged_releases() {
 
     // --set accepts a former name and records the current one; the tag is then not the version.
     commit_file(&f.repo("base"), "src/README", "base 2", "after the release");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let other = f.root.join("products/other.yaml");
     let text = std::fs::read_to_string(&other).unwrap();
     std::fs::write(&other, format!("{text}aliases: [other_old]\n")).unwrap();
@@ -316,7 +316,7 @@ fn overrides_aliases_requirements_and_unchanged_releases() {
     // A branch-tracking product is checked against its nearest tag once locked.
     git(&f.repo("utils"), &["tag", "1.5.0"]);
     commit_file(&f.repo("utils"), "src/README", "utils 2", "after the tag");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let app = f.root.join("products/app.yaml");
     let text = std::fs::read_to_string(&app).unwrap();
     std::fs::write(&app, text.replace("utils: \"*\"", "utils: \">=2\"")).unwrap();
@@ -367,7 +367,7 @@ fn verify_finds_edits_truncation_versions_and_moved_tags() {
         .find(|p| p.name == "utils")
         .unwrap();
     commit_file(&f.repo("utils"), "src/OTHER", "x", "another tree");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     utils.repositories[0].commit = git(&f.repo("utils"), &["rev-parse", "HEAD"]);
     // Its version names its commit: forged too, or that alone would tell.
     utils.version = Some(format!("g{}", &utils.repositories[0].commit[..7]));
@@ -397,7 +397,7 @@ fn verify_finds_edits_truncation_versions_and_moved_tags() {
     let base = f.repo("base");
     commit_file(&base, "src/README", "base 2", "second");
     git(&base, &["tag", "-f", "-a", "-m", "moved", "1.0.0"]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.run(&["verify"]);
     assert_eq!(run.code, 1);
     says(
@@ -405,7 +405,7 @@ fn verify_finds_edits_truncation_versions_and_moved_tags() {
         "tag `1.0.0` of `https://example.org/sw/base` now points to",
     );
     git(&base, &["tag", "-d", "1.0.0"]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.run(&["verify"]);
     says(&run, "tag `1.0.0` was deleted");
 
@@ -416,7 +416,7 @@ fn verify_finds_edits_truncation_versions_and_moved_tags() {
     git(&other, &["branch", "-D", "main"]);
     git(&other, &["branch", "-m", "main"]);
     std::fs::remove_dir_all(f.mirrors.join("example.org/sw/other.git")).unwrap();
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.run(&["verify"]);
     assert_eq!(run.code, 1);
     says(&run, "no longer exists in `https://example.org/sw/other`");
@@ -501,7 +501,7 @@ fn release_names_stay_in_the_locks_folder() {
 #[test]
 fn concurrent_locks_get_distinct_build_numbers() {
     let f = Fixture::new();
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let spawn = |distribution: &str| {
         crate::support::clean(std::process::Command::new(env!("CARGO_BIN_EXE_distrib")))
             .current_dir(&f.root)
@@ -565,14 +565,14 @@ fn unwritable_locks_folder_is_a_clear_error() {
 #[test]
 fn second_builds_of_a_day_hidden_locks_and_linked_lock_folders() {
     let f = Fixture::new();
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     ok(&f
         .lock("dist", "nightly")
         .date("2026-11-19T10:30")
         .offline()
         .run());
     commit_file(&f.repo("other"), "src/README", "other 2", "change");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let second = f.lock("dist", "nightly").date("2026-11-19T10:31").offline();
     let run = second.run();
     ok(&run);
@@ -602,7 +602,7 @@ fn second_builds_of_a_day_hidden_locks_and_linked_lock_folders() {
 #[test]
 fn check_compares_with_the_lock_it_names_on_its_platform() {
     let f = Fixture::new();
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     // A lock made for macOS with an override is up to date when compared as it was made.
     write(
         &f.root.join("distributions/solo.yaml"),

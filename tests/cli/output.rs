@@ -324,7 +324,7 @@ fn tagged(tag: &str, subject: &str) -> Fixture {
     write(&app.join("src/y"), "y");
     git(&app, &["add", "-A"]);
     git(&app, &["commit", "-q", "-F", message.to_str().unwrap()]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     ok(&f.lock("dist", "weekly").date("2026-11-26").offline().run());
     f
 }
@@ -577,7 +577,7 @@ fn a_refused_deployment_edit_says_its_reason_once() {
 fn a_warning_is_drawn_like_an_error_with_its_code() {
     let f = Fixture::new();
     git(&f.repo("utils"), &["tag", "1.5.0"]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let app = f.root.join("products/app.yaml");
     let text = std::fs::read_to_string(&app).unwrap();
     std::fs::write(&app, text.replace("utils: \"*\"", "utils: \">=2\"")).unwrap();

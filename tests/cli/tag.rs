@@ -179,7 +179,7 @@ fn a_tag_that_is_no_valid_ref_is_refused_when_locking() {
     let product = f.root.join("products/other.yaml");
     let text = std::fs::read_to_string(&product).unwrap();
     write(&product, &format!("{text}tag_prefix: \"v~\"\n"));
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.lock("dist", "weekly").date("2026-11-19").offline().run();
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(&run, "the tag `v~w.2026.47` is not a valid git ref name");
@@ -240,7 +240,7 @@ fn an_annotated_tag_with_another_message_is_reported_not_rewritten() {
         ],
     );
     let object = git(&app, &["rev-parse", TAG]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.run(&["tag", WEEKLY, "--push"]);
     ok(&run);
     says(
@@ -530,7 +530,7 @@ fn verify_tells_a_tag_never_pushed_from_a_moved_one() {
         "the release tag `w.2026.47` was never pushed (`distrib tag dist/w.2026.47 --push`): it is not in `https://example.org/sw/app`, nor in 3 other repositories",
     );
     ok(&f.run(&["tag", WEEKLY, "--push"]));
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.run(&["verify"]);
     ok(&run);
     assert!(!run.stderr.contains("never pushed"), "{}", run.stderr);
@@ -550,7 +550,7 @@ fn verify_tells_a_tag_never_pushed_from_a_moved_one() {
     let utils = f.repo("utils");
     commit_file(&utils, "src/LATER", "later", "later");
     git(&utils, &["tag", "-f", "-a", "-m", "moved", TAG]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.run(&["verify"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(

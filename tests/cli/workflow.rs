@@ -21,7 +21,7 @@ fn a_manual_build_from_the_weekly_keeps_its_commits_except_the_overrides() {
     commit_file(&f.repo("utils"), "src/new", "after", "later work");
     let app = commit_file(&f.repo("app"), "src/new", "after", "later work");
     git_tag(&f, "app", "v1.6.6");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
 
     let run = f
         .lock("dist", "manual")
@@ -64,7 +64,7 @@ fn a_nightly_may_start_from_a_release_too() {
     let f = Fixture::locked();
     let weekly = lock(&f, "w.2026.47");
     commit_file(&f.repo("other"), "src/new", "after", "later work");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f
         .lock("dist", "nightly")
         .from("w.2026.47")
@@ -259,10 +259,10 @@ fn build_numbers_continue_from_builds_first() {
     let text = std::fs::read_to_string(&config).unwrap();
     crate::support::fixture::write(&config, &format!("{text}builds: {{ first: 8467 }}\n"));
     commit_file(&f.repo("other"), "src/new", "after", "later work");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     for (date, build) in [("2026-11-20", 8467), ("2026-11-21", 8468)] {
         commit_file(&f.repo("other"), "src/new", date, "more work");
-        ok(&f.run(&["fetch"]));
+        f.fetch();
         let run = f.lock("dist", "nightly").date(date).offline().run();
         ok(&run);
         says(&run, &format!("build b{build}"));
@@ -299,7 +299,7 @@ fn flp_deployment(f: &Fixture, default: Option<&str>) {
 
 fn release_solo(f: &Fixture, version: &str, weekly_date: &str, final_date: &str) {
     commit_file(&f.repo("other"), "src/version", version, "next version");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let weekly = f
         .lock("solo", "weekly")
         .date(weekly_date)
@@ -483,7 +483,7 @@ fn records_are_appended_and_verify_checks_them() {
 
     // A record whose digest is not the lock's: the records of another lock, copied.
     commit_file(&f.repo("other"), "src/new", "after", "later work");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     ok(&f.lock("dist", "weekly").date("2026-11-26").offline().run());
     let copy = f.root.join("records/dist/w.2026.48.yaml");
     std::fs::write(
@@ -618,7 +618,7 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
 fn list_notes_and_site_show_the_records() {
     let f = Fixture::locked();
     commit_file(&f.repo("other"), "src/new", "after", "later work");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     ok(&f.lock("dist", "weekly").date("2026-11-26").offline().run());
     ok(&record(
         &f,
@@ -689,7 +689,7 @@ fn deployments_as_alice_runs_them_partitions_alternative_support_promotion_expor
         ("nightly", "2026-11-22"),
     ] {
         commit_file(&f.repo("other"), "src/new", date, "more work");
-        ok(&f.run(&["fetch"]));
+        f.fetch();
         ok(&f.lock("dist", kind).date(date).offline().run());
     }
     let manual = "m.2026.11.20.1000";

@@ -102,12 +102,17 @@ impl Fixture {
     /// Fetches the mirrors and locks `dist`, as the manifests are now, as the weekly
     /// `w.2026.47` (dated 2026-11-19).
     pub fn lock_weekly(&self) {
-        ok(&self.run(&["fetch"]));
+        self.fetch();
         ok(&self
             .lock("dist", "weekly")
             .date("2026-11-19")
             .offline()
             .run());
+    }
+
+    /// `distrib fetch` into the fixture's mirrors, which must succeed.
+    pub fn fetch(&self) {
+        ok(&self.run(&["fetch"]));
     }
 
     /// `distrib lock DISTRIBUTION --kind KIND` with the fixture's mirrors, to be given its other
