@@ -25,29 +25,11 @@ fn concurrent_deploy_edits_are_all_kept() {
     let site = f.root.join("deployments/site.yaml");
     for round in 0..2 {
         write(&site, "name: site\ndistribution: dist\ninstalled: []\n");
-        let children: Vec<_> = releases
-            .iter()
-            .map(|release| {
-                let mut command = crate::support::clean(std::process::Command::new(env!(
-                    "CARGO_BIN_EXE_distrib"
-                )));
-                command
-                    .current_dir(&f.root)
-                    .args(["deploy", "add", "site", release, "--support", "test"])
-                    .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
-        for child in children {
-            let output = child.wait_with_output().unwrap();
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+        let add = |release: &String| {
+            let args = ["deploy", "add", "site", release, "--support", "test"];
+            crate::support::start(&f.root, &args)
+        };
+        crate::support::all_succeed(releases.iter().map(add).collect());
         let text = std::fs::read_to_string(&site).unwrap();
         for release in &releases {
             assert!(

@@ -502,36 +502,23 @@ fn release_names_stay_in_the_locks_folder() {
 fn concurrent_locks_get_distinct_build_numbers() {
     let f = Fixture::new();
     f.fetch();
-    let spawn = |distribution: &str| {
-        crate::support::clean(std::process::Command::new(env!("CARGO_BIN_EXE_distrib")))
-            .current_dir(&f.root)
-            .args([
-                "lock",
-                distribution,
-                "--kind",
-                "weekly",
-                "--date",
-                "2026-11-19",
-                "--offline",
-                "--mirrors",
-            ])
-            .arg(&f.mirrors)
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
+    let mirrors = f.mirrors.to_str().unwrap();
+    let start = |distribution: &&str| {
+        let args = [
+            "lock",
+            distribution,
+            "--kind",
+            "weekly",
+            "--date",
+            "2026-11-19",
+            "--offline",
+            "--mirrors",
+            mirrors,
+        ];
+        crate::support::start(&f.root, &args)
     };
-    let children: Vec<_> = ["dist", "solo", "dist", "solo"]
-        .iter()
-        .map(|d| spawn(d))
-        .collect();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    let distributions = ["dist", "solo", "dist", "solo"];
+    crate::support::all_succeed(distributions.iter().map(start).collect());
     let mut builds = vec![
         distrib::lock::parse(&f.lock_text("dist", "w.2026.47"))
             .unwrap()

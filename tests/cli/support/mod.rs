@@ -170,6 +170,30 @@ pub fn distrib_with(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)])
     run(command, dir, args)
 }
 
+/// Starts `distrib` with `args` from `dir` as [`distrib`] runs it, without waiting for it: for
+/// runs at the same time, waited for by [`all_succeed`].
+pub fn start(dir: &Path, args: &[&str]) -> std::process::Child {
+    clean(Command::new(env!("CARGO_BIN_EXE_distrib")))
+        .current_dir(dir)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the distrib binary starts")
+}
+
+/// Waits for every run [`start`] started, and asserts that each succeeded.
+pub fn all_succeed(children: Vec<std::process::Child>) {
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
 fn run(mut command: Command, dir: &Path, args: &[&str]) -> Run {
     let output = command
         .current_dir(dir)
