@@ -1,6 +1,6 @@
 //! `fetch`, `lock`, `lock --check` and `verify` on real git repositories built in temp dirs.
 
-use crate::support::fixture::{Fixture, commit_file, ok, says, write};
+use crate::support::fixture::{Fixture, append, commit_file, ok, says, write};
 use crate::support::{command_in, distrib_wide, git};
 
 #[test]
@@ -291,8 +291,7 @@ fn overrides_aliases_requirements_and_unchanged_releases() {
     commit_file(&f.repo("base"), "src/README", "base 2", "after the release");
     f.fetch();
     let other = f.root.join("products/other.yaml");
-    let text = std::fs::read_to_string(&other).unwrap();
-    std::fs::write(&other, format!("{text}aliases: [other_old]\n")).unwrap();
+    append(&other, "aliases: [other_old]\n");
     let run = f
         .lock("dist", "manual")
         .offline()

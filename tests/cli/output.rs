@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::support::fixture::{Fixture, commit_file, ok, write};
+use crate::support::fixture::{Fixture, append, commit_file, ok, write};
 use crate::support::{Run, clean, distrib, distrib_with, git, project};
 
 /// Runs distrib from `dir` with stdout sent to `stdout`.
@@ -585,12 +585,7 @@ fn a_warning_is_drawn_like_an_error_with_its_code() {
     let denied = f.run(&lock);
     assert_eq!(denied.code, 1, "{}", denied.stderr);
     let config = f.root.join("distrib.yaml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        format!("{text}rules:\n  requirement-unsatisfied: warn\n"),
-    )
-    .unwrap();
+    append(&config, "rules:\n  requirement-unsatisfied: warn\n");
     let warned = f.run(&lock);
     assert_eq!(warned.code, 0, "{}", warned.stderr);
     let message = "`app` requires `utils` `>=2`, and `utils` resolved to `1.5.0`";

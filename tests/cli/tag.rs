@@ -5,7 +5,9 @@ use crate::support::http;
 
 use std::path::{Path, PathBuf};
 
-use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write, write_executable};
+use crate::support::fixture::{
+    Fixture, append, commit_file, fails, ok, says, write, write_executable,
+};
 use crate::support::{CommandLine, Run, distrib_with, git};
 
 const WEEKLY: &str = "dist/w.2026.47";
@@ -176,9 +178,7 @@ fn tagging_needs_a_lock_and_a_tagged_kind() {
 #[test]
 fn a_tag_that_is_no_valid_ref_is_refused_when_locking() {
     let f = Fixture::new();
-    let product = f.root.join("products/other.yaml");
-    let text = std::fs::read_to_string(&product).unwrap();
-    write(&product, &format!("{text}tag_prefix: \"v~\"\n"));
+    append(&f.root.join("products/other.yaml"), "tag_prefix: \"v~\"\n");
     f.fetch();
     let run = f.lock("dist", "weekly").date("2026-11-19").offline().run();
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -189,9 +189,7 @@ fn a_tag_that_is_no_valid_ref_is_refused_when_locking() {
 #[test]
 fn a_product_tag_prefix_starts_its_tag() {
     let f = Fixture::new();
-    let product = f.root.join("products/other.yaml");
-    let text = std::fs::read_to_string(&product).unwrap();
-    write(&product, &format!("{text}tag_prefix: v\n"));
+    append(&f.root.join("products/other.yaml"), "tag_prefix: v\n");
     f.lock_weekly();
     ok(&f.run(&["tag", WEEKLY, "--push"]));
     assert!(tag_commit(&f.repo("other"), "vw.2026.47").is_some());

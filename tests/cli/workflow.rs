@@ -1,7 +1,7 @@
 //! The release workflow as ALICE and LSST run it: builds from a release (`lock --from`), build
 //! names, and LSST's week numbers, on real git repositories.
 
-use crate::support::fixture::{Fixture, commit_file, fails, ok, says};
+use crate::support::fixture::{Fixture, append, commit_file, fails, ok, says};
 use distrib::lock::{Lockfile, ReleaseKind};
 
 fn lock(f: &Fixture, release: &str) -> Lockfile {
@@ -255,9 +255,7 @@ fn lsst_weeks_around_new_year() {
 fn build_numbers_continue_from_builds_first() {
     // A repository with locks already: b1. Then the collaboration's numbers are adopted.
     let f = Fixture::locked();
-    let config = f.root.join("distrib.yaml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    crate::support::fixture::write(&config, &format!("{text}builds: {{ first: 8467 }}\n"));
+    append(&f.root.join("distrib.yaml"), "builds: { first: 8467 }\n");
     commit_file(&f.repo("other"), "src/new", "after", "later work");
     f.fetch();
     for (date, build) in [("2026-11-20", 8467), ("2026-11-21", 8468)] {

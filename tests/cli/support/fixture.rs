@@ -18,6 +18,12 @@ pub fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// Adds `text` at the end of the file at `path` (a field to a manifest).
+pub fn append(path: &Path, text: &str) {
+    let before = std::fs::read_to_string(path).unwrap();
+    write(path, &format!("{before}{text}"));
+}
+
 /// Writes `text` to `path` as an executable file (a script, a hook, a credential helper).
 pub fn write_executable(path: &Path, text: &str) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
