@@ -47,12 +47,12 @@ fn an_osx_only_edge_is_not_walked_on_linux() {
     assert_eq!(product(&weekly, "app").depends, ["utils"]);
     assert!(product(&weekly, "app").build_depends.is_empty());
     // On osx, the closure has it: the lock wants its mirror.
-    let run = f
+    let on_osx = f
         .lock("dist", "weekly")
         .platform("osx-arm64")
         .offline()
-        .dry_run()
-        .run();
+        .dry_run();
+    let run = on_osx.run();
     fails(
         &run,
         1,
@@ -67,12 +67,7 @@ fn an_osx_only_edge_is_not_walked_on_linux() {
     );
     ok(&f.run(&["fetch", "dist"]));
     assert!(f.mirrors.join("example.org/sw/xcode.git").exists());
-    let run = f
-        .lock("dist", "weekly")
-        .platform("osx-arm64")
-        .offline()
-        .dry_run()
-        .run();
+    let run = on_osx.run();
     ok(&run);
     let mac = distrib::lock::parse(&run.stdout).unwrap();
     assert_eq!(mac.platform, "osx-arm64");

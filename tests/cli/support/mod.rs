@@ -320,9 +320,9 @@ pub fn shared(relative: &str) -> Option<std::path::PathBuf> {
 /// Says on the terminal that the calling test is skipped, and why: `skipped: <why>`. Written to
 /// the process's stderr itself, which the test harness does not capture (`eprintln!` would only
 /// be shown for a failing test), so `cargo test` shows every skipped test among the `ok`s.
-/// With `require` set to `1` in the environment (`.ci/run` sets every `DISTRIB_REQUIRE_...`,
-/// having installed what they stand for) the test fails instead, so a green run in CI skipped
-/// nothing; `None` for what no run can be made to have.
+/// When the variable `require` is `1` (`.ci/run` sets every `DISTRIB_REQUIRE_...`, having
+/// installed what they stand for) the test fails instead, so a green run in CI skipped nothing;
+/// `None` for a skip that no variable turns into a failure.
 pub fn skipped(why: &str, require: Option<&str>) {
     use std::io::Write;
     if let Some(require) = require {
