@@ -1,7 +1,7 @@
 //! One closure per platform (fetch, lock, check), abbreviated commit ids, a product's own
 //! version, and releases ordered by lineage: on real git repositories built in temp dirs.
 
-use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write};
+use crate::support::fixture::{Fixture, commit_file, fails, ok, product_in, says, write};
 use crate::support::{distrib_wide, git};
 use distrib::lock::Lockfile;
 
@@ -11,10 +11,6 @@ fn lock(f: &Fixture, release: &str) -> Lockfile {
 
 fn names(lock: &Lockfile) -> Vec<&str> {
     lock.products.iter().map(|p| p.name.as_str()).collect()
-}
-
-fn product<'a>(lock: &'a Lockfile, name: &str) -> &'a distrib::lock::LockedProduct {
-    lock.products.iter().find(|p| p.name == name).unwrap()
 }
 
 /// `app` needs `Xcode` to build on osx only: a product that exists only for osx, whose repository
@@ -44,8 +40,8 @@ fn an_osx_only_edge_is_not_walked_on_linux() {
     ok(&f.lock("dist", "weekly").date("2026-11-19").offline().run());
     let weekly = lock(&f, "w.2026.47");
     assert_eq!(names(&weekly), ["app", "base", "other", "utils"]);
-    assert_eq!(product(&weekly, "app").depends, ["utils"]);
-    assert!(product(&weekly, "app").build_depends.is_empty());
+    assert_eq!(product_in(&weekly, "app").depends, ["utils"]);
+    assert!(product_in(&weekly, "app").build_depends.is_empty());
     // On osx, the closure has it: the lock wants its mirror.
     let on_osx = f
         .lock("dist", "weekly")
@@ -268,7 +264,7 @@ fn abbreviated_commit_ids_resolve_unless_ambiguous_and_a_ref_wins() {
     let run = dry(&[]);
     ok(&run);
     let locked = distrib::lock::parse(&run.stdout).unwrap();
-    let repository = &product(&locked, "other").repositories[0];
+    let repository = &product_in(&locked, "other").repositories[0];
     assert_eq!(
         (repository.reference.as_str(), repository.resolved.as_str()),
         (short, main.as_str())
@@ -278,7 +274,7 @@ fn abbreviated_commit_ids_resolve_unless_ambiguous_and_a_ref_wins() {
     let run = dry(&["--set", &format!("other={}", &a[..10])]);
     ok(&run);
     let locked = distrib::lock::parse(&run.stdout).unwrap();
-    assert_eq!(product(&locked, "other").repositories[0].commit, a);
+    assert_eq!(product_in(&locked, "other").repositories[0].commit, a);
     assert_eq!(locked.overrides["other"], a[..10]);
     // Ambiguous: an error that lists the candidates.
     let run = dry(&["--set", "other=989e0f6"]);
@@ -290,7 +286,7 @@ fn abbreviated_commit_ids_resolve_unless_ambiguous_and_a_ref_wins() {
     let run = dry(&["--set", &format!("other={}", &b[..9])]);
     ok(&run);
     assert_eq!(
-        product(&distrib::lock::parse(&run.stdout).unwrap(), "other").repositories[0].commit,
+        product_in(&distrib::lock::parse(&run.stdout).unwrap(), "other").repositories[0].commit,
         b
     );
     // A tag of that name wins, as in git; so does an all-digit one.
@@ -301,7 +297,7 @@ fn abbreviated_commit_ids_resolve_unless_ambiguous_and_a_ref_wins() {
         let run = dry(&["--set", &format!("other={name}")]);
         ok(&run);
         let locked = distrib::lock::parse(&run.stdout).unwrap();
-        let repository = &product(&locked, "other").repositories[0];
+        let repository = &product_in(&locked, "other").repositories[0];
         assert_eq!(repository.resolved, format!("refs/tags/{name}"));
         assert_eq!(&repository.commit, commit);
     }
@@ -332,13 +328,16 @@ fn a_products_own_version_is_what_requirements_names_and_the_lock_use() {
     ok(&run);
     says(&run, "locks/dist/w.daily-20260301-0000.v2.1.0.lock.yaml");
     let locked = lock(&f, "w.daily-20260301-0000.v2.1.0");
-    assert_eq!(product(&locked, "base").version.as_deref(), Some("v2.1.0"));
     assert_eq!(
-        product(&locked, "base").repositories[0].resolved,
+        product_in(&locked, "base").version.as_deref(),
+        Some("v2.1.0")
+    );
+    assert_eq!(
+        product_in(&locked, "base").repositories[0].resolved,
         "refs/tags/Base_2_1_0"
     );
     assert_eq!(
-        product(&locked, "suite").version.as_deref(),
+        product_in(&locked, "suite").version.as_deref(),
         Some("daily-20260301-0000")
     );
     // `verify` asks the mirror only of versions that come from git names: `v2.1.0` is no tag

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::support::fixture::{Fixture, fails, ok, says, write};
+use crate::support::fixture::{Fixture, fails, ok, product_in, says, write};
 use crate::support::{copy_tree, distrib_wide, git, project};
 
 /// `dist` with a name-only variable `site` and a build input `flp_suite`, named by both.
@@ -155,7 +155,7 @@ fn recipes_and_paths_hash_as_written_and_normalized() {
     f.fetch();
     ok(&f.lock("dist", "weekly").date("2026-11-19").offline().run());
     let lock = distrib::lock::parse(&f.lock_text("dist", "w.2026.47")).unwrap();
-    let utils = lock.products.iter().find(|p| p.name == "utils").unwrap();
+    let utils = product_in(&lock, "utils");
     assert_eq!(
         utils.recipe,
         concat!(
@@ -166,7 +166,7 @@ fn recipes_and_paths_hash_as_written_and_normalized() {
             r#""steps":["configure","make","install\tall"],"tagged":"5","unicode":"é\u0001","~":"tilde"}"#
         )
     );
-    let app = lock.products.iter().find(|p| p.name == "app").unwrap();
+    let app = product_in(&lock, "app");
     assert_eq!(app.recipe, "{}");
     assert_eq!(app.repositories[0].path.as_deref(), Some("src"));
 

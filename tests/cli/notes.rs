@@ -1,7 +1,7 @@
 //! `distrib notes A B`: the release note between two locks, with commits read from real
 //! mirrors of real repositories.
 
-use crate::support::fixture::{Fixture, commit_file, ok, write};
+use crate::support::fixture::{Fixture, commit_file, ok, product_in, write};
 use crate::support::git;
 
 /// `dist` with an issue pattern and install instructions, locked as `w.2026.47`; then work on
@@ -99,7 +99,7 @@ fn ranges_that_cannot_be_walked_are_reported() {
     let lock = |release: &str| distrib::lock::parse(&f.lock_text("dist", release)).unwrap();
     let utils = |release: &str| {
         let lock = lock(release);
-        let product = lock.products.iter().find(|p| p.name == "utils").unwrap();
+        let product = product_in(&lock, "utils");
         product.repositories[0].commit.clone()
     };
     // Backwards: a newer release that builds an older commit.

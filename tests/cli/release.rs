@@ -1,6 +1,6 @@
 //! `distrib release candidate|final|patch`: DMTN-106's cycle on real git repositories.
 
-use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write};
+use crate::support::fixture::{Fixture, commit_file, fails, ok, product_in, says, write};
 use crate::support::git;
 use distrib::lock::{Lockfile, ReleaseKind};
 
@@ -9,12 +9,12 @@ fn lock(f: &Fixture, release: &str) -> Lockfile {
 }
 
 fn commit_of(lock: &Lockfile, product: &str) -> String {
-    let product = lock.products.iter().find(|p| p.name == product).unwrap();
+    let product = product_in(lock, product);
     product.repositories[0].commit.clone()
 }
 
 fn resolved_of(lock: &Lockfile, product: &str) -> String {
-    let product = lock.products.iter().find(|p| p.name == product).unwrap();
+    let product = product_in(lock, product);
     product.repositories[0].resolved.clone()
 }
 
@@ -52,7 +52,7 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     }
     // Pinned commits are immutable references; the tag keeps its version.
     assert_eq!(resolved_of(&rc1, "utils"), commit_of(&weekly, "utils"));
-    let base = rc1.products.iter().find(|p| p.name == "base").unwrap();
+    let base = product_in(&rc1, "base");
     assert_eq!(base.version.as_deref(), Some("1.0.0"));
 
     // Nothing on a release branch yet: rc2 would be rc1 again, and says so.
@@ -91,14 +91,7 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     assert_eq!(resolved_of(&rc2, "utils"), "refs/heads/b.17.0.x");
     // Repositories without the branch stay at rc1's commits, not at main.
     assert_eq!(commit_of(&rc2, "app"), commit_of(&rc1, "app"));
-    let identity = |l: &Lockfile, name: &str| {
-        l.products
-            .iter()
-            .find(|p| p.name == name)
-            .unwrap()
-            .identity
-            .clone()
-    };
+    let identity = |l: &Lockfile, name: &str| product_in(l, name).identity.clone();
     assert_ne!(identity(&rc2, "utils"), identity(&rc1, "utils"));
     assert_ne!(identity(&rc2, "app"), identity(&rc1, "app"));
     assert_eq!(identity(&rc2, "other"), identity(&rc1, "other"));
@@ -202,7 +195,7 @@ fn candidates_are_built_from_immutable_references_only() {
         Some("2.0.0")
     );
     assert_eq!(resolved_of(&rc1, "utils"), "refs/tags/2.0.0");
-    let utils = rc1.products.iter().find(|p| p.name == "utils").unwrap();
+    let utils = product_in(&rc1, "utils");
     assert_eq!(utils.version.as_deref(), Some("2.0.0"));
 
     // A product added to the distribution since the weekly tracks a branch: refused by name.
@@ -393,7 +386,7 @@ fn inheritance_across_url_spellings_renames_and_new_pins() {
     ok(&f.release_candidate("dist", "17.0.0").run());
     let rc2 = lock(&f, "17.0.0.rc2");
     assert_eq!(resolved_of(&rc2, "base"), "refs/tags/1.0.1");
-    let base = rc2.products.iter().find(|p| p.name == "base").unwrap();
+    let base = product_in(&rc2, "base");
     assert_eq!(base.version.as_deref(), Some("1.0.1"));
 
     // A new third-party product taken from the release branch is no tag, whatever its `tag:`

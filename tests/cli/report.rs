@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::support::fixture::{fails, ok, write};
+use crate::support::fixture::{fails, ok, product_in, write};
 use crate::support::{CommandLine, Run, distrib_wide, git};
 use serde_json::Value;
 
@@ -463,10 +463,7 @@ fn plan_against_a_store() {
         distrib::lock::parse(&std::fs::read_to_string(f.lock_path("dist", &release)).unwrap())
             .unwrap();
     let identity = |name: &str| {
-        lock.products
-            .iter()
-            .find(|p| p.name == name)
-            .unwrap()
+        product_in(&lock, name)
             .identity
             .strip_prefix("sha256:")
             .unwrap()

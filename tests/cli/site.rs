@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::support::fixture::{fails, ok, write};
+use crate::support::fixture::{fails, ok, product_in, write};
 use crate::support::{CommandLine, Run, copy_tree, distrib_wide, git, project};
 
 const DEFAULT: &str = "O2PDPSuite-epn-20261126-DDv1.6.5-flp-suite-v0.40.0";
@@ -665,15 +665,7 @@ fn commits_link_to_github_and_gitlab_and_stay_text_elsewhere() {
     let f = Forges::new().locked();
     ok(&f.run(&["site", "--out", "public"]));
     let lock = distrib::lock::parse(&f.read("locks/acme/w.2026.47.lock.yaml")).unwrap();
-    let commit = |name: &str| {
-        lock.products
-            .iter()
-            .find(|p| p.name == name)
-            .unwrap()
-            .repositories[0]
-            .commit
-            .clone()
-    };
+    let commit = |name: &str| product_in(&lock, name).repositories[0].commit.clone();
     let page = f.read("public/acme/w.2026.47.html");
     let links: BTreeSet<String> = attributes(&page, "href")
         .into_iter()

@@ -6,7 +6,7 @@ use crate::support::http;
 use std::path::{Path, PathBuf};
 
 use crate::support::fixture::{
-    Fixture, append, commit_file, fails, ok, says, write, write_executable,
+    Fixture, append, commit_file, fails, ok, product_in, says, write, write_executable,
 };
 use crate::support::{CommandLine, Run, distrib_with, git};
 
@@ -34,13 +34,7 @@ fn tag_commit(repo: &Path, tag: &str) -> Option<String> {
 /// The commit the weekly's lock records for `product`.
 fn locked_commit(f: &Fixture, product: &str) -> String {
     let lock = distrib::lock::parse(&f.lock_text("dist", TAG)).unwrap();
-    lock.products
-        .iter()
-        .find(|p| p.name == product)
-        .unwrap()
-        .repositories[0]
-        .commit
-        .clone()
+    product_in(&lock, product).repositories[0].commit.clone()
 }
 
 const ALL: [&str; 4] = ["app", "base", "other", "utils"];
@@ -458,14 +452,7 @@ fn a_candidate_is_tagged_and_a_release_branch_made_for_the_products_to_fix_only(
     );
     assert!(branch_commit(&f.repo("utils"), "b.17.0.x").is_none());
 
-    let utils_at = rc1
-        .products
-        .iter()
-        .find(|p| p.name == "utils")
-        .unwrap()
-        .repositories[0]
-        .commit
-        .clone();
+    let utils_at = product_in(&rc1, "utils").repositories[0].commit.clone();
     let run = f.run(&["branch", "dist/17.0.0.rc1", "utils", "--push"]);
     ok(&run);
     says(&run, "1 pushed");

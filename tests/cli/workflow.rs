@@ -1,7 +1,7 @@
 //! The release workflow as ALICE and LSST run it: builds from a release (`lock --from`), build
 //! names, and LSST's week numbers, on real git repositories.
 
-use crate::support::fixture::{Fixture, append, commit_file, fails, ok, says};
+use crate::support::fixture::{Fixture, append, commit_file, fails, ok, product_in, says};
 use distrib::lock::{Lockfile, ReleaseKind};
 
 fn lock(f: &Fixture, release: &str) -> Lockfile {
@@ -9,7 +9,7 @@ fn lock(f: &Fixture, release: &str) -> Lockfile {
 }
 
 fn commit_of(lock: &Lockfile, product: &str) -> String {
-    let product = lock.products.iter().find(|p| p.name == product).unwrap();
+    let product = product_in(lock, product);
     product.repositories[0].commit.clone()
 }
 

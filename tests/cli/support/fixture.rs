@@ -202,6 +202,14 @@ impl Fixture {
     }
 }
 
+/// The product `name` of a lockfile; panics when it has none.
+pub fn product_in<'a>(
+    lock: &'a distrib::lock::Lockfile,
+    name: &str,
+) -> &'a distrib::lock::LockedProduct {
+    lock.products.iter().find(|p| p.name == name).unwrap()
+}
+
 /// Asserts that the run's messages say `text`.
 pub fn says(run: &Run, text: &str) {
     assert!(
