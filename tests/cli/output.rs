@@ -581,12 +581,12 @@ fn a_warning_is_drawn_like_an_error_with_its_code() {
     let app = f.root.join("products/app.yaml");
     let text = std::fs::read_to_string(&app).unwrap();
     std::fs::write(&app, text.replace("utils: \"*\"", "utils: \">=2\"")).unwrap();
-    let lock = ["lock", "dist", "--kind", "manual", "--offline", "--dry-run"];
-    let denied = f.run(&lock);
+    let lock = f.lock("dist", "manual").offline().dry_run();
+    let denied = lock.run();
     assert_eq!(denied.code, 1, "{}", denied.stderr);
     let config = f.root.join("distrib.yaml");
     append(&config, "rules:\n  requirement-unsatisfied: warn\n");
-    let warned = f.run(&lock);
+    let warned = lock.run();
     assert_eq!(warned.code, 0, "{}", warned.stderr);
     let message = "`app` requires `utils` `>=2`, and `utils` resolved to `1.5.0`";
     for (run, mark) in [(&denied, "×"), (&warned, "⚠")] {
@@ -651,7 +651,7 @@ fn a_command_line_that_cannot_be_parsed_is_a_usage_error_in_the_format_asked_for
 #[test]
 fn an_operation_error_does_not_borrow_a_rule_code() {
     let f = Fixture::locked();
-    let lock = ["lock", "dist", "--kind", "manual", "--offline", "--dry-run"];
+    let lock = f.lock("dist", "manual").offline().dry_run();
     for (extra, code, rule) in [
         (
             &["--set", "nothing=main"][..],
@@ -664,7 +664,7 @@ fn an_operation_error_does_not_borrow_a_rule_code() {
             "platform-invalid",
         ),
     ] {
-        let run = f.run(&[&lock[..], extra].concat());
+        let run = lock.clone().args(extra).run();
         assert_eq!(run.code, 2, "{extra:?}: {}", run.stderr);
         assert!(
             run.stderr.starts_with(&format!("{code}\n")),
