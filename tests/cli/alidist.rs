@@ -8,8 +8,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::support::fixture::{fails, ok, says, write};
-use crate::support::{copy_tree, distrib_wide, project, shared};
+use crate::support::fixture::{fails, ok, product_in, says, write};
+use crate::support::{command_in, copy_tree, distrib_wide, project, shared};
 
 /// One package of aliBuild's closure: name, source, tag.
 struct Expected {
@@ -135,18 +135,10 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
     );
     for (profile, expected) in &expected {
         ok(&distrib_wide(&manifests, &["fetch", profile]));
-        let run = distrib_wide(
-            &manifests,
-            &[
-                "lock",
-                profile,
-                "--kind",
-                "nightly",
-                "--date",
-                "2026-03-01",
-                "--offline",
-            ],
-        );
+        let run = command_in(&manifests, &["lock", profile, "--kind", "nightly"])
+            .date("2026-03-01")
+            .offline()
+            .run();
         ok(&run);
         let text = std::fs::read_to_string(
             manifests.join(format!("locks/{profile}/d.2026.03.01.lock.yaml")),
@@ -166,11 +158,7 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
             "{profile}: in aliBuild's closure, not locked"
         );
         for package in expected {
-            let product = lock
-                .products
-                .iter()
-                .find(|p| p.name == package.name)
-                .unwrap();
+            let product = product_in(&lock, &package.name);
             match product.repositories.as_slice() {
                 [] => assert!(package.source.is_empty(), "`{}` has a source", package.name),
                 [repository] => {
@@ -200,7 +188,7 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
         assert_eq!(lock.products.len(), 141);
         // Pins read as aliBuild reads them: an abbreviated commit id, a branch, a version of
         // its own.
-        let product = |name: &str| lock.products.iter().find(|p| p.name == name).unwrap();
+        let product = |name: &str| product_in(&lock, name);
         assert_eq!(
             product("O2PDPSuite").version.as_deref(),
             Some("daily-20260301-0000")
@@ -229,7 +217,7 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
         )
         .unwrap();
         let lock = distrib::lock::parse(&text).unwrap();
-        let product = lock.products.iter().find(|p| p.name == name).unwrap();
+        let product = product_in(&lock, name);
         (product.version.clone(), product.identity.clone())
     };
     let (o2, epn) = (identity("o2", "fastjet"), identity("o2-epn", "fastjet"));

@@ -419,8 +419,7 @@ fn lsst_repos_yaml() {
     ] {
         std::fs::remove_file(dir.path().join(format!("products/{former}.yaml"))).unwrap();
         let path = dir.path().join(format!("products/{current}.yaml"));
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, format!("{text}aliases: [{former}]\n")).unwrap();
+        crate::support::fixture::append(&path, &format!("aliases: [{former}]\n"));
     }
     let run = distrib(dir.path(), &["check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);

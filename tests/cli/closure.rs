@@ -1,7 +1,7 @@
 //! One closure per platform (fetch, lock, check), abbreviated commit ids, a product's own
 //! version, and releases ordered by lineage: on real git repositories built in temp dirs.
 
-use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write};
+use crate::support::fixture::{Fixture, commit_file, fails, ok, product_in, says, write};
 use crate::support::{distrib_wide, git};
 use distrib::lock::Lockfile;
 
@@ -11,10 +11,6 @@ fn lock(f: &Fixture, release: &str) -> Lockfile {
 
 fn names(lock: &Lockfile) -> Vec<&str> {
     lock.products.iter().map(|p| p.name.as_str()).collect()
-}
-
-fn product<'a>(lock: &'a Lockfile, name: &str) -> &'a distrib::lock::LockedProduct {
-    lock.products.iter().find(|p| p.name == name).unwrap()
 }
 
 /// `app` needs `Xcode` to build on osx only: a product that exists only for osx, whose repository
@@ -41,30 +37,18 @@ fn an_osx_only_edge_is_not_walked_on_linux() {
     ok(&run);
     says(&run, "fetched 4 repositories");
     assert!(!f.mirrors.join("example.org/sw/xcode.git").exists());
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "weekly").date("2026-11-19").offline().run());
     let weekly = lock(&f, "w.2026.47");
     assert_eq!(names(&weekly), ["app", "base", "other", "utils"]);
-    assert_eq!(product(&weekly, "app").depends, ["utils"]);
-    assert!(product(&weekly, "app").build_depends.is_empty());
+    assert_eq!(product_in(&weekly, "app").depends, ["utils"]);
+    assert!(product_in(&weekly, "app").build_depends.is_empty());
     // On osx, the closure has it: the lock wants its mirror.
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--platform",
-        "osx-arm64",
-        "--offline",
-        "--dry-run",
-    ]);
+    let on_osx = f
+        .lock("dist", "weekly")
+        .platform("osx-arm64")
+        .offline()
+        .dry_run();
+    let run = on_osx.run();
     fails(
         &run,
         1,
@@ -72,32 +56,20 @@ fn an_osx_only_edge_is_not_walked_on_linux() {
     );
 
     // Declared for both platforms, the distribution fetches what each one needs.
-    let xcode = f.repo("xcode");
-    std::fs::create_dir_all(&xcode).unwrap();
-    git(&xcode, &["init", "-q", "-b", "main"]);
-    commit_file(&xcode, "README", "xcode", "first");
+    f.new_repo("xcode", "README");
     write(
         &f.root.join("distributions/dist.yaml"),
         "name: dist\nenvironment: ops\nproducts: [app, other]\nplatforms: [linux-x86_64, osx-arm64]\n",
     );
     ok(&f.run(&["fetch", "dist"]));
     assert!(f.mirrors.join("example.org/sw/xcode.git").exists());
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--platform",
-        "osx-arm64",
-        "--offline",
-        "--dry-run",
-    ]);
+    let run = on_osx.run();
     ok(&run);
     let mac = distrib::lock::parse(&run.stdout).unwrap();
     assert_eq!(mac.platform, "osx-arm64");
     assert_eq!(names(&mac), ["Xcode", "app", "base", "other", "utils"]);
     // Without --platform, the first platform listed.
-    let run = f.run(&["lock", "dist", "--kind", "weekly", "--offline", "--dry-run"]);
+    let run = f.lock("dist", "weekly").offline().dry_run().run();
     ok(&run);
     assert_eq!(
         distrib::lock::parse(&run.stdout).unwrap().platform,
@@ -114,20 +86,15 @@ fn an_osx_only_edge_is_not_walked_on_linux() {
         ("linux\u{1b}[31m", "cannot be in a platform name"),
         ("", "a platform name cannot be empty"),
     ] {
-        let run = f.run(&["lock", "dist", "--kind", "weekly", "--platform", platform]);
+        let run = f.lock("dist", "weekly").platform(platform).run();
         fails(&run, 2, says_what);
         says(&run, "platform-unsupported");
         assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
-        let run = f.run(&[
-            "release",
-            "candidate",
-            "dist",
-            "1.0.0",
-            "--from",
-            "w.2026.47",
-            "--platform",
-            platform,
-        ]);
+        let run = f
+            .release_candidate("dist", "1.0.0")
+            .from("w.2026.47")
+            .platform(platform)
+            .run();
         fails(&run, 2, says_what);
     }
 }
@@ -285,20 +252,19 @@ fn abbreviated_commit_ids_resolve_unless_ambiguous_and_a_ref_wins() {
         ),
     );
     ok(&f.run(&["check"]));
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let dry = |extra: &[&str]| {
-        let args = [
-            &["lock", "dist", "--kind", "weekly", "--offline", "--dry-run"],
-            extra,
-        ]
-        .concat();
-        f.run(&args)
+        f.lock("dist", "weekly")
+            .offline()
+            .dry_run()
+            .args(extra)
+            .run()
     };
     // Unique: the lock records the pin as written and the full commit.
     let run = dry(&[]);
     ok(&run);
     let locked = distrib::lock::parse(&run.stdout).unwrap();
-    let repository = &product(&locked, "other").repositories[0];
+    let repository = &product_in(&locked, "other").repositories[0];
     assert_eq!(
         (repository.reference.as_str(), repository.resolved.as_str()),
         (short, main.as_str())
@@ -308,7 +274,7 @@ fn abbreviated_commit_ids_resolve_unless_ambiguous_and_a_ref_wins() {
     let run = dry(&["--set", &format!("other={}", &a[..10])]);
     ok(&run);
     let locked = distrib::lock::parse(&run.stdout).unwrap();
-    assert_eq!(product(&locked, "other").repositories[0].commit, a);
+    assert_eq!(product_in(&locked, "other").repositories[0].commit, a);
     assert_eq!(locked.overrides["other"], a[..10]);
     // Ambiguous: an error that lists the candidates.
     let run = dry(&["--set", "other=989e0f6"]);
@@ -320,18 +286,18 @@ fn abbreviated_commit_ids_resolve_unless_ambiguous_and_a_ref_wins() {
     let run = dry(&["--set", &format!("other={}", &b[..9])]);
     ok(&run);
     assert_eq!(
-        product(&distrib::lock::parse(&run.stdout).unwrap(), "other").repositories[0].commit,
+        product_in(&distrib::lock::parse(&run.stdout).unwrap(), "other").repositories[0].commit,
         b
     );
     // A tag of that name wins, as in git; so does an all-digit one.
     git(&other, &["tag", "989e0f6", &main]);
     git(&other, &["tag", "8498081", &b]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     for (name, commit) in [("989e0f6", &main), ("8498081", &b)] {
         let run = dry(&["--set", &format!("other={name}")]);
         ok(&run);
         let locked = distrib::lock::parse(&run.stdout).unwrap();
-        let repository = &product(&locked, "other").repositories[0];
+        let repository = &product_in(&locked, "other").repositories[0];
         assert_eq!(repository.resolved, format!("refs/tags/{name}"));
         assert_eq!(&repository.commit, commit);
     }
@@ -357,26 +323,21 @@ fn a_products_own_version_is_what_requirements_names_and_the_lock_use() {
         "name: dist\nenvironment: ops\nproducts: [suite, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.{suite}.{base}\" }\n",
     );
     ok(&f.run(&["check"]));
-    ok(&f.run(&["fetch"]));
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]);
+    f.fetch();
+    let run = f.lock("dist", "weekly").date("2026-11-19").offline().run();
     ok(&run);
     says(&run, "locks/dist/w.daily-20260301-0000.v2.1.0.lock.yaml");
     let locked = lock(&f, "w.daily-20260301-0000.v2.1.0");
-    assert_eq!(product(&locked, "base").version.as_deref(), Some("v2.1.0"));
     assert_eq!(
-        product(&locked, "base").repositories[0].resolved,
+        product_in(&locked, "base").version.as_deref(),
+        Some("v2.1.0")
+    );
+    assert_eq!(
+        product_in(&locked, "base").repositories[0].resolved,
         "refs/tags/Base_2_1_0"
     );
     assert_eq!(
-        product(&locked, "suite").version.as_deref(),
+        product_in(&locked, "suite").version.as_deref(),
         Some("daily-20260301-0000")
     );
     // `verify` asks the mirror only of versions that come from git names: `v2.1.0` is no tag
@@ -437,15 +398,10 @@ fn releases_of_one_minute_are_ordered_by_lineage() {
     assert_eq!(lock(&f, "1.0.1").date, lock(&f, "1.0.1.rc2").date);
     assert_eq!(lock(&f, "1.0.1").build, lock(&f, "1.0.1.rc2").build);
 
-    let run = distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    let run = f.distrib(&["list", "dist", "--format", "json"]);
     ok(&run);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let listed: Vec<&str> = document["releases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["release"].as_str().unwrap())
-        .collect();
+    let listed = crate::support::field_of_each(&document["releases"], "release");
     assert_eq!(
         listed,
         [
@@ -459,23 +415,20 @@ fn releases_of_one_minute_are_ordered_by_lineage() {
         ]
     );
     // `graph` and `plan` on the distribution take its newest lock: the final.
-    let run = distrib_wide(&f.root, &["graph", "dist", "--format", "json"]);
+    let run = f.distrib(&["graph", "dist", "--format", "json"]);
     ok(&run);
     let graph: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(graph["release"], "1.0.1", "{}", run.stdout);
     let store = f.root.join("store");
     std::fs::create_dir_all(&store).unwrap();
-    let run = distrib_wide(
-        &f.root,
-        &[
-            "plan",
-            "dist",
-            "--store",
-            store.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    );
+    let run = f.distrib(&[
+        "plan",
+        "dist",
+        "--store",
+        store.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     ok(&run);
     let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(plan["release"], "1.0.1", "{}", run.stdout);

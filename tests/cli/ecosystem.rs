@@ -5,7 +5,7 @@
 use crate::support::http;
 use crate::support::tls;
 
-use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write};
+use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write, write_executable};
 use crate::support::git;
 
 /// `Fixture::locked()`, with the manifest repository committed in git: `HEAD` is the target
@@ -19,7 +19,7 @@ fn committed() -> Fixture {
 }
 
 fn pre_merge(f: &Fixture) -> crate::support::Run {
-    f.run(&["lock", "dist", "--check", "--base", "HEAD"])
+    f.lock_check("dist").base("HEAD").run()
 }
 
 #[test]
@@ -28,7 +28,7 @@ fn an_unrelated_upstream_commit_leaves_the_pre_merge_gate_green() {
     // One commit upstream, that the pull request did not make.
     commit_file(&f.repo("utils"), "src/new", "new", "later work");
     // "Is there anything new upstream": yes, and the scheduled job says so.
-    let run = f.run(&["lock", "dist", "--check"]);
+    let run = f.lock_check("dist").run();
     fails(&run, 1, "`w.2026.47` is stale");
     says(&run, "changed   utils");
     // The pull request changes a description: nothing it did can fail the lock.
@@ -56,9 +56,7 @@ fn an_unrelated_upstream_commit_leaves_the_pre_merge_gate_green() {
     says(&run, "changed   utils");
     assert!(!run.stderr.contains("resolved anew"), "{}", run.stderr);
     // The same for a script: what would be rebuilt, against which lock, since which base.
-    let run = f.run(&[
-        "lock", "dist", "--check", "--base", "HEAD", "--format", "json",
-    ]);
+    let run = f.lock_check("dist").base("HEAD").json().run();
     ok(&run);
     let checked: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
@@ -69,12 +67,7 @@ fn an_unrelated_upstream_commit_leaves_the_pre_merge_gate_green() {
         ),
         (&"lockable".into(), &"HEAD".into(), &"w.2026.47".into())
     );
-    let rebuilt: Vec<&str> = checked["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["product"].as_str().unwrap())
-        .collect();
+    let rebuilt = crate::support::field_of_each(&checked["changes"], "product");
     assert_eq!(rebuilt, ["app", "utils"]);
     assert_eq!(checked["resolved_anew"], serde_json::json!([]));
 }
@@ -127,10 +120,7 @@ fn a_requirement_the_held_commits_do_not_satisfy_names_the_product() {
 #[test]
 fn a_new_product_with_no_reachable_ref_names_the_product() {
     let f = committed();
-    let repo = f.repo("extra");
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    commit_file(&repo, "src/README", "extra", "first");
+    f.new_repo("extra", "src/README");
     write(
         &f.root.join("products/extra.yaml"),
         "name: extra\nrepositories:\n  - url: https://example.org/sw/extra\n    ref: no-such-branch\n",
@@ -143,7 +133,7 @@ fn a_new_product_with_no_reachable_ref_names_the_product() {
     fails(&run, 1, "extra");
     says(&run, "no-such-branch");
     // A base that is no revision is an error, not a green gate.
-    let run = f.run(&["lock", "dist", "--check", "--base", "no-such-rev"]);
+    let run = f.lock_check("dist").base("no-such-rev").run();
     fails(&run, 1, "no-such-rev");
 }
 
@@ -169,7 +159,7 @@ fn fetch_says_errors_first_and_the_summary_last() {
         run.stderr
     );
     // A lock that cannot fetch says so last, after the errors and the summary.
-    let run = f.run(&["lock", "dist", "--kind", "weekly"]);
+    let run = f.lock("dist", "weekly").run();
     fails(&run, 1, "nothing was locked");
     assert!(at("× cannot fetch") < run.stderr.find("nothing was locked").unwrap());
 }
@@ -179,18 +169,15 @@ fn quiet_and_verbose_fetch() {
     let f = Fixture::new();
     // `-v`: a line per repository, in the closure's order (dependencies first, then the
     // distribution's products as listed), not the reverse.
-    let run = crate::support::distrib_wide(
-        &f.root,
-        &[
-            "-v",
-            "fetch",
-            "dist",
-            "--jobs",
-            "1",
-            "--mirrors",
-            f.mirrors.to_str().unwrap(),
-        ],
-    );
+    let run = f.distrib(&[
+        "-v",
+        "fetch",
+        "dist",
+        "--jobs",
+        "1",
+        "--mirrors",
+        f.mirrors.to_str().unwrap(),
+    ]);
     ok(&run);
     let fetched: Vec<&str> = run
         .stderr
@@ -209,15 +196,12 @@ fn quiet_and_verbose_fetch() {
     ok(&run);
     assert_eq!(run.stderr, "");
     commit_file(&f.repo("utils"), "src/new", "new", "later work");
-    let run = crate::support::distrib_wide(
-        &f.root,
-        &[
-            "fetch",
-            "--verbose",
-            "--mirrors",
-            f.mirrors.to_str().unwrap(),
-        ],
-    );
+    let run = f.distrib(&[
+        "fetch",
+        "--verbose",
+        "--mirrors",
+        f.mirrors.to_str().unwrap(),
+    ]);
     ok(&run);
     says(
         &run,
@@ -242,21 +226,14 @@ fn on_a_terminal_fetch_draws_cargo_s_progress_line() {
     if !available {
         crate::support::skipped(
             "`script` (util-linux) is not installed, so no terminal can be made",
+            None,
         );
         return;
     }
     let f = Fixture::new();
     // Enough data that the line is drawn while it arrives: 4 MiB that no compression
     // shrinks much.
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    let noise: String = (0..1 << 18)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            format!("{state:016x}")
-        })
-        .collect();
+    let noise = crate::support::noise(0x9E37_79B9_7F4A_7C15, 1 << 18);
     commit_file(&f.repo("base"), "noise", &noise, "noise");
     let line = format!(
         "'{}' fetch --jobs 2 --mirrors '{}'",
@@ -388,15 +365,10 @@ impl Private {
         let ca = dir.path().join("ca.pem");
         write(&ca, &front.ca_pem);
         let helper = dir.path().join("helper");
-        write(
+        write_executable(
             &helper,
             "#!/bin/sh\ncat > /dev/null\nif [ \"$1\" = get ]; then printf 'username=robot\\npassword=s3cret\\n'; fi\n",
         );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
         let root = dir.path().join("manifests");
         write(&root.join("distrib.yaml"), "mirrors: ../mirrors\n");
         write(

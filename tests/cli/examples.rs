@@ -48,7 +48,7 @@ fn lsst_demo() {
         lock(&demo, "lsst_distrib", "v29.0.0.rc2"),
     );
     let repository = |l: &distrib::lock::Lockfile, name: &str| {
-        let product = l.products.iter().find(|p| p.name == name).unwrap();
+        let product = crate::support::fixture::product_in(l, name);
         product.repositories[0].clone()
     };
     assert_eq!(repository(&rc2, "afw").resolved, "refs/heads/v29.0.x");
@@ -165,11 +165,7 @@ fn alice_demo() {
         Some("v1.6.6")
     );
     let commit = |l: &distrib::lock::Lockfile, name: &str| {
-        l.products
-            .iter()
-            .find(|p| p.name == name)
-            .unwrap()
-            .repositories[0]
+        crate::support::fixture::product_in(l, name).repositories[0]
             .commit
             .clone()
     };

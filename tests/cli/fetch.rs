@@ -9,8 +9,8 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::support::fixture::{commit_file, fails, ok, says, write};
-use crate::support::{Run, distrib_with, git};
+use crate::support::fixture::{commit_file, fails, ok, says, write, write_executable};
+use crate::support::{CommandLine, Run, distrib_with, git};
 
 /// A manifest repository whose products live in local upstream repositories.
 struct Site {
@@ -90,20 +90,21 @@ impl Site {
         distrib_with(&self.root, &all, env)
     }
 
+    /// `distrib lock DISTRIBUTION --kind KIND` with the mirrors, to be given its other flags.
+    fn lock(&self, distribution: &str, kind: &str) -> CommandLine<'_> {
+        CommandLine::new(
+            |args| self.run(args),
+            &["lock", distribution, "--kind", kind],
+        )
+    }
+
     /// The lock `d` would get now, printed rather than written.
     fn dry_lock(&self, env: &[(&str, &OsStr)]) -> String {
-        let run = self.run_with(
-            &[
-                "lock",
-                "d",
-                "--kind",
-                "weekly",
-                "--date",
-                "2026-11-19",
-                "--dry-run",
-            ],
-            env,
-        );
+        let words = ["lock", "d", "--kind", "weekly"];
+        let run = CommandLine::new(|args| self.run_with(args, env), &words)
+            .date("2026-11-19")
+            .dry_run()
+            .run();
         ok(&run);
         run.stdout
     }
@@ -137,7 +138,7 @@ fn git_lock_files_left_by_a_killed_fetch_are_removed() {
     ] {
         write(&mirror.join(file), "");
     }
-    let run = site.run(&["lock", "d", "--kind", "weekly", "--date", "2026-11-19"]);
+    let run = site.lock("d", "weekly").date("2026-11-19").run();
     ok(&run);
     says(
         &run,
@@ -268,7 +269,7 @@ fn a_fetch_killed_at_any_moment_heals_on_the_next_run() {
     }
     eprintln!("{killed_running} of 4 kills landed while fetch ran");
     assert!(killed_running >= 1, "no kill landed while fetch ran");
-    ok(&site.run(&["lock", "d", "--kind", "weekly", "--date", "2026-11-19"]));
+    ok(&site.lock("d", "weekly").date("2026-11-19").run());
 }
 
 /// A user git configuration that must change nothing: fetch and lock give the lock that a
@@ -348,16 +349,6 @@ fn served(site: &Site) -> PathBuf {
     served
 }
 
-fn script(path: &Path, text: &str) -> PathBuf {
-    write(path, text);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    path.to_path_buf()
-}
-
 #[test]
 fn credentials_come_from_the_user_credential_helper() {
     let site = Site::new();
@@ -365,7 +356,7 @@ fn credentials_come_from_the_user_credential_helper() {
     let url = server.url("a.git");
     site.product("a", &url, "");
     let log = site.dir.path().join("helper.log");
-    let helper = script(
+    let helper = write_executable(
         &site.dir.path().join("helper"),
         &format!(
             "#!/bin/sh\necho \"$1\" >> '{}'\ncat > /dev/null\nif [ \"$1\" = get ]; then printf 'username=robot\\npassword=s3cret\\n'; fi\n",
@@ -410,7 +401,7 @@ fn credentials_come_from_git_askpass() {
     let site = Site::new();
     let server = http::GitServer::start(&served(&site), "robot", "s3cret");
     site.product("a", &server.url("a.git"), "");
-    let askpass = script(
+    let askpass = write_executable(
         &site.dir.path().join("askpass"),
         "#!/bin/sh\ncase \"$1\" in Username*) echo robot ;; Password*) echo s3cret ;; esac\n",
     );
@@ -425,7 +416,7 @@ fn credentials_the_server_refuses_are_erased_and_said() {
     let server = http::GitServer::start(&served(&site), "robot", "s3cret");
     site.product("a", &server.url("a.git"), "");
     let log = site.dir.path().join("helper.log");
-    let helper = script(
+    let helper = write_executable(
         &site.dir.path().join("helper"),
         &format!(
             "#!/bin/sh\necho \"$1\" >> '{}'\ncat > /dev/null\nif [ \"$1\" = get ]; then printf 'username=robot\\npassword=wrong\\n'; fi\n",
@@ -465,7 +456,7 @@ fn a_server_asking_for_credentials_with_no_helper_fails_at_once() {
 #[test]
 fn a_server_asking_for_credentials_never_prompts_on_a_terminal() {
     if !Path::new("/usr/bin/script").exists() {
-        eprintln!("skipped: no `script` to give distrib a terminal");
+        crate::support::skipped("no `script` to give distrib a terminal", None);
         return;
     }
     let site = Site::new();
@@ -508,7 +499,7 @@ fn ssh_runs_in_batch_mode() {
     let site = Site::new();
     let bin = site.dir.path().join("bin");
     let log = site.dir.path().join("ssh.log");
-    script(
+    write_executable(
         &bin.join("ssh"),
         &format!("#!/bin/sh\necho \"$@\" >> '{}'\nexit 255\n", log.display()),
     );
@@ -559,7 +550,7 @@ fn dot_segments_are_refused_and_mirrors_never_shared() {
 #[test]
 fn verify_reports_a_commit_force_pushed_away() {
     let site = Site::new();
-    ok(&site.run(&["lock", "d", "--kind", "weekly", "--date", "2026-11-19"]));
+    ok(&site.lock("d", "weekly").date("2026-11-19").run());
     let a = site.dir.path().join("up/a");
     let locked = head(&a, "trunk");
     git(&a, &["reset", "-q", "--hard", "trunk~1"]);
@@ -587,16 +578,11 @@ fn a_tag_of_a_blob_says_what_it_points_to() {
     let blob = git(&a, &["hash-object", "-w", "f"]);
     git(&a, &["tag", "blobtag", &blob]);
     ok(&site.run(&["fetch"]));
-    let run = site.run(&[
-        "lock",
-        "d",
-        "--kind",
-        "manual",
-        "--date",
-        "2026-12-03",
-        "--set",
-        "a=blobtag",
-    ]);
+    let run = site
+        .lock("d", "manual")
+        .date("2026-12-03")
+        .set("a=blobtag")
+        .run();
     fails(
         &run,
         1,
@@ -609,16 +595,11 @@ fn a_tag_of_a_blob_says_what_it_points_to() {
     let tree = git(&a, &["rev-parse", "HEAD^{tree}"]);
     git(&a, &["tag", "-a", "-m", "a tree", "treetag", &tree]);
     ok(&site.run(&["fetch"]));
-    let run = site.run(&[
-        "lock",
-        "d",
-        "--kind",
-        "manual",
-        "--date",
-        "2026-12-03",
-        "--set",
-        "a=treetag",
-    ]);
+    let run = site
+        .lock("d", "manual")
+        .date("2026-12-03")
+        .set("a=treetag")
+        .run();
     fails(
         &run,
         1,
@@ -704,7 +685,7 @@ fn fetch_as_json_says_what_became_of_each_repository() {
 #[test]
 fn verify_as_json_names_each_lock_and_each_finding_by_code() {
     let site = Site::new();
-    ok(&site.run(&["lock", "d", "--kind", "weekly", "--date", "2026-11-19"]));
+    ok(&site.lock("d", "weekly").date("2026-11-19").run());
     let run = site.run(&["verify", "--format", "json"]);
     ok(&run);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -725,12 +706,7 @@ fn verify_as_json_names_each_lock_and_each_finding_by_code() {
         })
     );
     // The release's tags were never pushed: a note, no problem.
-    let notes: Vec<&str> = document["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["severity"].as_str().unwrap())
-        .collect();
+    let notes = crate::support::field_of_each(&document["diagnostics"], "severity");
     assert_eq!(notes, ["note"], "{document}");
     assert_eq!(document["diagnostics"][0]["code"], "release-tag-unpushed");
     assert_eq!(document["summary"]["errors"], 0);
@@ -745,19 +721,10 @@ fn verify_as_json_names_each_lock_and_each_finding_by_code() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(document["locks"][0]["status"], "failed");
-    let codes: Vec<&str> = document["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap())
-        .collect();
+    let codes = crate::support::field_of_each(&document["diagnostics"], "code");
     assert!(codes.contains(&"commit-unreachable"), "{document}");
-    let finding = document["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "commit-unreachable")
-        .unwrap();
+    let finding =
+        crate::support::item_where(&document["diagnostics"], "code", "commit-unreachable");
     assert_eq!(finding["file"], "locks/d/w.2026.47.lock.yaml");
     assert_eq!(finding["severity"], "error");
     assert!(finding["help"].as_str().unwrap().contains("push a branch"));

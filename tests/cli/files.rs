@@ -6,21 +6,11 @@ use crate::support::{distrib_wide, git};
 
 /// Eight manual locks of `dist`, one a day.
 fn eight_releases(f: &Fixture) -> Vec<String> {
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     (1..=8)
         .map(|n| {
             let date = format!("2026-12-0{n}T10:00");
-            let run = f.run(&[
-                "lock",
-                "dist",
-                "--kind",
-                "manual",
-                "--date",
-                &date,
-                "--offline",
-                "--format",
-                "json",
-            ]);
+            let run = f.lock("dist", "manual").date(&date).offline().json().run();
             ok(&run);
             let made: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
             made["release"]["release"].as_str().unwrap().to_owned()
@@ -35,29 +25,11 @@ fn concurrent_deploy_edits_are_all_kept() {
     let site = f.root.join("deployments/site.yaml");
     for round in 0..2 {
         write(&site, "name: site\ndistribution: dist\ninstalled: []\n");
-        let children: Vec<_> = releases
-            .iter()
-            .map(|release| {
-                let mut command = crate::support::clean(std::process::Command::new(env!(
-                    "CARGO_BIN_EXE_distrib"
-                )));
-                command
-                    .current_dir(&f.root)
-                    .args(["deploy", "add", "site", release, "--support", "test"])
-                    .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
-        for child in children {
-            let output = child.wait_with_output().unwrap();
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+        let add = |release: &String| {
+            let args = ["deploy", "add", "site", release, "--support", "test"];
+            crate::support::start(&f.root, &args)
+        };
+        crate::support::all_succeed(releases.iter().map(add).collect());
         let text = std::fs::read_to_string(&site).unwrap();
         for release in &releases {
             assert!(
@@ -67,7 +39,7 @@ fn concurrent_deploy_edits_are_all_kept() {
         }
         assert_eq!(text.matches("- release: ").count(), 8, "{text}");
     }
-    ok(&distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
 }
 
 #[cfg(unix)]
@@ -81,10 +53,7 @@ fn deploy_writes_through_links_inside_the_repository_and_refuses_others() {
     std::fs::create_dir_all(f.root.join("deployments")).unwrap();
     let link = f.root.join("deployments/site.yaml");
     std::os::unix::fs::symlink("../sites/site.yaml", &link).unwrap();
-    ok(&distrib_wide(
-        &f.root,
-        &["deploy", "add", "site", "w.2026.47", "--support", "test"],
-    ));
+    ok(&f.distrib(&["deploy", "add", "site", "w.2026.47", "--support", "test"]));
     assert!(link.is_symlink(), "the link was replaced by a file");
     let text = std::fs::read_to_string(f.root.join("sites/site.yaml")).unwrap();
     assert!(text.contains("- release: w.2026.47\n"), "{text}");
@@ -94,10 +63,7 @@ fn deploy_writes_through_links_inside_the_repository_and_refuses_others() {
     let original = "name: far\ndistribution: dist\ninstalled: []\n";
     write(&elsewhere, original);
     std::os::unix::fs::symlink(&elsewhere, f.root.join("deployments/far.yaml")).unwrap();
-    let run = distrib_wide(
-        &f.root,
-        &["deploy", "add", "far", "w.2026.47", "--support", "test"],
-    );
+    let run = f.distrib(&["deploy", "add", "far", "w.2026.47", "--support", "test"]);
     fails(&run, 1, "is a symbolic link to");
     says(&run, "outside the manifest repository");
     assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), original);
@@ -295,7 +261,7 @@ fn manifest_commit(f: &Fixture, root: &std::path::Path) -> Option<String> {
 #[test]
 fn a_crlf_checkout_is_dirty_only_when_git_status_says_so() {
     let f = Fixture::new();
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     git(&f.root, &["init", "-q", "-b", "main"]);
     git(&f.root, &["add", "-A"]);
     git(&f.root, &["commit", "-q", "-m", "manifests"]);
@@ -376,7 +342,7 @@ fn refused(f: &Fixture, forged: &str, original: &str, online: bool, says_what: &
     let run = f.run(args);
     fails(&run, 1, says_what);
     if !online {
-        fails(&distrib_wide(&f.root, &["check"]), 1, says_what);
+        fails(&f.distrib(&["check"]), 1, says_what);
     }
     std::fs::write(&path, original).unwrap();
 }
@@ -385,15 +351,7 @@ fn refused(f: &Fixture, forged: &str, original: &str, online: bool, says_what: &
 fn verify_refuses_forged_fields_with_recomputed_digests() {
     let f = Fixture::locked();
     // A second lock, of the same content: build b1 too.
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "nightly").date("2026-11-20").offline().run());
     let gitattributes = std::fs::read_to_string(f.root.join("locks/.gitattributes")).unwrap();
     assert!(
         gitattributes.lines().any(|l| l == "*.lock.yaml -text"),
@@ -554,11 +512,11 @@ fn verify_refuses_forged_fields_with_recomputed_digests() {
     let run = f.run(&["verify", "--offline"]);
     fails(&run, 1, "line endings were changed");
     says(&run, "*.lock.yaml -text");
-    let run = distrib_wide(&f.root, &["check"]);
+    let run = f.distrib(&["check"]);
     fails(&run, 1, "line endings were changed");
     std::fs::write(&path, &text).unwrap();
     ok(&f.run(&["verify"]));
-    ok(&distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
 }
 
 #[test]
@@ -572,7 +530,7 @@ fn clear_messages_for_careless_input() {
         &f.root.join("distrib.yaml"),
         &format!("{config}mirrors: \"\"\n"),
     );
-    let run = distrib_wide(&f.root, &["check"]);
+    let run = f.distrib(&["check"]);
     fails(
         &run,
         1,
@@ -582,13 +540,11 @@ fn clear_messages_for_careless_input() {
 
     // `--set a=` is a usage error; a variable's value that cannot be in a name says which.
     let lock = |extra: &[&str]| {
-        f.run(
-            &[
-                &["lock", "dist", "--kind", "manual", "--offline", "--dry-run"][..],
-                extra,
-            ]
-            .concat(),
-        )
+        f.lock("dist", "manual")
+            .offline()
+            .dry_run()
+            .args(extra)
+            .run()
     };
     fails(&lock(&["--set", "utils="]), 2, "`utils=` names no ref");
     let dist = std::fs::read_to_string(f.root.join("distributions/dist.yaml")).unwrap();
@@ -623,7 +579,7 @@ fn clear_messages_for_careless_input() {
         &["list"],
         &["verify", "--offline"],
     ] {
-        let run = distrib_wide(&f.root, args);
+        let run = f.distrib(args);
         assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
         // Commands that check the manifests first report it as `check` does.
         assert!(
@@ -656,7 +612,7 @@ fn clear_messages_for_careless_input() {
         moved.to_text().unwrap(),
     )
     .unwrap();
-    let run = distrib_wide(&f.root, &["list"]);
+    let run = f.distrib(&["list"]);
     ok(&run);
     says(
         &run,
@@ -685,7 +641,7 @@ fn clear_messages_for_careless_input() {
     // `import`: what is wrong with the entry, and one existing file is one.
     let map = f.root.join("repos.yaml");
     write(&map, "afw: [a, b]\n");
-    let run = distrib_wide(&f.root, &["import", "lsst-repos", "repos.yaml"]);
+    let run = f.distrib(&["import", "lsst-repos", "repos.yaml"]);
     fails(
         &run,
         1,
@@ -696,7 +652,7 @@ fn clear_messages_for_careless_input() {
         &map,
         "utils: https://example.org/sw/utils\nnew: https://example.org/sw/new\n",
     );
-    let run = distrib_wide(&f.root, &["import", "lsst-repos", "repos.yaml"]);
+    let run = f.distrib(&["import", "lsst-repos", "repos.yaml"]);
     fails(&run, 1, "1 product file already exists: `");
     says(&run, "utils.yaml`");
 }

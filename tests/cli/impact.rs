@@ -21,12 +21,7 @@ fn json(f: &Fixture) -> serde_json::Value {
 }
 
 fn distribution<'a>(impact: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    impact["distributions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["distribution"] == name)
-        .unwrap()
+    crate::support::item_where(&impact["distributions"], "distribution", name)
 }
 
 #[test]
@@ -34,7 +29,7 @@ fn a_recipe_change_rebuilds_the_product_and_its_dependents_only() {
     let f = committed();
     // Upstream work since the lock is not the change under review.
     commit_file(&f.repo("other"), "src/new", "new", "later work");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     write(
         &f.root.join("products/utils.yaml"),
         "name: utils\nrepositories:\n  - url: https://example.org/sw/utils\n    ref: main\n\
@@ -65,7 +60,7 @@ fn a_recipe_change_rebuilds_the_product_and_its_dependents_only() {
 fn a_new_tag_on_the_same_tree_changes_no_identity() {
     let f = committed();
     git(&f.repo("base"), &["tag", "1.0.1"]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let text = std::fs::read_to_string(f.root.join("products/base.yaml")).unwrap();
     write(
         &f.root.join("products/base.yaml"),
@@ -129,7 +124,7 @@ fn github_format_writes_the_job_summary() {
     let f = committed();
     // `other` moved upstream since the lock; its description changes, not its sources.
     commit_file(&f.repo("other"), "src/new", "new", "later work");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     write(
         &f.root.join("products/other.yaml"),
         "name: other\ndescription: now described\nrepositories:\n  - url: https://example.org/sw/other\n    ref: main\n",

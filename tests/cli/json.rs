@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::support::fixture::{Fixture, ok, write};
-use crate::support::{distrib_wide, project};
+use crate::support::project;
 
 /// The document `stdout` holds, after checking it against the schema its `format` names and
 /// that `format` comes first.
@@ -89,7 +89,7 @@ const OPERATIONS: &[(&str, &[&str])] = &[
 fn the_operations_documents_match_their_schemas() {
     let (f, _, _) = reports();
     for (format, args) in OPERATIONS {
-        let run = distrib_wide(&f.root, args);
+        let run = f.distrib(args);
         let document = valid(&run.stdout);
         assert_eq!(
             document["format"],
@@ -106,16 +106,8 @@ fn the_operations_documents_match_their_schemas() {
 fn reports() -> (Fixture, String, String) {
     let f = Fixture::locked();
     crate::support::fixture::commit_file(&f.repo("utils"), "src/README", "utils 2", "second");
-    ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]));
+    f.fetch();
+    ok(&f.lock("dist", "nightly").date("2026-11-20").offline().run());
     write(
         &f.root.join("deployments/farm.yaml"),
         "name: farm\ndistribution: dist\ndefault: w.2026.47\ninstalled:\n  - release: w.2026.47\n    support: official\n",
@@ -124,7 +116,7 @@ fn reports() -> (Fixture, String, String) {
 }
 
 fn json(f: &Fixture, args: &[&str]) -> Value {
-    let run = distrib_wide(&f.root, args);
+    let run = f.distrib(args);
     ok(&run);
     valid(&run.stdout)
 }
@@ -138,12 +130,7 @@ fn the_reports_documents_match_their_schemas() {
 
     let diff = json(&f, &["diff", &weekly, &nightly, "--format", "json"]);
     assert_eq!(diff["format"], "distrib-diff/1");
-    let utils = diff["products"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["product"] == "utils")
-        .unwrap();
+    let utils = crate::support::item_where(&diff["products"], "product", "utils");
     assert_eq!(
         (&utils["change"], &utils["rebuild"]),
         (&"changed".into(), &true.into())
@@ -212,7 +199,7 @@ fn every_deploy_edit_and_the_export_match_their_schemas() {
         &["deploy", "remove", "farm", &weekly, "--format", "json"],
     );
     assert_eq!(removed["release"], weekly.as_str());
-    ok(&distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
     let export = json(&f, &["deploy", "export", "farm"]);
     assert_eq!(export["releases"][0]["release"], nightly.as_str());
     assert_eq!(
@@ -326,12 +313,7 @@ fn list_reports_a_misplaced_lock_in_its_diagnostics() {
     assert_eq!(diagnostics[0]["code"], "lock-misplaced");
     assert_eq!(diagnostics[0]["severity"], "warning");
     assert_eq!(diagnostics[0]["file"], "locks/dist/w.2026.99.lock.yaml");
-    let misplaced = list["releases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["release"] == weekly.as_str())
-        .unwrap();
+    let misplaced = crate::support::item_where(&list["releases"], "release", &weekly);
     assert!(misplaced["lock"].is_null(), "{misplaced:#}");
     // The warning is in the document only; people see it drawn.
     let run = distrib_wide(&f.root, &["list", "--format", "json"]);

@@ -192,15 +192,7 @@ fn reachable_from_branches_and_tags_only() {
 fn a_fetch_counts_the_bytes_of_the_pack_it_receives() {
     let up = upstream();
     // 64 KiB that no compression shrinks, so the pack is at least that large.
-    let mut state = 0x2545_F491_4F6C_DD1D_u64;
-    let noise: String = (0..4096)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            format!("{state:016x}")
-        })
-        .collect();
+    let noise = crate::support::noise(0x2545_F491_4F6C_DD1D, 4096);
     std::fs::write(up.path().join("noise"), &noise).unwrap();
     git(up.path(), &["add", "-A"]);
     git(up.path(), &["commit", "-q", "-m", "noise"]);

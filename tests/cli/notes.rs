@@ -1,7 +1,7 @@
 //! `distrib notes A B`: the release note between two locks, with commits read from real
 //! mirrors of real repositories.
 
-use crate::support::fixture::{Fixture, commit_file, ok, write};
+use crate::support::fixture::{Fixture, commit_file, ok, product_in, write};
 use crate::support::git;
 
 /// `dist` with an issue pattern and install instructions, locked as `w.2026.47`; then work on
@@ -28,7 +28,7 @@ fn two_weeklies() -> Fixture {
         "c",
         "Handle <script> in names | safely",
     );
-    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-26"]));
+    ok(&f.lock("dist", "weekly").date("2026-11-26").run());
     f
 }
 
@@ -50,21 +50,11 @@ fn json_and_html_notes() {
     let run = f.run(&["notes", "w.2026.47", "w.2026.48", "--format", "json"]);
     ok(&run);
     let note: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let keys: Vec<&str> = note["issues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["key"].as_str().unwrap())
-        .collect();
+    let keys = crate::support::field_of_each(&note["issues"], "key");
     assert_eq!(keys, ["DM-10", "DM-11"]);
     // DM-10 is named by both commits of utils, the second one once although twice in it.
     assert_eq!(note["issues"][0]["commits"].as_array().unwrap().len(), 2);
-    let products: Vec<&str> = note["products"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["product"].as_str().unwrap())
-        .collect();
+    let products = crate::support::field_of_each(&note["products"], "product");
     assert_eq!(products, ["app", "utils"]);
     // The vocabulary of every document: its format, the two releases as release objects,
     // `before` and `after` for each side, a change word.
@@ -109,22 +99,17 @@ fn ranges_that_cannot_be_walked_are_reported() {
     let lock = |release: &str| distrib::lock::parse(&f.lock_text("dist", release)).unwrap();
     let utils = |release: &str| {
         let lock = lock(release);
-        let product = lock.products.iter().find(|p| p.name == "utils").unwrap();
+        let product = product_in(&lock, "utils");
         product.repositories[0].commit.clone()
     };
     // Backwards: a newer release that builds an older commit.
     let old = utils("w.2026.47");
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-12-03",
-        "--offline",
-        "--set",
-        &format!("utils={old}"),
-    ]));
+    ok(&f
+        .lock("dist", "weekly")
+        .date("2026-12-03")
+        .offline()
+        .set(&format!("utils={old}"))
+        .run());
     let run = f.run(&["notes", "w.2026.48", "w.2026.49"]);
     ok(&run);
     assert!(
@@ -137,7 +122,7 @@ fn ranges_that_cannot_be_walked_are_reported() {
         &f.repo("utils"),
         &["commit", "-q", "--amend", "-m", "DM-12: reworded"],
     );
-    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-12-10"]));
+    ok(&f.lock("dist", "weekly").date("2026-12-10").run());
     let run = f.run(&["notes", "w.2026.48", "w.2026.50"]);
     ok(&run);
     assert!(
@@ -164,7 +149,7 @@ fn unknown_install_placeholders_are_reported_by_check() {
         &f.root.join("distributions/dist.yaml"),
         "name: dist\nenvironment: ops\nproducts: [app]\ninstall: |\n  install {relase} with 100% {{care}}\n",
     );
-    let run = crate::support::distrib_wide(&f.root, &["check"]);
+    let run = f.distrib(&["check"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stderr
@@ -204,7 +189,7 @@ fn a_product_built_from_a_sub_tree_lists_only_the_commits_that_change_it() {
         "notes",
         "DM-30: documentation only",
     );
-    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-26"]));
+    ok(&f.lock("dist", "weekly").date("2026-11-26").run());
     let run = f.run(&["notes", "w.2026.47", "w.2026.48"]);
     ok(&run);
     assert!(

@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::support::fixture::{Fixture, commit_file, ok, write};
-use crate::support::{Run, clean, distrib, distrib_wide, distrib_with, git, project};
+use crate::support::fixture::{Fixture, append, commit_file, ok, write};
+use crate::support::{Run, clean, distrib, distrib_with, git, project};
 
 /// Runs distrib from `dir` with stdout sent to `stdout`.
 fn distrib_into(dir: &Path, args: &[&str], stdout: impl Into<Stdio>) -> Run {
@@ -61,7 +61,7 @@ fn with_mirrors<'a>(f: &'a Fixture, args: &[&'a str]) -> Vec<&'a str> {
 #[test]
 fn a_full_disk_on_stdout_is_an_error() {
     let Ok(_) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
-        eprintln!("skipped: no /dev/full on this system");
+        crate::support::skipped("no /dev/full on this system", None);
         return;
     };
     let f = Fixture::locked();
@@ -324,16 +324,8 @@ fn tagged(tag: &str, subject: &str) -> Fixture {
     write(&app.join("src/y"), "y");
     git(&app, &["add", "-A"]);
     git(&app, &["commit", "-q", "-F", message.to_str().unwrap()]);
-    ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-26",
-        "--offline",
-    ]));
+    f.fetch();
+    ok(&f.lock("dist", "weekly").date("2026-11-26").offline().run());
     f
 }
 
@@ -383,10 +375,7 @@ fn tag_names_and_commit_subjects_cannot_inject_markup() {
     assert!(!html.stdout.contains("<svg") && !html.stdout.contains("<img"));
     assert!(html.stdout.contains("x|&lt;svg/onload=alert(1)&gt;|y"));
     assert!(harmless(&html.stdout), "{:?}", html.stdout);
-    let diff = distrib_wide(
-        &f.root,
-        &["diff", "w.2026.47", "w.2026.48", "--format", "markdown"],
-    );
+    let diff = f.distrib(&["diff", "w.2026.47", "w.2026.48", "--format", "markdown"]);
     ok(&diff);
     for row in diff.stdout.lines().filter(|l| l.starts_with('|')) {
         let columns = diff
@@ -396,7 +385,7 @@ fn tag_names_and_commit_subjects_cannot_inject_markup() {
             .map_or(0, cells);
         assert_eq!(cells(row), columns, "{row}");
     }
-    let human = distrib_wide(&f.root, &["diff", "w.2026.47", "w.2026.48"]);
+    let human = f.distrib(&["diff", "w.2026.47", "w.2026.48"]);
     assert!(harmless(&human.stdout), "{:?}", human.stdout);
 }
 
@@ -614,7 +603,7 @@ fn a_refused_deployment_edit_says_its_reason_once() {
         &f.root.join("deployments/site.yaml"),
         "name: site\ndistribution: dist\ninstalled:\n  - { release: w.2026.47, support: official }\ndefault: w.2026.47\n",
     );
-    let run = distrib_wide(&f.root, &["deploy", "remove", "site", "w.2026.47"]);
+    let run = f.distrib(&["deploy", "remove", "site", "w.2026.47"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let reason = "`w.2026.47` is the default: choose another default before removing it";
     assert_eq!(run.stderr.matches(reason).count(), 1, "{}", run.stderr);
@@ -630,21 +619,16 @@ fn a_refused_deployment_edit_says_its_reason_once() {
 fn a_warning_is_drawn_like_an_error_with_its_code() {
     let f = Fixture::new();
     git(&f.repo("utils"), &["tag", "1.5.0"]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let app = f.root.join("products/app.yaml");
     let text = std::fs::read_to_string(&app).unwrap();
     std::fs::write(&app, text.replace("utils: \"*\"", "utils: \">=2\"")).unwrap();
-    let lock = ["lock", "dist", "--kind", "manual", "--offline", "--dry-run"];
-    let denied = f.run(&lock);
+    let lock = f.lock("dist", "manual").offline().dry_run();
+    let denied = lock.run();
     assert_eq!(denied.code, 1, "{}", denied.stderr);
     let config = f.root.join("distrib.yaml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        format!("{text}rules:\n  requirement-unsatisfied: warn\n"),
-    )
-    .unwrap();
-    let warned = f.run(&lock);
+    append(&config, "rules:\n  requirement-unsatisfied: warn\n");
+    let warned = lock.run();
     assert_eq!(warned.code, 0, "{}", warned.stderr);
     let message = "`app` requires `utils` `>=2`, and `utils` resolved to `1.5.0`";
     for (run, mark) in [(&denied, "×"), (&warned, "⚠")] {
@@ -709,7 +693,7 @@ fn a_command_line_that_cannot_be_parsed_is_a_usage_error_in_the_format_asked_for
 #[test]
 fn an_operation_error_does_not_borrow_a_rule_code() {
     let f = Fixture::locked();
-    let lock = ["lock", "dist", "--kind", "manual", "--offline", "--dry-run"];
+    let lock = f.lock("dist", "manual").offline().dry_run();
     for (extra, code, rule) in [
         (
             &["--set", "nothing=main"][..],
@@ -722,7 +706,7 @@ fn an_operation_error_does_not_borrow_a_rule_code() {
             "platform-invalid",
         ),
     ] {
-        let run = f.run(&[&lock[..], extra].concat());
+        let run = lock.clone().args(extra).run();
         assert_eq!(run.code, 2, "{extra:?}: {}", run.stderr);
         assert!(
             run.stderr.starts_with(&format!("{code}\n")),
@@ -731,7 +715,7 @@ fn an_operation_error_does_not_borrow_a_rule_code() {
         );
         assert!(!run.stderr.contains(rule), "{}", run.stderr);
     }
-    let run = f.run(&["lock", "nowhere", "--kind", "manual", "--offline"]);
+    let run = f.lock("nowhere", "manual").offline().run();
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stderr

@@ -1,6 +1,6 @@
 //! `distrib release candidate|final|patch`: DMTN-106's cycle on real git repositories.
 
-use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write};
+use crate::support::fixture::{Fixture, commit_file, fails, ok, product_in, says, write};
 use crate::support::git;
 use distrib::lock::{Lockfile, ReleaseKind};
 
@@ -9,12 +9,12 @@ fn lock(f: &Fixture, release: &str) -> Lockfile {
 }
 
 fn commit_of(lock: &Lockfile, product: &str) -> String {
-    let product = lock.products.iter().find(|p| p.name == product).unwrap();
+    let product = product_in(lock, product);
     product.repositories[0].commit.clone()
 }
 
 fn resolved_of(lock: &Lockfile, product: &str) -> String {
-    let product = lock.products.iter().find(|p| p.name == product).unwrap();
+    let product = product_in(lock, product);
     product.repositories[0].resolved.clone()
 }
 
@@ -31,16 +31,11 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     );
     commit_file(&f.repo("app"), "src/new", "after the weekly", "later work");
 
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--from",
-        "w.2026.47",
-        "--date",
-        "2026-11-20",
-    ]);
+    let run = f
+        .release_candidate("dist", "17.0.0")
+        .from("w.2026.47")
+        .date("2026-11-20")
+        .run();
     ok(&run);
     says(&run, "wrote `locks/dist/17.0.0.rc1.lock.yaml`");
     says(&run, "same content as `w.2026.47` (b1), from `w.2026.47`");
@@ -57,18 +52,14 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     }
     // Pinned commits are immutable references; the tag keeps its version.
     assert_eq!(resolved_of(&rc1, "utils"), commit_of(&weekly, "utils"));
-    let base = rc1.products.iter().find(|p| p.name == "base").unwrap();
+    let base = product_in(&rc1, "base");
     assert_eq!(base.version.as_deref(), Some("1.0.0"));
 
     // Nothing on a release branch yet: rc2 would be rc1 again, and says so.
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--date",
-        "2026-11-21",
-    ]);
+    let run = f
+        .release_candidate("dist", "17.0.0")
+        .date("2026-11-21")
+        .run();
     ok(&run);
     says(&run, "`locks/dist/17.0.0.rc1.lock.yaml` is up to date");
     assert!(!f.root.join("locks/dist/17.0.0.rc2.lock.yaml").exists());
@@ -87,14 +78,10 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     );
     let fix = commit_file(&utils, "src/fix", "DM-4242", "DM-4242: fix on the branch");
     git(&utils, &["checkout", "-q", "main"]);
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--date",
-        "2026-11-22",
-    ]);
+    let run = f
+        .release_candidate("dist", "17.0.0")
+        .date("2026-11-22")
+        .run();
     ok(&run);
     says(&run, "wrote `locks/dist/17.0.0.rc2.lock.yaml`");
     says(&run, "build b2, from `17.0.0.rc1`");
@@ -104,20 +91,13 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     assert_eq!(resolved_of(&rc2, "utils"), "refs/heads/b.17.0.x");
     // Repositories without the branch stay at rc1's commits, not at main.
     assert_eq!(commit_of(&rc2, "app"), commit_of(&rc1, "app"));
-    let identity = |l: &Lockfile, name: &str| {
-        l.products
-            .iter()
-            .find(|p| p.name == name)
-            .unwrap()
-            .identity
-            .clone()
-    };
+    let identity = |l: &Lockfile, name: &str| product_in(l, name).identity.clone();
     assert_ne!(identity(&rc2, "utils"), identity(&rc1, "utils"));
     assert_ne!(identity(&rc2, "app"), identity(&rc1, "app"));
     assert_eq!(identity(&rc2, "other"), identity(&rc1, "other"));
 
     // DMTN-106 §4.9: the final is the last candidate, unchanged, and no rebuild.
-    let run = f.run(&["release", "final", "dist", "17.0.0", "--date", "2026-11-23"]);
+    let run = f.release_final("dist", "17.0.0").date("2026-11-23").run();
     ok(&run);
     says(&run, "wrote `locks/dist/17.0.0.lock.yaml`");
     let done = lock(&f, "17.0.0");
@@ -127,11 +107,11 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     assert_eq!((done.build, &done.content), (rc2.build, &rc2.content));
     assert_eq!(done.same_content_as.as_deref(), Some("17.0.0.rc2"));
     // Repeating it is a no-op that says so.
-    let run = f.run(&["release", "final", "dist", "17.0.0", "--date", "2026-11-24"]);
+    let run = f.release_final("dist", "17.0.0").date("2026-11-24").run();
     ok(&run);
     says(&run, "`locks/dist/17.0.0.lock.yaml` is up to date");
     // A released version takes no more candidates.
-    let run = f.run(&["release", "candidate", "dist", "17.0.0"]);
+    let run = f.release_candidate("dist", "17.0.0").run();
     fails(&run, 1, "17.0.0 is final already");
     says(&run, "distrib release patch dist 17.0.1");
 
@@ -139,7 +119,7 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     git(&utils, &["checkout", "-q", "b.17.0.x"]);
     let second = commit_file(&utils, "src/fix2", "DM-4300", "DM-4300: second fix");
     git(&utils, &["checkout", "-q", "main"]);
-    let run = f.run(&["release", "patch", "dist", "17.0.1", "--date", "2026-12-01"]);
+    let run = f.release_patch("dist", "17.0.1").date("2026-12-01").run();
     ok(&run);
     says(&run, "wrote `locks/dist/17.0.1.rc1.lock.yaml`");
     let patch = lock(&f, "17.0.1.rc1");
@@ -147,32 +127,27 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
     assert_eq!((patch.rc, patch.from.as_deref()), (Some(1), Some("17.0.0")));
     assert_eq!(commit_of(&patch, "utils"), second);
     assert_eq!(commit_of(&patch, "app"), commit_of(&done, "app"));
-    let run = f.run(&["release", "final", "dist", "17.0.1", "--date", "2026-12-02"]);
+    let run = f.release_final("dist", "17.0.1").date("2026-12-02").run();
     ok(&run);
     let patched = lock(&f, "17.0.1");
     assert_eq!(patched.products, patch.products);
     assert_eq!(patched.build, patch.build);
     // The next patch after 17.0.0 and 17.0.1 is 17.0.2.
-    let run = f.run(&["release", "candidate", "dist", "17.0.0"]);
+    let run = f.release_candidate("dist", "17.0.0").run();
     fails(&run, 1, "distrib release patch dist 17.0.2");
 
     // `lock --check` compares the manifests with the newest lock made from them, the weekly.
-    let run = f.run(&["lock", "dist", "--check", "--offline"]);
+    let run = f.lock_check("dist").offline().run();
     fails(&run, 1, "`w.2026.47` is stale");
 
     // Every lock of the cycle verifies against the mirrors, and `list` shows the lineage.
     ok(&f.run(&["verify"]));
-    let run = crate::support::distrib_wide(&f.root, &["list", "dist"]);
+    let run = f.distrib(&["list", "dist"]);
     ok(&run);
-    let listed = crate::support::distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    let listed = f.distrib(&["list", "dist", "--format", "json"]);
     ok(&listed);
     let listed: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
-    let rc2 = listed["releases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["release"] == "17.0.0.rc2")
-        .unwrap();
+    let rc2 = crate::support::item_where(&listed["releases"], "release", "17.0.0.rc2");
     assert_eq!(
         (&rc2["release_version"], &rc2["rc"], &rc2["parent"]),
         (&"17.0.0".into(), &2.into(), &"17.0.0.rc1".into())
@@ -194,16 +169,11 @@ fn lsst_cycle_weekly_candidates_final_and_patch() {
 fn candidates_are_built_from_immutable_references_only() {
     let f = Fixture::locked();
     // `--set` to a moving branch head is refused, naming the product.
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--from",
-        "w.2026.47",
-        "--set",
-        "utils=main",
-    ]);
+    let run = f
+        .release_candidate("dist", "17.0.0")
+        .from("w.2026.47")
+        .set("utils=main")
+        .run();
     fails(
         &run,
         1,
@@ -213,16 +183,11 @@ fn candidates_are_built_from_immutable_references_only() {
     assert!(!f.root.join("locks/dist/17.0.0.rc1.lock.yaml").exists());
     // To a tag it is fine, and the lock records the override.
     git(&f.repo("utils"), &["tag", "2.0.0"]);
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--from",
-        "w.2026.47",
-        "--set",
-        "utils=2.0.0",
-    ]);
+    let run = f
+        .release_candidate("dist", "17.0.0")
+        .from("w.2026.47")
+        .set("utils=2.0.0")
+        .run();
     ok(&run);
     let rc1 = lock(&f, "17.0.0.rc1");
     assert_eq!(
@@ -230,14 +195,11 @@ fn candidates_are_built_from_immutable_references_only() {
         Some("2.0.0")
     );
     assert_eq!(resolved_of(&rc1, "utils"), "refs/tags/2.0.0");
-    let utils = rc1.products.iter().find(|p| p.name == "utils").unwrap();
+    let utils = product_in(&rc1, "utils");
     assert_eq!(utils.version.as_deref(), Some("2.0.0"));
 
     // A product added to the distribution since the weekly tracks a branch: refused by name.
-    let extra = f.upstream.join("example.org/sw/extra");
-    std::fs::create_dir_all(&extra).unwrap();
-    git(&extra, &["init", "-q", "-b", "main"]);
-    commit_file(&extra, "README", "extra", "first");
+    f.new_repo("extra", "README");
     write(
         &f.root.join("products/extra.yaml"),
         "name: extra\nrepositories:\n  - url: https://example.org/sw/extra\n",
@@ -246,14 +208,10 @@ fn candidates_are_built_from_immutable_references_only() {
         &f.root.join("distributions/dist.yaml"),
         "name: dist\nenvironment: ops\nproducts: [app, other, extra]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\", nightly: \"d.%Y.%m.%d\" }\n",
     );
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "18.0.0",
-        "--from",
-        "w.2026.47",
-    ]);
+    let run = f
+        .release_candidate("dist", "18.0.0")
+        .from("w.2026.47")
+        .run();
     fails(
         &run,
         1,
@@ -266,7 +224,7 @@ fn candidates_are_built_from_immutable_references_only() {
 #[test]
 fn bad_release_requests() {
     let f = Fixture::locked();
-    let run = f.run(&["release", "candidate", "dist", "17.0.0"]);
+    let run = f.release_candidate("dist", "17.0.0").run();
     fails(
         &run,
         2,
@@ -274,59 +232,39 @@ fn bad_release_requests() {
     );
     says(&run, "pass --from");
     for bad in ["v17.0.0", "17.0", "17.0.0-rc1"] {
-        let run = f.run(&["release", "candidate", "dist", bad, "--from", "w.2026.47"]);
+        let run = f.release_candidate("dist", bad).from("w.2026.47").run();
         fails(&run, 2, &format!("`{bad}` is not a release version"));
     }
-    let run = f.run(&["release", "final", "dist", "seventeen"]);
+    let run = f.release_final("dist", "seventeen").run();
     fails(&run, 2, "`seventeen` is not a release version");
-    let run = f.run(&["release", "final", "dist", "17.0.0"]);
+    let run = f.release_final("dist", "17.0.0").run();
     fails(&run, 1, "17.0.0 has no candidate to make the final from");
-    let run = f.run(&["release", "patch", "dist", "17.0.1"]);
+    let run = f.release_patch("dist", "17.0.1").run();
     fails(
         &run,
         1,
         "the patch 17.0.1 starts from the final 17.0.0, which does not exist",
     );
-    let run = f.run(&["release", "patch", "dist", "17.1.0"]);
+    let run = f.release_patch("dist", "17.1.0").run();
     fails(&run, 2, "17.1.0 is not a patch release");
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.1",
-        "--from",
-        "w.2026.47",
-    ]);
+    let run = f
+        .release_candidate("dist", "17.0.1")
+        .from("w.2026.47")
+        .run();
     fails(&run, 2, "17.0.1 is a patch release");
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--from",
-        "w.2026.48",
-    ]);
+    let run = f
+        .release_candidate("dist", "17.0.0")
+        .from("w.2026.48")
+        .run();
     fails(&run, 1, "no release `w.2026.48` of `dist`");
     says(&run, "did you mean `w.2026.47`?");
 
     // A release of another distribution.
-    ok(&f.run(&[
-        "lock",
-        "solo",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-18",
-        "--offline",
-    ]));
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--from",
-        "d.2026.11.18",
-    ]);
+    ok(&f.lock("solo", "nightly").date("2026-11-18").offline().run());
+    let run = f
+        .release_candidate("dist", "17.0.0")
+        .from("d.2026.11.18")
+        .run();
     fails(
         &run,
         1,
@@ -334,32 +272,20 @@ fn bad_release_requests() {
     );
 
     // A candidate does not start from a candidate; once started, --from is refused.
-    ok(&f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--from",
-        "w.2026.47",
-        "--offline",
-    ]));
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "18.0.0",
-        "--from",
-        "17.0.0.rc1",
-    ]);
+    ok(&f
+        .release_candidate("dist", "17.0.0")
+        .from("w.2026.47")
+        .offline()
+        .run());
+    let run = f
+        .release_candidate("dist", "18.0.0")
+        .from("17.0.0.rc1")
+        .run();
     fails(&run, 1, "`17.0.0.rc1` is a candidate release");
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--from",
-        "w.2026.47",
-    ]);
+    let run = f
+        .release_candidate("dist", "17.0.0")
+        .from("w.2026.47")
+        .run();
     fails(&run, 2, "17.0.0 already has candidates");
 
     // A branch template that gives an invalid ref.
@@ -367,7 +293,7 @@ fn bad_release_requests() {
         &f.root.join("distributions/dist.yaml"),
         "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\", branch: \"b.{major}.{minor}.x.lock\" }\n",
     );
-    let run = f.run(&["release", "candidate", "dist", "17.0.0", "--offline"]);
+    let run = f.release_candidate("dist", "17.0.0").offline().run();
     fails(
         &run,
         1,
@@ -379,7 +305,7 @@ fn bad_release_requests() {
         &f.root.join("distributions/dist.yaml"),
         "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\", candidate: \"{version}.rc1\" }\n",
     );
-    let run = f.run(&["release", "candidate", "dist", "17.0.0", "--offline"]);
+    let run = f.release_candidate("dist", "17.0.0").offline().run();
     fails(&run, 1, "the candidate name template has no `{rc}`");
 
     // Immutability: a lock already named like the next candidate, with other content, is
@@ -389,12 +315,12 @@ fn bad_release_requests() {
         "name: dist\nenvironment: ops\nproducts: [app, other]\nplatform: linux-x86_64\nnaming: { weekly: \"w.%G.%V\", nightly: \"17.0.0.rc2\" }\n",
     );
     commit_file(&f.repo("other"), "src/new", "new", "new work");
-    ok(&f.run(&["lock", "dist", "--kind", "nightly", "--date", "2026-11-20"]));
+    ok(&f.lock("dist", "nightly").date("2026-11-20").run());
     let utils = f.repo("utils");
     git(&utils, &["checkout", "-q", "-b", "b.17.0.x"]);
     commit_file(&utils, "src/fix", "fix", "fix");
     let before = f.lock_text("dist", "17.0.0.rc2");
-    let run = f.run(&["release", "candidate", "dist", "17.0.0"]);
+    let run = f.release_candidate("dist", "17.0.0").run();
     fails(&run, 1, "`17.0.0.rc2` exists with other content");
     assert_eq!(f.lock_text("dist", "17.0.0.rc2"), before);
     assert!(!f.root.join("locks/dist").read_dir().unwrap().any(|e| {
@@ -440,14 +366,10 @@ fn inheritance_across_url_spellings_renames_and_new_pins() {
         &f.root.join("distributions/solo.yaml"),
         "name: solo\nenvironment: ops\nproducts: [renamed]\nplatform: linux-x86_64\n",
     );
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--from",
-        "w.2026.47",
-    ]);
+    let run = f
+        .release_candidate("dist", "17.0.0")
+        .from("w.2026.47")
+        .run();
     ok(&run);
     let rc1 = lock(&f, "17.0.0.rc1");
     assert_eq!(commit_of(&rc1, "utils"), commit_of(&weekly, "utils"));
@@ -461,18 +383,15 @@ fn inheritance_across_url_spellings_renames_and_new_pins() {
         &f.root.join("products/base.yaml"),
         &text.replace("1.0.0", "1.0.1"),
     );
-    ok(&f.run(&["release", "candidate", "dist", "17.0.0"]));
+    ok(&f.release_candidate("dist", "17.0.0").run());
     let rc2 = lock(&f, "17.0.0.rc2");
     assert_eq!(resolved_of(&rc2, "base"), "refs/tags/1.0.1");
-    let base = rc2.products.iter().find(|p| p.name == "base").unwrap();
+    let base = product_in(&rc2, "base");
     assert_eq!(base.version.as_deref(), Some("1.0.1"));
 
     // A new third-party product taken from the release branch is no tag, whatever its `tag:`
     // says: its version is where the branch is, and the candidate is refused.
-    let zlib = f.upstream.join("example.org/sw/zlib");
-    std::fs::create_dir_all(&zlib).unwrap();
-    git(&zlib, &["init", "-q", "-b", "main"]);
-    commit_file(&zlib, "README", "zlib", "first");
+    let zlib = f.new_repo("zlib", "README");
     git(&zlib, &["tag", "v1.3.1"]);
     git(&zlib, &["checkout", "-q", "-b", "b.17.0.x"]);
     commit_file(&zlib, "fix", "fix", "local fix");
@@ -484,7 +403,7 @@ fn inheritance_across_url_spellings_renames_and_new_pins() {
         &f.root.join("distributions/dist.yaml"),
         &dist.replace("[app, renamed]", "[app, renamed, zlib]"),
     );
-    let run = f.run(&["release", "candidate", "dist", "17.0.0"]);
+    let run = f.release_candidate("dist", "17.0.0").run();
     fails(&run, 1, "must be built from immutable references only");
     says(&run, "zlib: a third-party product at `v1.3.1-1-g");
 }

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use crate::support::fixture::{fails, ok, write};
-use crate::support::{Run, distrib_wide, git};
+use crate::support::fixture::{fails, ok, product_in, write};
+use crate::support::{CommandLine, Run, distrib_wide, git};
 use serde_json::Value;
 
 /// A manifest repository whose products live in local upstream repositories: `base` (pinned to
@@ -101,20 +101,9 @@ impl Fixture {
 
     /// Locks `distribution` as the nightly of `date` (`d.<date with dots>`), fetching first.
     fn lock(&self, distribution: &str, date: &str) -> String {
-        let mirrors = self.mirrors.to_str().unwrap();
-        ok(&distrib_wide(
-            &self.root,
-            &[
-                "lock",
-                distribution,
-                "--kind",
-                "nightly",
-                "--date",
-                date,
-                "--mirrors",
-                mirrors,
-            ],
-        ));
+        let words = ["lock", distribution, "--kind", "nightly"];
+        let lock = CommandLine::new(|args| self.run(args), &words);
+        ok(&lock.date(date).mirrors(&self.mirrors).run());
         format!("d.{}", date.replace('-', "."))
     }
 
@@ -160,12 +149,7 @@ fn statuses(diff: &Value) -> Vec<(String, String, Vec<String>)> {
 }
 
 fn product<'a>(diff: &'a Value, name: &str) -> &'a Value {
-    diff["products"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["product"] == name)
-        .unwrap()
+    crate::support::item_where(&diff["products"], "product", name)
 }
 
 /// A product of a JSON diff as the terminal names its case: `rebuild`, `added`, `reuse` or
@@ -479,10 +463,7 @@ fn plan_against_a_store() {
         distrib::lock::parse(&std::fs::read_to_string(f.lock_path("dist", &release)).unwrap())
             .unwrap();
     let identity = |name: &str| {
-        lock.products
-            .iter()
-            .find(|p| p.name == name)
-            .unwrap()
+        product_in(&lock, name)
             .identity
             .strip_prefix("sha256:")
             .unwrap()

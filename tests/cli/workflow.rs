@@ -1,7 +1,7 @@
 //! The release workflow as ALICE and LSST run it: builds from a release (`lock --from`), build
 //! names, and LSST's week numbers, on real git repositories.
 
-use crate::support::fixture::{Fixture, commit_file, fails, ok, says};
+use crate::support::fixture::{Fixture, append, commit_file, fails, ok, product_in, says};
 use distrib::lock::{Lockfile, ReleaseKind};
 
 fn lock(f: &Fixture, release: &str) -> Lockfile {
@@ -9,7 +9,7 @@ fn lock(f: &Fixture, release: &str) -> Lockfile {
 }
 
 fn commit_of(lock: &Lockfile, product: &str) -> String {
-    let product = lock.products.iter().find(|p| p.name == product).unwrap();
+    let product = product_in(lock, product);
     product.repositories[0].commit.clone()
 }
 
@@ -21,21 +21,15 @@ fn a_manual_build_from_the_weekly_keeps_its_commits_except_the_overrides() {
     commit_file(&f.repo("utils"), "src/new", "after", "later work");
     let app = commit_file(&f.repo("app"), "src/new", "after", "later work");
     git_tag(&f, "app", "v1.6.6");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
 
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "manual",
-        "--from",
-        "w.2026.47",
-        "--set",
-        "app=v1.6.6",
-        "--date",
-        "2026-11-20T10:00",
-        "--offline",
-    ]);
+    let run = f
+        .lock("dist", "manual")
+        .from("w.2026.47")
+        .set("app=v1.6.6")
+        .date("2026-11-20T10:00")
+        .offline()
+        .run();
     ok(&run);
     says(&run, "from `w.2026.47`");
     let manual = lock(&f, "m.2026.11.20.1000");
@@ -53,17 +47,12 @@ fn a_manual_build_from_the_weekly_keeps_its_commits_except_the_overrides() {
     ok(&f.run(&["verify"]));
 
     // Without --from the same command takes every branch at its head.
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "manual",
-        "--set",
-        "app=v1.6.6",
-        "--date",
-        "2026-11-20T11:00",
-        "--offline",
-    ]);
+    let run = f
+        .lock("dist", "manual")
+        .set("app=v1.6.6")
+        .date("2026-11-20T11:00")
+        .offline()
+        .run();
     ok(&run);
     let head = lock(&f, "m.2026.11.20.1100");
     assert_eq!(head.from, None);
@@ -75,18 +64,13 @@ fn a_nightly_may_start_from_a_release_too() {
     let f = Fixture::locked();
     let weekly = lock(&f, "w.2026.47");
     commit_file(&f.repo("other"), "src/new", "after", "later work");
-    ok(&f.run(&["fetch"]));
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "nightly",
-        "--from",
-        "w.2026.47",
-        "--date",
-        "2026-11-21",
-        "--offline",
-    ]);
+    f.fetch();
+    let run = f
+        .lock("dist", "nightly")
+        .from("w.2026.47")
+        .date("2026-11-21")
+        .offline()
+        .run();
     ok(&run);
     // Same commits, so the same content: no rebuild.
     says(&run, "same content as `w.2026.47` (b1), from `w.2026.47`");
@@ -98,35 +82,11 @@ fn a_nightly_may_start_from_a_release_too() {
 #[test]
 fn from_a_release_of_another_distribution_or_of_none_is_refused() {
     let f = Fixture::locked();
-    ok(&f.run(&[
-        "lock",
-        "solo",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-12",
-        "--offline",
-    ]));
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "manual",
-        "--from",
-        "w.2026.46",
-        "--offline",
-    ]);
+    ok(&f.lock("solo", "weekly").date("2026-11-12").offline().run());
+    let run = f.lock("dist", "manual").from("w.2026.46").offline().run();
     fails(&run, 1, "`w.2026.46` is a release of `solo`, not of `dist`");
     says(&run, "release-foreign");
-    let run = f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "manual",
-        "--from",
-        "w.2026.48",
-        "--offline",
-    ]);
+    let run = f.lock("dist", "manual").from("w.2026.48").offline().run();
     fails(&run, 1, "no release `w.2026.48` of `dist`");
     says(&run, "did you mean `w.2026.47`?");
     assert!(
@@ -137,7 +97,7 @@ fn from_a_release_of_another_distribution_or_of_none_is_refused() {
             .any(|e| { e.unwrap().file_name().to_string_lossy().starts_with("m.") })
     );
     // `--from` says what to build; `--check` compares: not both.
-    let run = f.run(&["lock", "dist", "--check", "--from", "w.2026.47"]);
+    let run = f.lock_check("dist").from("w.2026.47").run();
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 
@@ -159,37 +119,27 @@ fn builds_are_named_by_naming_build_in_messages_list_notes_and_json() {
     let f = Fixture::locked();
     name_builds(&f, "{version}-b{build}");
     ok(&f.run(&["check"]));
-    let run = f.run(&[
-        "release",
-        "candidate",
-        "dist",
-        "27.0.0",
-        "--from",
-        "w.2026.47",
-        "--date",
-        "2026-11-20",
-        "--offline",
-    ]);
+    let run = f
+        .release_candidate("dist", "27.0.0")
+        .from("w.2026.47")
+        .date("2026-11-20")
+        .offline()
+        .run();
     ok(&run);
     // DMTN-106 §3.3.2: `<M>.<n>.<p>-<bID>`.
     says(&run, "same content as `w.2026.47` (27.0.0-b1)");
-    let run = f.run(&[
-        "release",
-        "final",
-        "dist",
-        "27.0.0",
-        "--date",
-        "2026-11-21",
-        "--format",
-        "json",
-    ]);
+    let run = f
+        .release_final("dist", "27.0.0")
+        .date("2026-11-21")
+        .json()
+        .run();
     ok(&run);
     let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(summary["format"], "distrib-release/1");
     assert_eq!(summary["build_name"], "27.0.0-b1");
     assert_eq!(summary["release"]["build"], 1);
 
-    let run = crate::support::distrib_wide(&f.root, &["list", "dist"]);
+    let run = f.distrib(&["list", "dist"]);
     ok(&run);
     let rows: Vec<&str> = run.stdout.lines().collect();
     assert!(
@@ -204,14 +154,9 @@ fn builds_are_named_by_naming_build_in_messages_list_notes_and_json() {
         "{}",
         run.stdout
     );
-    let run = crate::support::distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    let run = f.distrib(&["list", "dist", "--format", "json"]);
     let list: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let names: Vec<&str> = list["releases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["build_name"].as_str().unwrap())
-        .collect();
+    let names = crate::support::field_of_each(&list["releases"], "build_name");
     assert_eq!(names, ["27.0.0-b1", "27.0.0-b1", "b1"]);
 
     let run = f.run(&["notes", "w.2026.47", "27.0.0"]);
@@ -310,23 +255,13 @@ fn lsst_weeks_around_new_year() {
 fn build_numbers_continue_from_builds_first() {
     // A repository with locks already: b1. Then the collaboration's numbers are adopted.
     let f = Fixture::locked();
-    let config = f.root.join("distrib.yaml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    crate::support::fixture::write(&config, &format!("{text}builds: {{ first: 8467 }}\n"));
+    append(&f.root.join("distrib.yaml"), "builds: { first: 8467 }\n");
     commit_file(&f.repo("other"), "src/new", "after", "later work");
-    ok(&f.run(&["fetch"]));
+    f.fetch();
     for (date, build) in [("2026-11-20", 8467), ("2026-11-21", 8468)] {
         commit_file(&f.repo("other"), "src/new", date, "more work");
-        ok(&f.run(&["fetch"]));
-        let run = f.run(&[
-            "lock",
-            "dist",
-            "--kind",
-            "nightly",
-            "--date",
-            date,
-            "--offline",
-        ]);
+        f.fetch();
+        let run = f.lock("dist", "nightly").date(date).offline().run();
         ok(&run);
         says(&run, &format!("build b{build}"));
         assert_eq!(
@@ -336,7 +271,7 @@ fn build_numbers_continue_from_builds_first() {
     }
     // The jump to the first number is no sign of a lock made elsewhere.
     ok(&f.run(&["verify", "--offline"]));
-    ok(&crate::support::distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
 }
 
 /// `dist` built against the FLP suite `solo`: the variable `flp_suite` is a build input and in
@@ -362,32 +297,22 @@ fn flp_deployment(f: &Fixture, default: Option<&str>) {
 
 fn release_solo(f: &Fixture, version: &str, weekly_date: &str, final_date: &str) {
     commit_file(&f.repo("other"), "src/version", version, "next version");
-    ok(&f.run(&["fetch"]));
-    let weekly = f.run(&[
-        "lock",
-        "solo",
-        "--kind",
-        "weekly",
-        "--date",
-        weekly_date,
-        "--offline",
-        "--format",
-        "json",
-    ]);
+    f.fetch();
+    let weekly = f
+        .lock("solo", "weekly")
+        .date(weekly_date)
+        .offline()
+        .json()
+        .run();
     ok(&weekly);
     let weekly: serde_json::Value = serde_json::from_str(&weekly.stdout).unwrap();
-    ok(&f.run(&[
-        "release",
-        "candidate",
-        "solo",
-        version,
-        "--from",
-        weekly["release"]["release"].as_str().unwrap(),
-        "--date",
-        weekly_date,
-        "--offline",
-    ]));
-    ok(&f.run(&["release", "final", "solo", version, "--date", final_date]));
+    ok(&f
+        .release_candidate("solo", version)
+        .from(weekly["release"]["release"].as_str().unwrap())
+        .date(weekly_date)
+        .offline()
+        .run());
+    ok(&f.release_final("solo", version).date(final_date).run());
 }
 
 #[test]
@@ -395,17 +320,11 @@ fn variables_from_the_installed_and_the_newest_release() {
     let f = Fixture::locked();
     build_against_flp(&f);
     let nightly = |date: &str, source: &str| {
-        f.run(&[
-            "lock",
-            "dist",
-            "--kind",
-            "nightly",
-            "--date",
-            date,
-            "--var",
-            &format!("flp_suite={source}"),
-            "--offline",
-        ])
+        f.lock("dist", "nightly")
+            .date(date)
+            .var(&format!("flp_suite={source}"))
+            .offline()
+            .run()
     };
     // No final of the FLP suite yet.
     let run = nightly("2026-11-17", "@newest:solo");
@@ -424,7 +343,7 @@ fn variables_from_the_installed_and_the_newest_release() {
     );
     says(&run, "distrib deploy set-default flp RELEASE");
     flp_deployment(&f, Some("0.41.0"));
-    ok(&crate::support::distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
     let run = nightly("2026-11-17", "@installed:flp");
     ok(&run);
     let tuesday = lock(&f, "d.2026.11.17-flp0.41.0");
@@ -480,9 +399,7 @@ fn gate(f: &Fixture, gates: &str) {
 }
 
 fn record(f: &Fixture, args: &[&str]) -> crate::support::Run {
-    let mut all = vec!["record"];
-    all.extend_from_slice(args);
-    crate::support::distrib_wide(&f.root, &all)
+    f.distrib(&[&["record"], args].concat())
 }
 
 #[test]
@@ -547,7 +464,7 @@ fn records_are_appended_and_verify_checks_them() {
     let run = f.run(&["verify", "--offline"]);
     ok(&run);
     says(&run, "ok    1 records file");
-    ok(&crate::support::distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
 
     // An edited record.
     let now = std::fs::read_to_string(&path).unwrap();
@@ -564,16 +481,8 @@ fn records_are_appended_and_verify_checks_them() {
 
     // A record whose digest is not the lock's: the records of another lock, copied.
     commit_file(&f.repo("other"), "src/new", "after", "later work");
-    ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-26",
-        "--offline",
-    ]));
+    f.fetch();
+    ok(&f.lock("dist", "weekly").date("2026-11-26").offline().run());
     let copy = f.root.join("records/dist/w.2026.48.yaml");
     std::fs::write(
         &copy,
@@ -609,7 +518,7 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
         &f,
         "{ candidate: [build], final: [validation], default: [workout] }",
     );
-    ok(&crate::support::distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
     let candidate = [
         "release",
         "candidate",
@@ -633,36 +542,31 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
     ok(&f.run(&candidate));
 
     // The final needs the candidate's validation: overridden, with the reason and who.
-    let run = f.run(&["release", "final", "dist", "27.0.0"]);
+    let run = f.release_final("dist", "27.0.0").run();
     fails(
         &run,
         1,
         "final of `27.0.0.rc1` is gated: `validation` has no record",
     );
     // A dry run is gated too, and an override in a dry run records nothing.
-    let run = f.run(&["release", "final", "dist", "27.0.0", "--dry-run"]);
+    let run = f.release_final("dist", "27.0.0").dry_run().run();
     fails(&run, 1, "is gated");
-    ok(&f.run(&[
-        "release",
-        "final",
-        "dist",
-        "27.0.0",
-        "--dry-run",
-        "--override-gate",
-        "try",
-    ]));
+    ok(&f
+        .release_final("dist", "27.0.0")
+        .dry_run()
+        .args(&["--override-gate", "try"])
+        .run());
     let before = distrib::records::read(&f.root, "dist", "27.0.0.rc1").unwrap();
     assert_eq!(before, None);
-    let run = f.run(&[
-        "release",
-        "final",
-        "dist",
-        "27.0.0",
-        "--override-gate",
-        "campaign waived by the DM-CCB",
-        "--by",
-        "release manager",
-    ]);
+    let run = f
+        .release_final("dist", "27.0.0")
+        .args(&[
+            "--override-gate",
+            "campaign waived by the DM-CCB",
+            "--by",
+            "release manager",
+        ])
+        .run();
     ok(&run);
     says(
         &run,
@@ -689,7 +593,7 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
         &f.root.join("deployments/farm.yaml"),
         "name: farm\ndistribution: dist\ninstalled:\n  - { release: \"27.0.0\", support: official }\n",
     );
-    let run = crate::support::distrib_wide(&f.root, &["deploy", "set-default", "farm", "27.0.0"]);
+    let run = f.distrib(&["deploy", "set-default", "farm", "27.0.0"]);
     fails(
         &run,
         1,
@@ -704,10 +608,7 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
         &f,
         &["27.0.0", "workout", "--result", "pass", "--by", "EPN"],
     ));
-    ok(&crate::support::distrib_wide(
-        &f.root,
-        &["deploy", "set-default", "farm", "27.0.0"],
-    ));
+    ok(&f.distrib(&["deploy", "set-default", "farm", "27.0.0"]));
     ok(&f.run(&["verify", "--offline"]));
 }
 
@@ -715,16 +616,8 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
 fn list_notes_and_site_show_the_records() {
     let f = Fixture::locked();
     commit_file(&f.repo("other"), "src/new", "after", "later work");
-    ok(&f.run(&["fetch"]));
-    ok(&f.run(&[
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-26",
-        "--offline",
-    ]));
+    f.fetch();
+    ok(&f.lock("dist", "weekly").date("2026-11-26").offline().run());
     ok(&record(
         &f,
         &[
@@ -753,7 +646,7 @@ fn list_notes_and_site_show_the_records() {
             "2026-11-26T12:00",
         ],
     ));
-    let run = crate::support::distrib_wide(&f.root, &["list", "dist"]);
+    let run = f.distrib(&["list", "dist"]);
     ok(&run);
     let row = run
         .stdout
@@ -761,7 +654,7 @@ fn list_notes_and_site_show_the_records() {
         .find(|l| l.starts_with("w.2026.48"))
         .unwrap();
     assert!(row.ends_with("build: pass, fst: fail"), "{row}");
-    let json = crate::support::distrib_wide(&f.root, &["list", "dist", "--format", "json"]);
+    let json = f.distrib(&["list", "dist", "--format", "json"]);
     let list: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(list["releases"][0]["records"][1]["note"], "TPC timeouts");
     assert_eq!(list["releases"][1]["records"], serde_json::json!([]));
@@ -782,9 +675,7 @@ fn list_notes_and_site_show_the_records() {
 }
 
 fn deploy(f: &Fixture, args: &[&str]) -> crate::support::Run {
-    let mut all = vec!["deploy"];
-    all.extend_from_slice(args);
-    crate::support::distrib_wide(&f.root, &all)
+    f.distrib(&[&["deploy"], args].concat())
 }
 
 #[test]
@@ -796,8 +687,8 @@ fn deployments_as_alice_runs_them_partitions_alternative_support_promotion_expor
         ("nightly", "2026-11-22"),
     ] {
         commit_file(&f.repo("other"), "src/new", date, "more work");
-        ok(&f.run(&["fetch"]));
-        ok(&f.run(&["lock", "dist", "--kind", kind, "--date", date, "--offline"]));
+        f.fetch();
+        ok(&f.lock("dist", kind).date(date).offline().run());
     }
     let manual = "m.2026.11.20.1000";
     crate::support::fixture::write(
@@ -886,7 +777,7 @@ fn deployments_as_alice_runs_them_partitions_alternative_support_promotion_expor
     assert!(text.starts_with("# The farm.\nname: farm\ndistribution: dist\ndefault: m.2026.11.20.1000\nalternative: d.2026.11.22\npartitions:\n  physics_1: m.2026.11.20.1000\n"), "{text}");
     assert!(text.contains("  - release: m.2026.11.20.1000\n    support: official\n    requested_by: TPC\n    note: DD v1.6.6\n"), "{text}");
     ok(&deploy(&f, &["set-support", "farm", "w.2026.47", "test"]));
-    ok(&crate::support::distrib_wide(&f.root, &["check"]));
+    ok(&f.distrib(&["check"]));
 
     let run = deploy(&f, &["export", "farm", "--format", "json"]);
     ok(&run);

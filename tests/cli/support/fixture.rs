@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Run, distrib_wide, git};
+use super::{CommandLine, Run, distrib_wide, git};
 
 /// A manifest repository whose products live in local upstream repositories.
 pub struct Fixture {
@@ -16,6 +16,20 @@ pub struct Fixture {
 pub fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
+}
+
+/// Adds `text` at the end of the file at `path` (a field to a manifest).
+pub fn append(path: &Path, text: &str) {
+    let before = std::fs::read_to_string(path).unwrap();
+    write(path, &format!("{before}{text}"));
+}
+
+/// Writes `text` to `path` as an executable file (a script, a hook, a credential helper).
+pub fn write_executable(path: &Path, text: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    write(path, text);
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_path_buf()
 }
 
 pub fn commit_file(repo: &Path, file: &str, text: &str, message: &str) -> String {
@@ -33,16 +47,17 @@ impl Fixture {
         let root = dir.path().join("manifests");
         let upstream = dir.path().join("upstream");
         let mirrors = dir.path().join("mirrors");
+        let f = Self {
+            _dir: dir,
+            root,
+            upstream,
+            mirrors,
+        };
         for name in ["base", "utils", "app", "other"] {
-            let repo = upstream.join("example.org/sw").join(name);
-            std::fs::create_dir_all(&repo).unwrap();
-            git(&repo, &["init", "-q", "-b", "main"]);
-            commit_file(&repo, "src/README", name, "first");
+            f.new_repo(name, "src/README");
         }
-        git(
-            &upstream.join("example.org/sw/base"),
-            &["tag", "-a", "-m", "release", "1.0.0"],
-        );
+        git(&f.repo("base"), &["tag", "-a", "-m", "release", "1.0.0"]);
+        let (root, upstream) = (&f.root, &f.upstream);
         write(
             &root.join("distrib.yaml"),
             &format!(
@@ -80,12 +95,7 @@ impl Fixture {
             &root.join("distributions/solo.yaml"),
             "name: solo\nenvironment: ops\nproducts: [other]\nplatform: linux-x86_64\n",
         );
-        Self {
-            _dir: dir,
-            root,
-            upstream,
-            mirrors,
-        }
+        f
     }
 
     /// A fixture with its mirrors fetched and `dist` locked as the weekly `w.2026.47`.
@@ -98,16 +108,53 @@ impl Fixture {
     /// Fetches the mirrors and locks `dist`, as the manifests are now, as the weekly
     /// `w.2026.47` (dated 2026-11-19).
     pub fn lock_weekly(&self) {
+        self.fetch();
+        ok(&self
+            .lock("dist", "weekly")
+            .date("2026-11-19")
+            .offline()
+            .run());
+    }
+
+    /// `distrib fetch` into the fixture's mirrors, which must succeed.
+    pub fn fetch(&self) {
         ok(&self.run(&["fetch"]));
-        ok(&self.run(&[
-            "lock",
-            "dist",
-            "--kind",
-            "weekly",
-            "--date",
-            "2026-11-19",
-            "--offline",
-        ]));
+    }
+
+    /// `distrib lock DISTRIBUTION --kind KIND` with the fixture's mirrors, to be given its other
+    /// flags.
+    pub fn lock(&self, distribution: &str, kind: &str) -> CommandLine<'_> {
+        self.command(&["lock", distribution, "--kind", kind])
+    }
+
+    /// `distrib lock DISTRIBUTION --check` with the fixture's mirrors.
+    pub fn lock_check(&self, distribution: &str) -> CommandLine<'_> {
+        self.command(&["lock", distribution, "--check"])
+    }
+
+    /// `distrib release candidate DISTRIBUTION VERSION` with the fixture's mirrors.
+    pub fn release_candidate(&self, distribution: &str, version: &str) -> CommandLine<'_> {
+        self.command(&["release", "candidate", distribution, version])
+    }
+
+    /// `distrib release final DISTRIBUTION VERSION` with the fixture's mirrors.
+    pub fn release_final(&self, distribution: &str, version: &str) -> CommandLine<'_> {
+        self.command(&["release", "final", distribution, version])
+    }
+
+    /// `distrib release patch DISTRIBUTION VERSION` with the fixture's mirrors.
+    pub fn release_patch(&self, distribution: &str, version: &str) -> CommandLine<'_> {
+        self.command(&["release", "patch", distribution, version])
+    }
+
+    /// The command line `words`, run as [`Fixture::run`] runs it.
+    pub fn command(&self, words: &[&str]) -> CommandLine<'_> {
+        CommandLine::new(|args| self.run(args), words)
+    }
+
+    /// Runs `distrib` with `args` as they are (no `--mirrors`) in the manifest repository.
+    pub fn distrib(&self, args: &[&str]) -> Run {
+        distrib_wide(&self.root, args)
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -122,6 +169,16 @@ impl Fixture {
 
     pub fn repo(&self, name: &str) -> PathBuf {
         self.upstream.join("example.org/sw").join(name)
+    }
+
+    /// A new upstream repository at [`Fixture::repo`]`(name)`, on `main`, with one commit: `file`
+    /// holding the name.
+    pub fn new_repo(&self, name: &str, file: &str) -> PathBuf {
+        let repo = self.repo(name);
+        std::fs::create_dir_all(&repo).unwrap();
+        git(&repo, &["init", "-q", "-b", "main"]);
+        commit_file(&repo, file, name, "first");
+        repo
     }
 
     pub fn lock_text(&self, distribution: &str, release: &str) -> String {
@@ -143,6 +200,14 @@ impl Fixture {
             .map(|p| (p.name, p.identity))
             .collect()
     }
+}
+
+/// The product `name` of a lockfile; panics when it has none.
+pub fn product_in<'a>(
+    lock: &'a distrib::lock::Lockfile,
+    name: &str,
+) -> &'a distrib::lock::LockedProduct {
+    lock.products.iter().find(|p| p.name == name).unwrap()
 }
 
 /// Asserts that the run's messages say `text`.

@@ -26,6 +26,126 @@ impl Run {
     }
 }
 
+/// One `distrib` command line, written a flag at a time and run by whoever made it (a
+/// fixture, which adds its mirrors): `f.lock("dist", "weekly").offline().run()` runs
+/// `distrib lock dist --kind weekly --offline`. The words stay in the order they are given; a
+/// clone is the same command line, to be given more words.
+#[derive(Clone)]
+pub struct CommandLine<'a> {
+    runner: Runner<'a>,
+    words: Vec<String>,
+}
+
+/// What runs a [`CommandLine`]'s words.
+type Runner<'a> = std::rc::Rc<dyn Fn(&[&str]) -> Run + 'a>;
+
+impl<'a> CommandLine<'a> {
+    /// The command line `words`, to be run by `runner`.
+    pub fn new(runner: impl Fn(&[&str]) -> Run + 'a, words: &[&str]) -> Self {
+        Self {
+            runner: std::rc::Rc::new(runner),
+            words: words.iter().map(|w| (*w).to_owned()).collect(),
+        }
+    }
+
+    /// These words, as they are.
+    pub fn args(mut self, words: &[&str]) -> Self {
+        self.words.extend(words.iter().map(|w| (*w).to_owned()));
+        self
+    }
+
+    fn option(self, name: &str, value: &str) -> Self {
+        self.args(&[name, value])
+    }
+
+    /// `--date DATE`.
+    pub fn date(self, date: &str) -> Self {
+        self.option("--date", date)
+    }
+
+    /// `--from RELEASE`.
+    pub fn from(self, release: &str) -> Self {
+        self.option("--from", release)
+    }
+
+    /// `--set PRODUCT=REF`.
+    pub fn set(self, product_ref: &str) -> Self {
+        self.option("--set", product_ref)
+    }
+
+    /// `--var NAME=VALUE`.
+    pub fn var(self, name_value: &str) -> Self {
+        self.option("--var", name_value)
+    }
+
+    /// `--platform PLATFORM`.
+    pub fn platform(self, platform: &str) -> Self {
+        self.option("--platform", platform)
+    }
+
+    /// `--base REV`.
+    pub fn base(self, rev: &str) -> Self {
+        self.option("--base", rev)
+    }
+
+    /// `--mirrors PATH`, where the words so far put it.
+    pub fn mirrors(self, path: &Path) -> Self {
+        self.option("--mirrors", path.to_str().unwrap())
+    }
+
+    /// `--offline`.
+    pub fn offline(self) -> Self {
+        self.args(&["--offline"])
+    }
+
+    /// `--dry-run`.
+    pub fn dry_run(self) -> Self {
+        self.args(&["--dry-run"])
+    }
+
+    /// `--format json`.
+    pub fn json(self) -> Self {
+        self.option("--format", "json")
+    }
+
+    /// Runs the command line.
+    pub fn run(&self) -> Run {
+        let words: Vec<&str> = self.words.iter().map(String::as_str).collect();
+        (self.runner)(&words)
+    }
+}
+
+/// The string `field` of each object of a JSON array, in order:
+/// `field_of_each(&document["diagnostics"], "code")`.
+pub fn field_of_each<'a>(array: &'a serde_json::Value, field: &str) -> Vec<&'a str> {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[field].as_str().unwrap())
+        .collect()
+}
+
+/// The first object of a JSON array whose `field` is `value`; panics when there is none:
+/// `item_where(&diff["products"], "product", "utils")`.
+pub fn item_where<'a>(
+    array: &'a serde_json::Value,
+    field: &str,
+    value: &str,
+) -> &'a serde_json::Value {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item[field] == value)
+        .unwrap()
+}
+
+/// The command line `words`, run by [`distrib_wide`] from `dir`.
+pub fn command_in<'a>(dir: &'a Path, words: &[&str]) -> CommandLine<'a> {
+    CommandLine::new(move |args| distrib_wide(dir, args), words)
+}
+
 /// Runs `distrib` with `args` from `dir`, with nothing of the caller's environment.
 pub fn distrib(dir: &Path, args: &[&str]) -> Run {
     run(
@@ -48,6 +168,30 @@ pub fn distrib_with(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)])
     let mut command = clean(Command::new(env!("CARGO_BIN_EXE_distrib")));
     command.env("COLUMNS", "1000").envs(env.iter().copied());
     run(command, dir, args)
+}
+
+/// Starts `distrib` with `args` from `dir` as [`distrib`] runs it, without waiting for it: for
+/// runs at the same time, waited for by [`all_succeed`].
+pub fn start(dir: &Path, args: &[&str]) -> std::process::Child {
+    clean(Command::new(env!("CARGO_BIN_EXE_distrib")))
+        .current_dir(dir)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the distrib binary starts")
+}
+
+/// Waits for every run [`start`] started, and asserts that each succeeded.
+pub fn all_succeed(children: Vec<std::process::Child>) {
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
 
 fn run(mut command: Command, dir: &Path, args: &[&str]) -> Run {
@@ -122,6 +266,20 @@ pub fn demo(example: &str, work: &Path) -> Run {
     run
 }
 
+/// `count` numbers of 16 hex digits from the xorshift sequence that starts at `seed`: text
+/// that no compression shrinks much, 16 bytes a number.
+pub fn noise(seed: u64, count: usize) -> String {
+    let mut state = seed;
+    (0..count)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            format!("{state:016x}")
+        })
+        .collect()
+}
+
 /// Copies a folder tree.
 pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
@@ -149,23 +307,30 @@ pub fn shared(relative: &str) -> Option<std::path::PathBuf> {
     if path.exists() {
         return Some(path);
     }
-    assert!(
-        std::env::var_os("DISTRIB_REQUIRE_SHARED").is_none_or(|v| v != "1"),
-        "`{}` is missing and DISTRIB_REQUIRE_SHARED=1: the real data must be beside the project",
-        path.display()
+    skipped(
+        &format!(
+            "`{}` is absent (the real data beside the project; see README, Tests)",
+            path.display()
+        ),
+        Some("DISTRIB_REQUIRE_SHARED"),
     );
-    skipped(&format!(
-        "`{}` is absent (the real data beside the project; see README, Tests)",
-        path.display()
-    ));
     None
 }
 
 /// Says on the terminal that the calling test is skipped, and why: `skipped: <why>`. Written to
 /// the process's stderr itself, which the test harness does not capture (`eprintln!` would only
 /// be shown for a failing test), so `cargo test` shows every skipped test among the `ok`s.
-pub fn skipped(why: &str) {
+/// When the variable `require` is `1` (`.ci/run` sets every `DISTRIB_REQUIRE_...`, having
+/// installed what they stand for) the test fails instead, so a green run in CI skipped nothing;
+/// `None` for a skip that no variable turns into a failure.
+pub fn skipped(why: &str, require: Option<&str>) {
     use std::io::Write;
+    if let Some(require) = require {
+        assert!(
+            std::env::var_os(require).is_none_or(|v| v != "1"),
+            "{why}, and {require}=1 requires it"
+        );
+    }
     let line = format!("skipped: {why}\n");
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }

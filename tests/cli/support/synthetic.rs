@@ -62,6 +62,34 @@ fn requirement(rng: &mut Rng, target: &Spec) -> String {
     }
 }
 
+/// `field:` (`depends` or `build_depends`) with a requirement on each of `targets`, nothing when
+/// there is none.
+fn requirements(text: &mut String, field: &str, targets: &[usize], specs: &[Spec], rng: &mut Rng) {
+    if targets.is_empty() {
+        return;
+    }
+    let _ = writeln!(text, "{field}:");
+    for &target in targets {
+        let _ = writeln!(
+            text,
+            "  {}: \"{}\"",
+            specs[target].name,
+            requirement(rng, &specs[target])
+        );
+    }
+}
+
+/// Half of the time, a `build:` recipe with a number of jobs.
+fn build(text: &mut String, rng: &mut Rng) {
+    if rng.percent(50) {
+        let _ = writeln!(
+            text,
+            "build:\n  script: cmake --build . --target install\n  env:\n    JOBS: \"{}\"",
+            1 + rng.below(16)
+        );
+    }
+}
+
 /// Writes a valid manifest repository under `root`: `distrib.yaml`, two environments
 /// (`ops`, for operations, and `dev`), `products` product files in team sub-folders, and
 /// `distributions` distribution files. Products depend only on products of lower index, so the
@@ -229,27 +257,9 @@ pub fn write_synthetic(root: &Path, products: usize, distributions: usize, seed:
             }
             _ => {}
         }
-        for (field, list) in [("depends", &depends), ("build_depends", &build_depends)] {
-            if list.is_empty() {
-                continue;
-            }
-            let _ = writeln!(text, "{field}:");
-            for &target in list {
-                let _ = writeln!(
-                    text,
-                    "  {}: \"{}\"",
-                    specs[target].name,
-                    requirement(&mut rng, &specs[target])
-                );
-            }
-        }
-        if rng.percent(50) {
-            let _ = writeln!(
-                text,
-                "build:\n  script: cmake --build . --target install\n  env:\n    JOBS: \"{}\"",
-                1 + rng.below(16)
-            );
-        }
+        requirements(&mut text, "depends", &depends, &specs, &mut rng);
+        requirements(&mut text, "build_depends", &build_depends, &specs, &mut rng);
+        build(&mut text, &mut rng);
         write(
             root,
             &format!("products/{}/{}.yaml", spec.folder, spec.name),
@@ -394,25 +404,11 @@ pub fn write_synthetic_mirrored(
                 depends.push(target);
             }
         }
-        if !depends.is_empty() {
-            text.push_str("depends:\n");
-            for &target in &depends {
-                depended[target] = true;
-                let _ = writeln!(
-                    text,
-                    "  {}: \"{}\"",
-                    specs[target].name,
-                    requirement(&mut rng, &specs[target])
-                );
-            }
+        for &target in &depends {
+            depended[target] = true;
         }
-        if rng.percent(50) {
-            let _ = writeln!(
-                text,
-                "build:\n  script: cmake --build . --target install\n  env:\n    JOBS: \"{}\"",
-                1 + rng.below(16)
-            );
-        }
+        requirements(&mut text, "depends", &depends, &specs, &mut rng);
+        build(&mut text, &mut rng);
         write(root, &format!("products/{folder}/{name}.yaml"), &text);
         repositories.push(MirroredRepository {
             product: name.clone(),
