@@ -316,9 +316,9 @@ fn list_reports_a_misplaced_lock_in_its_diagnostics() {
     let misplaced = crate::support::item_where(&list["releases"], "release", &weekly);
     assert!(misplaced["lock"].is_null(), "{misplaced:#}");
     // The warning is in the document only; people see it drawn.
-    let run = distrib_wide(&f.root, &["list", "--format", "json"]);
+    let run = f.distrib(&["list", "--format", "json"]);
     assert_eq!(run.stderr, "");
-    let run = distrib_wide(&f.root, &["list"]);
+    let run = f.distrib(&["list"]);
     assert!(run.stderr.contains("lock-misplaced"), "{}", run.stderr);
 }
 

@@ -570,7 +570,7 @@ fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
     ok(&run);
     says(
         &run,
-        "warning: final of `27.0.0.rc1` goes on without `validation` has no record: recorded as overridden by `release manager`",
+        "gate-overridden\n\n  ⚠ final of `27.0.0.rc1` goes on without `validation` has no record: recorded as overridden by `release manager`",
     );
     let records = distrib::records::read(&f.root, "dist", "27.0.0.rc1")
         .unwrap()
