@@ -88,7 +88,8 @@ pub struct Product {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<Node<Recipe>>,
     /// Put before the release's tag in this product's repositories, for repositories whose
-    /// tags must start with a letter (`v` gives `v29.0.0`).
+    /// tags must start with a letter (`v` gives `v29.0.0`), unless the tag starts with it
+    /// already (`v29.0.0.rc1` stays as it is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_prefix: Option<Node<String>>,
 }

@@ -79,6 +79,16 @@ pub enum PlanError {
     },
 }
 
+/// A release's tag in a product's repositories: `name` after the product's `tag_prefix`,
+/// unless it starts with it already (`v` makes `29.0.0` `v29.0.0`, and leaves the candidate
+/// `v29.0.0.rc1` as it is).
+fn prefixed(prefix: Option<String>, name: &str) -> String {
+    match prefix {
+        Some(prefix) if !name.starts_with(&prefix) => format!("{prefix}{name}"),
+        _ => name.to_owned(),
+    }
+}
+
 /// One tag per repository of the lock: `name` (the expanded template), after the product's
 /// `tag_prefix` (from `prefix_of`). Repositories shared by products get one tag.
 pub fn planned(
@@ -88,7 +98,7 @@ pub fn planned(
 ) -> Result<Vec<LockedTag>, PlanError> {
     let mut tags: BTreeMap<(String, String), LockedTag> = BTreeMap::new();
     for product in &lock.products {
-        let full = format!("{}{name}", prefix_of(&product.name).unwrap_or_default());
+        let full = prefixed(prefix_of(&product.name), name);
         if !crate::git::valid_tag_name(&full) {
             return Err(PlanError::InvalidName {
                 product: product.name.clone(),
@@ -119,7 +129,7 @@ pub fn planned(
         }
     }
     for companion in &lock.companions {
-        let full = format!("{}{name}", prefix_of(&companion.name).unwrap_or_default());
+        let full = prefixed(prefix_of(&companion.name), name);
         if !crate::git::valid_tag_name(&full) {
             return Err(PlanError::InvalidName {
                 product: companion.name.clone(),
@@ -920,6 +930,16 @@ pub struct ExecutionSummary {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn a_tag_prefix_is_put_once() {
+        let v = || Some("v".to_owned());
+        assert_eq!(prefixed(v(), "29.0.0"), "v29.0.0");
+        assert_eq!(prefixed(v(), "v29.0.0.rc1"), "v29.0.0.rc1");
+        assert_eq!(prefixed(v(), "w.2026.47"), "vw.2026.47");
+        assert_eq!(prefixed(None, "29.0.0"), "29.0.0");
+        assert_eq!(prefixed(Some("v~".into()), "w.2026.47"), "v~w.2026.47");
+    }
 
     fn lock() -> Lockfile {
         let mut lock = crate::lock::tests::sample();
