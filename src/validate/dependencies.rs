@@ -448,20 +448,30 @@ pub(super) fn check_overrides(
         super::Lookup::Name(i) | super::Lookup::Alias(i) => Some(i),
         super::Lookup::Unknown => None,
     };
-    // Each overridden product as the distribution builds it, with its override.
-    let overridden: Vec<(usize, Product, &ProductOverride)> = value
+    // Each overridden product as the distribution builds it (computed once, when the
+    // manifests were loaded), with its override.
+    let built = products.manifests.overridden(&value.name);
+    let overridden: Vec<(usize, &Product, &ProductOverride)> = value
         .overrides
         .iter()
         .filter_map(|(name, o)| {
             let index = index_of(name)?;
-            let built = value.apply(&products.get(index).value)?;
-            Some((index, built, &o.value))
+            let product = built
+                .iter()
+                .find(|p| p.name.value == products.get(index).value.name.value)?;
+            Some((index, product, &o.value))
         })
         .collect();
+    let override_of = |index: usize| {
+        overridden
+            .iter()
+            .find(|(i, _, _)| *i == index)
+            .map(|&(_, product, o)| (product, o))
+    };
     let target = |index: usize| -> Target {
-        match overridden.iter().find(|(i, _, _)| *i == index) {
-            Some((_, built, o)) => Target {
-                product: built,
+        match override_of(index) {
+            Some((product, o)) => Target {
+                product,
                 tag_file: if o.tag.is_some() {
                     file
                 } else {
@@ -477,19 +487,18 @@ pub(super) fn check_overrides(
         }
     };
     let mut more = Vec::new();
-    let members = products.closure(roots);
+    // The products whose override changes what version they are.
+    let mut retagged = vec![false; products.products.len()];
     for (index, _, o) in &overridden {
-        if o.tag.is_none() && o.version.is_none() {
-            continue;
-        }
+        retagged[*index] = o.tag.is_some() || o.version.is_some();
+    }
+    if retagged.contains(&true) {
+        let members = products.closure(roots);
         for (dependent, product) in products.products.iter().enumerate() {
             if !members[dependent] {
                 continue;
             }
-            let rewrites = overridden
-                .iter()
-                .find(|(i, _, _)| *i == dependent)
-                .map(|(_, _, o)| *o);
+            let rewrites = override_of(dependent).map(|(_, o)| o);
             for (entries, by_override) in [
                 (
                     &product.value.depends,
@@ -505,12 +514,15 @@ pub(super) fn check_overrides(
                     continue;
                 }
                 for (name, requirement) in entries.iter() {
-                    if index_of(name) == Some(*index) && platforms.holds_somewhere(requirement) {
+                    if let Some(index) = index_of(name)
+                        && retagged[index]
+                        && platforms.holds_somewhere(requirement)
+                    {
                         check_requirement(
                             product.file,
                             name,
                             requirement,
-                            target(*index),
+                            target(index),
                             &mut more,
                         );
                     }
