@@ -369,6 +369,15 @@ pub fn record(root: &Path, request: Request) -> Result<Recorded, RecordFailure> 
             why,
         });
     }
+    // `DIST/RELEASE`, as `tag` and the reports name a release, or the release and its
+    // distribution apart.
+    let mut request = request;
+    if request.distribution.is_none()
+        && let Some((distribution, release)) = request.release.split_once('/')
+    {
+        request.distribution = Some(distribution.to_owned());
+        request.release = release.to_owned();
+    }
     let _guard = crate::lock::history::exclusive(root)?;
     let history = crate::lock::history::History::read(root)?;
     let found: Vec<&Lockfile> = history

@@ -19,10 +19,11 @@ use crate::records::{self, Entry, Outcome};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  distrib record w.2026.47 build --result pass --url https://ci.example.org/b/8467\n  \
-distrib record O2PDPSuite-epn-20261119 fst --result fail --by FST --note \"TPC timeouts\""
+distrib record O2PDPSuite/O2PDPSuite-epn-20261119 fst --result fail --by FST --note \"TPC timeouts\""
 )]
 pub struct Args {
-    /// The release
+    /// The release: `RELEASE`, or `DIST/RELEASE` when several distributions have a release of
+    /// that name
     release: String,
 
     /// The check: letters, digits and `._-` (`build`, `fst`, `workout`, `validation`)
@@ -32,7 +33,8 @@ pub struct Args {
     #[arg(long, value_enum)]
     result: Result,
 
-    /// The release's distribution, when several have a release of that name
+    /// The release's distribution, when several have a release of that name (as
+    /// `DIST/RELEASE` says it)
     #[arg(long)]
     distribution: Option<String>,
 

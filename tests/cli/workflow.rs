@@ -444,11 +444,12 @@ fn records_are_appended_and_verify_checks_them() {
             .ends_with(&format!("digest: {digest}\n"))
     );
     assert!(records.records.iter().all(|r| r.lock == digest));
-    // Appending keeps every earlier byte: the file grows at its end only.
+    // Appending keeps every earlier byte: the file grows at its end only. The release is
+    // named as `tag` names it.
     ok(&record(
         &f,
         &[
-            "w.2026.47",
+            "dist/w.2026.47",
             "fst",
             "--result",
             "pass",
