@@ -162,8 +162,9 @@ impl<'a> Plan<'a> {
                 }
             }
         }
+        // An excluded product is reached by no name: neither its own nor a former one.
         for excluded in &distribution.exclude {
-            by_name.remove(excluded.as_str());
+            by_name.retain(|_, product| product.name.value != excluded.value);
         }
         let mut walk = Walk {
             by_name: &by_name,
@@ -363,6 +364,21 @@ mod tests {
             .filter_map(|p| p.value.tag.as_ref().map(|t| t.as_str()))
             .collect();
         assert_eq!(files, ["v1"]);
+    }
+
+    #[test]
+    fn an_excluded_product_is_reached_by_none_of_its_names() {
+        let (_dir, manifests) = manifests(&[
+            ("products/a.yaml", "name: a\ndepends: { oldb: \"*\" }\n"),
+            ("products/b.yaml", "name: b\naliases: [oldb]\n"),
+            (
+                "distributions/slim.yaml",
+                "name: slim\nenvironment: ops\nproducts: [a]\nexclude: [b]\n",
+            ),
+        ]);
+        let slim = Plan::new(&manifests, "slim", "linux-x86_64").unwrap();
+        assert_eq!(names(&slim), ["a"]);
+        assert_eq!(slim.canonical("oldb"), None);
     }
 
     #[test]

@@ -428,10 +428,12 @@ fn check_requirement(
 }
 
 /// The requirement and pin rules again where a distribution builds products differently from
-/// their files (`overrides`): every requirement of its closure on a product whose override
-/// changes its `tag` or `version`, every requirement an override writes, and the pin of a
-/// third-party product whose override changes its sources. Each problem names the
-/// distribution; what an override writes is labelled in the distribution's file.
+/// their files (`overrides`), on its closure as it builds it (an override's `depends`, nothing
+/// it excludes, its own platforms): a requirement on a product whose override changes its `tag`
+/// or `version`, every requirement an override writes, and the pin of a third-party product
+/// whose override changes its repositories. What the product files say alike is reported once,
+/// by the rules on the files. Each problem names the distribution; what an override writes is
+/// labelled in the distribution's file.
 pub(super) fn check_overrides(
     distribution: &Loaded<Distribution>,
     products: &ProductIndex,
@@ -444,106 +446,135 @@ pub(super) fn check_overrides(
         return;
     }
     let file = distribution.file;
-    let index_of = |name: &str| match products.lookup(name) {
-        super::Lookup::Name(i) | super::Lookup::Alias(i) => Some(i),
-        super::Lookup::Unknown => None,
-    };
+    let count = products.products.len();
     // Each overridden product as the distribution builds it (computed once, when the
     // manifests were loaded), with its override.
     let built = products.manifests.overridden(&value.name);
-    let overridden: Vec<(usize, &Product, &ProductOverride)> = value
-        .overrides
-        .iter()
-        .filter_map(|(name, o)| {
-            let index = index_of(name)?;
-            let product = built
-                .iter()
-                .find(|p| p.name.value == products.get(index).value.name.value)?;
-            Some((index, product, &o.value))
-        })
-        .collect();
-    let override_of = |index: usize| {
-        overridden
-            .iter()
-            .find(|(i, _, _)| *i == index)
-            .map(|&(_, product, o)| (product, o))
+    let mut overridden: Vec<Option<(&Product, &ProductOverride)>> = vec![None; count];
+    for (name, o) in value.overrides.iter() {
+        let Some(index) = products.named(name) else {
+            continue;
+        };
+        if let Some(product) = built.iter().find(|p| p.name.value == name.value) {
+            overridden[index] = Some((product, &o.value));
+        }
+    }
+    let mut excluded = vec![false; count];
+    for index in value.exclude.iter().filter_map(|name| products.named(name)) {
+        excluded[index] = true;
+    }
+    let evaluated = platforms.of(value);
+    let holds = |requirement: &Requirement| {
+        !matches!(requirement, Requirement::Conditional(_))
+            || evaluated.iter().any(|p| requirement.holds_on(&p.name))
     };
+    // A product's requirements as the distribution builds it: the file they are written in,
+    // the entries, and whether an override wrote them.
+    let requirements = |index: usize| {
+        let written = products.get(index);
+        let rewrites = overridden[index].map(|(_, o)| o);
+        [
+            (
+                rewrites.and_then(|o| o.depends.as_ref()),
+                &written.value.depends,
+            ),
+            (
+                rewrites.and_then(|o| o.build_depends.as_ref()),
+                &written.value.build_depends,
+            ),
+        ]
+        .map(|(by_override, own)| match by_override {
+            Some(entries) => (file, entries, true),
+            None => (written.file, own, false),
+        })
+    };
+    let mut members = vec![false; count];
+    let mut stack: Vec<usize> = roots.iter().copied().filter(|&r| !excluded[r]).collect();
+    while let Some(node) = stack.pop() {
+        if std::mem::replace(&mut members[node], true) {
+            continue;
+        }
+        for (_, entries, _) in requirements(node) {
+            for (name, requirement) in entries.iter() {
+                if let Some(next) = products.index_of(name)
+                    && !excluded[next]
+                    && !members[next]
+                    && holds(requirement)
+                {
+                    stack.push(next);
+                }
+            }
+        }
+    }
     let target = |index: usize| -> Target {
-        match override_of(index) {
+        let written = products.get(index);
+        match overridden[index] {
             Some((product, o)) => Target {
                 product,
-                tag_file: if o.tag.is_some() {
-                    file
-                } else {
-                    products.get(index).file
-                },
+                tag_file: if o.tag.is_some() { file } else { written.file },
                 version_file: if o.version.is_some() {
                     file
                 } else {
-                    products.get(index).file
+                    written.file
                 },
             },
             None => Target::written(products, index),
         }
     };
     let mut more = Vec::new();
-    // The products whose override changes what version they are.
-    let mut retagged = vec![false; products.products.len()];
-    for (index, _, o) in &overridden {
-        retagged[*index] = o.tag.is_some() || o.version.is_some();
-    }
-    if retagged.contains(&true) {
-        let members = products.closure(roots);
-        for (dependent, product) in products.products.iter().enumerate() {
-            if !members[dependent] {
-                continue;
-            }
-            let rewrites = override_of(dependent).map(|(_, o)| o);
-            for (entries, by_override) in [
-                (
-                    &product.value.depends,
-                    rewrites.is_some_and(|o| o.depends.is_some()),
-                ),
-                (
-                    &product.value.build_depends,
-                    rewrites.is_some_and(|o| o.build_depends.is_some()),
-                ),
-            ] {
-                // What an override writes instead is checked below, as written there.
-                if by_override {
+    for dependent in (0..count).filter(|&i| members[i]) {
+        let written = &products.get(dependent).value;
+        for (entries_file, entries, by_override) in requirements(dependent) {
+            for (name, requirement) in entries.iter() {
+                let Some(index) = products.index_of(name) else {
+                    continue;
+                };
+                if excluded[index] || !holds(requirement) {
                     continue;
                 }
-                for (name, requirement) in entries.iter() {
-                    if let Some(index) = index_of(name)
-                        && retagged[index]
-                        && platforms.holds_somewhere(requirement)
-                    {
-                        check_requirement(
-                            product.file,
-                            name,
-                            requirement,
-                            target(index),
-                            &mut more,
-                        );
-                    }
+                let retagged =
+                    overridden[index].is_some_and(|(_, o)| o.tag.is_some() || o.version.is_some());
+                // What the files say alike is checked by the rules on the files.
+                let as_written = written
+                    .depends
+                    .iter()
+                    .chain(written.build_depends.iter())
+                    .any(|(own, r)| own.value == name.value && r.value == requirement.value);
+                if retagged || (by_override && !as_written) {
+                    check_requirement(entries_file, name, requirement, target(index), &mut more);
                 }
             }
         }
     }
-    for (_, _, o) in &overridden {
-        for entries in [&o.depends, &o.build_depends].into_iter().flatten() {
-            for (name, requirement) in entries.iter() {
-                if let Some(index) = index_of(name)
-                    && platforms.holds_somewhere(requirement)
-                {
-                    check_requirement(file, name, requirement, target(index), &mut more);
-                }
-            }
-        }
-    }
-    for (index, built, o) in &overridden {
-        if o.tag.is_some() || o.repositories.is_some() {
-            check_pinned(products.get(*index).file, built, &mut more);
+    for index in (0..count).filter(|&i| members[i]) {
+        let Some((product, o)) = overridden[index] else {
+            continue;
+        };
+        let Some(repositories) = &o.repositories else {
+            continue;
+        };
+        let written = products.get(index);
+        if !is_pinned(product) && is_pinned(&written.value) {
+            more.push(
+                Diagnostic::new(
+                    Code::ThirdPartyUnpinned,
+                    file,
+                    format!("third-party product `{}` is not pinned", product.name),
+                )
+                .with_label(
+                    file,
+                    repositories.first().and_then(|r| r.span.clone()),
+                    "repositories at no commit id",
+                )
+                .with_label(
+                    written.file,
+                    product.kind.span.clone().or_else(|| product.name.span.clone()),
+                    "third-party",
+                )
+                .with_help(
+                    "set each repository's `ref` in the override to a commit id, or give the product a `tag`",
+                ),
+            );
         }
     }
     for mut diagnostic in more {
@@ -555,19 +586,25 @@ pub(super) fn check_overrides(
     }
 }
 
-/// A third-party product must say exactly which upstream version it is.
-fn check_pinned(file: FileId, product: &Product, found: &mut Vec<Diagnostic>) {
+/// Whether a third-party product says exactly which upstream version it is: a tag, a commit id
+/// (full or abbreviated) as each repository's `ref`, or, without a repository, a version. Any
+/// other product needs no pin.
+fn is_pinned(product: &Product) -> bool {
     if *product.kind != ProductType::ThirdParty || product.tag.is_some() {
-        return;
+        return true;
     }
-    // A commit id, full or abbreviated, pins too; without a repository, the version does.
     let by_commit = !product.repositories.is_empty()
         && product.repositories.iter().all(|r| {
             r.value.reference.as_ref().is_some_and(|reference| {
                 is_commit_id(reference) || crate::resolve::is_abbreviated_commit(reference)
             })
         });
-    if by_commit || (product.repositories.is_empty() && product.version.is_some()) {
+    by_commit || (product.repositories.is_empty() && product.version.is_some())
+}
+
+/// A third-party product must say exactly which upstream version it is.
+fn check_pinned(file: FileId, product: &Product, found: &mut Vec<Diagnostic>) {
+    if is_pinned(product) {
         return;
     }
     found.push(

@@ -84,10 +84,10 @@ fn check_distribution<'a>(
     // What the distribution excludes or builds differently must be products, and so must the
     // dependencies an override writes.
     for excluded in &value.exclude {
-        products.resolve(file, excluded, Code::ProductUnknown, "`exclude`", found);
+        products.resolve_exact(file, excluded, "`exclude`", found);
     }
     for (name, product) in value.overrides.iter() {
-        products.resolve(file, name, Code::ProductUnknown, "`overrides`", found);
+        products.resolve_exact(file, name, "`overrides`", found);
         let product = &product.value;
         for (field, depends) in [
             ("`depends` of an override", &product.depends),
@@ -255,14 +255,10 @@ fn run_time_build_tools(
     platform: &str,
 ) -> Vec<(usize, Vec<usize>)> {
     const ROOT: usize = usize::MAX;
-    let index_of = |name: &str| match products.lookup(name) {
-        super::Lookup::Name(i) | super::Lookup::Alias(i) => Some(i),
-        super::Lookup::Unknown => None,
-    };
     let excluded: Vec<usize> = distribution
         .exclude
         .iter()
-        .filter_map(|name| index_of(name))
+        .filter_map(|name| products.named(name))
         .collect();
     // The run-time edges an override writes instead of its product's.
     let rewritten: HashMap<usize, Vec<(usize, &crate::manifest::model::Requirement)>> =
@@ -273,9 +269,9 @@ fn run_time_build_tools(
                 let depends = o.value.depends.as_ref()?;
                 let edges = depends
                     .iter()
-                    .filter_map(|(name, r)| Some((index_of(name)?, &r.value)))
+                    .filter_map(|(name, r)| Some((products.index_of(name)?, &r.value)))
                     .collect();
-                Some((index_of(name)?, edges))
+                Some((products.named(name)?, edges))
             })
             .collect();
     let run_time = |node: usize| -> Vec<(usize, &crate::manifest::model::Requirement)> {

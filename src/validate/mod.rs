@@ -121,6 +121,59 @@ impl<'a> ProductIndex<'a> {
         index
     }
 
+    /// The product `name` names, by its name or a former one.
+    fn index_of(&self, name: &str) -> Option<usize> {
+        match self.lookup(name) {
+            Lookup::Name(index) | Lookup::Alias(index) => Some(index),
+            Lookup::Unknown => None,
+        }
+    }
+
+    /// The product a distribution's `exclude` or `overrides` names: by its name only, as the
+    /// distribution is built (a former name there is an error of its own).
+    fn named(&self, name: &str) -> Option<usize> {
+        match self.lookup(name) {
+            Lookup::Name(index) => Some(index),
+            Lookup::Alias(_) | Lookup::Unknown => None,
+        }
+    }
+
+    /// Reports what a distribution's `exclude` or `overrides` (`what`) names, when that is no
+    /// product's name: a former name is an error there, since the distribution would build
+    /// the product as its file writes it.
+    fn resolve_exact(
+        &self,
+        file: crate::diagnostic::FileId,
+        name: &crate::manifest::span::Node<String>,
+        what: &str,
+        found: &mut Vec<Diagnostic>,
+    ) -> Option<usize> {
+        match self.lookup(name) {
+            Lookup::Name(index) => Some(index),
+            Lookup::Alias(index) => {
+                let current = &self.get(index).value.name;
+                found.push(
+                    Diagnostic::new(
+                        Code::ProductUnknown,
+                        file,
+                        format!("`{name}` in {what} is a former name of `{current}`, not a product's name"),
+                    )
+                    .with_label(file, name.span.clone(), "former name")
+                    .with_label(
+                        self.get(index).file,
+                        current.span.clone(),
+                        "the product is now named here",
+                    )
+                    .with_help(format!(
+                        "write `{current}`: {what} name a product by its name, and a former name leaves it as its file writes it"
+                    )),
+                );
+                None
+            }
+            Lookup::Unknown => self.resolve(file, name, Code::ProductUnknown, what, found),
+        }
+    }
+
     fn lookup(&self, name: &str) -> Lookup {
         if let Some(&index) = self.by_name.get(name) {
             Lookup::Name(index)

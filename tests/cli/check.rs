@@ -69,6 +69,8 @@ invalid_fixtures! {
     requirement_invalid => "requirement-invalid", "requirement-invalid";
     requirement_unsatisfied => "requirement-unsatisfied", "requirement-unsatisfied";
     requirement_unsatisfied_override => "requirement-unsatisfied-override", "requirement-unsatisfied";
+    product_unknown_former_name => "requirement-unsatisfied-override", "former name of `lib`, not a product";
+    third_party_unpinned_override => "requirement-unsatisfied-override", "third-party product `ext` is not pinned in `floating`";
     third_party_unpinned => "third-party-unpinned", "third-party-unpinned";
     build_tool_in_operations => "build-tool-in-operations", "build-tool-in-operations";
     build_tool_in_operations_override => "build-tool-in-operations-override", "build-tool-in-operations";
