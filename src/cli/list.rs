@@ -32,13 +32,13 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     };
     let list = crate::report::list::list(root, &opened.manifests, args.distribution.as_deref())
         .map_err(boxed)?;
-    // Whatever the format.
-    for misplaced in &list.misplaced {
-        context.warn(misplaced);
-    }
     if let Format::Json = args.format {
+        // The document carries the warnings.
         out_json(&crate::json::to_text(&list));
         return Ok(Exit::Success);
+    }
+    for misplaced in &list.misplaced {
+        context.warn(misplaced);
     }
     if list.releases.is_empty() {
         err("no release is locked yet: `distrib lock DIST --kind ...` makes one\n");

@@ -244,10 +244,13 @@ pub(super) fn render(
     for fetched in &made.fetched {
         super::fetch::report(context, fetched);
     }
-    for warning in &made.warnings {
-        context.warn(warning);
-    }
     let json = output.format == Format::Json;
+    // The JSON document carries them.
+    if !json {
+        for warning in &made.warnings {
+            context.warn(warning);
+        }
+    }
     let diagnostics = || {
         made.warnings
             .iter()

@@ -463,9 +463,9 @@ impl Context {
         }
     }
 
-    /// Reports a warning an operation found, in the style of errors: drawn on stderr, or a
-    /// `::warning` annotation. With `--format json`, nothing: the command's document carries
-    /// its warnings in `diagnostics`, and stderr stays empty as for an error.
+    /// Reports a warning an operation found, in the style of errors: drawn on stderr (with
+    /// `--format json` too), or a `::warning` annotation. A command whose JSON document carries
+    /// the warning in its `diagnostics` does not call this with `--format json`.
     pub(crate) fn warn(&self, warning: &dyn miette::Diagnostic) {
         let warning = AsWarning(warning);
         match self.format {
@@ -473,8 +473,9 @@ impl Context {
                 &warning,
                 &self.checkout_prefix(),
             )),
-            OutputFormat::Json => {}
-            OutputFormat::Human => err(&format!("{}\n", self.render_error(&warning))),
+            OutputFormat::Json | OutputFormat::Human => {
+                err(&format!("{}\n", self.render_error(&warning)))
+            }
         }
     }
 

@@ -788,9 +788,15 @@ fn tagging_waits_for_the_checks_the_tag_gate_names() {
         "the build farm is down",
         "--by",
         "rm",
+        "--format",
+        "json",
     ]);
     ok(&run);
+    // The tag document has no place for it: the warning is drawn on stderr.
+    says(&run, "gate-overridden");
     says(&run, "recorded as overridden");
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["format"], "distrib-tag/1");
     let records = std::fs::read_to_string(f.root.join("records/dist/w.2026.47.yaml")).unwrap();
     assert!(records.contains("overridden"), "{records}");
     assert!(records.contains("the build farm is down"), "{records}");
