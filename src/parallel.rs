@@ -1,7 +1,7 @@
 //! Work spread over the machine's cores: items mapped in order, in chunks, a thread per chunk.
 
 /// The threads worth starting: one per core, at most 8.
-pub fn threads() -> usize {
+fn threads() -> usize {
     std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8)

@@ -121,6 +121,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     })
 }
 
+/// In GitHub Actions, the impact as Markdown in the job's summary.
 fn summarize(impact: &Impact) -> Result<(), CommandError> {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return Ok(());

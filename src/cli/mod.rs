@@ -457,8 +457,9 @@ impl Context {
                 out_json(&operation::ErrorDocument::with_report(error, report).to_json());
             }
             OutputFormat::Github => {
-                out(&render::github(report, &self.checkout_prefix()));
-                err(&format!("{}\n", error));
+                let prefix = self.checkout_prefix();
+                out(&render::github(report, &prefix));
+                out(&operation::github(error, &prefix));
             }
         }
     }

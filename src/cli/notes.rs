@@ -5,7 +5,7 @@ use super::{CommandError, CommandResult};
 use clap::ValueEnum;
 
 use super::workspace::{MirrorArgs, Workspace};
-use super::{Context, Exit, boxed, err, out, out_json};
+use super::{Context, Exit, boxed, out, out_json};
 use crate::json::Release;
 use crate::lock::Lockfile;
 use crate::report::notes::{self, Notes};
@@ -74,17 +74,14 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         }
     }
     if unavailable > 0 {
-        err(&format!(
-            "{}\n",
-            context.render_error(&notes::Unavailable(unavailable))
-        ));
+        context.warn(&notes::Unavailable(unavailable));
     }
     Ok(Exit::Success)
 }
 
 /// The note from `from` to `to` ([`notes::assemble`]), and how many repositories' commits
 /// could not be read.
-pub(super) fn note(
+fn note(
     workspace: &Workspace,
     from: &Lockfile,
     to: &Lockfile,

@@ -272,8 +272,6 @@ rules {
         GateClosed = "gate-closed";
         /// A gated step that went on through an override (`--override-gate`), recorded
         GateOverridden = "gate-overridden";
-        /// Release notes of the site that miss the commits of some ranges (a mirror lacks them)
-        NotesIncomplete = "notes-incomplete";
         /// A release that records no tag to push or verify
         TagNone = "tag-none";
         /// A tag name that is not a valid git ref name

@@ -1,4 +1,4 @@
-//! Making a candidate, a final or a patch ([`release`]): what it starts from (DMTN-106's table,
+//! Making a candidate, a final or a patch: what it starts from (DMTN-106's table,
 //! [`decide`], a pure function of the lock history), then the lock, as `lock::make` makes one.
 //! Each step is prepared first (the request checked, `locks/` held, the history read), and its
 //! gate passed, before anything is resolved or written.

@@ -67,26 +67,10 @@ pub struct Gathered {
 
 impl Gathered {
     /// The warning that some release notes miss commits, if any do.
-    pub fn incomplete(&self) -> Option<NotesIncomplete> {
-        (self.notes_incomplete > 0).then_some(NotesIncomplete {
-            ranges: self.notes_incomplete,
-        })
+    pub fn incomplete(&self) -> Option<crate::report::notes::Unavailable> {
+        (self.notes_incomplete > 0)
+            .then_some(crate::report::notes::Unavailable(self.notes_incomplete))
     }
-}
-
-/// Release notes of the site that miss the commits of some ranges: a mirror lacks them.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error(
-    "the release notes miss the commits of {}; they say why",
-    crate::diagnostic::plural(*ranges, "repository range")
-)]
-#[diagnostic(
-    code("notes-incomplete"),
-    severity(Warning),
-    help("`distrib fetch` brings the mirrors up to date, then `distrib site` again")
-)]
-pub struct NotesIncomplete {
-    pub ranges: usize,
 }
 
 /// Reads what the site of `workspace` shows: every lock, each one's records, and, when there
