@@ -154,10 +154,12 @@ pub struct Summary {
     pub warnings: usize,
     /// Files read.
     pub files: usize,
+    /// Whether `--deny-warnings` failed the run on its warnings (`warnings-denied`).
+    pub denied: bool,
 }
 
 impl<'a> Document<'a> {
-    pub fn new(report: &Report, impact: Option<&'a crate::impact::Impact>) -> Self {
+    pub fn new(report: &Report, impact: Option<&'a crate::impact::Impact>, denied: bool) -> Self {
         use crate::diagnostic::Severity;
         Document {
             format: "distrib-check/1",
@@ -166,6 +168,7 @@ impl<'a> Document<'a> {
                 errors: report.count(Severity::Error),
                 warnings: report.count(Severity::Warning),
                 files: report.sources.len(),
+                denied,
             },
             impact,
         }

@@ -90,7 +90,8 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             }
         }
         Format::Json => {
-            let document = crate::check::Document::new(report, impact);
+            let denied = checked.denied(args.deny_warnings).is_some();
+            let document = crate::check::Document::new(report, impact, denied);
             out_json(&crate::json::to_text(&document));
         }
         Format::Github => {
@@ -109,7 +110,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     if let Some(denied) = checked.denied(args.deny_warnings) {
         match args.format {
             Format::Github => out(&crate::diagnostic::operation::github(&denied, "")),
-            // The document's counts say it: its `warnings` and no `errors`.
+            // The document says it: `summary.denied`.
             Format::Json => {}
             Format::Human => err(&format!("{}\n", context.render_error(&denied))),
         }

@@ -828,6 +828,11 @@ fn denied_warnings_say_why_the_run_failed_and_init_is_named_where_no_repository_
         "{}",
         run.stderr
     );
+    let run = crate::support::distrib_wide(&dir, &["check", "--deny-warnings", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["summary"]["denied"], true, "{document}");
+    assert_eq!(document["summary"]["errors"], 0);
     let run =
         crate::support::distrib_wide(&dir, &["check", "--deny-warnings", "--format", "github"]);
     assert_eq!(run.code, 1);

@@ -302,7 +302,7 @@ fn run_once(files: &Files, width: usize) -> Result<(), String> {
             render::human(&report, width, false),
             render::human(&report, 80, true),
             distrib::escape::json(&distrib::json::to_text(&distrib::check::Document::new(
-                &report, None,
+                &report, None, false,
             )))
             .into_owned(),
             render::github(&report, "manifests"),
