@@ -274,15 +274,17 @@ fn run_time_build_tools(
                 Some((products.named(name)?, edges))
             })
             .collect();
-    let run_time = |node: usize| -> Vec<(usize, &crate::manifest::model::Requirement)> {
-        match rewritten.get(&node) {
-            Some(edges) => edges.clone(),
-            None => products.edges[node]
-                .iter()
-                .filter(|(_, run_time, _)| *run_time)
-                .map(|&(next, _, requirement)| (next, requirement))
-                .collect(),
-        }
+    let no_edges: Vec<(usize, &crate::manifest::model::Requirement)> = Vec::new();
+    let run_time = |node: usize| {
+        let (rewritten, own) = match rewritten.get(&node) {
+            Some(edges) => (edges, &[][..]),
+            None => (&no_edges, products.edges[node].as_slice()),
+        };
+        let own = own
+            .iter()
+            .filter(|(_, run_time, _)| *run_time)
+            .map(|&(next, _, requirement)| (next, requirement));
+        rewritten.iter().copied().chain(own)
     };
     let mut parent: Vec<Option<usize>> = vec![None; manifests.products.len()];
     let mut queue: VecDeque<usize> = VecDeque::new();
