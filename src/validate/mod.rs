@@ -153,16 +153,12 @@ impl<'a> ProductIndex<'a> {
             Lookup::Alias(index) => {
                 let current = &self.get(index).value.name;
                 found.push(
-                    Diagnostic::new(
+                    self.former_name(
                         Code::ProductUnknown,
                         file,
+                        name,
+                        index,
                         format!("`{name}` in {what} is a former name of `{current}`, not a product's name"),
-                    )
-                    .with_label(file, name.span.clone(), "former name")
-                    .with_label(
-                        self.get(index).file,
-                        current.span.clone(),
-                        "the product is now named here",
                     )
                     .with_help(format!(
                         "write `{current}`: {what} name a product by its name, and a former name leaves it as its file writes it"
@@ -212,6 +208,26 @@ impl<'a> ProductIndex<'a> {
         crate::diagnostic::closest(name, &names)
     }
 
+    /// A name written where the product `index` has another name now: labelled there, and
+    /// where the product is named now.
+    fn former_name(
+        &self,
+        code: Code,
+        file: crate::diagnostic::FileId,
+        name: &crate::manifest::span::Node<String>,
+        index: usize,
+        message: String,
+    ) -> Diagnostic {
+        let product = self.get(index);
+        Diagnostic::new(code, file, message)
+            .with_label(file, name.span.clone(), "former name")
+            .with_label(
+                product.file,
+                product.value.name.span.clone(),
+                "the product is now named here",
+            )
+    }
+
     /// Resolves a dependency or root name, reporting unknown names and former names.
     fn resolve(
         &self,
@@ -226,16 +242,12 @@ impl<'a> ProductIndex<'a> {
             Lookup::Alias(index) => {
                 let current = &self.get(index).value.name;
                 found.push(
-                    Diagnostic::new(
+                    self.former_name(
                         Code::DependencyAlias,
                         file,
+                        name,
+                        index,
                         format!("`{name}` is a former name of `{current}`"),
-                    )
-                    .with_label(file, name.span.clone(), "former name")
-                    .with_label(
-                        self.get(index).file,
-                        current.span.clone(),
-                        "the product is now named here",
                     )
                     .with_help(format!("write `{current}`")),
                 );
