@@ -4,7 +4,6 @@ use super::{CommandError, CommandResult};
 use std::path::PathBuf;
 
 use super::{Context, Exit, boxed};
-use crate::fsutil::{IoError, write_atomic};
 use crate::import::{alidist, lsst};
 
 /// Create product manifests from files a collaboration already keeps
@@ -57,35 +56,6 @@ enum Format {
     Json,
 }
 
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-enum ImportFailure {
-    #[error("cannot read `{}`", path.display())]
-    #[diagnostic(code("io"))]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot import `{}`: {source}", path.display())]
-    #[diagnostic(
-        code("import"),
-        help(
-            "the file must be LSST's repos.yaml: a mapping of product name to URL or to `{{url, ref, lfs}}`"
-        )
-    )]
-    Parse {
-        path: PathBuf,
-        source: lsst::ImportError,
-    },
-    #[error("{} already {}: `{}`{}", crate::diagnostic::plural(*count, "product file"), if *count == 1 { "exists" } else { "exist" }, first.display(), if *count > 1 { " and others" } else { "" })]
-    #[diagnostic(
-        code("import-exists"),
-        help(
-            "pass `--force` to overwrite them with the imported products, or import into another folder with `--into`"
-        )
-    )]
-    Exists { count: usize, first: PathBuf },
-}
-
 pub fn run(context: &Context, args: Args) -> CommandResult {
     let (file, into, force) = match args.source {
         Source::LsstRepos { file, into, force } => (file, into, force),
@@ -115,47 +85,11 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         }
     };
     let root = into.unwrap_or_else(|| context.start.clone());
-    let text = std::fs::read_to_string(&file).map_err(|source| {
-        boxed(ImportFailure::Read {
-            path: file.clone(),
-            source,
-        })
-    })?;
-    let products = lsst::parse(&text).map_err(|source| {
-        boxed(ImportFailure::Parse {
-            path: file.clone(),
-            source,
-        })
-    })?;
-    let folder = root.join("products");
-    let targets: Vec<PathBuf> = products
-        .iter()
-        .map(|p| folder.join(format!("{}.yaml", p.name)))
-        .collect();
-    let existing: Vec<&PathBuf> = targets.iter().filter(|t| t.exists()).collect();
-    if !force && !existing.is_empty() {
-        return Err(boxed(ImportFailure::Exists {
-            count: existing.len(),
-            first: existing[0].clone(),
-        }));
-    }
-    std::fs::create_dir_all(&folder).map_err(|e| boxed(IoError::new(&folder, e)))?;
-    let config = root.join(crate::manifest::ROOT_FILE);
-    if !config.exists() {
-        write_atomic(
-            &config,
-            b"# Settings of this manifest repository; see `distrib schema config`.\nrules: {}\n",
-        )
-        .map_err(|e| boxed(IoError::new(&config, e)))?;
-    }
-    for (product, target) in products.iter().zip(&targets) {
-        write_atomic(target, product.to_yaml().as_bytes())
-            .map_err(|e| boxed(IoError::new(target, e)))?;
-    }
+    let written = lsst::write(&file, &root, force).map_err(boxed)?;
     super::err(&format!(
         "imported {} products into `{}`; run `distrib check` next\n",
-        products.len(),
-        folder.display()
+        written.products,
+        written.folder.display()
     ));
     Ok(Exit::Success)
 }

@@ -197,3 +197,87 @@ mod tests {
         );
     }
 }
+
+/// Why `repos.yaml` could not be imported.
+#[derive(Debug, Error, miette::Diagnostic)]
+pub enum WriteError {
+    #[error("cannot read `{}`", path.display())]
+    #[diagnostic(code("io"))]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot import `{}`: {source}", path.display())]
+    #[diagnostic(
+        code("import"),
+        help(
+            "the file must be LSST's repos.yaml: a mapping of product name to URL or to `{{url, ref, lfs}}`"
+        )
+    )]
+    Parse {
+        path: std::path::PathBuf,
+        source: ImportError,
+    },
+    #[error("{} already {}: `{}`{}", crate::diagnostic::plural(*count, "product file"), if *count == 1 { "exists" } else { "exist" }, first.display(), if *count > 1 { " and others" } else { "" })]
+    #[diagnostic(
+        code("import-exists"),
+        help(
+            "pass `--force` to overwrite them with the imported products, or import into another folder with `--into`"
+        )
+    )]
+    Exists {
+        count: usize,
+        first: std::path::PathBuf,
+    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Io(#[from] crate::fsutil::IoError),
+}
+
+/// What an import of `repos.yaml` wrote.
+#[derive(Debug)]
+pub struct Written {
+    pub products: usize,
+    /// The `products/` folder written into.
+    pub folder: std::path::PathBuf,
+}
+
+/// Imports the repository map `file` into the manifest repository at `root`: a product file
+/// per entry, and `distrib.yaml` when there is none. Existing product files are refused unless
+/// `force`, before anything is written.
+pub fn write(
+    file: &std::path::Path,
+    root: &std::path::Path,
+    force: bool,
+) -> Result<Written, WriteError> {
+    use crate::fsutil::{IoError, write_atomic};
+    let text = std::fs::read_to_string(file).map_err(|source| WriteError::Read {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let products = parse(&text).map_err(|source| WriteError::Parse {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let folder = root.join("products");
+    let targets: Vec<std::path::PathBuf> = products
+        .iter()
+        .map(|p| folder.join(format!("{}.yaml", p.name)))
+        .collect();
+    let existing: Vec<&std::path::PathBuf> = targets.iter().filter(|t| t.exists()).collect();
+    if let (false, Some(first)) = (force, existing.first()) {
+        return Err(WriteError::Exists {
+            count: existing.len(),
+            first: (*first).clone(),
+        });
+    }
+    std::fs::create_dir_all(&folder).map_err(|e| IoError::new(&folder, e))?;
+    super::config_if_missing(root)?;
+    for (product, target) in products.iter().zip(&targets) {
+        write_atomic(target, product.to_yaml().as_bytes()).map_err(|e| IoError::new(target, e))?;
+    }
+    Ok(Written {
+        products: products.len(),
+        folder,
+    })
+}

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{AlidistError, MARK, Options, ReadError};
-use crate::fsutil::{IoError, write_atomic};
+use crate::fsutil::IoError;
 
 /// Whether the import writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,14 +191,7 @@ fn slashed(path: &Path) -> String {
 }
 
 fn write(root: &Path, changes: &[(FileChange, Option<&str>)]) -> Result<(), IoError> {
-    let config = root.join(crate::manifest::ROOT_FILE);
-    if !config.exists() {
-        write_atomic(
-            &config,
-            b"# Settings of this manifest repository; see `distrib schema config`.\nrules: {}\n",
-        )
-        .map_err(|e| IoError::new(&config, e))?;
-    }
+    crate::import::config_if_missing(root)?;
     for (change, text) in changes {
         let target = root.join(&change.path);
         match (change.status, text) {
