@@ -96,7 +96,7 @@ impl RunArgs {
     }
 }
 
-/// Runs [`tag::release`] and renders it: a line per repository (or the JSON document) on
+/// Runs [`tag::prepare`] and [`tag::Prepared::execute`] and renders them: a line per repository (or the JSON document) on
 /// stdout, the problems as diagnostics and how the run ended on stderr. Shared with
 /// `distrib branch`.
 pub(super) fn execute(
@@ -113,11 +113,15 @@ pub(super) fn execute(
         mode,
         jobs: run.jobs,
     };
-    let released = tag::release(workspace, &request, &Bar::default()).map_err(super::boxed)?;
-    if let Some(passed) = &released.gate {
+    let prepared = tag::prepare(workspace, &request).map_err(super::boxed)?;
+    // Said before anything is pushed: the override is recorded whatever the run does.
+    if let Some(passed) = &prepared.gate {
         super::record::warn(context, passed);
     }
-    let (execution, lock) = (released.execution, &request.lock);
+    let execution = prepared
+        .execute(&workspace.root, &Bar::default())
+        .map_err(super::boxed)?;
+    let lock = &request.lock;
     if run.format == super::lock::Format::Json {
         let document = execution.document(crate::json::Release::of(lock, Some(&workspace.root)));
         out_json(&crate::json::to_text(&document));

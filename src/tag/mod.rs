@@ -17,8 +17,8 @@ use crate::resolve::Mirrors;
 mod operation;
 
 pub use operation::{
-    Blocked, End, Failed, OutOfSync, Refs, ReleaseRequest, Released, SyncCount, TagError, Tally,
-    end, release,
+    Blocked, End, Failed, OutOfSync, Prepared, Refs, ReleaseRequest, Released, SyncCount, TagError,
+    Tally, end, prepare, release,
 };
 
 /// The tag template of `kind`: `naming.tag.<kind>`, else DMTN-106's default. Nightly and

@@ -78,14 +78,41 @@ pub enum TagError {
     Failed(#[from] Failed),
 }
 
-/// Puts the refs `request` asks for in the release's repositories: the tags (behind the `tag`
-/// gate, unless only verified) or the release branch of the products named, with the same
-/// pre-flight first.
+/// A run of `tag` or `branch` prepared: the release's refs planned and its gate passed,
+/// nothing written yet, so that the caller can say how the gate was passed before the run.
+pub struct Prepared {
+    /// The `tag` gate, when one was passed (a branch has none, nor does a verification).
+    pub gate: Option<Passed>,
+    run: super::Request,
+}
+
+impl Prepared {
+    /// Runs what was prepared in the repositories of the manifest repository at `root`.
+    pub fn execute(
+        self,
+        root: &std::path::Path,
+        progress: &dyn Progress,
+    ) -> Result<Execution, TagError> {
+        Ok(super::execute(root, self.run, progress)?)
+    }
+}
+
+/// Puts the refs `request` asks for in the release's repositories: [`prepare`], then
+/// [`Prepared::execute`].
 pub fn release(
     workspace: &Workspace,
     request: &ReleaseRequest,
     progress: &dyn Progress,
 ) -> Result<Released, TagError> {
+    let prepared = prepare(workspace, request)?;
+    let gate = prepared.gate.clone();
+    let execution = prepared.execute(&workspace.root, progress)?;
+    Ok(Released { execution, gate })
+}
+
+/// Plans the refs `request` asks for: the tags (behind the `tag` gate, unless only verified)
+/// or the release branch of the products named.
+pub fn prepare(workspace: &Workspace, request: &ReleaseRequest) -> Result<Prepared, TagError> {
     let lock = &request.lock;
     let mut mode = request.mode;
     let (what, items, gate) = match &request.refs {
@@ -124,18 +151,16 @@ pub fn release(
             (What::Branch, branch_items(workspace, lock, products)?, None)
         }
     };
-    let execution = super::execute(
-        &workspace.root,
-        super::Request {
+    Ok(Prepared {
+        gate,
+        run: super::Request {
             what,
             items,
             mode,
             jobs: request.jobs,
             date: super::tag_date(lock),
         },
-        progress,
-    )?;
-    Ok(Released { execution, gate })
+    })
 }
 
 /// The release branch's items: named by the distribution's template from the release's version.
