@@ -6,7 +6,7 @@ use semver::{Version, VersionReq};
 use super::ProductIndex;
 use crate::diagnostic::{Code, Diagnostic, FileId};
 use crate::manifest::model::{Distribution, Product, ProductOverride, ProductType, Requirement};
-use crate::manifest::span::Node;
+use crate::manifest::span::{Entries, Node};
 use crate::manifest::{Loaded, Manifests};
 use crate::resolve::platform;
 
@@ -427,6 +427,115 @@ fn check_requirement(
     );
 }
 
+/// A distribution's products as it builds them: the products it builds differently (as
+/// `Manifests::overridden` holds them, with their override) and those it excludes, named by
+/// their names as `lock` names them. What the rules on a distribution read instead of the
+/// product files.
+pub(super) struct Built<'a> {
+    file: FileId,
+    overridden: Vec<(usize, &'a Product, &'a ProductOverride)>,
+    excluded: Vec<usize>,
+}
+
+impl<'a> Built<'a> {
+    pub fn new(distribution: &'a Loaded<Distribution>, products: &ProductIndex<'a>) -> Self {
+        let value = &distribution.value;
+        let built = products.manifests.overridden(&value.name);
+        let overridden = value
+            .overrides
+            .iter()
+            .filter_map(|(name, o)| {
+                let index = products.named(name)?;
+                let product = built.iter().find(|p| p.name.value == name.value)?;
+                Some((index, product, &o.value))
+            })
+            .collect();
+        let excluded = value
+            .exclude
+            .iter()
+            .filter_map(|name| products.named(name))
+            .collect();
+        Built {
+            file: distribution.file,
+            overridden,
+            excluded,
+        }
+    }
+
+    pub fn excluded(&self, index: usize) -> bool {
+        self.excluded.contains(&index)
+    }
+
+    /// The product `index` as built, with its override, when the distribution overrides it.
+    fn override_of(&self, index: usize) -> Option<(&'a Product, &'a ProductOverride)> {
+        self.overridden
+            .iter()
+            .find(|(i, _, _)| *i == index)
+            .map(|&(_, product, o)| (product, o))
+    }
+
+    /// The requirements of product `index` as the distribution builds it, run-time ones first:
+    /// the file they are written in, whether they are run-time ones, the entries, and whether
+    /// an override wrote them.
+    fn requirements<'p>(
+        &self,
+        products: &'p ProductIndex<'a>,
+        index: usize,
+    ) -> [(FileId, bool, &'p Entries<Node<Requirement>>, bool); 2]
+    where
+        'a: 'p,
+    {
+        let written = products.get(index);
+        let rewrites = self.override_of(index).map(|(_, o)| o);
+        [
+            (
+                true,
+                rewrites.and_then(|o| o.depends.as_ref()),
+                &written.value.depends,
+            ),
+            (
+                false,
+                rewrites.and_then(|o| o.build_depends.as_ref()),
+                &written.value.build_depends,
+            ),
+        ]
+        .map(|(run_time, by_override, own)| match by_override {
+            Some(entries) => (self.file, run_time, entries, true),
+            None => (written.file, run_time, own, false),
+        })
+    }
+
+    /// The edges from product `index` as the distribution builds it: the target, whether it
+    /// is needed at run time, the requirement; none to what it excludes.
+    pub fn edges<'p>(
+        &'p self,
+        products: &'p ProductIndex<'a>,
+        index: usize,
+    ) -> impl Iterator<Item = (usize, bool, &'p Requirement)> + 'p
+    where
+        'a: 'p,
+    {
+        // What no override rewrites reads the edges the index resolved once.
+        let own: &[(usize, bool, &Requirement)] = match self.override_of(index) {
+            Some(_) => &[],
+            None => &products.edges[index],
+        };
+        let rewritten = self
+            .override_of(index)
+            .into_iter()
+            .flat_map(move |_| self.requirements(products, index))
+            .flat_map(move |(_, run_time, entries, _)| {
+                entries.iter().filter_map(move |(name, requirement)| {
+                    Some((products.index_of(name)?, run_time, &requirement.value))
+                })
+            });
+        own.iter()
+            .copied()
+            .chain(rewritten)
+            .filter(|(target, _, _)| !self.excluded(*target))
+    }
+}
+
 /// The requirement and pin rules again where a distribution builds products differently from
 /// their files (`overrides`), on its closure as it builds it (an override's `depends`, nothing
 /// it excludes, its own platforms): a requirement on a product whose override changes its `tag`
@@ -436,79 +545,42 @@ fn check_requirement(
 /// labelled in the distribution's file.
 pub(super) fn check_overrides(
     distribution: &Loaded<Distribution>,
+    built: &Built,
     products: &ProductIndex,
     platforms: &Platforms,
     roots: &[usize],
     found: &mut Vec<Diagnostic>,
 ) {
     let value = &distribution.value;
-    if value.overrides.is_empty() {
+    if built.overridden.is_empty() {
         return;
     }
     let file = distribution.file;
     let count = products.products.len();
-    // Each overridden product as the distribution builds it (computed once, when the
-    // manifests were loaded), with its override.
-    let built = products.manifests.overridden(&value.name);
-    let mut overridden: Vec<Option<(&Product, &ProductOverride)>> = vec![None; count];
-    for (name, o) in value.overrides.iter() {
-        let Some(index) = products.named(name) else {
-            continue;
-        };
-        if let Some(product) = built.iter().find(|p| p.name.value == name.value) {
-            overridden[index] = Some((product, &o.value));
-        }
-    }
-    let mut excluded = vec![false; count];
-    for index in value.exclude.iter().filter_map(|name| products.named(name)) {
-        excluded[index] = true;
-    }
     let evaluated = platforms.of(value);
     let holds = |requirement: &Requirement| {
         !matches!(requirement, Requirement::Conditional(_))
             || evaluated.iter().any(|p| requirement.holds_on(&p.name))
     };
-    // A product's requirements as the distribution builds it: the file they are written in,
-    // the entries, and whether an override wrote them.
-    let requirements = |index: usize| {
-        let written = products.get(index);
-        let rewrites = overridden[index].map(|(_, o)| o);
-        [
-            (
-                rewrites.and_then(|o| o.depends.as_ref()),
-                &written.value.depends,
-            ),
-            (
-                rewrites.and_then(|o| o.build_depends.as_ref()),
-                &written.value.build_depends,
-            ),
-        ]
-        .map(|(by_override, own)| match by_override {
-            Some(entries) => (file, entries, true),
-            None => (written.file, own, false),
-        })
-    };
     let mut members = vec![false; count];
-    let mut stack: Vec<usize> = roots.iter().copied().filter(|&r| !excluded[r]).collect();
+    let mut stack: Vec<usize> = roots
+        .iter()
+        .copied()
+        .filter(|&r| !built.excluded(r))
+        .collect();
     while let Some(node) = stack.pop() {
         if std::mem::replace(&mut members[node], true) {
             continue;
         }
-        for (_, entries, _) in requirements(node) {
-            for (name, requirement) in entries.iter() {
-                if let Some(next) = products.index_of(name)
-                    && !excluded[next]
-                    && !members[next]
-                    && holds(requirement)
-                {
-                    stack.push(next);
-                }
+        for (next, _, requirement) in built.edges(products, node) {
+            if !members[next] && holds(requirement) {
+                stack.push(next);
             }
         }
     }
     let target = |index: usize| -> Target {
         let written = products.get(index);
-        match overridden[index] {
+        match built.override_of(index) {
             Some((product, o)) => Target {
                 product,
                 tag_file: if o.tag.is_some() { file } else { written.file },
@@ -524,16 +596,17 @@ pub(super) fn check_overrides(
     let mut more = Vec::new();
     for dependent in (0..count).filter(|&i| members[i]) {
         let written = &products.get(dependent).value;
-        for (entries_file, entries, by_override) in requirements(dependent) {
+        for (entries_file, _, entries, by_override) in built.requirements(products, dependent) {
             for (name, requirement) in entries.iter() {
                 let Some(index) = products.index_of(name) else {
                     continue;
                 };
-                if excluded[index] || !holds(requirement) {
+                if built.excluded(index) || !holds(requirement) {
                     continue;
                 }
-                let retagged =
-                    overridden[index].is_some_and(|(_, o)| o.tag.is_some() || o.version.is_some());
+                let retagged = built
+                    .override_of(index)
+                    .is_some_and(|(_, o)| o.tag.is_some() || o.version.is_some());
                 // What the files say alike is checked by the rules on the files.
                 let as_written = written
                     .depends
@@ -547,7 +620,7 @@ pub(super) fn check_overrides(
         }
     }
     for index in (0..count).filter(|&i| members[i]) {
-        let Some((product, o)) = overridden[index] else {
+        let Some((product, o)) = built.override_of(index) else {
             continue;
         };
         let Some(repositories) = &o.repositories else {

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::ProductIndex;
-use super::dependencies::{Platforms, on_platforms};
+use super::dependencies::{Built, Platforms, check_overrides, on_platforms};
 use super::templates;
 use crate::diagnostic::{Code, Diagnostic, closest};
 use crate::manifest::model::{Distribution, Environment, ProductType, Purpose};
@@ -99,7 +99,8 @@ fn check_distribution<'a>(
         }
     }
 
-    super::dependencies::check_overrides(distribution, products, platforms, &roots, found);
+    let built = Built::new(distribution, products);
+    check_overrides(distribution, &built, products, platforms, &roots, found);
 
     let environment = environments.get(value.environment.as_str());
     if environment.is_none()
@@ -130,7 +131,7 @@ fn check_distribution<'a>(
         let mut tools: Vec<(usize, Vec<usize>, Vec<&_>)> = Vec::new();
         for platform in &evaluated {
             for (tool, path) in
-                run_time_build_tools(manifests, products, value, &roots, &platform.name)
+                run_time_build_tools(manifests, products, &built, &roots, &platform.name)
             {
                 match tools.iter_mut().find(|(t, _, _)| *t == tool) {
                     Some((_, _, on)) => on.push(platform),
@@ -245,50 +246,19 @@ fn check_distribution<'a>(
 }
 
 /// Each build tool reached from the roots through run-time (`depends`) edges that hold on
-/// `platform` only, with the shortest chain from a root to it; the products as `distribution`
-/// builds them (an override's `depends`, no edge to what it excludes).
+/// `platform` only, with the shortest chain from a root to it; the products as the distribution
+/// builds them (`built`).
 fn run_time_build_tools(
     manifests: &Manifests,
     products: &ProductIndex,
-    distribution: &Distribution,
+    built: &Built,
     roots: &[usize],
     platform: &str,
 ) -> Vec<(usize, Vec<usize>)> {
     const ROOT: usize = usize::MAX;
-    let excluded: Vec<usize> = distribution
-        .exclude
-        .iter()
-        .filter_map(|name| products.named(name))
-        .collect();
-    // The run-time edges an override writes instead of its product's.
-    let rewritten: HashMap<usize, Vec<(usize, &crate::manifest::model::Requirement)>> =
-        distribution
-            .overrides
-            .iter()
-            .filter_map(|(name, o)| {
-                let depends = o.value.depends.as_ref()?;
-                let edges = depends
-                    .iter()
-                    .filter_map(|(name, r)| Some((products.index_of(name)?, &r.value)))
-                    .collect();
-                Some((products.named(name)?, edges))
-            })
-            .collect();
-    let no_edges: Vec<(usize, &crate::manifest::model::Requirement)> = Vec::new();
-    let run_time = |node: usize| {
-        let (rewritten, own) = match rewritten.get(&node) {
-            Some(edges) => (edges, &[][..]),
-            None => (&no_edges, products.edges[node].as_slice()),
-        };
-        let own = own
-            .iter()
-            .filter(|(_, run_time, _)| *run_time)
-            .map(|&(next, _, requirement)| (next, requirement));
-        rewritten.iter().copied().chain(own)
-    };
     let mut parent: Vec<Option<usize>> = vec![None; manifests.products.len()];
     let mut queue: VecDeque<usize> = VecDeque::new();
-    for &root in roots {
+    for &root in roots.iter().filter(|&&root| !built.excluded(root)) {
         if parent[root].is_none() {
             parent[root] = Some(ROOT);
             queue.push_back(root);
@@ -306,9 +276,8 @@ fn run_time_build_tools(
             path.reverse();
             tools.push((node, path));
         }
-        for (next, requirement) in run_time(node) {
-            if parent[next].is_none() && !excluded.contains(&next) && requirement.holds_on(platform)
-            {
+        for (next, run_time, requirement) in built.edges(products, node) {
+            if run_time && parent[next].is_none() && requirement.holds_on(platform) {
                 parent[next] = Some(node);
                 queue.push_back(next);
             }
