@@ -362,7 +362,7 @@ pub struct Recorded {
 
 /// Appends the entry of `request` to the records of its release in the manifest repository
 /// at `root`, under the lock every writer of the repository takes.
-pub fn record(root: &Path, request: Request) -> Result<Recorded, RecordFailure> {
+pub fn record(root: &Path, mut request: Request) -> Result<Recorded, RecordFailure> {
     if let Some(why) = check_name_problem(&request.entry.check) {
         return Err(RecordFailure::CheckName {
             check: request.entry.check.clone(),
@@ -371,7 +371,6 @@ pub fn record(root: &Path, request: Request) -> Result<Recorded, RecordFailure> 
     }
     // `DIST/RELEASE`, as `tag` and the reports name a release, or the release and its
     // distribution apart.
-    let mut request = request;
     if request.distribution.is_none()
         && let Some((distribution, release)) = request.release.split_once('/')
     {

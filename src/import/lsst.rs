@@ -2,6 +2,7 @@
 //! one product file. Values are either a URL or a mapping with `url`, `ref` and `lfs`.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use thiserror::Error;
@@ -204,7 +205,7 @@ pub enum WriteError {
     #[error("cannot read `{}`", path.display())]
     #[diagnostic(code("io"))]
     Read {
-        path: std::path::PathBuf,
+        path: PathBuf,
         source: std::io::Error,
     },
     #[error("cannot import `{}`: {source}", path.display())]
@@ -214,10 +215,7 @@ pub enum WriteError {
             "the file must be LSST's repos.yaml: a mapping of product name to URL or to `{{url, ref, lfs}}`"
         )
     )]
-    Parse {
-        path: std::path::PathBuf,
-        source: ImportError,
-    },
+    Parse { path: PathBuf, source: ImportError },
     #[error("{} already {}: `{}`{}", crate::diagnostic::plural(*count, "product file"), if *count == 1 { "exists" } else { "exist" }, first.display(), if *count > 1 { " and others" } else { "" })]
     #[diagnostic(
         code("import-exists"),
@@ -225,10 +223,7 @@ pub enum WriteError {
             "pass `--force` to overwrite them with the imported products, or import into another folder with `--into`"
         )
     )]
-    Exists {
-        count: usize,
-        first: std::path::PathBuf,
-    },
+    Exists { count: usize, first: PathBuf },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Io(#[from] crate::fsutil::IoError),
@@ -239,17 +234,13 @@ pub enum WriteError {
 pub struct Written {
     pub products: usize,
     /// The `products/` folder written into.
-    pub folder: std::path::PathBuf,
+    pub folder: PathBuf,
 }
 
 /// Imports the repository map `file` into the manifest repository at `root`: a product file
 /// per entry, and `distrib.yaml` when there is none. Existing product files are refused unless
 /// `force`, before anything is written.
-pub fn write(
-    file: &std::path::Path,
-    root: &std::path::Path,
-    force: bool,
-) -> Result<Written, WriteError> {
+pub fn write(file: &Path, root: &Path, force: bool) -> Result<Written, WriteError> {
     use crate::fsutil::{IoError, write_atomic};
     let text = std::fs::read_to_string(file).map_err(|source| WriteError::Read {
         path: file.to_path_buf(),
@@ -260,11 +251,11 @@ pub fn write(
         source,
     })?;
     let folder = root.join("products");
-    let targets: Vec<std::path::PathBuf> = products
+    let targets: Vec<PathBuf> = products
         .iter()
         .map(|p| folder.join(format!("{}.yaml", p.name)))
         .collect();
-    let existing: Vec<&std::path::PathBuf> = targets.iter().filter(|t| t.exists()).collect();
+    let existing: Vec<&PathBuf> = targets.iter().filter(|t| t.exists()).collect();
     if let (false, Some(first)) = (force, existing.first()) {
         return Err(WriteError::Exists {
             count: existing.len(),
