@@ -291,6 +291,8 @@ pub fn compute_identities(
     mirrors: &crate::resolve::Mirrors,
 ) {
     let inherited: Vec<_> = locks.iter().map(|l| self::inherited(impact, l)).collect();
+    // Distributions share repositories: each mirror is opened once for all of them.
+    let mirrors = crate::git::mirror::Pool::new(mirrors);
     for distribution in &mut impact.distributions {
         if !distribution.affected() {
             continue;
@@ -353,7 +355,7 @@ pub fn compute_identities(
             branch: None,
             inputs: &inputs,
         };
-        distribution.identities = match crate::resolve::resolve(&plan, mirrors, &options) {
+        distribution.identities = match crate::resolve::resolve(&plan, &mirrors, &options) {
             Ok(products) => identities(lock, &products),
             Err(failures) => Identities::NotComputed {
                 reason: format!(

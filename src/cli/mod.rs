@@ -135,6 +135,8 @@ pub fn run() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(shell::dynamic)
         .var(shell::COMPLETE_VAR)
         .complete();
+    // A run is short: the mirrors it opens are closed by its exit.
+    crate::git::mirror::leave_open_until_exit();
     // The format is read from the parsed arguments, whichever subcommand has a `--format`, so
     // that its errors are written in it too.
     let parsed = Cli::command().try_get_matches().and_then(|matches| {

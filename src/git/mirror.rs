@@ -822,16 +822,110 @@ impl crate::resolve::Repositories for crate::resolve::Mirrors<'_> {
         &self,
         url: &str,
     ) -> Result<Box<dyn crate::resolve::Refs + '_>, crate::resolve::refs::Unavailable> {
-        use crate::resolve::refs::Unavailable;
-        let path = self.path(url);
-        match Mirror::open(&path) {
-            Ok(mirror) => Ok(Box::new(mirror)),
-            Err(MirrorError::Missing(mirror)) => Err(Unavailable::Missing(mirror)),
-            Err(other) => Err(Unavailable::Unreadable {
-                mirror: path,
-                reason: other.to_string(),
-            }),
+        Ok(Box::new(Opened {
+            mirror: Some(open_for_resolution(&self.path(url))?),
+            pool: None,
+        }))
+    }
+}
+
+fn open_for_resolution(path: &Path) -> Result<Mirror, crate::resolve::refs::Unavailable> {
+    use crate::resolve::refs::Unavailable;
+    match Mirror::open(path) {
+        Ok(mirror) => Ok(mirror),
+        Err(MirrorError::Missing(mirror)) => Err(Unavailable::Missing(mirror)),
+        Err(other) => Err(Unavailable::Unreadable {
+            mirror: path.to_path_buf(),
+            reason: other.to_string(),
+        }),
+    }
+}
+
+/// The mirrors folder, each mirror opened once for all the products that share it and kept
+/// open until the pool is dropped, so that no pack file is unmapped while the threads of a
+/// resolution read (an unmapping makes the kernel interrupt every core that ran the process).
+pub struct Pool<'a> {
+    mirrors: &'a crate::resolve::Mirrors<'a>,
+    idle: Idle,
+}
+
+impl<'a> Pool<'a> {
+    pub fn new(mirrors: &'a crate::resolve::Mirrors<'a>) -> Self {
+        Self {
+            mirrors,
+            idle: Idle::default(),
         }
+    }
+}
+
+/// Whether the mirrors of a dropped [`Pool`] are left for the process's exit to close.
+static LEFT_TO_EXIT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Leaves the mirrors a [`Pool`] opened open until the process exits, which unmaps them all
+/// at once, rather than one by one when the pool is dropped: what a short-lived process (the
+/// command line) wants, never a long-running one.
+pub fn leave_open_until_exit() {
+    LEFT_TO_EXIT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+impl Drop for Pool<'_> {
+    fn drop(&mut self) {
+        if LEFT_TO_EXIT.load(std::sync::atomic::Ordering::Relaxed) {
+            let idle = self.idle.get_mut().unwrap_or_else(|e| e.into_inner());
+            std::mem::forget(std::mem::take(idle));
+        }
+    }
+}
+
+impl crate::resolve::Repositories for Pool<'_> {
+    fn open(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn crate::resolve::Refs + '_>, crate::resolve::refs::Unavailable> {
+        let path = self.mirrors.path(url);
+        let idle = {
+            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            idle.iter()
+                .position(|(p, _)| *p == path)
+                .map(|at| idle.swap_remove(at).1)
+        };
+        let mirror = match idle {
+            Some(repo) => Mirror {
+                repo: repo.to_thread_local(),
+                reachable: std::cell::OnceCell::new(),
+            },
+            None => open_for_resolution(&path)?,
+        };
+        Ok(Box::new(Opened {
+            mirror: Some(mirror),
+            pool: Some((&self.idle, path)),
+        }))
+    }
+}
+
+type Idle = std::sync::Mutex<Vec<(PathBuf, gix::ThreadSafeRepository)>>;
+
+/// A mirror opened for resolution; one of a [`Pool`] goes back to it when dropped.
+struct Opened<'p> {
+    mirror: Option<Mirror>,
+    pool: Option<(&'p Idle, PathBuf)>,
+}
+
+impl Drop for Opened<'_> {
+    fn drop(&mut self) {
+        if let (Some(mirror), Some((idle, path))) = (self.mirror.take(), self.pool.take()) {
+            let repo = mirror.repo.into_sync();
+            idle.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((path, repo));
+        }
+    }
+}
+
+impl std::ops::Deref for Opened<'_> {
+    type Target = Mirror;
+    fn deref(&self) -> &Mirror {
+        self.mirror.as_ref().expect("lent until dropped")
     }
 }
 
@@ -871,4 +965,71 @@ fn subtree(commit: &gix::Commit<'_>, path: &str) -> Result<Option<gix::ObjectId>
 
 fn read_error(error: impl std::error::Error + Send + Sync + 'static) -> ResolveError {
     ResolveError::Read(Box::new(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pool;
+    use crate::resolve::{Mirrors, Repositories, refs::Unavailable};
+
+    /// A bare repository at `path` with one commit on `main`.
+    fn repository(path: &std::path::Path) {
+        let git = |args: &[&str], input: Option<&str>| {
+            use std::io::Write;
+            let mut child = std::process::Command::new("git")
+                .args(args)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .stdin(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            if let Some(input) = input {
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(input.as_bytes())
+                    .unwrap();
+            }
+            assert!(child.wait().unwrap().success(), "git {args:?}");
+        };
+        let dir = path.to_str().unwrap();
+        git(&["init", "--bare", "-q", dir], None);
+        git(
+            &["--git-dir", dir, "fast-import", "--quiet"],
+            Some(
+                "commit refs/heads/main\ncommitter A <a@example.org> 1772366400 +0000\ndata 2\nc\nM 644 inline f\ndata 2\nf\n\n",
+            ),
+        );
+    }
+
+    #[test]
+    fn a_pool_lends_each_mirror_again_rather_than_opening_it_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        let mirrors = Mirrors {
+            dir: dir.path(),
+            rewrite: Vec::new(),
+            root: dir.path(),
+        };
+        let url = "https://example.org/shared.git";
+        repository(&mirrors.path(url));
+        let pool = Pool::new(&mirrors);
+        let idle = || pool.idle.lock().unwrap().len();
+        // Two products of one repository read it at once: two openings.
+        let (first, second) = (pool.open(url).unwrap(), pool.open(url).unwrap());
+        let commit = first.peel("refs/heads/main").unwrap();
+        assert!(commit.is_some());
+        assert_eq!(second.peel("refs/heads/main").unwrap(), commit);
+        assert_eq!(idle(), 0);
+        drop((first, second));
+        assert_eq!(idle(), 2);
+        // A third is lent one of them, which answers as it did.
+        let third = pool.open(url).unwrap();
+        assert_eq!(idle(), 1);
+        assert_eq!(third.peel("refs/heads/main").unwrap(), commit);
+        assert!(matches!(
+            pool.open("https://example.org/absent.git").err(),
+            Some(Unavailable::Missing(_))
+        ));
+    }
 }

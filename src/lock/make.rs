@@ -631,7 +631,7 @@ pub fn resolve_products(
         let fetched = fetch_mirrors(&mirrors, repositories, fetcher.fetch.jobs, fetcher.progress)?;
         fetcher.fetched.push(fetched);
     }
-    let products = resolve::resolve(plan, &mirrors, options)
+    let products = resolve::resolve(plan, &mirror::Pool::new(&mirrors), options)
         .map_err(|failures| MakeError::Resolve { failures })?;
     // What `check` could not know before locking: the version a branch-tracking product is at.
     let code = crate::diagnostic::Code::RequirementUnsatisfied;

@@ -80,8 +80,8 @@ pub trait Refs {
     fn describe(&self, commit: &str) -> Result<String, ResolveError>;
 }
 
-/// A borrowed repository answers as the repository does.
-impl<R: Refs + ?Sized> Refs for &R {
+/// A borrowed (or boxed, or lent) repository answers as the repository does.
+impl<D: std::ops::Deref<Target: Refs>> Refs for D {
     fn default_branch(&self) -> Option<String> {
         (**self).default_branch()
     }
