@@ -388,6 +388,26 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
             "pass `--root` the package the distribution is made of, e.g. `O2PDPSuite`".into(),
         ));
     }
+    // aliBuild means to merge `defaults-<architecture>.sh` into the profile, but 1.17.48 reads
+    // the profile again in its place (and stops on a profile's `disable` list): what it builds
+    // is not what the file says, so no closure the import could give is aliBuild's.
+    let architecture_file = format!("defaults-{}.sh", options.architecture);
+    if let Some(defaults) = recipes.iter().find(|r| r.file == architecture_file) {
+        let offset = defaults.field_offset("package");
+        return Err(AlidistError::at(
+            defaults,
+            offset,
+            defaults.text[offset..].find('\n').unwrap_or(0),
+            format!(
+                "`{architecture_file}` holds defaults for the architecture `{}`, which have no distrib equivalent",
+                options.architecture
+            ),
+            "defaults of this architecture",
+        )
+        .help(format!(
+            "move its `env`, `disable` and `overrides` into `{defaults_file}` (and the other profiles), then remove it"
+        )));
+    }
     // Every profile is read, so that a broken one is reported whichever is imported.
     let mut profiles = Vec::new();
     for recipe in recipes.iter().filter(|r| r.is_defaults()) {
@@ -1453,6 +1473,43 @@ mod tests {
             (error.file(), error.line),
             ("defaults-o2.sh", 6),
             "where it is written"
+        );
+    }
+
+    #[test]
+    fn defaults_of_the_architecture_are_refused() {
+        let recipes = vec![
+            recipe("defaults-o2.sh", DEFAULTS),
+            recipe("top.sh", "package: top\nversion: v1\n---\n"),
+            recipe("gone.sh", "package: gone\nversion: v1\n---\n"),
+            recipe(
+                "defaults-osx_arm64.sh",
+                "# macOS\npackage: defaults-osx_arm64\nversion: v1\ndisable: [gone]\n---\n",
+            ),
+        ];
+        let error = convert(
+            &recipes,
+            &Options {
+                architecture: "osx_arm64".into(),
+                ..options()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.message,
+            "`defaults-osx_arm64.sh` holds defaults for the architecture `osx_arm64`, which have no distrib equivalent"
+        );
+        assert_eq!((error.file(), error.line), ("defaults-osx_arm64.sh", 2));
+        assert!(
+            error.help.as_deref().unwrap().contains("`defaults-o2.sh`"),
+            "{:?}",
+            error.help
+        );
+        // Another architecture's file is not read on this one.
+        let files = convert(&recipes, &options()).unwrap();
+        assert!(
+            text_of(&files, "distributions/o2.yaml").contains("exclude:\n- gone\n"),
+            "the profile as written"
         );
     }
 

@@ -543,6 +543,26 @@ fn errors_name_the_recipe_and_line() {
         "`zlib.sh` and `zzz.sh` both declare the package `zlib`",
     );
     says(&run, "[zzz.sh:1:1]");
+    std::fs::remove_file(recipes.join("zzz.sh")).unwrap();
+
+    // Defaults of one architecture, which aliBuild 1.17.48 does not read as written.
+    write(
+        &recipes.join("defaults-osx_arm64.sh"),
+        "package: defaults-osx_arm64\nversion: v1\ndisable: [zlib]\n---\n",
+    );
+    let on_osx = [&args[..], &["--architecture", "osx_arm64"]].concat();
+    let run = distrib_wide(&manifests, &on_osx);
+    fails(
+        &run,
+        1,
+        "`defaults-osx_arm64.sh` holds defaults for the architecture `osx_arm64`, which have no distrib equivalent",
+    );
+    says(&run, "[defaults-osx_arm64.sh:1:1]");
+    says(
+        &run,
+        "move its `env`, `disable` and `overrides` into `defaults-o2.sh`",
+    );
+    ok(&distrib_wide(&manifests, &args));
 }
 
 #[test]
