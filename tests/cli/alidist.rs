@@ -27,7 +27,8 @@ const PROFILES: [&str; 4] = ["ali", "o2", "o2-dataflow", "o2-epn"];
 
 /// The architectures besides `slc9_x86-64` on which aliBuild gives O2PDPSuite with the
 /// defaults `o2` another closure (`tests/data/alidist/closure-o2-<architecture>.tsv`), each
-/// with the conditions of that closure it answers otherwise. `ubuntu2404_x86-64`,
+/// with the conditions of that closure it answers otherwise, in the order the test imports
+/// them. `ubuntu2404_x86-64`,
 /// `slc8_x86-64` and `slc10_x86-64` answer every one as `slc9_x86-64` does, so their closure is
 /// the same (the data's README says how that was checked).
 const ARCHITECTURES: [(&str, &str); 4] = [
@@ -71,10 +72,6 @@ fn expected_closure(profile: &str, architecture: &str) -> Vec<Expected> {
 }
 
 fn import(recipes: &Path, manifests: &Path) -> crate::support::Run {
-    import_for(recipes, manifests, "slc9_x86-64")
-}
-
-fn import_for(recipes: &Path, manifests: &Path, architecture: &str) -> crate::support::Run {
     std::fs::create_dir_all(manifests).unwrap();
     distrib_wide(
         manifests,
@@ -85,7 +82,7 @@ fn import_for(recipes: &Path, manifests: &Path, architecture: &str) -> crate::su
             "--defaults",
             "o2",
             "--architecture",
-            architecture,
+            "slc9_x86-64",
         ],
     )
 }
@@ -163,9 +160,8 @@ fn upstreams() -> &'static str {
 }
 
 /// Locks `distribution` of the manifest repository `manifests` (imported, `distrib.yaml`
-/// written) as a nightly of 2026-03-01, offline after a fetch, and reads the lock.
+/// written, fetched) as a nightly of 2026-03-01, offline, and reads the lock.
 fn lock_nightly(manifests: &Path, distribution: &str) -> distrib::lock::Lockfile {
-    ok(&distrib_wide(manifests, &["fetch", distribution]));
     let run = command_in(manifests, &["lock", distribution, "--kind", "nightly"])
         .date("2026-03-01")
         .offline()
@@ -232,6 +228,10 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
         &manifests.join("distrib.yaml"),
         &format!("rules: {{}}\nmirrors: mirrors\n{}", upstreams()),
     );
+    ok(&distrib_wide(
+        &manifests,
+        &[&["fetch"], &PROFILES[..]].concat(),
+    ));
     for profile in PROFILES {
         let expected = expected_closure(profile, "slc9_x86-64");
         let lock = lock_nightly(&manifests, profile);
@@ -286,34 +286,51 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
     assert_ne!(o2.1, epn.1);
 }
 
-/// `import alidist --architecture ARCH`, `check`, and a lock of `o2` give aliBuild's closure
-/// on each of [`ARCHITECTURES`]: one import each, into its own manifest repository, with one
-/// folder of mirrors for all.
+/// `import alidist` with each of [`ARCHITECTURES`] as `--architecture`, `check`, and a lock of
+/// `o2` with each as `--platform` give aliBuild's closure on each: one import, one fetch.
 #[test]
 fn o2pdpsuite_locks_to_alibuilds_closure_on_each_architecture() {
     let Some(recipes) = shared("alidist/recipes") else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
+    let manifests = work.path().join("manifests");
+    std::fs::create_dir_all(&manifests).unwrap();
+    let mut args = vec!["import", "alidist", recipes.to_str().unwrap()];
+    for (architecture, _) in ARCHITECTURES {
+        args.extend(["--architecture", architecture]);
+    }
+    let run = distrib_wide(&manifests, &args);
+    ok(&run);
+    says(&run, "4 distributions (ali, o2, o2-dataflow, o2-epn)");
+    let o2 = std::fs::read_to_string(manifests.join("distributions/o2.yaml")).unwrap();
+    assert!(
+        o2.contains("\nplatforms:\n- osx_arm64\n- osx_x86-64\n- slc9_aarch64\n- slc7_x86-64\n"),
+        "{o2}"
+    );
+    write(
+        &manifests.join("distrib.yaml"),
+        &format!("rules: {{}}\nmirrors: mirrors\n{}", upstreams()),
+    );
+    let run = distrib_wide(&manifests, &["check"]);
+    ok(&run);
+    says(&run, "no problems in 282 files");
+    // What the closure of each platform needs, in one run.
+    ok(&distrib_wide(&manifests, &["fetch", "o2"]));
     let mut identities = BTreeMap::new();
     for (architecture, conditions) in ARCHITECTURES {
-        let manifests = work.path().join(architecture);
-        let run = import_for(&recipes, &manifests, architecture);
+        let run = command_in(&manifests, &["lock", "o2", "--kind", "nightly"])
+            .date("2026-03-01")
+            .platform(architecture)
+            .offline()
+            .dry_run()
+            .run();
         ok(&run);
-        says(&run, "4 distributions (ali, o2, o2-dataflow, o2-epn)");
-        write(
-            &manifests.join("distrib.yaml"),
-            &format!("rules: {{}}\nmirrors: ../mirrors\n{}", upstreams()),
-        );
-        let run = distrib_wide(&manifests, &["check"]);
-        ok(&run);
-        says(&run, "no problems in 282 files");
-        let lock = lock_nightly(&manifests, "o2");
+        let lock = distrib::lock::parse(&run.stdout).unwrap();
         assert_eq!(lock.platform, architecture);
         let expected = expected_closure("o2", architecture);
         assert_closure(&lock, &expected, &format!("{architecture} ({conditions})"));
-        let core = product_in(&lock, "O2").identity.clone();
-        identities.insert(architecture, core);
+        identities.insert(architecture, product_in(&lock, "O2").identity.clone());
     }
     // The platform is an input of every identity: the same sources, other packages.
     let distinct: BTreeSet<&String> = identities.values().collect();
