@@ -1,7 +1,7 @@
 //! `distrib import alidist` on ALICE's real recipes (`../shared/alidist/recipes`): the import,
 //! `check`, and a lock of O2PDPSuite over local repositories that give exactly the closure
-//! aliBuild computes, with each profile on `slc9_x86-64` and with `o2` on the architectures
-//! whose platform conditions give another one (`tests/data/alidist/closure-*.tsv`, made by
+//! aliBuild computes, with each profile on `slc9_x86-64` and on the architectures whose
+//! platform conditions give another one (`tests/data/alidist/closure-*.tsv`, made by
 //! `closure.py` beside them); idempotence, changes of a newer checkout, and errors that name
 //! file and line.
 
@@ -26,9 +26,9 @@ struct Expected {
 const PROFILES: [&str; 4] = ["ali", "o2", "o2-dataflow", "o2-epn"];
 
 /// The architectures besides `slc9_x86-64` on which aliBuild gives O2PDPSuite with the
-/// defaults `o2` another closure (`tests/data/alidist/closure-o2-<architecture>.tsv`), each
-/// with the conditions of that closure it answers otherwise, in the order the test imports
-/// them. `ubuntu2404_x86-64`,
+/// defaults `o2` another closure, each with the conditions of that closure it answers
+/// otherwise, in the order the test imports them; each profile's closure there is in
+/// `tests/data/alidist/closure-<profile>-<architecture>.tsv`. `ubuntu2404_x86-64`,
 /// `slc8_x86-64` and `slc10_x86-64` answer every one as `slc9_x86-64` does, so their closure is
 /// the same (the data's README says how that was checked).
 const ARCHITECTURES: [(&str, &str); 4] = [
@@ -133,7 +133,7 @@ fn repository(path: &Path, url: &str, refs: &BTreeSet<String>) {
 }
 
 /// The `rewrite:` of a `distrib.yaml` that sends every URL of every expected closure (each
-/// profile on `slc9_x86-64`, `o2` on each of [`ARCHITECTURES`]) to a local repository holding
+/// profile on `slc9_x86-64` and on each of [`ARCHITECTURES`]) to a local repository holding
 /// every ref a closure pins there. Made once for all tests of this file, into
 /// `target/tmp/alidist-upstream`.
 fn upstreams() -> &'static str {
@@ -141,10 +141,10 @@ fn upstreams() -> &'static str {
     REWRITE.get_or_init(|| {
         let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("alidist-upstream");
         let _ = std::fs::remove_dir_all(&folder);
-        let closures = PROFILES
-            .iter()
-            .map(|p| expected_closure(p, "slc9_x86-64"))
-            .chain(ARCHITECTURES.iter().map(|(a, _)| expected_closure("o2", a)));
+        let architectures = ARCHITECTURES.iter().map(|(a, _)| *a);
+        let closures = std::iter::once("slc9_x86-64")
+            .chain(architectures)
+            .flat_map(|a| PROFILES.iter().map(move |p| expected_closure(p, a)));
         let mut refs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for package in closures.flatten().filter(|p| !p.source.is_empty()) {
             refs.entry(package.source).or_default().insert(package.tag);
@@ -287,7 +287,8 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
 }
 
 /// `import alidist` with each of [`ARCHITECTURES`] as `--architecture`, `check`, and a lock of
-/// `o2` with each as `--platform` give aliBuild's closure on each: one import, one fetch.
+/// each profile with each as `--platform` give aliBuild's closure on each: one import, one
+/// fetch.
 #[test]
 fn o2pdpsuite_locks_to_alibuilds_closure_on_each_architecture() {
     let Some(recipes) = shared("alidist/recipes") else {
@@ -315,22 +316,30 @@ fn o2pdpsuite_locks_to_alibuilds_closure_on_each_architecture() {
     let run = distrib_wide(&manifests, &["check"]);
     ok(&run);
     says(&run, "no problems in 282 files");
-    // What the closure of each platform needs, in one run.
-    ok(&distrib_wide(&manifests, &["fetch", "o2"]));
+    // What the closure of each profile on each platform needs, in one run.
+    ok(&distrib_wide(
+        &manifests,
+        &[&["fetch"], &PROFILES[..]].concat(),
+    ));
     let mut identities = BTreeMap::new();
     for (architecture, conditions) in ARCHITECTURES {
-        let run = command_in(&manifests, &["lock", "o2", "--kind", "nightly"])
-            .date("2026-03-01")
-            .platform(architecture)
-            .offline()
-            .dry_run()
-            .run();
-        ok(&run);
-        let lock = distrib::lock::parse(&run.stdout).unwrap();
-        assert_eq!(lock.platform, architecture);
-        let expected = expected_closure("o2", architecture);
-        assert_closure(&lock, &expected, &format!("{architecture} ({conditions})"));
-        identities.insert(architecture, product_in(&lock, "O2").identity.clone());
+        for profile in PROFILES {
+            let run = command_in(&manifests, &["lock", profile, "--kind", "nightly"])
+                .date("2026-03-01")
+                .platform(architecture)
+                .offline()
+                .dry_run()
+                .run();
+            ok(&run);
+            let lock = distrib::lock::parse(&run.stdout).unwrap();
+            assert_eq!(lock.platform, architecture);
+            let expected = expected_closure(profile, architecture);
+            let what = format!("{profile} on {architecture} ({conditions})");
+            assert_closure(&lock, &expected, &what);
+            if profile == "o2" {
+                identities.insert(architecture, product_in(&lock, "O2").identity.clone());
+            }
+        }
     }
     // The platform is an input of every identity: the same sources, other packages.
     let distinct: BTreeSet<&String> = identities.values().collect();
