@@ -37,7 +37,9 @@ const ARCHITECTURES: [(&str, &str); 4] = [
         "`(osx.*)` holds (`Xcode`, `osx-system-openssl` come in); `(?!osx)`, `(?!osx.*)`, \
          `(?!osx*)`, `(?!.*osx)`, `(?!osx|slc5)` and `(?!osx|slc9_aarch64)` fail (no \
          `GCC-Toolchain`, `DataDistribution`, `ODC`, `AliGenO2` and its generators); \
-         `(?!.*aarch64)` holds, `arm64` is not `aarch64`",
+         `(?!.*aarch64)` holds, `arm64` is not `aarch64`; `o2-dataflow`'s own override of \
+         `Monitoring` requires `GCC-Toolchain:(?!osx)`, and its `disable` entry \
+         `curl:(?!osx.*)` disables nothing, as aliBuild reads it",
     ),
     (
         "osx_x86-64",
