@@ -14,11 +14,14 @@ use std::sync::OnceLock;
 use crate::support::fixture::{fails, ok, product_in, says, write};
 use crate::support::{command_in, copy_tree, distrib_wide, project, shared};
 
-/// One package of aliBuild's closure: name, source, tag.
+/// One package of aliBuild's closure: name, source, tag, and its run-time and build-time
+/// dependencies on the architecture.
 struct Expected {
     name: String,
     source: String,
     tag: String,
+    depends: BTreeSet<String>,
+    build_depends: BTreeSet<String>,
 }
 
 /// The profiles O2PDPSuite can be built with (its `valid_defaults`), each with aliBuild's
@@ -64,10 +67,19 @@ fn expected_closure(profile: &str, architecture: &str) -> Vec<Expected> {
     text.lines()
         .map(|line| {
             let fields: Vec<&str> = line.split('\t').collect();
+            let names = |field: &str| {
+                field
+                    .split(',')
+                    .filter(|n| !n.is_empty())
+                    .map(String::from)
+                    .collect()
+            };
             Expected {
                 name: fields[0].into(),
                 source: fields[1].into(),
                 tag: fields[2].into(),
+                depends: names(fields[4]),
+                build_depends: names(fields[5]),
             }
         })
         .collect()
@@ -176,7 +188,8 @@ fn lock_nightly(manifests: &Path, distribution: &str) -> distrib::lock::Lockfile
     distrib::lock::parse(&text).unwrap()
 }
 
-/// `lock` holds exactly aliBuild's closure, each package from its URL at its ref.
+/// `lock` holds exactly aliBuild's closure, each package from its URL at its ref, with the
+/// dependencies aliBuild gives it.
 fn assert_closure(lock: &distrib::lock::Lockfile, expected: &[Expected], what: &str) {
     let locked: BTreeSet<&str> = lock.products.iter().map(|p| p.name.as_str()).collect();
     let wanted: BTreeSet<&str> = expected.iter().map(|p| p.name.as_str()).collect();
@@ -208,6 +221,19 @@ fn assert_closure(lock: &distrib::lock::Lockfile, expected: &[Expected], what: &
             }
             more => panic!("{what}: `{}` has {} repositories", package.name, more.len()),
         }
+        let names = |list: &[String]| list.iter().cloned().collect::<BTreeSet<String>>();
+        assert_eq!(
+            names(&product.depends),
+            package.depends,
+            "{what}: `{}` depends",
+            package.name
+        );
+        assert_eq!(
+            names(&product.build_depends),
+            package.build_depends,
+            "{what}: `{}` build_depends",
+            package.name
+        );
     }
 }
 
