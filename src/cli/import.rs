@@ -34,9 +34,10 @@ enum Source {
         /// The defaults profile (`defaults-NAME.sh`) whose `disable` and `overrides` apply
         #[arg(long, value_name = "NAME", default_value = "o2")]
         defaults: String,
-        /// The architecture the distribution is built for
+        /// The architecture the distributions are built for; repeat it for several (each is a
+        /// platform of theirs, the first their default)
         #[arg(long, value_name = "ARCH", default_value = "slc9_x86-64")]
-        architecture: String,
+        architecture: Vec<String>,
         /// The distribution's root package
         #[arg(long, value_name = "PACKAGE", default_value = "O2PDPSuite")]
         root: String,
@@ -72,7 +73,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
                 into: &context.start,
                 options: alidist::Options {
                     defaults,
-                    architecture,
+                    architectures: architecture,
                     root,
                 },
                 mode: if dry_run {

@@ -275,8 +275,9 @@ pub enum ReadError {
 pub struct Options {
     /// The defaults profile (`o2`: `defaults-o2.sh`) whose `disable` and `overrides` apply.
     pub defaults: String,
-    /// The architecture the distribution is built for (`slc9_x86-64`).
-    pub architecture: String,
+    /// The architectures the distributions are built for (`slc9_x86-64`), the first their
+    /// default platform: each is a closure of its own, as aliBuild's `--architecture`.
+    pub architectures: Vec<String>,
     /// The distribution's root product.
     pub root: String,
 }
@@ -314,6 +315,19 @@ const MAPPED: &[&str] = &[
 /// The files of the manifest repository for a checkout: a product per recipe, and the
 /// distribution and environment of the chosen defaults profile.
 pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, AlidistError> {
+    // Each once, in the order given: the first is the distributions' default platform.
+    let mut architectures: Vec<&str> = Vec::new();
+    for architecture in &options.architectures {
+        if !architectures.contains(&architecture.as_str()) {
+            architectures.push(architecture);
+        }
+    }
+    if architectures.is_empty() {
+        return Err(AlidistError::checkout(
+            "no architecture to import for".into(),
+            "pass `--architecture`, such as `slc9_x86-64`".into(),
+        ));
+    }
     let mut packages: BTreeMap<&str, &Recipe> = BTreeMap::new();
     for recipe in recipes.iter().filter(|r| !r.is_defaults()) {
         if let Some(first) = packages.insert(recipe.package(), recipe) {
@@ -388,6 +402,28 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
             "pass `--root` the package the distribution is made of, e.g. `O2PDPSuite`".into(),
         ));
     }
+    // aliBuild means to merge `defaults-<architecture>.sh` into the profile, but 1.17.48 reads
+    // the profile again in its place (and stops on a profile's `disable` list): what it builds
+    // is not what the file says, so no closure the import could give is aliBuild's.
+    for architecture in &architectures {
+        let architecture_file = format!("defaults-{architecture}.sh");
+        let Some(defaults) = recipes.iter().find(|r| r.file == architecture_file) else {
+            continue;
+        };
+        let offset = defaults.field_offset("package");
+        return Err(AlidistError::at(
+            defaults,
+            offset,
+            defaults.text[offset..].find('\n').unwrap_or(0),
+            format!(
+                "`{architecture_file}` holds defaults for the architecture `{architecture}`, which have no distrib equivalent"
+            ),
+            "defaults of this architecture",
+        )
+        .help(format!(
+            "move its `env`, `disable` and `overrides` into `{defaults_file}` (and the other profiles), then remove it"
+        )));
+    }
     // Every profile is read, so that a broken one is reported whichever is imported.
     let mut profiles = Vec::new();
     for recipe in recipes.iter().filter(|r| r.is_defaults()) {
@@ -426,12 +462,22 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
                 None => products.iter().find(|p| p.name == name),
             }
         };
-        let invalid = invalid_for(profile, &options.root, &options.architecture, builds);
-        if let Some((package, valid)) = invalid {
+        // The architectures the profile can build the root on: each has its own closure.
+        let mut platforms = Vec::new();
+        for architecture in &architectures {
+            let Some((package, valid)) = invalid_for(profile, &options.root, architecture, builds)
+            else {
+                platforms.push(*architecture);
+                continue;
+            };
             if profile.name == options.defaults {
+                let on = match architectures.as_slice() {
+                    [_] => String::new(),
+                    _ => format!(" on `{architecture}`"),
+                };
                 return Err(AlidistError::checkout(
                     format!(
-                        "`{package}` cannot be built with the defaults `{}`: its `valid_defaults` are {}",
+                        "`{package}` cannot be built with the defaults `{}`{on}: its `valid_defaults` are {}",
                         profile.name,
                         valid
                             .iter()
@@ -449,6 +495,8 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
                     ),
                 ));
             }
+        }
+        if platforms.is_empty() {
             continue;
         }
         imported += 1;
@@ -456,6 +504,7 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
         files.push(
             profile.distribution(
                 options,
+                &platforms,
                 &packages,
                 changed
                     .into_iter()
@@ -693,12 +742,13 @@ impl<'a> Profile<'a> {
         }
     }
 
-    /// The profile's distribution: the root, its `disable` as `exclude` (the entries that
-    /// name a package: aliBuild compares them with package names as written) and its
-    /// `overrides` as the products built differently.
+    /// The profile's distribution: the root, built for `platforms`, its `disable` as `exclude`
+    /// (the entries that name a package: aliBuild compares them with package names as written)
+    /// and its `overrides` as the products built differently.
     fn distribution(
         &self,
         options: &Options,
+        platforms: &[&str],
         packages: &BTreeMap<&str, &Recipe>,
         overrides: BTreeMap<String, Override>,
     ) -> File {
@@ -708,7 +758,7 @@ impl<'a> Profile<'a> {
             description: String,
             environment: &'a str,
             products: [&'a str; 1],
-            platforms: [&'a str; 1],
+            platforms: &'a [&'a str],
             #[serde(skip_serializing_if = "Vec::is_empty")]
             exclude: Vec<&'a str>,
             #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -722,7 +772,7 @@ impl<'a> Profile<'a> {
             ),
             environment: &self.name,
             products: [&options.root],
-            platforms: [&options.architecture],
+            platforms,
             exclude: self
                 .disable
                 .iter()
@@ -1215,7 +1265,7 @@ mod tests {
     fn options() -> Options {
         Options {
             defaults: "o2".into(),
-            architecture: "slc9_x86-64".into(),
+            architectures: vec!["slc9_x86-64".into()],
             root: "top".into(),
         }
     }
@@ -1453,6 +1503,110 @@ mod tests {
             (error.file(), error.line),
             ("defaults-o2.sh", 6),
             "where it is written"
+        );
+    }
+
+    #[test]
+    fn several_architectures_are_platforms_of_each_distribution() {
+        let recipes = vec![
+            recipe("defaults-o2.sh", DEFAULTS),
+            recipe(
+                "defaults-dev.sh",
+                "package: defaults-dev\nversion: v1\n---\n",
+            ),
+            recipe(
+                "top.sh",
+                "package: top\nversion: v1\nrequires:\n  - \"lib:(?!osx)\"\n---\n",
+            ),
+            recipe(
+                "lib.sh",
+                "package: lib\nversion: v1\nvalid_defaults: [o2]\n---\n",
+            ),
+            recipe("gone.sh", "package: gone\nversion: v1\n---\n"),
+        ];
+        let both = Options {
+            architectures: vec![
+                "slc9_x86-64".into(),
+                "osx_arm64".into(),
+                "slc9_x86-64".into(),
+            ],
+            ..options()
+        };
+        let files = convert(&recipes, &both).unwrap();
+        assert!(
+            text_of(&files, "distributions/o2.yaml")
+                .contains("\nplatforms:\n- slc9_x86-64\n- osx_arm64\nexclude:"),
+            "each once, in the order given: {}",
+            text_of(&files, "distributions/o2.yaml")
+        );
+        // `dev` cannot build `lib`, which only `slc9_x86-64` needs.
+        assert!(
+            text_of(&files, "distributions/dev.yaml").contains("\nplatforms:\n- osx_arm64\n"),
+            "{}",
+            text_of(&files, "distributions/dev.yaml")
+        );
+        let error = convert(
+            &recipes,
+            &Options {
+                defaults: "dev".into(),
+                ..both
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.message,
+            "`lib` cannot be built with the defaults `dev` on `slc9_x86-64`: its `valid_defaults` are `o2`"
+        );
+        let files = convert(
+            &recipes,
+            &Options {
+                architectures: vec!["slc9_x86-64".into()],
+                ..options()
+            },
+        )
+        .unwrap();
+        assert!(
+            !files
+                .iter()
+                .any(|f| f.path == Path::new("distributions/dev.yaml")),
+            "no platform left for `dev`"
+        );
+    }
+
+    #[test]
+    fn defaults_of_the_architecture_are_refused() {
+        let recipes = vec![
+            recipe("defaults-o2.sh", DEFAULTS),
+            recipe("top.sh", "package: top\nversion: v1\n---\n"),
+            recipe("gone.sh", "package: gone\nversion: v1\n---\n"),
+            recipe(
+                "defaults-osx_arm64.sh",
+                "# macOS\npackage: defaults-osx_arm64\nversion: v1\ndisable: [gone]\n---\n",
+            ),
+        ];
+        let error = convert(
+            &recipes,
+            &Options {
+                architectures: vec!["osx_arm64".into()],
+                ..options()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.message,
+            "`defaults-osx_arm64.sh` holds defaults for the architecture `osx_arm64`, which have no distrib equivalent"
+        );
+        assert_eq!((error.file(), error.line), ("defaults-osx_arm64.sh", 2));
+        assert!(
+            error.help.as_deref().unwrap().contains("`defaults-o2.sh`"),
+            "{:?}",
+            error.help
+        );
+        // Another architecture's file is not read on this one.
+        let files = convert(&recipes, &options()).unwrap();
+        assert!(
+            text_of(&files, "distributions/o2.yaml").contains("exclude:\n- gone\n"),
+            "the profile as written"
         );
     }
 

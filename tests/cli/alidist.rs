@@ -1,39 +1,85 @@
 //! `distrib import alidist` on ALICE's real recipes (`../shared/alidist/recipes`): the import,
 //! `check`, and a lock of O2PDPSuite over local repositories that give exactly the closure
-//! aliBuild computes (`tests/data/alidist/closure-o2-slc9_x86-64.tsv`, made by `closure.py`
-//! beside it); idempotence, changes of a newer checkout, and errors that name file and line.
+//! aliBuild computes, with each profile on `slc9_x86-64` and on the architectures whose
+//! platform conditions give another one (`tests/data/alidist/closure-*.tsv`, made by
+//! `closure.py` beside them); idempotence, changes of a newer checkout, and errors that name
+//! file and line.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 use crate::support::fixture::{fails, ok, product_in, says, write};
 use crate::support::{command_in, copy_tree, distrib_wide, project, shared};
 
-/// One package of aliBuild's closure: name, source, tag.
+/// One package of aliBuild's closure: name, source, tag, and its run-time and build-time
+/// dependencies on the architecture.
 struct Expected {
     name: String,
     source: String,
     tag: String,
+    depends: BTreeSet<String>,
+    build_depends: BTreeSet<String>,
 }
 
 /// The profiles O2PDPSuite can be built with (its `valid_defaults`), each with aliBuild's
 /// closure in `tests/data/alidist/closure-<profile>-slc9_x86-64.tsv`.
 const PROFILES: [&str; 4] = ["ali", "o2", "o2-dataflow", "o2-epn"];
 
-fn expected_closure(profile: &str) -> Vec<Expected> {
+/// The architectures besides `slc9_x86-64` on which aliBuild gives O2PDPSuite with the
+/// defaults `o2` another closure, each with the conditions of that closure it answers
+/// otherwise, in the order the test imports them; each profile's closure there is in
+/// `tests/data/alidist/closure-<profile>-<architecture>.tsv`. `ubuntu2404_x86-64`,
+/// `slc8_x86-64` and `slc10_x86-64` answer every one as `slc9_x86-64` does, so their closure is
+/// the same (the data's README says how that was checked).
+const ARCHITECTURES: [(&str, &str); 4] = [
+    (
+        "osx_arm64",
+        "`(osx.*)` holds (`Xcode`, `osx-system-openssl` come in); `(?!osx)`, `(?!osx.*)`, \
+         `(?!osx*)`, `(?!.*osx)`, `(?!osx|slc5)` and `(?!osx|slc9_aarch64)` fail (no \
+         `GCC-Toolchain`, `DataDistribution`, `ODC`, `AliGenO2` and its generators); \
+         `(?!.*aarch64)` holds, `arm64` is not `aarch64`; `o2-dataflow`'s own override of \
+         `Monitoring` requires `GCC-Toolchain:(?!osx)`, and its `disable` entry \
+         `curl:(?!osx.*)` disables nothing, as aliBuild reads it",
+    ),
+    (
+        "osx_x86-64",
+        "as `osx_arm64`: the closure has no condition that tells the two apart",
+    ),
+    (
+        "slc9_aarch64",
+        "`(?!.*aarch64)` fails (no `EPOS4`, `EPOS4HQ`), `(?!osx|slc9_aarch64)` fails (no \
+         `DataDistribution`, `ODC`, and `DDS` that only `ODC` needs); `(?!osx)` holds",
+    ),
+    (
+        "slc7_x86-64",
+        "`(slc6|slc7)` holds: `autotools` is built for 17 packages, and `termcap` for it",
+    ),
+];
+
+fn expected_closure(profile: &str, architecture: &str) -> Vec<Expected> {
     let text = std::fs::read_to_string(project().join(format!(
-        "tests/data/alidist/closure-{profile}-slc9_x86-64.tsv"
+        "tests/data/alidist/closure-{profile}-{architecture}.tsv"
     )))
     .unwrap();
     text.lines()
         .map(|line| {
             let fields: Vec<&str> = line.split('\t').collect();
+            let names = |field: &str| {
+                field
+                    .split(',')
+                    .filter(|n| !n.is_empty())
+                    .map(String::from)
+                    .collect()
+            };
             Expected {
                 name: fields[0].into(),
                 source: fields[1].into(),
                 tag: fields[2].into(),
+                depends: names(fields[4]),
+                build_depends: names(fields[5]),
             }
         })
         .collect()
@@ -100,6 +146,97 @@ fn repository(path: &Path, url: &str, refs: &BTreeSet<String>) {
     git(&["fast-import", "--quiet", "--done"], Some(&stream));
 }
 
+/// The `rewrite:` of a `distrib.yaml` that sends every URL of every expected closure (each
+/// profile on `slc9_x86-64` and on each of [`ARCHITECTURES`]) to a local repository holding
+/// every ref a closure pins there. Made once for all tests of this file, into
+/// `target/tmp/alidist-upstream`.
+fn upstreams() -> &'static str {
+    static REWRITE: OnceLock<String> = OnceLock::new();
+    REWRITE.get_or_init(|| {
+        let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("alidist-upstream");
+        let _ = std::fs::remove_dir_all(&folder);
+        let architectures = ARCHITECTURES.iter().map(|(a, _)| *a);
+        let closures = std::iter::once("slc9_x86-64")
+            .chain(architectures)
+            .flat_map(|a| PROFILES.iter().map(move |p| expected_closure(p, a)));
+        let mut refs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for package in closures.flatten().filter(|p| !p.source.is_empty()) {
+            refs.entry(package.source).or_default().insert(package.tag);
+        }
+        let mut rewrite = String::from("rewrite:\n");
+        for (i, (url, refs)) in refs.iter().enumerate() {
+            let local = folder.join(format!("{i}.git"));
+            repository(&local, url, refs);
+            rewrite.push_str(&format!("  \"{url}\": \"file://{}\"\n", local.display()));
+        }
+        rewrite
+    })
+}
+
+/// Locks `distribution` of the manifest repository `manifests` (imported, `distrib.yaml`
+/// written, fetched) as a nightly of 2026-03-01, offline, and reads the lock.
+fn lock_nightly(manifests: &Path, distribution: &str) -> distrib::lock::Lockfile {
+    let run = command_in(manifests, &["lock", distribution, "--kind", "nightly"])
+        .date("2026-03-01")
+        .offline()
+        .run();
+    ok(&run);
+    let text = std::fs::read_to_string(
+        manifests.join(format!("locks/{distribution}/d.2026.03.01.lock.yaml")),
+    )
+    .unwrap();
+    distrib::lock::parse(&text).unwrap()
+}
+
+/// `lock` holds exactly aliBuild's closure, each package from its URL at its ref, with the
+/// dependencies aliBuild gives it.
+fn assert_closure(lock: &distrib::lock::Lockfile, expected: &[Expected], what: &str) {
+    let locked: BTreeSet<&str> = lock.products.iter().map(|p| p.name.as_str()).collect();
+    let wanted: BTreeSet<&str> = expected.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        locked.difference(&wanted).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "{what}: locked, not in aliBuild's closure"
+    );
+    assert_eq!(
+        wanted.difference(&locked).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "{what}: in aliBuild's closure, not locked"
+    );
+    for package in expected {
+        let product = product_in(lock, &package.name);
+        match product.repositories.as_slice() {
+            [] => assert!(
+                package.source.is_empty(),
+                "{what}: `{}` has a source",
+                package.name
+            ),
+            [repository] => {
+                assert_eq!(repository.url, package.source, "{what}: `{}`", package.name);
+                assert_eq!(
+                    repository.reference, package.tag,
+                    "{what}: `{}`",
+                    package.name
+                );
+            }
+            more => panic!("{what}: `{}` has {} repositories", package.name, more.len()),
+        }
+        let names = |list: &[String]| list.iter().cloned().collect::<BTreeSet<String>>();
+        assert_eq!(
+            names(&product.depends),
+            package.depends,
+            "{what}: `{}` depends",
+            package.name
+        );
+        assert_eq!(
+            names(&product.build_depends),
+            package.build_depends,
+            "{what}: `{}` build_depends",
+            package.name
+        );
+    }
+}
+
 #[test]
 fn o2pdpsuite_locks_to_alibuilds_closure() {
     let Some(recipes) = shared("alidist/recipes") else {
@@ -115,74 +252,25 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
     ok(&run);
     says(&run, "no problems in 282 files");
 
-    let expected: BTreeMap<&str, Vec<Expected>> =
-        PROFILES.iter().map(|p| (*p, expected_closure(p))).collect();
-    let mut refs: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for package in expected.values().flatten().filter(|p| !p.source.is_empty()) {
-        refs.entry(&package.source)
-            .or_default()
-            .insert(package.tag.clone());
-    }
-    let mut rewrite = String::from("mirrors: mirrors\nrewrite:\n");
-    for (i, (url, refs)) in refs.iter().enumerate() {
-        let local = work.path().join(format!("upstream/{i}.git"));
-        repository(&local, url, refs);
-        rewrite.push_str(&format!("  \"{url}\": \"file://{}\"\n", local.display()));
-    }
     write(
         &manifests.join("distrib.yaml"),
-        &format!("rules: {{}}\n{rewrite}"),
+        &format!("rules: {{}}\nmirrors: mirrors\n{}", upstreams()),
     );
-    for (profile, expected) in &expected {
-        ok(&distrib_wide(&manifests, &["fetch", profile]));
-        let run = command_in(&manifests, &["lock", profile, "--kind", "nightly"])
-            .date("2026-03-01")
-            .offline()
-            .run();
-        ok(&run);
-        let text = std::fs::read_to_string(
-            manifests.join(format!("locks/{profile}/d.2026.03.01.lock.yaml")),
-        )
-        .unwrap();
-        let lock = distrib::lock::parse(&text).unwrap();
-        let locked: BTreeSet<&str> = lock.products.iter().map(|p| p.name.as_str()).collect();
-        let wanted: BTreeSet<&str> = expected.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(
-            locked.difference(&wanted).collect::<Vec<_>>(),
-            Vec::<&&str>::new(),
-            "{profile}: locked, not in aliBuild's closure"
-        );
-        assert_eq!(
-            wanted.difference(&locked).collect::<Vec<_>>(),
-            Vec::<&&str>::new(),
-            "{profile}: in aliBuild's closure, not locked"
-        );
-        for package in expected {
-            let product = product_in(&lock, &package.name);
-            match product.repositories.as_slice() {
-                [] => assert!(package.source.is_empty(), "`{}` has a source", package.name),
-                [repository] => {
-                    assert_eq!(
-                        repository.url, package.source,
-                        "{profile}: `{}`",
-                        package.name
-                    );
-                    assert_eq!(
-                        repository.reference, package.tag,
-                        "{profile}: `{}`",
-                        package.name
-                    );
-                }
-                more => panic!("`{}` has {} repositories", package.name, more.len()),
-            }
-        }
+    ok(&distrib_wide(
+        &manifests,
+        &[&["fetch"], &PROFILES[..]].concat(),
+    ));
+    for profile in PROFILES {
+        let expected = expected_closure(profile, "slc9_x86-64");
+        let lock = lock_nightly(&manifests, profile);
+        assert_closure(&lock, &expected, profile);
         let environment = &lock.environment;
-        assert_eq!(environment.name, *profile);
+        assert_eq!(environment.name, profile);
         assert!(
             environment.env.contains_key("CXXFLAGS"),
             "{profile}: the profile's `env` is the environment's"
         );
-        if *profile != "o2" {
+        if profile != "o2" {
             continue;
         }
         assert_eq!(lock.products.len(), 141);
@@ -224,6 +312,66 @@ fn o2pdpsuite_locks_to_alibuilds_closure() {
     assert_eq!(o2.0.as_deref(), Some("v3.4.1_1.052-alice3"));
     assert_eq!(epn.0.as_deref(), Some("v3.4.0_1.045-alice1"));
     assert_ne!(o2.1, epn.1);
+}
+
+/// `import alidist` with each of [`ARCHITECTURES`] as `--architecture`, `check`, and a lock of
+/// each profile with each as `--platform` give aliBuild's closure on each: one import, one
+/// fetch.
+#[test]
+fn o2pdpsuite_locks_to_alibuilds_closure_on_each_architecture() {
+    let Some(recipes) = shared("alidist/recipes") else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let manifests = work.path().join("manifests");
+    std::fs::create_dir_all(&manifests).unwrap();
+    let mut args = vec!["import", "alidist", recipes.to_str().unwrap()];
+    for (architecture, _) in ARCHITECTURES {
+        args.extend(["--architecture", architecture]);
+    }
+    let run = distrib_wide(&manifests, &args);
+    ok(&run);
+    says(&run, "4 distributions (ali, o2, o2-dataflow, o2-epn)");
+    let o2 = std::fs::read_to_string(manifests.join("distributions/o2.yaml")).unwrap();
+    assert!(
+        o2.contains("\nplatforms:\n- osx_arm64\n- osx_x86-64\n- slc9_aarch64\n- slc7_x86-64\n"),
+        "{o2}"
+    );
+    write(
+        &manifests.join("distrib.yaml"),
+        &format!("rules: {{}}\nmirrors: mirrors\n{}", upstreams()),
+    );
+    let run = distrib_wide(&manifests, &["check"]);
+    ok(&run);
+    says(&run, "no problems in 282 files");
+    // What the closure of each profile on each platform needs, in one run.
+    ok(&distrib_wide(
+        &manifests,
+        &[&["fetch"], &PROFILES[..]].concat(),
+    ));
+    let mut identities = BTreeMap::new();
+    for (architecture, conditions) in ARCHITECTURES {
+        for profile in PROFILES {
+            let run = command_in(&manifests, &["lock", profile, "--kind", "nightly"])
+                .date("2026-03-01")
+                .platform(architecture)
+                .offline()
+                .dry_run()
+                .run();
+            ok(&run);
+            let lock = distrib::lock::parse(&run.stdout).unwrap();
+            assert_eq!(lock.platform, architecture);
+            let expected = expected_closure(profile, architecture);
+            let what = format!("{profile} on {architecture} ({conditions})");
+            assert_closure(&lock, &expected, &what);
+            if profile == "o2" {
+                identities.insert(architecture, product_in(&lock, "O2").identity.clone());
+            }
+        }
+    }
+    // The platform is an input of every identity: the same sources, other packages.
+    let distinct: BTreeSet<&String> = identities.values().collect();
+    assert_eq!(distinct.len(), identities.len(), "{identities:?}");
 }
 
 #[test]
@@ -449,6 +597,26 @@ fn errors_name_the_recipe_and_line() {
         "`zlib.sh` and `zzz.sh` both declare the package `zlib`",
     );
     says(&run, "[zzz.sh:1:1]");
+    std::fs::remove_file(recipes.join("zzz.sh")).unwrap();
+
+    // Defaults of one architecture, which aliBuild 1.17.48 does not read as written.
+    write(
+        &recipes.join("defaults-osx_arm64.sh"),
+        "package: defaults-osx_arm64\nversion: v1\ndisable: [zlib]\n---\n",
+    );
+    let on_osx = [&args[..], &["--architecture", "osx_arm64"]].concat();
+    let run = distrib_wide(&manifests, &on_osx);
+    fails(
+        &run,
+        1,
+        "`defaults-osx_arm64.sh` holds defaults for the architecture `osx_arm64`, which have no distrib equivalent",
+    );
+    says(&run, "[defaults-osx_arm64.sh:1:1]");
+    says(
+        &run,
+        "move its `env`, `disable` and `overrides` into `defaults-o2.sh`",
+    );
+    ok(&distrib_wide(&manifests, &args));
 }
 
 #[test]

@@ -102,11 +102,13 @@ pub enum ImportError {
 /// (its first line is not [`MARK`]) stops the import before anything is written.
 pub fn import(request: &Request) -> Result<Outcome, ImportError> {
     let options = &request.options;
-    if let Some(problem) = crate::resolve::platform::name_problem(&options.architecture) {
-        return Err(ImportError::Architecture {
-            architecture: options.architecture.clone(),
-            problem,
-        });
+    for architecture in &options.architectures {
+        if let Some(problem) = crate::resolve::platform::name_problem(architecture) {
+            return Err(ImportError::Architecture {
+                architecture: architecture.clone(),
+                problem,
+            });
+        }
     }
     let recipes = super::read(request.checkout).map_err(ImportError::Read)?;
     let files = super::convert(&recipes, options).map_err(ImportError::Convert)?;

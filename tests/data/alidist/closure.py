@@ -5,7 +5,8 @@ depend on the machine it runs on.
     python3 closure.py RECIPES PACKAGE DEFAULTS ARCHITECTURE > closure-o2-slc9_x86-64.tsv
 
 Needs aliBuild (`pip install alibuild==1.17.48`). Prints one line per package of the closure
-(`defaults-release` left out), sorted: name, source, tag and version, separated by tabs.
+(`defaults-release` left out), sorted: name, source, tag, version, then its run-time and its
+build-time dependencies (each sorted, comma-separated), separated by tabs.
 """
 
 import sys
@@ -60,4 +61,9 @@ for name in sorted(specs):
     if name == "defaults-release":
         continue
     spec = specs[name]
-    print("\t".join([name, spec.get("source", ""), str(spec["tag"]), spec["version"]]))
+    # Its dependencies on the architecture: what `getPackageList` leaves of `requires` and
+    # `build_requires` once conditions and `disable` are applied, without `defaults-release`.
+    runtime = sorted(set(spec["runtime_requires"]))
+    build = sorted(set(spec["build_requires"]) - {"defaults-release"})
+    print("\t".join([name, spec.get("source", ""), str(spec["tag"]), spec["version"],
+                     ",".join(runtime), ",".join(build)]))
