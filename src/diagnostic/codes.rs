@@ -165,6 +165,8 @@ rules {
         BuildToolInOperations = "build-tool-in-operations", Deny, true;
         /// A distribution root that names no known product
         ProductUnknown = "product-unknown", Deny, false;
+        /// A distribution excludes one of its own roots, which it would then not build
+        RootExcluded = "root-excluded", Deny, false;
         /// A distribution's environment that no file defines
         EnvironmentUnknown = "environment-unknown", Deny, false;
         /// A deployment's distribution that no file defines

@@ -84,7 +84,32 @@ fn check_distribution<'a>(
     // What the distribution excludes or builds differently must be products, and so must the
     // dependencies an override writes.
     for excluded in &value.exclude {
-        products.resolve_exact(file, excluded, "`exclude`", found);
+        let Some(index) = products.resolve_exact(file, excluded, "`exclude`", found) else {
+            continue;
+        };
+        // `lock` leaves an excluded product out under every name, a root too: the release
+        // would silently lack what `products` asks for.
+        for root in value
+            .products
+            .iter()
+            .filter(|root| products.index_of(root) == Some(index))
+        {
+            found.push(
+                Diagnostic::new(
+                    Code::RootExcluded,
+                    file,
+                    format!(
+                        "`{root}` is a root of `{}` and is excluded from it, so `{}` would not build it",
+                        value.name, value.name
+                    ),
+                )
+                .with_label(file, root.span.clone(), "a root")
+                .with_label(file, excluded.span.clone(), "excluded here")
+                .with_help(format!(
+                    "remove `{excluded}` from `exclude`, or `{root}` from `products`"
+                )),
+            );
+        }
     }
     for (name, product) in value.overrides.iter() {
         products.resolve_exact(file, name, "`overrides`", found);
@@ -155,10 +180,7 @@ fn check_distribution<'a>(
                 .iter()
                 .map(|&i| manifests.products[i].value.name.as_str())
                 .collect();
-            let dependent = path
-                .len()
-                .checked_sub(2)
-                .map(|i| &manifests.products[path[i]]);
+            let dependent = path.len().checked_sub(2).map(|i| path[i]);
             let mut diagnostic = Diagnostic::new(
                 Code::BuildToolInOperations,
                 file,
@@ -168,17 +190,12 @@ fn check_distribution<'a>(
                 ),
             )
             .with_label(file, value.environment.span.clone(), "an operations environment");
-            if let Some(dependent) = dependent {
-                let key = dependent.value.depends.iter().map(|(k, _)| k).find(|k| {
-                    matches!(products.lookup(k), super::Lookup::Name(i) | super::Lookup::Alias(i) if i == tool)
-                });
-                if let Some(key) = key {
-                    diagnostic = diagnostic.with_label(
-                        dependent.file,
-                        key.span.clone(),
-                        "needed at run time here",
-                    );
-                }
+            // Where the dependency is written: in the product's file, or in an override.
+            if let Some((key_file, key)) =
+                dependent.and_then(|d| built.run_time_key(products, d, tool))
+            {
+                diagnostic =
+                    diagnostic.with_label(key_file, key.span.clone(), "needed at run time here");
             }
             found.push(diagnostic.with_help(format!(
                 "{}; move `{}` to `build_depends` where it is only needed to build",

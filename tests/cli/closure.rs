@@ -224,6 +224,150 @@ fn requirements_on_edges_of_no_platform_are_not_checked() {
     );
 }
 
+/// A lock of `dist` made from manifests with no repository: offline, nothing to fetch.
+fn dry_lock(dir: &std::path::Path, platform: &str) -> crate::support::Run {
+    let args = [
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+        "--dry-run",
+        "--platform",
+        platform,
+    ];
+    distrib_wide(dir, &args)
+}
+
+#[test]
+fn check_finds_the_cycles_an_override_closes_as_lock_does() {
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\nversion: 1.0.0\ndepends: { b: \"*\" }\n",
+        ),
+        ("products/b.yaml", "name: b\nversion: 1.0.0\n"),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  b: { depends: { a: \"*\" } }\n",
+        ),
+    ]);
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "dependency cycle: a → b → a in `dist`, as its `overrides` build it",
+    );
+    // Labelled where each edge is written: the override in the distribution, `a`'s own file.
+    says(&run, "[distributions/dist.yaml:5:19]");
+    says(&run, "`b` depends on `a`");
+    says(&run, "[products/a.yaml:3:12]");
+    fails(&dry_lock(dir.path(), "linux-x86_64"), 1, "a → b → a");
+
+    // Closed on osx only: found there, and a lock for linux has none.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a]\nplatforms: [linux-x86_64, osx-arm64]\noverrides:\n  b: { depends: { a: { version: \"*\", platforms: [\"osx*\"] } } }\n",
+    );
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "dependency cycle on `osx-arm64`: a → b → a in `dist`, as its `overrides` build it",
+    );
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a]\nplatforms: [linux-x86_64]\noverrides:\n  b: { depends: { a: { version: \"*\", platforms: [\"osx*\"] } } }\n",
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    ok(&dry_lock(dir.path(), "linux-x86_64"));
+
+    // A cycle of the product files is reported once, by the rule on the files.
+    write(
+        &dir.path().join("products/b.yaml"),
+        "name: b\nversion: 1.0.0\ndepends: { a: \"*\" }\n",
+    );
+    let run = distrib_wide(dir.path(), &["check", "--format", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let cycles: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "dependency-cycle")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(cycles, ["dependency cycle: a → b → a"]);
+}
+
+#[test]
+fn the_platform_conditions_of_an_override_tell_platforms_apart() {
+    // `dist` declares no platform: `check` holds for every platform a lock may be made for.
+    let dir = manifests(&[
+        ("products/a.yaml", "name: a\nversion: 1.0.0\n"),
+        (
+            "products/tool.yaml",
+            "name: tool\ntype: build-tool\nversion: 1.0.0\n",
+        ),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  a: { depends: { tool: { version: \"*\", platforms: [\"osx*\"] } } }\n",
+        ),
+    ]);
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "build tool `tool` is in the run-time closure of `dist` on platforms such as `osx`",
+    );
+    // Labelled at the override that needs it at run time.
+    says(&run, " 5 │   a: { depends: { tool:");
+    says(&run, "needed at run time here");
+    // As built for osx, without the rule: the build tool at run time.
+    write(
+        &dir.path().join("environments/ops.yaml"),
+        "name: ops\npurpose: development\n",
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    let run = dry_lock(dir.path(), "osx-arm64");
+    ok(&run);
+    let lock = distrib::lock::parse(&run.stdout).unwrap();
+    assert_eq!(names(&lock), ["a", "tool"]);
+}
+
+#[test]
+fn a_root_the_distribution_excludes_is_an_error_not_a_smaller_lock() {
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\naliases: [a_old]\nversion: 1.0.0\ndepends: { c: \"*\" }\n",
+        ),
+        ("products/c.yaml", "name: c\nversion: 1.0.0\n"),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a_old]\nexclude: [a]\n",
+        ),
+    ]);
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "`a_old` is a root of `dist` and is excluded from it, so `dist` would not build it",
+    );
+    says(&run, "root-excluded");
+    fails(&dry_lock(dir.path(), "linux-x86_64"), 1, "root-excluded");
+    // Excluding a dependency is what `exclude` is for.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a]\nexclude: [c]\n",
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    let run = dry_lock(dir.path(), "linux-x86_64");
+    ok(&run);
+    assert_eq!(names(&distrib::lock::parse(&run.stdout).unwrap()), ["a"]);
+}
+
 /// Two root commits whose ids share their first eight digits (`989e0f68`), made with the
 /// fixed identity and date of the tests' git.
 fn ambiguous_commits(repo: &std::path::Path) -> (String, String) {
