@@ -323,6 +323,20 @@ pub enum RecordFailure {
         release: String,
         missing: Vec<String>,
     },
+    /// The lock's distribution or release is no name of a folder or a file (`../x`): its
+    /// records would be written out of `records/`.
+    #[error("the lock of `{release}` of `{distribution}` is misplaced: {why}")]
+    #[diagnostic(
+        code("lock-misplaced"),
+        help(
+            "a lock records the release its path names: restore the lockfile from git; `distrib check` reports every misplaced lock"
+        )
+    )]
+    Misplaced {
+        distribution: String,
+        release: String,
+        why: String,
+    },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Io(#[from] crate::fsutil::IoError),
@@ -423,6 +437,24 @@ pub fn append(
     entries: Vec<Entry>,
 ) -> Result<(PathBuf, Vec<Record>), RecordFailure> {
     use crate::fsutil::IoError;
+    // A lock names its records file: only one folder and one file under `records/`.
+    let why = if !crate::validate::is_valid_name(&lock.distribution) {
+        Some(format!(
+            "`{}` is not a distribution's name",
+            lock.distribution
+        ))
+    } else {
+        crate::naming::check_release_name(&lock.release)
+            .err()
+            .map(|e| e.to_string())
+    };
+    if let Some(why) = why {
+        return Err(RecordFailure::Misplaced {
+            distribution: lock.distribution.clone(),
+            release: lock.release.clone(),
+            why,
+        });
+    }
     let mut records = match read(root, &lock.distribution, &lock.release) {
         Ok(Some(records)) => records,
         Ok(None) => Records::new(&lock.distribution, &lock.release),
