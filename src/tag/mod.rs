@@ -171,8 +171,9 @@ pub enum State {
     /// The origin has it at the wanted commit. `note` says what differs and is left as it
     /// is (an annotated tag with another message, a lightweight tag).
     InSync { note: Option<String> },
-    /// The origin has it at another commit.
-    Conflict { commit: String },
+    /// The origin has it at another commit; `local`: the manifest repository itself has it
+    /// there, and the tag pushed from it would be moved.
+    Conflict { commit: String, local: bool },
     /// The origin could not be read.
     Unreachable { reason: String, help: String },
 }
@@ -202,6 +203,7 @@ pub fn classify(
     if remote.commit() != commit {
         return State::Conflict {
             commit: remote.commit().to_owned(),
+            local: false,
         };
     }
     let note = match (message, &remote.peeled) {
@@ -482,12 +484,23 @@ pub fn execute(
         "Reading",
         progress,
         |item| match git.ls_remote(&item.fetch_url, std::slice::from_ref(&item.full_ref)) {
-            Ok(refs) => classify(
-                &item.commit,
-                refs.get(&item.full_ref),
-                item.message.as_deref(),
-                |id| git.message_of(&item.mirror, id),
-            ),
+            Ok(refs) => {
+                let state = classify(
+                    &item.commit,
+                    refs.get(&item.full_ref),
+                    item.message.as_deref(),
+                    |id| git.message_of(&item.mirror, id),
+                );
+                // The manifest repository's tag is made in it, then pushed: one it has on
+                // another commit (someone's own) would be moved without a word.
+                match (state, local_commit(&git, item)) {
+                    (State::Create, Some(commit)) if commit != item.commit => State::Conflict {
+                        commit,
+                        local: true,
+                    },
+                    (state, _) => state,
+                }
+            }
             Err(error) => State::Unreachable {
                 reason: error.to_string(),
                 help: error.help(),
@@ -528,6 +541,19 @@ pub fn execute(
         outcome.written = Some(written);
     }
     Ok(execution)
+}
+
+/// The commit the manifest repository itself has the ref of `item` at, when `item` is its own
+/// and pushed to an origin (without one, the origin read is the repository itself).
+fn local_commit(git: &Git, item: &Item) -> Option<String> {
+    let path = item.mirror.display().to_string();
+    if !item.manifest || item.fetch_url == path {
+        return None;
+    }
+    let refs = git
+        .ls_remote(&path, std::slice::from_ref(&item.full_ref))
+        .ok()?;
+    refs.get(&item.full_ref).map(|r| r.commit().to_owned())
 }
 
 /// Runs `work` on every item, `jobs` at a time, in the order given; the results in that order.
@@ -585,9 +611,13 @@ fn write_one(git: &Git, outcome: &Outcome, push: bool, date: &str) -> Result<Wri
         mirror::fetch(&item.fetch_url, &item.mirror)
             .map_err(|e| RemoteError::Failed(e.to_string()))?;
     }
+    // A tag the manifest repository has on the release's commit already is pushed as it is.
+    let kept = local_commit(git, item).is_some_and(|c| c == item.commit);
     let source = match &item.message {
         Some(message) => {
-            git.tag(&item.mirror, item.name(), &item.commit, message, date)?;
+            if !kept {
+                git.tag(&item.mirror, item.name(), &item.commit, message, date)?;
+            }
             item.full_ref.clone()
         }
         None => item.commit.clone(),
@@ -754,12 +784,17 @@ impl Execution {
             let item = &outcome.item;
             let url = crate::url::redact(&item.fetch_url);
             match &outcome.state {
-                State::Conflict { commit } => problems.push(Problem {
+                State::Conflict { commit, local } => problems.push(Problem {
                     code: ProblemKind::Conflict,
                     severity: if force { Severity::Warning } else { Severity::Error },
                     message: format!(
-                        "`{}` exists in `{url}` at `{}`, not at the release's `{}`",
+                        "`{}` exists in {} at `{}`, not at the release's `{}`",
                         item.name(),
+                        if *local {
+                            format!("the manifest repository `{}`", item.mirror.display())
+                        } else {
+                            format!("`{url}`")
+                        },
                         short(commit),
                         short(&item.commit)
                     ),
@@ -829,7 +864,7 @@ impl Execution {
                     commit: outcome.item.commit.clone(),
                     state: outcome.state.as_str(),
                     found: match &outcome.state {
-                        State::Conflict { commit } => Some(commit.clone()),
+                        State::Conflict { commit, .. } => Some(commit.clone()),
                         _ => None,
                     },
                     status,
@@ -1039,7 +1074,10 @@ pub(crate) mod tests {
         );
         assert_eq!(
             classify(&other, Some(&annotated), Some("m"), none),
-            State::Conflict { commit }
+            State::Conflict {
+                commit,
+                local: false
+            }
         );
     }
 
@@ -1098,6 +1136,7 @@ pub(crate) mod tests {
                 outcome(
                     State::Conflict {
                         commit: "b".repeat(40),
+                        local: false,
                     },
                     None,
                 ),

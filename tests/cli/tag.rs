@@ -571,6 +571,64 @@ fn the_manifest_repository_is_tagged_and_its_origin_gets_the_tag() {
 }
 
 #[test]
+fn a_tag_the_manifest_repository_has_on_another_commit_is_a_conflict_not_moved() {
+    let f = Fixture::new();
+    let origin = f.root.parent().unwrap().join("manifests-origin.git");
+    git(
+        f.root.parent().unwrap(),
+        &["init", "-q", "--bare", origin.to_str().unwrap()],
+    );
+    git(&f.root, &["init", "-q", "-b", "main"]);
+    git(&f.root, &["add", "-A"]);
+    git(&f.root, &["commit", "-q", "-m", "manifests"]);
+    // Someone's own tag, made before the release and never pushed.
+    git(&f.root, &["tag", "-a", "-m", "by hand", TAG]);
+    let theirs = git(&f.root, &["rev-parse", "HEAD"]);
+    commit_file(&f.root, "notes/README", "notes", "notes");
+    git(
+        &f.root,
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    git(&f.root, &["push", "-q", "origin", "main"]);
+    f.lock_weekly();
+    let head = git(&f.root, &["rev-parse", "HEAD"]);
+    let run = f.run(&["tag", WEEKLY, "--dry-run"]);
+    says(&run, "1 conflict, 4 create");
+    let run = f.run(&["tag", WEEKLY, "--push"]);
+    fails(&run, 1, "`w.2026.47` exists in the manifest repository");
+    says(&run, &format!("at `{}`", &theirs[..12]));
+    says(&run, "nothing was written");
+    assert_eq!(tag_commit(&f.root, TAG), Some(theirs));
+    assert_eq!(tag_commit(&origin, TAG), None);
+    assert!(ALL.iter().all(|p| tag_commit(&f.repo(p), TAG).is_none()));
+    // Moved when asked to.
+    ok(&f.run(&["tag", WEEKLY, "--push", "--force"]));
+    assert_eq!(tag_commit(&f.root, TAG), Some(head.clone()));
+    assert_eq!(tag_commit(&origin, TAG), Some(head));
+    ok(&f.run(&["tag", WEEKLY, "--verify"]));
+
+    // On the release's commit, the manifest repository's own tag is pushed as it is.
+    let f = Fixture::new();
+    let origin = f.root.parent().unwrap().join("manifests-origin.git");
+    git(
+        f.root.parent().unwrap(),
+        &["init", "-q", "--bare", origin.to_str().unwrap()],
+    );
+    git(&f.root, &["init", "-q", "-b", "main"]);
+    git(&f.root, &["add", "-A"]);
+    git(&f.root, &["commit", "-q", "-m", "manifests"]);
+    git(&f.root, &["tag", "-a", "-m", "by hand", TAG]);
+    git(
+        &f.root,
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    f.lock_weekly();
+    ok(&f.run(&["tag", WEEKLY, "--push"]));
+    let message = git(&origin, &["tag", "-l", "--format=%(contents)", TAG]);
+    assert_eq!(message, "by hand");
+}
+
+#[test]
 fn companions_are_recorded_outside_the_content_and_tagged_with_the_rest() {
     let f = Fixture::new();
     let docs = f.upstream.join("example.org/sw/docs");
