@@ -258,7 +258,7 @@ pub(super) fn check(
 
 /// A dependency's platform patterns: at least one, each a platform name with `*` and an
 /// optional leading `!`.
-fn check_patterns(
+pub(super) fn check_patterns(
     file: crate::diagnostic::FileId,
     name: &Node<String>,
     requirement: &Node<Requirement>,

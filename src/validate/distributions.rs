@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::ProductIndex;
-use super::dependencies::{Built, Platforms, check_overrides, on_platforms};
+use super::dependencies::{Built, Platforms, check_overrides, check_patterns, on_platforms};
 use super::templates;
 use crate::diagnostic::{Code, Diagnostic, closest};
 use crate::manifest::model::{Distribution, Environment, ProductType, Purpose};
@@ -118,7 +118,8 @@ fn check_distribution<'a>(
             ("`depends` of an override", &product.depends),
             ("`build_depends` of an override", &product.build_depends),
         ] {
-            for (dependency, _) in depends.iter().flat_map(|d| d.iter()) {
+            for (dependency, requirement) in depends.iter().flat_map(|d| d.iter()) {
+                check_patterns(file, dependency, requirement, found);
                 products.resolve(file, dependency, Code::DependencyUnknown, field, found);
             }
         }

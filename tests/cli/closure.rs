@@ -337,6 +337,35 @@ fn the_platform_conditions_of_an_override_tell_platforms_apart() {
 }
 
 #[test]
+fn the_platform_patterns_of_an_override_are_checked_as_a_product_file_s() {
+    let dir = manifests(&[
+        ("products/a.yaml", "name: a\nversion: 1.0.0\n"),
+        ("products/b.yaml", "name: b\nversion: 1.0.0\n"),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  a: { depends: { b: { version: \"*\", platforms: [] } } }\n",
+        ),
+    ]);
+    // A lock took the dependency on every platform.
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "invalid platform pattern for `b`: `platforms: []` holds on no platform",
+    );
+    says(&run, "[distributions/dist.yaml:5:22]");
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  a: { build_depends: { b: { version: \"*\", platforms: [\"a b\"] } } }\n",
+    );
+    fails(
+        &distrib_wide(dir.path(), &["check"]),
+        1,
+        "invalid platform pattern for `b`: `a b`",
+    );
+}
+
+#[test]
 fn a_root_the_distribution_excludes_is_an_error_not_a_smaller_lock() {
     let dir = manifests(&[
         (
