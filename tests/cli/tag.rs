@@ -170,13 +170,20 @@ fn tagging_needs_a_lock_and_a_tagged_kind() {
 }
 
 #[test]
-fn a_tag_that_is_no_valid_ref_is_refused_when_locking() {
+fn a_tag_prefix_no_tag_can_start_with_is_refused_by_check() {
     let f = Fixture::new();
-    append(&f.root.join("products/other.yaml"), "tag_prefix: \"v~\"\n");
     f.fetch();
+    // It would fail every lock of the product: `check` says so, and where.
+    append(&f.root.join("products/other.yaml"), "tag_prefix: \"v~\"\n");
+    let run = f.run(&["check"]);
+    fails(
+        &run,
+        1,
+        "`tag_prefix: v~` cannot start a git tag, so no release of `other` can be tagged",
+    );
+    says(&run, "[products/other.yaml:5:13]");
     let run = f.lock("dist", "weekly").date("2026-11-19").offline().run();
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    says(&run, "the tag `v~w.2026.47` is not a valid git ref name");
+    fails(&run, 1, "fix these problems first");
     assert!(!f.root.join("locks/dist/w.2026.47.lock.yaml").exists());
 }
 
