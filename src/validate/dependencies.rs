@@ -515,6 +515,46 @@ impl<'a> Built<'a> {
         })
     }
 
+    /// The products the roots need on every platform of `evaluated`, at run time or to build,
+    /// as the distribution builds them: what every lock of it holds, as a membership table.
+    pub fn members(
+        &self,
+        products: &ProductIndex<'a>,
+        roots: &[usize],
+        evaluated: &[Evaluated],
+    ) -> Vec<bool> {
+        let count = products.products.len();
+        let mut members = vec![true; count];
+        let all = [None];
+        let on: Vec<Option<&str>> = if evaluated.is_empty() {
+            all.to_vec()
+        } else {
+            evaluated.iter().map(|p| Some(p.name.as_str())).collect()
+        };
+        for platform in on {
+            let mut seen = vec![false; count];
+            let mut stack: Vec<usize> = roots
+                .iter()
+                .copied()
+                .filter(|&r| !self.excluded(r))
+                .collect();
+            while let Some(node) = stack.pop() {
+                if std::mem::replace(&mut seen[node], true) {
+                    continue;
+                }
+                for (next, _, requirement) in self.edges(products, node) {
+                    if !seen[next] && platform.is_none_or(|p| requirement.holds_on(p)) {
+                        stack.push(next);
+                    }
+                }
+            }
+            for (member, seen) in members.iter_mut().zip(seen) {
+                *member &= seen;
+            }
+        }
+        members
+    }
+
     /// Where product `index`, as the distribution builds it, names its run-time dependency on
     /// `target`: the file (its own, or the distribution's for an override) and the key.
     pub fn run_time_key<'p>(

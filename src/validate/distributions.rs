@@ -205,7 +205,10 @@ fn check_distribution<'a>(
             )));
         }
     }
-    templates::check(distribution, manifests, products, &roots, found);
+    // `{Product}` is the version of a product of the lock: of the closure as the distribution
+    // builds it, on whichever of its platforms the lock is made for.
+    let members = || built.members(products, &roots, &platforms.of(value));
+    templates::check(distribution, manifests, products, &members, found);
     if let Some(pattern) = &value.issues
         && let Some(reason) = patterns.entry(pattern.as_str()).or_insert_with(|| {
             match regex::Regex::new(pattern) {

@@ -366,6 +366,65 @@ fn the_platform_patterns_of_an_override_are_checked_as_a_product_file_s() {
 }
 
 #[test]
+fn a_name_template_names_the_products_every_lock_holds() {
+    let dist = |extra: &str| {
+        format!(
+            "name: dist\nenvironment: ops\nproducts: [a]\nnaming: {{ weekly: \"w-{{c}}-%G.%V\" }}\n{extra}"
+        )
+    };
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\nversion: 1.0.0\ndepends: { c: \"*\" }\n",
+        ),
+        ("products/b.yaml", "name: b\nversion: 2.0.0\n"),
+        ("products/c.yaml", "name: c\nversion: 3.0.0\n"),
+        ("distributions/dist.yaml", &dist("")),
+    ]);
+    ok(&distrib_wide(dir.path(), &["check"]));
+    let named = |dir: &std::path::Path, platform: &str| {
+        let run = dry_lock(dir, platform);
+        ok(&run);
+        distrib::lock::parse(&run.stdout).unwrap().release
+    };
+    assert_eq!(named(dir.path(), "linux-x86_64"), "w-3.0.0-2026.47");
+    // Excluded, `c` has no version to give: `lock` could not name the release.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        &dist("exclude: [c]\n"),
+    );
+    let message = "placeholder `{c}` in the weekly name template names a product that not every lock of `dist` holds";
+    fails(&distrib_wide(dir.path(), &["check"]), 1, message);
+    // Reached through an override only, it has one.
+    write(
+        &dir.path().join("products/a.yaml"),
+        "name: a\nversion: 1.0.0\ndepends: { b: \"*\" }\n",
+    );
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        &dist("overrides:\n  a: { depends: { c: \"*\" } }\n"),
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    assert_eq!(named(dir.path(), "linux-x86_64"), "w-3.0.0-2026.47");
+    // Needed on osx only, it is in no lock for linux.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        &dist(
+            "platforms: [linux-x86_64, osx-arm64]\noverrides:\n  a: { depends: { c: { version: \"*\", platforms: [\"osx*\"] } } }\n",
+        ),
+    );
+    fails(&distrib_wide(dir.path(), &["check"]), 1, message);
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        &dist(
+            "platforms: [osx-arm64]\noverrides:\n  a: { depends: { c: { version: \"*\", platforms: [\"osx*\"] } } }\n",
+        ),
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    assert_eq!(named(dir.path(), "osx-arm64"), "w-3.0.0-2026.47");
+}
+
+#[test]
 fn a_root_the_distribution_excludes_is_an_error_not_a_smaller_lock() {
     let dir = manifests(&[
         (
