@@ -425,6 +425,30 @@ fn a_name_template_names_the_products_every_lock_holds() {
 }
 
 #[test]
+fn a_name_written_in_another_case_is_suggested_however_short() {
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\nversion: 1.0.0\ndepends: { b: \"*\" }\n",
+        ),
+        ("products/b.yaml", "name: b\nversion: 1.0.0\n"),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a]\nexclude: [B]\noverrides:\n  A: { version: 2.0.0 }\n",
+        ),
+    ]);
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(&run, 1, "unknown product `B` in `exclude`");
+    says(&run, "did you mean `b`?");
+    says(&run, "did you mean `a`?");
+    assert!(
+        !run.stderr.contains("add `products/B.yaml`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_root_the_distribution_excludes_is_an_error_not_a_smaller_lock() {
     let dir = manifests(&[
         (
