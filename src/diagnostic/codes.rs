@@ -286,6 +286,9 @@ rules {
         BranchNoVersion = "branch-no-version";
         /// A release branch asked for a product without a repository
         BranchNoRepository = "branch-no-repository";
+        /// Products named for a release branch share a repository at two commits: its one
+        /// branch cannot start at both
+        BranchTwoCommits = "branch-two-commits";
         /// The command line names a product that the release does not contain
         ProductNotInRelease = "product-not-in-release";
         /// A deployment edit that the deployment refuses (not installed, installed already,

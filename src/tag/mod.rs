@@ -658,6 +658,25 @@ pub enum BranchFailure {
         help("name a product built from a repository")
     )]
     NoRepository { product: String },
+    #[error(
+        "`{first}` and `{second}` share `{url}` at two commits (`{}` and `{}`): its one branch `{name}` cannot start at both",
+        short(first_commit),
+        short(second_commit)
+    )]
+    #[diagnostic(
+        code("branch-two-commits"),
+        help(
+            "name only one of them: a repository's release branch starts at the commit of the product to fix"
+        )
+    )]
+    TwoCommits {
+        url: String,
+        name: String,
+        first: String,
+        first_commit: String,
+        second: String,
+        second_commit: String,
+    },
 }
 
 /// The version a release branch of `lock` is named after (DMTN-106 §4.7): a candidate's or a
@@ -681,6 +700,8 @@ pub fn branch_items(
     products: &[String],
 ) -> Result<Vec<Item>, BranchFailure> {
     let mut items: Vec<Item> = Vec::new();
+    // The product each item is for.
+    let mut owners: Vec<&str> = Vec::new();
     for product in products {
         let Some(locked) = lock.products.iter().find(|p| &p.name == product) else {
             let names: Vec<&str> = lock.products.iter().map(|p| p.name.as_str()).collect();
@@ -704,12 +725,26 @@ pub fn branch_items(
             });
         }
         for repository in &locked.repositories {
-            if items
+            // One branch per repository: products sharing it at another commit cannot both
+            // start it (the pushes would race, or one move the other's branch forward).
+            if let Some((item, other)) = items
                 .iter()
-                .any(|i| i.url == repository.url && i.commit == repository.commit)
+                .zip(&owners)
+                .find(|(i, _)| i.url == repository.url)
             {
-                continue;
+                if item.commit == repository.commit {
+                    continue;
+                }
+                return Err(BranchFailure::TwoCommits {
+                    url: crate::url::redact(&repository.url),
+                    name: name.to_owned(),
+                    first: (*other).to_owned(),
+                    first_commit: item.commit.clone(),
+                    second: product.clone(),
+                    second_commit: repository.commit.clone(),
+                });
             }
+            owners.push(product);
             items.push(Item::new(
                 mirrors,
                 &repository.url,

@@ -474,6 +474,56 @@ fn a_candidate_is_tagged_and_a_release_branch_made_for_the_products_to_fix_only(
 }
 
 #[test]
+fn a_release_branch_is_refused_for_products_of_one_repository_at_two_commits() {
+    let f = Fixture::new();
+    // `app2` is built from an older tag of `app`'s repository (alidist's lhapdf and lhapdf5),
+    // and tagged with its own prefix.
+    let app = f.repo("app");
+    git(&app, &["tag", "-a", "-m", "old", "0.9.0"]);
+    let old = git(&app, &["rev-parse", "HEAD"]);
+    commit_file(&app, "src/README", "app 2", "later");
+    write(
+        &f.root.join("products/app.yaml"),
+        "name: app\nrepositories:\n  - url: https://example.org/sw/app\n    ref: main\n    shared_with: [app2]\ndepends: { utils: \"*\" }\n",
+    );
+    write(
+        &f.root.join("products/app2.yaml"),
+        "name: app2\ntag: 0.9.0\ntag_prefix: app2-\nrepositories:\n  - url: https://example.org/sw/app\n    shared_with: [app]\n",
+    );
+    let dist = f.root.join("distributions/dist.yaml");
+    let text = std::fs::read_to_string(&dist).unwrap();
+    write(
+        &dist,
+        &text.replace("products: [app, other]", "products: [app, app2, other]"),
+    );
+    f.lock_weekly();
+    ok(&f
+        .release_candidate("dist", "17.0.0")
+        .from("w.2026.47")
+        .date("2026-11-20")
+        .run());
+    // One after the other, the second push would move the first one's branch forward.
+    for order in [["app2", "app"], ["app", "app2"]] {
+        let run = f.run(&[
+            "branch",
+            "dist/17.0.0.rc1",
+            order[0],
+            order[1],
+            "--push",
+            "--jobs",
+            "1",
+        ]);
+        fails(&run, 1, "share `https://example.org/sw/app` at two commits");
+        says(&run, "its one branch `b.17.0.x` cannot start at both");
+        says(&run, "branch-two-commits");
+        assert_eq!(branch_commit(&app, "b.17.0.x"), None);
+    }
+    // Each alone is branched.
+    ok(&f.run(&["branch", "dist/17.0.0.rc1", "app2", "--push"]));
+    assert_eq!(branch_commit(&app, "b.17.0.x"), Some(old));
+}
+
+#[test]
 fn branching_refuses_unknown_products_weeklies_and_a_branch_elsewhere() {
     let f = with_candidate();
     let run = f.run(&["branch", "dist/17.0.0.rc1", "utilz", "--push"]);
