@@ -659,9 +659,13 @@ pub enum BranchFailure {
     )]
     NoRepository { product: String },
     #[error(
-        "`{first}` and `{second}` share `{url}` at two commits (`{}` and `{}`): its one branch `{name}` cannot start at both",
-        short(first_commit),
-        short(second_commit)
+        "`{}` and `{}` share `{}` at two commits (`{}` and `{}`): its one branch `{}` cannot start at both",
+        .0.first,
+        .0.second,
+        .0.url,
+        short(&.0.first_commit),
+        short(&.0.second_commit),
+        .0.name
     )]
     #[diagnostic(
         code("branch-two-commits"),
@@ -669,14 +673,20 @@ pub enum BranchFailure {
             "name only one of them: a repository's release branch starts at the commit of the product to fix"
         )
     )]
-    TwoCommits {
-        url: String,
-        name: String,
-        first: String,
-        first_commit: String,
-        second: String,
-        second_commit: String,
-    },
+    TwoCommits(Box<SharedRepository>),
+}
+
+/// One repository that two products named for a release branch have at two commits.
+#[derive(Debug)]
+pub struct SharedRepository {
+    /// Credentials removed.
+    pub url: String,
+    /// The branch.
+    pub name: String,
+    pub first: String,
+    pub first_commit: String,
+    pub second: String,
+    pub second_commit: String,
 }
 
 /// The version a release branch of `lock` is named after (DMTN-106 §4.7): a candidate's or a
@@ -735,14 +745,14 @@ pub fn branch_items(
                 if item.commit == repository.commit {
                     continue;
                 }
-                return Err(BranchFailure::TwoCommits {
+                return Err(BranchFailure::TwoCommits(Box::new(SharedRepository {
                     url: crate::url::redact(&repository.url),
                     name: name.to_owned(),
                     first: (*other).to_owned(),
                     first_commit: item.commit.clone(),
                     second: product.clone(),
                     second_commit: repository.commit.clone(),
-                });
+                })));
             }
             owners.push(product);
             items.push(Item::new(
