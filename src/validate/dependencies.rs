@@ -555,6 +555,15 @@ impl<'a> Built<'a> {
         members
     }
 
+    /// The repositories an override gives product `index`, when one does.
+    pub fn repositories_of(
+        &self,
+        index: usize,
+    ) -> Option<&'a [Node<crate::manifest::model::Repository>]> {
+        self.override_of(index)
+            .and_then(|(_, o)| o.repositories.as_deref())
+    }
+
     /// Where product `index`, as the distribution builds it, names its run-time dependency on
     /// `target`: the file (its own, or the distribution's for an override) and the key.
     pub fn run_time_key<'p>(

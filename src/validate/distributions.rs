@@ -127,6 +127,21 @@ fn check_distribution<'a>(
 
     let built = Built::new(distribution, products);
     check_overrides(distribution, &built, products, platforms, &roots, found);
+    if value
+        .overrides
+        .iter()
+        .any(|(_, o)| o.value.repositories.is_some())
+    {
+        // The products of the closure on some platform it is built for.
+        let mut members = vec![false; manifests.products.len()];
+        for platform in platforms.of(value) {
+            let on = built.members(products, &roots, std::slice::from_ref(&platform));
+            for (member, on) in members.iter_mut().zip(on) {
+                *member |= on;
+            }
+        }
+        super::repositories::check_overrides(distribution, &built, products, &members, found);
+    }
 
     let environment = environments.get(value.environment.as_str());
     if environment.is_none()

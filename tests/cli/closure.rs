@@ -449,6 +449,71 @@ fn a_name_written_in_another_case_is_suggested_however_short() {
 }
 
 #[test]
+fn the_repositories_an_override_writes_are_held_to_the_repository_rules() {
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\nrepositories: [{ url: \"https://example.org/sw/a\", ref: main }]\n",
+        ),
+        (
+            "products/b.yaml",
+            "name: b\nrepositories: [{ url: \"https://example.org/sw/b\", ref: main }]\n",
+        ),
+        ("products/c.yaml", "name: c\nversion: 1.0.0\n"),
+        // `a` is not even built: a password written is committed all the same.
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [c]\noverrides:\n  a: { repositories: [{ url: \"https://ci:s3cret@example.org/sw/a/x/..\" }] }\n",
+        ),
+    ]);
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "the URL `https://example.org/sw/a/x/..` holds a password",
+    );
+    says(&run, "url-invalid");
+    says(&run, "[distributions/dist.yaml:5:30]");
+    assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+    // Built from `a`'s repository, `b` shares it in this distribution: its tags would need
+    // one commit for two products.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a, b]\noverrides:\n  b: { repositories: [{ url: \"https://example.org/sw/a.git/\", ref: v1 }] }\n",
+    );
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "repository `example.org/sw/a` is claimed by `a` and `b` in `dist`, as its `overrides` build it",
+    );
+    says(&run, "[distributions/dist.yaml:5:30]");
+    says(&run, "also claimed by `a`");
+    says(
+        &run,
+        "add `shared_with: [a]` to this repository of `b` and `shared_with: [b]` to that of `a`",
+    );
+    // Not in the closure, `a` shares nothing with it.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [b]\noverrides:\n  b: { repositories: [{ url: \"https://example.org/sw/a\" }] }\n",
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    // Declared on both sides, the exception holds.
+    write(
+        &dir.path().join("products/a.yaml"),
+        "name: a\nrepositories: [{ url: \"https://example.org/sw/a\", ref: main, shared_with: [b] }]\n",
+    );
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a, b]\noverrides:\n  b: { repositories: [{ url: \"https://example.org/sw/a\", shared_with: [a] }] }\n",
+    );
+    let run = distrib_wide(dir.path(), &["check"]);
+    ok(&run);
+    assert!(!run.stderr.contains("repository-shared"), "{}", run.stderr);
+}
+
+#[test]
 fn a_root_the_distribution_excludes_is_an_error_not_a_smaller_lock() {
     let dir = manifests(&[
         (
