@@ -706,6 +706,30 @@ pub(super) fn check_overrides(
             }
         }
     }
+    // A `tag` names a commit: an override cannot give one to a product it builds from no
+    // repository (its version stays what it was).
+    for &(_, product, o) in &built.overridden {
+        let Some(tag) = o.tag.as_ref().filter(|_| product.repositories.is_empty()) else {
+            continue;
+        };
+        let diagnostic = Diagnostic::new(
+            Code::TagWithoutRepository,
+            file,
+            format!(
+                "`{}` has `tag: {tag}` but no repository, so no commit can be tagged `{tag}`",
+                product.name
+            ),
+        )
+        .with_label(file, tag.span.clone(), "a tag without a repository");
+        more.push(match &o.version {
+            Some(version) => diagnostic
+                .with_label(file, version.span.clone(), "the product's version")
+                .with_help("remove `tag` from the override: the product's version is its `version`"),
+            None => diagnostic.with_help(format!(
+                "write `version: {tag}` in the override instead: the version of a product without a repository is its `version`"
+            )),
+        });
+    }
     for index in (0..count).filter(|&i| members[i]) {
         let Some((product, o)) = built.override_of(index) else {
             continue;

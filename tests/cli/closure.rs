@@ -514,6 +514,37 @@ fn the_repositories_an_override_writes_are_held_to_the_repository_rules() {
 }
 
 #[test]
+fn an_override_s_tag_and_recipe_are_held_to_a_product_file_s_rules() {
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\nversion: 1.0.0\nbuild: { script: make }\n",
+        ),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  a: { tag: v2.0.0 }\n",
+        ),
+    ]);
+    // The lock kept the version `1.0.0`: a tag names a commit, and `a` has no repository.
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "`a` has `tag: v2.0.0` but no repository, so no commit can be tagged `v2.0.0` in `dist`, as its `overrides` build it",
+    );
+    says(&run, "[distributions/dist.yaml:5:13]");
+    says(&run, "write `version: v2.0.0` in the override instead");
+    // Merged key by key, `1` and `\"1\"` were one key, the last one's value.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  a: { build: { 1: x, \"1\": y } }\n",
+    );
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(&run, 1, "the recipe of `a` has the key `1` twice");
+    says(&run, "[distributions/dist.yaml:5:23]");
+}
+
+#[test]
 fn a_root_the_distribution_excludes_is_an_error_not_a_smaller_lock() {
     let dir = manifests(&[
         (
