@@ -555,6 +555,40 @@ fn a_record_is_written_under_records_whatever_the_names_given_or_locked() {
 }
 
 #[test]
+fn a_distribution_named_like_a_release_is_told_apart_from_it() {
+    let f = Fixture::locked();
+    write(
+        &f.root.join("distributions/w.2026.47.yaml"),
+        "name: w.2026.47\nenvironment: ops\nproducts: [other]\n",
+    );
+    ok(&f
+        .lock("w.2026.47", "weekly")
+        .date("2026-11-19")
+        .offline()
+        .run());
+    // A bare name is either release, or the distribution's newest lock.
+    let run = f.distrib(&["graph", "w.2026.47"]);
+    fails(
+        &run,
+        1,
+        "`w.2026.47` names more than one lock: `dist/w.2026.47`, `w.2026.47/w.2026.47`, the newest lock of `w.2026.47`",
+    );
+    fails(
+        &record(&f, &["w.2026.47", "build", "--result", "pass"]),
+        2,
+        "`w.2026.47` is a release of `dist` and `w.2026.47`",
+    );
+    // Named in full, each is itself.
+    ok(&record(
+        &f,
+        &["w.2026.47/w.2026.47", "build", "--result", "pass"],
+    ));
+    assert!(f.root.join("records/w.2026.47/w.2026.47.yaml").exists());
+    assert!(!f.root.join("records/dist").exists());
+    ok(&f.distrib(&["graph", "dist/w.2026.47", "--format", "json"]));
+}
+
+#[test]
 fn gated_steps_need_their_passing_checks_or_an_override_that_is_recorded() {
     let f = Fixture::locked();
     gate(
