@@ -517,6 +517,7 @@ impl<'a> Built<'a> {
 
     /// The products the roots need on every platform of `evaluated`, at run time or to build,
     /// as the distribution builds them: what every lock of it holds, as a membership table.
+    /// With no platform evaluated, every dependency holds.
     pub fn members(
         &self,
         products: &ProductIndex<'a>,
@@ -538,12 +539,24 @@ impl<'a> Built<'a> {
                 .copied()
                 .filter(|&r| !self.excluded(r))
                 .collect();
+            let holds =
+                |requirement: &Requirement| platform.is_none_or(|p| requirement.holds_on(p));
             while let Some(node) = stack.pop() {
                 if std::mem::replace(&mut seen[node], true) {
                     continue;
                 }
+                // What no override rewrites and nothing excludes: the edges the index resolved.
+                if self.excluded.is_empty() && self.override_of(node).is_none() {
+                    stack.extend(
+                        products.edges[node]
+                            .iter()
+                            .filter(|&&(next, _, r)| !seen[next] && holds(r))
+                            .map(|&(next, _, _)| next),
+                    );
+                    continue;
+                }
                 for (next, _, requirement) in self.edges(products, node) {
-                    if !seen[next] && platform.is_none_or(|p| requirement.holds_on(p)) {
+                    if !seen[next] && holds(requirement) {
                         stack.push(next);
                     }
                 }

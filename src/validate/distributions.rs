@@ -222,7 +222,15 @@ fn check_distribution<'a>(
     }
     // `{Product}` is the version of a product of the lock: of the closure as the distribution
     // builds it, on whichever of its platforms the lock is made for.
-    let members = || built.members(products, &roots, &platforms.of(value));
+    let members = || {
+        // Without a dependency on some platforms only, every platform has one closure.
+        let evaluated = if platforms.conditional() {
+            platforms.of(value)
+        } else {
+            Vec::new()
+        };
+        built.members(products, &roots, &evaluated)
+    };
     templates::check(distribution, manifests, products, &members, found);
     if let Some(pattern) = &value.issues
         && let Some(reason) = patterns.entry(pattern.as_str()).or_insert_with(|| {
