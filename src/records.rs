@@ -224,13 +224,28 @@ pub fn parse(text: &str) -> Result<Records, RecordError> {
     Ok(records)
 }
 
-/// The records of a release, if it has any; `None` when there is no file.
+/// Why a distribution and a release name no records file, one folder and one file under
+/// `records/` (`../x`): a lock that records them is misplaced.
+fn misplaced(distribution: &str, release: &str) -> Option<String> {
+    if !crate::validate::is_valid_name(distribution) {
+        return Some(format!("`{distribution}` is not a distribution's name"));
+    }
+    crate::naming::check_release_name(release)
+        .err()
+        .map(|e| e.to_string())
+}
+
+/// The records of a release, if it has any; `None` when there is no file. Names that are no
+/// file's are refused: nothing out of `records/` is read as a release's records.
 pub fn read(
     root: &Path,
     distribution: &str,
     release: &str,
 ) -> Result<Option<Records>, (PathBuf, String)> {
     let path = path(root, distribution, release);
+    if let Some(why) = misplaced(distribution, release) {
+        return Err((path, why));
+    }
     match std::fs::read_to_string(&path) {
         Ok(text) => parse(&text).map(Some).map_err(|e| (path, e.to_string())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -322,6 +337,20 @@ pub enum RecordFailure {
         step: String,
         release: String,
         missing: Vec<String>,
+    },
+    /// The lock's distribution or release is no name of a folder or a file (`../x`): its
+    /// records would be written out of `records/`.
+    #[error("the lock of `{release}` of `{distribution}` is misplaced: {why}")]
+    #[diagnostic(
+        code("lock-misplaced"),
+        help(
+            "a lock records the release its path names: restore the lockfile from git; `distrib check` reports every misplaced lock"
+        )
+    )]
+    Misplaced {
+        distribution: String,
+        release: String,
+        why: String,
     },
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -423,6 +452,13 @@ pub fn append(
     entries: Vec<Entry>,
 ) -> Result<(PathBuf, Vec<Record>), RecordFailure> {
     use crate::fsutil::IoError;
+    if let Some(why) = misplaced(&lock.distribution, &lock.release) {
+        return Err(RecordFailure::Misplaced {
+            distribution: lock.distribution.clone(),
+            release: lock.release.clone(),
+            why,
+        });
+    }
     let mut records = match read(root, &lock.distribution, &lock.release) {
         Ok(Some(records)) => records,
         Ok(None) => Records::new(&lock.distribution, &lock.release),
@@ -626,6 +662,32 @@ pub(crate) mod tests {
             url: None,
             note: None,
         }
+    }
+
+    #[test]
+    fn names_like_paths_name_no_records_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("manifests");
+        std::fs::create_dir_all(&root).unwrap();
+        let mut lock = crate::lock::tests::sample();
+        lock.distribution = "dist".into();
+        lock.release = "../../escape".into();
+        // A passing record of that lock where `records/dist/../../escape.yaml` leads.
+        let mut records = Records::new("dist", "../../escape");
+        records.append(entry("build", Outcome::Pass), &lock_digest(&lock));
+        std::fs::write(dir.path().join("escape.yaml"), records.to_text()).unwrap();
+        for (distribution, release) in [("dist", "../../escape"), ("..", "x"), ("a/b", "x")] {
+            assert!(
+                read(&root, distribution, release).is_err(),
+                "{distribution}/{release}"
+            );
+        }
+        assert_eq!(gate(&root, &lock, &["build".into()]).len(), 1, "closed");
+        assert!(matches!(
+            append(&root, &lock, vec![entry("build", Outcome::Pass)]),
+            Err(RecordFailure::Misplaced { .. })
+        ));
+        assert!(!root.join("records").exists());
     }
 
     #[test]

@@ -165,6 +165,8 @@ rules {
         BuildToolInOperations = "build-tool-in-operations", Deny, true;
         /// A distribution root that names no known product
         ProductUnknown = "product-unknown", Deny, false;
+        /// A distribution excludes one of its own roots, which it would then not build
+        RootExcluded = "root-excluded", Deny, false;
         /// A distribution's environment that no file defines
         EnvironmentUnknown = "environment-unknown", Deny, false;
         /// A deployment's distribution that no file defines
@@ -284,6 +286,9 @@ rules {
         BranchNoVersion = "branch-no-version";
         /// A release branch asked for a product without a repository
         BranchNoRepository = "branch-no-repository";
+        /// Products named for a release branch share a repository at two commits: its one
+        /// branch cannot start at both
+        BranchTwoCommits = "branch-two-commits";
         /// The command line names a product that the release does not contain
         ProductNotInRelease = "product-not-in-release";
         /// A deployment edit that the deployment refuses (not installed, installed already,

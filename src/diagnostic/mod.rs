@@ -244,6 +244,13 @@ impl Report {
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    // A name written in another case is the one meant, however short (`B` for `b`).
+    if let Some(same) = candidates
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(word) && **c != word)
+    {
+        return Some(same);
+    }
     candidates
         .iter()
         .map(|candidate| (strsim::jaro_winkler(word, candidate), *candidate))
@@ -331,6 +338,8 @@ mod tests {
             Some("depends")
         );
         assert_eq!(closest("zzz", &["name", "tag"]), None);
+        assert_eq!(closest("B", &["a", "b"]), Some("b"));
+        assert_eq!(closest("AFW", &["afw_old", "afw"]), Some("afw"));
     }
 
     #[test]

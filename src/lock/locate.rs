@@ -28,12 +28,17 @@ pub enum LocateError {
         #[help]
         help: String,
     },
-    #[error("`{name}` names more than one lock: {}", quoted(.choices))]
+    #[error("`{name}` names more than one lock: {}", .choices.join(", "))]
     #[diagnostic(
         code("release-ambiguous"),
         help("name one as `DIST/RELEASE`, or give the lockfile's path")
     )]
-    Ambiguous { name: String, choices: Vec<String> },
+    Ambiguous {
+        name: String,
+        /// Each as the message shows it: `` `DIST/RELEASE` ``, or the newest lock of a
+        /// distribution.
+        choices: Vec<String>,
+    },
     #[error("`{name}` is not a lockfile's path, and no `distrib.yaml` is in `{}` or any folder above it", start.display())]
     #[diagnostic(
         code("no-manifest-repository"),
@@ -68,14 +73,6 @@ pub enum LocateError {
         )
     )]
     Invalid { path: String, error: LockError },
-}
-
-fn quoted(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A lockfile of the history: `locks/<distribution>/<release>.lock.yaml`.
@@ -196,7 +193,7 @@ pub fn locate(
         (several, _) => {
             let mut choices: Vec<String> = several
                 .iter()
-                .map(|e| format!("{}/{}", e.distribution, e.release))
+                .map(|e| format!("`{}/{}`", e.distribution, e.release))
                 .collect();
             if is_distribution {
                 choices.push(format!("the newest lock of `{text}`"));

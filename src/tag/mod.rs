@@ -171,8 +171,9 @@ pub enum State {
     /// The origin has it at the wanted commit. `note` says what differs and is left as it
     /// is (an annotated tag with another message, a lightweight tag).
     InSync { note: Option<String> },
-    /// The origin has it at another commit.
-    Conflict { commit: String },
+    /// The origin has it at another commit; `local`: the manifest repository itself has it
+    /// there, and the tag pushed from it would be moved.
+    Conflict { commit: String, local: bool },
     /// The origin could not be read.
     Unreachable { reason: String, help: String },
 }
@@ -202,6 +203,7 @@ pub fn classify(
     if remote.commit() != commit {
         return State::Conflict {
             commit: remote.commit().to_owned(),
+            local: false,
         };
     }
     let note = match (message, &remote.peeled) {
@@ -482,12 +484,23 @@ pub fn execute(
         "Reading",
         progress,
         |item| match git.ls_remote(&item.fetch_url, std::slice::from_ref(&item.full_ref)) {
-            Ok(refs) => classify(
-                &item.commit,
-                refs.get(&item.full_ref),
-                item.message.as_deref(),
-                |id| git.message_of(&item.mirror, id),
-            ),
+            Ok(refs) => {
+                let state = classify(
+                    &item.commit,
+                    refs.get(&item.full_ref),
+                    item.message.as_deref(),
+                    |id| git.message_of(&item.mirror, id),
+                );
+                // The manifest repository's tag is made in it, then pushed: one it has on
+                // another commit (someone's own) would be moved without a word.
+                match (state, local_commit(&git, item)) {
+                    (State::Create, Some(commit)) if commit != item.commit => State::Conflict {
+                        commit,
+                        local: true,
+                    },
+                    (state, _) => state,
+                }
+            }
             Err(error) => State::Unreachable {
                 reason: error.to_string(),
                 help: error.help(),
@@ -528,6 +541,19 @@ pub fn execute(
         outcome.written = Some(written);
     }
     Ok(execution)
+}
+
+/// The commit the manifest repository itself has the ref of `item` at, when `item` is its own
+/// and pushed to an origin (without one, the origin read is the repository itself).
+fn local_commit(git: &Git, item: &Item) -> Option<String> {
+    let path = item.mirror.display().to_string();
+    if !item.manifest || item.fetch_url == path {
+        return None;
+    }
+    let refs = git
+        .ls_remote(&path, std::slice::from_ref(&item.full_ref))
+        .ok()?;
+    refs.get(&item.full_ref).map(|r| r.commit().to_owned())
 }
 
 /// Runs `work` on every item, `jobs` at a time, in the order given; the results in that order.
@@ -585,9 +611,13 @@ fn write_one(git: &Git, outcome: &Outcome, push: bool, date: &str) -> Result<Wri
         mirror::fetch(&item.fetch_url, &item.mirror)
             .map_err(|e| RemoteError::Failed(e.to_string()))?;
     }
+    // A tag the manifest repository has on the release's commit already is pushed as it is.
+    let kept = local_commit(git, item).is_some_and(|c| c == item.commit);
     let source = match &item.message {
         Some(message) => {
-            git.tag(&item.mirror, item.name(), &item.commit, message, date)?;
+            if !kept {
+                git.tag(&item.mirror, item.name(), &item.commit, message, date)?;
+            }
             item.full_ref.clone()
         }
         None => item.commit.clone(),
@@ -628,6 +658,35 @@ pub enum BranchFailure {
         help("name a product built from a repository")
     )]
     NoRepository { product: String },
+    #[error(
+        "`{}` and `{}` share `{}` at two commits (`{}` and `{}`): its one branch `{}` cannot start at both",
+        .0.first,
+        .0.second,
+        .0.url,
+        short(&.0.first_commit),
+        short(&.0.second_commit),
+        .0.name
+    )]
+    #[diagnostic(
+        code("branch-two-commits"),
+        help(
+            "name only one of them: a repository's release branch starts at the commit of the product to fix"
+        )
+    )]
+    TwoCommits(Box<SharedRepository>),
+}
+
+/// One repository that two products named for a release branch have at two commits.
+#[derive(Debug)]
+pub struct SharedRepository {
+    /// Credentials removed.
+    pub url: String,
+    /// The branch.
+    pub name: String,
+    pub first: String,
+    pub first_commit: String,
+    pub second: String,
+    pub second_commit: String,
 }
 
 /// The version a release branch of `lock` is named after (DMTN-106 §4.7): a candidate's or a
@@ -651,6 +710,8 @@ pub fn branch_items(
     products: &[String],
 ) -> Result<Vec<Item>, BranchFailure> {
     let mut items: Vec<Item> = Vec::new();
+    // The product each item is for.
+    let mut owners: Vec<&str> = Vec::new();
     for product in products {
         let Some(locked) = lock.products.iter().find(|p| &p.name == product) else {
             let names: Vec<&str> = lock.products.iter().map(|p| p.name.as_str()).collect();
@@ -674,12 +735,26 @@ pub fn branch_items(
             });
         }
         for repository in &locked.repositories {
-            if items
+            // One branch per repository: products sharing it at another commit cannot both
+            // start it (the pushes would race, or one move the other's branch forward).
+            if let Some((item, other)) = items
                 .iter()
-                .any(|i| i.url == repository.url && i.commit == repository.commit)
+                .zip(&owners)
+                .find(|(i, _)| i.url == repository.url)
             {
-                continue;
+                if item.commit == repository.commit {
+                    continue;
+                }
+                return Err(BranchFailure::TwoCommits(Box::new(SharedRepository {
+                    url: crate::url::redact(&repository.url),
+                    name: name.to_owned(),
+                    first: (*other).to_owned(),
+                    first_commit: item.commit.clone(),
+                    second: product.clone(),
+                    second_commit: repository.commit.clone(),
+                })));
             }
+            owners.push(product);
             items.push(Item::new(
                 mirrors,
                 &repository.url,
@@ -754,12 +829,17 @@ impl Execution {
             let item = &outcome.item;
             let url = crate::url::redact(&item.fetch_url);
             match &outcome.state {
-                State::Conflict { commit } => problems.push(Problem {
+                State::Conflict { commit, local } => problems.push(Problem {
                     code: ProblemKind::Conflict,
                     severity: if force { Severity::Warning } else { Severity::Error },
                     message: format!(
-                        "`{}` exists in `{url}` at `{}`, not at the release's `{}`",
+                        "`{}` exists in {} at `{}`, not at the release's `{}`",
                         item.name(),
+                        if *local {
+                            format!("the manifest repository `{}`", item.mirror.display())
+                        } else {
+                            format!("`{url}`")
+                        },
                         short(commit),
                         short(&item.commit)
                     ),
@@ -829,7 +909,7 @@ impl Execution {
                     commit: outcome.item.commit.clone(),
                     state: outcome.state.as_str(),
                     found: match &outcome.state {
-                        State::Conflict { commit } => Some(commit.clone()),
+                        State::Conflict { commit, .. } => Some(commit.clone()),
                         _ => None,
                     },
                     status,
@@ -1039,7 +1119,10 @@ pub(crate) mod tests {
         );
         assert_eq!(
             classify(&other, Some(&annotated), Some("m"), none),
-            State::Conflict { commit }
+            State::Conflict {
+                commit,
+                local: false
+            }
         );
     }
 
@@ -1098,6 +1181,7 @@ pub(crate) mod tests {
                 outcome(
                     State::Conflict {
                         commit: "b".repeat(40),
+                        local: false,
                     },
                     None,
                 ),

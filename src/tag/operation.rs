@@ -330,6 +330,7 @@ mod tests {
     fn conflict() -> State {
         State::Conflict {
             commit: "b".repeat(40),
+            local: false,
         }
     }
 

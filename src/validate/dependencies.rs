@@ -45,9 +45,19 @@ impl Platforms {
     pub fn new(manifests: &Manifests) -> Self {
         let mut patterns: Vec<&str> = Vec::new();
         let mut conditional = false;
-        for product in &manifests.products {
-            let value = &product.value;
-            for (_, requirement) in value.depends.iter().chain(value.build_depends.iter()) {
+        // The dependencies a distribution's `overrides` write tell platforms apart as much as
+        // the product files' do.
+        let overriding = manifests
+            .distributions
+            .iter()
+            .flat_map(|d| d.value.overrides.iter())
+            .flat_map(|(_, o)| o.value.depends.iter().chain(o.value.build_depends.iter()));
+        let written = manifests
+            .products
+            .iter()
+            .flat_map(|p| [&p.value.depends, &p.value.build_depends]);
+        for entries in written.chain(overriding) {
+            for (_, requirement) in entries.iter() {
                 if let Requirement::Conditional(condition) = &requirement.value {
                     conditional = true;
                     patterns.extend(
@@ -248,7 +258,7 @@ pub(super) fn check(
 
 /// A dependency's platform patterns: at least one, each a platform name with `*` and an
 /// optional leading `!`.
-fn check_patterns(
+pub(super) fn check_patterns(
     file: crate::diagnostic::FileId,
     name: &Node<String>,
     requirement: &Node<Requirement>,
@@ -505,6 +515,87 @@ impl<'a> Built<'a> {
         })
     }
 
+    /// The products the roots need on every platform of `evaluated`, at run time or to build,
+    /// as the distribution builds them: what every lock of it holds, as a membership table.
+    /// With no platform evaluated, every dependency holds.
+    pub fn members(
+        &self,
+        products: &ProductIndex<'a>,
+        roots: &[usize],
+        evaluated: &[Evaluated],
+    ) -> Vec<bool> {
+        let count = products.products.len();
+        let mut members = vec![true; count];
+        let all = [None];
+        let on: Vec<Option<&str>> = if evaluated.is_empty() {
+            all.to_vec()
+        } else {
+            evaluated.iter().map(|p| Some(p.name.as_str())).collect()
+        };
+        for platform in on {
+            let mut seen = vec![false; count];
+            let mut stack: Vec<usize> = roots
+                .iter()
+                .copied()
+                .filter(|&r| !self.excluded(r))
+                .collect();
+            let holds =
+                |requirement: &Requirement| platform.is_none_or(|p| requirement.holds_on(p));
+            while let Some(node) = stack.pop() {
+                if std::mem::replace(&mut seen[node], true) {
+                    continue;
+                }
+                // What no override rewrites and nothing excludes: the edges the index resolved.
+                if self.excluded.is_empty() && self.override_of(node).is_none() {
+                    stack.extend(
+                        products.edges[node]
+                            .iter()
+                            .filter(|&&(next, _, r)| !seen[next] && holds(r))
+                            .map(|&(next, _, _)| next),
+                    );
+                    continue;
+                }
+                for (next, _, requirement) in self.edges(products, node) {
+                    if !seen[next] && holds(requirement) {
+                        stack.push(next);
+                    }
+                }
+            }
+            for (member, seen) in members.iter_mut().zip(seen) {
+                *member &= seen;
+            }
+        }
+        members
+    }
+
+    /// The repositories an override gives product `index`, when one does.
+    pub fn repositories_of(
+        &self,
+        index: usize,
+    ) -> Option<&'a [Node<crate::manifest::model::Repository>]> {
+        self.override_of(index)
+            .and_then(|(_, o)| o.repositories.as_deref())
+    }
+
+    /// Where product `index`, as the distribution builds it, names its run-time dependency on
+    /// `target`: the file (its own, or the distribution's for an override) and the key.
+    pub fn run_time_key<'p>(
+        &'p self,
+        products: &'p ProductIndex<'a>,
+        index: usize,
+        target: usize,
+    ) -> Option<(FileId, &'p Node<String>)>
+    where
+        'a: 'p,
+    {
+        let [(file, _, entries, _), _] = self.requirements(products, index);
+        entries
+            .iter()
+            .map(|(key, _)| key)
+            .find(|key| products.index_of(key) == Some(target))
+            .map(|key| (file, key))
+    }
+
     /// The edges from product `index` as the distribution builds it: the target, whether it
     /// is needed at run time, the requirement; none to what it excludes.
     pub fn edges<'p>(
@@ -540,9 +631,9 @@ impl<'a> Built<'a> {
 /// their files (`overrides`), on its closure as it builds it (an override's `depends`, nothing
 /// it excludes, its own platforms): a requirement on a product whose override changes its `tag`
 /// or `version`, every requirement an override writes, and the pin of a third-party product
-/// whose override changes its repositories. What the product files say alike is reported once,
-/// by the rules on the files. Each problem names the distribution; what an override writes is
-/// labelled in the distribution's file.
+/// whose override changes its repositories, and a cycle that an override's dependencies close.
+/// What the product files say alike is reported once, by the rules on the files. Each problem
+/// names the distribution; what an override writes is labelled in the distribution's file.
 pub(super) fn check_overrides(
     distribution: &Loaded<Distribution>,
     built: &Built,
@@ -594,6 +685,15 @@ pub(super) fn check_overrides(
         }
     };
     let mut more = Vec::new();
+    override_cycles(
+        distribution,
+        built,
+        products,
+        platforms,
+        roots,
+        &evaluated,
+        &mut more,
+    );
     for dependent in (0..count).filter(|&i| members[i]) {
         let written = &products.get(dependent).value;
         for (entries_file, _, entries, by_override) in built.requirements(products, dependent) {
@@ -618,6 +718,30 @@ pub(super) fn check_overrides(
                 }
             }
         }
+    }
+    // A `tag` names a commit: an override cannot give one to a product it builds from no
+    // repository (its version stays what it was).
+    for &(_, product, o) in &built.overridden {
+        let Some(tag) = o.tag.as_ref().filter(|_| product.repositories.is_empty()) else {
+            continue;
+        };
+        let diagnostic = Diagnostic::new(
+            Code::TagWithoutRepository,
+            file,
+            format!(
+                "`{}` has `tag: {tag}` but no repository, so no commit can be tagged `{tag}`",
+                product.name
+            ),
+        )
+        .with_label(file, tag.span.clone(), "a tag without a repository");
+        more.push(match &o.version {
+            Some(version) => diagnostic
+                .with_label(file, version.span.clone(), "the product's version")
+                .with_help("remove `tag` from the override: the product's version is its `version`"),
+            None => diagnostic.with_help(format!(
+                "write `version: {tag}` in the override instead: the version of a product without a repository is its `version`"
+            )),
+        });
     }
     for index in (0..count).filter(|&i| members[i]) {
         let Some((product, o)) = built.override_of(index) else {
@@ -655,6 +779,107 @@ pub(super) fn check_overrides(
             "{} in `{}`, as its `overrides` build it",
             diagnostic.message, value.name
         );
+        found.push(diagnostic);
+    }
+}
+
+/// The dependency cycles of a distribution's closure as it builds it, on each platform
+/// evaluated, that an override's dependencies close: `lock` refuses them as it walks that
+/// closure. A cycle of the product files alone is the file rule's.
+fn override_cycles(
+    distribution: &Loaded<Distribution>,
+    built: &Built,
+    products: &ProductIndex,
+    platforms: &Platforms,
+    roots: &[usize],
+    evaluated: &[Evaluated],
+    found: &mut Vec<Diagnostic>,
+) {
+    let count = products.products.len();
+    let name = |i: usize| products.get(i).value.name.as_str();
+    // Each cycle, labelled on the platform it is first found on, and where it holds.
+    let mut seen: Vec<(Vec<usize>, Diagnostic, Vec<&Evaluated>)> = Vec::new();
+    for platform in evaluated {
+        // What `lock` walks on this platform: the closure of the roots not excluded, each
+        // edge with the file it is written in.
+        let mut graph: Vec<Vec<Edge>> = vec![Vec::new(); count];
+        let mut files: Vec<Vec<FileId>> = vec![Vec::new(); count];
+        let mut reached = vec![false; count];
+        let mut stack: Vec<usize> = roots
+            .iter()
+            .copied()
+            .filter(|&r| !built.excluded(r))
+            .collect();
+        while let Some(node) = stack.pop() {
+            if std::mem::replace(&mut reached[node], true) {
+                continue;
+            }
+            for (file, _, entries, _) in built.requirements(products, node) {
+                for (key, requirement) in entries.iter() {
+                    let Some(target) = products.index_of(key) else {
+                        continue;
+                    };
+                    if built.excluded(target) || !requirement.holds_on(&platform.name) {
+                        continue;
+                    }
+                    graph[node].push(Edge {
+                        target,
+                        key,
+                        requirement: &requirement.value,
+                    });
+                    files[node].push(file);
+                    if !reached[target] {
+                        stack.push(target);
+                    }
+                }
+            }
+        }
+        for cycle in cycles(&graph) {
+            if let Some((_, _, on)) = seen.iter_mut().find(|(c, _, _)| *c == cycle) {
+                on.push(platform);
+                continue;
+            }
+            let steps =
+                || (0..cycle.len()).map(|step| (cycle[step], cycle[(step + 1) % cycle.len()]));
+            // A cycle the product files make alone is reported by the rule on the files.
+            let written = steps().all(|(from, to)| {
+                products.edges[from]
+                    .iter()
+                    .any(|&(t, _, r)| t == to && r.holds_on(&platform.name))
+            });
+            if written {
+                continue;
+            }
+            let mut names: Vec<&str> = cycle.iter().map(|&i| name(i)).collect();
+            names.push(name(cycle[0]));
+            let mut diagnostic =
+                Diagnostic::new(Code::DependencyCycle, distribution.file, names.join(" → "))
+                    .with_help(
+                        "break the cycle: one of these products must not depend on the next",
+                    );
+            for (from, to) in steps() {
+                if let Some(at) = graph[from].iter().position(|e| e.target == to) {
+                    diagnostic = diagnostic.with_label(
+                        files[from][at],
+                        graph[from][at].key.span.clone(),
+                        format!("`{}` depends on `{}`", name(from), name(to)),
+                    );
+                }
+            }
+            seen.push((cycle, diagnostic, vec![platform]));
+        }
+        // Without a dependency on some platforms only, one platform tells it all.
+        if !platforms.conditional() {
+            break;
+        }
+    }
+    for (_, mut diagnostic, on) in seen {
+        let on = if platforms.conditional() {
+            on_platforms(&on, evaluated, true)
+        } else {
+            String::new()
+        };
+        diagnostic.message = format!("dependency cycle{on}: {}", diagnostic.message);
         found.push(diagnostic);
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::ProductIndex;
-use super::dependencies::{Built, Platforms, check_overrides, on_platforms};
+use super::dependencies::{Built, Platforms, check_overrides, check_patterns, on_platforms};
 use super::templates;
 use crate::diagnostic::{Code, Diagnostic, closest};
 use crate::manifest::model::{Distribution, Environment, ProductType, Purpose};
@@ -84,7 +84,32 @@ fn check_distribution<'a>(
     // What the distribution excludes or builds differently must be products, and so must the
     // dependencies an override writes.
     for excluded in &value.exclude {
-        products.resolve_exact(file, excluded, "`exclude`", found);
+        let Some(index) = products.resolve_exact(file, excluded, "`exclude`", found) else {
+            continue;
+        };
+        // `lock` leaves an excluded product out under every name, a root too: the release
+        // would silently lack what `products` asks for.
+        for root in value
+            .products
+            .iter()
+            .filter(|root| products.index_of(root) == Some(index))
+        {
+            found.push(
+                Diagnostic::new(
+                    Code::RootExcluded,
+                    file,
+                    format!(
+                        "`{root}` is a root of `{}` and is excluded from it, so `{}` would not build it",
+                        value.name, value.name
+                    ),
+                )
+                .with_label(file, root.span.clone(), "a root")
+                .with_label(file, excluded.span.clone(), "excluded here")
+                .with_help(format!(
+                    "remove `{excluded}` from `exclude`, or `{root}` from `products`"
+                )),
+            );
+        }
     }
     for (name, product) in value.overrides.iter() {
         products.resolve_exact(file, name, "`overrides`", found);
@@ -93,7 +118,8 @@ fn check_distribution<'a>(
             ("`depends` of an override", &product.depends),
             ("`build_depends` of an override", &product.build_depends),
         ] {
-            for (dependency, _) in depends.iter().flat_map(|d| d.iter()) {
+            for (dependency, requirement) in depends.iter().flat_map(|d| d.iter()) {
+                check_patterns(file, dependency, requirement, found);
                 products.resolve(file, dependency, Code::DependencyUnknown, field, found);
             }
         }
@@ -101,6 +127,21 @@ fn check_distribution<'a>(
 
     let built = Built::new(distribution, products);
     check_overrides(distribution, &built, products, platforms, &roots, found);
+    if value
+        .overrides
+        .iter()
+        .any(|(_, o)| o.value.repositories.is_some())
+    {
+        // The products of the closure on some platform it is built for.
+        let mut members = vec![false; manifests.products.len()];
+        for platform in platforms.of(value) {
+            let on = built.members(products, &roots, std::slice::from_ref(&platform));
+            for (member, on) in members.iter_mut().zip(on) {
+                *member |= on;
+            }
+        }
+        super::repositories::check_overrides(distribution, &built, products, &members, found);
+    }
 
     let environment = environments.get(value.environment.as_str());
     if environment.is_none()
@@ -155,10 +196,7 @@ fn check_distribution<'a>(
                 .iter()
                 .map(|&i| manifests.products[i].value.name.as_str())
                 .collect();
-            let dependent = path
-                .len()
-                .checked_sub(2)
-                .map(|i| &manifests.products[path[i]]);
+            let dependent = path.len().checked_sub(2).map(|i| path[i]);
             let mut diagnostic = Diagnostic::new(
                 Code::BuildToolInOperations,
                 file,
@@ -168,17 +206,12 @@ fn check_distribution<'a>(
                 ),
             )
             .with_label(file, value.environment.span.clone(), "an operations environment");
-            if let Some(dependent) = dependent {
-                let key = dependent.value.depends.iter().map(|(k, _)| k).find(|k| {
-                    matches!(products.lookup(k), super::Lookup::Name(i) | super::Lookup::Alias(i) if i == tool)
-                });
-                if let Some(key) = key {
-                    diagnostic = diagnostic.with_label(
-                        dependent.file,
-                        key.span.clone(),
-                        "needed at run time here",
-                    );
-                }
+            // Where the dependency is written: in the product's file, or in an override.
+            if let Some((key_file, key)) =
+                dependent.and_then(|d| built.run_time_key(products, d, tool))
+            {
+                diagnostic =
+                    diagnostic.with_label(key_file, key.span.clone(), "needed at run time here");
             }
             found.push(diagnostic.with_help(format!(
                 "{}; move `{}` to `build_depends` where it is only needed to build",
@@ -187,7 +220,18 @@ fn check_distribution<'a>(
             )));
         }
     }
-    templates::check(distribution, manifests, products, &roots, found);
+    // `{Product}` is the version of a product of the lock: of the closure as the distribution
+    // builds it, on whichever of its platforms the lock is made for.
+    let members = || {
+        // Without a dependency on some platforms only, every platform has one closure.
+        let evaluated = if platforms.conditional() {
+            platforms.of(value)
+        } else {
+            Vec::new()
+        };
+        built.members(products, &roots, &evaluated)
+    };
+    templates::check(distribution, manifests, products, &members, found);
     if let Some(pattern) = &value.issues
         && let Some(reason) = patterns.entry(pattern.as_str()).or_insert_with(|| {
             match regex::Regex::new(pattern) {

@@ -180,24 +180,6 @@ impl<'a> ProductIndex<'a> {
         }
     }
 
-    /// Every product the roots need, at run time or to build, as a membership table.
-    fn closure(&self, roots: &[usize]) -> Vec<bool> {
-        let mut seen = vec![false; self.products.len()];
-        let mut stack: Vec<usize> = roots.to_vec();
-        while let Some(node) = stack.pop() {
-            if std::mem::replace(&mut seen[node], true) {
-                continue;
-            }
-            stack.extend(
-                self.edges[node]
-                    .iter()
-                    .map(|&(target, _, _)| target)
-                    .filter(|&t| !seen[t]),
-            );
-        }
-        seen
-    }
-
     fn get(&self, index: usize) -> &'a crate::manifest::Loaded<Product> {
         &self.products[index]
     }

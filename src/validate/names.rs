@@ -97,6 +97,37 @@ pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
         }
     }
     check_aliases(&manifests.products, found);
+    check_tag_prefixes(&manifests.products, found);
+}
+
+/// A `tag_prefix` starts every release tag of the product: one that no git tag can start with
+/// (a space, `~`, `..`) would make every lock of it fail.
+fn check_tag_prefixes(
+    products: &[Loaded<crate::manifest::model::Product>],
+    found: &mut Vec<Diagnostic>,
+) {
+    for product in products {
+        let Some(prefix) = &product.value.tag_prefix else {
+            continue;
+        };
+        // What follows the prefix is a release's tag, which is a valid name of its own.
+        if crate::git::valid_tag_name(&format!("{}0", prefix.value)) {
+            continue;
+        }
+        found.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                product.file,
+                format!(
+                    "`tag_prefix: {}` cannot start a git tag, so no release of `{}` can be tagged",
+                    prefix.value.escape_debug(),
+                    product.value.name
+                ),
+            )
+            .with_label(product.file, prefix.span.clone(), "not the start of a tag")
+            .with_help("write a prefix of letters, digits and `._-/`, such as `v`"),
+        );
+    }
 }
 
 fn invalid_name(file: FileId, name: &Node<String>, what: &str) -> Diagnostic {

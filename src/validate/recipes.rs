@@ -16,6 +16,14 @@ pub(super) fn check(manifests: &Manifests, found: &mut Vec<Diagnostic>) {
         let name = product.value.name.as_str();
         same_keys(&build.value.0, name, product.file, found);
     }
+    // What an override's `build` writes is merged key by key into the recipe: the same.
+    for distribution in &manifests.distributions {
+        for (name, o) in distribution.value.overrides.iter() {
+            if let Some(build) = &o.value.build {
+                same_keys(&build.value.0, name, distribution.file, found);
+            }
+        }
+    }
 }
 
 /// Reports every key equal to an earlier key of its mapping, in this mapping and below.

@@ -4,10 +4,13 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use super::dependencies::Built;
 use super::{Lookup, ProductIndex};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, FileId};
 use crate::identity::{normalize_path, path_problem};
+use crate::manifest::Loaded;
 use crate::manifest::Manifests;
+use crate::manifest::model::Distribution;
 use crate::manifest::span::Node;
 use crate::url::normalize;
 
@@ -21,47 +24,8 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
         let mut own: Vec<(String, usize)> = Vec::new();
         for (r, repository) in product.value.repositories.iter().enumerate() {
             let url = &repository.value.url;
-            if crate::url::has_password(url) {
-                found.push(credentials(file, url));
-            }
-            if let Some(path) = &repository.value.path
-                && let Some(problem) = path_problem(path)
-            {
-                found.push(
-                    Diagnostic::new(
-                        Code::PathInvalid,
-                        file,
-                        format!("the `path` `{path}` of `{}` is not a sub-tree of the repository: {problem}", product.value.name),
-                    )
-                    .with_label(file, path.span.clone(), "not a sub-tree")
-                    .with_help("write a path relative to the repository's root, such as `libs/a`, or remove `path` to build from the whole repository"),
-                );
-            }
-            let key = match normalize(url) {
-                Ok(key) => key,
-                Err(error) => {
-                    let help = match &error {
-                        crate::url::UrlError::DotSegment(_) => {
-                            "write the path to the repository itself, without `.` or `..` segments"
-                        }
-                        _ => {
-                            "write `https://host/path`, `git@host:path`, `file:///path` or a local path"
-                        }
-                    };
-                    found.push(
-                        Diagnostic::new(
-                            Code::UrlInvalid,
-                            file,
-                            format!(
-                                "invalid repository URL `{}`: {error}",
-                                crate::url::redact(url)
-                            ),
-                        )
-                        .with_label(file, url.span.clone(), "invalid URL")
-                        .with_help(help),
-                    );
-                    continue;
-                }
+            let Some(key) = source(file, &product.value.name, &repository.value, found) else {
+                continue;
             };
             let sub_tree = |r: usize| {
                 let path = product.value.repositories[r].value.path.as_ref();
@@ -156,6 +120,161 @@ pub(super) fn check(manifests: &Manifests, products: &ProductIndex, found: &mut 
                 found.push(diagnostic);
             }
         }
+    }
+}
+
+/// A repository's URL and sub-tree, written in `file` for `product`: a password in the URL,
+/// a `path` that is no sub-tree, a URL that cannot be understood. The normalized URL, when
+/// there is one.
+fn source(
+    file: crate::diagnostic::FileId,
+    product: &str,
+    repository: &crate::manifest::model::Repository,
+    found: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let url = &repository.url;
+    if crate::url::has_password(url) {
+        found.push(credentials(file, url));
+    }
+    if let Some(path) = &repository.path
+        && let Some(problem) = path_problem(path)
+    {
+        found.push(
+            Diagnostic::new(
+                Code::PathInvalid,
+                file,
+                format!("the `path` `{path}` of `{product}` is not a sub-tree of the repository: {problem}"),
+            )
+            .with_label(file, path.span.clone(), "not a sub-tree")
+            .with_help("write a path relative to the repository's root, such as `libs/a`, or remove `path` to build from the whole repository"),
+        );
+    }
+    match normalize(url) {
+        Ok(key) => Some(key),
+        Err(error) => {
+            let help = match &error {
+                crate::url::UrlError::DotSegment(_) => {
+                    "write the path to the repository itself, without `.` or `..` segments"
+                }
+                _ => "write `https://host/path`, `git@host:path`, `file:///path` or a local path",
+            };
+            found.push(
+                Diagnostic::new(
+                    Code::UrlInvalid,
+                    file,
+                    format!(
+                        "invalid repository URL `{}`: {error}",
+                        crate::url::redact(url)
+                    ),
+                )
+                .with_label(file, url.span.clone(), "invalid URL")
+                .with_help(help),
+            );
+            None
+        }
+    }
+}
+
+/// The repositories a distribution's `overrides` write, as those of the product files are
+/// checked (credentials, URL, sub-tree), and the repository rule on its closure as it builds it
+/// (`members`): an override that builds a product from another one's repository, without
+/// `shared_with` on both, is reported; what the product files share alike is the file rule's.
+pub(super) fn check_overrides(
+    distribution: &Loaded<Distribution>,
+    built: &Built,
+    products: &ProductIndex,
+    members: &[bool],
+    found: &mut Vec<Diagnostic>,
+) {
+    let file = distribution.file;
+    // Every override's, in the closure or not: a password written is there all the same.
+    for (name, o) in distribution.value.overrides.iter() {
+        for repository in o.value.repositories.iter().flatten() {
+            source(file, name, &repository.value, found);
+        }
+    }
+    // Every repository of the closure as built: (product, normalized URL, the entry, its
+    // file, whether an override writes it).
+    let mut claims: Vec<(
+        usize,
+        String,
+        &crate::manifest::model::Repository,
+        FileId,
+        bool,
+    )> = Vec::new();
+    for index in (0..members.len()).filter(|&i| members[i]) {
+        let written = products.get(index);
+        match built.repositories_of(index) {
+            Some(repositories) => {
+                for repository in repositories {
+                    if let Ok(key) = normalize(&repository.value.url) {
+                        claims.push((index, key, &repository.value, file, true));
+                    }
+                }
+            }
+            None => {
+                for repository in &written.value.repositories {
+                    if let Ok(key) = normalize(&repository.value.url) {
+                        claims.push((index, key, &repository.value, written.file, false));
+                    }
+                }
+            }
+        }
+    }
+    let declares = |repository: &crate::manifest::model::Repository, other: usize| {
+        repository
+            .shared_with
+            .iter()
+            .any(|name| products.index_of(name) == Some(other))
+    };
+    for (i, later) in claims.iter().enumerate() {
+        let Some(earlier) = claims[..i]
+            .iter()
+            .find(|c| c.1 == later.1 && c.0 != later.0 && (c.4 || later.4))
+        else {
+            continue;
+        };
+        if declares(earlier.2, later.0) && declares(later.2, earlier.0) {
+            continue;
+        }
+        let (a, b) = (
+            &products.get(earlier.0).value.name,
+            &products.get(later.0).value.name,
+        );
+        let (by_override, other) = if later.4 {
+            (later, earlier)
+        } else {
+            (earlier, later)
+        };
+        found.push(
+            Diagnostic::new(
+                Code::RepositoryShared,
+                file,
+                format!(
+                    "repository `{}` is claimed by `{a}` and `{b}` in `{}`, as its `overrides` build it",
+                    later.1, distribution.value.name
+                ),
+            )
+            .with_label(
+                by_override.3,
+                by_override.2.url.span.clone(),
+                format!("claimed by `{}`", products.get(by_override.0).value.name),
+            )
+            .with_label(
+                other.3,
+                other.2.url.span.clone(),
+                format!("also claimed by `{}`", products.get(other.0).value.name),
+            )
+            .with_help({
+                let (mine, theirs) = (
+                    &products.get(by_override.0).value.name,
+                    &products.get(other.0).value.name,
+                );
+                format!(
+                    "a repository belongs to one product: point the override at `{mine}`'s own repository, or, if both really build from it, add `shared_with: [{theirs}]` to this repository of `{mine}` and `shared_with: [{mine}]` to that of `{theirs}`"
+                )
+            }),
+        );
     }
 }
 

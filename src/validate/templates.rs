@@ -30,11 +30,13 @@ fn builtins(kind: &str) -> (&'static [&'static str], bool) {
     }
 }
 
+/// `members` gives the products every lock of the distribution holds (`{Product}` is their
+/// version), as a membership table: computed only when a template may name a product.
 pub(super) fn check(
     distribution: &Loaded<Distribution>,
     manifests: &Manifests,
     products: &ProductIndex,
-    roots: &[usize],
+    members: &dyn Fn() -> Vec<bool>,
     found: &mut Vec<Diagnostic>,
 ) {
     let naming = &distribution.value.naming;
@@ -61,9 +63,7 @@ pub(super) fn check(
     // The closure is computed only when a template names something that may be a product.
     let mut closure: Option<Vec<bool>> = None;
     let mut in_closure = |name: &str| match products.lookup(name) {
-        Lookup::Name(index) | Lookup::Alias(index) => {
-            closure.get_or_insert_with(|| products.closure(roots))[index]
-        }
+        Lookup::Name(index) | Lookup::Alias(index) => closure.get_or_insert_with(members)[index],
         Lookup::Unknown => false,
     };
     let variables: HashSet<&str> = distribution
@@ -145,6 +145,12 @@ pub(super) fn check(
                         "`{text}` in the {kind} name template: a release name must not contain `/`, `\\` or `..`"
                     )
                 }
+                Token::Placeholder(name) if with_products && products.index_of(name).is_some() => {
+                    format!(
+                        "placeholder `{{{name}}}` in the {kind} name template names a product that not every lock of `{}` holds",
+                        distribution.value.name
+                    )
+                }
                 Token::Placeholder(name) => {
                     format!("unknown placeholder `{{{name}}}` in the {kind} name template")
                 }
@@ -181,7 +187,7 @@ pub(super) fn check(
                 _ => help(kind, known, dates, &variables),
             };
             if let Token::Placeholder(name) = problem {
-                let members = products.closure(roots);
+                let members = members();
                 let candidates: Vec<&str> = known
                     .iter()
                     .copied()

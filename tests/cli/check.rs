@@ -75,6 +75,7 @@ invalid_fixtures! {
     build_tool_in_operations => "build-tool-in-operations", "build-tool-in-operations";
     build_tool_in_operations_override => "build-tool-in-operations-override", "build-tool-in-operations";
     product_unknown => "product-unknown", "product-unknown";
+    root_excluded => "root-excluded", "root-excluded";
     environment_unknown => "environment-unknown", "environment-unknown";
     distribution_unknown => "distribution-unknown", "distribution-unknown";
     variable_default_missing => "variable-default-missing", "variable-default-missing";

@@ -224,6 +224,358 @@ fn requirements_on_edges_of_no_platform_are_not_checked() {
     );
 }
 
+/// A lock of `dist` made from manifests with no repository: offline, nothing to fetch.
+fn dry_lock(dir: &std::path::Path, platform: &str) -> crate::support::Run {
+    let args = [
+        "lock",
+        "dist",
+        "--kind",
+        "weekly",
+        "--date",
+        "2026-11-19",
+        "--offline",
+        "--dry-run",
+        "--platform",
+        platform,
+    ];
+    distrib_wide(dir, &args)
+}
+
+#[test]
+fn check_finds_the_cycles_an_override_closes_as_lock_does() {
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\nversion: 1.0.0\ndepends: { b: \"*\" }\n",
+        ),
+        ("products/b.yaml", "name: b\nversion: 1.0.0\n"),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  b: { depends: { a: \"*\" } }\n",
+        ),
+    ]);
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "dependency cycle: a → b → a in `dist`, as its `overrides` build it",
+    );
+    // Labelled where each edge is written: the override in the distribution, `a`'s own file.
+    says(&run, "[distributions/dist.yaml:5:19]");
+    says(&run, "`b` depends on `a`");
+    says(&run, "[products/a.yaml:3:12]");
+    fails(&dry_lock(dir.path(), "linux-x86_64"), 1, "a → b → a");
+
+    // Closed on osx only: found there, and a lock for linux has none.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a]\nplatforms: [linux-x86_64, osx-arm64]\noverrides:\n  b: { depends: { a: { version: \"*\", platforms: [\"osx*\"] } } }\n",
+    );
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "dependency cycle on `osx-arm64`: a → b → a in `dist`, as its `overrides` build it",
+    );
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a]\nplatforms: [linux-x86_64]\noverrides:\n  b: { depends: { a: { version: \"*\", platforms: [\"osx*\"] } } }\n",
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    ok(&dry_lock(dir.path(), "linux-x86_64"));
+
+    // A cycle of the product files is reported once, by the rule on the files.
+    write(
+        &dir.path().join("products/b.yaml"),
+        "name: b\nversion: 1.0.0\ndepends: { a: \"*\" }\n",
+    );
+    let run = distrib_wide(dir.path(), &["check", "--format", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let cycles: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "dependency-cycle")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(cycles, ["dependency cycle: a → b → a"]);
+}
+
+#[test]
+fn the_platform_conditions_of_an_override_tell_platforms_apart() {
+    // `dist` declares no platform: `check` holds for every platform a lock may be made for.
+    let dir = manifests(&[
+        ("products/a.yaml", "name: a\nversion: 1.0.0\n"),
+        (
+            "products/tool.yaml",
+            "name: tool\ntype: build-tool\nversion: 1.0.0\n",
+        ),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  a: { depends: { tool: { version: \"*\", platforms: [\"osx*\"] } } }\n",
+        ),
+    ]);
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "build tool `tool` is in the run-time closure of `dist` on platforms such as `osx`",
+    );
+    // Labelled at the override that needs it at run time.
+    says(&run, " 5 │   a: { depends: { tool:");
+    says(&run, "needed at run time here");
+    // As built for osx, without the rule: the build tool at run time.
+    write(
+        &dir.path().join("environments/ops.yaml"),
+        "name: ops\npurpose: development\n",
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    let run = dry_lock(dir.path(), "osx-arm64");
+    ok(&run);
+    let lock = distrib::lock::parse(&run.stdout).unwrap();
+    assert_eq!(names(&lock), ["a", "tool"]);
+}
+
+#[test]
+fn the_platform_patterns_of_an_override_are_checked_as_a_product_file_s() {
+    let dir = manifests(&[
+        ("products/a.yaml", "name: a\nversion: 1.0.0\n"),
+        ("products/b.yaml", "name: b\nversion: 1.0.0\n"),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  a: { depends: { b: { version: \"*\", platforms: [] } } }\n",
+        ),
+    ]);
+    // A lock took the dependency on every platform.
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "invalid platform pattern for `b`: `platforms: []` holds on no platform",
+    );
+    says(&run, "[distributions/dist.yaml:5:22]");
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  a: { build_depends: { b: { version: \"*\", platforms: [\"a b\"] } } }\n",
+    );
+    fails(
+        &distrib_wide(dir.path(), &["check"]),
+        1,
+        "invalid platform pattern for `b`: `a b`",
+    );
+}
+
+#[test]
+fn a_name_template_names_the_products_every_lock_holds() {
+    let dist = |extra: &str| {
+        format!(
+            "name: dist\nenvironment: ops\nproducts: [a]\nnaming: {{ weekly: \"w-{{c}}-%G.%V\" }}\n{extra}"
+        )
+    };
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\nversion: 1.0.0\ndepends: { c: \"*\" }\n",
+        ),
+        ("products/b.yaml", "name: b\nversion: 2.0.0\n"),
+        ("products/c.yaml", "name: c\nversion: 3.0.0\n"),
+        ("distributions/dist.yaml", &dist("")),
+    ]);
+    ok(&distrib_wide(dir.path(), &["check"]));
+    let named = |dir: &std::path::Path, platform: &str| {
+        let run = dry_lock(dir, platform);
+        ok(&run);
+        distrib::lock::parse(&run.stdout).unwrap().release
+    };
+    assert_eq!(named(dir.path(), "linux-x86_64"), "w-3.0.0-2026.47");
+    // Excluded, `c` has no version to give: `lock` could not name the release.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        &dist("exclude: [c]\n"),
+    );
+    let message = "placeholder `{c}` in the weekly name template names a product that not every lock of `dist` holds";
+    fails(&distrib_wide(dir.path(), &["check"]), 1, message);
+    // Reached through an override only, it has one.
+    write(
+        &dir.path().join("products/a.yaml"),
+        "name: a\nversion: 1.0.0\ndepends: { b: \"*\" }\n",
+    );
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        &dist("overrides:\n  a: { depends: { c: \"*\" } }\n"),
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    assert_eq!(named(dir.path(), "linux-x86_64"), "w-3.0.0-2026.47");
+    // Needed on osx only, it is in no lock for linux.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        &dist(
+            "platforms: [linux-x86_64, osx-arm64]\noverrides:\n  a: { depends: { c: { version: \"*\", platforms: [\"osx*\"] } } }\n",
+        ),
+    );
+    fails(&distrib_wide(dir.path(), &["check"]), 1, message);
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        &dist(
+            "platforms: [osx-arm64]\noverrides:\n  a: { depends: { c: { version: \"*\", platforms: [\"osx*\"] } } }\n",
+        ),
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    assert_eq!(named(dir.path(), "osx-arm64"), "w-3.0.0-2026.47");
+}
+
+#[test]
+fn a_name_written_in_another_case_is_suggested_however_short() {
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\nversion: 1.0.0\ndepends: { b: \"*\" }\n",
+        ),
+        ("products/b.yaml", "name: b\nversion: 1.0.0\n"),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a]\nexclude: [B]\noverrides:\n  A: { version: 2.0.0 }\n",
+        ),
+    ]);
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(&run, 1, "unknown product `B` in `exclude`");
+    says(&run, "did you mean `b`?");
+    says(&run, "did you mean `a`?");
+    assert!(
+        !run.stderr.contains("add `products/B.yaml`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_repositories_an_override_writes_are_held_to_the_repository_rules() {
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\nrepositories: [{ url: \"https://example.org/sw/a\", ref: main }]\n",
+        ),
+        (
+            "products/b.yaml",
+            "name: b\nrepositories: [{ url: \"https://example.org/sw/b\", ref: main }]\n",
+        ),
+        ("products/c.yaml", "name: c\nversion: 1.0.0\n"),
+        // `a` is not even built: a password written is committed all the same.
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [c]\noverrides:\n  a: { repositories: [{ url: \"https://ci:s3cret@example.org/sw/a/x/..\" }] }\n",
+        ),
+    ]);
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "the URL `https://example.org/sw/a/x/..` holds a password",
+    );
+    says(&run, "url-invalid");
+    says(&run, "[distributions/dist.yaml:5:30]");
+    assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+    // Built from `a`'s repository, `b` shares it in this distribution: its tags would need
+    // one commit for two products.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a, b]\noverrides:\n  b: { repositories: [{ url: \"https://example.org/sw/a.git/\", ref: v1 }] }\n",
+    );
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "repository `example.org/sw/a` is claimed by `a` and `b` in `dist`, as its `overrides` build it",
+    );
+    says(&run, "[distributions/dist.yaml:5:30]");
+    says(&run, "also claimed by `a`");
+    says(
+        &run,
+        "add `shared_with: [a]` to this repository of `b` and `shared_with: [b]` to that of `a`",
+    );
+    // Not in the closure, `a` shares nothing with it.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [b]\noverrides:\n  b: { repositories: [{ url: \"https://example.org/sw/a\" }] }\n",
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    // Declared on both sides, the exception holds.
+    write(
+        &dir.path().join("products/a.yaml"),
+        "name: a\nrepositories: [{ url: \"https://example.org/sw/a\", ref: main, shared_with: [b] }]\n",
+    );
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a, b]\noverrides:\n  b: { repositories: [{ url: \"https://example.org/sw/a\", shared_with: [a] }] }\n",
+    );
+    let run = distrib_wide(dir.path(), &["check"]);
+    ok(&run);
+    assert!(!run.stderr.contains("repository-shared"), "{}", run.stderr);
+}
+
+#[test]
+fn an_override_s_tag_and_recipe_are_held_to_a_product_file_s_rules() {
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\nversion: 1.0.0\nbuild: { script: make }\n",
+        ),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  a: { tag: v2.0.0 }\n",
+        ),
+    ]);
+    // The lock kept the version `1.0.0`: a tag names a commit, and `a` has no repository.
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "`a` has `tag: v2.0.0` but no repository, so no commit can be tagged `v2.0.0` in `dist`, as its `overrides` build it",
+    );
+    says(&run, "[distributions/dist.yaml:5:13]");
+    says(&run, "write `version: v2.0.0` in the override instead");
+    // Merged key by key, `1` and `\"1\"` were one key, the last one's value.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a]\noverrides:\n  a: { build: { 1: x, \"1\": y } }\n",
+    );
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(&run, 1, "the recipe of `a` has the key `1` twice");
+    says(&run, "[distributions/dist.yaml:5:23]");
+}
+
+#[test]
+fn a_root_the_distribution_excludes_is_an_error_not_a_smaller_lock() {
+    let dir = manifests(&[
+        (
+            "products/a.yaml",
+            "name: a\naliases: [a_old]\nversion: 1.0.0\ndepends: { c: \"*\" }\n",
+        ),
+        ("products/c.yaml", "name: c\nversion: 1.0.0\n"),
+        (
+            "distributions/dist.yaml",
+            "name: dist\nenvironment: ops\nproducts: [a_old]\nexclude: [a]\n",
+        ),
+    ]);
+    let run = distrib_wide(dir.path(), &["check"]);
+    fails(
+        &run,
+        1,
+        "`a_old` is a root of `dist` and is excluded from it, so `dist` would not build it",
+    );
+    says(&run, "root-excluded");
+    fails(&dry_lock(dir.path(), "linux-x86_64"), 1, "root-excluded");
+    // Excluding a dependency is what `exclude` is for.
+    write(
+        &dir.path().join("distributions/dist.yaml"),
+        "name: dist\nenvironment: ops\nproducts: [a]\nexclude: [c]\n",
+    );
+    ok(&distrib_wide(dir.path(), &["check"]));
+    let run = dry_lock(dir.path(), "linux-x86_64");
+    ok(&run);
+    assert_eq!(names(&distrib::lock::parse(&run.stdout).unwrap()), ["a"]);
+}
+
 /// Two root commits whose ids share their first eight digits (`989e0f68`), made with the
 /// fixed identity and date of the tests' git.
 fn ambiguous_commits(repo: &std::path::Path) -> (String, String) {

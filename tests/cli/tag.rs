@@ -170,13 +170,20 @@ fn tagging_needs_a_lock_and_a_tagged_kind() {
 }
 
 #[test]
-fn a_tag_that_is_no_valid_ref_is_refused_when_locking() {
+fn a_tag_prefix_no_tag_can_start_with_is_refused_by_check() {
     let f = Fixture::new();
-    append(&f.root.join("products/other.yaml"), "tag_prefix: \"v~\"\n");
     f.fetch();
+    // It would fail every lock of the product: `check` says so, and where.
+    append(&f.root.join("products/other.yaml"), "tag_prefix: \"v~\"\n");
+    let run = f.run(&["check"]);
+    fails(
+        &run,
+        1,
+        "`tag_prefix: v~` cannot start a git tag, so no release of `other` can be tagged",
+    );
+    says(&run, "[products/other.yaml:5:13]");
     let run = f.lock("dist", "weekly").date("2026-11-19").offline().run();
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    says(&run, "the tag `v~w.2026.47` is not a valid git ref name");
+    fails(&run, 1, "fix these problems first");
     assert!(!f.root.join("locks/dist/w.2026.47.lock.yaml").exists());
 }
 
@@ -467,6 +474,56 @@ fn a_candidate_is_tagged_and_a_release_branch_made_for_the_products_to_fix_only(
 }
 
 #[test]
+fn a_release_branch_is_refused_for_products_of_one_repository_at_two_commits() {
+    let f = Fixture::new();
+    // `app2` is built from an older tag of `app`'s repository (alidist's lhapdf and lhapdf5),
+    // and tagged with its own prefix.
+    let app = f.repo("app");
+    git(&app, &["tag", "-a", "-m", "old", "0.9.0"]);
+    let old = git(&app, &["rev-parse", "HEAD"]);
+    commit_file(&app, "src/README", "app 2", "later");
+    write(
+        &f.root.join("products/app.yaml"),
+        "name: app\nrepositories:\n  - url: https://example.org/sw/app\n    ref: main\n    shared_with: [app2]\ndepends: { utils: \"*\" }\n",
+    );
+    write(
+        &f.root.join("products/app2.yaml"),
+        "name: app2\ntag: 0.9.0\ntag_prefix: app2-\nrepositories:\n  - url: https://example.org/sw/app\n    shared_with: [app]\n",
+    );
+    let dist = f.root.join("distributions/dist.yaml");
+    let text = std::fs::read_to_string(&dist).unwrap();
+    write(
+        &dist,
+        &text.replace("products: [app, other]", "products: [app, app2, other]"),
+    );
+    f.lock_weekly();
+    ok(&f
+        .release_candidate("dist", "17.0.0")
+        .from("w.2026.47")
+        .date("2026-11-20")
+        .run());
+    // One after the other, the second push would move the first one's branch forward.
+    for order in [["app2", "app"], ["app", "app2"]] {
+        let run = f.run(&[
+            "branch",
+            "dist/17.0.0.rc1",
+            order[0],
+            order[1],
+            "--push",
+            "--jobs",
+            "1",
+        ]);
+        fails(&run, 1, "share `https://example.org/sw/app` at two commits");
+        says(&run, "its one branch `b.17.0.x` cannot start at both");
+        says(&run, "branch-two-commits");
+        assert_eq!(branch_commit(&app, "b.17.0.x"), None);
+    }
+    // Each alone is branched.
+    ok(&f.run(&["branch", "dist/17.0.0.rc1", "app2", "--push"]));
+    assert_eq!(branch_commit(&app, "b.17.0.x"), Some(old));
+}
+
+#[test]
 fn branching_refuses_unknown_products_weeklies_and_a_branch_elsewhere() {
     let f = with_candidate();
     let run = f.run(&["branch", "dist/17.0.0.rc1", "utilz", "--push"]);
@@ -568,6 +625,64 @@ fn the_manifest_repository_is_tagged_and_its_origin_gets_the_tag() {
     assert_eq!(tag_commit(&origin, TAG), Some(head.clone()));
     assert_eq!(tag_commit(&f.root, TAG), Some(head));
     ok(&f.run(&["tag", WEEKLY, "--verify"]));
+}
+
+#[test]
+fn a_tag_the_manifest_repository_has_on_another_commit_is_a_conflict_not_moved() {
+    let f = Fixture::new();
+    let origin = f.root.parent().unwrap().join("manifests-origin.git");
+    git(
+        f.root.parent().unwrap(),
+        &["init", "-q", "--bare", origin.to_str().unwrap()],
+    );
+    git(&f.root, &["init", "-q", "-b", "main"]);
+    git(&f.root, &["add", "-A"]);
+    git(&f.root, &["commit", "-q", "-m", "manifests"]);
+    // Someone's own tag, made before the release and never pushed.
+    git(&f.root, &["tag", "-a", "-m", "by hand", TAG]);
+    let theirs = git(&f.root, &["rev-parse", "HEAD"]);
+    commit_file(&f.root, "notes/README", "notes", "notes");
+    git(
+        &f.root,
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    git(&f.root, &["push", "-q", "origin", "main"]);
+    f.lock_weekly();
+    let head = git(&f.root, &["rev-parse", "HEAD"]);
+    let run = f.run(&["tag", WEEKLY, "--dry-run"]);
+    says(&run, "1 conflict, 4 create");
+    let run = f.run(&["tag", WEEKLY, "--push"]);
+    fails(&run, 1, "`w.2026.47` exists in the manifest repository");
+    says(&run, &format!("at `{}`", &theirs[..12]));
+    says(&run, "nothing was written");
+    assert_eq!(tag_commit(&f.root, TAG), Some(theirs));
+    assert_eq!(tag_commit(&origin, TAG), None);
+    assert!(ALL.iter().all(|p| tag_commit(&f.repo(p), TAG).is_none()));
+    // Moved when asked to.
+    ok(&f.run(&["tag", WEEKLY, "--push", "--force"]));
+    assert_eq!(tag_commit(&f.root, TAG), Some(head.clone()));
+    assert_eq!(tag_commit(&origin, TAG), Some(head));
+    ok(&f.run(&["tag", WEEKLY, "--verify"]));
+
+    // On the release's commit, the manifest repository's own tag is pushed as it is.
+    let f = Fixture::new();
+    let origin = f.root.parent().unwrap().join("manifests-origin.git");
+    git(
+        f.root.parent().unwrap(),
+        &["init", "-q", "--bare", origin.to_str().unwrap()],
+    );
+    git(&f.root, &["init", "-q", "-b", "main"]);
+    git(&f.root, &["add", "-A"]);
+    git(&f.root, &["commit", "-q", "-m", "manifests"]);
+    git(&f.root, &["tag", "-a", "-m", "by hand", TAG]);
+    git(
+        &f.root,
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    f.lock_weekly();
+    ok(&f.run(&["tag", WEEKLY, "--push"]));
+    let message = git(&origin, &["tag", "-l", "--format=%(contents)", TAG]);
+    assert_eq!(message, "by hand");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The release workflow as ALICE and LSST run it: builds from a release (`lock --from`), build
 //! names, and LSST's week numbers, on real git repositories.
 
-use crate::support::fixture::{Fixture, append, commit_file, fails, ok, product_in, says};
+use crate::support::fixture::{Fixture, append, commit_file, fails, ok, product_in, says, write};
 use distrib::lock::{Lockfile, ReleaseKind};
 
 fn lock(f: &Fixture, release: &str) -> Lockfile {
@@ -510,6 +510,82 @@ fn records_are_appended_and_verify_checks_them() {
         1,
         "records of `w.2026.40`, which has no lock in `locks/dist/`",
     );
+}
+
+#[test]
+fn a_record_is_written_under_records_whatever_the_names_given_or_locked() {
+    let f = Fixture::locked();
+    // Names like paths name no lock.
+    for (release, says_what) in [
+        ("../x", "no lock of a release `x` of `..`"),
+        ("a/b/c", "no lock of a release `b/c` of `a`"),
+        (
+            "dist/../w.2026.47",
+            "no lock of a release `../w.2026.47` of `dist`",
+        ),
+    ] {
+        let run = record(&f, &[release, "build", "--result", "pass"]);
+        fails(&run, 1, says_what);
+    }
+    // A lock whose release is a path, its digest recomputed, in a file of another name.
+    let mut forged = lock(&f, "w.2026.47");
+    forged.release = "../../../escape".into();
+    write(
+        &f.root.join("locks/dist/escape.lock.yaml"),
+        &forged.to_text().unwrap(),
+    );
+    let args = [
+        "../../../escape",
+        "build",
+        "--result",
+        "pass",
+        "--distribution",
+        "dist",
+    ];
+    let run = record(&f, &args);
+    fails(
+        &run,
+        1,
+        "the lock of `../../../escape` of `dist` is misplaced: `../../../escape` is not a valid release name",
+    );
+    says(&run, "lock-misplaced");
+    let outside = f.root.parent().unwrap().join("escape.yaml");
+    assert!(!outside.exists(), "written out of the manifest repository");
+    assert!(!f.root.join("records").exists());
+}
+
+#[test]
+fn a_distribution_named_like_a_release_is_told_apart_from_it() {
+    let f = Fixture::locked();
+    write(
+        &f.root.join("distributions/w.2026.47.yaml"),
+        "name: w.2026.47\nenvironment: ops\nproducts: [other]\n",
+    );
+    ok(&f
+        .lock("w.2026.47", "weekly")
+        .date("2026-11-19")
+        .offline()
+        .run());
+    // A bare name is either release, or the distribution's newest lock.
+    let run = f.distrib(&["graph", "w.2026.47"]);
+    fails(
+        &run,
+        1,
+        "`w.2026.47` names more than one lock: `dist/w.2026.47`, `w.2026.47/w.2026.47`, the newest lock of `w.2026.47`",
+    );
+    fails(
+        &record(&f, &["w.2026.47", "build", "--result", "pass"]),
+        2,
+        "`w.2026.47` is a release of `dist` and `w.2026.47`",
+    );
+    // Named in full, each is itself.
+    ok(&record(
+        &f,
+        &["w.2026.47/w.2026.47", "build", "--result", "pass"],
+    ));
+    assert!(f.root.join("records/w.2026.47/w.2026.47.yaml").exists());
+    assert!(!f.root.join("records/dist").exists());
+    ok(&f.distrib(&["graph", "dist/w.2026.47", "--format", "json"]));
 }
 
 #[test]
