@@ -282,6 +282,7 @@ mod tests {
             },
             content: String::new(),
             products: Vec::new(),
+            tag: None,
             tags: Vec::new(),
             companions: Vec::new(),
         }

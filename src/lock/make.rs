@@ -12,8 +12,7 @@ use crate::git::mirror;
 use crate::identity;
 use crate::lock::history::{self, History, HistoryError};
 use crate::lock::{
-    Draft, LockError, LockedCompanion, LockedProduct, LockedTag, Lockfile, ReleaseKind,
-    VariableSource,
+    Draft, LockError, LockedCompanion, LockedProduct, Lockfile, ReleaseKind, VariableSource,
 };
 use crate::manifest::model::{Distribution, Level};
 use crate::naming::{self, DateTime, NamingError};
@@ -488,7 +487,7 @@ pub fn seal(
 ) -> Result<Lockfile, MakeError> {
     draft.companions = companions(workspace, plan, &draft.products, fetcher)?;
     let mut lock = Lockfile::new(draft).map_err(MakeError::Text)?;
-    lock.tags = tags(workspace, &lock, plan, date, extra)?;
+    name_tags(workspace, &mut lock, plan, date, extra)?;
     Ok(lock)
 }
 
@@ -795,17 +794,19 @@ pub fn template(plan: &Plan, kind: ReleaseKind) -> String {
         .map_or_else(|| default.to_owned(), |t| t.value.clone())
 }
 
-/// The tag each repository of `lock` is to carry, from the distribution's `naming.tag`
-/// template for its kind and the products' `tag_prefix`; `extra` fills `{version}`, `{rc}`...
-pub fn tags(
+/// Names the release's tag (`lock.tag`, the manifest repository's) and the tag each of its
+/// repositories is to carry (`lock.tags`, the products' `tag_prefix` before it), from the
+/// distribution's `naming.tag` template for its kind; `extra` fills `{version}`, `{rc}`...
+pub fn name_tags(
     workspace: &Workspace,
-    lock: &Lockfile,
+    lock: &mut Lockfile,
     plan: &Plan,
     date: DateTime,
     extra: impl Fn(&str) -> Option<String>,
-) -> Result<Vec<LockedTag>, MakeError> {
+) -> Result<(), MakeError> {
+    (lock.tag, lock.tags) = (None, Vec::new());
     let Some(template) = crate::tag::template(&plan.distribution.naming, lock.kind) else {
-        return Ok(Vec::new());
+        return Ok(());
     };
     let name = match release_name(&template, date, lock, plan, extra) {
         Ok(name) => name,
@@ -836,7 +837,8 @@ pub fn tags(
         other => MakeError::TagPlan(other),
     })?;
     tags.sort_by(|a, b| (&a.url, &a.name).cmp(&(&b.url, &b.name)));
-    Ok(tags)
+    (lock.tag, lock.tags) = (Some(name), tags);
+    Ok(())
 }
 
 /// The distribution's companions (DMTN-106 §4.5) not among `products`, at their `ref`, else

@@ -115,6 +115,11 @@ pub struct Lockfile {
     /// The digest of what is built: every product's name and identity.
     pub content: String,
     pub products: Vec<LockedProduct>,
+    /// The release's own tag, as the manifest repository is to carry it: each of `tags` is
+    /// this name after its product's `tag_prefix`. Absent when the release has no tags, and in
+    /// locks made before it was recorded. Outside `content`, inside the digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     /// The tag each repository of the release is to carry (`distrib tag`), decided when the
     /// release is locked. Outside `content`, inside the digest.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -323,6 +328,7 @@ impl Lockfile {
             overrides: draft.overrides,
             environment: draft.environment,
             products: draft.products,
+            tag: None,
             tags: Vec::new(),
             companions: draft.companions,
         };
@@ -870,6 +876,13 @@ fn check_tags(lock: &Lockfile) -> Result<(), LockError> {
             )));
         }
     }
+    if let Some(tag) = &lock.tag
+        && (!crate::git::valid_tag_name(tag) || lock.tags.iter().any(|t| !t.name.ends_with(tag)))
+    {
+        return Err(LockError::Inconsistent(format!(
+            "the release's tag `{tag}` is not a valid git ref name, or not the end of each of its tags"
+        )));
+    }
     let mut seen = std::collections::BTreeSet::new();
     for tag in &lock.tags {
         let wrong = |why: &str| {
@@ -987,6 +1000,7 @@ pub(crate) mod tests {
                     identity: String::new(),
                 },
             ],
+            tag: None,
             tags: Vec::new(),
             companions: Vec::new(),
         };
@@ -1117,6 +1131,28 @@ pub(crate) mod tests {
         lock.products[0].identity = identity::digest(b"forged");
         let text = lock.to_text().unwrap();
         assert!(matches!(parse(&text), Err(LockError::Inconsistent(_))));
+    }
+
+    #[test]
+    fn the_release_s_tag_ends_each_of_its_tags() {
+        let mut lock = sample();
+        let repository = &lock.products[0].repositories[0];
+        lock.tags = vec![LockedTag {
+            url: repository.url.clone(),
+            name: "v1.2.3".into(),
+            commit: repository.commit.clone(),
+            message: "Version 1.2.3".into(),
+        }];
+        for (tag, consistent) in [
+            ("1.2.3", true),
+            ("v1.2.3", true),
+            ("1.2.4", false),
+            ("a..b", false),
+        ] {
+            lock.tag = Some(tag.into());
+            let parsed = parse(&lock.to_text().unwrap());
+            assert_eq!(parsed.is_ok(), consistent, "{tag}: {parsed:?}");
+        }
     }
 
     fn draft_of(lock: &Lockfile) -> Draft {

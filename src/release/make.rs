@@ -477,7 +477,7 @@ impl Final<'_> {
         .map_err(MakeError::Plan)?;
         let template = make::template(&plan, ReleaseKind::Final);
         lock.release = make::release_name(&template, date, &lock, &plan, |key| version.value(key))?;
-        lock.tags = make::tags(workspace, &lock, &plan, date, |key| version.value(key))?;
+        make::name_tags(workspace, &mut lock, &plan, date, |key| version.value(key))?;
         let warnings = Vec::new();
         if let Some(done) = super::final_of(&self.history, &self.distribution, version) {
             if done.content == lock.content {

@@ -180,6 +180,7 @@ pub(crate) mod tests {
                     identity: String::new(),
                 })
                 .collect(),
+            tag: None,
             tags: Vec::new(),
             companions: Vec::new(),
         };

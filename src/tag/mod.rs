@@ -323,16 +323,21 @@ fn manifest_item(root: &Path, lock: &Lockfile) -> Option<Item> {
         .manifest_commit
         .as_deref()
         .filter(|c| !c.ends_with("-dirty"))?;
-    let tag = lock.tags.iter().min_by_key(|t| t.name.len())?;
+    // A lock made before its own tag was recorded: the shortest of its tags, which is the
+    // release's when any of its products has no `tag_prefix`.
+    let tag = match &lock.tag {
+        Some(tag) => tag,
+        None => &lock.tags.iter().min_by_key(|t| t.name.len())?.name,
+    };
     let (git_dir, origin) = Git::from_user_config().repository(root)?;
     let url = origin.unwrap_or_else(|| git_dir.display().to_string());
     Some(Item {
         url: url.clone(),
         fetch_url: url,
         mirror: git_dir,
-        full_ref: format!("refs/tags/{}", tag.name),
+        full_ref: format!("refs/tags/{tag}"),
         commit: commit.to_owned(),
-        message: Some(message(&tag.name, lock)),
+        message: Some(message(tag, lock)),
         manifest: true,
     })
 }

@@ -467,8 +467,9 @@ fn verify_refuses_forged_fields_with_recomputed_digests() {
     let first = text.find("\n- name: ").unwrap() + 1;
     let second = first + text[first + 1..].find("\n- name: ").unwrap() + 2;
     // The products end where the release tags (or the digest line) begin.
-    let end = text
-        .find("\ntags:\n")
+    let end = ["\ntag: ", "\ntags:\n"]
+        .iter()
+        .find_map(|after| text.find(after))
         .map_or_else(|| text.rfind("digest: ").unwrap(), |i| i + 1);
     let reordered = format!(
         "{}{}{}{}",

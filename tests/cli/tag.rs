@@ -604,18 +604,8 @@ fn verify_tells_a_tag_never_pushed_from_a_moved_one() {
 #[test]
 fn the_manifest_repository_is_tagged_and_its_origin_gets_the_tag() {
     let f = Fixture::new();
-    let origin = f.root.parent().unwrap().join("manifests-origin.git");
-    git(
-        f.root.parent().unwrap(),
-        &["init", "-q", "--bare", origin.to_str().unwrap()],
-    );
-    git(&f.root, &["init", "-q", "-b", "main"]);
-    git(&f.root, &["add", "-A"]);
-    git(&f.root, &["commit", "-q", "-m", "manifests"]);
-    git(
-        &f.root,
-        &["remote", "add", "origin", origin.to_str().unwrap()],
-    );
+    let origin = manifests_committed(&f);
+    add_origin(&f, &origin);
     git(&f.root, &["push", "-q", "origin", "main"]);
     f.lock_weekly();
     let head = git(&f.root, &["rev-parse", "HEAD"]);
@@ -627,9 +617,9 @@ fn the_manifest_repository_is_tagged_and_its_origin_gets_the_tag() {
     ok(&f.run(&["tag", WEEKLY, "--verify"]));
 }
 
-#[test]
-fn a_tag_the_manifest_repository_has_on_another_commit_is_a_conflict_not_moved() {
-    let f = Fixture::new();
+/// Commits the fixture's manifests in a repository of their own, and gives the path of a new
+/// bare repository beside it, to be its origin.
+fn manifests_committed(f: &Fixture) -> PathBuf {
     let origin = f.root.parent().unwrap().join("manifests-origin.git");
     git(
         f.root.parent().unwrap(),
@@ -638,14 +628,56 @@ fn a_tag_the_manifest_repository_has_on_another_commit_is_a_conflict_not_moved()
     git(&f.root, &["init", "-q", "-b", "main"]);
     git(&f.root, &["add", "-A"]);
     git(&f.root, &["commit", "-q", "-m", "manifests"]);
-    // Someone's own tag, made before the release and never pushed.
-    git(&f.root, &["tag", "-a", "-m", "by hand", TAG]);
-    let theirs = git(&f.root, &["rev-parse", "HEAD"]);
-    commit_file(&f.root, "notes/README", "notes", "notes");
+    origin
+}
+
+fn add_origin(f: &Fixture, origin: &Path) {
     git(
         &f.root,
         &["remote", "add", "origin", origin.to_str().unwrap()],
     );
+}
+
+#[test]
+fn the_manifest_repository_gets_the_release_s_tag_when_every_product_has_a_prefix() {
+    let f = Fixture::new();
+    for product in ALL {
+        append(
+            &f.root.join(format!("products/{product}.yaml")),
+            "tag_prefix: v\n",
+        );
+    }
+    let origin = manifests_committed(&f);
+    add_origin(&f, &origin);
+    git(&f.root, &["push", "-q", "origin", "main"]);
+    f.lock_weekly();
+    let lock = distrib::lock::parse(&f.lock_text("dist", TAG)).unwrap();
+    assert_eq!(lock.tag.as_deref(), Some(TAG));
+    let prefixed = format!("v{TAG}");
+    assert!(
+        lock.tags.iter().all(|t| t.name == prefixed),
+        "{:?}",
+        lock.tags
+    );
+    ok(&f.run(&["tag", WEEKLY, "--push"]));
+    let head = git(&f.root, &["rev-parse", "HEAD"]);
+    assert_eq!(tag_commit(&origin, TAG), Some(head));
+    assert_eq!(tag_commit(&origin, &prefixed), None);
+    assert!(
+        ALL.iter()
+            .all(|p| tag_commit(&f.repo(p), &prefixed).is_some())
+    );
+}
+
+#[test]
+fn a_tag_the_manifest_repository_has_on_another_commit_is_a_conflict_not_moved() {
+    let f = Fixture::new();
+    let origin = manifests_committed(&f);
+    // Someone's own tag, made before the release and never pushed.
+    git(&f.root, &["tag", "-a", "-m", "by hand", TAG]);
+    let theirs = git(&f.root, &["rev-parse", "HEAD"]);
+    commit_file(&f.root, "notes/README", "notes", "notes");
+    add_origin(&f, &origin);
     git(&f.root, &["push", "-q", "origin", "main"]);
     f.lock_weekly();
     let head = git(&f.root, &["rev-parse", "HEAD"]);
@@ -666,19 +698,9 @@ fn a_tag_the_manifest_repository_has_on_another_commit_is_a_conflict_not_moved()
 
     // On the release's commit, the manifest repository's own tag is pushed as it is.
     let f = Fixture::new();
-    let origin = f.root.parent().unwrap().join("manifests-origin.git");
-    git(
-        f.root.parent().unwrap(),
-        &["init", "-q", "--bare", origin.to_str().unwrap()],
-    );
-    git(&f.root, &["init", "-q", "-b", "main"]);
-    git(&f.root, &["add", "-A"]);
-    git(&f.root, &["commit", "-q", "-m", "manifests"]);
+    let origin = manifests_committed(&f);
     git(&f.root, &["tag", "-a", "-m", "by hand", TAG]);
-    git(
-        &f.root,
-        &["remote", "add", "origin", origin.to_str().unwrap()],
-    );
+    add_origin(&f, &origin);
     f.lock_weekly();
     ok(&f.run(&["tag", WEEKLY, "--push"]));
     let message = git(&origin, &["tag", "-l", "--format=%(contents)", TAG]);
