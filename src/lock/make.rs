@@ -187,6 +187,16 @@ pub enum MakeError {
         help("--set names a product of the distribution's closure")
     )]
     Override { name: String },
+    #[error("{} is excluded from `{distribution}`, so --set cannot give it a ref", excluded_name(.name, .product))]
+    #[diagnostic(
+        code("set-product-invalid"),
+        help("leave it out of --set, or out of the distribution's `exclude`")
+    )]
+    OverrideExcluded {
+        name: String,
+        product: String,
+        distribution: String,
+    },
     #[error("`{name}` has no repository, so --set cannot give it a ref")]
     #[diagnostic(
         code("set-product-invalid"),
@@ -268,7 +278,7 @@ pub enum MakeError {
     #[error("{0}")]
     #[diagnostic(
         code("tag-name"),
-        help("give the products of one repository one commit, or one `tag_prefix`")
+        help("give the products of one repository one commit, or each its own `tag_prefix`")
     )]
     TagPlan(crate::tag::PlanError),
     #[error("the companion `{name}` of `{distribution}` is no product")]
@@ -305,6 +315,15 @@ pub enum MakeError {
     Base(#[from] crate::manifest::OpenError),
 }
 
+/// A product as `--set` named it: `b_old` (now `b`) when that is a former name.
+fn excluded_name(name: &str, product: &str) -> String {
+    if name == product {
+        format!("`{name}`")
+    } else {
+        format!("`{name}` (now `{product}`)")
+    }
+}
+
 impl MakeError {
     /// Whether the request itself is wrong (a value of the command line), rather than what it
     /// was run on.
@@ -316,6 +335,7 @@ impl MakeError {
                 | MakeError::VariableName(_)
                 | MakeError::SourceSyntax(_)
                 | MakeError::Override { .. }
+                | MakeError::OverrideExcluded { .. }
                 | MakeError::NoRepository { .. }
                 | MakeError::Platform { .. }
         )
@@ -372,7 +392,7 @@ pub fn make(
     );
     let plan = Plan::new(&workspace.manifests, &request.distribution, &platform)
         .map_err(MakeError::Plan)?;
-    let mut overrides = overrides(&plan, &request.overrides)?;
+    let mut overrides = overrides(&workspace.manifests, &plan, &request.overrides)?;
     if let Some(existing) = &compared
         && request.overrides.is_empty()
     {
@@ -502,8 +522,10 @@ pub fn check_platform(distribution: &Distribution, platform: &str) -> Result<(),
     }
 }
 
-/// `--set PRODUCT=REF`, by canonical product name.
+/// `--set PRODUCT=REF`, by canonical product name; a product the distribution excludes (under
+/// any of its names) is said to be.
 pub fn overrides(
+    manifests: &crate::manifest::Manifests,
     plan: &Plan,
     given: &[(String, String)],
 ) -> Result<BTreeMap<String, String>, MakeError> {
@@ -513,7 +535,25 @@ pub fn overrides(
             .canonical(name)
             .and_then(|n| plan.products.iter().find(|p| p.name.value == n))
         else {
-            return Err(MakeError::Override { name: name.clone() });
+            let excluded = manifests
+                .products
+                .iter()
+                .map(|p| &p.value)
+                .find(|p| p.name.value == *name || p.aliases.iter().any(|a| a.value == *name))
+                .filter(|p| {
+                    plan.distribution
+                        .exclude
+                        .iter()
+                        .any(|e| e.value == p.name.value)
+                });
+            return Err(match excluded {
+                Some(product) => MakeError::OverrideExcluded {
+                    name: name.clone(),
+                    product: product.name.value.clone(),
+                    distribution: plan.distribution.name.value.clone(),
+                },
+                None => MakeError::Override { name: name.clone() },
+            });
         };
         if product.repositories.is_empty() {
             return Err(MakeError::NoRepository { name: name.clone() });

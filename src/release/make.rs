@@ -327,7 +327,7 @@ impl Candidate<'_> {
             .unwrap_or_else(|| start.platform.clone());
         let plan = Plan::new(&workspace.manifests, &request.distribution, &platform)
             .map_err(MakeError::Plan)?;
-        let overrides = make::overrides(&plan, &request.overrides)?;
+        let overrides = make::overrides(&workspace.manifests, &plan, &request.overrides)?;
         // And with the build inputs of what it is made from, unless `--var` sets them.
         let mut variables = self.variables;
         let mut inputs = make::inputs(&plan, &variables);

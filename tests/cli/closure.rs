@@ -574,6 +574,37 @@ fn a_root_the_distribution_excludes_is_an_error_not_a_smaller_lock() {
     let run = dry_lock(dir.path(), "linux-x86_64");
     ok(&run);
     assert_eq!(names(&distrib::lock::parse(&run.stdout).unwrap()), ["a"]);
+    // `--set` of an excluded product says so, under a former name too.
+    write(
+        &dir.path().join("products/c.yaml"),
+        "name: c
+aliases: [c_old]
+version: 1.0.0
+",
+    );
+    for (set, said) in [
+        (
+            "c=main",
+            "`c` is excluded from `dist`, so --set cannot give it a ref",
+        ),
+        ("c_old=main", "`c_old` (now `c`) is excluded from `dist`"),
+        ("d=main", "unknown product `d` in --set"),
+    ] {
+        let run = distrib_wide(
+            dir.path(),
+            &[
+                "lock",
+                "dist",
+                "--kind",
+                "weekly",
+                "--offline",
+                "--dry-run",
+                "--set",
+                set,
+            ],
+        );
+        fails(&run, 2, said);
+    }
 }
 
 /// Two root commits whose ids share their first eight digits (`989e0f68`), made with the
