@@ -309,11 +309,20 @@ pub enum RecordFailure {
         distribution: Option<String>,
     },
     #[error("`{release}` is a release of {}", distributions.join(" and "))]
-    #[diagnostic(code("release-ambiguous"), help("pass --distribution"))]
+    #[diagnostic(
+        code("release-ambiguous"),
+        help("name one as `DIST/RELEASE`, or pass --distribution")
+    )]
     Ambiguous {
         release: String,
         distributions: Vec<String>,
     },
+    #[error("`{release}` names its distribution, and --distribution names `{given}`")]
+    #[diagnostic(
+        code("argument-invalid"),
+        help("name the release as `DIST/RELEASE` or pass --distribution, not both")
+    )]
+    TwoDistributions { release: String, given: String },
     #[error("`{check}` is not a check name: {why}")]
     #[diagnostic(
         code("check-name"),
@@ -366,7 +375,7 @@ impl RecordFailure {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            RecordFailure::CheckName { .. } | RecordFailure::Ambiguous { .. }
+            RecordFailure::CheckName { .. } | RecordFailure::TwoDistributions { .. }
         )
     }
 }
@@ -398,16 +407,26 @@ pub fn record(root: &Path, mut request: Request) -> Result<Recorded, RecordFailu
             why,
         });
     }
-    // `DIST/RELEASE`, as `tag` and the reports name a release, or the release and its
-    // distribution apart.
-    if request.distribution.is_none()
-        && let Some((distribution, release)) = request.release.split_once('/')
-    {
-        request.distribution = Some(distribution.to_owned());
-        request.release = release.to_owned();
-    }
     let _guard = crate::lock::history::exclusive(root)?;
     let history = crate::lock::history::History::read(root)?;
+    // `DIST/RELEASE`, as `tag` and the reports name a release, or the release and its
+    // distribution apart; both, they must agree.
+    if let Some((distribution, release)) = request.release.split_once('/') {
+        match &request.distribution {
+            Some(given) if given != distribution => {
+                if history.all().any(|l| l.distribution == distribution) {
+                    return Err(RecordFailure::TwoDistributions {
+                        release: request.release.clone(),
+                        given: given.clone(),
+                    });
+                }
+            }
+            _ => {
+                request.distribution = Some(distribution.to_owned());
+                request.release = release.to_owned();
+            }
+        }
+    }
     let found: Vec<&Lockfile> = history
         .all()
         .filter(|l| l.release == request.release)

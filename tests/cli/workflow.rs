@@ -573,11 +573,14 @@ fn a_distribution_named_like_a_release_is_told_apart_from_it() {
         1,
         "`w.2026.47` names more than one lock: `dist/w.2026.47`, `w.2026.47/w.2026.47`, the newest lock of `w.2026.47`",
     );
+    // An ambiguous name is the same failure whichever command is given it.
+    let run = record(&f, &["w.2026.47", "build", "--result", "pass"]);
     fails(
-        &record(&f, &["w.2026.47", "build", "--result", "pass"]),
-        2,
+        &run,
+        1,
         "`w.2026.47` is a release of `dist` and `w.2026.47`",
     );
+    says(&run, "name one as `DIST/RELEASE`");
     // Named in full, each is itself.
     ok(&record(
         &f,
@@ -585,6 +588,35 @@ fn a_distribution_named_like_a_release_is_told_apart_from_it() {
     ));
     assert!(f.root.join("records/w.2026.47/w.2026.47.yaml").exists());
     assert!(!f.root.join("records/dist").exists());
+    // Its distribution named twice must be named alike.
+    fails(
+        &record(
+            &f,
+            &[
+                "dist/w.2026.47",
+                "build",
+                "--result",
+                "pass",
+                "--distribution",
+                "w.2026.47",
+            ],
+        ),
+        2,
+        "`dist/w.2026.47` names its distribution, and --distribution names `w.2026.47`",
+    );
+    assert!(!f.root.join("records/dist").exists());
+    ok(&record(
+        &f,
+        &[
+            "dist/w.2026.47",
+            "build",
+            "--result",
+            "pass",
+            "--distribution",
+            "dist",
+        ],
+    ));
+    assert!(f.root.join("records/dist/w.2026.47.yaml").exists());
     ok(&f.distrib(&["graph", "dist/w.2026.47", "--format", "json"]));
 }
 
