@@ -207,7 +207,8 @@ rules {
         /// `-C` names something that is not a folder
         DirectoryInvalid = "directory-invalid";
         /// The command line cannot be parsed: an unknown flag or subcommand, a missing or
-        /// invalid value (as a diagnostic with `--format json` or `github`)
+        /// invalid value, a release named as `DIST/RELEASE` with another `--distribution` (as a
+        /// diagnostic with `--format json` or `github`)
         ArgumentInvalid = "argument-invalid";
         /// No `distrib.yaml` in the folder or any folder above it
         NoManifestRepository = "no-manifest-repository";
@@ -238,8 +239,8 @@ rules {
         MirrorsStale = "mirrors-stale";
         /// A tag, branch or commit that the repository does not have, or that names no commit
         RefUnresolved = "ref-unresolved";
-        /// `--set` names a product outside the distribution's closure, or one without a
-        /// repository
+        /// `--set` names a product outside the distribution's closure, one it excludes, or one
+        /// without a repository
         SetProductInvalid = "set-product-invalid";
         /// `--platform` (or `import alidist --architecture`) names no platform, or one the
         /// distribution is not built for
