@@ -841,9 +841,11 @@ fn open_for_resolution(path: &Path) -> Result<Mirror, crate::resolve::refs::Unav
     }
 }
 
-/// The mirrors folder, each mirror opened once for all the products that share it and kept
-/// open until the pool is dropped, so that no pack file is unmapped while the threads of a
-/// resolution read (an unmapping makes the kernel interrupt every core that ran the process).
+/// The mirrors folder, each mirror opened once for the products that share it (twice when two
+/// threads read it at once) and kept open until the pool is dropped, so that no pack file is
+/// unmapped while the threads of a resolution read (an unmapping makes the kernel interrupt
+/// every core that ran the process). Nothing is fetched while a pool lives: what it opened is
+/// what the mirrors held when it first read them.
 pub struct Pool<'a> {
     mirrors: &'a crate::resolve::Mirrors<'a>,
     idle: Idle,
