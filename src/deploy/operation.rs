@@ -157,6 +157,11 @@ pub fn edit(root: &Path, request: Request) -> Result<Edited, EditError> {
         path: file.clone(),
         reason,
     })?;
+    // The file is read before the gate is passed: an override is recorded only for an edit
+    // that can then be written.
+    let path = target(root, &file)?;
+    let original = std::fs::read(&path).map_err(|e| IoError::new(&path, e))?;
+    let text = with_line_endings_of(&text, &original);
     // The edit is valid: the release it makes the default must have passed its checks.
     let mut gate = None;
     if let Edit::SetDefault { release } | Edit::Promote { release } = &edit {
@@ -184,9 +189,6 @@ pub fn edit(root: &Path, request: Request) -> Result<Edited, EditError> {
         file: file.clone(),
         gate: gate.clone(),
     };
-    let path = target(root, &file)?;
-    let original = std::fs::read(&path).map_err(|e| IoError::new(&path, e))?;
-    let text = with_line_endings_of(&text, &original);
     // An edit that changes nothing leaves the file as it is, and says so.
     if text.as_bytes() == original.as_slice() {
         return Ok(edited(Status::UpToDate));
