@@ -515,6 +515,28 @@ impl<'a> Built<'a> {
         })
     }
 
+    /// What the roots the distribution does not exclude reach, as a table of `count` products:
+    /// `next` pushes the products a reached one leads to (those reached already are skipped).
+    fn reach(
+        &self,
+        roots: &[usize],
+        count: usize,
+        mut next: impl FnMut(usize, &mut Vec<usize>),
+    ) -> Vec<bool> {
+        let mut reached = vec![false; count];
+        let mut stack: Vec<usize> = roots
+            .iter()
+            .copied()
+            .filter(|&r| !self.excluded(r))
+            .collect();
+        while let Some(node) = stack.pop() {
+            if !std::mem::replace(&mut reached[node], true) {
+                next(node, &mut stack);
+            }
+        }
+        reached
+    }
+
     /// The products the roots need on every platform of `evaluated`, at run time or to build,
     /// as the distribution builds them: what every lock of it holds, as a membership table.
     /// With no platform evaluated, every dependency holds.
@@ -533,34 +555,25 @@ impl<'a> Built<'a> {
             evaluated.iter().map(|p| Some(p.name.as_str())).collect()
         };
         for platform in on {
-            let mut seen = vec![false; count];
-            let mut stack: Vec<usize> = roots
-                .iter()
-                .copied()
-                .filter(|&r| !self.excluded(r))
-                .collect();
             let holds =
                 |requirement: &Requirement| platform.is_none_or(|p| requirement.holds_on(p));
-            while let Some(node) = stack.pop() {
-                if std::mem::replace(&mut seen[node], true) {
-                    continue;
-                }
+            let seen = self.reach(roots, count, |node, stack| {
                 // What no override rewrites and nothing excludes: the edges the index resolved.
                 if self.excluded.is_empty() && self.override_of(node).is_none() {
                     stack.extend(
                         products.edges[node]
                             .iter()
-                            .filter(|&&(next, _, r)| !seen[next] && holds(r))
+                            .filter(|&&(_, _, r)| holds(r))
                             .map(|&(next, _, _)| next),
                     );
-                    continue;
+                    return;
                 }
                 for (next, _, requirement) in self.edges(products, node) {
-                    if !seen[next] && holds(requirement) {
+                    if holds(requirement) {
                         stack.push(next);
                     }
                 }
-            }
+            });
             for (member, seen) in members.iter_mut().zip(seen) {
                 *member &= seen;
             }
@@ -653,22 +666,13 @@ pub(super) fn check_overrides(
         !matches!(requirement, Requirement::Conditional(_))
             || evaluated.iter().any(|p| requirement.holds_on(&p.name))
     };
-    let mut members = vec![false; count];
-    let mut stack: Vec<usize> = roots
-        .iter()
-        .copied()
-        .filter(|&r| !built.excluded(r))
-        .collect();
-    while let Some(node) = stack.pop() {
-        if std::mem::replace(&mut members[node], true) {
-            continue;
-        }
+    let members = built.reach(roots, count, |node, stack| {
         for (next, _, requirement) in built.edges(products, node) {
-            if !members[next] && holds(requirement) {
+            if holds(requirement) {
                 stack.push(next);
             }
         }
-    }
+    });
     let target = |index: usize| -> Target {
         let written = products.get(index);
         match built.override_of(index) {
@@ -804,16 +808,7 @@ fn override_cycles(
         // edge with the file it is written in.
         let mut graph: Vec<Vec<Edge>> = vec![Vec::new(); count];
         let mut files: Vec<Vec<FileId>> = vec![Vec::new(); count];
-        let mut reached = vec![false; count];
-        let mut stack: Vec<usize> = roots
-            .iter()
-            .copied()
-            .filter(|&r| !built.excluded(r))
-            .collect();
-        while let Some(node) = stack.pop() {
-            if std::mem::replace(&mut reached[node], true) {
-                continue;
-            }
+        built.reach(roots, count, |node, stack| {
             for (file, _, entries, _) in built.requirements(products, node) {
                 for (key, requirement) in entries.iter() {
                     let Some(target) = products.index_of(key) else {
@@ -828,12 +823,10 @@ fn override_cycles(
                         requirement: &requirement.value,
                     });
                     files[node].push(file);
-                    if !reached[target] {
-                        stack.push(target);
-                    }
+                    stack.push(target);
                 }
             }
-        }
+        });
         for cycle in cycles(&graph) {
             if let Some((_, _, on)) = seen.iter_mut().find(|(c, _, _)| *c == cycle) {
                 on.push(platform);
