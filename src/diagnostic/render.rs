@@ -350,11 +350,7 @@ impl miette::Diagnostic for View<'_> {
         Some(Box::new(self.diagnostic.code.as_str()))
     }
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.diagnostic.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Note => miette::Severity::Advice,
-        })
+        Some(self.diagnostic.severity.into())
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let help = self.help.as_deref();

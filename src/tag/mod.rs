@@ -809,11 +809,7 @@ impl miette::Diagnostic for Problem {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.severity {
-            crate::json::Severity::Error => miette::Severity::Error,
-            crate::json::Severity::Warning => miette::Severity::Warning,
-            crate::json::Severity::Note => miette::Severity::Advice,
-        })
+        Some(self.severity.into())
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
