@@ -96,15 +96,21 @@ pub fn planned(
     name: &str,
     prefix_of: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<LockedTag>, PlanError> {
+    // The tag of a product or companion: the name after its prefix, a valid ref name.
+    let tag_of = |product: &str| {
+        let full = prefixed(prefix_of(product), name);
+        if crate::git::valid_tag_name(&full) {
+            Ok(full)
+        } else {
+            Err(PlanError::InvalidName {
+                product: product.to_owned(),
+                name: full,
+            })
+        }
+    };
     let mut tags: BTreeMap<(String, String), LockedTag> = BTreeMap::new();
     for product in &lock.products {
-        let full = prefixed(prefix_of(&product.name), name);
-        if !crate::git::valid_tag_name(&full) {
-            return Err(PlanError::InvalidName {
-                product: product.name.clone(),
-                name: full,
-            });
-        }
+        let full = tag_of(&product.name)?;
         for repository in &product.repositories {
             let key = (repository.url.clone(), full.clone());
             if let Some(existing) = tags.get(&key) {
@@ -129,13 +135,7 @@ pub fn planned(
         }
     }
     for companion in &lock.companions {
-        let full = prefixed(prefix_of(&companion.name), name);
-        if !crate::git::valid_tag_name(&full) {
-            return Err(PlanError::InvalidName {
-                product: companion.name.clone(),
-                name: full,
-            });
-        }
+        let full = tag_of(&companion.name)?;
         tags.entry((companion.url.clone(), full.clone()))
             .or_insert_with(|| LockedTag {
                 url: companion.url.clone(),
