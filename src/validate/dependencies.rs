@@ -298,14 +298,36 @@ fn check_tag_without_repository(
     product: &Product,
     found: &mut Vec<Diagnostic>,
 ) {
-    let Some(tag) = product
+    if let Some(tag) = product
         .tag
         .as_ref()
         .filter(|_| product.repositories.is_empty())
-    else {
-        return;
+    {
+        found.push(tag_without_repository(
+            file,
+            product,
+            tag,
+            product.version.as_ref(),
+            false,
+        ));
+    }
+}
+
+/// `tag` on `product`, which has no repository, as its file writes it or as an override in
+/// `file` gives it (`by_override`); `version` is the one written beside it.
+fn tag_without_repository(
+    file: crate::diagnostic::FileId,
+    product: &Product,
+    tag: &Node<String>,
+    version: Option<&Node<String>>,
+    by_override: bool,
+) -> Diagnostic {
+    let (from, beside) = if by_override {
+        (" from the override", " in the override")
+    } else {
+        ("", "")
     };
-    let mut diagnostic = Diagnostic::new(
+    let diagnostic = Diagnostic::new(
         Code::TagWithoutRepository,
         file,
         format!(
@@ -314,15 +336,16 @@ fn check_tag_without_repository(
         ),
     )
     .with_label(file, tag.span.clone(), "a tag without a repository");
-    diagnostic = match &product.version {
+    match version {
         Some(version) => diagnostic
             .with_label(file, version.span.clone(), "the product's version")
-            .with_help("remove `tag`: the product's version is its `version`"),
+            .with_help(format!(
+                "remove `tag`{from}: the product's version is its `version`"
+            )),
         None => diagnostic.with_help(format!(
-            "write `version: {tag}` instead: the version of a product without a repository is its `version`"
+            "write `version: {tag}`{beside} instead: the version of a product without a repository is its `version`"
         )),
-    };
-    found.push(diagnostic);
+    }
 }
 
 /// Whether `version` meets `required`. A pre-release suffix on a tag is often a local patch
@@ -726,26 +749,15 @@ pub(super) fn check_overrides(
     // A `tag` names a commit: an override cannot give one to a product it builds from no
     // repository (its version stays what it was).
     for &(_, product, o) in &built.overridden {
-        let Some(tag) = o.tag.as_ref().filter(|_| product.repositories.is_empty()) else {
-            continue;
-        };
-        let diagnostic = Diagnostic::new(
-            Code::TagWithoutRepository,
-            file,
-            format!(
-                "`{}` has `tag: {tag}` but no repository, so no commit can be tagged `{tag}`",
-                product.name
-            ),
-        )
-        .with_label(file, tag.span.clone(), "a tag without a repository");
-        more.push(match &o.version {
-            Some(version) => diagnostic
-                .with_label(file, version.span.clone(), "the product's version")
-                .with_help("remove `tag` from the override: the product's version is its `version`"),
-            None => diagnostic.with_help(format!(
-                "write `version: {tag}` in the override instead: the version of a product without a repository is its `version`"
-            )),
-        });
+        if let Some(tag) = o.tag.as_ref().filter(|_| product.repositories.is_empty()) {
+            more.push(tag_without_repository(
+                file,
+                product,
+                tag,
+                o.version.as_ref(),
+                true,
+            ));
+        }
     }
     for index in (0..count).filter(|&i| members[i]) {
         let Some((product, o)) = built.override_of(index) else {
