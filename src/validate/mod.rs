@@ -148,26 +148,23 @@ impl<'a> ProductIndex<'a> {
         what: &str,
         found: &mut Vec<Diagnostic>,
     ) -> Option<usize> {
-        match self.lookup(name) {
-            Lookup::Name(index) => Some(index),
-            Lookup::Alias(index) => {
-                let current = &self.get(index).value.name;
-                found.push(
-                    self.former_name(
-                        Code::ProductUnknown,
-                        file,
-                        name,
-                        index,
-                        format!("`{name}` in {what} is a former name of `{current}`, not a product's name"),
-                    )
-                    .with_help(format!(
-                        "write `{current}`: {what} name a product by its name, and a former name leaves it as its file writes it"
-                    )),
-                );
-                None
-            }
-            Lookup::Unknown => self.resolve(file, name, Code::ProductUnknown, what, found),
-        }
+        let Lookup::Alias(index) = self.lookup(name) else {
+            return self.resolve(file, name, Code::ProductUnknown, what, found);
+        };
+        let current = &self.get(index).value.name;
+        found.push(
+            self.former_name(
+                Code::ProductUnknown,
+                file,
+                name,
+                index,
+                format!("`{name}` in {what} is a former name of `{current}`, not a product's name"),
+            )
+            .with_help(format!(
+                "write `{current}`: {what} name a product by its name, and a former name leaves it as its file writes it"
+            )),
+        );
+        None
     }
 
     fn lookup(&self, name: &str) -> Lookup {
