@@ -885,12 +885,12 @@ impl crate::resolve::Repositories for Pool<'_> {
         url: &str,
     ) -> Result<Box<dyn crate::resolve::Refs + '_>, crate::resolve::refs::Unavailable> {
         let path = self.mirrors.path(url);
-        let idle = {
-            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-            idle.iter()
-                .position(|(p, _)| *p == path)
-                .map(|at| idle.swap_remove(at).1)
-        };
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&path)
+            .and_then(Vec::pop);
         let mirror = match idle {
             Some(repo) => Mirror {
                 repo: repo.to_thread_local(),
@@ -905,7 +905,8 @@ impl crate::resolve::Repositories for Pool<'_> {
     }
 }
 
-type Idle = std::sync::Mutex<Vec<(PathBuf, gix::ThreadSafeRepository)>>;
+/// The mirrors of a pool that no thread reads, by path.
+type Idle = std::sync::Mutex<std::collections::HashMap<PathBuf, Vec<gix::ThreadSafeRepository>>>;
 
 /// A mirror opened for resolution; one of a [`Pool`] goes back to it when dropped.
 struct Opened<'p> {
@@ -919,7 +920,9 @@ impl Drop for Opened<'_> {
             let repo = mirror.repo.into_sync();
             idle.lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push((path, repo));
+                .entry(path)
+                .or_default()
+                .push(repo);
         }
     }
 }
@@ -1009,7 +1012,14 @@ mod tests {
         let url = "https://example.org/shared.git";
         repository(&mirrors.path(url));
         let pool = Pool::new(&mirrors);
-        let idle = || pool.idle.lock().unwrap().len();
+        let idle = || {
+            pool.idle
+                .lock()
+                .unwrap()
+                .values()
+                .map(Vec::len)
+                .sum::<usize>()
+        };
         // Two products of one repository read it at once: two openings.
         let (first, second) = (pool.open(url).unwrap(), pool.open(url).unwrap());
         let commit = first.peel("refs/heads/main").unwrap();
