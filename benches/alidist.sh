@@ -18,6 +18,7 @@
 # system the runs write to.
 set -euo pipefail
 
+[ -n "${EPOCHREALTIME:-}" ] || { echo "this script needs bash 5 (EPOCHREALTIME)" >&2; exit 2; }
 recipes=$(realpath "$1")
 runs=${2:-11}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,12 +62,24 @@ printf '%s\n' "$config" > "$setup/distrib.yaml"
 "$distrib" -C "$setup" fetch o2 >/dev/null 2>&1
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-now() { date +%s%N; }
-# The CPU milliseconds (user + system) of every child waited for so far, in `cpu_total`.
+# The clock in microseconds, read without starting a process: a `date` in a timed interval
+# adds its own start (about 2 ms here) to the time measured.
+now() { now=${EPOCHREALTIME/[.,]/}; }
+# The CPU milliseconds (user + system) of every child waited for so far, in `cpu_total`,
+# read from the shell's `times` without starting a process (whose time the next reading would
+# count).
 cpu_now() {
+  local _ user system
   times > "$work/times"
-  cpu_total=$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); sub("s", "", u[2]);
-    sub("s", "", s[2]); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }' "$work/times")
+  { read -r _ _; read -r user system; } < "$work/times"
+  ms "$user"; cpu_total=$ms
+  ms "$system"; cpu_total=$((cpu_total + ms))
+}
+# `1m2.345s` in milliseconds, in `ms`.
+ms() {
+  local minutes=${1%%m*} seconds=${1#*m}
+  seconds=${seconds%s}
+  ms=$(( (minutes * 60 + 10#${seconds%.*}) * 1000 + 10#${seconds#*.} ))
 }
 
 distrib_times=() import_times=() check_times=() lock_times=() distrib_cpu=()
@@ -75,29 +88,29 @@ for run in $(seq "$runs"); do
   mkdir -p "$m"
   printf '%s\n' "$config" > "$m/distrib.yaml"
   cpu_now; before=$cpu_total
-  start=$(now)
+  now; start=$now
   "$distrib" -C "$m" import alidist "$recipes" 2>/dev/null
-  imported=$(now)
+  now; imported=$now
   "$distrib" -C "$m" check >/dev/null 2>&1
-  checked=$(now)
+  now; checked=$now
   "$distrib" -C "$m" lock o2 --kind nightly --date 2026-03-01 --offline >/dev/null 2>&1
-  locked=$(now)
+  now; locked=$now
   cpu_now; distrib_cpu+=($((cpu_total - before)))
-  distrib_times+=($(( (locked - start) / 1000000 )))
-  import_times+=($(( (imported - start) / 1000000 )))
-  check_times+=($(( (checked - imported) / 1000000 )))
-  lock_times+=($(( (locked - checked) / 1000000 )))
+  distrib_times+=($(( (locked - start) / 1000 )))
+  import_times+=($(( (imported - start) / 1000 )))
+  check_times+=($(( (checked - imported) / 1000 )))
+  lock_times+=($(( (locked - checked) / 1000 )))
   test -f "$m/locks/o2/d.2026.03.01.lock.yaml"
 done
 
 alibuild_times=() alibuild_cpu=()
 for run in $(seq "$runs"); do
   cpu_now; before=$cpu_total
-  start=$(now)
+  now; start=$now
   # aliBuild deps exits 1 after writing the graph: its status says nothing.
   (cd "$work" && "$alibuild" deps O2PDPSuite --defaults o2 --no-system -a slc9_x86-64 \
     -c "$recipes" --output "$work/deps.dot" >/dev/null 2>&1) || true
-  alibuild_times+=($(( ($(now) - start) / 1000000 )))
+  now; alibuild_times+=($(( (now - start) / 1000 )))
   cpu_now; alibuild_cpu+=($((cpu_total - before)))
   grep -q '"O2PDPSuite"' "$work/deps.dot"
 done
@@ -105,9 +118,9 @@ done
 resolver_times=() resolver_cpu=()
 for run in $(seq "$runs"); do
   cpu_now; before=$cpu_total
-  start=$(now)
+  now; start=$now
   "$python" "$here/tests/data/alidist/closure.py" "$recipes" O2PDPSuite o2 slc9_x86-64 > "$work/closure.tsv"
-  resolver_times+=($(( ($(now) - start) / 1000000 )))
+  now; resolver_times+=($(( (now - start) / 1000 )))
   cpu_now; resolver_cpu+=($((cpu_total - before)))
   test "$(wc -l < "$work/closure.tsv")" -eq 141
 done
