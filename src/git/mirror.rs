@@ -12,6 +12,7 @@ use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use thiserror::Error;
 
 use super::progress::{Counter, Received};
+use super::reader::Reader;
 use super::{credentials, local};
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
@@ -823,21 +824,9 @@ impl crate::resolve::Repositories for crate::resolve::Mirrors<'_> {
         url: &str,
     ) -> Result<Box<dyn crate::resolve::Refs + '_>, crate::resolve::refs::Unavailable> {
         Ok(Box::new(Opened {
-            mirror: Some(open_for_resolution(&self.path(url))?),
+            reader: Some(Reader::open(&self.path(url))?),
             pool: None,
         }))
-    }
-}
-
-fn open_for_resolution(path: &Path) -> Result<Mirror, crate::resolve::refs::Unavailable> {
-    use crate::resolve::refs::Unavailable;
-    match Mirror::open(path) {
-        Ok(mirror) => Ok(mirror),
-        Err(MirrorError::Missing(mirror)) => Err(Unavailable::Missing(mirror)),
-        Err(other) => Err(Unavailable::Unreadable {
-            mirror: path.to_path_buf(),
-            reason: other.to_string(),
-        }),
     }
 }
 
@@ -891,46 +880,42 @@ impl crate::resolve::Repositories for Pool<'_> {
             .unwrap_or_else(|e| e.into_inner())
             .get_mut(&path)
             .and_then(Vec::pop);
-        let mirror = match idle {
-            Some(repo) => Mirror {
-                repo: repo.to_thread_local(),
-                reachable: std::cell::OnceCell::new(),
-            },
-            None => open_for_resolution(&path)?,
+        let reader = match idle {
+            Some(reader) => reader,
+            None => Reader::open(&path)?,
         };
         Ok(Box::new(Opened {
-            mirror: Some(mirror),
+            reader: Some(reader),
             pool: Some((&self.idle, path)),
         }))
     }
 }
 
 /// The mirrors of a pool that no thread reads, by path.
-type Idle = std::sync::Mutex<std::collections::HashMap<PathBuf, Vec<gix::ThreadSafeRepository>>>;
+type Idle = std::sync::Mutex<std::collections::HashMap<PathBuf, Vec<Reader>>>;
 
 /// A mirror opened for resolution; one of a [`Pool`] goes back to it when dropped.
 struct Opened<'p> {
-    mirror: Option<Mirror>,
+    reader: Option<Reader>,
     pool: Option<(&'p Idle, PathBuf)>,
 }
 
 impl Drop for Opened<'_> {
     fn drop(&mut self) {
-        if let (Some(mirror), Some((idle, path))) = (self.mirror.take(), self.pool.take()) {
-            let repo = mirror.repo.into_sync();
+        if let (Some(reader), Some((idle, path))) = (self.reader.take(), self.pool.take()) {
             idle.lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .entry(path)
                 .or_default()
-                .push(repo);
+                .push(reader);
         }
     }
 }
 
 impl std::ops::Deref for Opened<'_> {
-    type Target = Mirror;
-    fn deref(&self) -> &Mirror {
-        self.mirror.as_ref().expect("lent until dropped")
+    type Target = Reader;
+    fn deref(&self) -> &Reader {
+        self.reader.as_ref().expect("lent until dropped")
     }
 }
 

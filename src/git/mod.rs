@@ -6,6 +6,7 @@ mod local;
 pub mod mirror;
 pub mod progress;
 pub mod push;
+pub mod reader;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,498 @@
+//! A mirror read for resolution: what locking asks of each mirror (a ref peeled to its commit,
+//! the tree of a commit) answered from the ref files and the object database directly.
+//!
+//! Opening a repository with gix reads and layers its configuration, discovers its kind and
+//! resolves its paths, about a hundred system calls, more than the reads a resolution makes.
+//! A mirror is a bare repository distrib fetched itself, so a [`Reader`] opens only its refs
+//! and objects. It falls back to the whole repository ([`Mirror`]) wherever what it reads
+//! could differ from what git reads: a configuration with `[extensions]` (another object
+//! format, another ref storage), `precomposeUnicode` or a format version past 1, and replacement refs
+//! (`refs/replace/`, which git applies to every object read); and for the questions that walk
+//! history or list refs (`describe`, closest names, abbreviated ids).
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use gix::objs::Find;
+use gix::odb::Header;
+use gix::refs::file::ReferenceExt;
+
+use super::mirror::{Mirror, MirrorError};
+use crate::resolve::refs::{Refs, ResolveError, Unavailable};
+
+/// One mirror, opened for the reads of a resolution.
+pub struct Reader {
+    path: PathBuf,
+    /// `None` when only the whole repository reads the mirror as git does.
+    direct: Option<Direct>,
+    /// The whole repository, opened when a question needs it.
+    whole: OnceCell<Mirror>,
+}
+
+struct Direct {
+    refs: gix::refs::file::Store,
+    objects: gix::odb::Handle,
+    packed: OnceCell<Option<gix::refs::packed::Buffer>>,
+}
+
+const HASH: gix::hash::Kind = gix::hash::Kind::Sha1;
+
+impl Reader {
+    pub fn open(path: &Path) -> Result<Reader, Unavailable> {
+        if !path.exists() {
+            return Err(Unavailable::Missing(path.to_path_buf()));
+        }
+        let direct = Direct::open(path);
+        let reader = Reader {
+            path: path.to_path_buf(),
+            direct,
+            whole: OnceCell::new(),
+        };
+        if reader.direct.is_none() {
+            // What the whole repository says, an error included, is the answer.
+            reader.whole()?;
+        }
+        Ok(reader)
+    }
+
+    fn whole(&self) -> Result<&Mirror, Unavailable> {
+        if let Some(mirror) = self.whole.get() {
+            return Ok(mirror);
+        }
+        let mirror = Mirror::open(&self.path).map_err(|error| match error {
+            MirrorError::Missing(mirror) => Unavailable::Missing(mirror),
+            other => Unavailable::Unreadable {
+                mirror: self.path.clone(),
+                reason: other.to_string(),
+            },
+        })?;
+        Ok(self.whole.get_or_init(|| mirror))
+    }
+
+    /// The whole repository, for a question only it answers.
+    fn mirror(&self) -> Result<&Mirror, ResolveError> {
+        self.whole().map_err(|unavailable| match unavailable {
+            Unavailable::Missing(path) => {
+                ResolveError::Read(format!("the mirror `{}` is gone", path.display()).into())
+            }
+            Unavailable::Unreadable { reason, .. } => ResolveError::Read(reason.into()),
+        })
+    }
+}
+
+impl Direct {
+    /// The refs and objects of the bare repository at `path`, when reading them directly reads
+    /// what git reads; `None` otherwise, or when it is not plainly a bare repository.
+    fn open(path: &Path) -> Option<Direct> {
+        let bytes = std::fs::read(path.join("config")).ok()?;
+        let config = gix::config::File::from_bytes_no_includes(
+            &bytes,
+            gix::config::file::Metadata::from(gix::config::Source::Local),
+            Default::default(),
+        )
+        .ok()?;
+        let extensions = config
+            .sections_by_name("extensions")
+            .is_some_and(|mut sections| sections.next().is_some());
+        // Unset or false; a value that is no boolean is left to gix to judge.
+        let precomposed = !matches!(
+            config.boolean("core.precomposeUnicode"),
+            Ok(None | Some(false))
+        );
+        // Format 0, or 1 without extensions; git refuses any other.
+        let format = !matches!(
+            config.integer("core.repositoryFormatVersion"),
+            Ok(None | Some(0 | 1))
+        );
+        if extensions || precomposed || format {
+            return None;
+        }
+        // A repository as git recognizes one: a `HEAD` that reads as a ref, `objects` and `refs`.
+        let head = std::fs::read(path.join("HEAD")).ok()?;
+        let name = gix::refs::FullName::try_from("HEAD").ok()?;
+        gix::refs::file::loose::Reference::try_from_path(name, &head, HASH).ok()?;
+        if !path.join("objects").is_dir()
+            || !path.join("refs").is_dir()
+            || path.join("refs").join("replace").exists()
+        {
+            return None;
+        }
+        let objects = gix::odb::at(path.join("objects"), HASH).ok()?;
+        Some(Direct {
+            refs: gix::refs::file::Store::at(path.to_path_buf(), HASH),
+            objects,
+            packed: OnceCell::new(),
+        })
+    }
+
+    /// The ref of exactly this full name, loose or packed.
+    fn find(&self, full_name: &str) -> Result<Option<gix::refs::Reference>, ResolveError> {
+        let name = gix::refs::FullName::try_from(full_name).map_err(read_error)?;
+        match std::fs::read(self.refs.git_dir().join(full_name)) {
+            Ok(bytes) => {
+                let loose = gix::refs::file::loose::Reference::try_from_path(name, &bytes, HASH)
+                    .map_err(read_error)?;
+                return Ok(Some(loose.into()));
+            }
+            // A folder of refs (`refs/heads/topic/`), or no such file: perhaps packed.
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::NotFound
+                        | std::io::ErrorKind::IsADirectory
+                        | std::io::ErrorKind::NotADirectory
+                ) => {}
+            Err(error) => return Err(read_error(error)),
+        }
+        let packed = match self.packed.get() {
+            Some(packed) => packed,
+            None => {
+                let buffer = self.refs.open_packed_buffer().map_err(read_error)?;
+                self.packed.get_or_init(|| buffer)
+            }
+        };
+        Ok(packed
+            .as_ref()
+            .and_then(|buffer| buffer.try_find(name.as_ref()).ok().flatten())
+            .map(Into::into))
+    }
+
+    fn kind(&self, id: &gix::ObjectId) -> Result<Option<gix::object::Kind>, ResolveError> {
+        Ok(self
+            .objects
+            .try_header(id)
+            .map_err(read_error)?
+            .map(|header| header.kind()))
+    }
+
+    fn peel(&self, full_name: &str) -> Result<Option<String>, ResolveError> {
+        let Some(mut reference) = self.find(full_name)? else {
+            return Ok(None);
+        };
+        let packed = self.packed.get().and_then(Option::as_ref);
+        let id = reference
+            .peel_to_id_packed(&self.refs, &self.objects, packed)
+            .map_err(read_error)?;
+        match self.kind(&id)? {
+            Some(gix::object::Kind::Commit) => Ok(Some(id.to_string())),
+            Some(kind) => Err(ResolveError::NotACommit {
+                reference: full_name.to_owned(),
+                kind: kind.to_string(),
+                id: id.to_string(),
+            }),
+            None => Err(ResolveError::Read(
+                format!("`{full_name}` points to `{id}`, which the mirror does not have").into(),
+            )),
+        }
+    }
+
+    /// The commit `id` names, its tags peeled.
+    fn commit_of(&self, id: &str) -> Option<String> {
+        let mut id = gix::ObjectId::from_hex(id.as_bytes()).ok()?;
+        let mut buffer = Vec::new();
+        loop {
+            let object = self.objects.try_find(&id, &mut buffer).ok()??;
+            match object.kind {
+                gix::object::Kind::Commit => return Some(id.to_string()),
+                gix::object::Kind::Tag => {
+                    id = gix::objs::TagRefIter::from_bytes(object.data, HASH)
+                        .target_id()
+                        .ok()?;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn tree(&self, commit: &str, path: Option<&str>) -> Result<String, ResolveError> {
+        let not_found =
+            || ResolveError::Read(format!("the mirror has no commit `{commit}`").into());
+        let id = gix::ObjectId::from_hex(commit.as_bytes()).map_err(read_error)?;
+        let mut buffer = Vec::new();
+        let object = self
+            .objects
+            .try_find(&id, &mut buffer)
+            .map_err(read_error)?
+            .filter(|o| o.kind == gix::object::Kind::Commit)
+            .ok_or_else(not_found)?;
+        let tree = gix::objs::CommitRefIter::from_bytes(object.data, HASH)
+            .tree_id()
+            .map_err(read_error)?;
+        let Some(path) = path.map(|p| p.trim_matches('/')).filter(|p| !p.is_empty()) else {
+            return Ok(tree.to_string());
+        };
+        let mut tree_buffer = Vec::new();
+        let data = self
+            .objects
+            .try_find(&tree, &mut tree_buffer)
+            .map_err(read_error)?
+            .filter(|o| o.kind == gix::object::Kind::Tree)
+            .ok_or_else(not_found)?;
+        let mut lookup = Vec::new();
+        match gix::objs::TreeRefIter::from_bytes(data.data, HASH)
+            .lookup_entry_by_path(&self.objects, &mut lookup, path)
+            .map_err(read_error)?
+        {
+            Some(entry) if entry.mode.is_tree() => Ok(entry.oid.to_string()),
+            _ => Err(ResolveError::PathMissing {
+                path: path.to_owned(),
+                commit: commit.to_owned(),
+            }),
+        }
+    }
+}
+
+impl Refs for Reader {
+    fn default_branch(&self) -> Option<String> {
+        self.mirror().ok()?.default_branch()
+    }
+    fn peel(&self, full_name: &str) -> Result<Option<String>, ResolveError> {
+        // A name git cannot hold is simply not there (rather than a failure to read).
+        if gix::validate::reference::name(full_name.into()).is_err() {
+            return Ok(None);
+        }
+        match &self.direct {
+            Some(direct) => direct.peel(full_name),
+            None => self.mirror()?.peel(full_name),
+        }
+    }
+    fn commit_of(&self, id: &str) -> Option<String> {
+        match &self.direct {
+            Some(direct) => direct.commit_of(id),
+            None => self.mirror().ok()?.commit_of(id),
+        }
+    }
+    fn ref_names(&self) -> Result<Vec<String>, ResolveError> {
+        self.mirror()?.ref_names()
+    }
+    fn commits_with_prefix(&self, prefix: &str) -> Result<Vec<String>, ResolveError> {
+        self.mirror()?.commits_with_prefix(prefix)
+    }
+    fn tree(&self, commit: &str, path: Option<&str>) -> Result<String, ResolveError> {
+        match &self.direct {
+            Some(direct) => direct.tree(commit, path),
+            None => self.mirror()?.tree(commit, path),
+        }
+    }
+    fn describe(&self, commit: &str) -> Result<String, ResolveError> {
+        self.mirror()?.describe(commit)
+    }
+}
+
+fn read_error(error: impl std::error::Error + Send + Sync + 'static) -> ResolveError {
+    ResolveError::Read(Box::new(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reader;
+    use crate::git::mirror::Mirror;
+    use crate::resolve::refs::Refs;
+    use std::path::Path;
+
+    /// Runs git in the repository at `dir`, as a user with no configuration; its output.
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let output = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(dir)
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.org")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@example.org")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?}: {output:?}");
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    }
+
+    /// A bare repository with a folder `libs/a` in its one commit, branches and tags loose and
+    /// packed, an annotated tag, a tag of a tree, a symbolic branch and a branch folder.
+    fn repository(path: &Path) -> String {
+        std::fs::create_dir_all(path).unwrap();
+        git(path, &["init", "--bare", "-q", "--initial-branch=main"]);
+        let stream = "commit refs/heads/main\ncommitter A <a@example.org> 1772366400 +0000\ndata 2\nc\nM 644 inline libs/a/file\ndata 2\na\nM 644 inline README\ndata 2\nr\n\n";
+        let mut import = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(path)
+            .args(["fast-import", "--quiet"])
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        import
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stream.as_bytes())
+            .unwrap();
+        assert!(import.wait().unwrap().success());
+        let commit = git(path, &["rev-parse", "main"]);
+        git(path, &["tag", "packed-light", &commit]);
+        git(
+            path,
+            &["tag", "-a", "-m", "annotated", "packed-annotated", &commit],
+        );
+        git(path, &["branch", "topic/packed", &commit]);
+        git(path, &["pack-refs", "--all"]);
+        git(path, &["tag", "loose-light", &commit]);
+        git(
+            path,
+            &["tag", "-a", "-m", "annotated", "loose-annotated", &commit],
+        );
+        git(path, &["tag", "tree", &format!("{commit}^{{tree}}")]);
+        git(path, &["branch", "topic/loose", &commit]);
+        git(
+            path,
+            &["symbolic-ref", "refs/heads/alias", "refs/heads/main"],
+        );
+        commit
+    }
+
+    /// What a mirror answers to the questions of a resolution, as text to compare.
+    fn answers(refs: &dyn Refs, commit: &str, names: &[&str], ids: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        for name in names {
+            out.push(format!(
+                "{name}: {:?}",
+                refs.peel(name).map_err(|e| e.to_string())
+            ));
+        }
+        for id in ids {
+            out.push(format!("{id}: {:?}", refs.commit_of(id)));
+        }
+        for path in [
+            None,
+            Some("libs/a"),
+            Some("libs/"),
+            Some("README"),
+            Some("gone"),
+        ] {
+            let tree = refs.tree(commit, path).map_err(|e| e.to_string());
+            out.push(format!("{path:?}: {tree:?}"));
+        }
+        out
+    }
+
+    const NAMES: &[&str] = &[
+        "refs/heads/main",
+        "refs/heads/alias",
+        "refs/heads/topic/packed",
+        "refs/heads/topic/loose",
+        "refs/heads/topic",
+        "refs/tags/packed-light",
+        "refs/tags/packed-annotated",
+        "refs/tags/loose-light",
+        "refs/tags/loose-annotated",
+        "refs/tags/tree",
+        "refs/tags/gone",
+        "refs/heads/packed-light",
+        "refs/tags/bad..name",
+    ];
+
+    #[test]
+    fn a_mirror_read_directly_answers_as_the_whole_repository_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mirror.git");
+        let commit = repository(&path);
+        let ids = vec![
+            commit.clone(),
+            git(&path, &["rev-parse", "refs/tags/loose-annotated"]),
+            git(&path, &["rev-parse", "refs/tags/packed-annotated"]),
+            git(&path, &["rev-parse", "main^{tree}"]),
+            "0".repeat(40),
+        ];
+        let reader = Reader::open(&path).unwrap();
+        assert!(reader.direct.is_some(), "read directly");
+        let whole = Mirror::open(&path).unwrap();
+        let direct = answers(&reader, &commit, NAMES, &ids);
+        assert_eq!(direct, answers(&whole, &commit, NAMES, &ids));
+        // The answers are the repository's, not two equal mistakes.
+        assert!(direct.contains(&format!("refs/heads/alias: Ok(Some({commit:?}))")));
+        assert!(direct.contains(&format!("refs/tags/packed-annotated: Ok(Some({commit:?}))")));
+        assert!(direct.contains(&"refs/tags/gone: Ok(None)".to_owned()));
+        assert!(
+            direct
+                .iter()
+                .any(|a| a.starts_with("refs/tags/tree: Err(") && a.contains("tree"))
+        );
+        assert!(
+            reader.whole.get().is_none(),
+            "nothing needed the whole repository"
+        );
+    }
+
+    #[test]
+    fn a_mirror_that_git_would_read_otherwise_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mirror.git");
+        let commit = repository(&path);
+        let ids = vec![commit.clone()];
+        let expected = answers(&Mirror::open(&path).unwrap(), &commit, NAMES, &ids);
+        let whole = |path: &Path| {
+            let reader = Reader::open(path).unwrap();
+            assert!(reader.direct.is_none(), "read whole");
+            assert_eq!(answers(&reader, &commit, NAMES, &ids), expected);
+        };
+        // An extension of the repository's format.
+        git(&path, &["config", "core.repositoryFormatVersion", "1"]);
+        git(&path, &["config", "extensions.noop", "true"]);
+        whole(&path);
+        git(&path, &["config", "--remove-section", "extensions"]);
+        git(&path, &["config", "core.repositoryFormatVersion", "0"]);
+        assert!(Reader::open(&path).unwrap().direct.is_some());
+        // A format git does not know, which gix refuses too.
+        let config = std::fs::read(path.join("config")).unwrap();
+        git(&path, &["config", "core.repositoryFormatVersion", "2"]);
+        assert!(matches!(
+            Reader::open(&path),
+            Err(crate::resolve::refs::Unavailable::Unreadable { .. })
+        ));
+        std::fs::write(path.join("config"), config).unwrap();
+        // Names stored decomposed, read precomposed.
+        git(&path, &["config", "core.precomposeUnicode", "true"]);
+        whole(&path);
+        git(&path, &["config", "core.precomposeUnicode", "false"]);
+        // A replacement ref, which git applies to every object it reads.
+        git(
+            &path,
+            &[
+                "update-ref",
+                &format!("refs/replace/{}", "1".repeat(40)),
+                &commit,
+            ],
+        );
+        whole(&path);
+    }
+
+    #[test]
+    fn a_folder_that_is_no_repository_is_unreadable_and_none_is_missing() {
+        use crate::resolve::refs::Unavailable;
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Reader::open(&dir.path().join("gone.git")),
+            Err(Unavailable::Missing(_))
+        ));
+        let folder = dir.path().join("folder.git");
+        std::fs::create_dir_all(folder.join("objects")).unwrap();
+        std::fs::write(folder.join("config"), "[core]\n\tbare = true\n").unwrap();
+        assert!(matches!(
+            Reader::open(&folder),
+            Err(Unavailable::Unreadable { .. })
+        ));
+        // Everything there, but a `HEAD` that is no ref: what gix makes of it is the answer.
+        let path = dir.path().join("mirror.git");
+        repository(&path);
+        std::fs::write(path.join("HEAD"), "garbage").unwrap();
+        assert!(Reader::open(&path).is_ok_and(|reader| reader.direct.is_none()));
+        std::fs::remove_dir_all(path.join("refs")).unwrap();
+        assert!(matches!(
+            Reader::open(&path),
+            Err(Unavailable::Unreadable { .. })
+        ));
+    }
+}
