@@ -113,10 +113,34 @@ pub fn import(request: &Request) -> Result<Outcome, ImportError> {
     let recipes = super::read(request.checkout).map_err(ImportError::Read)?;
     let files = super::convert(&recipes, options).map_err(ImportError::Convert)?;
     let root = request.into;
+    // What the folders hold, listed once, folder by folder, each by name: a file not there is
+    // added without reading it.
+    let mut existing: Vec<PathBuf> = Vec::new();
+    for folder in FOLDERS {
+        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
+            continue;
+        };
+        let mut names: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| PathBuf::from(folder).join(entry.file_name()))
+            .collect();
+        names.sort();
+        existing.extend(names);
+    }
+    let listed: BTreeSet<&PathBuf> = existing.iter().collect();
     let mut changes: Vec<(FileChange, Option<&str>)> = Vec::new();
     let mut foreign: Vec<PathBuf> = Vec::new();
     for file in &files {
-        let status = match std::fs::read(root.join(&file.path)) {
+        let in_folders = file
+            .path
+            .parent()
+            .is_some_and(|parent| FOLDERS.iter().any(|folder| parent == Path::new(folder)));
+        let current = if in_folders && !listed.contains(&file.path) {
+            Err(std::io::ErrorKind::NotFound.into())
+        } else {
+            std::fs::read(root.join(&file.path))
+        };
+        let status = match current {
             Ok(current) if current == file.text.as_bytes() => Status::Unchanged,
             Ok(current) if !current.starts_with(MARK.as_bytes()) => {
                 foreign.push(file.path.clone());
@@ -141,29 +165,23 @@ pub fn import(request: &Request) -> Result<Outcome, ImportError> {
     }
     // Files an earlier import wrote for recipes or profiles that are gone.
     let written: BTreeSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
-    for folder in ["products", "environments", "distributions"] {
-        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
-            continue;
-        };
-        let mut gone: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| PathBuf::from(folder).join(e.file_name()))
+    changes.extend(
+        existing
+            .iter()
             .filter(|path| !written.contains(path))
             .filter(|path| {
                 std::fs::read_to_string(root.join(path)).is_ok_and(|text| text.starts_with(MARK))
             })
-            .collect();
-        gone.sort();
-        changes.extend(gone.iter().map(|path| {
-            (
-                FileChange {
-                    path: slashed(path),
-                    status: Status::Removed,
-                },
-                None,
-            )
-        }));
-    }
+            .map(|path| {
+                (
+                    FileChange {
+                        path: slashed(path),
+                        status: Status::Removed,
+                    },
+                    None,
+                )
+            }),
+    );
     if request.mode == Mode::Write {
         write(root, &changes)?;
     }
@@ -185,6 +203,9 @@ pub fn import(request: &Request) -> Result<Outcome, ImportError> {
     })
 }
 
+/// The folders an import writes into.
+const FOLDERS: [&str; 3] = ["products", "environments", "distributions"];
+
 fn slashed(path: &Path) -> String {
     path.components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -194,20 +215,33 @@ fn slashed(path: &Path) -> String {
 
 fn write(root: &Path, changes: &[(FileChange, Option<&str>)]) -> Result<(), IoError> {
     crate::import::config_if_missing(root)?;
-    for (change, text) in changes {
-        let target = root.join(&change.path);
-        match (change.status, text) {
-            (Status::Added | Status::Changed, Some(text)) => {
-                if let Some(folder) = target.parent() {
-                    std::fs::create_dir_all(folder).map_err(|e| IoError::new(folder, e))?;
-                }
-                write_imported(&target, text.as_bytes(), change.status == Status::Added)
-                    .map_err(|e| IoError::new(&target, e))?;
-            }
-            (Status::Removed, _) => {
-                std::fs::remove_file(&target).map_err(|e| IoError::new(&target, e))?;
-            }
-            _ => {}
+    let writes: Vec<(PathBuf, &str, bool)> = changes
+        .iter()
+        .filter_map(|(change, text)| match (change.status, text) {
+            (Status::Added | Status::Changed, Some(text)) => Some((
+                root.join(&change.path),
+                *text,
+                change.status == Status::Added,
+            )),
+            _ => None,
+        })
+        .collect();
+    let folders: BTreeSet<&Path> = writes
+        .iter()
+        .filter_map(|(path, ..)| path.parent())
+        .collect();
+    for folder in folders {
+        std::fs::create_dir_all(folder).map_err(|e| IoError::new(folder, e))?;
+    }
+    // Hundreds of small files: written on every core, the first failure reported.
+    let written = crate::parallel::map(&writes, 32, |(path, text, new)| {
+        write_imported(path, text.as_bytes(), *new).map_err(|e| IoError::new(path, e))
+    });
+    written.into_iter().collect::<Result<(), IoError>>()?;
+    for (change, _) in changes {
+        if change.status == Status::Removed {
+            let target = root.join(&change.path);
+            std::fs::remove_file(&target).map_err(|e| IoError::new(&target, e))?;
         }
     }
     Ok(())
