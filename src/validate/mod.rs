@@ -25,21 +25,36 @@ pub use dependencies::{satisfies, version_of_tag};
 pub fn validate(manifests: &Manifests, report: &mut Report) {
     let products = ProductIndex::new(manifests);
     let platforms = dependencies::Platforms::new(manifests);
-    let mut found = Vec::new();
-    config::check(manifests, &mut found);
-    names::check(manifests, &mut found);
-    repositories::check(manifests, &products, &mut found);
-    dependencies::check(manifests, &products, &platforms, &mut found);
-    distributions::check(manifests, &products, &platforms, &mut found);
     let locks: HashSet<&str> = manifests
         .locks
         .iter()
         .map(|&file| report.sources.get(file).path.as_str())
         .collect();
-    deployments::check(manifests, &locks, &mut found);
-    recipes::check(manifests, &mut found);
-    variables::check(manifests, &mut found);
-    report.diagnostics.extend(found);
+    // The distributions' rules walk each closure on every platform: the most work, on a core
+    // of its own while the others run. The diagnostics keep the order of the rules.
+    let (before, distributions, after) = std::thread::scope(|scope| {
+        let distributions = scope.spawn(|| {
+            let mut found = Vec::new();
+            distributions::check(manifests, &products, &platforms, &mut found);
+            found
+        });
+        let mut before = Vec::new();
+        config::check(manifests, &mut before);
+        names::check(manifests, &mut before);
+        repositories::check(manifests, &products, &mut before);
+        dependencies::check(manifests, &products, &platforms, &mut before);
+        let mut after = Vec::new();
+        deployments::check(manifests, &locks, &mut after);
+        recipes::check(manifests, &mut after);
+        variables::check(manifests, &mut after);
+        let distributions = distributions
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (before, distributions, after)
+    });
+    report.diagnostics.extend(before);
+    report.diagnostics.extend(distributions);
+    report.diagnostics.extend(after);
 }
 
 /// Applies the rule levels of `distrib.yaml` to every diagnostic of the report, and sorts.
