@@ -15,15 +15,20 @@
 # resolver alone (tests/data/alidist/closure.py: `getPackageList` with every system check
 # failing at once), since `aliBuild deps` runs the recipes' `system_requirement_check`s (C
 # compiles) even with `--no-system`, work distrib never does. BENCH_TMPDIR chooses the file
-# system the runs write to.
+# system the runs write to; DISTRIB_BENCH_BIN measures another build of distrib (another
+# commit's) instead of building this one.
 set -euo pipefail
 
 [ -n "${EPOCHREALTIME:-}" ] || { echo "this script needs bash 5 (EPOCHREALTIME)" >&2; exit 2; }
 recipes=$(realpath "$1")
 runs=${2:-11}
 here=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release --locked --quiet --manifest-path "$here/Cargo.toml"
-distrib=${CARGO_TARGET_DIR:-$here/target}/release/distrib
+if [ -n "${DISTRIB_BENCH_BIN:-}" ]; then
+  distrib=$(realpath "$DISTRIB_BENCH_BIN")
+else
+  cargo build --release --locked --quiet --manifest-path "$here/Cargo.toml"
+  distrib=${CARGO_TARGET_DIR:-$here/target}/release/distrib
+fi
 alibuild=${ALIBUILD:-$(command -v aliBuild || true)}
 [ -n "$alibuild" ] || { echo "aliBuild is not on the PATH" >&2; exit 2; }
 python=$(head -1 "$alibuild" | sed -n 's/^#!//p')
