@@ -13,6 +13,7 @@
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
+use gix::bstr::ByteSlice;
 use gix::objs::Find;
 use gix::odb::Header;
 use gix::refs::file::ReferenceExt;
@@ -157,6 +158,18 @@ impl Direct {
             .map(Into::into))
     }
 
+    /// The branch `HEAD` names, if it names one.
+    fn default_branch(&self) -> Option<String> {
+        match self.find("HEAD").ok()??.target {
+            gix::refs::Target::Symbolic(name) => name
+                .as_bstr()
+                .to_str_lossy()
+                .strip_prefix("refs/heads/")
+                .map(str::to_owned),
+            gix::refs::Target::Object(_) => None,
+        }
+    }
+
     fn kind(&self, id: &gix::ObjectId) -> Result<Option<gix::object::Kind>, ResolveError> {
         Ok(self
             .objects
@@ -244,7 +257,10 @@ impl Direct {
 
 impl Refs for Reader {
     fn default_branch(&self) -> Option<String> {
-        self.mirror().ok()?.default_branch()
+        match &self.direct {
+            Some(direct) => direct.default_branch(),
+            None => self.mirror().ok()?.default_branch(),
+        }
     }
     fn peel(&self, full_name: &str) -> Result<Option<String>, ResolveError> {
         // A name git cannot hold is simply not there (rather than a failure to read).
@@ -355,7 +371,7 @@ mod tests {
 
     /// What a mirror answers to the questions of a resolution, as text to compare.
     fn answers(refs: &dyn Refs, commit: &str, names: &[&str], ids: &[String]) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out = vec![format!("HEAD: {:?}", refs.default_branch())];
         for name in names {
             out.push(format!(
                 "{name}: {:?}",
@@ -415,6 +431,7 @@ mod tests {
         assert!(direct.contains(&format!("refs/heads/alias: Ok(Some({commit:?}))")));
         assert!(direct.contains(&format!("refs/tags/packed-annotated: Ok(Some({commit:?}))")));
         assert!(direct.contains(&"refs/tags/gone: Ok(None)".to_owned()));
+        assert!(direct.contains(&"HEAD: Some(\"main\")".to_owned()));
         assert!(
             direct
                 .iter()
