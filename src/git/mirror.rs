@@ -746,75 +746,99 @@ impl Mirror {
     /// message `Version ... release from ...`) name releases, not product versions: they are
     /// left out, so tagging a release changes no version of the next lock.
     pub fn describe(&self, commit: &str) -> Result<String, ResolveError> {
-        use std::borrow::Cow;
         let id = self.find_commit(commit)?.id;
         let platform = self.repo.references().map_err(read_error)?;
-        let mut names: Vec<(gix::ObjectId, u8, i64, Cow<'_, gix::bstr::BStr>)> = Vec::new();
+        let mut tags = Vec::new();
         for reference in platform.tags().map_err(read_error)?.flatten() {
             let mut reference = reference;
             let target = reference.target().try_id().map(ToOwned::to_owned);
             let Ok(peeled) = reference.peel_to_id() else {
                 continue;
             };
-            let (priority, time) = match target {
-                Some(target) if peeled != target => {
-                    let Some(tag) = self
-                        .repo
-                        .find_object(target)
-                        .ok()
-                        .and_then(|o| o.try_into_tag().ok())
-                    else {
-                        continue;
-                    };
-                    let time = tag
-                        .tagger()
-                        .ok()
-                        .and_then(|s| s.map(|s| s.seconds()))
-                        .unwrap_or(0);
-                    let decoded = tag.decode().map_err(read_error)?;
-                    if crate::tag::is_release_message(&decoded.message.to_str_lossy()) {
-                        continue;
-                    }
-                    (1, time)
-                }
-                _ => (0, 0),
-            };
-            names.push((
-                peeled.detach(),
-                priority,
-                time,
-                Cow::Owned(reference.name().shorten().to_owned()),
-            ));
+            tags.push(Tag {
+                name: reference.name().shorten().to_owned(),
+                target,
+                peeled: peeled.detach(),
+            });
         }
-        // As git: annotated before lightweight, then older first, so the newest wins.
-        names.sort_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)).then_with(|| b.3.cmp(&a.3)));
-        let mut graph = self.repo.revision_graph(None);
-        let outcome = gix::revision::plumbing::describe(
-            &id,
-            &mut graph,
-            gix::revision::plumbing::describe::Options {
-                name_by_oid: names
-                    .into_iter()
-                    .map(|(id, _, _, name)| (id, name))
-                    .collect(),
-                fallback_to_oid: false,
-                first_parent: false,
-                max_candidates: 10,
-            },
-        )
-        .map_err(read_error)?;
-        let short = &commit[..7.min(commit.len())];
-        Ok(
-            match outcome.and_then(|o| {
-                o.name
-                    .map(|name| (name.to_str_lossy().into_owned(), o.depth))
-            }) {
-                Some((name, 0)) => name,
-                Some((name, depth)) => format!("{name}-{depth}-g{short}"),
-                None => format!("g{short}"),
-            },
-        )
+        describe_among(id, commit, tags, &self.repo.objects)
     }
+}
+
+/// A tag of a mirror, for [`describe_among`]: its short name, the object it names, and the
+/// commit (or other object) that one peels to.
+pub(super) struct Tag {
+    pub name: gix::bstr::BString,
+    pub target: Option<gix::ObjectId>,
+    pub peeled: gix::ObjectId,
+}
+
+/// `git describe --tags` of `id` among `tags`, reading objects from `objects`; `commit` is
+/// the id as given, for the short form.
+pub(super) fn describe_among(
+    id: gix::ObjectId,
+    commit: &str,
+    tags: Vec<Tag>,
+    objects: &impl gix::objs::Find,
+) -> Result<String, ResolveError> {
+    let mut names: Vec<(gix::ObjectId, u8, i64, gix::bstr::BString)> = Vec::new();
+    let mut buffer = Vec::new();
+    for tag in tags {
+        let (priority, time) = match tag.target {
+            Some(target) if tag.peeled != target => {
+                let Some(object) = objects
+                    .try_find(&target, &mut buffer)
+                    .ok()
+                    .flatten()
+                    .filter(|o| o.kind == gix::object::Kind::Tag)
+                else {
+                    continue;
+                };
+                let decoded = gix::objs::TagRef::from_bytes(object.data, object.object_hash)
+                    .map_err(read_error)?;
+                let time = decoded
+                    .tagger()
+                    .ok()
+                    .flatten()
+                    .map(|s| s.seconds())
+                    .unwrap_or(0);
+                if crate::tag::is_release_message(&decoded.message.to_str_lossy()) {
+                    continue;
+                }
+                (1, time)
+            }
+            _ => (0, 0),
+        };
+        names.push((tag.peeled, priority, time, tag.name));
+    }
+    // As git: annotated before lightweight, then older first, so the newest wins.
+    names.sort_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)).then_with(|| b.3.cmp(&a.3)));
+    let mut graph = gix::revwalk::Graph::new(objects, None);
+    let outcome = gix::revision::plumbing::describe(
+        &id,
+        &mut graph,
+        gix::revision::plumbing::describe::Options {
+            name_by_oid: names
+                .into_iter()
+                .map(|(id, _, _, name)| (id, std::borrow::Cow::Owned(name)))
+                .collect(),
+            fallback_to_oid: false,
+            first_parent: false,
+            max_candidates: 10,
+        },
+    )
+    .map_err(read_error)?;
+    let short = &commit[..7.min(commit.len())];
+    Ok(
+        match outcome.and_then(|o| {
+            o.name
+                .map(|name| (name.to_str_lossy().into_owned(), o.depth))
+        }) {
+            Some((name, 0)) => name,
+            Some((name, depth)) => format!("{name}-{depth}-g{short}"),
+            None => format!("g{short}"),
+        },
+    )
 }
 
 /// The mirrors folder: each repository's mirror at [`crate::resolve::Mirrors::path`].

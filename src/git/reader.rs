@@ -7,8 +7,8 @@
 //! and objects. It falls back to the whole repository ([`Mirror`]) wherever what it reads
 //! could differ from what git reads: a configuration with `[extensions]` (another object
 //! format, another ref storage), `precomposeUnicode` or a format version past 1, and replacement refs
-//! (`refs/replace/`, which git applies to every object read); and for the questions that walk
-//! history or list refs (`describe`, closest names, abbreviated ids).
+//! (`refs/replace/`, which git applies to every object read); and for the questions only a
+//! search of every ref or object answers (closest names, abbreviated ids).
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ use gix::objs::Find;
 use gix::odb::Header;
 use gix::refs::file::ReferenceExt;
 
-use super::mirror::{Mirror, MirrorError};
+use super::mirror::{Mirror, MirrorError, Tag, describe_among};
 use crate::resolve::refs::{Refs, ResolveError, Unavailable};
 
 /// One mirror, opened for the reads of a resolution.
@@ -145,17 +145,50 @@ impl Direct {
                 ) => {}
             Err(error) => return Err(read_error(error)),
         }
-        let packed = match self.packed.get() {
-            Some(packed) => packed,
-            None => {
-                let buffer = self.refs.open_packed_buffer().map_err(read_error)?;
-                self.packed.get_or_init(|| buffer)
-            }
-        };
-        Ok(packed
-            .as_ref()
+        Ok(self
+            .packed()?
             .and_then(|buffer| buffer.try_find(name.as_ref()).ok().flatten())
             .map(Into::into))
+    }
+
+    /// `git describe --tags` of `commit`, as [`Mirror::describe`] says it.
+    fn describe(&self, commit: &str) -> Result<String, ResolveError> {
+        let id = gix::ObjectId::from_hex(commit.as_bytes()).map_err(read_error)?;
+        if self.kind(&id)? != Some(gix::object::Kind::Commit) {
+            return Err(ResolveError::Read(
+                format!("the mirror has no commit `{commit}`").into(),
+            ));
+        }
+        let packed = self.packed()?;
+        let prefix: &gix::path::RelativePath = "refs/tags/".try_into().map_err(read_error)?;
+        let mut tags = Vec::new();
+        for reference in self
+            .refs
+            .iter_prefixed_packed(prefix, packed)
+            .map_err(read_error)?
+            .flatten()
+        {
+            let mut reference = reference;
+            let target = reference.target.try_id().map(ToOwned::to_owned);
+            let Ok(peeled) = reference.peel_to_id_packed(&self.refs, &self.objects, packed) else {
+                continue;
+            };
+            tags.push(Tag {
+                name: reference.name.shorten().to_owned(),
+                target,
+                peeled,
+            });
+        }
+        describe_among(id, commit, tags, &self.objects)
+    }
+
+    /// The `packed-refs` of the mirror, read once.
+    fn packed(&self) -> Result<Option<&gix::refs::packed::Buffer>, ResolveError> {
+        if let Some(packed) = self.packed.get() {
+            return Ok(packed.as_ref());
+        }
+        let buffer = self.refs.open_packed_buffer().map_err(read_error)?;
+        Ok(self.packed.get_or_init(|| buffer).as_ref())
     }
 
     /// The branch `HEAD` names, if it names one.
@@ -182,7 +215,7 @@ impl Direct {
         let Some(mut reference) = self.find(full_name)? else {
             return Ok(None);
         };
-        let packed = self.packed.get().and_then(Option::as_ref);
+        let packed = self.packed()?;
         let id = reference
             .peel_to_id_packed(&self.refs, &self.objects, packed)
             .map_err(read_error)?;
@@ -291,7 +324,10 @@ impl Refs for Reader {
         }
     }
     fn describe(&self, commit: &str) -> Result<String, ResolveError> {
-        self.mirror()?.describe(commit)
+        match &self.direct {
+            Some(direct) => direct.describe(commit),
+            None => self.mirror()?.describe(commit),
+        }
     }
 }
 
@@ -366,6 +402,12 @@ mod tests {
             path,
             &["symbolic-ref", "refs/heads/alias", "refs/heads/main"],
         );
+        // A commit past the tags, and a release tag distrib made, which describe leaves out.
+        let tree = git(path, &["rev-parse", "main^{tree}"]);
+        let ahead = git(path, &["commit-tree", &tree, "-p", &commit, "-m", "next"]);
+        git(path, &["update-ref", "refs/heads/ahead", &ahead]);
+        let release = "Version w.2026.47 release from dist w.2026.47 (build b1, lock 0123456789ab)";
+        git(path, &["tag", "-a", "-m", release, "w.2026.47", &ahead]);
         commit
     }
 
@@ -380,6 +422,11 @@ mod tests {
         }
         for id in ids {
             out.push(format!("{id}: {:?}", refs.commit_of(id)));
+        }
+        let ahead = refs.peel("refs/heads/ahead").unwrap().unwrap();
+        for commit in [commit, &ahead] {
+            let described = refs.describe(commit).map_err(|e| e.to_string());
+            out.push(format!("describe {commit}: {described:?}"));
         }
         for path in [
             None,
@@ -432,6 +479,12 @@ mod tests {
         assert!(direct.contains(&format!("refs/tags/packed-annotated: Ok(Some({commit:?}))")));
         assert!(direct.contains(&"refs/tags/gone: Ok(None)".to_owned()));
         assert!(direct.contains(&"HEAD: Some(\"main\")".to_owned()));
+        let ahead = git(&path, &["rev-parse", "ahead"]);
+        assert!(direct.contains(&format!("describe {commit}: Ok(\"loose-annotated\")")));
+        assert!(direct.contains(&format!(
+            "describe {ahead}: Ok(\"loose-annotated-1-g{}\")",
+            &ahead[..7]
+        )));
         assert!(
             direct
                 .iter()
