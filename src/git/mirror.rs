@@ -502,11 +502,7 @@ impl Mirror {
     pub fn default_branch(&self) -> Option<String> {
         let head = self.repo.find_reference("HEAD").ok()?;
         match head.target() {
-            gix::refs::TargetRef::Symbolic(name) => name
-                .as_bstr()
-                .to_str_lossy()
-                .strip_prefix("refs/heads/")
-                .map(str::to_owned),
+            gix::refs::TargetRef::Symbolic(name) => branch_named(name),
             gix::refs::TargetRef::Object(_) => None,
         }
     }
@@ -763,6 +759,14 @@ impl Mirror {
         }
         describe_among(id, commit, tags, &self.repo.objects)
     }
+}
+
+/// The branch a symbolic `HEAD` names (`main` for `refs/heads/main`); `None` for another ref.
+pub(super) fn branch_named(name: &gix::refs::FullNameRef) -> Option<String> {
+    name.as_bstr()
+        .to_str_lossy()
+        .strip_prefix("refs/heads/")
+        .map(str::to_owned)
 }
 
 /// A tag of a mirror, for [`describe_among`]: its short name, the object it names, and the

@@ -13,12 +13,11 @@
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
-use gix::bstr::ByteSlice;
 use gix::objs::Find;
 use gix::odb::Header;
 use gix::refs::file::ReferenceExt;
 
-use super::mirror::{Mirror, MirrorError, Tag, describe_among};
+use super::mirror::{Mirror, MirrorError, Tag, branch_named, describe_among};
 use crate::resolve::refs::{Refs, ResolveError, Unavailable};
 
 /// One mirror, opened for the reads of a resolution.
@@ -194,13 +193,23 @@ impl Direct {
     /// The branch `HEAD` names, if it names one.
     fn default_branch(&self) -> Option<String> {
         match self.find("HEAD").ok()??.target {
-            gix::refs::Target::Symbolic(name) => name
-                .as_bstr()
-                .to_str_lossy()
-                .strip_prefix("refs/heads/")
-                .map(str::to_owned),
+            gix::refs::Target::Symbolic(name) => branch_named(name.as_ref()),
             gix::refs::Target::Object(_) => None,
         }
+    }
+
+    /// The object `id`, if the mirror has it and it is a `kind`.
+    fn object<'b>(
+        &self,
+        id: &gix::ObjectId,
+        kind: gix::object::Kind,
+        buffer: &'b mut Vec<u8>,
+    ) -> Result<Option<gix::objs::Data<'b>>, ResolveError> {
+        Ok(self
+            .objects
+            .try_find(id, buffer)
+            .map_err(read_error)?
+            .filter(|object| object.kind == kind))
     }
 
     fn kind(&self, id: &gix::ObjectId) -> Result<Option<gix::object::Kind>, ResolveError> {
@@ -251,16 +260,13 @@ impl Direct {
     }
 
     fn tree(&self, commit: &str, path: Option<&str>) -> Result<String, ResolveError> {
-        let not_found =
-            || ResolveError::Read(format!("the mirror has no commit `{commit}`").into());
         let id = gix::ObjectId::from_hex(commit.as_bytes()).map_err(read_error)?;
         let mut buffer = Vec::new();
         let object = self
-            .objects
-            .try_find(&id, &mut buffer)
-            .map_err(read_error)?
-            .filter(|o| o.kind == gix::object::Kind::Commit)
-            .ok_or_else(not_found)?;
+            .object(&id, gix::object::Kind::Commit, &mut buffer)?
+            .ok_or_else(|| {
+                ResolveError::Read(format!("the mirror has no commit `{commit}`").into())
+            })?;
         let tree = gix::objs::CommitRefIter::from_bytes(object.data, HASH)
             .tree_id()
             .map_err(read_error)?;
@@ -269,11 +275,12 @@ impl Direct {
         };
         let mut tree_buffer = Vec::new();
         let data = self
-            .objects
-            .try_find(&tree, &mut tree_buffer)
-            .map_err(read_error)?
-            .filter(|o| o.kind == gix::object::Kind::Tree)
-            .ok_or_else(not_found)?;
+            .object(&tree, gix::object::Kind::Tree, &mut tree_buffer)?
+            .ok_or_else(|| {
+                ResolveError::Read(
+                    format!("the mirror has no tree `{tree}` of commit `{commit}`").into(),
+                )
+            })?;
         let mut lookup = Vec::new();
         match gix::objs::TreeRefIter::from_bytes(data.data, HASH)
             .lookup_entry_by_path(&self.objects, &mut lookup, path)
