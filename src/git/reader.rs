@@ -32,7 +32,7 @@ pub struct Reader {
 struct Direct {
     refs: gix::refs::file::Store,
     objects: gix::odb::Handle,
-    packed: OnceCell<Option<gix::refs::packed::Buffer>>,
+    packed: Option<gix::refs::packed::Buffer>,
 }
 
 const HASH: gix::hash::Kind = gix::hash::Kind::Sha1;
@@ -117,11 +117,21 @@ impl Direct {
         {
             return None;
         }
+        let refs = gix::refs::file::Store::at(path.to_path_buf(), HASH);
+        let packed = refs.open_packed_buffer().ok()?;
+        let replaced = packed.as_ref().is_some_and(|buffer| {
+            buffer
+                .iter_prefixed("refs/replace/".into())
+                .is_ok_and(|mut refs| refs.next().is_some())
+        });
+        if replaced {
+            return None;
+        }
         let objects = gix::odb::at(path.join("objects"), HASH).ok()?;
         Some(Direct {
-            refs: gix::refs::file::Store::at(path.to_path_buf(), HASH),
+            refs,
             objects,
-            packed: OnceCell::new(),
+            packed,
         })
     }
 
@@ -145,7 +155,7 @@ impl Direct {
             Err(error) => return Err(read_error(error)),
         }
         Ok(self
-            .packed()?
+            .packed()
             .and_then(|buffer| buffer.try_find(name.as_ref()).ok().flatten())
             .map(Into::into))
     }
@@ -158,7 +168,7 @@ impl Direct {
                 format!("the mirror has no commit `{commit}`").into(),
             ));
         }
-        let packed = self.packed()?;
+        let packed = self.packed();
         let prefix: &gix::path::RelativePath = "refs/tags/".try_into().map_err(read_error)?;
         let mut tags = Vec::new();
         for reference in self
@@ -181,13 +191,9 @@ impl Direct {
         describe_among(id, commit, tags, &self.objects)
     }
 
-    /// The `packed-refs` of the mirror, read once.
-    fn packed(&self) -> Result<Option<&gix::refs::packed::Buffer>, ResolveError> {
-        if let Some(packed) = self.packed.get() {
-            return Ok(packed.as_ref());
-        }
-        let buffer = self.refs.open_packed_buffer().map_err(read_error)?;
-        Ok(self.packed.get_or_init(|| buffer).as_ref())
+    /// The `packed-refs` of the mirror, as read when it was opened.
+    fn packed(&self) -> Option<&gix::refs::packed::Buffer> {
+        self.packed.as_ref()
     }
 
     /// The branch `HEAD` names, if it names one.
@@ -224,7 +230,7 @@ impl Direct {
         let Some(mut reference) = self.find(full_name)? else {
             return Ok(None);
         };
-        let packed = self.packed()?;
+        let packed = self.packed();
         let id = reference
             .peel_to_id_packed(&self.refs, &self.objects, packed)
             .map_err(read_error)?;
@@ -534,7 +540,7 @@ mod tests {
         git(&path, &["config", "core.precomposeUnicode", "true"]);
         whole(&path);
         git(&path, &["config", "core.precomposeUnicode", "false"]);
-        // A replacement ref, which git applies to every object it reads.
+        // A replacement ref, which git applies to every object it reads, loose or packed.
         git(
             &path,
             &[
@@ -543,6 +549,10 @@ mod tests {
                 &commit,
             ],
         );
+        whole(&path);
+        git(&path, &["pack-refs", "--all"]);
+        let _ = std::fs::remove_dir(path.join("refs/replace"));
+        assert!(!path.join("refs/replace").exists());
         whole(&path);
     }
 
