@@ -1,14 +1,16 @@
 //! A mirror read for resolution: what locking asks of each mirror (a ref peeled to its commit,
-//! the tree of a commit) answered from the ref files and the object database directly.
+//! the tree of a commit, the default branch, `describe`) answered from the ref files and the
+//! object database directly.
 //!
 //! Opening a repository with gix reads and layers its configuration, discovers its kind and
 //! resolves its paths, about a hundred system calls, more than the reads a resolution makes.
 //! A mirror is a bare repository distrib fetched itself, so a [`Reader`] opens only its refs
 //! and objects. It falls back to the whole repository ([`Mirror`]) wherever what it reads
 //! could differ from what git reads: a configuration with `[extensions]` (another object
-//! format, another ref storage), `precomposeUnicode` or a format version past 1, and replacement refs
-//! (`refs/replace/`, which git applies to every object read); and for the questions only a
-//! search of every ref or object answers (closest names, abbreviated ids).
+//! format, another ref storage), an include, `precomposeUnicode` or a format version past 1;
+//! a replacement ref (`refs/replace/`, loose or packed), which git applies to every object it
+//! reads; a `HEAD` that is no ref. And for the questions only a search of every ref or object
+//! answers (closest names, abbreviated ids).
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -91,9 +93,13 @@ impl Direct {
             Default::default(),
         )
         .ok()?;
-        let extensions = config
-            .sections_by_name("extensions")
-            .is_some_and(|mut sections| sections.next().is_some());
+        let has = |name: &str| {
+            config
+                .sections_by_name(name)
+                .is_some_and(|mut sections| sections.next().is_some())
+        };
+        // An include may say anything: only gix, which follows it, knows.
+        let extensions = has("extensions") || has("include") || has("includeIf");
         // Unset or false; a value that is no boolean is left to gix to judge.
         let precomposed = !matches!(
             config.boolean("core.precomposeUnicode"),
@@ -536,6 +542,10 @@ mod tests {
             Err(crate::resolve::refs::Unavailable::Unreadable { .. })
         ));
         std::fs::write(path.join("config"), config).unwrap();
+        // An included file, which may hold what the mirror's own does not.
+        git(&path, &["config", "include.path", "elsewhere"]);
+        whole(&path);
+        git(&path, &["config", "--remove-section", "include"]);
         // Names stored decomposed, read precomposed.
         git(&path, &["config", "core.precomposeUnicode", "true"]);
         whole(&path);
