@@ -193,31 +193,23 @@ pub(super) fn check_overrides(
             source(file, name, &repository.value, found);
         }
     }
-    // Every repository of the closure as built: (product, normalized URL, the entry, its
-    // file, whether an override writes it).
-    let mut claims: Vec<(
-        usize,
-        String,
-        &crate::manifest::model::Repository,
-        FileId,
-        bool,
-    )> = Vec::new();
-    for index in (0..members.len()).filter(|&i| members[i]) {
-        let written = products.get(index);
-        match built.repositories_of(index) {
-            Some(repositories) => {
-                for repository in repositories {
-                    if let Ok(key) = normalize(&repository.value.url) {
-                        claims.push((index, key, &repository.value, file, true));
-                    }
-                }
-            }
-            None => {
-                for repository in &written.value.repositories {
-                    if let Ok(key) = normalize(&repository.value.url) {
-                        claims.push((index, key, &repository.value, written.file, false));
-                    }
-                }
+    // Every repository of the closure as built.
+    let mut claims: Vec<Claimed> = Vec::new();
+    for product in (0..members.len()).filter(|&i| members[i]) {
+        let written = products.get(product);
+        let (repositories, file, by_override) = match built.repositories_of(product) {
+            Some(repositories) => (repositories, file, true),
+            None => (written.value.repositories.as_slice(), written.file, false),
+        };
+        for repository in repositories {
+            if let Ok(key) = normalize(&repository.value.url) {
+                claims.push(Claimed {
+                    product,
+                    key,
+                    repository: &repository.value,
+                    file,
+                    by_override,
+                });
             }
         }
     }
@@ -227,55 +219,61 @@ pub(super) fn check_overrides(
             .iter()
             .any(|name| products.index_of(name) == Some(other))
     };
+    let name = |product: usize| &products.get(product).value.name;
     for (i, later) in claims.iter().enumerate() {
-        let Some(earlier) = claims[..i]
-            .iter()
-            .find(|c| c.1 == later.1 && c.0 != later.0 && (c.4 || later.4))
-        else {
+        let Some(earlier) = claims[..i].iter().find(|c| {
+            c.key == later.key && c.product != later.product && (c.by_override || later.by_override)
+        }) else {
             continue;
         };
-        if declares(earlier.2, later.0) && declares(later.2, earlier.0) {
+        if declares(earlier.repository, later.product)
+            && declares(later.repository, earlier.product)
+        {
             continue;
         }
-        let (a, b) = (
-            &products.get(earlier.0).value.name,
-            &products.get(later.0).value.name,
-        );
-        let (by_override, other) = if later.4 {
+        let (by_override, other) = if later.by_override {
             (later, earlier)
         } else {
             (earlier, later)
         };
+        let (mine, theirs) = (name(by_override.product), name(other.product));
         found.push(
             Diagnostic::new(
                 Code::RepositoryShared,
                 file,
                 format!(
-                    "repository `{}` is claimed by `{a}` and `{b}` in `{}`, as its `overrides` build it",
-                    later.1, distribution.value.name
+                    "repository `{}` is claimed by `{}` and `{}` in `{}`, as its `overrides` build it",
+                    later.key,
+                    name(earlier.product),
+                    name(later.product),
+                    distribution.value.name
                 ),
             )
             .with_label(
-                by_override.3,
-                by_override.2.url.span.clone(),
-                format!("claimed by `{}`", products.get(by_override.0).value.name),
+                by_override.file,
+                by_override.repository.url.span.clone(),
+                format!("claimed by `{mine}`"),
             )
             .with_label(
-                other.3,
-                other.2.url.span.clone(),
-                format!("also claimed by `{}`", products.get(other.0).value.name),
+                other.file,
+                other.repository.url.span.clone(),
+                format!("also claimed by `{theirs}`"),
             )
-            .with_help({
-                let (mine, theirs) = (
-                    &products.get(by_override.0).value.name,
-                    &products.get(other.0).value.name,
-                );
-                format!(
-                    "a repository belongs to one product: point the override at `{mine}`'s own repository, or, if both really build from it, add `shared_with: [{theirs}]` to this repository of `{mine}` and `shared_with: [{mine}]` to that of `{theirs}`"
-                )
-            }),
+            .with_help(format!(
+                "a repository belongs to one product: point the override at `{mine}`'s own repository, or, if both really build from it, add `shared_with: [{theirs}]` to this repository of `{mine}` and `shared_with: [{mine}]` to that of `{theirs}`"
+            )),
         );
     }
+}
+
+/// A repository of a distribution's closure as it builds it: the product, its normalized URL,
+/// the entry, the file that writes it, whether an override does.
+struct Claimed<'a> {
+    product: usize,
+    key: String,
+    repository: &'a crate::manifest::model::Repository,
+    file: FileId,
+    by_override: bool,
 }
 
 /// A password written in a URL of a manifest: committed to git, it is readable by everyone who
