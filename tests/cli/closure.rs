@@ -2,7 +2,7 @@
 //! version, and releases ordered by lineage: on real git repositories built in temp dirs.
 
 use crate::support::fixture::{Fixture, commit_file, fails, ok, product_in, says, write};
-use crate::support::{distrib_wide, git};
+use crate::support::{CommandLine, command_in, distrib_wide, git};
 use distrib::lock::Lockfile;
 
 fn lock(f: &Fixture, release: &str) -> Lockfile {
@@ -225,20 +225,16 @@ fn requirements_on_edges_of_no_platform_are_not_checked() {
 }
 
 /// A lock of `dist` made from manifests with no repository: offline, nothing to fetch.
+fn dry_lock_of(dir: &std::path::Path) -> CommandLine<'_> {
+    command_in(dir, &["lock", "dist", "--kind", "weekly"])
+        .date("2026-11-19")
+        .offline()
+        .dry_run()
+}
+
+/// [`dry_lock_of`] for `platform`, run.
 fn dry_lock(dir: &std::path::Path, platform: &str) -> crate::support::Run {
-    let args = [
-        "lock",
-        "dist",
-        "--kind",
-        "weekly",
-        "--date",
-        "2026-11-19",
-        "--offline",
-        "--dry-run",
-        "--platform",
-        platform,
-    ];
-    distrib_wide(dir, &args)
+    dry_lock_of(dir).platform(platform).run()
 }
 
 #[test]
@@ -590,19 +586,7 @@ version: 1.0.0
         ("c_old=main", "`c_old` (now `c`) is excluded from `dist`"),
         ("d=main", "unknown product `d` in --set"),
     ] {
-        let run = distrib_wide(
-            dir.path(),
-            &[
-                "lock",
-                "dist",
-                "--kind",
-                "weekly",
-                "--offline",
-                "--dry-run",
-                "--set",
-                set,
-            ],
-        );
+        let run = dry_lock_of(dir.path()).set(set).run();
         fails(&run, 2, said);
     }
 }
