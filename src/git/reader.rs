@@ -82,6 +82,33 @@ impl Reader {
     }
 }
 
+/// The object database at `objects`. gix sizes its table of pack indices by listing the packs,
+/// stat-ing each and resolving the folder's real path to follow alternates, then does it all
+/// again on the first read; here the packs are only counted, and a database with alternates is
+/// left to gix to size.
+fn open_objects(objects: &Path) -> Option<gix::odb::Handle> {
+    use gix::odb::store::init::{Options, Slots};
+    if objects.join("info").join("alternates").exists() {
+        return gix::odb::at(objects, HASH).ok();
+    }
+    let packs = std::fs::read_dir(objects.join("pack")).map_or(0, Iterator::count);
+    // gix's own margin: a tenth more than the packs, at least 32.
+    let slots = u16::try_from((packs + packs / 10).max(32)).ok()?;
+    let options = Options {
+        slots: Slots::Given(slots),
+        current_dir: current_dir(),
+        ..Options::default()
+    };
+    gix::odb::at_opts(objects, HASH, None, options).ok()
+}
+
+/// The working folder, read once: gix reads it for every database it opens, only to resolve
+/// alternates relative to it.
+fn current_dir() -> Option<PathBuf> {
+    static CURRENT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CURRENT.get_or_init(|| std::env::current_dir().ok()).clone()
+}
+
 impl Direct {
     /// The refs and objects of the bare repository at `path`, when reading them directly reads
     /// what git reads; `None` otherwise, or when it is not plainly a bare repository.
@@ -133,7 +160,7 @@ impl Direct {
         if replaced {
             return None;
         }
-        let objects = gix::odb::at(path.join("objects"), HASH).ok()?;
+        let objects = open_objects(&path.join("objects"))?;
         Some(Direct {
             refs,
             objects,
@@ -512,6 +539,65 @@ mod tests {
         assert!(
             reader.whole.get().is_none(),
             "nothing needed the whole repository"
+        );
+    }
+
+    #[test]
+    fn objects_in_many_packs_and_in_an_alternate_are_read_directly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mirror.git");
+        let first = repository(&path);
+        // More packs than the 32 the table of indices holds at least: one per commit.
+        let tree = git(&path, &["rev-parse", "main^{tree}"]);
+        let mut commits = vec![first.clone()];
+        for n in 0..40 {
+            let parent = commits.last().unwrap().clone();
+            let message = format!("commit {n}");
+            let commit = git(
+                &path,
+                &["commit-tree", &tree, "-p", &parent, "-m", &message],
+            );
+            git(&path, &["update-ref", &format!("refs/heads/b{n}"), &commit]);
+            git(&path, &["repack", "-q"]);
+            commits.push(commit);
+        }
+        let packs = std::fs::read_dir(path.join("objects/pack"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension() == Some("idx".as_ref()))
+            .count();
+        assert!(packs > 32, "{packs} packs");
+        let names: Vec<String> = (0..40).map(|n| format!("refs/heads/b{n}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let reader = Reader::open(&path).unwrap();
+        assert!(reader.direct.is_some(), "read directly");
+        let whole = Mirror::open(&path).unwrap();
+        let direct = answers(&reader, &first, &names, &commits);
+        assert_eq!(direct, answers(&whole, &first, &names, &commits));
+        let last = commits.last().unwrap();
+        assert!(direct.contains(&format!("refs/heads/b39: Ok(Some({last:?}))")));
+        // A mirror whose objects are another's, through `objects/info/alternates`.
+        let borrower = dir.path().join("borrower.git");
+        std::fs::create_dir_all(&borrower).unwrap();
+        git(
+            &borrower,
+            &["init", "--bare", "-q", "--initial-branch=main"],
+        );
+        let objects = path.join("objects").canonicalize().unwrap();
+        std::fs::write(
+            borrower.join("objects/info/alternates"),
+            format!("{}\n", objects.display()),
+        )
+        .unwrap();
+        git(&borrower, &["update-ref", "refs/heads/main", last]);
+        git(&borrower, &["update-ref", "refs/heads/ahead", last]);
+        let reader = Reader::open(&borrower).unwrap();
+        assert!(reader.direct.is_some(), "read directly");
+        let expected = answers(&Mirror::open(&borrower).unwrap(), last, &names, &commits);
+        let direct = answers(&reader, last, &names, &commits);
+        assert_eq!(direct, expected);
+        assert!(
+            direct.contains(&format!("{first}: Some({first:?})")),
+            "{direct:#?}"
         );
     }
 
