@@ -40,7 +40,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     };
     execute(
         context,
-        &workspace,
+        workspace,
         lock,
         refs,
         args.run.mode(false),

@@ -191,11 +191,11 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         fetch: args.lock.fetch(),
         mode,
     };
-    let made = make::make(&workspace, &request, &super::fetch::progress_line())
+    let made = make::make(workspace, &request, &super::fetch::progress_line())
         .map_err(|e| error(context, e))?;
     Ok(render(
         context,
-        &workspace,
+        workspace,
         made,
         args.lock.output,
         &args.distribution,

@@ -59,7 +59,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         return Ok(Exit::Failure);
     };
     let (from, to) = super::diff::locate_pair(context, &args.from, &args.to).map_err(boxed)?;
-    let (note, unavailable) = note(&workspace, &from, &to)?;
+    let (note, unavailable) = note(workspace, &from, &to)?;
     match args.format {
         Format::Markdown => out(&note.markdown()),
         Format::Html => out(&note.html()),

@@ -146,7 +146,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
             a.distribution,
         ),
     };
-    let step = make::prepare(&workspace, request).map_err(|e| error(context, e))?;
+    let step = make::prepare(workspace, request).map_err(|e| error(context, e))?;
     let (step, gate) = step.pass().map_err(|e| error(context, e))?;
     if let Some(passed) = &gate {
         record::warn(context, passed);
@@ -156,7 +156,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         .map_err(|e| error(context, e))?;
     Ok(lock::render(
         context,
-        &workspace,
+        workspace,
         made,
         output,
         &distribution,

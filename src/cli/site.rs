@@ -62,7 +62,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     let Some(workspace) = super::workspace::open(context, &args.mirrors)? else {
         return Ok(Exit::Failure);
     };
-    let gathered = site::gather(&workspace, &out, &args.out).map_err(boxed)?;
+    let gathered = site::gather(workspace, &out, &args.out).map_err(boxed)?;
     if gathered.mirrors.is_none() {
         err(&format!(
             "note: no mirrors at `{}`, so the pages have no release notes (`distrib fetch` makes them)\n",

@@ -79,7 +79,7 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
     let refs = Refs::Tags {
         gate: args.gate.given(),
     };
-    execute(context, &workspace, lock, refs, mode, &args.run)
+    execute(context, workspace, lock, refs, mode, &args.run)
 }
 
 impl RunArgs {

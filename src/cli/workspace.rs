@@ -19,9 +19,14 @@ pub struct MirrorArgs {
 
 /// Opens the workspace of the command's folder. Invalid manifests are reported here, every
 /// problem in the command's format, and give `None`: nothing may be locked from them.
-pub fn open(context: &Context, args: &MirrorArgs) -> Result<Option<Workspace>, CommandError> {
+/// The workspace lives until the process exits, which gives its memory back at once, rather
+/// than freed piece by piece when the command is done with it.
+pub fn open(
+    context: &Context,
+    args: &MirrorArgs,
+) -> Result<Option<&'static Workspace>, CommandError> {
     let error = match Workspace::open(&context.start, args.mirrors.as_deref()) {
-        Ok(workspace) => return Ok(Some(workspace)),
+        Ok(workspace) => return Ok(Some(Box::leak(Box::new(workspace)))),
         Err(error) => error,
     };
     if let WorkspaceError::Invalid(report) = &error {
