@@ -301,26 +301,54 @@ fn write_map(entries: &[(crate::manifest::span::Node<String>, Untyped)], out: &m
 }
 
 fn write_string(text: &str, out: &mut String) {
+    out.reserve(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    // Runs of what needs no escape are copied whole: every byte escaped is ASCII, so never
+    // part of a longer character.
+    let mut run = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[run..at]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{byte:04x}"));
+        } else {
+            out.push_str(escape);
         }
+        run = at + 1;
     }
+    out.push_str(&text[run..]);
     out.push('"');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_are_escaped_as_json_is_each_character_kept() {
+        let mut out = String::new();
+        write_string(
+            "a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f} é€😀 end",
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\u{7f} é€😀 end\""
+        );
+        out.clear();
+        write_string("", &mut out);
+        assert_eq!(out, "\"\"");
+    }
 
     const ZEROS: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
     const ONES: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
