@@ -572,8 +572,37 @@ struct Profile<'a> {
     name: String,
     env: BTreeMap<String, String>,
     disable: BTreeSet<String>,
-    /// `(regex of lower-case package names, fields)`.
-    overrides: Vec<(regex::Regex, &'a Map<String, Value>)>,
+    /// `(lower-case package names, fields)`.
+    overrides: Vec<(Packages, &'a Map<String, Value>)>,
+}
+
+/// The packages an override of a defaults profile applies to: aliBuild's
+/// `re.fullmatch(key, package.lower())`.
+enum Packages {
+    /// A key of letters, digits, `_` and `-` only, which matches that name and no other: most
+    /// keys, compared without compiling a regular expression.
+    Named(String),
+    Matching(regex::Regex),
+}
+
+impl Packages {
+    fn new(pattern: String) -> Result<Packages, regex::Error> {
+        let literal = pattern
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if literal && !pattern.is_empty() {
+            return Ok(Packages::Named(pattern));
+        }
+        regex::Regex::new(&format!("^(?:{pattern})$")).map(Packages::Matching)
+    }
+
+    /// Whether the package of lower-case name `lower` is one of these.
+    fn contains(&self, lower: &str) -> bool {
+        match self {
+            Packages::Named(name) => name == lower,
+            Packages::Matching(regex) => regex.is_match(lower),
+        }
+    }
 }
 
 impl<'a> Profile<'a> {
@@ -617,22 +646,22 @@ impl<'a> Profile<'a> {
             None | Some(Value::Null) => {}
             Some(Value::Object(map)) => {
                 for (key, value) in map {
-                    let (span, _) = recipe.entry_span("overrides", key);
+                    let span = || recipe.entry_span("overrides", key).0;
                     let pattern = key.split('@').next().unwrap_or(key).to_lowercase();
                     if key.contains('@') {
                         return Err(AlidistError::at(
                             recipe,
-                            span,
+                            span(),
                             key.len(),
                             format!("`{key}` reads a recipe from another alidist revision"),
                             "this override",
                         )
                         .help("distrib imports one checkout: apply the override in it"));
                     }
-                    let regex = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|_| {
+                    let packages = Packages::new(pattern).map_err(|_| {
                         AlidistError::at(
                             recipe,
-                            span,
+                            span(),
                             key.len(),
                             format!(
                                 "the override `{key}` is not a regular expression distrib reads"
@@ -648,7 +677,7 @@ impl<'a> Profile<'a> {
                         Value::Null => &EMPTY,
                         _ => return Err(wrong("overrides", "a mapping of packages to fields")),
                     };
-                    overrides.push((regex, fields));
+                    overrides.push((packages, fields));
                 }
             }
             Some(_) => return Err(wrong("overrides", "a mapping of packages to fields")),
@@ -680,7 +709,7 @@ impl<'a> Profile<'a> {
         let lower = recipe.package().to_lowercase();
         self.overrides
             .iter()
-            .any(|(regex, _)| regex.is_match(&lower))
+            .any(|(packages, _)| packages.contains(&lower))
             || recipe.text[..recipe.header_end].contains("defaults")
     }
 
@@ -691,7 +720,7 @@ impl<'a> Profile<'a> {
         let matching: Vec<_> = self
             .overrides
             .iter()
-            .filter(|(regex, _)| regex.is_match(&lower))
+            .filter(|(packages, _)| packages.contains(&lower))
             .collect();
         if matching.len() > 1 {
             let (offset, length) = self.recipe.entry_span("overrides", recipe.package());
@@ -1608,6 +1637,45 @@ mod tests {
             text_of(&files, "distributions/o2.yaml").contains("exclude:\n- gone\n"),
             "the profile as written"
         );
+    }
+
+    #[test]
+    fn an_override_names_the_packages_its_key_matches_whole() {
+        let names = [
+            "o2",
+            "o2-epn",
+            "o2physics",
+            "xo2",
+            "root",
+            "gcc-toolchain",
+            "a_b",
+            "",
+        ];
+        for key in [
+            "o2",
+            "o2-epn",
+            "gcc-toolchain",
+            "a_b",
+            "o2.*",
+            "(o2|root)",
+            "o2|root",
+            "",
+        ] {
+            let regex = regex::Regex::new(&format!("^(?:{key})$")).unwrap();
+            let packages = Packages::new(key.to_owned()).unwrap();
+            for name in names {
+                assert_eq!(
+                    packages.contains(name),
+                    regex.is_match(name),
+                    "{key} {name}"
+                );
+            }
+        }
+        assert!(matches!(
+            Packages::new("o2-epn".into()),
+            Ok(Packages::Named(_))
+        ));
+        assert!(Packages::new("(o2".into()).is_err());
     }
 
     #[test]
