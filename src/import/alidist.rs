@@ -230,7 +230,16 @@ pub fn read(dir: &Path) -> Result<Vec<Recipe>, ReadError> {
             source,
         })?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".sh") && !name.starts_with('.') && entry.path().is_file() {
+        if !name.ends_with(".sh") || name.starts_with('.') {
+            continue;
+        }
+        // The listing says a file's type; only a link's needs its target looked at.
+        let is_file = match entry.file_type() {
+            Ok(kind) if kind.is_symlink() => entry.path().is_file(),
+            Ok(kind) => kind.is_file(),
+            Err(_) => entry.path().is_file(),
+        };
+        if is_file {
             names.push(name);
         }
     }
@@ -432,10 +441,13 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
     // The product files: the recipes as written, with no profile's `overrides`; what only a
     // profile's name decides (`%(defaults_upper)s`, `defaults=`) is decided for `--defaults`.
     let base = Profile::plain(primary);
-    let mut products = Vec::new();
-    for recipe in packages.values() {
-        products.push(product(recipe, &base, &packages)?);
-    }
+    let recipes: Vec<&Recipe> = packages.values().copied().collect();
+    // On every core; the first error in the recipes' order is the one reported, as one after
+    // another would report it.
+    let mut products =
+        crate::parallel::map(&recipes, 32, |recipe| product(recipe, &base, &packages))
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
     share_repositories(&mut products);
     let mut files: Vec<File> = crate::parallel::map(&products, 32, |p| File {
         path: Path::new("products").join(format!("{}.yaml", p.name)),
