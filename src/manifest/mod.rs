@@ -206,7 +206,8 @@ impl Manifests {
             .map(|d| &d.value)
             .filter(|d| !d.overrides.is_empty() || !d.exclude.is_empty())
             .map(|d| {
-                let products = self.products.iter().filter_map(|p| d.apply(&p.value));
+                let applied = d.applied();
+                let products = self.products.iter().filter_map(|p| applied.to(&p.value));
                 (d.name.value.clone(), products.collect())
             })
             .collect();

@@ -369,12 +369,34 @@ impl Distribution {
     /// `product` as this distribution builds it, when that differs from its file: its
     /// override applied, then its dependencies on excluded products dropped.
     pub fn apply(&self, product: &Product) -> Option<Product> {
-        let overridden = self
-            .overrides
-            .iter()
-            .find(|(name, _)| name.value == product.name.value)
-            .map(|(_, o)| &o.value);
-        let excluded = |name: &Node<String>| self.exclude.iter().any(|e| e.value == name.value);
+        self.applied().to(product)
+    }
+
+    /// [`Distribution::apply`] for many products: the overrides and the excluded names looked
+    /// up by name. Of two overrides of one name (which `check` reports), the first applies.
+    pub fn applied(&self) -> Applied<'_> {
+        let mut overrides = std::collections::HashMap::new();
+        for (name, o) in self.overrides.iter() {
+            overrides.entry(name.value.as_str()).or_insert(&o.value);
+        }
+        Applied {
+            overrides,
+            excluded: self.exclude.iter().map(|e| e.value.as_str()).collect(),
+        }
+    }
+}
+
+/// A distribution's `overrides` and `exclude`, by name.
+pub struct Applied<'a> {
+    overrides: std::collections::HashMap<&'a str, &'a ProductOverride>,
+    excluded: std::collections::HashSet<&'a str>,
+}
+
+impl Applied<'_> {
+    /// `product` as the distribution builds it, when that differs from its file.
+    pub fn to(&self, product: &Product) -> Option<Product> {
+        let overridden = self.overrides.get(product.name.value.as_str()).copied();
+        let excluded = |name: &Node<String>| self.excluded.contains(name.value.as_str());
         let drops = product
             .depends
             .iter()
