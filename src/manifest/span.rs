@@ -324,7 +324,9 @@ impl<'de> Deserialize<'de> for Key {
 /// text), after YAML's own escapes and line folding; aliases and merge keys are expanded.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Untyped {
-    Text(String),
+    /// Shared: a recipe's script is the largest text of a product, and a distribution that
+    /// builds the product differently holds a copy of the product.
+    Text(std::sync::Arc<str>),
     List(Vec<Untyped>),
     /// Entries in the order written, each key with its position. Keys are compared by their
     /// text in `validate`: `1` and `"1"` are one key there.
@@ -426,20 +428,20 @@ impl<'de> Deserialize<'de> for Untyped {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         if spans_on() {
             return Ok(match Cached::deserialize(deserializer)? {
-                Cached::Text(text) => Untyped::Text(text),
+                Cached::Text(text) => Untyped::Text(text.into()),
                 Cached::List(items) => Untyped::List(items),
                 Cached::Map(entries) => Untyped::Map(entries),
             });
         }
         let spanned = serde_saphyr::Spanned::<Shape>::deserialize(deserializer)?;
         Ok(match spanned.value {
-            Shape::Text(text) => Untyped::Text(text),
+            Shape::Text(text) => Untyped::Text(text.into()),
             Shape::Typed(shown) => {
                 // Its text is the source at its definition (an alias's is its anchor's).
                 match written(&spanned.defined) {
-                    Some(Ok(text)) => Untyped::Text(text),
+                    Some(Ok(text)) => Untyped::Text(text.into()),
                     Some(Err(problem)) => return Err(serde::de::Error::custom(problem)),
-                    None => Untyped::Text(shown),
+                    None => Untyped::Text(shown.into()),
                 }
             }
             Shape::List(items) => Untyped::List(items),
