@@ -365,11 +365,39 @@ impl Lockfile {
             .sort_by(|a, b| (&a.url, &a.name).cmp(&(&b.url, &b.name)));
     }
 
+    /// Whether [`Lockfile::normalize`] would leave the lock as it is.
+    fn is_normalized(&self) -> bool {
+        fn increasing<T: Ord>(list: &[T]) -> bool {
+            list.windows(2).all(|pair| pair[0] < pair[1])
+        }
+        increasing(&self.inputs)
+            && self.products.windows(2).all(|p| p[0].name <= p[1].name)
+            && self.products.iter().all(|product| {
+                increasing(&product.depends)
+                    && increasing(&product.build_depends)
+                    && product
+                        .repositories
+                        .windows(2)
+                        .all(|r| (&r[0].url, &r[0].path) <= (&r[1].url, &r[1].path))
+            })
+            && self
+                .tags
+                .windows(2)
+                .all(|t| (&t[0].url, &t[0].name) <= (&t[1].url, &t[1].name))
+    }
+
     /// The canonical text: header, YAML body, digest line.
     pub fn to_text(&self) -> Result<String, LockError> {
-        let mut lock = self.clone();
-        lock.normalize();
-        let body = serde_saphyr::to_string(&lock).map_err(|e| LockError::Syntax(e.to_string()))?;
+        // A lock distrib made or read is normalized already: no copy of it to sort.
+        let lock = if self.is_normalized() {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            let mut lock = self.clone();
+            lock.normalize();
+            std::borrow::Cow::Owned(lock)
+        };
+        let body =
+            serde_saphyr::to_string(lock.as_ref()).map_err(|e| LockError::Syntax(e.to_string()))?;
         let mut text = String::with_capacity(body.len() + 200);
         text.push_str(HEADER);
         text.push_str(&body);
@@ -1010,6 +1038,25 @@ pub(crate) mod tests {
         }
         lock.content = Lockfile::content_digest(identity::Version::CURRENT, &lock.products);
         lock
+    }
+
+    #[test]
+    fn a_lock_in_any_order_has_the_text_of_its_sorted_self() {
+        let mut lock = sample();
+        lock.inputs = vec!["b".into(), "a".into(), "a".into()];
+        lock.products[1].depends = vec!["utils".into(), "base".into(), "utils".into()];
+        assert!(!lock.is_normalized());
+        let text = lock.to_text().unwrap();
+        let mut sorted = lock.clone();
+        sorted.normalize();
+        assert!(sorted.is_normalized());
+        assert_eq!(sorted.to_text().unwrap(), text);
+        assert!(text.contains("inputs:\n- a\n- b\n"), "{text}");
+        // What is read back is sorted, and written alike.
+        let text = sample().to_text().unwrap();
+        let reread = parse(&text).unwrap();
+        assert!(reread.is_normalized());
+        assert_eq!(reread.to_text().unwrap(), text);
     }
 
     #[test]
