@@ -68,7 +68,8 @@ impl Cache {
     /// it holds. Best effort: a cache that cannot be written is no error.
     pub fn save(&self, mut entries: Vec<(String, String)>) {
         entries.sort();
-        let mut text = String::with_capacity(self.text.len().max(4096));
+        let length = entries.iter().map(|(key, json)| key.len() + json.len() + 2);
+        let mut text = String::with_capacity(HEADER.len() + length.sum::<usize>());
         text.push_str(HEADER);
         for (key, json) in &entries {
             text.push_str(key);
