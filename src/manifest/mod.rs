@@ -184,31 +184,46 @@ pub struct Manifests {
     pub unparsed: Vec<(Kind, String)>,
     /// The lockfiles, as text in the report's sources.
     pub locks: Vec<FileId>,
-    /// Per distribution (by name), the products it builds differently from their files: its
-    /// `overrides` and `exclude` applied ([`Distribution::apply`]).
-    pub overridden: Vec<(String, Vec<Product>)>,
+    /// Per distribution that has `overrides` or `exclude` (by name), the products it builds
+    /// differently from their files, made when first asked for: `lock` builds one
+    /// distribution, not every one.
+    /// The index is the distribution's in `distributions`.
+    overridden: Vec<(String, usize, std::sync::OnceLock<Vec<Product>>)>,
 }
 
 impl Manifests {
-    /// The products `distribution` builds differently from their files.
+    /// The products `distribution` builds differently from their files: its `overrides` and
+    /// `exclude` applied ([`Distribution::applied`]) to the products loaded.
     pub fn overridden(&self, distribution: &str) -> &[Product] {
-        self.overridden
+        let Some((_, index, products)) = self
+            .overridden
             .iter()
-            .find(|(name, _)| name == distribution)
-            .map_or(&[], |(_, products)| products.as_slice())
+            .find(|(name, ..)| name == distribution)
+        else {
+            return &[];
+        };
+        products.get_or_init(|| {
+            let applied = self.distributions[*index].value.applied();
+            self.products
+                .iter()
+                .filter_map(|p| applied.to(&p.value))
+                .collect()
+        })
     }
 
-    /// Computes [`Manifests::overridden`] from the distributions and products loaded.
-    pub fn apply_overrides(&mut self) {
+    /// Makes [`Manifests::overridden`] answer for the distributions loaded.
+    fn apply_overrides(&mut self) {
         self.overridden = self
             .distributions
             .iter()
-            .map(|d| &d.value)
-            .filter(|d| !d.overrides.is_empty() || !d.exclude.is_empty())
-            .map(|d| {
-                let applied = d.applied();
-                let products = self.products.iter().filter_map(|p| applied.to(&p.value));
-                (d.name.value.clone(), products.collect())
+            .enumerate()
+            .filter(|(_, d)| !d.value.overrides.is_empty() || !d.value.exclude.is_empty())
+            .map(|(index, d)| {
+                (
+                    d.value.name.value.clone(),
+                    index,
+                    std::sync::OnceLock::new(),
+                )
             })
             .collect();
     }

@@ -366,14 +366,9 @@ pub struct ProductOverride {
 }
 
 impl Distribution {
-    /// `product` as this distribution builds it, when that differs from its file: its
-    /// override applied, then its dependencies on excluded products dropped.
-    pub fn apply(&self, product: &Product) -> Option<Product> {
-        self.applied().to(product)
-    }
-
-    /// [`Distribution::apply`] for many products: the overrides and the excluded names looked
-    /// up by name. Of two overrides of one name (which `check` reports), the first applies.
+    /// The distribution's `overrides` and `exclude`, to apply to products
+    /// ([`Applied::to`]), looked up by name. Of two overrides of one name (which `check`
+    /// reports), the first applies.
     pub fn applied(&self) -> Applied<'_> {
         let mut overrides = std::collections::HashMap::new();
         for (name, o) in self.overrides.iter() {
@@ -393,7 +388,8 @@ pub struct Applied<'a> {
 }
 
 impl Applied<'_> {
-    /// `product` as the distribution builds it, when that differs from its file.
+    /// `product` as the distribution builds it, when that differs from its file: its override
+    /// applied, then its dependencies on excluded products dropped.
     pub fn to(&self, product: &Product) -> Option<Product> {
         let overridden = self.overrides.get(product.name.value.as_str()).copied();
         let excluded = |name: &Node<String>| self.excluded.contains(name.value.as_str());

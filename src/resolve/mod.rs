@@ -280,8 +280,9 @@ pub fn resolve<M: Repositories + Sync + ?Sized>(
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect(),
     };
-    // The repositories of each product, read from their mirrors: independent of one another,
-    // so on every core (the identities then follow, dependencies first).
+    // The repositories of each product, read from their mirrors, and its canonical recipe:
+    // independent of one another, so on every core (the identities then follow, dependencies
+    // first).
     let sources =
         |product: &Product| -> (Vec<LockedRepository>, Option<String>, Vec<ResolveFailure>) {
             let mut failures = Vec::new();
@@ -322,11 +323,16 @@ pub fn resolve<M: Repositories + Sync + ?Sized>(
             }
             (repositories, version, failures)
         };
-    let resolved = crate::parallel::map(&plan.products, 16, |p| sources(p));
+    let resolved = crate::parallel::map(&plan.products, 16, |p| {
+        let recipe = identity::canonical_recipe(p.build.as_ref().map(|b| &b.value));
+        (sources(p), recipe)
+    });
     let mut failures = Vec::new();
     let mut identities: HashMap<String, String> = HashMap::new();
     let mut locked = Vec::with_capacity(plan.products.len());
-    for (product, (repositories, mut version, failed)) in plan.products.iter().zip(resolved) {
+    for (product, ((repositories, mut version, failed), recipe)) in
+        plan.products.iter().zip(resolved)
+    {
         failures.extend(failed);
         if product.repositories.is_empty() {
             version = pinned_version(product).map(str::to_owned);
@@ -343,7 +349,6 @@ pub fn resolve<M: Repositories + Sync + ?Sized>(
         };
         let depends = canonical(&product.depends);
         let build_depends = canonical(&product.build_depends);
-        let recipe = identity::canonical_recipe(product.build.as_ref().map(|b| &b.value));
         if !failures.is_empty() {
             continue;
         }
