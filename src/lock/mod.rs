@@ -365,6 +365,60 @@ impl Lockfile {
             .sort_by(|a, b| (&a.url, &a.name).cmp(&(&b.url, &b.name)));
     }
 
+    /// A copy of the lock with no product.
+    fn without_products(&self) -> Lockfile {
+        let Lockfile {
+            version,
+            identity_version,
+            distribution,
+            release,
+            kind,
+            release_version,
+            rc,
+            from,
+            build,
+            same_content_as,
+            date,
+            manifest_commit,
+            platform,
+            variables,
+            sources,
+            inputs,
+            overrides,
+            environment,
+            content,
+            products: _,
+            tag,
+            tags,
+            companions,
+        } = self;
+        Lockfile {
+            version: *version,
+            identity_version: *identity_version,
+            distribution: distribution.clone(),
+            release: release.clone(),
+            kind: *kind,
+            release_version: release_version.clone(),
+            rc: *rc,
+            from: from.clone(),
+            build: *build,
+            same_content_as: same_content_as.clone(),
+            date: date.clone(),
+            manifest_commit: manifest_commit.clone(),
+            platform: platform.clone(),
+            variables: variables.clone(),
+            sources: sources.clone(),
+            inputs: inputs.clone(),
+            overrides: overrides.clone(),
+            environment: environment.clone(),
+            content: content.clone(),
+            products: Vec::new(),
+            tag: tag.clone(),
+            tags: tags.clone(),
+            companions: companions.clone(),
+        }
+    }
+
     /// Whether [`Lockfile::normalize`] would leave the lock as it is.
     fn is_normalized(&self) -> bool {
         fn increasing<T: Ord>(list: &[T]) -> bool {
@@ -396,8 +450,7 @@ impl Lockfile {
             lock.normalize();
             std::borrow::Cow::Owned(lock)
         };
-        let body =
-            serde_saphyr::to_string(lock.as_ref()).map_err(|e| LockError::Syntax(e.to_string()))?;
+        let body = body(lock.as_ref())?;
         let mut text = String::with_capacity(body.len() + 200);
         text.push_str(HEADER);
         text.push_str(&body);
@@ -606,6 +659,40 @@ pub fn parse(text: &str) -> Result<Lockfile, LockError> {
         return Err(LockError::NotCanonical(first_difference(text, &canonical)));
     }
     Ok(lock)
+}
+
+/// The YAML body of a normalized lock. With many products, they are written on every core,
+/// each part as a list of its own, and put where the whole document has them: a list of
+/// mappings under a key at the start of a line starts at the key's column, so the parts are
+/// the whole list's lines. (A debug build checks that against the whole document.)
+fn body(lock: &Lockfile) -> Result<String, LockError> {
+    let whole = |lock: &Lockfile| {
+        serde_saphyr::to_string(lock).map_err(|e| LockError::Syntax(e.to_string()))
+    };
+    if lock.products.len() < 64 {
+        return whole(lock);
+    }
+    let rest = whole(&lock.without_products())?;
+    const EMPTY: &str = "\nproducts: []\n";
+    let (Some(at), true) = (rest.find(EMPTY), rest.matches(EMPTY).count() == 1) else {
+        return whole(lock);
+    };
+    let halves: Vec<&[LockedProduct]> = lock
+        .products
+        .chunks(lock.products.len().div_ceil(2))
+        .collect();
+    let parts = crate::parallel::map(&halves, 1, |half| {
+        serde_saphyr::to_string(half).map_err(|e| LockError::Syntax(e.to_string()))
+    });
+    let mut body = String::with_capacity(rest.len() + lock.products.len() * 2048);
+    body.push_str(&rest[..at]);
+    body.push_str("\nproducts:\n");
+    for part in parts {
+        body.push_str(&part?);
+    }
+    body.push_str(&rest[at + EMPTY.len()..]);
+    debug_assert_eq!(body, whole(lock)?, "the products written apart");
+    Ok(body)
 }
 
 /// Where `text` first departs from `canonical`, for a message.
@@ -1038,6 +1125,36 @@ pub(crate) mod tests {
         }
         lock.content = Lockfile::content_digest(identity::Version::CURRENT, &lock.products);
         lock
+    }
+
+    #[test]
+    fn many_products_written_apart_give_the_whole_document() {
+        let mut lock = sample();
+        let template = lock.products[1].clone();
+        for n in 0..100 {
+            let mut product = template.clone();
+            product.name = format!("p{n:03}");
+            product.version = Some(format!("{n}.0 \"quoted\": yes"));
+            product.recipe = format!("{{\"script\":\"make -j{n}\\nmake install\"}}");
+            product.depends = if n % 3 == 0 {
+                vec![]
+            } else {
+                vec!["utils".into()]
+            };
+            lock.products.push(product);
+        }
+        lock.tags = vec![LockedTag {
+            url: "https://github.com/lsst/utils".into(),
+            name: "w.2026.47".into(),
+            commit: "1".repeat(40),
+            message: "Version w.2026.47\n\nmulti-line: yes".into(),
+        }];
+        lock.normalize();
+        // The document without products has them where the parts go.
+        let rest = serde_saphyr::to_string(&lock.without_products()).unwrap();
+        assert_eq!(rest.matches("\nproducts: []\n").count(), 1, "{rest}");
+        let whole = serde_saphyr::to_string(&lock).unwrap();
+        assert_eq!(body(&lock).unwrap(), whole);
     }
 
     #[test]
