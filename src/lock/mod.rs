@@ -674,7 +674,8 @@ fn body(lock: &Lockfile) -> Result<String, LockError> {
     }
     let rest = whole(&lock.without_products())?;
     const EMPTY: &str = "\nproducts: []\n";
-    let (Some(at), true) = (rest.find(EMPTY), rest.matches(EMPTY).count() == 1) else {
+    // Once, or the parts' place is not known.
+    let Some(at) = rest.find(EMPTY).filter(|&at| rest.rfind(EMPTY) == Some(at)) else {
         return whole(lock);
     };
     let halves: Vec<&[LockedProduct]> = lock
