@@ -82,17 +82,17 @@ impl Reader {
     }
 }
 
-/// The object database at `objects`. gix sizes its table of pack indices by listing the packs,
-/// stat-ing each and resolving the folder's real path to follow alternates, then does it all
-/// again on the first read; here the packs are only counted, and a database with alternates is
-/// left to gix to size.
+/// The object database at `objects`. To size its table of pack indices, gix lists the packs,
+/// stat-ing each and resolving the folder's real path to follow alternates, at open as at the
+/// first read; here the open only counts the pack folder's files (at least one per pack), and
+/// a database with alternates is left to gix to size.
 fn open_objects(objects: &Path) -> Option<gix::odb::Handle> {
     use gix::odb::store::init::{Options, Slots};
     if objects.join("info").join("alternates").exists() {
         return gix::odb::at(objects, HASH).ok();
     }
     let packs = std::fs::read_dir(objects.join("pack")).map_or(0, Iterator::count);
-    // gix's own margin: a tenth more than the packs, at least 32.
+    // gix's own margin: a tenth more, at least 32.
     let slots = u16::try_from((packs + packs / 10).max(32)).ok()?;
     let options = Options {
         slots: Slots::Given(slots),

@@ -184,10 +184,9 @@ pub struct Manifests {
     pub unparsed: Vec<(Kind, String)>,
     /// The lockfiles, as text in the report's sources.
     pub locks: Vec<FileId>,
-    /// Per distribution that has `overrides` or `exclude` (by name), the products it builds
-    /// differently from their files, made when first asked for: `lock` builds one
-    /// distribution, not every one.
-    /// The index is the distribution's in `distributions`.
+    /// Per distribution that has `overrides` or `exclude`: its name, its index in
+    /// `distributions`, and the products it builds differently from their files, made when
+    /// first asked for (`lock` builds one distribution, not every one).
     overridden: Vec<(String, usize, std::sync::OnceLock<Vec<Product>>)>,
 }
 
@@ -212,7 +211,7 @@ impl Manifests {
     }
 
     /// Makes [`Manifests::overridden`] answer for the distributions loaded.
-    fn apply_overrides(&mut self) {
+    fn list_overridden(&mut self) {
         self.overridden = self
             .distributions
             .iter()
@@ -289,7 +288,7 @@ pub fn load(mut files: Vec<RawFile>, cache: Option<&cache::Cache>) -> (Manifests
             }
         }
     }
-    manifests.apply_overrides();
+    manifests.list_overridden();
     (manifests, report)
 }
 
