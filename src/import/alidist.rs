@@ -454,79 +454,91 @@ pub fn convert(recipes: &[Recipe], options: &Options) -> Result<Vec<File>, Alidi
         text: p.to_yaml(&recipe_file(&packages, &p.name)),
     });
     // A distribution per profile the root can be built with, as aliBuild decides it: every
-    // package of the root's closure that lists `valid_defaults` lists the profile.
+    // package of the root's closure that lists `valid_defaults` lists the profile. The profiles
+    // on every core; the first error in their order is the one reported.
+    debug_assert!(products.is_sorted_by(|a, b| a.name < b.name));
+    let made = crate::parallel::map(&profiles, 1, |profile| {
+        profile_files(profile, options, &architectures, &packages, &products)
+    });
     let mut imported = 0;
-    for profile in &profiles {
-        let mut changed = BTreeMap::new();
-        for (recipe, base) in packages.values().zip(&products) {
-            // Only an override or what a profile's name decides makes a product differ.
-            if !profile.may_change(recipe) {
-                continue;
-            }
-            let built = product(recipe, profile, &packages)?;
-            if let Some(change) = Override::between(base, &built) {
-                changed.insert(built.name.clone(), (change, built));
-            }
+    for profile_files in made {
+        if let Some([environment, distribution]) = profile_files? {
+            imported += 1;
+            files.push(environment);
+            files.push(distribution);
         }
-        let builds = |name: &str| -> Option<&Product> {
-            match changed.get(name) {
-                Some((_, built)) => Some(built),
-                None => products.iter().find(|p| p.name == name),
-            }
-        };
-        // The architectures the profile can build the root on: each has its own closure.
-        let mut platforms = Vec::new();
-        for architecture in &architectures {
-            let Some((package, valid)) = invalid_for(profile, &options.root, architecture, builds)
-            else {
-                platforms.push(*architecture);
-                continue;
-            };
-            if profile.name == options.defaults {
-                let on = match architectures.as_slice() {
-                    [_] => String::new(),
-                    _ => format!(" on `{architecture}`"),
-                };
-                return Err(AlidistError::checkout(
-                    format!(
-                        "`{package}` cannot be built with the defaults `{}`{on}: its `valid_defaults` are {}",
-                        profile.name,
-                        valid
-                            .iter()
-                            .map(|v| format!("`{v}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    format!(
-                        "pass `--defaults` one of {}",
-                        valid
-                            .iter()
-                            .map(|v| format!("`{v}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ));
-            }
-        }
-        if platforms.is_empty() {
-            continue;
-        }
-        imported += 1;
-        files.push(profile.environment());
-        files.push(
-            profile.distribution(
-                options,
-                &platforms,
-                &packages,
-                changed
-                    .into_iter()
-                    .map(|(name, (change, _))| (name, change))
-                    .collect(),
-            ),
-        );
     }
     debug_assert!(imported > 0);
     Ok(files)
+}
+
+/// The environment and the distribution of `profile`, or `None` when it cannot build the root
+/// on any of `architectures`. `products` are the products of `packages`, in their order.
+fn profile_files(
+    profile: &Profile,
+    options: &Options,
+    architectures: &[&str],
+    packages: &BTreeMap<&str, &Recipe>,
+    products: &[Product],
+) -> Result<Option<[File; 2]>, AlidistError> {
+    let mut changed = BTreeMap::new();
+    for (recipe, base) in packages.values().zip(products) {
+        // Only an override or what a profile's name decides makes a product differ.
+        if !profile.may_change(recipe) {
+            continue;
+        }
+        let built = product(recipe, profile, packages)?;
+        if let Some(change) = Override::between(base, &built) {
+            changed.insert(built.name.clone(), (change, built));
+        }
+    }
+    let builds = |name: &str| -> Option<&Product> {
+        match changed.get(name) {
+            Some((_, built)) => Some(built),
+            None => products
+                .binary_search_by(|p| p.name.as_str().cmp(name))
+                .ok()
+                .map(|at| &products[at]),
+        }
+    };
+    // The architectures the profile can build the root on: each has its own closure.
+    let mut platforms = Vec::new();
+    for architecture in architectures {
+        let Some((package, valid)) = invalid_for(profile, &options.root, architecture, builds)
+        else {
+            platforms.push(*architecture);
+            continue;
+        };
+        if profile.name == options.defaults {
+            let on = match architectures {
+                [_] => String::new(),
+                _ => format!(" on `{architecture}`"),
+            };
+            let valid = valid
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(AlidistError::checkout(
+                format!(
+                    "`{package}` cannot be built with the defaults `{}`{on}: its `valid_defaults` are {valid}",
+                    profile.name,
+                ),
+                format!("pass `--defaults` one of {valid}"),
+            ));
+        }
+    }
+    if platforms.is_empty() {
+        return Ok(None);
+    }
+    let overrides = changed
+        .into_iter()
+        .map(|(name, (change, _))| (name, change))
+        .collect();
+    Ok(Some([
+        profile.environment(),
+        profile.distribution(options, &platforms, packages, overrides),
+    ]))
 }
 
 /// The name of a profile: `o2-epn` for `defaults-o2-epn.sh`.
