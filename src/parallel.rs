@@ -1,4 +1,7 @@
-//! Work spread over the machine's cores: items mapped in order, in chunks, a thread per chunk.
+//! Work spread over the machine's cores: items mapped in order by one pool of threads,
+//! started at the first use and kept for the process, each taking the next piece of work when
+//! it runs out (rayon's work stealing), so that no core waits while another finishes a share
+//! heavier than its own.
 
 /// The threads worth starting: one per core, at most 8.
 fn threads() -> usize {
@@ -7,55 +10,58 @@ fn threads() -> usize {
         .min(8)
 }
 
-/// The stack of a thread of [`map`]: the 2 MiB a spawned thread gets.
-const STACK: usize = 2 << 20;
+/// The stack of each thread of the pool: as deep as the main thread's (8 MiB on Linux), not
+/// the 2 MiB a spawned thread gets, so that a manifest nested to the parser's budget parses
+/// alike on any thread. Only the pages a thread touches are memory.
+const STACK: usize = 8 << 20;
 
-/// `items` mapped by `f`, in their order, by at most [`threads`] threads that each take at least
-/// `min_chunk` items, so that a small input stays on the caller's thread. A panic in `f` goes on
-/// in the caller.
+/// `items` mapped by `f`, in their order, on every core, or on the caller's thread when there
+/// are at most `min_chunk` of them (or one core). A panic in `f` goes on in the caller.
 pub fn map<T: Sync, R: Send>(items: &[T], min_chunk: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    map_owned(items.iter().collect(), min_chunk, STACK, f)
+    use rayon::prelude::*;
+    if items.len() <= min_chunk.max(1) || threads() == 1 {
+        return items.iter().map(f).collect();
+    }
+    let f = &f;
+    pool().install(|| items.par_iter().map(f).collect())
 }
 
-/// [`map`] of items the threads take ownership of, each thread with a stack of `stack` bytes.
+/// [`map`] of items the threads take ownership of.
 pub fn map_owned<T: Send, R: Send>(
     items: Vec<T>,
     min_chunk: usize,
-    stack: usize,
     f: impl Fn(T) -> R + Sync,
 ) -> Vec<R> {
-    let chunk = items.len().div_ceil(threads()).max(min_chunk.max(1));
-    if items.len() <= chunk {
+    use rayon::prelude::*;
+    if items.len() <= min_chunk.max(1) || threads() == 1 {
         return items.into_iter().map(f).collect();
     }
-    let mut parts: Vec<Vec<T>> = Vec::new();
-    let mut rest = items.into_iter();
-    loop {
-        let part: Vec<T> = rest.by_ref().take(chunk).collect();
-        if part.is_empty() {
-            break;
-        }
-        parts.push(part);
-    }
     let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| {
-                std::thread::Builder::new()
-                    .stack_size(stack)
-                    .spawn_scoped(scope, move || part.into_iter().map(f).collect::<Vec<_>>())
-                    .expect("a worker thread starts")
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+    pool().install(|| items.into_par_iter().map(f).collect())
+}
+
+/// `a` and `b` run at once, on the pool's threads, when there is more than one core; their
+/// results in that order. A panic in either goes on in the caller.
+pub fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if threads() == 1 {
+        return (a(), b());
+    }
+    pool().join(a, b)
+}
+
+/// The pool, started at the first call.
+fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads())
+            .stack_size(STACK)
+            .thread_name(|n| format!("distrib-worker-{n}"))
+            .build()
+            .expect("the worker threads start")
     })
 }
 
@@ -69,10 +75,7 @@ mod tests {
         for min_chunk in [0, 1, 7, 16, 999, 1000, 5000] {
             let doubled: Vec<usize> = (0..2000).step_by(2).collect();
             assert_eq!(map(&items, min_chunk, |n| n * 2), doubled);
-            assert_eq!(
-                map_owned(items.clone(), min_chunk, STACK, |n| n * 2),
-                doubled
-            );
+            assert_eq!(map_owned(items.clone(), min_chunk, |n| n * 2), doubled);
         }
         assert!(map(&[] as &[u8], 4, |b| *b).is_empty());
     }

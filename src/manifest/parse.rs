@@ -29,16 +29,11 @@ pub type Entry = (String, String);
 /// What the cache held when the run started: key to JSON.
 pub type Cached<'a> = std::collections::HashMap<&'a str, &'a str>;
 
-/// The stack of each parsing thread: as deep as the main thread's (8 MiB on Linux), not the
-/// 2 MiB a spawned thread gets, so a file nested to the budget's depth parses alike on any
-/// thread and in a debug build.
-const PARSE_STACK: usize = 8 << 20;
-
 /// Reads and parses every file, in the order given, on all cores. With a cache, a file whose
 /// entry is in `cached` is decoded from it instead of parsed, and the cache entry of every file
 /// that parsed is returned too.
 pub fn parse_all(files: Vec<RawFile>, cached: Option<&Cached>) -> (Vec<Parsed>, Vec<Entry>) {
-    let parsed = crate::parallel::map_owned(files, 64, PARSE_STACK, |raw| parse_file(raw, cached));
+    let parsed = crate::parallel::map_owned(files, 64, |raw| parse_file(raw, cached));
     let mut entries = Vec::new();
     let files = parsed
         .into_iter()

@@ -24,43 +24,25 @@ pub(super) fn check(
         .map(|e| (e.value.name.as_str(), e))
         .collect();
     // Each distribution walks its closure: with a hundred distributions of thousands of
-    // products, that is worth all cores.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let chunk = manifests.distributions.len().div_ceil(threads).max(8);
-    let parts: Vec<Vec<Diagnostic>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = manifests
-            .distributions
-            .chunks(chunk)
-            .map(|part| {
-                let environments = &environments;
-                scope.spawn(move || {
-                    let mut found = Vec::new();
-                    // Distributions usually share one pattern: compile each once.
-                    let mut patterns = HashMap::new();
-                    for distribution in part {
-                        check_distribution(
-                            distribution,
-                            manifests,
-                            products,
-                            platforms,
-                            environments,
-                            &mut patterns,
-                            &mut found,
-                        );
-                    }
-                    found
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+    // products, that is worth all cores, eight distributions at a time (each eight compile the
+    // patterns they share once).
+    let chunks: Vec<&[Loaded<Distribution>]> = manifests.distributions.chunks(8).collect();
+    let parts = crate::parallel::map(&chunks, 1, |part| {
+        let mut found = Vec::new();
+        // Distributions usually share one pattern: compile each once.
+        let mut patterns = HashMap::new();
+        for distribution in *part {
+            check_distribution(
+                distribution,
+                manifests,
+                products,
+                platforms,
+                &environments,
+                &mut patterns,
+                &mut found,
+            );
+        }
+        found
     });
     found.extend(parts.into_iter().flatten());
 }

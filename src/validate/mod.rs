@@ -32,26 +32,25 @@ pub fn validate(manifests: &Manifests, report: &mut Report) {
         .collect();
     // The distributions' rules walk each closure on every platform: the most work, on a core
     // of its own while the others run. The diagnostics keep the order of the rules.
-    let (before, distributions, after) = std::thread::scope(|scope| {
-        let distributions = scope.spawn(|| {
+    let (distributions, (before, after)) = crate::parallel::join(
+        || {
             let mut found = Vec::new();
             distributions::check(manifests, &products, &platforms, &mut found);
             found
-        });
-        let mut before = Vec::new();
-        config::check(manifests, &mut before);
-        names::check(manifests, &mut before);
-        repositories::check(manifests, &products, &mut before);
-        dependencies::check(manifests, &products, &platforms, &mut before);
-        let mut after = Vec::new();
-        deployments::check(manifests, &locks, &mut after);
-        recipes::check(manifests, &mut after);
-        variables::check(manifests, &mut after);
-        let distributions = distributions
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (before, distributions, after)
-    });
+        },
+        || {
+            let mut before = Vec::new();
+            config::check(manifests, &mut before);
+            names::check(manifests, &mut before);
+            repositories::check(manifests, &products, &mut before);
+            dependencies::check(manifests, &products, &platforms, &mut before);
+            let mut after = Vec::new();
+            deployments::check(manifests, &locks, &mut after);
+            recipes::check(manifests, &mut after);
+            variables::check(manifests, &mut after);
+            (before, after)
+        },
+    );
     report.diagnostics.extend(before);
     report.diagnostics.extend(distributions);
     report.diagnostics.extend(after);
