@@ -4,6 +4,7 @@
 mod credentials;
 mod local;
 pub mod mirror;
+mod objects;
 pub mod progress;
 pub mod push;
 pub mod reader;

@@ -16,10 +16,10 @@ use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
 use gix::objs::Find;
-use gix::odb::Header;
 use gix::refs::file::ReferenceExt;
 
 use super::mirror::{Mirror, MirrorError, Tag, branch_named, describe_among};
+use super::objects::Objects;
 use crate::resolve::refs::{Refs, ResolveError, Unavailable};
 
 /// One mirror, opened for the reads of a resolution.
@@ -33,7 +33,7 @@ pub struct Reader {
 
 struct Direct {
     refs: gix::refs::file::Store,
-    objects: gix::odb::Handle,
+    objects: Objects,
     packed: Option<gix::refs::packed::Buffer>,
 }
 
@@ -80,33 +80,6 @@ impl Reader {
             Unavailable::Unreadable { reason, .. } => ResolveError::Read(reason.into()),
         })
     }
-}
-
-/// The object database at `objects`. To size its table of pack indices, gix lists the packs,
-/// stat-ing each and resolving the folder's real path to follow alternates, at open as at the
-/// first read; here the open only counts the pack folder's files (at least one per pack), and
-/// a database with alternates is left to gix to size.
-fn open_objects(objects: &Path) -> Option<gix::odb::Handle> {
-    use gix::odb::store::init::{Options, Slots};
-    if objects.join("info").join("alternates").exists() {
-        return gix::odb::at(objects, HASH).ok();
-    }
-    let packs = std::fs::read_dir(objects.join("pack")).map_or(0, Iterator::count);
-    // gix's own margin: a tenth more, at least 32.
-    let slots = u16::try_from((packs + packs / 10).max(32)).ok()?;
-    let options = Options {
-        slots: Slots::Given(slots),
-        current_dir: current_dir(),
-        ..Options::default()
-    };
-    gix::odb::at_opts(objects, HASH, None, options).ok()
-}
-
-/// The working folder, read once: gix reads it for every database it opens, only to resolve
-/// alternates relative to it.
-fn current_dir() -> Option<PathBuf> {
-    static CURRENT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    CURRENT.get_or_init(|| std::env::current_dir().ok()).clone()
 }
 
 impl Direct {
@@ -160,7 +133,7 @@ impl Direct {
         if replaced {
             return None;
         }
-        let objects = open_objects(&path.join("objects"))?;
+        let objects = Objects::open(&path.join("objects"))?;
         Some(Direct {
             refs,
             objects,
@@ -252,11 +225,7 @@ impl Direct {
     }
 
     fn kind(&self, id: &gix::ObjectId) -> Result<Option<gix::object::Kind>, ResolveError> {
-        Ok(self
-            .objects
-            .try_header(id)
-            .map_err(read_error)?
-            .map(|header| header.kind()))
+        self.objects.kind(id).map_err(read_error)
     }
 
     fn peel(&self, full_name: &str) -> Result<Option<String>, ResolveError> {
@@ -540,6 +509,39 @@ mod tests {
             reader.whole.get().is_none(),
             "nothing needed the whole repository"
         );
+        let objects = &reader.direct.as_ref().unwrap().objects;
+        assert!(!objects.opened_store(), "every object was read directly");
+    }
+
+    #[test]
+    fn a_damaged_pack_is_an_error_as_in_the_whole_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mirror.git");
+        let commit = repository(&path);
+        git(&path, &["repack", "-a", "-d", "-q"]);
+        let pack = std::fs::read_dir(path.join("objects/pack"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension() == Some("pack".as_ref()))
+            .unwrap();
+        // Every object's data overwritten, the pack's header and index left as they were.
+        let mut bytes = std::fs::read(&pack).unwrap();
+        let end = bytes.len() - 20;
+        bytes[12..end].fill(0xff);
+        // git writes packs read-only: replaced, not written over.
+        std::fs::remove_file(&pack).unwrap();
+        std::fs::write(&pack, bytes).unwrap();
+        let reader = Reader::open(&path).unwrap();
+        assert!(reader.direct.is_some(), "read directly");
+        let whole = Mirror::open(&path).unwrap();
+        for refs in [&reader as &dyn Refs, &whole] {
+            let peeled = refs.peel("refs/heads/main");
+            assert!(peeled.is_err(), "{peeled:?}");
+            let tree = refs.tree(&commit, None);
+            assert!(tree.is_err(), "{tree:?}");
+        }
+        let objects = &reader.direct.as_ref().unwrap().objects;
+        assert!(objects.opened_store(), "gix's database was asked too");
     }
 
     #[test]
