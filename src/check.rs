@@ -65,6 +65,11 @@ pub fn run(request: &Request) -> Result<Checked, OpenError> {
     let opened = manifest::open(request.start, request.rev)?;
     let mut report = opened.report;
     check(&opened.manifests, &mut report);
+    if let Some(verdict) = &opened.verdict
+        && report.count(crate::diagnostic::Severity::Error) == 0
+    {
+        verdict.record_clean();
+    }
     let impact = match request.base {
         Some(base) => Some(since(
             request,

@@ -34,17 +34,28 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Opens the manifest repository at or above `start` and validates it; `mirrors` overrides
-    /// the folder of the mirrors (else `mirrors:` in distrib.yaml, else the user's cache).
+    /// Opens the manifest repository at or above `start` and validates it (unless the last
+    /// check of exactly these files found no error); `mirrors` overrides the folder of the
+    /// mirrors (else `mirrors:` in distrib.yaml, else the user's cache).
     pub fn open(start: &Path, mirrors: Option<&Path>) -> Result<Self, WorkspaceError> {
         let opened = manifest::open(start, None)?;
         let Origin::WorkTree(root) = opened.origin else {
             unreachable!("opened without a revision")
         };
         let mut report = opened.report;
-        crate::check::check(&opened.manifests, &mut report);
-        if report.count(Severity::Error) > 0 {
-            return Err(WorkspaceError::Invalid(Box::new(report)));
+        let known_clean = report.diagnostics.is_empty()
+            && opened
+                .verdict
+                .as_ref()
+                .is_some_and(manifest::Verdict::was_clean);
+        if !known_clean {
+            crate::check::check(&opened.manifests, &mut report);
+            if report.count(Severity::Error) > 0 {
+                return Err(WorkspaceError::Invalid(Box::new(report)));
+            }
+            if let Some(verdict) = &opened.verdict {
+                verdict.record_clean();
+            }
         }
         let mirrors_dir = mirrors_dir(&root, &opened.manifests, mirrors);
         Ok(Self {

@@ -10,6 +10,13 @@
 //! differ. Only files that parsed without a problem are kept: problems are always found again.
 //! A file that holds a credential in a URL is not kept either: secrets stay in the manifest
 //! repository. The cache's folder is `rwx------` and its files `rw-------`, whatever the umask.
+//!
+//! Beside it, `<repository key>.checked` holds the digest of every file of the repository
+//! (each file's key, in order) the last time a check found no error in them: the rules are a
+//! function of the files' paths and texts only (and of distrib's build, which every key
+//! holds), so a command that only needs to know there is none (`lock`, `fetch`, `release`)
+//! need not run them again on exactly those files.
+//!
 //! The cache is a shortcut, never a source of truth: a cache that cannot be read, decoded or
 //! written is ignored, and `DISTRIB_NO_CACHE=1` turns it off.
 
@@ -66,7 +73,7 @@ impl Cache {
 
     /// Replaces the cache with `entries` (key, JSON), atomically, when they differ from what
     /// it holds. Best effort: a cache that cannot be written is no error.
-    pub fn save(&self, mut entries: Vec<(String, String)>) {
+    pub fn save(&self, mut entries: Vec<super::parse::Entry>) {
         entries.sort();
         let length = entries.iter().map(|(key, json)| key.len() + json.len() + 2);
         let mut text = String::with_capacity(HEADER.len() + length.sum::<usize>());
@@ -82,6 +89,53 @@ impl Cache {
         }
         let _ = write_private(&self.file, text.as_bytes());
     }
+}
+
+impl Cache {
+    /// What the last check said of the files whose [`digest`] is `digest`.
+    pub fn verdict(&self, digest: String) -> Verdict {
+        let file = self.file.with_extension("checked");
+        let clean = std::fs::read_to_string(&file).is_ok_and(|text| text == digest);
+        Verdict {
+            file,
+            digest,
+            clean,
+        }
+    }
+}
+
+/// Whether the last check of exactly the files of a listing found no error, and where a check
+/// of them says it.
+#[derive(Debug)]
+pub struct Verdict {
+    file: PathBuf,
+    digest: String,
+    clean: bool,
+}
+
+impl Verdict {
+    /// Whether the last check of exactly these files found no error.
+    pub fn was_clean(&self) -> bool {
+        self.clean
+    }
+
+    /// Records that a check of these files found no error. Best effort, as the rest of the
+    /// cache.
+    pub fn record_clean(&self) {
+        if !self.clean {
+            let _ = write_private(&self.file, self.digest.as_bytes());
+        }
+    }
+}
+
+/// The digest of a listing: the keys of all its files, in order.
+pub fn digest(keys: &[String]) -> String {
+    let mut hasher = Sha256::new();
+    for key in keys {
+        hasher.update(key.as_bytes());
+        hasher.update(b"\n");
+    }
+    hex(&hasher.finalize())
 }
 
 /// Replaces `file` with `bytes` atomically, the file readable by its owner only, in a folder

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+pub use cache::Verdict;
+
 use crate::diagnostic::{Code, Diagnostic, FileId, Report, SourceFile};
 use crate::git::{GitError, Revision};
 use model::{Config, Deployment, Distribution, Environment, Product};
@@ -236,15 +238,21 @@ impl Manifests {
 }
 
 /// Parses every listed file, or takes it from `cache` when it is there unchanged. Problems go
-/// into the report; files that parsed into the model.
-pub fn load(mut files: Vec<RawFile>, cache: Option<&cache::Cache>) -> (Manifests, Report) {
+/// into the report; files that parsed into the model. With a cache, what the last check of
+/// exactly these files found.
+pub fn load(
+    mut files: Vec<RawFile>,
+    cache: Option<&cache::Cache>,
+) -> (Manifests, Report, Option<cache::Verdict>) {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut manifests = Manifests::default();
     let mut report = Report::default();
     let cached = cache.map(cache::Cache::entries);
-    let (parsed, entries) = parse::parse_all(files, cached.as_ref());
-    if let Some(cache) = cache {
-        cache.save(entries);
+    let (parsed, keyed) = parse::parse_all(files, cached.as_ref());
+    let mut verdict = None;
+    if let (Some(cache), Some(keyed)) = (cache, keyed) {
+        cache.save(keyed.entries);
+        verdict = keyed.digest.map(|digest| cache.verdict(digest));
     }
     for (path, text, outcome) in parsed {
         let stem = stem_of(&path);
@@ -289,7 +297,7 @@ pub fn load(mut files: Vec<RawFile>, cache: Option<&cache::Cache>) -> (Manifests
         }
     }
     manifests.list_overridden();
-    (manifests, report)
+    (manifests, report, verdict)
 }
 
 fn stem_of(path: &str) -> String {
@@ -315,6 +323,8 @@ pub struct Opened {
     pub origin: Origin,
     pub manifests: Manifests,
     pub report: Report,
+    /// What the last check of exactly these files found; `None` without the cache.
+    pub verdict: Option<cache::Verdict>,
 }
 
 #[derive(Debug, Error, miette::Diagnostic)]
@@ -367,11 +377,12 @@ pub fn open(start: &Path, rev: Option<&str>) -> Result<Opened, OpenError> {
         }
     };
     let cache = cache::Cache::open(find_root(start).unwrap_or(start));
-    let (manifests, report) = load(files, cache.as_ref());
+    let (manifests, report, verdict) = load(files, cache.as_ref());
     Ok(Opened {
         origin,
         manifests,
         report,
+        verdict,
     })
 }
 

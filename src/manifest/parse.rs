@@ -1,6 +1,7 @@
 //! From bytes to the typed model, turning each parser error into a [`Problem`] with a code, a
 //! message in our words and the fix. Files are parsed on all cores: they are independent.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
@@ -23,31 +24,59 @@ pub enum Outcome {
 /// A file's path, its text (empty when it could not be read as text) and what it parsed to.
 pub type Parsed = (String, Arc<str>, Outcome);
 
-/// A cache entry of a file that parsed: its key and its model as JSON.
-pub type Entry = (String, String);
+/// A cache entry of a file that parsed: its key and its model as JSON (the cache's own text
+/// when it came from there).
+pub type Entry<'a> = (String, Cow<'a, str>);
 
 /// What the cache held when the run started: key to JSON.
 pub type Cached<'a> = std::collections::HashMap<&'a str, &'a str>;
 
+/// What a parse with the cache gives back to it: the entry of every file that parsed, and the
+/// digest of the whole listing ([`super::cache::digest`]), `None` when a file could not be
+/// read as text.
+pub struct Keyed<'a> {
+    pub entries: Vec<Entry<'a>>,
+    pub digest: Option<String>,
+}
+
 /// Reads and parses every file, in the order given, on all cores. With a cache, a file whose
-/// entry is in `cached` is decoded from it instead of parsed, and the cache entry of every file
-/// that parsed is returned too.
-pub fn parse_all(files: Vec<RawFile>, cached: Option<&Cached>) -> (Vec<Parsed>, Vec<Entry>) {
+/// entry is in `cached` is decoded from it instead of parsed, and what the cache needs is
+/// returned too.
+pub fn parse_all<'a>(
+    files: Vec<RawFile>,
+    cached: Option<&Cached<'a>>,
+) -> (Vec<Parsed>, Option<Keyed<'a>>) {
     let parsed = crate::parallel::map_owned(files, 64, |raw| parse_file(raw, cached));
     let mut entries = Vec::new();
+    let mut keys = Vec::with_capacity(parsed.len());
     let files = parsed
         .into_iter()
-        .map(|(file, entry)| {
-            entries.extend(entry);
+        .map(|(file, key, json)| {
+            keys.push(key.clone());
+            if let (Some(key), Some(json)) = (key, json) {
+                entries.push((key, json));
+            }
             file
         })
         .collect();
-    (files, entries)
+    let keyed = cached.map(|_| Keyed {
+        entries,
+        digest: keys
+            .into_iter()
+            .collect::<Option<Vec<String>>>()
+            .map(|keys| super::cache::digest(&keys)),
+    });
+    (files, keyed)
 }
 
-fn parse_file(raw: RawFile, cached: Option<&Cached>) -> (Parsed, Option<Entry>) {
+/// A file parsed, or decoded from `cached`; with a cache, its key, and its entry's JSON when
+/// it parsed.
+fn parse_file<'a>(
+    raw: RawFile,
+    cached: Option<&Cached<'a>>,
+) -> (Parsed, Option<String>, Option<Cow<'a, str>>) {
     let RawFile { path, content } = raw;
-    let mut entry = None;
+    let (mut key, mut json) = (None, None);
     let (text, outcome) = match read(&path, content) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => {
@@ -59,24 +88,25 @@ fn parse_file(raw: RawFile, cached: Option<&Cached>) -> (Parsed, Option<Entry>) 
                 };
                 let Some(cached) = cached else {
                     let outcome = parse_text(&path, &text);
-                    return ((path, text.into(), outcome), None);
+                    return ((path, text.into(), outcome), None, None);
                 };
-                let key = super::cache::key(&path, &text);
+                let file_key = super::cache::key(&path, &text);
                 let hit = Kind::of_path(&path).and_then(|kind| {
-                    let json = cached.get(key.as_str())?;
-                    Some((super::cache::decode(kind, json)?, (*json).to_owned()))
+                    let entry = cached.get(file_key.as_str())?;
+                    Some((super::cache::decode(kind, entry)?, Cow::Borrowed(*entry)))
                 });
                 let outcome = match hit {
-                    Some((outcome, json)) => {
-                        entry = Some((key, json));
+                    Some((outcome, entry)) => {
+                        json = Some(entry);
                         outcome
                     }
                     None => {
                         let outcome = parse_text(&path, &text);
-                        entry = super::cache::encode(&outcome).map(|json| (key, json));
+                        json = super::cache::encode(&outcome).map(Cow::Owned);
                         outcome
                     }
                 };
+                key = Some(file_key);
                 (text, outcome)
             }
             Err(error) => {
@@ -103,7 +133,7 @@ fn parse_file(raw: RawFile, cached: Option<&Cached>) -> (Parsed, Option<Entry>) 
         },
         Err(problem) => (String::new(), Outcome::Problem(problem)),
     };
-    ((path, text.into(), outcome), entry)
+    ((path, text.into(), outcome), key, json)
 }
 
 /// The bytes of a listed file, or why there are none.

@@ -545,7 +545,7 @@ pub(crate) mod tests {
             std::fs::write(path, text).unwrap();
         }
         let files = crate::manifest::worktree::list(dir.path());
-        let (manifests, _) = crate::manifest::load(files, None);
+        let (manifests, _, _) = crate::manifest::load(files, None);
         (dir, manifests)
     }
 

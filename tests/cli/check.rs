@@ -586,3 +586,50 @@ fn the_parse_cache_changes_no_result() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("dependency-unknown"), "{}", run.stdout);
 }
+
+#[test]
+fn a_clean_check_spares_the_rules_only_to_exactly_the_files_it_read() {
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("XDG_CACHE_HOME", cache.path().as_os_str())];
+    let dir = scratch();
+    let product = "name: afw\nversion: 1.0.0\n";
+    write(dir.path(), "distrib.yaml", "");
+    write(dir.path(), "products/afw.yaml", product);
+    write(
+        dir.path(),
+        "environments/e.yaml",
+        "name: e\npurpose: development\n",
+    );
+    write(
+        dir.path(),
+        "distributions/d.yaml",
+        "name: d\nenvironment: e\nproducts: [afw]\n",
+    );
+    let lock = || {
+        let args = ["lock", "d", "--kind", "nightly", "--date", "2026-03-01"];
+        crate::support::distrib_with(dir.path(), &[&args[..], &["--offline"]].concat(), &env)
+    };
+    let checked = || {
+        std::fs::read_dir(cache.path().join("distrib/parsed"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension() == Some("checked".as_ref()))
+            .count()
+    };
+    assert_eq!(cached_check(dir.path(), cache.path()).code, 0);
+    assert_eq!(checked(), 1, "the clean check is recorded");
+    // An error made after the check: these are not the files it found clean.
+    write(
+        dir.path(),
+        "products/afw.yaml",
+        "name: afw\nversion: 1.0.0\ndepends: { nothing: \"*\" }\n",
+    );
+    let run = lock();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("dependency-unknown"), "{}", run.stderr);
+    assert!(!dir.path().join("locks").exists());
+    // The files the check found clean again: locked.
+    write(dir.path(), "products/afw.yaml", product);
+    let run = lock();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(dir.path().join("locks/d/d.2026.03.01.lock.yaml").is_file());
+}

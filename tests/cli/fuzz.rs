@@ -296,7 +296,7 @@ fn run_once(files: &Files, width: usize) -> Result<(), String> {
                 }
             }
         }
-        let (manifests, mut report) = manifest::load(raw, None);
+        let (manifests, mut report, _) = manifest::load(raw, None);
         distrib::check::check(&manifests, &mut report);
         let outputs = [
             render::human(&report, width, false),
