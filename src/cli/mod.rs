@@ -94,7 +94,10 @@ enum Color {
     Never,
 }
 
+// Each subcommand's arguments are built when it is the one run (or its help is asked for), not
+// all twenty at every start.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 enum Command {
     Check(check::Args),
     Fetch(fetch::Args),

@@ -65,7 +65,7 @@ pub struct ManArgs {
 }
 
 pub fn man(context: &Context, args: ManArgs) -> CommandResult {
-    let command = Cli::command();
+    let command = built();
     let Some(dir) = args.out.map(|out| context.start.join(out)) else {
         out(&String::from_utf8_lossy(&page(&command)));
         return Ok(Exit::Success);
@@ -105,7 +105,14 @@ fn page(command: &clap::Command) -> Vec<u8> {
 /// argument that names a distribution, a release, a deployment or a product completes with the
 /// names of the manifest repository at or above the current folder.
 pub(super) fn dynamic() -> clap::Command {
-    with_completers(Cli::command())
+    with_completers(built())
+}
+
+/// The whole command line, each subcommand's arguments included (a run builds only its own).
+fn built() -> clap::Command {
+    let mut command = Cli::command();
+    command.build();
+    command
 }
 
 fn with_completers(mut command: clap::Command) -> clap::Command {
