@@ -967,27 +967,56 @@ struct Script(String);
 
 impl Serialize for Script {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Probe<'a> {
-            s: serde_saphyr::LitStr<'a>,
-        }
-        #[derive(serde::Deserialize)]
-        struct Back {
-            s: String,
-        }
-        let literal = self.0.contains('\n')
-            && serde_saphyr::to_string(&Probe {
-                s: serde_saphyr::LitStr(&self.0),
-            })
-            .ok()
-            .and_then(|text| serde_saphyr::from_str::<Back>(&text).ok())
-            .is_some_and(|back| back.s == self.0);
+        let script = self.0.as_str();
+        let literal = script.contains('\n') && (plainly_literal(script) || reads_back(script));
+        debug_assert!(
+            !(script.contains('\n') && plainly_literal(script)) || reads_back(script),
+            "{script:?} does not read back as a literal block"
+        );
         if literal {
-            serde_saphyr::LitStr(&self.0).serialize(serializer)
+            serde_saphyr::LitStr(script).serialize(serializer)
         } else {
-            serializer.serialize_str(&self.0)
+            serializer.serialize_str(script)
         }
     }
+}
+
+/// Whether `text` is of the lines a YAML literal block keeps exactly as they are: printable
+/// characters other than tabs, no line ending in a space, the first not starting with one (which
+/// would need an indentation indicator), and no line break at either end (`|-` keeps none).
+/// Most scripts are; the others are written as a literal only when [`reads_back`] says so.
+fn plainly_literal(text: &str) -> bool {
+    let printable = |c: char| {
+        c == '\n'
+            || (' '..='~').contains(&c)
+            || (c >= '\u{a0}'
+                && !matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                ))
+    };
+    !text.starts_with([' ', '\n'])
+        && !text.ends_with('\n')
+        && text.chars().all(printable)
+        && text.split('\n').all(|line| !line.ends_with(' '))
+}
+
+/// Whether `text`, written as a YAML literal block, reads back exactly.
+fn reads_back(text: &str) -> bool {
+    #[derive(Serialize)]
+    struct Probe<'a> {
+        s: serde_saphyr::LitStr<'a>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Back {
+        s: String,
+    }
+    serde_saphyr::to_string(&Probe {
+        s: serde_saphyr::LitStr(text),
+    })
+    .ok()
+    .and_then(|yaml| serde_saphyr::from_str::<Back>(&yaml).ok())
+    .is_some_and(|back| back.s == text)
 }
 
 impl Product {
@@ -1700,6 +1729,35 @@ mod tests {
             Ok(Packages::Named(_))
         ));
         assert!(Packages::new("(o2".into()).is_err());
+    }
+
+    #[test]
+    fn a_plain_script_reads_back_as_a_literal_and_the_others_are_probed() {
+        let plain = [
+            "make\nmake install",
+            "#!/bin/bash -e\n\n# a comment: \"quoted\" 'and' \\ back\ncmake .. -DX=${X}\n  indented\n",
+            "--- not a document\n... nor an end\n| > & * ! % @ `",
+            "unicode \u{e9}\u{4e2d}\u{1f600}\nnext",
+        ];
+        for text in plain.map(|t| t.trim_end_matches('\n')) {
+            assert!(plainly_literal(text), "{text:?}");
+            assert!(reads_back(text), "{text:?}");
+        }
+        let probed = [
+            " leading space\nx",
+            "trailing space \nx",
+            "a\ttab\nx",
+            "carriage\r\nreturn",
+            "line\u{2028}separator\nx",
+            "bell\u{7}\nx",
+            "byte order\u{feff}\nx",
+            "\nleading break",
+            "trailing break\n",
+            "x\n \ny",
+        ];
+        for text in probed {
+            assert!(!plainly_literal(text), "{text:?}");
+        }
     }
 
     #[test]
