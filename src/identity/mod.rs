@@ -79,14 +79,24 @@ impl Encoding {
 
 /// `sha256:` and the lowercase hex SHA-256 of `bytes`.
 pub fn digest(bytes: &[u8]) -> String {
-    let hash = Sha256::digest(bytes);
     let mut text = String::with_capacity(7 + 64);
     text.push_str("sha256:");
-    for byte in hash {
+    push_hex(&mut text, &Sha256::digest(bytes));
+    text
+}
+
+/// `bytes` in lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(2 * bytes.len());
+    push_hex(&mut text, bytes);
+    text
+}
+
+fn push_hex(text: &mut String, bytes: &[u8]) {
+    for byte in bytes {
         text.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
         text.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
     }
-    text
 }
 
 /// The source of a package in one repository: the tree it builds from.

@@ -28,6 +28,7 @@ use sha2::{Digest, Sha256};
 use super::Kind;
 use super::parse::Outcome;
 use super::span::with_spans;
+use crate::identity::hex;
 
 /// The first line of a cache file: what wrote it.
 const HEADER: &str = concat!(
@@ -196,8 +197,4 @@ pub fn decode(kind: Kind, json: &str) -> Option<Outcome> {
         Kind::Deployment => serde_json::from_str(json).ok().map(Outcome::Deployment),
         Kind::Lock => None,
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
