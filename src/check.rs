@@ -30,6 +30,8 @@ pub struct Checked {
     pub report: Report,
     /// With a base revision, what the change since it does.
     pub impact: Option<Impact>,
+    /// The manifests checked.
+    pub manifests: Manifests,
 }
 
 impl Checked {
@@ -84,6 +86,7 @@ pub fn run(request: &Request) -> Result<Checked, OpenError> {
         origin: opened.origin,
         report,
         impact,
+        manifests: opened.manifests,
     })
 }
 

@@ -73,7 +73,10 @@ pub fn run(context: &Context, args: Args) -> CommandResult {
         base: args.base.as_deref(),
         mirrors: args.mirrors.mirrors.as_deref(),
     };
-    let checked = crate::check::run(&request).map_err(CommandError::user)?;
+    // Left for the process's exit to give back at once, rather than freed piece by piece.
+    let checked: &'static _ = Box::leak(Box::new(
+        crate::check::run(&request).map_err(CommandError::user)?,
+    ));
     let (report, impact) = (&checked.report, checked.impact.as_ref());
     match args.format {
         Format::Human => {
