@@ -995,10 +995,13 @@ fn plainly_literal(text: &str) -> bool {
                     '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
                 ))
     };
+    let bytes = text.as_bytes();
+    let ascii = |b: u8| b == b'\n' || (b' '..=b'~').contains(&b);
     !text.starts_with([' ', '\n'])
-        && !text.ends_with('\n')
-        && text.chars().all(printable)
-        && text.split('\n').all(|line| !line.ends_with(' '))
+        && !text.ends_with(['\n', ' '])
+        && !bytes.windows(2).any(|pair| pair == b" \n")
+        // Byte by byte where the text is ASCII, as scripts mostly are.
+        && (bytes.iter().all(|&b| ascii(b)) || text.chars().all(printable))
 }
 
 /// Whether `text`, written as a YAML literal block, reads back exactly.
