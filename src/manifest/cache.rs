@@ -14,7 +14,7 @@
 //! Beside it, `<repository key>.checked` holds the digest of every file of the repository
 //! (each file's key, in order) the last time a check found no error in them: the rules are a
 //! function of the files' paths and texts only (and of distrib's build, which every key
-//! holds), so a command that only needs to know there is none (`lock`, `fetch`, `release`)
+//! holds), so a command that only needs to know there is none (`lock`, `fetch`, `release`...)
 //! need not run them again on exactly those files.
 //!
 //! The cache is a shortcut, never a source of truth: a cache that cannot be read, decoded or
