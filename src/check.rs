@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::diagnostic::{Report, Severity};
 use crate::impact::{self, Impact};
-use crate::manifest::{self, Manifests, OpenError, Origin};
+use crate::manifest::{self, Manifests, OpenError, Origin, Verdict};
 use crate::{lock, validate};
 
 /// What `distrib check` is asked.
@@ -66,12 +66,7 @@ pub struct WarningsDenied {
 pub fn run(request: &Request) -> Result<Checked, OpenError> {
     let opened = manifest::open(request.start, request.rev)?;
     let mut report = opened.report;
-    check(&opened.manifests, &mut report);
-    if let Some(verdict) = &opened.verdict
-        && report.count(crate::diagnostic::Severity::Error) == 0
-    {
-        verdict.record_clean();
-    }
+    check_recorded(&opened.manifests, &mut report, opened.verdict.as_ref());
     let impact = match request.base {
         Some(base) => Some(since(
             request,
@@ -138,6 +133,17 @@ pub fn check(manifests: &Manifests, report: &mut Report) {
     let locks = lock::audit::audit(&report.sources, &manifests.locks, first_build);
     report.diagnostics.extend(locks);
     validate::finish(manifests, report);
+}
+
+/// [`check`], and when it finds no error, the record of it in `verdict` (the parse cache's),
+/// which lets the next command on exactly these files skip the rules.
+pub fn check_recorded(manifests: &Manifests, report: &mut Report, verdict: Option<&Verdict>) {
+    check(manifests, report);
+    if let Some(verdict) = verdict
+        && report.count(Severity::Error) == 0
+    {
+        verdict.record_clean();
+    }
 }
 
 /// `distrib check --format json`: every problem, the counts, and with `--base` what the change

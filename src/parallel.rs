@@ -18,12 +18,7 @@ const STACK: usize = 8 << 20;
 /// `items` mapped by `f`, in their order, on every core, or on the caller's thread when there
 /// are at most `min_chunk` of them (or one core). A panic in `f` goes on in the caller.
 pub fn map<T: Sync, R: Send>(items: &[T], min_chunk: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    use rayon::prelude::*;
-    if items.len() <= min_chunk.max(1) || threads() == 1 {
-        return items.iter().map(f).collect();
-    }
-    let f = &f;
-    pool().install(|| items.par_iter().map(f).collect())
+    map_owned(items.iter().collect(), min_chunk, f)
 }
 
 /// [`map`] of items the threads take ownership of.

@@ -49,12 +49,9 @@ impl Workspace {
                 .as_ref()
                 .is_some_and(manifest::Verdict::was_clean);
         if !known_clean {
-            crate::check::check(&opened.manifests, &mut report);
+            crate::check::check_recorded(&opened.manifests, &mut report, opened.verdict.as_ref());
             if report.count(Severity::Error) > 0 {
                 return Err(WorkspaceError::Invalid(Box::new(report)));
-            }
-            if let Some(verdict) = &opened.verdict {
-                verdict.record_clean();
             }
         }
         let mirrors_dir = mirrors_dir(&root, &opened.manifests, mirrors);

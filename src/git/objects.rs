@@ -164,51 +164,51 @@ impl Direct {
         })
     }
 
+    /// The first pack that has the object `id`, and its place in the pack's index.
+    fn locate(&self, id: &gix::hash::oid) -> Option<(&Bundle, u32)> {
+        self.packs
+            .iter()
+            .find_map(|pack| Some((pack, pack.index.lookup(id)?)))
+    }
+
     /// The object `id` decoded into `buffer`, if a pack has it.
     fn packed(&self, id: &gix::hash::oid, buffer: &mut Vec<u8>) -> Packed {
-        for pack in &self.packs {
-            let Some(index) = pack.index.lookup(id) else {
-                continue;
-            };
-            return INFLATE.with_borrow_mut(|inflate| {
-                match pack.get_object_by_index(index, buffer, inflate, &mut Never) {
-                    Ok((data, _)) => Packed::Object(data.kind),
-                    Err(_) => Packed::Undecodable,
-                }
-            });
-        }
-        Packed::Absent
+        let Some((pack, index)) = self.locate(id) else {
+            return Packed::Absent;
+        };
+        INFLATE.with_borrow_mut(|inflate| {
+            match pack.get_object_by_index(index, buffer, inflate, &mut Never) {
+                Ok((data, _)) => Packed::Object(data.kind),
+                Err(_) => Packed::Undecodable,
+            }
+        })
     }
 
     /// The kind of the object `id`, if a pack has it, read from its header (and its delta
     /// bases' headers) only.
     fn packed_kind(&self, id: &gix::hash::oid) -> Packed {
-        for pack in &self.packs {
-            let Some(index) = pack.index.lookup(id) else {
-                continue;
-            };
-            let offset = pack.index.pack_offset_at_index(index);
-            let Ok(entry) = pack.pack.entry(offset) else {
-                return Packed::Undecodable;
-            };
-            let resolve = |base: &gix::hash::oid| {
-                pack.index
-                    .lookup(base)
-                    .map(|at| {
-                        pack.pack
-                            .entry(pack.index.pack_offset_at_index(at))
-                            .map(gix::odb::pack::data::decode::header::ResolvedBase::InPack)
-                    })
-                    .transpose()
-            };
-            return INFLATE.with_borrow_mut(|inflate| {
-                match pack.pack.decode_header(entry, inflate, &resolve) {
-                    Ok(outcome) => Packed::Object(outcome.kind),
-                    Err(_) => Packed::Undecodable,
-                }
-            });
-        }
-        Packed::Absent
+        let Some((pack, index)) = self.locate(id) else {
+            return Packed::Absent;
+        };
+        let Ok(entry) = pack.pack.entry(pack.index.pack_offset_at_index(index)) else {
+            return Packed::Undecodable;
+        };
+        let resolve = |base: &gix::hash::oid| {
+            pack.index
+                .lookup(base)
+                .map(|at| {
+                    pack.pack
+                        .entry(pack.index.pack_offset_at_index(at))
+                        .map(gix::odb::pack::data::decode::header::ResolvedBase::InPack)
+                })
+                .transpose()
+        };
+        INFLATE.with_borrow_mut(
+            |inflate| match pack.pack.decode_header(entry, inflate, &resolve) {
+                Ok(outcome) => Packed::Object(outcome.kind),
+                Err(_) => Packed::Undecodable,
+            },
+        )
     }
 }
 

@@ -968,12 +968,13 @@ struct Script(String);
 impl Serialize for Script {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let script = self.0.as_str();
-        let literal = script.contains('\n') && (plainly_literal(script) || reads_back(script));
+        let lines = script.contains('\n');
+        let plain = lines && plainly_literal(script);
         debug_assert!(
-            !(script.contains('\n') && plainly_literal(script)) || reads_back(script),
+            !plain || reads_back(script),
             "{script:?} does not read back as a literal block"
         );
-        if literal {
+        if plain || (lines && reads_back(script)) {
             serde_saphyr::LitStr(script).serialize(serializer)
         } else {
             serializer.serialize_str(script)

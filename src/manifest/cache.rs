@@ -90,9 +90,7 @@ impl Cache {
         }
         let _ = write_private(&self.file, text.as_bytes());
     }
-}
 
-impl Cache {
     /// What the last check said of the files whose [`digest`] is `digest`.
     pub fn verdict(&self, digest: String) -> Verdict {
         let file = self.file.with_extension("checked");
