@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::Kind;
-use super::parse::Outcome;
+use super::parse::{Cached, Outcome};
 use super::span::with_spans;
 use crate::identity::hex;
 
@@ -73,8 +73,17 @@ impl Cache {
     }
 
     /// Replaces the cache with `entries` (key, JSON), atomically, when they differ from what
-    /// it holds. Best effort: a cache that cannot be written is no error.
-    pub fn save(&self, mut entries: Vec<super::parse::Entry>) {
+    /// it holds, `held` ([`Cache::entries`]). Best effort: a cache that cannot be written is no
+    /// error.
+    pub fn save(&self, mut entries: Vec<super::parse::Entry>, held: &Cached) {
+        // Each entry is one the cache holds, and it holds no other: nothing to write.
+        let all_held = entries.len() == held.len()
+            && entries
+                .iter()
+                .all(|(_, json)| matches!(json, std::borrow::Cow::Borrowed(_)));
+        if all_held {
+            return;
+        }
         entries.sort();
         let length = entries.iter().map(|(key, json)| key.len() + json.len() + 2);
         let mut text = String::with_capacity(HEADER.len() + length.sum::<usize>());
@@ -195,4 +204,38 @@ pub fn decode(kind: Kind, json: &str) -> Option<Outcome> {
         Kind::Deployment => serde_json::from_str(json).ok().map(Outcome::Deployment),
         Kind::Lock => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+
+    #[test]
+    fn a_cache_is_written_again_only_when_its_entries_change() {
+        let folder = tempfile::tempdir().unwrap();
+        let cache = Cache {
+            file: folder.path().join("repository.txt"),
+            text: format!("{HEADER}a\t{{\"a\":1}}\nb\t{{\"b\":2}}\n"),
+        };
+        let held = cache.entries();
+        let borrowed = |key: &str| (key.to_owned(), Cow::Borrowed(held[key]));
+        let made = |key: &str, json: &str| (key.to_owned(), Cow::Owned(json.to_owned()));
+
+        // Every entry it holds, read from it: nothing written.
+        cache.save(vec![borrowed("b"), borrowed("a")], &held);
+        // The same entries, one of them made again: nothing written either.
+        cache.save(vec![borrowed("a"), made("b", "{\"b\":2}")], &held);
+        assert!(!cache.file.exists());
+
+        // A file gone: its entry goes.
+        cache.save(vec![borrowed("a")], &held);
+        let written = std::fs::read_to_string(&cache.file).unwrap();
+        assert_eq!(written, format!("{HEADER}a\t{{\"a\":1}}\n"));
+        // A file changed: its new entry is kept.
+        cache.save(vec![borrowed("a"), made("c", "{}")], &held);
+        let written = std::fs::read_to_string(&cache.file).unwrap();
+        assert_eq!(written, format!("{HEADER}a\t{{\"a\":1}}\nc\t{{}}\n"));
+    }
 }

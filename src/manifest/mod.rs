@@ -250,8 +250,8 @@ pub fn load(
     let cached = cache.map(cache::Cache::entries);
     let (parsed, keyed) = parse::parse_all(files, cached.as_ref());
     let mut verdict = None;
-    if let (Some(cache), Some(keyed)) = (cache, keyed) {
-        cache.save(keyed.entries);
+    if let (Some(cache), Some(cached), Some(keyed)) = (cache, &cached, keyed) {
+        cache.save(keyed.entries, cached);
         verdict = keyed.digest.map(|digest| cache.verdict(digest));
     }
     for (path, text, outcome) in parsed {
