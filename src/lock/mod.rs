@@ -450,10 +450,8 @@ impl Lockfile {
             lock.normalize();
             std::borrow::Cow::Owned(lock)
         };
-        let body = body(lock.as_ref())?;
-        let mut text = String::with_capacity(body.len() + 200);
-        text.push_str(HEADER);
-        text.push_str(&body);
+        let mut text = String::from(HEADER);
+        write_body(lock.as_ref(), &mut text)?;
         if !text.ends_with('\n') {
             text.push('\n');
         }
@@ -665,36 +663,55 @@ pub fn parse(text: &str) -> Result<Lockfile, LockError> {
 /// each part as a list of its own, and put where the whole document has them: a list of
 /// mappings under a key at the start of a line starts at the key's column, so the parts are
 /// the whole list's lines. (A debug build checks that against the whole document.)
-fn body(lock: &Lockfile) -> Result<String, LockError> {
-    let whole = |lock: &Lockfile| {
-        serde_saphyr::to_string(lock).map_err(|e| LockError::Syntax(e.to_string()))
+/// Appends the YAML body of `lock` to `text`. A lock of many products has them written in two
+/// halves on the pool, each into a buffer of about its size, and put where the rest of the
+/// document has them.
+fn write_body(lock: &Lockfile, text: &mut String) -> Result<(), LockError> {
+    let syntax = |e: serde_saphyr::ser::Error| LockError::Syntax(e.to_string());
+    let whole = |lock: &Lockfile, text: &mut String| {
+        serde_saphyr::to_fmt_writer(text, lock).map_err(syntax)
     };
     if lock.products.len() < 64 {
-        return whole(lock);
+        return whole(lock, text);
     }
-    let rest = whole(&lock.without_products())?;
+    let mut rest = String::new();
+    whole(&lock.without_products(), &mut rest)?;
     const EMPTY: &str = "\nproducts: []\n";
     // Once, or the parts' place is not known.
     let Some(at) = rest.find(EMPTY).filter(|&at| rest.rfind(EMPTY) == Some(at)) else {
-        return whole(lock);
+        return whole(lock, text);
     };
     let halves: Vec<&[LockedProduct]> = lock
         .products
         .chunks(lock.products.len().div_ceil(2))
         .collect();
     let parts = crate::parallel::map(&halves, 1, |half| {
-        serde_saphyr::to_string(half).map_err(|e| LockError::Syntax(e.to_string()))
+        let mut part = String::with_capacity(half.len() * PRODUCT_TEXT);
+        serde_saphyr::to_fmt_writer(&mut part, half).map_err(syntax)?;
+        Ok::<_, LockError>(part)
     });
-    let mut body = String::with_capacity(rest.len() + lock.products.len() * 2048);
-    body.push_str(&rest[..at]);
-    body.push_str("\nproducts:\n");
-    for part in parts {
-        body.push_str(&part?);
+    let parts = parts.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let start = text.len();
+    text.reserve(rest.len() + parts.iter().map(String::len).sum::<usize>());
+    text.push_str(&rest[..at]);
+    text.push_str("\nproducts:\n");
+    for part in &parts {
+        text.push_str(part);
     }
-    body.push_str(&rest[at + EMPTY.len()..]);
-    debug_assert_eq!(body, whole(lock)?, "the products written apart");
-    Ok(body)
+    text.push_str(&rest[at + EMPTY.len()..]);
+    debug_assert!(
+        {
+            let mut all = String::new();
+            whole(lock, &mut all)?;
+            text[start..] == all
+        },
+        "the products written apart"
+    );
+    Ok(())
 }
+
+/// About the length of a locked product's text, to size the buffers it is written into.
+const PRODUCT_TEXT: usize = 2560;
 
 /// Where `text` first departs from `canonical`, for a message.
 fn first_difference(text: &str, canonical: &str) -> String {
@@ -1155,7 +1172,9 @@ pub(crate) mod tests {
         let rest = serde_saphyr::to_string(&lock.without_products()).unwrap();
         assert_eq!(rest.matches("\nproducts: []\n").count(), 1, "{rest}");
         let whole = serde_saphyr::to_string(&lock).unwrap();
-        assert_eq!(body(&lock).unwrap(), whole);
+        let mut body = String::new();
+        write_body(&lock, &mut body).unwrap();
+        assert_eq!(body, whole);
     }
 
     #[test]
