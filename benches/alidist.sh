@@ -10,8 +10,9 @@
 # mode, makes one local bare repository per source of aliBuild's closure
 # (tests/data/alidist/closure-o2-slc9_x86-64.tsv) and fetches them once; each timed run then
 # imports into a new manifest repository, with a cold parse cache, checks it and locks
-# offline. It prints the median of RUNS (default 11) for each side in wall and CPU time (user
-# + system, which a loaded machine disturbs less), and the ratios. A third side is aliBuild's
+# offline. The sides take turns, run after run. It prints the median of RUNS (default 11) for
+# each side in wall and CPU time (user + system, which a loaded machine disturbs less), the
+# ratios of the medians, and the median of the run-by-run ratios. A third side is aliBuild's
 # resolver alone (tests/data/alidist/closure.py: `getPackageList` with every system check
 # failing at once), since `aliBuild deps` runs the recipes' `system_requirement_check`s (C
 # compiles) even with `--no-system`, work distrib never does. BENCH_TMPDIR chooses the file
@@ -87,7 +88,11 @@ ms() {
   ms=$(( (minutes * 60 + 10#${seconds%.*}) * 1000 + 10#${seconds#*.} ))
 }
 
+# The three sides take turns, run after run, so that each sees the machine as it is at that
+# moment: on a shared VM the speed of everything drifts over seconds, and runs of one side all
+# before the other's would compare two machines.
 distrib_times=() import_times=() check_times=() lock_times=() distrib_cpu=()
+alibuild_times=() alibuild_cpu=() resolver_times=() resolver_cpu=() ratios=()
 for run in $(seq "$runs"); do
   m=$work/run$run
   mkdir -p "$m"
@@ -101,15 +106,13 @@ for run in $(seq "$runs"); do
   "$distrib" -C "$m" lock o2 --kind nightly --date 2026-03-01 --offline >/dev/null 2>&1
   now; locked=$now
   cpu_now; distrib_cpu+=($((cpu_total - before)))
-  distrib_times+=($(( (locked - start) / 1000 )))
+  sequence=$((locked - start))
+  distrib_times+=($((sequence / 1000)))
   import_times+=($(( (imported - start) / 1000 )))
   check_times+=($(( (checked - imported) / 1000 )))
   lock_times+=($(( (locked - checked) / 1000 )))
   test -f "$m/locks/o2/d.2026.03.01.lock.yaml"
-done
 
-alibuild_times=() alibuild_cpu=()
-for run in $(seq "$runs"); do
   cpu_now; before=$cpu_total
   now; start=$now
   # aliBuild deps exits 1 after writing the graph: its status says nothing.
@@ -118,10 +121,8 @@ for run in $(seq "$runs"); do
   now; alibuild_times+=($(( (now - start) / 1000 )))
   cpu_now; alibuild_cpu+=($((cpu_total - before)))
   grep -q '"O2PDPSuite"' "$work/deps.dot"
-done
+  ratios+=($(( (now - start) * 100 / sequence )))
 
-resolver_times=() resolver_cpu=()
-for run in $(seq "$runs"); do
   cpu_now; before=$cpu_total
   now; start=$now
   "$python" "$here/tests/data/alidist/closure.py" "$recipes" O2PDPSuite o2 slc9_x86-64 > "$work/closure.tsv"
@@ -138,6 +139,8 @@ echo "distrib import + check + lock --offline: median ${d} ms wall, ${dc} ms CPU
 echo "  import $(m "${import_times[@]}") ms, check $(m "${check_times[@]}") ms, lock $(m "${lock_times[@]}") ms (wall medians)"
 echo "aliBuild deps --no-system:               median ${a} ms wall, ${ac} ms CPU (${alibuild_times[*]})"
 echo "aliBuild's resolver alone (closure.py):  median ${r} ms wall, ${rc} ms CPU (${resolver_times[*]})"
-awk -v a="$a" -v d="$d" -v ac="$ac" -v dc="$dc" -v r="$r" -v rc="$rc" 'BEGIN {
+p=$(m "${ratios[@]}")
+awk -v a="$a" -v d="$d" -v ac="$ac" -v dc="$dc" -v r="$r" -v rc="$rc" -v p="$p" 'BEGIN {
   printf "distrib is %.1fx faster than aliBuild deps in wall time (%.1fx in CPU time)\n", a / d, ac / dc
+  printf "  run by run (each aliBuild deps against the distrib sequence just before it): median %.1fx\n", p / 100
   printf "distrib is %.1fx faster than its resolver alone in wall time (%.1fx in CPU time)\n", r / d, rc / dc }'

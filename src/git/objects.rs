@@ -10,7 +10,10 @@
 //!
 //! It answers only what it can answer as git would. A mirror with alternates is left to gix.
 //! A pack that cannot be opened, or an object whose delta base is in another pack (which only
-//! a multi-pack index allows), is read by gix's database, opened then.
+//! a multi-pack index allows), is read by gix's database, opened then. So is an object found
+//! neither in the packs listed at open nor loose: another process may have packed it since (a
+//! `git gc`, a fetch), and gix's database lists the packs again before it says an object is
+//! not there, as git does.
 
 use std::cell::{OnceCell, RefCell};
 use std::path::{Path, PathBuf};
@@ -97,7 +100,9 @@ impl Objects {
             match direct.packed_kind(id) {
                 Packed::Object(kind) => return Ok(Some(kind)),
                 Packed::Absent => {
-                    return Ok(direct.loose.try_header(id)?.map(|(_, kind)| kind));
+                    if let Some((_, kind)) = direct.loose.try_header(id)? {
+                        return Ok(Some(kind));
+                    }
                 }
                 Packed::Undecodable => {}
             }
@@ -117,7 +122,11 @@ impl Find for Objects {
         if let Some(direct) = &self.direct {
             match direct.packed(id, buffer) {
                 Packed::Object(kind) => return Ok(Some(gix::objs::Data::new(buffer, kind, HASH))),
-                Packed::Absent => return direct.loose.try_find(id, buffer),
+                Packed::Absent => {
+                    if direct.loose.contains(id) {
+                        return direct.loose.try_find(id, buffer);
+                    }
+                }
                 Packed::Undecodable => {}
             }
         }

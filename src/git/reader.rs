@@ -482,7 +482,6 @@ mod tests {
             git(&path, &["rev-parse", "refs/tags/loose-annotated"]),
             git(&path, &["rev-parse", "refs/tags/packed-annotated"]),
             git(&path, &["rev-parse", "main^{tree}"]),
-            "0".repeat(40),
         ];
         let reader = Reader::open(&path).unwrap();
         assert!(reader.direct.is_some(), "read directly");
@@ -511,6 +510,40 @@ mod tests {
         );
         let objects = &reader.direct.as_ref().unwrap().objects;
         assert!(!objects.opened_store(), "every object was read directly");
+    }
+
+    #[test]
+    fn objects_packed_after_open_are_found_and_an_absent_one_is_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mirror.git");
+        let first = repository(&path);
+        let reader = Reader::open(&path).unwrap();
+        assert!(reader.direct.is_some(), "read directly");
+        assert!(reader.tree(&first, None).is_ok());
+        // Another process commits and packs everything, removing the packs and loose objects
+        // the reader listed: as a fetch followed by `git gc` would.
+        let tree = git(&path, &["rev-parse", "main^{tree}"]);
+        let second = git(&path, &["commit-tree", &tree, "-p", &first, "-m", "later"]);
+        git(&path, &["update-ref", "refs/heads/later", &second]);
+        git(&path, &["repack", "-a", "-d", "-q"]);
+        let whole = Mirror::open(&path).unwrap();
+        for id in [&first, &second] {
+            assert_eq!(
+                format!("{:?}", reader.tree(id, None)),
+                format!("{:?}", whole.tree(id, None)),
+                "{id}"
+            );
+        }
+        assert_eq!(
+            reader.peel("refs/heads/later").unwrap(),
+            Some(second.clone())
+        );
+        let absent = "0".repeat(40);
+        let objects = &reader.direct.as_ref().unwrap().objects;
+        let id = gix::ObjectId::from_hex(absent.as_bytes()).unwrap();
+        assert_eq!(objects.kind(&id).unwrap(), None);
+        assert!(format!("{:?}", reader.tree(&absent, None)).contains("Err"));
+        assert!(format!("{:?}", whole.tree(&absent, None)).contains("Err"));
     }
 
     #[test]
