@@ -659,13 +659,11 @@ pub fn parse(text: &str) -> Result<Lockfile, LockError> {
     Ok(lock)
 }
 
-/// The YAML body of a normalized lock. With many products, they are written on every core,
-/// each part as a list of its own, and put where the whole document has them: a list of
-/// mappings under a key at the start of a line starts at the key's column, so the parts are
-/// the whole list's lines. (A debug build checks that against the whole document.)
-/// Appends the YAML body of `lock` to `text`. A lock of many products has them written in two
-/// halves on the pool, each into a buffer of about its size, and put where the rest of the
-/// document has them.
+/// Appends the YAML body of a normalized lock to `text`. With many products, they are written
+/// on every core, each half as a list of its own into a buffer of about its size, and put where
+/// the whole document has them: a list of mappings under a key at the start of a line starts
+/// at the key's column, so the halves are the whole list's lines. (A debug build checks that
+/// against the whole document.)
 fn write_body(lock: &Lockfile, text: &mut String) -> Result<(), LockError> {
     let syntax = |e: serde_saphyr::ser::Error| LockError::Syntax(e.to_string());
     let whole = |lock: &Lockfile, text: &mut String| {
