@@ -123,8 +123,10 @@ impl Find for Objects {
             match direct.packed(id, buffer) {
                 Packed::Object(kind) => return Ok(Some(gix::objs::Data::new(buffer, kind, HASH))),
                 Packed::Absent => {
-                    if direct.loose.contains(id) {
-                        return direct.loose.try_find(id, buffer);
+                    // A loose object is read into the whole of `buffer`, as a packed one is.
+                    let loose = direct.loose.try_find(id, buffer)?.map(|object| object.kind);
+                    if let Some(kind) = loose {
+                        return Ok(Some(gix::objs::Data::new(buffer, kind, HASH)));
                     }
                 }
                 Packed::Undecodable => {}
