@@ -5,8 +5,9 @@
 //! resolves the real path of the objects folder (a `statx` per component of the path) to
 //! follow alternates, and each handle keeps a decompressor of its own. A resolution reads a
 //! commit or two from each of a hundred mirrors that nothing changes while it reads (see
-//! `mirror::Pool`), so [`Objects`] lists the pack folder once, maps each pack's index and data
-//! at open, and decompresses with one decompressor per thread.
+//! `mirror::Pool`), so [`Objects`] lists the pack folder once, opens each pack's index and data
+//! at open, and decompresses with one decompressor per thread. A small pack is read whole, a
+//! large one mapped ([`SMALL`]).
 //!
 //! It answers only what it can answer as git would. A mirror with alternates is left to gix.
 //! A pack that cannot be opened, or an object whose delta base is in another pack (which only
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use gix::objs::Find;
 use gix::odb::Header;
-use gix::odb::pack::{Bundle, cache::Never};
+use gix::odb::pack::{MMap, cache::Never, data, index};
 
 const HASH: gix::hash::Kind = gix::hash::Kind::Sha1;
 
@@ -39,7 +40,7 @@ pub struct Objects {
 }
 
 struct Direct {
-    packs: Vec<Bundle>,
+    packs: Vec<Pack>,
     loose: gix::odb::loose::Store,
 }
 
@@ -162,7 +163,7 @@ impl Direct {
                     // git reads a pack through its index: an index alone or a pack alone is
                     // left to gix.
                     if path.extension().is_some_and(|e| e == "idx") {
-                        packs.push(Bundle::at(&path, HASH).ok()?);
+                        packs.push(Pack::open(&path)?);
                     }
                 }
             }
@@ -176,50 +177,137 @@ impl Direct {
     }
 
     /// The first pack that has the object `id`, and its place in the pack's index.
-    fn locate(&self, id: &gix::hash::oid) -> Option<(&Bundle, u32)> {
+    fn locate(&self, id: &gix::hash::oid) -> Option<(&Pack, u32)> {
         self.packs
             .iter()
-            .find_map(|pack| Some((pack, pack.index.lookup(id)?)))
+            .find_map(|pack| Some((pack, pack.lookup(id)?)))
     }
 
     /// The object `id` decoded into `buffer`, if a pack has it.
     fn packed(&self, id: &gix::hash::oid, buffer: &mut Vec<u8>) -> Packed {
-        let Some((pack, index)) = self.locate(id) else {
-            return Packed::Absent;
-        };
-        INFLATE.with_borrow_mut(|inflate| {
-            match pack.get_object_by_index(index, buffer, inflate, &mut Never) {
-                Ok((data, _)) => Packed::Object(data.kind),
-                Err(_) => Packed::Undecodable,
-            }
-        })
+        match self.locate(id) {
+            Some((Pack::Read(files), at)) => files.object(at, buffer),
+            Some((Pack::Mapped(files), at)) => files.object(at, buffer),
+            None => Packed::Absent,
+        }
     }
 
     /// The kind of the object `id`, if a pack has it, read from its header (and its delta
     /// bases' headers) only.
     fn packed_kind(&self, id: &gix::hash::oid) -> Packed {
-        let Some((pack, index)) = self.locate(id) else {
-            return Packed::Absent;
+        match self.locate(id) {
+            Some((Pack::Read(files), at)) => files.kind(at),
+            Some((Pack::Mapped(files), at)) => files.kind(at),
+            None => Packed::Absent,
+        }
+    }
+}
+
+/// The largest pack file read whole rather than mapped. Mapping costs a system call that takes
+/// the process's memory lock (which the other threads' mappings and page faults wait for), a
+/// page fault at the first read and an unmapping; reading a file of a few KiB costs less. A
+/// mirror of a small repository has a pack of a few KiB; a large pack is mapped, and only the
+/// pages a read touches are read.
+const SMALL: u64 = 64 << 10;
+
+/// A pack and its index, read whole when both are small, else mapped.
+enum Pack {
+    Read(Files<Vec<u8>>),
+    Mapped(Files<MMap>),
+}
+
+/// The index and the data of one pack.
+struct Files<T> {
+    index: index::File<T>,
+    data: data::File<T>,
+}
+
+impl Pack {
+    /// The pack whose index is `path`; `None` when it cannot be opened.
+    fn open(path: &Path) -> Option<Pack> {
+        let pack = path.with_extension("pack");
+        if let (Some(index), Some(data)) = (read_small(path)?, read_small(&pack)?) {
+            return Some(Pack::Read(Files {
+                index: index::File::from_data(index, path.to_path_buf(), HASH).ok()?,
+                data: data::File::from_data(data, pack, HASH).ok()?,
+            }));
+        }
+        Some(Pack::Mapped(Files {
+            index: index::File::at(path, HASH).ok()?,
+            data: data::File::at(&pack, HASH).ok()?,
+        }))
+    }
+
+    fn lookup(&self, id: &gix::hash::oid) -> Option<u32> {
+        match self {
+            Pack::Read(files) => files.index.lookup(id),
+            Pack::Mapped(files) => files.index.lookup(id),
+        }
+    }
+}
+
+/// The bytes of the file at `path` when it has at most [`SMALL`] of them; `Some(None)` when it
+/// is larger, `None` when it cannot be read.
+fn read_small(path: &Path) -> Option<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    if size > SMALL {
+        return Some(None);
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.read_to_end(&mut bytes).ok()?;
+    Some(Some(bytes))
+}
+
+impl<T: gix::odb::pack::FileData> Files<T> {
+    /// The entry at `at` in the index, its delta bases resolved in this pack only (as git does
+    /// without a multi-pack index), decoded into `buffer`.
+    fn object(&self, at: u32, buffer: &mut Vec<u8>) -> Packed {
+        let Ok(entry) = self.data.entry(self.index.pack_offset_at_index(at)) else {
+            return Packed::Undecodable;
         };
-        let Ok(entry) = pack.pack.entry(pack.index.pack_offset_at_index(index)) else {
+        let resolve = |base: &gix::hash::oid, _: &mut Vec<u8>| {
+            Ok(self
+                .base(base)?
+                .map(data::decode::entry::ResolvedBase::InPack))
+        };
+        INFLATE.with_borrow_mut(|inflate| {
+            match self
+                .data
+                .decode_entry(entry, buffer, inflate, &resolve, &mut Never)
+            {
+                Ok(outcome) => Packed::Object(outcome.kind),
+                Err(_) => Packed::Undecodable,
+            }
+        })
+    }
+
+    /// The kind of the entry at `at` in the index, read from its header (and its delta bases'
+    /// headers) only.
+    fn kind(&self, at: u32) -> Packed {
+        let Ok(entry) = self.data.entry(self.index.pack_offset_at_index(at)) else {
             return Packed::Undecodable;
         };
         let resolve = |base: &gix::hash::oid| {
-            pack.index
-                .lookup(base)
-                .map(|at| {
-                    pack.pack
-                        .entry(pack.index.pack_offset_at_index(at))
-                        .map(gix::odb::pack::data::decode::header::ResolvedBase::InPack)
-                })
-                .transpose()
+            Ok(self
+                .base(base)?
+                .map(data::decode::header::ResolvedBase::InPack))
         };
         INFLATE.with_borrow_mut(
-            |inflate| match pack.pack.decode_header(entry, inflate, &resolve) {
+            |inflate| match self.data.decode_header(entry, inflate, &resolve) {
                 Ok(outcome) => Packed::Object(outcome.kind),
                 Err(_) => Packed::Undecodable,
             },
         )
+    }
+
+    /// The entry of the delta base `id`, if this pack has it.
+    fn base(&self, id: &gix::hash::oid) -> gix::Result<Option<data::Entry>> {
+        self.index
+            .lookup(id)
+            .map(|at| self.data.entry(self.index.pack_offset_at_index(at)))
+            .transpose()
     }
 }
 

@@ -547,6 +547,86 @@ mod tests {
     }
 
     #[test]
+    fn a_large_pack_is_read_mapped_as_a_small_one_is_read_whole() {
+        use gix::objs::Find;
+        // A file of 400 KB that compresses badly, then the same with one line changed: its pack
+        // is larger than what is read whole, and the second version a delta of the first.
+        let mut state = 1u64;
+        let mut lines: Vec<String> = (0..20_000)
+            .map(|_| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                format!("{state:016x}{:03}", state >> 54)
+            })
+            .collect();
+        let first = lines.join("\n");
+        lines[10_000] = "changed".into();
+        let second = lines.join("\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mirror.git");
+        std::fs::create_dir_all(&path).unwrap();
+        git(&path, &["init", "--bare", "-q", "--initial-branch=main"]);
+        let mut stream = String::new();
+        for (n, text) in [&first, &second].into_iter().enumerate() {
+            stream.push_str(&format!(
+                "commit refs/heads/main\ncommitter A <a@example.org> {} +0000\ndata 2\nc\nM 644 inline large\ndata {}\n{text}\n\n",
+                1772366400 + n,
+                text.len()
+            ));
+        }
+        let mut import = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(&path)
+            .args(["fast-import", "--quiet"])
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        import
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stream.as_bytes())
+            .unwrap();
+        assert!(import.wait().unwrap().success());
+        git(&path, &["repack", "-a", "-d", "-f", "-q"]);
+        let pack = std::fs::read_dir(path.join("objects/pack"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension() == Some("pack".as_ref()))
+            .unwrap();
+        assert!(std::fs::metadata(&pack).unwrap().len() > 64 << 10);
+        let listing = git(
+            &path,
+            &[
+                "verify-pack",
+                "-v",
+                pack.with_extension("idx").to_str().unwrap(),
+            ],
+        );
+        assert!(listing.contains("chain length = 1"), "a delta: {listing}");
+        let reader = Reader::open(&path).unwrap();
+        let whole = Mirror::open(&path).unwrap();
+        let objects = &reader.direct.as_ref().unwrap().objects;
+        for (revision, text) in [("main~1:large", &first), ("main:large", &second)] {
+            let id =
+                gix::ObjectId::from_hex(git(&path, &["rev-parse", revision]).as_bytes()).unwrap();
+            let mut buffer = Vec::new();
+            let blob = objects.try_find(&id, &mut buffer).unwrap().unwrap();
+            assert_eq!(blob.kind, gix::object::Kind::Blob);
+            assert_eq!(blob.data, text.as_bytes(), "{revision}");
+            assert_eq!(objects.kind(&id).unwrap(), Some(gix::object::Kind::Blob));
+        }
+        let commit = git(&path, &["rev-parse", "main"]);
+        assert_eq!(
+            format!("{:?}", reader.tree(&commit, None)),
+            format!("{:?}", whole.tree(&commit, None))
+        );
+        assert!(!objects.opened_store(), "every object was read directly");
+    }
+
+    #[test]
     fn a_damaged_pack_is_an_error_as_in_the_whole_repository() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("mirror.git");

@@ -245,15 +245,30 @@ pub fn load(
     cache: Option<&cache::Cache>,
 ) -> (Manifests, Report, Option<cache::Verdict>) {
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut manifests = Manifests::default();
-    let mut report = Report::default();
     let cached = cache.map(cache::Cache::entries);
     let (parsed, keyed) = parse::parse_all(files, cached.as_ref());
-    let mut verdict = None;
-    if let (Some(cache), Some(cached), Some(keyed)) = (cache, &cached, keyed) {
-        cache.save(keyed.entries, cached);
-        verdict = keyed.digest.map(|digest| cache.verdict(digest));
-    }
+    // The cache is written while the model is put together: neither needs the other.
+    let (verdict, (manifests, report)) = crate::parallel::join(
+        || {
+            let (cache, cached, keyed) = (cache?, cached.as_ref()?, keyed?);
+            cache.save(keyed.entries, cached);
+            Some(cache.verdict(keyed.digest?))
+        },
+        || assemble(parsed),
+    );
+    (manifests, report, verdict)
+}
+
+/// The model and the report of the files parsed.
+fn assemble(parsed: Vec<parse::Parsed>) -> (Manifests, Report) {
+    let mut manifests = Manifests::default();
+    let mut report = Report::default();
+    // Sized once: a product is large, and each growth would move every one already there.
+    let products = parsed
+        .iter()
+        .filter(|(_, _, outcome)| matches!(outcome, parse::Outcome::Product(_)))
+        .count();
+    manifests.products.reserve_exact(products);
     for (path, text, outcome) in parsed {
         let stem = stem_of(&path);
         let file = report.sources.add(SourceFile::new(path, text));
@@ -297,7 +312,7 @@ pub fn load(
         }
     }
     manifests.list_overridden();
-    (manifests, report, verdict)
+    (manifests, report)
 }
 
 fn stem_of(path: &str) -> String {
