@@ -375,12 +375,8 @@ mod tests {
         String::from_utf8(output.stdout).unwrap().trim().to_owned()
     }
 
-    /// A bare repository with a folder `libs/a` in its one commit, branches and tags loose and
-    /// packed, an annotated tag, a tag of a tree, a symbolic branch and a branch folder.
-    fn repository(path: &Path) -> String {
-        std::fs::create_dir_all(path).unwrap();
-        git(path, &["init", "--bare", "-q", "--initial-branch=main"]);
-        let stream = "commit refs/heads/main\ncommitter A <a@example.org> 1772366400 +0000\ndata 2\nc\nM 644 inline libs/a/file\ndata 2\na\nM 644 inline README\ndata 2\nr\n\n";
+    /// `stream` imported into the bare repository at `path` by `git fast-import`.
+    fn fast_import(path: &Path, stream: &str) {
         let mut import = std::process::Command::new("git")
             .arg("--git-dir")
             .arg(path)
@@ -398,6 +394,15 @@ mod tests {
             .write_all(stream.as_bytes())
             .unwrap();
         assert!(import.wait().unwrap().success());
+    }
+
+    /// A bare repository with a folder `libs/a` in its one commit, branches and tags loose and
+    /// packed, an annotated tag, a tag of a tree, a symbolic branch and a branch folder.
+    fn repository(path: &Path) -> String {
+        std::fs::create_dir_all(path).unwrap();
+        git(path, &["init", "--bare", "-q", "--initial-branch=main"]);
+        let stream = "commit refs/heads/main\ncommitter A <a@example.org> 1772366400 +0000\ndata 2\nc\nM 644 inline libs/a/file\ndata 2\na\nM 644 inline README\ndata 2\nr\n\n";
+        fast_import(path, stream);
         let commit = git(path, &["rev-parse", "main"]);
         git(path, &["tag", "packed-light", &commit]);
         git(
@@ -573,23 +578,7 @@ mod tests {
                 text.len()
             ));
         }
-        let mut import = std::process::Command::new("git")
-            .arg("--git-dir")
-            .arg(&path)
-            .args(["fast-import", "--quiet"])
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        import
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stream.as_bytes())
-            .unwrap();
-        assert!(import.wait().unwrap().success());
+        fast_import(&path, &stream);
         git(&path, &["repack", "-a", "-d", "-f", "-q"]);
         let pack = std::fs::read_dir(path.join("objects/pack"))
             .unwrap()
