@@ -226,7 +226,10 @@ impl Pack {
     /// The pack whose index is `path`; `None` when it cannot be opened.
     fn open(path: &Path) -> Option<Pack> {
         let pack = path.with_extension("pack");
-        if let (Some(index), Some(data)) = (read_small(path)?, read_small(&pack)?) {
+        // The data first: the index grows with it, and is not read when the data is large.
+        if let Some(data) = read_small(&pack)?
+            && let Some(index) = read_small(path)?
+        {
             return Some(Pack::Read(Files {
                 index: index::File::from_data(index, path.to_path_buf(), HASH).ok()?,
                 data: data::File::from_data(data, pack, HASH).ok()?,
